@@ -1,0 +1,158 @@
+# berth: a tiny static container launcher for embedded Linux.
+#
+#   make [O=build] [ARCH=x86_64|aarch64|armv7 | CROSS_COMPILE=prefix-] [HOST=1] [SAN=1]
+#
+# Kernel/busybox conventions: the configuration lives in $(O)/.config and is
+# edited with menuconfig/olddefconfig; `make` alone builds a static, stripped
+# binary against musl (dependencies from Debian source packages, scripts/deps.sh).
+# HOST=1 builds against the host's glibc and Debian's -dev packages instead
+# (quick development, sanitizers, unit tests).
+
+VERSION := 0.1.0
+O ?= build
+DEPS_DIR ?= deps
+KCONFIG_CONFIG := $(O)/.config
+export KCONFIG_CONFIG
+
+# ARCH follows CROSS_COMPILE, as in Buildroot; x86_64 is the native default.
+ifneq ($(CROSS_COMPILE),)
+ARCH ?= $(strip $(if $(findstring aarch64,$(CROSS_COMPILE)),aarch64,\
+	$(if $(findstring arm,$(CROSS_COMPILE)),armv7,x86_64)))
+endif
+ARCH ?= x86_64
+MUSL_TRIPLE_x86_64 := x86_64-linux-musl
+MUSL_TRIPLE_aarch64 := aarch64-linux-musl
+MUSL_TRIPLE_armv7 := arm-linux-musleabihf
+CROSS_x86_64 := x86_64-linux-gnu-
+CROSS_aarch64 := aarch64-linux-gnu-
+CROSS_armv7 := arm-linux-gnueabihf-
+CROSS_COMPILE ?= $(CROSS_$(ARCH))
+
+# Configuration targets must not read (or try to remake) the .config they
+# are about to write.
+config-goals := $(filter %config,$(MAKECMDGOALS))
+ifeq ($(config-goals),)
+-include $(KCONFIG_CONFIG)
+endif
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
+CPPFLAGS_BERTH := -D_GNU_SOURCE -DBERTH_VERSION=\"$(VERSION)\" -Iinclude -I$(O)/include
+ifeq ($(HOST),1)
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+OPT := -O2 -g
+ifeq ($(SAN),1)
+OPT += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS_BERTH += -fsanitize=address,undefined
+endif
+STRIP_CMD := true
+SYSROOT_STAMP :=
+else
+SYSROOT := $(DEPS_DIR)/sysroot/$(ARCH)
+SYSROOT_STAMP := $(SYSROOT)/.stamp
+CC := $(CROSS_COMPILE)gcc -specs /usr/lib/$(MUSL_TRIPLE_$(ARCH))/musl-gcc.specs
+OPT := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
+CPPFLAGS_BERTH += -isystem $(SYSROOT)/include
+LDFLAGS_BERTH += -static -Wl,--gc-sections -L$(SYSROOT)/lib
+STRIP_CMD := $(CROSS_COMPILE)strip --strip-all -R .comment
+endif
+CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -MMD -MP
+
+# Sources: the core, then one line per Kconfig feature.
+src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \
+	src/util/proc.c src/util/securejoin.c src/util/signals.c \
+	src/spec/spec.c src/spec/validate.c \
+	src/linux/namespaces.c src/linux/mounts.c src/linux/mountopts.c src/linux/rootfs.c \
+	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \
+	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c
+src-$(CONFIG_JSON) += src/spec/oci.c src/util/json.c
+src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
+	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
+	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c
+src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c
+src-$(CONFIG_HOOKS) += src/runtime/hooks.c
+src-$(CONFIG_USERNS) += src/linux/userns.c
+src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
+
+libs-$(CONFIG_JSON) += -lcjson
+ifeq ($(HOST),1)
+libs-$(CONFIG_JSON) := $(filter-out -lcjson,$(libs-y)) -lcjson
+endif
+
+OBJS := $(patsubst %.c,$(O)/obj/%.o,$(src-y))
+CONFIG_H := $(O)/include/generated/config.h
+
+.PHONY: all deps clean distclean defconfig olddefconfig oldconfig menuconfig savedefconfig \
+	size check test install demo unit fuzz help
+all: $(O)/berth
+
+$(O)/berth: $(OBJS) $(SYSROOT_STAMP)
+	$(CC) $(OPT) $(LDFLAGS_BERTH) $(LDFLAGS) -o $@.unstripped $(OBJS) $(libs-y)
+	cp $@.unstripped $@
+	$(STRIP_CMD) $@
+
+$(O)/obj/%.o: %.c $(CONFIG_H) $(SYSROOT_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+-include $(OBJS:.o=.d)
+
+$(KCONFIG_CONFIG):
+	@echo "berth: no $(KCONFIG_CONFIG); using configs/$(ARCH)_defconfig (make help)"
+	@mkdir -p $(O)
+	cp configs/$(ARCH)_defconfig $@
+	kconfig-conf --olddefconfig Kconfig >/dev/null
+
+# busybox-style header: CONFIG_X / ENABLE_X for every symbol, so code can use
+# `if (ENABLE_X)` and let the compiler drop dead branches.
+$(CONFIG_H): $(KCONFIG_CONFIG) scripts/config-h.awk
+	@mkdir -p $(dir $@)
+	awk -f scripts/config-h.awk $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
+
+$(SYSROOT_STAMP):
+	sh scripts/deps.sh $(ARCH) $(DEPS_DIR)
+deps: $(SYSROOT_STAMP)
+
+%_defconfig:
+	@mkdir -p $(O)
+	@test -f configs/$@ || { echo "berth: no configs/$@" >&2; exit 1; }
+	cp configs/$@ $(KCONFIG_CONFIG)
+	kconfig-conf --olddefconfig Kconfig >/dev/null
+defconfig: $(ARCH)_defconfig
+olddefconfig oldconfig:
+	@mkdir -p $(O)
+	kconfig-conf --$@ Kconfig
+menuconfig:
+	@mkdir -p $(O)
+	kconfig-mconf Kconfig
+savedefconfig: $(KCONFIG_CONFIG)
+	kconfig-conf --savedefconfig=$(O)/defconfig Kconfig
+	@echo "berth: wrote $(O)/defconfig"
+
+# The size of the stripped static binary for each defconfig of this ARCH.
+size:
+	@for c in configs/*_defconfig; do n=$$(basename $$c _defconfig); \
+	  case $$n in x86_64|aarch64|armv7) [ $$n = $(ARCH) ] || continue;; esac; \
+	  $(MAKE) --no-print-directory O=build/size-$(ARCH)-$$n $${n}_defconfig >/dev/null && \
+	  $(MAKE) --no-print-directory O=build/size-$(ARCH)-$$n ARCH=$(ARCH) >/dev/null || exit 1; \
+	  printf '%-10s %-8s %8d bytes\n' $$n $(ARCH) $$(stat -c %s build/size-$(ARCH)-$$n/berth); done
+
+check test:
+	sh tests/run.sh
+
+PREFIX ?= /usr
+install: $(O)/berth
+	install -D -m 0755 $(O)/berth $(DESTDIR)$(PREFIX)/sbin/berth
+
+clean:
+	rm -rf $(O)/obj $(O)/berth $(O)/berth.unstripped $(O)/include
+distclean:
+	rm -rf build $(DEPS_DIR)
+
+help:
+	@echo "make [ARCH=x86_64|aarch64|armv7] [O=dir]   static musl build"
+	@echo "make HOST=1 [SAN=1]                       glibc build (development)"
+	@echo "make <name>_defconfig | defconfig | olddefconfig | menuconfig | savedefconfig"
+	@echo "make size | check | install DESTDIR=..."

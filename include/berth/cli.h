@@ -1,0 +1,50 @@
+/* The runc-compatible command line. Each command returns berth's exit
+ * code (runc's: 0, 1 on any error; `run` returns the container's). */
+#ifndef BERTH_CLI_H
+#define BERTH_CLI_H
+#include <getopt.h>
+
+struct globals {
+	const char *root;	/* --root */
+	const char *log;	/* --log */
+	int log_json;		/* --log-format json */
+	int debug;		/* --debug */
+};
+
+typedef int cmd_fn(struct globals *g, int argc, char **argv);
+cmd_fn cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete, cmd_list, cmd_spec;
+
+/* getopt_long over a command's own options, with "h" for help; prints the
+ * usage on --help or a bad option. Returns the option, -1 at the end, or
+ * -2 when the command should exit (code in *exit_code). */
+struct cmd_help {
+	const char *name, *usage, *options;
+};
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       const struct cmd_help *help, int *exit_code);
+/* Exactly `n` positional arguments after options; logs otherwise. */
+int cli_need_args(int argc, char **argv, int min, int max, const struct cmd_help *help);
+int cli_usage(const struct cmd_help *help, int code);
+
+/* create and run share runc's creation options. */
+enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS, OPT_KEEP };
+#define CREATE_LONGOPTS \
+	{ "bundle", required_argument, NULL, 'b' }, \
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE }, \
+	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET }, \
+	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT }, \
+	{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING }, \
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS }, \
+	{ "help", no_argument, NULL, 'h' }
+
+#define CREATE_HELP \
+	"  -b, --bundle DIR        the bundle (default: the current directory)\n" \
+	"  --pid-file FILE         write the init's pid to FILE\n" \
+	"  --no-pivot              MS_MOVE + chroot instead of pivot_root\n" \
+	"  --preserve-fds N        pass fds 3..3+N-1 to the container\n"
+
+struct create_opts;
+/* Applies one of CREATE_LONGOPTS; -1 (logged) on a bad value. */
+int create_option(int c, struct create_opts *o);
+
+#endif

@@ -1,0 +1,5 @@
+/* The build configuration (generated from .config by the Makefile). */
+#ifndef BERTH_CONFIG_H
+#define BERTH_CONFIG_H
+#include "generated/config.h"
+#endif

@@ -1,0 +1,30 @@
+/* Container lifecycle on top of the state store: what create, start, run,
+ * kill and delete share. */
+#ifndef BERTH_CONTAINER_H
+#define BERTH_CONTAINER_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "berth/state.h"
+
+struct create_opts {
+	const char *id;
+	const char *bundle;
+	const char *pid_file;
+	int preserve_fds;
+	bool no_pivot;
+};
+
+/* Creates the container (stopped before exec until container_start).
+ * On failure nothing is left: no state directory, process or cgroup. */
+int container_create(const char *root, const struct create_opts *o, struct state *out);
+/* Releases the init (exec.fifo), then runs poststart hooks. */
+int container_start(const char *root, const char *id);
+/* Load a container's state; logs "container X does not exist". */
+int container_load(const char *root, const char *id, struct state *st);
+/* Kill whatever is left (SIGKILL to the cgroup), remove the cgroup, run
+ * poststop hooks, remove the state directory. */
+int container_destroy(const char *root, const struct state *st);
+/* Wait up to timeout_ms for the init to die (it may not be our child). */
+int container_wait_dead(const struct state *st, int timeout_ms);
+
+#endif

@@ -1,0 +1,41 @@
+/* Typed access to cJSON trees with the JSON path of every error:
+ * "config.json: process.user.uid: expected a non-negative integer". */
+#ifndef BERTH_JSON_H
+#define BERTH_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "berth/arena.h"
+
+struct jctx {
+	const char *origin;	/* file name for messages */
+	struct arena *arena;	/* where strings and arrays are copied */
+	char path[512];		/* current JSON path */
+	size_t len;
+};
+
+/* Descend into .key or [i]; return a mark to restore with jpath_pop. */
+size_t jpath_key(struct jctx *j, const char *key);
+size_t jpath_index(struct jctx *j, size_t i);
+void jpath_pop(struct jctx *j, size_t mark);
+/* Log "origin: path: message"; returns -1. */
+int jerr(struct jctx *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *jtype(const cJSON *v);
+
+/* Field getters: 1 = found and stored, 0 = absent or null, -1 = wrong type
+ * or range (logged). The *_at forms read a value already in hand. */
+int j_string(struct jctx *j, const cJSON *obj, const char *key, const char **out);
+int j_bool(struct jctx *j, const cJSON *obj, const char *key, bool *out);
+int j_i64(struct jctx *j, const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out);
+int j_u64(struct jctx *j, const cJSON *obj, const char *key, uint64_t *out);
+int j_u32(struct jctx *j, const cJSON *obj, const char *key, uint32_t *out);
+int j_object(struct jctx *j, const cJSON *obj, const char *key, const cJSON **out);
+int j_array(struct jctx *j, const cJSON *obj, const char *key, const cJSON **out);
+/* Array of strings -> NULL-terminated vector in the arena. */
+int j_strings(struct jctx *j, const cJSON *obj, const char *key, const char *const **out, size_t *n);
+int j_string_at(struct jctx *j, const cJSON *v, const char **out);
+int j_u64_at(struct jctx *j, const cJSON *v, uint64_t *out);
+
+#endif

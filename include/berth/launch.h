@@ -1,0 +1,23 @@
+/* Creating a container: the one sequence that every front-end (the OCI
+ * CLI, the supervisor) goes through. */
+#ifndef BERTH_LAUNCH_H
+#define BERTH_LAUNCH_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "berth/spec.h"
+
+struct launch {
+	const struct spec *spec;
+	const char *id;
+	const char *cgroup;	/* resolved cgroup path, NULL: none */
+	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
+	int preserve_fds;	/* fds 3..3+n-1 reach the container */
+	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */
+	pid_t pid;		/* out: the init process, as the host sees it */
+};
+
+/* Returns once the container is created (its init waits on exec.fifo) or
+ * creation failed; on failure the init is killed and its cgroup removed. */
+int launch_container(struct launch *l);
+
+#endif

@@ -1,0 +1,89 @@
+/* The steps of container creation, one file each under src/linux/. Each
+ * returns 0 or logs what failed and returns -1. They run in the order
+ * launch.c lists them. */
+#ifndef BERTH_LINUX_H
+#define BERTH_LINUX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "berth/config.h"
+#include "berth/spec.h"
+
+/* namespaces.c */
+/* clone(2) flags for the namespaces created with the init process. The
+ * cgroup namespace is left out: it must be unshared after the process has
+ * been moved into its cgroup. */
+int ns_clone_flags(const struct spec *s);
+/* pid and time namespaces apply to children only, so the runtime enters
+ * them (joining by path, or creating a time namespace with its offsets)
+ * around the clone and restores its own afterwards. */
+struct ns_saved {
+	int pid_fd, time_fd;
+};
+int ns_enter_for_children(const struct spec *s, struct ns_saved *saved);
+void ns_restore(struct ns_saved *saved);
+/* In the init process: join the namespaces given by path. */
+int ns_join_paths(const struct spec *s);
+int ns_unshare_cgroup(const struct spec *s);
+int ns_set_names(const struct spec *s);
+
+/* userns.c (CONFIG_USERNS; validate refuses user namespaces without it) */
+#ifdef CONFIG_USERNS
+int userns_write_maps(const struct spec *s, pid_t pid);
+int userns_become_root(const struct spec *s);
+#else
+static inline int userns_write_maps(const struct spec *s, pid_t pid) { (void)s, (void)pid; return 0; }
+static inline int userns_become_root(const struct spec *s) { (void)s; return 0; }
+#endif
+
+/* rootfs.c: the mount namespace as a whole */
+int rootfs_prepare(const struct spec *s);	/* before mounts: propagation, bind root */
+/* pivot_root, or MS_MOVE + chroot on an initramfs (always with no_pivot,
+ * runc's --no-pivot). */
+int rootfs_pivot(const struct spec *s, bool no_pivot);
+int rootfs_finish(const struct spec *s);	/* read-only root, final propagation */
+
+/* Flags a bind remount must repeat (locked in user namespaces). */
+unsigned long mount_locked_flags(const char *path);
+
+/* mounts.c */
+/* cgroup_path: the container's cgroup, for "cgroup" mounts. */
+int mounts_setup(const struct spec *s, const char *cgroup_path);
+
+/* devices.c */
+int devices_setup(const struct spec *s);
+
+/* paths.c */
+int paths_mask_and_protect(const struct spec *s);
+
+/* sysctl.c */
+int sysctl_apply(const struct spec *s);
+
+/* process.c */
+int process_limits(const struct spec *s);	/* rlimits, oom_score_adj */
+int process_identity(const struct spec *s);	/* groups, gid, uid, keeping caps */
+int process_cwd(const struct spec *s);
+/* args[0] looked up in the container's $PATH (checked before the container
+ * is reported created, as runc does). */
+int process_find_exec(const struct spec *s, char *out, size_t cap);
+/* execve; only returns on failure. */
+int process_exec(const struct spec *s, const char *path);
+
+/* caps.c */
+int caps_drop_bounding(const struct spec *s);
+int caps_apply(const struct spec *s);
+
+/* fds.c */
+/* Mark every fd from 3 + preserve up as close-on-exec. */
+int fds_close_on_exec(int preserve);
+
+/* protect_exe.c (CONFIG_PROTECT_EXE) */
+/* Re-exec from a sealed copy unless already done or unnecessary;
+ * returns only when nothing needed doing. */
+#ifdef CONFIG_PROTECT_EXE
+void protect_exe(char **argv);
+#else
+static inline void protect_exe(char **argv) { (void)argv; }
+#endif
+
+#endif

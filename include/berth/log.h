@@ -1,0 +1,24 @@
+/* Messages for people: "berth: what: why". Errors go to stderr and, with
+ * --log, to a file in runc's text or json format (containerd reads it). */
+#ifndef BERTH_LOG_H
+#define BERTH_LOG_H
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+/* path may be NULL (stderr only); json selects --log-format json. */
+int log_open(const char *path, int json, int debug);
+int log_debug_enabled(void);
+
+/* Redirect all messages to fn (the container's init sends them to the
+ * runtime over its sync socket, since its stderr belongs to the container). */
+void log_set_sink(void (*fn)(int level, const char *msg));
+/* Deliver an already formatted message (the runtime side of that socket). */
+void log_message(int level, const char *msg);
+
+int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* returns -1 */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

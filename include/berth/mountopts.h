@@ -1,0 +1,13 @@
+/* Mount option words ("ro", "nosuid", "rbind", "rslave", "size=64k") to
+ * mount(2) flags, propagation and data, shared by every front-end. */
+#ifndef BERTH_MOUNTOPTS_H
+#define BERTH_MOUNTOPTS_H
+#include "berth/spec.h"
+
+/* Adds one option word to m; unknown words become filesystem data.
+ * Returns -1 (after logging with `where`) for options berth cannot honour. */
+int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, const char *where);
+/* "rslave" etc. -> MS_SLAVE|MS_REC; 0 if not a propagation word. */
+unsigned long propagation_from_name(const char *s);
+
+#endif

@@ -1,0 +1,142 @@
+/* The one in-memory description of a container.
+ *
+ * Every front-end (config.json, INI service files, CLI flags) fills a
+ * struct spec; nothing after the parsers knows which format it came from.
+ * All memory hangs off spec->arena and is released by spec_free(): parsers
+ * may bail out at any point without leaking. */
+#ifndef BERTH_SPEC_H
+#define BERTH_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "berth/arena.h"
+
+/* Namespace kinds, in the order they are joined or created. */
+enum ns_kind { NS_USER, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MNT, NS_CGROUP, NS_TIME, NS_COUNT };
+
+struct spec_namespace {
+	bool wanted;		/* listed in linux.namespaces */
+	const char *path;	/* join this one instead of creating; NULL: new */
+};
+
+struct spec_mount {
+	const char *destination;
+	const char *type;	/* NULL for bind mounts without a type */
+	const char *source;
+	unsigned long flags;	/* MS_* to set */
+	unsigned long clear;	/* MS_* explicitly cleared ("rw", "dev", ...) */
+	unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE [| MS_REC] */
+	const char *data;	/* filesystem options, comma separated */
+	bool bind;		/* "bind" or "rbind" in options, or type "bind" */
+	bool recursive_bind;	/* "rbind" */
+};
+
+struct spec_rlimit {
+	int resource;		/* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+struct spec_idmap {
+	uint32_t container_id, host_id, size;
+};
+
+struct spec_device {
+	const char *path;
+	char type;		/* 'c', 'b', 'u' or 'p' */
+	int64_t major, minor;
+	mode_t mode;		/* permission bits; has_mode says if given */
+	bool has_mode, has_uid, has_gid;
+	uid_t uid;
+	gid_t gid;
+};
+
+struct spec_hook {
+	const char *path;
+	const char *const *args;	/* NULL-terminated; NULL: argv = { path } */
+	const char *const *env;		/* NULL-terminated; NULL: empty */
+	int timeout;			/* seconds; 0: none */
+};
+
+enum hook_kind { HOOK_PRESTART, HOOK_CREATE_RUNTIME, HOOK_CREATE_CONTAINER,
+		 HOOK_START_CONTAINER, HOOK_POSTSTART, HOOK_POSTSTOP, HOOK_KINDS };
+
+struct spec_keyval {
+	const char *key, *value;
+};
+
+/* Capability sets, one bit per CAP_* number. */
+enum cap_set { CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_INHERITABLE, CAPS_PERMITTED,
+	       CAPS_AMBIENT, CAP_SETS };
+
+struct spec_process {
+	bool terminal;
+	const char *const *args;	/* NULL-terminated, at least one */
+	const char *const *env;		/* NULL-terminated */
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *additional_gids;
+	size_t n_additional_gids;
+	bool has_umask;
+	mode_t umask;
+	struct spec_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privileges;
+	bool has_caps;			/* "capabilities" given: else keep none */
+	uint64_t caps[CAP_SETS];
+	bool has_oom_score_adj;
+	int oom_score_adj;
+};
+
+struct spec {
+	struct arena arena;
+	const char *oci_version;
+	const char *bundle;		/* absolute; set by the caller */
+	const char *root_path;		/* absolute (resolved against bundle) */
+	bool root_readonly;
+	const char *hostname;
+	const char *domainname;
+	struct spec_process process;
+
+	struct spec_mount *mounts;
+	size_t n_mounts;
+
+	struct spec_namespace ns[NS_COUNT];
+	struct spec_idmap *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
+	int64_t time_offsets[2][2];	/* [monotonic|boottime][secs|nanosecs] */
+	bool has_time_offsets;
+
+	struct spec_device *devices;
+	size_t n_devices;
+	const char *const *masked_paths;
+	const char *const *readonly_paths;
+	unsigned long rootfs_propagation;	/* 0: default (rslave, as runc) */
+	struct spec_keyval *sysctl;
+	size_t n_sysctl;
+	const char *cgroups_path;
+
+	struct spec_hook *hooks[HOOK_KINDS];
+	size_t n_hooks[HOOK_KINDS];
+
+	struct spec_keyval *annotations;
+	size_t n_annotations;
+};
+
+void spec_init(struct spec *s);
+void spec_free(struct spec *s);
+
+/* Checks that hold whatever the front-end: absolute paths, known values,
+ * combinations the kernel would reject. Logs "what: why" and returns -1. */
+int spec_validate(const struct spec *s);
+
+/* config.json text -> spec. `origin` names the file in errors
+ * ("config.json: process.args[0]: expected a string"). */
+int oci_parse(struct spec *s, const char *json, size_t len, const char *origin);
+int oci_load(struct spec *s, const char *bundle);
+
+const char *ns_name(enum ns_kind k);
+int ns_clone_flag(enum ns_kind k);
+
+#endif

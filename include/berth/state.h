@@ -1,0 +1,43 @@
+/* The state store: one directory per container under --root,
+ *   <root>/<id>/state.json   what the runtime knows (written atomically)
+ *   <root>/<id>/config.json  the spec as created (hooks, annotations)
+ *   <root>/<id>/exec.fifo    exists between create and start
+ * Status is derived, never stored: a dead init is "stopped" whatever the
+ * file says, and the start time guards against PID reuse. */
+#ifndef BERTH_STATE_H
+#define BERTH_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "berth/spec.h"
+
+enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED };
+
+struct state {
+	char id[256];
+	pid_t pid;
+	uint64_t start_time;	/* /proc/<pid>/stat field 22 */
+	char bundle[2048];
+	char rootfs[2048];
+	char created[40];	/* RFC 3339, UTC */
+	char cgroup[1024];	/* as resolved at create */
+	uid_t owner;
+};
+
+const char *status_name(enum status st);
+/* runc's rule: letters, digits, '_', '+', '-', '.'; not "." or "..". */
+int state_check_id(const char *id);
+/* dir = root/id; returns -1 (silently) when the name would not fit. */
+int state_dir(const char *root, const char *id, char *dir, size_t cap);
+int state_save(const char *dir, const struct state *st);
+/* -1 with errno ENOENT when there is no such container (not logged). */
+int state_load(const char *root, const char *id, struct state *st);
+enum status state_status(const char *root, const struct state *st);
+/* The container's spec as it was created, from its state directory. */
+int state_spec(const char *root, const char *id, struct spec *s);
+/* The OCI state JSON (malloc'd): ociVersion, id, status, pid, bundle,
+ * annotations; `full` adds runc's rootfs, created and owner. */
+char *state_json(const struct state *st, enum status status, const struct spec *s, bool full);
+
+#endif

@@ -1,0 +1,57 @@
+/* Small helpers used by more than one module. Functions returning int
+ * return 0 on success and -1 after logging what failed, unless noted. */
+#ifndef BERTH_UTIL_H
+#define BERTH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* fs.c */
+/* Whole file into a malloc'd, NUL-terminated buffer; NULL with errno set. */
+char *read_file(const char *path, size_t *len);
+char *read_file_at(int dirfd, const char *path, size_t *len);
+int write_file(const char *path, const char *data, size_t len, mode_t mode);	/* no logging */
+/* Write to path.tmp then rename: readers never see a partial file. */
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len);
+int mkdir_p(const char *path, mode_t mode);					/* no logging */
+int remove_tree(const char *path);						/* no logging */
+int write_all(int fd, const void *buf, size_t len);				/* no logging */
+ssize_t read_all(int fd, void *buf, size_t len);				/* no logging */
+
+/* strutil.c */
+bool str_starts(const char *s, const char *prefix);
+int parse_u64(const char *s, uint64_t *out);		/* decimal only; -1 on junk */
+int parse_i64(const char *s, int64_t *out);
+/* "SIGKILL", "KILL", "kill" or "9" -> 9; -1 if unknown. */
+int signal_from_name(const char *s);
+const char *signal_name(int sig);
+/* CAP_SYS_ADMIN -> 21; -1 if unknown. */
+int cap_from_name(const char *s);
+const char *cap_name(int cap);
+int cap_last_known(void);
+
+/* proc.c */
+/* Field 22 of /proc/PID/stat: survives PID reuse checks. 0 if gone. */
+uint64_t proc_start_time(pid_t pid);
+/* true if pid exists, is not a zombie and has the given start time. */
+bool proc_is_alive(pid_t pid, uint64_t start_time);
+int pidfd_open_compat(pid_t pid);	/* -1 when the kernel lacks pidfds */
+/* Wait up to timeout_ms (-1: forever) for a child to exit; returns its
+ * wait status, or -1 with errno ETIMEDOUT. */
+int wait_child_timeout(pid_t pid, int timeout_ms);
+
+/* securejoin.c */
+/* Resolve `path` under `root` as if root were "/": symlinks and ".." never
+ * leave it. Result (malloc'd) is root + resolved path; missing trailing
+ * components are kept as they are. NULL with errno on failure. */
+char *secure_join(const char *root, const char *path);
+
+/* signals.c */
+/* Block every signal we forward/handle, return a signalfd for them. */
+int signalfd_all(void);
+
+#endif

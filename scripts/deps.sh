@@ -1,0 +1,93 @@
+#!/bin/sh
+# Build libseccomp, inih and cJSON from Debian source packages against musl
+# into a sysroot, as Buildroot would: sources fetched once with apt-get source
+# (Debian patches applied by dpkg-source), static libraries only.
+#
+# usage: scripts/deps.sh ARCH DEPS_DIR
+# Result: DEPS_DIR/sysroot/ARCH/{include,lib}; a stamp file makes reruns free.
+set -eu
+arch=$1
+deps=$(mkdir -p "$2" && cd "$2" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/toolchain.sh"
+berth_toolchain "$arch"
+
+# Pinned so that every machine builds the same thing; see README "Dependencies".
+SECCOMP=libseccomp/bookworm
+CJSON=cjson/bookworm
+INIH=libinih/trixie	# bookworm's libinih source is not served
+
+sysroot=$deps/sysroot/$arch
+stamp=$sysroot/.stamp
+want="$SECCOMP $CJSON $INIH v2"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+	exit 0
+fi
+
+[ -f "$BERTH_SPECS" ] || { echo "berth: $BERTH_SPECS missing: install musl-dev for $arch (scripts/install-deps.sh $arch)" >&2; exit 1; }
+CC="${BERTH_CROSS}gcc -specs $BERTH_SPECS"
+AR="${BERTH_CROSS}ar"
+CFLAGS="-Os -ffunction-sections -fdata-sections -fPIE"
+
+fetch() {
+	mkdir -p "$deps/src"
+	cd "$deps/src"
+	if ! ls ./*.dsc >/dev/null 2>&1 || [ ! -f .fetched ]; then
+		apt-get source --download-only $SECCOMP $CJSON $INIH
+		touch .fetched
+	fi
+}
+
+# unpack PKG: extract (with Debian patches) once into src/PKG-unpacked
+unpack() {
+	dir=$deps/src/$1-unpacked
+	if [ ! -d "$dir" ]; then
+		dsc=$(ls "$deps/src/$1"_*.dsc | head -n1)
+		rm -rf "$dir.tmp"
+		dpkg-source --no-check -x "$dsc" "$dir.tmp" >/dev/null
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
+fetch
+rm -rf "$sysroot"
+mkdir -p "$sysroot/include" "$sysroot/lib" "$deps/build/$arch"
+
+# Kernel UAPI headers for this architecture: musl does not ship them.
+for d in $BERTH_KHDR; do
+	for h in linux asm asm-generic mtd; do
+		[ -d "$d/$h" ] && cp -r "$d/$h" "$sysroot/include/"
+	done
+done
+CPPFLAGS="-I$sysroot/include"
+
+# cJSON: one translation unit.
+src=$(unpack cjson)
+$CC $CFLAGS $CPPFLAGS -c "$src/cJSON.c" -o "$deps/build/$arch/cJSON.o"
+$AR rcs "$sysroot/lib/libcjson.a" "$deps/build/$arch/cJSON.o"
+mkdir -p "$sysroot/include/cjson"
+cp "$src/cJSON.h" "$sysroot/include/cjson/"
+
+# inih: one translation unit; the defaults match Debian's build.
+src=$(unpack libinih)
+$CC $CFLAGS $CPPFLAGS -c "$src/ini.c" -o "$deps/build/$arch/ini.o"
+$AR rcs "$sysroot/lib/libinih.a" "$deps/build/$arch/ini.o"
+cp "$src/ini.h" "$sysroot/include/"
+
+# libseccomp: autotools, static only.
+src=$(unpack libseccomp)
+b=$deps/build/$arch/libseccomp
+rm -rf "$b"; mkdir -p "$b"
+( cd "$b" && CC="$CC" AR="$AR" CFLAGS="$CFLAGS" CPPFLAGS="$CPPFLAGS" \
+	"$src/configure" --host="${BERTH_CROSS%-}" --prefix="$sysroot" \
+	--enable-static --disable-shared --disable-python >config.out 2>&1 \
+	|| { tail -30 config.out; exit 1; }
+  make -j"$(nproc)" -C src libseccomp.la >make.out 2>&1 || { tail -30 make.out; exit 1; }
+  make -C src install-libLTLIBRARIES >>make.out 2>&1
+  make -C include install-includeHEADERS install-nodist_includeHEADERS >>make.out 2>&1 || true )
+[ -f "$sysroot/include/seccomp.h" ] || cp "$b/include/seccomp.h" "$src/include/seccomp-syscalls.h" "$sysroot/include/"
+rm -f "$sysroot/lib/"*.la
+
+echo "$want" > "$stamp"
+echo "berth: dependencies for $arch built in $sysroot"

@@ -1,0 +1,43 @@
+#include <stdlib.h>
+#include "berth/cli.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+int create_option(int c, struct create_opts *o)
+{
+	uint64_t n;
+	switch (c) {
+	case 'b': o->bundle = optarg; return 0;
+	case OPT_PID_FILE: o->pid_file = optarg; return 0;
+	case OPT_NO_PIVOT: o->no_pivot = true; return 0;
+	case OPT_NO_NEW_KEYRING: return 0;
+	case OPT_CONSOLE_SOCKET:
+		return log_error("--console-socket: terminals are not in this build yet");
+	case OPT_PRESERVE_FDS:
+		if (parse_u64(optarg, &n) < 0 || n > 1024)
+			return log_error("--preserve-fds: \"%s\" is not a count of file descriptors", optarg);
+		o->preserve_fds = (int)n;
+		return 0;
+	}
+	return log_error("unexpected option");
+}
+
+int cmd_create(struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = { CREATE_LONGOPTS, { 0 } };
+	static const struct cmd_help help = { "create", "[options] ID", CREATE_HELP };
+	struct create_opts o = { 0 };
+	int c, code;
+	while ((c = cli_getopt(argc, argv, "b:h", opts, &help, &code)) != -1) {
+		if (c == -2)
+			return code;
+		if (create_option(c, &o) < 0)
+			return 1;
+	}
+	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
+		return 1;
+	o.id = argv[optind];
+	struct state st;
+	return container_create(g->root, &o, &st) < 0 ? 1 : 0;
+}

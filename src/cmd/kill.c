@@ -1,0 +1,40 @@
+#include <errno.h>
+#include <signal.h>
+#include "berth/cgroup.h"
+#include "berth/cli.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+int cmd_kill(struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	static const struct cmd_help help = { "kill", "[-a|--all] ID [SIGNAL]",
+		"  -a, --all   signal every process in the container's cgroup\n"
+		"SIGNAL is a name (TERM, SIGTERM) or a number; default SIGTERM.\n" };
+	int c, code, all = 0;
+	while ((c = cli_getopt(argc, argv, "ah", opts, &help, &code)) != -1) {
+		if (c == -2)
+			return code;
+		all = 1;
+	}
+	if (cli_need_args(argc, argv, 1, 2, &help) < 0)
+		return 1;
+	const char *id = argv[optind];
+	int sig = SIGTERM;
+	if (argc - optind == 2 && (sig = signal_from_name(argv[optind + 1])) < 0)
+		return log_error("kill: unknown signal \"%s\"", argv[optind + 1]), 1;
+	struct state st;
+	if (container_load(g->root, id, &st) < 0)
+		return 1;
+	enum status status = state_status(g->root, &st);
+	if (status == STATUS_STOPPED && !all)
+		return log_error("container \"%s\" is not running", id), 1;
+	if (all && st.cgroup[0])
+		return cgroup_kill_all(st.cgroup, sig) < 0 ? 1 : 0;
+	if (kill(st.pid, sig) < 0)
+		return log_error("kill %d: %m", (int)st.pid), 1;
+	return 0;
+}

@@ -1,0 +1,71 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "berth/cli.h"
+#include "berth/log.h"
+#include "berth/state.h"
+
+int cmd_list(struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	static const struct cmd_help help = { "list", "[-q|--quiet] [-f|--format table|json]", "" };
+	int c, code, quiet = 0, json = 0;
+	while ((c = cli_getopt(argc, argv, "f:qh", opts, &help, &code)) != -1) {
+		if (c == -2)
+			return code;
+		if (c == 'q')
+			quiet = 1;
+		else if (!strcmp(optarg, "json"))
+			json = 1;
+		else if (strcmp(optarg, "table"))
+			return log_error("list: --format \"%s\": expected table or json", optarg), 1;
+	}
+	if (cli_need_args(argc, argv, 0, 0, &help) < 0)
+		return 1;
+	DIR *d = opendir(g->root);
+	if (!d && errno != ENOENT)
+		return log_error("--root %s: %m", g->root), 1;
+	cJSON *arr = cJSON_CreateArray();
+	if (!quiet && !json)
+		printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct state st;
+		if (e->d_name[0] == '.' || state_load(g->root, e->d_name, &st) < 0)
+			continue;
+		enum status status = state_status(g->root, &st);
+		int pid = status == STATUS_STOPPED ? 0 : (int)st.pid;
+		if (quiet) {
+			puts(st.id);
+		} else if (json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "ociVersion", "1.2.0");
+			cJSON_AddStringToObject(o, "id", st.id);
+			cJSON_AddNumberToObject(o, "pid", pid);
+			cJSON_AddStringToObject(o, "status", status_name(status));
+			cJSON_AddStringToObject(o, "bundle", st.bundle);
+			cJSON_AddStringToObject(o, "rootfs", st.rootfs);
+			cJSON_AddStringToObject(o, "created", st.created);
+			cJSON_AddStringToObject(o, "owner", st.owner ? "" : "root");
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%-12s %-8d %-10s %-40s %-31s %s\n", st.id, pid, status_name(status), st.bundle,
+			       st.created, st.owner ? "" : "root");
+		}
+	}
+	if (d)
+		closedir(d);
+	if (json) {
+		char *text = cJSON_PrintUnformatted(arr);
+		puts(text);
+		free(text);
+	}
+	cJSON_Delete(arr);
+	return 0;
+}

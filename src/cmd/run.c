@@ -1,0 +1,82 @@
+/* run = create + start + wait, with signals forwarded and the container's
+ * exit status as berth's, then the container deleted (as runc does). */
+#include <errno.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "berth/cli.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+/* Forward signals until the init exits; returns its wait status. */
+static int wait_forwarding(int sfd, pid_t pid)
+{
+	for (;;) {
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		struct signalfd_siginfo si;
+		ssize_t n = read(sfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(si))
+			return -1;
+		if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGURG)
+			kill(pid, (int)si.ssi_signo);
+	}
+}
+
+int cmd_run(struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CREATE_LONGOPTS,
+		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, OPT_KEEP }, { 0 }
+	};
+	static const struct cmd_help help = { "run", "[options] ID",
+		CREATE_HELP
+		"  -d, --detach            return once the container runs\n"
+		"  --keep                  do not delete the container when it exits\n" };
+	struct create_opts o = { 0 };
+	int c, code, detach = 0, keep = 0;
+	while ((c = cli_getopt(argc, argv, "b:dh", opts, &help, &code)) != -1) {
+		if (c == -2)
+			return code;
+		if (c == 'd')
+			detach = 1;
+		else if (c == OPT_KEEP)
+			keep = 1;
+		else if (create_option(c, &o) < 0)
+			return 1;
+	}
+	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
+		return 1;
+	o.id = argv[optind];
+	/* Block signals before the container exists: one sent in between is
+	 * queued and forwarded, not lost (nor fatal to us). */
+	int sfd = detach ? -1 : signalfd_all();
+	if (!detach && sfd < 0)
+		return log_error("signalfd: %m"), 1;
+	struct state st;
+	if (container_create(g->root, &o, &st) < 0)
+		return 1;
+	if (container_start(g->root, o.id) < 0) {
+		container_destroy(g->root, &st);
+		return 1;
+	}
+	if (detach)
+		return 0;
+	int status = wait_forwarding(sfd, st.pid);
+	if (status < 0) {
+		log_error("waiting for container \"%s\": %m", o.id);
+		return 1;
+	}
+	if (!keep && container_destroy(g->root, &st) < 0)
+		return 1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}

@@ -1,0 +1,69 @@
+/* Capabilities, in runc's order: trim the bounding set while still root,
+ * then (after the uid change, with the permitted set kept) set effective,
+ * permitted and inheritable in one capset, then the ambient set. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "berth/linux.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+#define CAPS_VERSION_3 0x20080522
+
+struct caps_header {
+	uint32_t version;
+	int pid;
+};
+struct caps_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+/* The kernel's highest capability, which may be above what we know. */
+static int last_cap(void)
+{
+	char *s = read_file("/proc/sys/kernel/cap_last_cap", NULL);
+	int last = s ? atoi(s) : cap_last_known();
+	free(s);
+	return last > 63 ? 63 : last;
+}
+
+int caps_drop_bounding(const struct spec *s)
+{
+	if (!s->process.has_caps)
+		return 0;
+	int last = last_cap();
+	for (int c = 0; c <= last; c++) {
+		if (s->process.caps[CAPS_BOUNDING] & (1ull << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return log_error("process.capabilities.bounding: dropping %d: %m", c);
+	}
+	return 0;
+}
+
+int caps_apply(const struct spec *s)
+{
+	const struct spec_process *p = &s->process;
+	if (!p->has_caps)
+		return 0;
+	struct caps_header h = { CAPS_VERSION_3, 0 };
+	struct caps_data d[2];
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(p->caps[CAPS_EFFECTIVE] >> (32 * i));
+		d[i].permitted = (uint32_t)(p->caps[CAPS_PERMITTED] >> (32 * i));
+		d[i].inheritable = (uint32_t)(p->caps[CAPS_INHERITABLE] >> (32 * i));
+	}
+	if (syscall(SYS_capset, &h, d) < 0)
+		return log_error("process.capabilities: capset: %m");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return log_error("process.capabilities.ambient: %m");
+	for (int c = 0; c < 64; c++)
+		if ((p->caps[CAPS_AMBIENT] & (1ull << c)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			return log_error("process.capabilities.ambient: raising CAP_%s: %m",
+					 cap_name(c) ? cap_name(c) : "?");
+	return 0;
+}

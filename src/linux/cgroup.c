@@ -1,0 +1,345 @@
+/* Hierarchies are found in /proc/self/mountinfo rather than assumed at
+ * /sys/fs/cgroup: embedded systems mount them in many places, and hybrid
+ * hosts (v1 controllers plus a cgroup2 mount) are common. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/cgroup.h"
+#include "berth/config.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+#define MAX_HIERARCHIES 24
+/* Per-mount flags a bind remount can change. */
+#define MOUNT_ATTR_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME)
+
+struct hierarchy {
+	char mnt[256];		/* where it is mounted */
+	char opts[256];		/* super options: controllers for v1 */
+	bool v2;
+};
+
+/* Unescape mountinfo's octal escapes (\040 for space) in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+static int hierarchies(struct hierarchy *h, int max)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return log_error("/proc/self/mountinfo: %m");
+	char line[4096];
+	int n = 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+		char *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		char fstype[32], source[256], super[256] = "";
+		if (sscanf(sep + 3, "%31s %255s %255s", fstype, source, super) < 2)
+			continue;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		if ((!v2 || !ENABLE_CGROUP_V2) && (strcmp(fstype, "cgroup") || !ENABLE_CGROUP_V1))
+			continue;
+		char root[256], mnt[256];
+		if (sscanf(line, "%*s %*s %*s %255s %255s", root, mnt) != 2)
+			continue;
+		unescape(mnt);
+		/* A bind mount of a sub-cgroup is not the hierarchy's root. */
+		if (strcmp(root, "/"))
+			continue;
+		snprintf(h[n].mnt, sizeof(h[n].mnt), "%s", mnt);
+		snprintf(h[n].opts, sizeof(h[n].opts), "%s", super);
+		h[n].v2 = v2;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The runtime's own cgroup in hierarchy h, from /proc/self/cgroup. */
+static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return log_error("/proc/self/cgroup: %m");
+	char line[1024];
+	int found = -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = 0;
+		const char *ctrls = c1 + 1;
+		bool match = false;
+		if (h->v2) {
+			match = !*ctrls && !strncmp(line, "0", 1);
+		} else if (*ctrls) {
+			/* "cpu,cpuacct" matches a hierarchy mounted with both */
+			char list[256];
+			snprintf(list, sizeof(list), "%s", ctrls);
+			match = true;
+			for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				char word[300];
+				snprintf(word, sizeof(word), ",%s,", t);
+				char opts[300];
+				snprintf(opts, sizeof(opts), ",%s,", h->opts);
+				if (!strstr(opts, word))
+					match = false;
+			}
+		}
+		if (match) {
+			snprintf(out, cap, "%s", c2 + 1);
+			found = 0;
+		}
+	}
+	fclose(f);
+	if (found < 0)
+		snprintf(out, cap, "/");
+	return 0;
+}
+
+char *cgroup_resolve(const char *cgroups_path, const char *id)
+{
+	const char *p = cgroups_path && *cgroups_path ? cgroups_path : id;
+	if (p[0] == '/')
+		return strdup(p);
+	/* Relative: under our own cgroup. Take it from the first hierarchy;
+	 * a runtime in different places per controller is not supported. */
+	struct hierarchy h[MAX_HIERARCHIES];
+	int n = hierarchies(h, MAX_HIERARCHIES);
+	char own[512] = "/";
+	if (n > 0 && own_cgroup(&h[0], own, sizeof(own)) < 0)
+		return NULL;
+	char *out;
+	if (asprintf(&out, "%s%s%s", own, own[strlen(own) - 1] == '/' ? "" : "/", p) < 0)
+		return NULL;
+	return out;
+}
+
+static void dir_of(const struct hierarchy *h, const char *path, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%s", h->mnt, path);
+}
+
+/* v1 cpuset refuses tasks until cpus and mems are set: copy the parent's,
+ * at every level we created, as runc does. */
+static int cpuset_init(const char *mnt, const char *dir)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char parent[512];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (!slash || slash <= parent + strlen(mnt))
+		return 0;
+	*slash = 0;
+	if (cpuset_init(mnt, parent) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char p[600], c[600];
+		snprintf(c, sizeof(c), "%s/%s", dir, files[i]);
+		char *cur = read_file(c, NULL);
+		bool empty = cur && (cur[0] == '\n' || !cur[0]);
+		free(cur);
+		if (!empty)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", parent, files[i]);
+		char *val = read_file(p, NULL);
+		if (!val || write_file(c, val, strlen(val), 0) < 0) {
+			free(val);
+			return log_error("cgroup %s: copying %s from the parent: %m", dir, files[i]);
+		}
+		free(val);
+	}
+	return 0;
+}
+
+int cgroup_enter(const char *path, pid_t pid)
+{
+	struct hierarchy h[MAX_HIERARCHIES];
+	int n = hierarchies(h, MAX_HIERARCHIES);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		char dir[512], procs[600], pidstr[16];
+		dir_of(&h[i], path, dir, sizeof(dir));
+		if (mkdir_p(dir, 0755) < 0) {
+			log_error("cgroup %s: %m", dir);
+			goto undo;
+		}
+		if (!h[i].v2 && strstr(h[i].opts, "cpuset") && cpuset_init(h[i].mnt, dir) < 0)
+			goto undo;
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+		int len = snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+		if (write_file(procs, pidstr, (size_t)len, 0) < 0) {
+			log_error("cgroup: moving %d into %s: %m", (int)pid, procs);
+			goto undo;
+		}
+	}
+	return 0;
+undo:
+	cgroup_remove(path);
+	return -1;
+}
+
+int cgroup_pids(const char *path, pid_t **pids, size_t *count)
+{
+	struct hierarchy h[MAX_HIERARCHIES];
+	int n = hierarchies(h, MAX_HIERARCHIES);
+	*pids = NULL;
+	*count = 0;
+	if (n <= 0)
+		return n;
+	/* Every hierarchy holds the same processes; prefer v2 if present. */
+	int pick = 0;
+	for (int i = 0; i < n; i++)
+		if (h[i].v2)
+			pick = i;
+	char file[600];
+	snprintf(file, sizeof(file), "%s%s/cgroup.procs", h[pick].mnt, path);
+	char *text = read_file(file, NULL);
+	if (!text)
+		return errno == ENOENT ? 0 : log_error("%s: %m", file);
+	size_t cap = 16;
+	pid_t *v = malloc(cap * sizeof(*v));
+	for (char *save, *t = strtok_r(text, "\n", &save); v && t; t = strtok_r(NULL, "\n", &save)) {
+		if (*count == cap) {
+			pid_t *bigger = realloc(v, (cap *= 2) * sizeof(*v));
+			if (!bigger) {
+				free(v);
+				v = NULL;
+				break;
+			}
+			v = bigger;
+		}
+		v[(*count)++] = (pid_t)atoi(t);
+	}
+	free(text);
+	if (!v)
+		return log_error("out of memory");
+	*pids = v;
+	return 0;
+}
+
+int cgroup_kill_all(const char *path, int sig)
+{
+	pid_t *pids;
+	size_t n;
+	if (cgroup_pids(path, &pids, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			log_warn("kill %d: %m", (int)pids[i]);
+	free(pids);
+	return 0;
+}
+
+bool cgroup_is_empty(const char *path)
+{
+	pid_t *pids;
+	size_t n;
+	if (cgroup_pids(path, &pids, &n) < 0)
+		return true;
+	free(pids);
+	return n == 0;
+}
+
+int cgroup_remove(const char *path)
+{
+	struct hierarchy h[MAX_HIERARCHIES];
+	int n = hierarchies(h, MAX_HIERARCHIES);
+	int r = 0;
+	if (!strcmp(path, "/"))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		char dir[512];
+		dir_of(&h[i], path, dir, sizeof(dir));
+		/* Just-killed processes leave the cgroup asynchronously:
+		 * retry EBUSY for up to a second. */
+		for (int tries = 0; rmdir(dir) < 0; tries++) {
+			if (errno == ENOENT)
+				break;
+			if (errno != EBUSY || tries == 100) {
+				r = log_error("cgroup %s: %m", dir);
+				break;
+			}
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		}
+	}
+	return r;
+}
+
+static int bind_cgroup_dir(const char *src, const char *dest, unsigned long flags)
+{
+	if (mkdir_p(dest, 0755) < 0)
+		return log_error("cgroup mount: %s: %m", dest);
+	if (mount(src, dest, NULL, MS_BIND, NULL) < 0)
+		return log_error("cgroup mount: binding %s: %m", src);
+	if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | (flags & MOUNT_ATTR_FLAGS), NULL) < 0)
+		return log_error("cgroup mount: remounting %s: %m", dest);
+	return 0;
+}
+
+int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool cgroupns)
+{
+	struct hierarchy h[MAX_HIERARCHIES];
+	int n = hierarchies(h, MAX_HIERARCHIES);
+	if (n < 0)
+		return -1;
+	bool pure_v2 = n == 1 && h[0].v2;
+	if (pure_v2 && cgroupns) {
+		if (mount("cgroup2", dest, "cgroup2", flags & MOUNT_ATTR_FLAGS, NULL) < 0)
+			return log_error("cgroup mount: %s: %m", dest);
+		return 0;
+	}
+	char src[600];
+	if (pure_v2) {
+		dir_of(&h[0], path, src, sizeof(src));
+		return bind_cgroup_dir(src, dest, flags);
+	}
+	if (mount("tmpfs", dest, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return log_error("cgroup mount: tmpfs on %s: %m", dest);
+	for (int i = 0; i < n; i++) {
+		const char *name = strrchr(h[i].mnt, '/');
+		name = name ? name + 1 : h[i].mnt;
+		char sub[600];
+		snprintf(sub, sizeof(sub), "%s/%s", dest, name);
+		dir_of(&h[i], path, src, sizeof(src));
+		if (bind_cgroup_dir(src, sub, flags) < 0)
+			return -1;
+		/* "cpu,cpuacct" is also reachable as cpu and cpuacct. */
+		if (strchr(name, ',')) {
+			char list[256];
+			snprintf(list, sizeof(list), "%s", name);
+			for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				char link[600];
+				snprintf(link, sizeof(link), "%s/%s", dest, t);
+				if (symlink(name, link) < 0 && errno != EEXIST)
+					return log_error("cgroup mount: %s: %m", link);
+			}
+		}
+	}
+	if ((flags & MS_RDONLY) &&
+	    mount(NULL, dest, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return log_error("cgroup mount: remounting %s read-only: %m", dest);
+	return 0;
+}

@@ -1,0 +1,42 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "berth/linux.h"
+#include "berth/log.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Whatever the runtime's caller left open (a shim's sockets, a terminal,
+ * a leaked log file) must not reach the container: runc's CVE-2024-21626
+ * was a leaked fd to the host's cgroupfs. */
+int fds_close_on_exec(int preserve)
+{
+	unsigned first = 3 + (unsigned)preserve;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+#endif
+	/* Kernels before 5.11: walk /proc/self/fd. */
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return log_error("/proc/self/fd: %m");
+	int self = dirfd(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		if (e->d_name[0] == '.' || fd < (int)first || fd == self)
+			continue;
+		int flags = fcntl(fd, F_GETFD);
+		if (flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+			closedir(d);
+			return log_error("fd %d: %m", fd);
+		}
+	}
+	closedir(d);
+	return 0;
+}

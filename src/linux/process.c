@@ -1,0 +1,122 @@
+/* The container process itself: limits, identity, working directory and
+ * the final execve. */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "berth/linux.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+static const char *rlimit_name(int resource)
+{
+	static const char *const names[] = {
+		[RLIMIT_CPU] = "RLIMIT_CPU", [RLIMIT_FSIZE] = "RLIMIT_FSIZE", [RLIMIT_DATA] = "RLIMIT_DATA",
+		[RLIMIT_STACK] = "RLIMIT_STACK", [RLIMIT_CORE] = "RLIMIT_CORE", [RLIMIT_RSS] = "RLIMIT_RSS",
+		[RLIMIT_NPROC] = "RLIMIT_NPROC", [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+		[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS", [RLIMIT_LOCKS] = "RLIMIT_LOCKS",
+		[RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING", [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
+		[RLIMIT_NICE] = "RLIMIT_NICE", [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO", [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+	};
+	return resource >= 0 && resource < (int)ARRAY_SIZE(names) && names[resource] ? names[resource] : "?";
+}
+
+static int set_rlimit(const struct spec_rlimit *r)
+{
+	struct rlimit rl = {
+		.rlim_cur = r->soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t)r->soft,
+		.rlim_max = r->hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t)r->hard,
+	};
+	if (setrlimit(r->resource, &rl) == 0)
+		return 0;
+	struct rlimit cur;
+	if (errno == EPERM && getrlimit(r->resource, &cur) == 0 && rl.rlim_max > cur.rlim_max)
+		return log_error("process.rlimits: %s: hard limit %llu is above this host's hard limit %llu, "
+				 "and raising it needs CAP_SYS_RESOURCE", rlimit_name(r->resource),
+				 (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
+	return log_error("process.rlimits: %s: %m", rlimit_name(r->resource));
+}
+
+int process_limits(const struct spec *s)
+{
+	const struct spec_process *p = &s->process;
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (set_rlimit(&p->rlimits[i]) < 0)
+			return -1;
+	if (p->has_oom_score_adj) {
+		char v[16];
+		int n = snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		if (write_file("/proc/self/oom_score_adj", v, (size_t)n, 0) < 0)
+			return log_error("process.oomScoreAdj: %d: %m%s", p->oom_score_adj,
+					 errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+	}
+	return 0;
+}
+
+int process_identity(const struct spec *s)
+{
+	const struct spec_process *p = &s->process;
+	/* Keep the permitted set across setuid so caps_apply can pick. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return log_error("prctl(PR_SET_KEEPCAPS): %m");
+	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 && errno != EPERM)
+		return log_error("process.user.additionalGids: %m");
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return log_error("process.user.gid %u: %m", (unsigned)p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return log_error("process.user.uid %u: %m", (unsigned)p->uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return log_error("prctl(PR_SET_KEEPCAPS): %m");
+	if (p->has_umask)
+		umask(p->umask);
+	return 0;
+}
+
+int process_cwd(const struct spec *s)
+{
+	if (chdir(s->process.cwd) < 0)
+		return log_error("process.cwd %s: %m", s->process.cwd);
+	return 0;
+}
+
+static const char *env_path(const struct spec *s)
+{
+	for (const char *const *e = s->process.env; e && *e; e++)
+		if (str_starts(*e, "PATH="))
+			return *e + 5;
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+int process_find_exec(const struct spec *s, char *out, size_t cap)
+{
+	const char *arg0 = s->process.args[0];
+	if (strchr(arg0, '/')) {
+		snprintf(out, cap, "%s", arg0);
+		if (access(out, X_OK) < 0)
+			return log_error("process.args[0]: exec \"%s\": %m", arg0);
+		return 0;
+	}
+	const char *path = env_path(s);
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		struct stat st;
+		snprintf(out, cap, "%.*s%s%s", (int)n, n ? path : ".", "/", arg0);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return 0;
+		path += n + (path[n] == ':');
+	}
+	return log_error("process.args[0]: exec: \"%s\": executable file not found in $PATH", arg0);
+}
+
+int process_exec(const struct spec *s, const char *path)
+{
+	static const char *const no_env[] = { NULL };
+	execve(path, (char *const *)s->process.args, (char *const *)(s->process.env ? s->process.env : no_env));
+	return log_error("exec %s: %m", path);
+}

@@ -1,0 +1,49 @@
+/* CVE-2019-5736: a container that can open /proc/<pid>/exe of a runtime
+ * process inside it could rewrite the runtime binary on the host. Running
+ * from a sealed memfd copy makes that file unwritable. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#include "berth/linux.h"
+#include "berth/log.h"
+
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+void protect_exe(char **argv)
+{
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		fatal("/proc/self/exe: %m (is /proc mounted?)");
+	int seals = fcntl(exe, F_GET_SEALS);
+	struct statvfs sv;
+	/* Already a sealed copy, or on a read-only filesystem (squashfs on
+	 * most firmware) that no container can write either. */
+	if ((seals >= 0 && (seals & SEALS) == SEALS) || (fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))) {
+		close(exe);
+		return;
+	}
+	struct stat st;
+	int mem = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mem < 0 || fstat(exe, &st) < 0)
+		fatal("protecting the berth binary: memfd: %m");
+	for (off_t off = 0; off < st.st_size;) {
+		ssize_t n = sendfile(mem, exe, &off, (size_t)(st.st_size - off));
+		if (n <= 0)
+			fatal("protecting the berth binary: copy: %m");
+	}
+	close(exe);
+	if (fcntl(mem, F_ADD_SEALS, SEALS) < 0)
+		fatal("protecting the berth binary: sealing: %m");
+	fexecve(mem, argv, environ);
+	fatal("protecting the berth binary: exec of the sealed copy: %m");
+}

@@ -1,0 +1,132 @@
+/* The container's root: made a mount of its own before the mounts go in,
+ * switched to with pivot_root(2) (or MS_MOVE + chroot where the host root
+ * is an initramfs, which cannot be pivoted), then sealed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "berth/linux.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+/* The mount point holding `path` (longest prefix in mountinfo). */
+static int containing_mount(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return log_error("/proc/self/mountinfo: %m");
+	char line[4096], mnt[PATH_MAX];
+	size_t best = 0;
+	snprintf(out, cap, "/");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		size_t n = strlen(mnt);
+		if (n > best && !strncmp(path, mnt, n) && (path[n] == '/' || !path[n] || n == 1)) {
+			best = n;
+			snprintf(out, cap, "%s", mnt);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int rootfs_prepare(const struct spec *s)
+{
+	/* Nothing mounted in here may reach the host, unless asked. */
+	unsigned long prop = s->rootfs_propagation ? s->rootfs_propagation : MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
+		return log_error("making / %s: %m", prop & MS_SHARED ? "shared" : "slave");
+	/* pivot_root refuses a shared parent mount. */
+	char parent[PATH_MAX];
+	if (containing_mount(s->root_path, parent, sizeof(parent)) < 0)
+		return -1;
+	if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
+		return log_error("making %s private: %m", parent);
+	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return log_error("root.path %s: bind mount: %m", s->root_path);
+	return 0;
+}
+
+/* Initramfs roots: move the new root over / and chroot into it. */
+static int move_root(const struct spec *s)
+{
+	if (mount(s->root_path, "/", NULL, MS_MOVE, NULL) < 0)
+		return log_error("root.path %s: moving over /: %m", s->root_path);
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return log_error("chroot %s: %m", s->root_path);
+	return 0;
+}
+
+int rootfs_pivot(const struct spec *s, bool no_pivot)
+{
+	if (chdir(s->root_path) < 0)
+		return log_error("root.path %s: %m", s->root_path);
+	if (no_pivot)
+		return move_root(s);
+	int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0)
+		return log_error("open /: %m");
+	/* pivot_root(".", ".") stacks the old root under the new one; it is
+	 * then detached from there, with no directory left behind. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0) {
+		int e = errno;
+		close(oldroot);
+		if (e == EINVAL) {
+			log_debug("pivot_root: %s; the host root is an initramfs: using MS_MOVE", strerror(e));
+			return move_root(s);
+		}
+		errno = e;
+		return log_error("pivot_root %s: %m", s->root_path);
+	}
+	int r = 0;
+	if (fchdir(oldroot) < 0)
+		r = log_error("fchdir to the old root: %m");
+	else if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		r = log_error("making the old root slave: %m");
+	else if (umount2(".", MNT_DETACH) < 0)
+		r = log_error("detaching the old root: %m");
+	else if (chdir("/") < 0)
+		r = log_error("chdir /: %m");
+	close(oldroot);
+	return r;
+}
+
+/* Flags a remount must keep: in a user namespace the kernel refuses to
+ * drop nosuid/nodev/noexec/atime flags locked by the parent. */
+unsigned long mount_locked_flags(const char *path)
+{
+	struct statvfs sv;
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	unsigned long f = 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+int rootfs_finish(const struct spec *s)
+{
+	if (s->root_readonly &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_locked_flags("/"), NULL) < 0)
+		return log_error("root.readonly: remounting / read-only: %m");
+	if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
+		return log_error("linux.rootfsPropagation: %m");
+	return 0;
+}

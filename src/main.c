@@ -1,0 +1,107 @@
+/* berth: command dispatch and runc's global options, nothing else. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "berth/cli.h"
+#include "berth/config.h"
+#include "berth/linux.h"
+#include "berth/log.h"
+
+struct command {
+	const char *name;
+	cmd_fn *fn;
+	int enters_container;	/* runs code inside a container: protect_exe first */
+	const char *summary;
+};
+
+static const struct command commands[] = {
+#ifdef CONFIG_OCI_RUNTIME
+	{ "create", cmd_create, 1, "create a container from a bundle, stopped before its process" },
+	{ "start", cmd_start, 0, "start the process of a created container" },
+	{ "run", cmd_run, 1, "create and start a container, wait for it" },
+	{ "state", cmd_state, 0, "print a container's state as OCI JSON" },
+	{ "kill", cmd_kill, 0, "send a signal to a container's init (or all its processes)" },
+	{ "delete", cmd_delete, 0, "delete a stopped container (-f: any)" },
+	{ "list", cmd_list, 0, "list containers" },
+#endif
+#ifdef CONFIG_CMD_SPEC
+	{ "spec", cmd_spec, 0, "write a default config.json" },
+#endif
+};
+
+static int usage(int code)
+{
+	FILE *out = code ? stderr : stdout;
+	fprintf(out, "usage: berth [global options] COMMAND [options] [arguments]\n\n"
+		"A minimal container launcher for embedded Linux (runc-compatible).\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nglobal options:\n"
+		"  --root DIR          state directory (default " CONFIG_DEFAULT_ROOT ")\n"
+		"  --log FILE          also write messages to FILE\n"
+		"  --log-format FMT    text or json\n"
+		"  --debug             debug messages\n"
+		"  -v, --version       print the version\n"
+		"  -h, --help          this help\n");
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "log-format", required_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "systemd-cgroup", no_argument, NULL, 's' },
+		{ "rootless", required_argument, NULL, 'R' },
+		{ "criu", required_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct globals g = { .root = CONFIG_DEFAULT_ROOT };
+	const char *log_format = "text";
+	int c;
+	/* '+': global options end at the command; urfave/cli (runc) also
+	 * accepts them with one dash, which getopt_long_only does too. */
+	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': g.root = optarg; break;
+		case 'l': g.log = optarg; break;
+		case 'f': log_format = optarg; break;
+		case 'd': g.debug = 1; break;
+		case 's':
+			log_error("--systemd-cgroup: not supported; berth manages cgroupfs directly");
+			return 1;
+		case 'R': case 'C': break;	/* accepted for compatibility */
+		case 'v':
+			printf("berth version %s\nspec: 1.2.0\n", BERTH_VERSION);
+			return 0;
+		case 'h': return usage(0);
+		default: return usage(1);
+		}
+	}
+	if (strcmp(log_format, "text") && strcmp(log_format, "json")) {
+		log_error("--log-format: \"%s\": expected text or json", log_format);
+		return 1;
+	}
+	g.log_json = !strcmp(log_format, "json");
+	if (log_open(g.log, g.log_json, g.debug) < 0)
+		return 1;
+	if (optind >= argc)
+		return usage(1);
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name))
+			continue;
+		if (commands[i].enters_container)
+			protect_exe(argv);
+		argc -= optind;
+		argv += optind;
+		optind = 0;	/* reset getopt for the command's options */
+		return commands[i].fn(&g, argc, argv);
+	}
+	log_error("unknown command \"%s\" (berth --help lists them)", name);
+	return 1;
+}

@@ -1,0 +1,267 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/cgroup.h"
+#include "berth/config.h"
+#include "berth/container.h"
+#include "berth/hooks.h"
+#include "berth/launch.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+static void now_rfc3339(char *out, size_t cap)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, cap - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+	char v[16];
+	int n = snprintf(v, sizeof(v), "%d", (int)pid);
+	/* runc writes it atomically too: shims poll for it. */
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.berth-tmp", path);
+	if (write_file(tmp, v, (size_t)n, 0644) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return log_error("--pid-file %s: %m", path);
+	}
+	return 0;
+}
+
+/* Copy the bundle's config.json so that later commands see the spec as
+ * it was created even if the bundle changes. */
+static int keep_config(const char *bundle, int dirfd)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text)
+		return log_error("%s: %m", path);
+	int r = write_file_atomic(dirfd, "config.json", text, len);
+	free(text);
+	return r < 0 ? log_error("saving config.json: %m") : 0;
+}
+
+static int check_rootfs(const struct spec *s)
+{
+	struct stat st;
+	if (stat(s->root_path, &st) < 0)
+		return log_error("root.path %s: %m", s->root_path);
+	if (!S_ISDIR(st.st_mode))
+		return log_error("root.path %s: not a directory", s->root_path);
+	return 0;
+}
+
+int container_create(const char *root, const struct create_opts *o, struct state *out)
+{
+	struct spec s;
+	char bundle[4096], dir[4096];
+	int dirfd = -1, r = -1;
+	char *cgroup = NULL;
+	bool made_dir = false;
+
+	spec_init(&s);
+	if (state_check_id(o->id) < 0)
+		return -1;
+	if (!realpath(o->bundle ? o->bundle : ".", bundle))
+		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
+	if (oci_load(&s, bundle) < 0 || spec_validate(&s) < 0 || check_rootfs(&s) < 0)
+		goto out;
+	if (mkdir_p(root, 0700) < 0) {
+		log_error("--root %s: %m", root);
+		goto out;
+	}
+	if (state_dir(root, o->id, dir, sizeof(dir)) < 0) {
+		log_error("container id too long");
+		goto out;
+	}
+	/* 0711: a container's non-root user must reach exec.fifo. */
+	if (mkdir(dir, 0711) < 0) {
+		if (errno == EEXIST)
+			log_error("container \"%s\" already exists", o->id);
+		else
+			log_error("%s: %m", dir);
+		goto out;
+	}
+	made_dir = true;
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 || keep_config(bundle, dirfd) < 0) {
+		if (dirfd < 0)
+			log_error("%s: %m", dir);
+		goto out;
+	}
+	if (mkfifoat(dirfd, "exec.fifo", 0622) < 0 || fchmodat(dirfd, "exec.fifo", 0622, 0) < 0) {
+		log_error("%s/exec.fifo: %m", dir);
+		goto out;
+	}
+	if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
+		cgroup = cgroup_resolve(s.cgroups_path, o->id);
+		if (!cgroup) {
+			log_error("linux.cgroupsPath: %m");
+			goto out;
+		}
+	}
+	struct launch l = {
+		.spec = &s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
+		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+	};
+	if (launch_container(&l) < 0)
+		goto out;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", o->id);
+	out->pid = l.pid;
+	out->start_time = proc_start_time(l.pid);
+	snprintf(out->bundle, sizeof(out->bundle), "%s", bundle);
+	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s.root_path);
+	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup ? cgroup : "");
+	now_rfc3339(out->created, sizeof(out->created));
+	out->owner = getuid();
+	if (state_save(dir, out) < 0 || (o->pid_file && write_pid_file(o->pid_file, l.pid) < 0)) {
+		kill(l.pid, SIGKILL);
+		wait_child_timeout(l.pid, -1);
+		if (cgroup)
+			cgroup_remove(cgroup);
+		goto out;
+	}
+	r = 0;
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	if (r < 0 && made_dir)
+		remove_tree(dir);
+	free(cgroup);
+	spec_free(&s);
+	return r;
+}
+
+int container_load(const char *root, const char *id, struct state *st)
+{
+	if (state_check_id(id) < 0)
+		return -1;
+	if (state_load(root, id, st) < 0) {
+		if (errno == ENOENT)
+			return log_error("container \"%s\" does not exist", id);
+		return log_error("container \"%s\": %m", id);
+	}
+	return 0;
+}
+
+static int run_state_hooks(const char *root, const struct state *st, enum hook_kind k, enum status status)
+{
+	if (!ENABLE_HOOKS)
+		return 0;
+	struct spec s;
+	spec_init(&s);
+	int r = state_spec(root, st->id, &s);
+	if (r == 0 && s.n_hooks[k]) {
+		char *json = state_json(st, status, &s, false);
+		r = hooks_run(&s, k, json);
+		free(json);
+	}
+	spec_free(&s);
+	return r;
+}
+
+int container_start(const char *root, const char *id)
+{
+	struct state st;
+	if (container_load(root, id, &st) < 0)
+		return -1;
+	enum status status = state_status(root, &st);
+	if (status != STATUS_CREATED)
+		return log_error("cannot start container \"%s\": it is %s, not created", id, status_name(status));
+	char fifo[4096];
+	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, id);
+	/* Non-blocking open for reading lets init's blocked open for
+	 * writing complete; its one byte says it is about to exec. */
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return log_error("%s: %m", fifo);
+	int pidfd = pidfd_open_compat(st.pid);
+	char byte;
+	int r = -1;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 100);
+		if (n < 0 && errno != EINTR) {
+			log_error("poll: %m");
+			break;
+		}
+		ssize_t got = (p[0].revents & POLLIN) ? read(fd, &byte, 1) : 0;
+		if (got == 1) {
+			r = 0;
+			break;
+		}
+		if ((pidfd >= 0 && p[1].revents) || !proc_is_alive(st.pid, st.start_time)) {
+			log_error("container \"%s\": init died before it could start", id);
+			break;
+		}
+	}
+	close(fd);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (r < 0)
+		return -1;
+	unlink(fifo);
+	if (run_state_hooks(root, &st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
+		log_warn("container \"%s\": a poststart hook failed; the container keeps running", id);
+	return 0;
+}
+
+int container_wait_dead(const struct state *st, int timeout_ms)
+{
+	int pidfd = pidfd_open_compat(st->pid);
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int n = poll(&p, 1, timeout_ms);
+		close(pidfd);
+		if (n > 0)
+			return 0;
+	}
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (!proc_is_alive(st->pid, st->start_time))
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+int container_destroy(const char *root, const struct state *st)
+{
+	int r = 0;
+	if (proc_is_alive(st->pid, st->start_time)) {
+		kill(st->pid, SIGKILL);
+		if (container_wait_dead(st, 10000) < 0)
+			r = log_error("container \"%s\": init %d survived SIGKILL", st->id, (int)st->pid);
+	}
+	if (st->cgroup[0]) {
+		/* With a shared pid namespace, processes can outlive init. */
+		for (int tries = 0; !cgroup_is_empty(st->cgroup) && tries < 100; tries++) {
+			cgroup_kill_all(st->cgroup, SIGKILL);
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		}
+		if (cgroup_remove(st->cgroup) < 0)
+			r = -1;
+	}
+	if (run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
+		log_warn("container \"%s\": a poststop hook failed", st->id);
+	char dir[4096];
+	state_dir(root, st->id, dir, sizeof(dir));
+	if (remove_tree(dir) < 0)
+		r = log_error("%s: %m", dir);
+	return r;
+}

@@ -1,0 +1,165 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "berth/log.h"
+#include "berth/state.h"
+#include "berth/util.h"
+
+/* The spec version berth implements, reported in state JSON. */
+#define OCI_VERSION "1.2.0"
+
+const char *status_name(enum status st)
+{
+	static const char *const names[] = { "creating", "created", "running", "stopped", "paused" };
+	return names[st];
+}
+
+int state_check_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (!n || n > 200 || !strcmp(id, ".") || !strcmp(id, ".."))
+		return log_error("invalid container id \"%s\"", id);
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("_+-.", *p)))
+			return log_error("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'", id);
+	return 0;
+}
+
+int state_dir(const char *root, const char *id, char *dir, size_t cap)
+{
+	int n = snprintf(dir, cap, "%s/%s", root, id);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int state_save(const char *dir, const struct state *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", st->id);
+	cJSON_AddNumberToObject(o, "pid", st->pid);
+	/* A string: start times exceed what a double holds exactly. */
+	char t[32];
+	snprintf(t, sizeof(t), "%llu", (unsigned long long)st->start_time);
+	cJSON_AddStringToObject(o, "startTime", t);
+	cJSON_AddStringToObject(o, "bundle", st->bundle);
+	cJSON_AddStringToObject(o, "rootfs", st->rootfs);
+	cJSON_AddStringToObject(o, "created", st->created);
+	cJSON_AddStringToObject(o, "cgroup", st->cgroup);
+	cJSON_AddNumberToObject(o, "owner", st->owner);
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return log_error("out of memory");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -1 : write_file_atomic(fd, "state.json", text, strlen(text));
+	if (r < 0)
+		log_error("%s/state.json: %m", dir);
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return r;
+}
+
+static void copy_string(const cJSON *o, const char *key, char *out, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	snprintf(out, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+int state_load(const char *root, const char *id, struct state *st)
+{
+	char path[4096];
+	if (state_dir(root, id, path, sizeof(path) - 16) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcat(path, "/state.json");
+	char *text = read_file(path, NULL);
+	if (!text)
+		return -1;
+	cJSON *o = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return log_error("%s: corrupt state file", path);
+	}
+	memset(st, 0, sizeof(*st));
+	copy_string(o, "id", st->id, sizeof(st->id));
+	copy_string(o, "bundle", st->bundle, sizeof(st->bundle));
+	copy_string(o, "rootfs", st->rootfs, sizeof(st->rootfs));
+	copy_string(o, "created", st->created, sizeof(st->created));
+	copy_string(o, "cgroup", st->cgroup, sizeof(st->cgroup));
+	char t[32];
+	copy_string(o, "startTime", t, sizeof(t));
+	st->start_time = strtoull(t, NULL, 10);
+	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
+	const cJSON *owner = cJSON_GetObjectItemCaseSensitive(o, "owner");
+	st->pid = cJSON_IsNumber(pid) ? (pid_t)pid->valuedouble : 0;
+	st->owner = cJSON_IsNumber(owner) ? (uid_t)owner->valuedouble : 0;
+	cJSON_Delete(o);
+	return 0;
+}
+
+enum status state_status(const char *root, const struct state *st)
+{
+	if (st->pid <= 0 || !proc_is_alive(st->pid, st->start_time))
+		return STATUS_STOPPED;
+	char fifo[4096];
+	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, st->id);
+	if (access(fifo, F_OK) == 0)
+		return STATUS_CREATED;
+	char freezer[2048];
+	/* v2 freezer first, then v1; paused is "frozen" in either. */
+	snprintf(freezer, sizeof(freezer), "/sys/fs/cgroup%s/cgroup.freeze", st->cgroup);
+	char *v = read_file(freezer, NULL);
+	if (!v) {
+		snprintf(freezer, sizeof(freezer), "/sys/fs/cgroup/freezer%s/freezer.state", st->cgroup);
+		v = read_file(freezer, NULL);
+	}
+	bool paused = v && (v[0] == '1' || !strncmp(v, "FROZEN", 6));
+	free(v);
+	return paused ? STATUS_PAUSED : STATUS_RUNNING;
+}
+
+int state_spec(const char *root, const char *id, struct spec *s)
+{
+	char dir[4096];
+	if (state_dir(root, id, dir, sizeof(dir)) < 0)
+		return log_error("container id too long");
+	if (oci_load(s, dir) < 0)
+		return -1;
+	return 0;
+}
+
+char *state_json(const struct state *st, enum status status, const struct spec *s, bool full)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "ociVersion", OCI_VERSION);
+	cJSON_AddStringToObject(o, "id", st->id);
+	cJSON_AddNumberToObject(o, "pid", status == STATUS_STOPPED ? 0 : st->pid);
+	cJSON_AddStringToObject(o, "status", status_name(status));
+	cJSON_AddStringToObject(o, "bundle", st->bundle);
+	if (full) {
+		cJSON_AddStringToObject(o, "rootfs", st->rootfs);
+		cJSON_AddStringToObject(o, "created", st->created);
+		char owner[32] = "";
+		if (st->owner)
+			snprintf(owner, sizeof(owner), "%u", (unsigned)st->owner);
+		cJSON_AddStringToObject(o, "owner", owner);
+	}
+	if (s && s->n_annotations) {
+		cJSON *a = cJSON_AddObjectToObject(o, "annotations");
+		for (size_t i = 0; i < s->n_annotations; i++)
+			cJSON_AddStringToObject(a, s->annotations[i].key, s->annotations[i].value);
+	}
+	char *text = full ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		fatal("out of memory");
+	return text;
+}

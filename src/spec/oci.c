@@ -1,0 +1,514 @@
+/* config.json (OCI runtime spec 1.x) -> struct spec.
+ * Unknown fields are ignored, as the spec requires; every known field is
+ * type-checked and its errors name the JSON path. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "berth/json.h"
+#include "berth/log.h"
+#include "berth/mountopts.h"
+#include "berth/spec.h"
+#include "berth/util.h"
+
+/* Iterate the elements of JSON array `arr`, extending the error path with
+ * [i] around `body`; `body` may `return -1`, so the path is only restored
+ * on the success path (errors end the parse). */
+#define EACH(j, arr, i, e) \
+	for (size_t i = 0, m_##i = 0; i == 0; i = 1) \
+	for (const cJSON *e = (arr) ? (arr)->child : NULL; \
+	     e && ((m_##i = jpath_index(j, i)), 1); \
+	     jpath_pop(j, m_##i), e = e->next, i++)
+
+/* ociVersion: any 1.x.y, pre-releases included (runc/crun accept podman's
+ * 1.2.1 and friends); another major version is refused. */
+static int check_version(struct jctx *j, const char *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long major = strtoul(v, &end, 10);
+	if (end == v || *end != '.' || errno)
+		return jerr(j, "\"%s\" is not a version (expected 1.x.y)", v);
+	if (major != 1)
+		return jerr(j, "version %s is not supported: berth implements the OCI runtime spec 1.x", v);
+	return 0;
+}
+
+static int parse_root(struct jctx *j, struct spec *s, const cJSON *root)
+{
+	if (j_string(j, root, "path", &s->root_path) < 0 || j_bool(j, root, "readonly", &s->root_readonly) < 0)
+		return -1;
+	if (!s->root_path)
+		return jerr(j, "path: required");
+	return 0;
+}
+
+static const struct { const char *name; int resource; } rlimit_names[] = {
+	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
+	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
+	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
+	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+	{ "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+	{ "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+static int parse_rlimits(struct jctx *j, struct spec_process *p, const cJSON *arr, struct arena *a)
+{
+	p->n_rlimits = (size_t)cJSON_GetArraySize(arr);
+	p->rlimits = arena_array(a, p->n_rlimits, sizeof(*p->rlimits));
+	EACH(j, arr, i, e) {
+		struct spec_rlimit *r = &p->rlimits[i];
+		const char *type = NULL;
+		if (!cJSON_IsObject(e))
+			return jerr(j, "expected an object, got %s", jtype(e));
+		if (j_string(j, e, "type", &type) < 0 || j_u64(j, e, "soft", &r->soft) < 0 ||
+		    j_u64(j, e, "hard", &r->hard) < 0)
+			return -1;
+		if (!type)
+			return jerr(j, "type: required");
+		r->resource = -1;
+		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
+			if (!strcmp(type, rlimit_names[k].name))
+				r->resource = rlimit_names[k].resource;
+		if (r->resource < 0)
+			return jerr(j, "type: unknown rlimit \"%s\"", type);
+		for (size_t k = 0; k < i; k++)
+			if (p->rlimits[k].resource == r->resource)
+				return jerr(j, "type: %s is given twice", type);
+		if (r->soft > r->hard)
+			return jerr(j, "soft limit %llu is above the hard limit %llu",
+				    (unsigned long long)r->soft, (unsigned long long)r->hard);
+	}
+	return 0;
+}
+
+static const char *const cap_set_names[CAP_SETS] = {
+	"bounding", "effective", "inheritable", "permitted", "ambient"
+};
+
+static int parse_caps(struct jctx *j, struct spec_process *p, const cJSON *obj)
+{
+	p->has_caps = true;
+	for (int set = 0; set < CAP_SETS; set++) {
+		const char *const *names;
+		size_t n;
+		int r = j_strings(j, obj, cap_set_names[set], &names, &n);
+		if (r < 0)
+			return -1;
+		for (size_t i = 0; r > 0 && i < n; i++) {
+			int cap = cap_from_name(names[i]);
+			if (cap < 0) {
+				/* As runc: a name from a newer kernel must not stop
+				 * the container, but the user should hear of it. */
+				log_warn("%s: process.capabilities.%s: unknown capability \"%s\" ignored",
+					 j->origin, cap_set_names[set], names[i]);
+				continue;
+			}
+			p->caps[set] |= 1ull << cap;
+		}
+	}
+	return 0;
+}
+
+static int parse_user(struct jctx *j, struct spec_process *p, const cJSON *u, struct arena *a)
+{
+	uint32_t uid = 0, gid = 0, umask_v;
+	const cJSON *gids = NULL;
+	int has_umask;
+	if (j_u32(j, u, "uid", &uid) < 0 || j_u32(j, u, "gid", &gid) < 0 ||
+	    (has_umask = j_u32(j, u, "umask", &umask_v)) < 0 || j_array(j, u, "additionalGids", &gids) < 0)
+		return -1;
+	p->uid = uid;
+	p->gid = gid;
+	if (has_umask) {
+		if (umask_v > 0777) {
+			size_t m = jpath_key(j, "umask");
+			jerr(j, "%o is not a file mode mask (0 to 0777)", umask_v);
+			jpath_pop(j, m);
+			return -1;
+		}
+		p->has_umask = true;
+		p->umask = umask_v;
+	}
+	if (gids) {
+		size_t mark = jpath_key(j, "additionalGids");
+		gid_t *v = arena_array(a, (size_t)cJSON_GetArraySize(gids), sizeof(*v));
+		EACH(j, gids, i, e) {
+			uint64_t g;
+			if (j_u64_at(j, e, &g) < 0)
+				return -1;
+			if (g > UINT32_MAX - 1)
+				return jerr(j, "%llu is not a group id", (unsigned long long)g);
+			v[i] = (gid_t)g;
+			p->n_additional_gids = i + 1;
+		}
+		p->additional_gids = v;
+		jpath_pop(j, mark);
+	}
+	return 0;
+}
+
+static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
+{
+	struct spec_process *p = &s->process;
+	const cJSON *user = NULL, *caps = NULL, *rlimits = NULL;
+	int64_t oom;
+	int r;
+	if (j_bool(j, proc, "terminal", &p->terminal) < 0 || j_strings(j, proc, "args", &p->args, NULL) < 0 ||
+	    j_strings(j, proc, "env", &p->env, NULL) < 0 || j_string(j, proc, "cwd", &p->cwd) < 0 ||
+	    j_bool(j, proc, "noNewPrivileges", &p->no_new_privileges) < 0 ||
+	    j_object(j, proc, "user", &user) < 0 || j_object(j, proc, "capabilities", &caps) < 0 ||
+	    j_array(j, proc, "rlimits", &rlimits) < 0 ||
+	    (r = j_i64(j, proc, "oomScoreAdj", -1000, 1000, &oom)) < 0)
+		return -1;
+	if (r) {
+		p->has_oom_score_adj = true;
+		p->oom_score_adj = (int)oom;
+	}
+	if (!p->args || !p->args[0])
+		return jerr(j, "args: required, with at least the program to run");
+	if (!p->cwd)
+		return jerr(j, "cwd: required");
+	size_t mark;
+	if (user) {
+		mark = jpath_key(j, "user");
+		if (parse_user(j, p, user, &s->arena) < 0)
+			return -1;
+		jpath_pop(j, mark);
+	}
+	if (caps) {
+		mark = jpath_key(j, "capabilities");
+		if (parse_caps(j, p, caps) < 0)
+			return -1;
+		jpath_pop(j, mark);
+	}
+	if (rlimits) {
+		mark = jpath_key(j, "rlimits");
+		if (parse_rlimits(j, p, rlimits, &s->arena) < 0)
+			return -1;
+		jpath_pop(j, mark);
+	}
+	return 0;
+}
+
+static int parse_mounts(struct jctx *j, struct spec *s, const cJSON *arr)
+{
+	s->n_mounts = (size_t)cJSON_GetArraySize(arr);
+	s->mounts = arena_array(&s->arena, s->n_mounts, sizeof(*s->mounts));
+	EACH(j, arr, i, e) {
+		struct spec_mount *m = &s->mounts[i];
+		const char *const *opts = NULL;
+		if (!cJSON_IsObject(e))
+			return jerr(j, "expected an object, got %s", jtype(e));
+		if (j_string(j, e, "destination", &m->destination) < 0 || j_string(j, e, "type", &m->type) < 0 ||
+		    j_string(j, e, "source", &m->source) < 0 || j_strings(j, e, "options", &opts, NULL) < 0)
+			return -1;
+		if (!m->destination)
+			return jerr(j, "destination: required");
+		if (m->type && !strcmp(m->type, "bind"))
+			m->bind = true;
+		char where[600];
+		snprintf(where, sizeof(where), "%s: %s.options", j->origin, j->path);
+		for (size_t k = 0; opts && opts[k]; k++)
+			if (mountopt_apply(m, &s->arena, opts[k], where) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int parse_hooks(struct jctx *j, struct spec *s, const cJSON *hooks)
+{
+	static const char *const names[HOOK_KINDS] = {
+		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"
+	};
+	for (int k = 0; k < HOOK_KINDS; k++) {
+		const cJSON *arr;
+		int r = j_array(j, hooks, names[k], &arr);
+		if (r <= 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		size_t mark = jpath_key(j, names[k]);
+		s->n_hooks[k] = (size_t)cJSON_GetArraySize(arr);
+		s->hooks[k] = arena_array(&s->arena, s->n_hooks[k], sizeof(struct spec_hook));
+		EACH(j, arr, i, e) {
+			struct spec_hook *h = &s->hooks[k][i];
+			int64_t timeout = 0;
+			int has_timeout;
+			if (!cJSON_IsObject(e))
+				return jerr(j, "expected an object, got %s", jtype(e));
+			if (j_string(j, e, "path", &h->path) < 0 || j_strings(j, e, "args", &h->args, NULL) < 0 ||
+			    j_strings(j, e, "env", &h->env, NULL) < 0 ||
+			    (has_timeout = j_i64(j, e, "timeout", INT_MIN, INT_MAX, &timeout)) < 0)
+				return -1;
+			if (!h->path)
+				return jerr(j, "path: required");
+			if (has_timeout && timeout <= 0)
+				return jerr(j, "timeout: must be greater than zero, got %lld", (long long)timeout);
+			h->timeout = (int)timeout;
+		}
+		jpath_pop(j, mark);
+	}
+	return 0;
+}
+
+static const char *const ns_names[NS_COUNT] = {
+	[NS_USER] = "user", [NS_PID] = "pid", [NS_NET] = "network", [NS_IPC] = "ipc",
+	[NS_UTS] = "uts", [NS_MNT] = "mount", [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
+};
+
+const char *ns_name(enum ns_kind k)
+{
+	return ns_names[k];
+}
+
+static int parse_namespaces(struct jctx *j, struct spec *s, const cJSON *arr)
+{
+	EACH(j, arr, i, e) {
+		const char *type = NULL, *path = NULL;
+		if (!cJSON_IsObject(e))
+			return jerr(j, "expected an object, got %s", jtype(e));
+		if (j_string(j, e, "type", &type) < 0 || j_string(j, e, "path", &path) < 0)
+			return -1;
+		if (!type)
+			return jerr(j, "type: required");
+		int k = -1;
+		for (int n = 0; n < NS_COUNT; n++)
+			if (!strcmp(type, ns_names[n]))
+				k = n;
+		if (k < 0)
+			return jerr(j, "type: unknown namespace type \"%s\" (expected pid, network, mount, ipc, uts, user, cgroup or time)", type);
+		if (s->ns[k].wanted)
+			return jerr(j, "type: the %s namespace is listed twice", type);
+		s->ns[k].wanted = true;
+		s->ns[k].path = path && *path ? path : NULL;
+	}
+	return 0;
+}
+
+static int parse_idmaps(struct jctx *j, const cJSON *arr, struct spec_idmap **out, size_t *n, struct arena *a)
+{
+	*n = (size_t)cJSON_GetArraySize(arr);
+	*out = arena_array(a, *n, sizeof(**out));
+	EACH(j, arr, i, e) {
+		struct spec_idmap *m = &(*out)[i];
+		if (!cJSON_IsObject(e))
+			return jerr(j, "expected an object, got %s", jtype(e));
+		if (j_u32(j, e, "containerID", &m->container_id) < 0 || j_u32(j, e, "hostID", &m->host_id) < 0 ||
+		    j_u32(j, e, "size", &m->size) < 0)
+			return -1;
+		if (!m->size)
+			return jerr(j, "size: must be at least 1");
+	}
+	return 0;
+}
+
+static int parse_devices(struct jctx *j, struct spec *s, const cJSON *arr)
+{
+	s->n_devices = (size_t)cJSON_GetArraySize(arr);
+	s->devices = arena_array(&s->arena, s->n_devices, sizeof(*s->devices));
+	EACH(j, arr, i, e) {
+		struct spec_device *d = &s->devices[i];
+		const char *type = NULL;
+		uint32_t mode, uid, gid;
+		int hm, hu, hg, hmaj, hmin;
+		if (!cJSON_IsObject(e))
+			return jerr(j, "expected an object, got %s", jtype(e));
+		if (j_string(j, e, "path", &d->path) < 0 || j_string(j, e, "type", &type) < 0 ||
+		    (hmaj = j_i64(j, e, "major", 0, INT32_MAX, &d->major)) < 0 ||
+		    (hmin = j_i64(j, e, "minor", 0, INT32_MAX, &d->minor)) < 0 ||
+		    (hm = j_u32(j, e, "fileMode", &mode)) < 0 || (hu = j_u32(j, e, "uid", &uid)) < 0 ||
+		    (hg = j_u32(j, e, "gid", &gid)) < 0)
+			return -1;
+		if (!d->path)
+			return jerr(j, "path: required");
+		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
+			return jerr(j, "type: expected \"c\", \"b\", \"u\" or \"p\"");
+		d->type = type[0];
+		if (d->type != 'p' && (!hmaj || !hmin))
+			return jerr(j, "major and minor are required for a %s device",
+				    d->type == 'b' ? "block" : "character");
+		if (hm && mode > 07777)
+			return jerr(j, "fileMode: %o is not a permission mode", mode);
+		d->has_mode = hm, d->mode = mode;
+		d->has_uid = hu, d->uid = uid;
+		d->has_gid = hg, d->gid = gid;
+	}
+	return 0;
+}
+
+static int parse_keyvals(struct jctx *j, const cJSON *obj, struct spec_keyval **out, size_t *n, struct arena *a)
+{
+	*n = (size_t)cJSON_GetArraySize(obj);
+	*out = arena_array(a, *n, sizeof(**out));
+	size_t i = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, obj) {
+		size_t mark = jpath_key(j, e->string);
+		(*out)[i].key = arena_strdup(a, e->string);
+		if (j_string_at(j, e, &(*out)[i].value) < 0)
+			return -1;
+		jpath_pop(j, mark);
+		i++;
+	}
+	return 0;
+}
+
+static int parse_time_offsets(struct jctx *j, struct spec *s, const cJSON *obj)
+{
+	static const char *const clocks[2] = { "monotonic", "boottime" };
+	for (int c = 0; c < 2; c++) {
+		const cJSON *o;
+		int r = j_object(j, obj, clocks[c], &o);
+		if (r < 0)
+			return -1;
+		if (!r)
+			continue;
+		size_t mark = jpath_key(j, clocks[c]);
+		uint32_t ns = 0;
+		if (j_i64(j, o, "secs", INT64_MIN / 2, INT64_MAX / 2, &s->time_offsets[c][0]) < 0 ||
+		    j_u32(j, o, "nanosecs", &ns) < 0)
+			return -1;
+		if (ns >= 1000000000u)
+			return jerr(j, "nanosecs: %u is not below one second", ns);
+		s->time_offsets[c][1] = ns;
+		s->has_time_offsets = true;
+		jpath_pop(j, mark);
+	}
+	return 0;
+}
+
+static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
+{
+	const cJSON *nss = NULL, *uidm = NULL, *gidm = NULL, *devs = NULL, *sysctl = NULL, *toff = NULL;
+	const char *prop = NULL;
+	if (j_array(j, lx, "namespaces", &nss) < 0 || j_array(j, lx, "uidMappings", &uidm) < 0 ||
+	    j_array(j, lx, "gidMappings", &gidm) < 0 || j_array(j, lx, "devices", &devs) < 0 ||
+	    j_object(j, lx, "sysctl", &sysctl) < 0 || j_object(j, lx, "timeOffsets", &toff) < 0 ||
+	    j_strings(j, lx, "maskedPaths", &s->masked_paths, NULL) < 0 ||
+	    j_strings(j, lx, "readonlyPaths", &s->readonly_paths, NULL) < 0 ||
+	    j_string(j, lx, "rootfsPropagation", &prop) < 0 ||
+	    j_string(j, lx, "cgroupsPath", &s->cgroups_path) < 0)
+		return -1;
+	size_t mark;
+#define SUB(key, call) do { mark = jpath_key(j, key); if ((call) < 0) return -1; jpath_pop(j, mark); } while (0)
+	if (nss)
+		SUB("namespaces", parse_namespaces(j, s, nss));
+	if (uidm)
+		SUB("uidMappings", parse_idmaps(j, uidm, &s->uid_mappings, &s->n_uid_mappings, &s->arena));
+	if (gidm)
+		SUB("gidMappings", parse_idmaps(j, gidm, &s->gid_mappings, &s->n_gid_mappings, &s->arena));
+	if (devs)
+		SUB("devices", parse_devices(j, s, devs));
+	if (sysctl)
+		SUB("sysctl", parse_keyvals(j, sysctl, &s->sysctl, &s->n_sysctl, &s->arena));
+	if (toff)
+		SUB("timeOffsets", parse_time_offsets(j, s, toff));
+#undef SUB
+	if (prop && *prop) {
+		s->rootfs_propagation = propagation_from_name(prop);
+		if (!s->rootfs_propagation) {
+			mark = jpath_key(j, "rootfsPropagation");
+			return jerr(j, "unknown propagation \"%s\" (expected private, rprivate, shared, rshared, slave, rslave, unbindable or runbindable)", prop);
+		}
+	}
+	return 0;
+}
+
+/* Parse each optional top-level object with its name on the path. */
+static int parse_section(struct jctx *j, struct spec *s, const cJSON *doc, const char *key,
+			 int (*fn)(struct jctx *, struct spec *, const cJSON *), bool required)
+{
+	const cJSON *obj;
+	int r = j_object(j, doc, key, &obj);
+	if (r < 0)
+		return -1;
+	if (!r)
+		return required ? jerr(j, "%s: required", key) : 0;
+	size_t mark = jpath_key(j, key);
+	if (fn(j, s, obj) < 0)
+		return -1;
+	jpath_pop(j, mark);
+	return 0;
+}
+
+int oci_parse(struct spec *s, const char *text, size_t len, const char *origin)
+{
+	struct jctx j = { .origin = origin, .arena = &s->arena };
+	const char *errp = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &errp, 0);
+	if (!doc) {
+		/* Turn cJSON's error pointer into a line and column. */
+		size_t line = 1, col = 1;
+		for (const char *p = text; errp && p < errp && p < text + len; p++, col++)
+			if (*p == '\n')
+				line++, col = 0;
+		return log_error("%s:%zu:%zu: malformed JSON", origin, line, col);
+	}
+	int r = -1;
+	const cJSON *ann = NULL;
+	if (!cJSON_IsObject(doc)) {
+		jerr(&j, "expected a JSON object at the top level, got %s", jtype(doc));
+		goto out;
+	}
+	if (j_string(&j, doc, "ociVersion", &s->oci_version) < 0)
+		goto out;
+	if (!s->oci_version) {
+		jerr(&j, "ociVersion: required");
+		goto out;
+	}
+	size_t mark = jpath_key(&j, "ociVersion");
+	if (check_version(&j, s->oci_version) < 0)
+		goto out;
+	jpath_pop(&j, mark);
+	if (j_string(&j, doc, "hostname", &s->hostname) < 0 || j_string(&j, doc, "domainname", &s->domainname) < 0 ||
+	    parse_section(&j, s, doc, "root", parse_root, true) < 0 ||
+	    parse_section(&j, s, doc, "process", parse_process, true) < 0 ||
+	    parse_section(&j, s, doc, "linux", parse_linux, false) < 0 ||
+	    parse_section(&j, s, doc, "hooks", parse_hooks, false) < 0 ||
+	    j_object(&j, doc, "annotations", &ann) < 0)
+		goto out;
+	const cJSON *mounts;
+	int has = j_array(&j, doc, "mounts", &mounts);
+	if (has < 0)
+		goto out;
+	if (has) {
+		mark = jpath_key(&j, "mounts");
+		if (parse_mounts(&j, s, mounts) < 0)
+			goto out;
+		jpath_pop(&j, mark);
+	}
+	if (ann) {
+		mark = jpath_key(&j, "annotations");
+		if (parse_keyvals(&j, ann, &s->annotations, &s->n_annotations, &s->arena) < 0)
+			goto out;
+		jpath_pop(&j, mark);
+	}
+	r = 0;
+out:
+	cJSON_Delete(doc);
+	return r;
+}
+
+int oci_load(struct spec *s, const char *bundle)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text)
+		return log_error("%s: %m", path);
+	s->bundle = arena_strdup(&s->arena, bundle);
+	int r = oci_parse(s, text, len, path);
+	free(text);
+	if (r < 0)
+		return -1;
+	if (s->root_path[0] != '/')
+		s->root_path = arena_printf(&s->arena, "%s/%s", bundle, s->root_path);
+	return 0;
+}

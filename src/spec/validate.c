@@ -1,0 +1,113 @@
+/* Rules that hold whatever file format the spec came from. Each failure
+ * names the field the way config.json spells it. */
+#include <string.h>
+#include "berth/config.h"
+#include "berth/log.h"
+#include "berth/spec.h"
+#include "berth/util.h"
+
+static int need_absolute(const char *what, const char *path)
+{
+	if (!path || path[0] != '/')
+		return log_error("%s: \"%s\" is not an absolute path", what, path ? path : "");
+	return 0;
+}
+
+static int check_paths(const char *what, const char *const *paths)
+{
+	for (size_t i = 0; paths && paths[i]; i++)
+		if (need_absolute(what, paths[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Which namespace makes a sysctl safe to set (as runc decides): anything
+ * else would change the host. */
+static enum ns_kind sysctl_namespace(const char *key)
+{
+	static const char *const ipc_keys[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
+		if (!strcmp(key, ipc_keys[i]))
+			return NS_IPC;
+	if (str_starts(key, "fs.mqueue."))
+		return NS_IPC;
+	if (str_starts(key, "net."))
+		return NS_NET;
+	if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
+		return NS_UTS;
+	return NS_COUNT;
+}
+
+static int validate_sysctl(const struct spec *s)
+{
+	for (size_t i = 0; i < s->n_sysctl; i++) {
+		const char *key = s->sysctl[i].key;
+		if (!*key || strstr(key, "..") || key[0] == '.' || key[0] == '/')
+			return log_error("linux.sysctl: \"%s\" is not a sysctl name", key);
+		enum ns_kind k = sysctl_namespace(key);
+		if (k == NS_COUNT)
+			return log_error("linux.sysctl: %s is not namespaced: setting it would change the host", key);
+		if (!s->ns[k].wanted)
+			return log_error("linux.sysctl: %s needs a %s namespace in linux.namespaces", key, ns_name(k));
+	}
+	return 0;
+}
+
+static int validate_caps(const struct spec_process *p)
+{
+	uint64_t stray = p->caps[CAPS_AMBIENT] & ~(p->caps[CAPS_PERMITTED] & p->caps[CAPS_INHERITABLE]);
+	for (int c = 0; stray; c++, stray >>= 1)
+		if (stray & 1)
+			return log_error("process.capabilities.ambient: CAP_%s must also be in permitted and inheritable",
+					 cap_name(c));
+	return 0;
+}
+
+/* A spec that asks for what this build left out must fail, not be half
+ * honoured. */
+static int validate_build(const struct spec *s)
+{
+	if (!ENABLE_USERNS && s->ns[NS_USER].wanted)
+		return log_error("linux.namespaces: user namespaces are not in this build (CONFIG_USERNS)");
+	for (int k = 0; !ENABLE_HOOKS && k < HOOK_KINDS; k++)
+		if (s->n_hooks[k])
+			return log_error("hooks: not in this build (CONFIG_HOOKS)");
+	return 0;
+}
+
+int spec_validate(const struct spec *s)
+{
+	const struct spec_process *p = &s->process;
+	if (validate_build(s) < 0)
+		return -1;
+	if (!s->ns[NS_MNT].wanted)
+		return log_error("linux.namespaces: berth needs a mount namespace to set up the root filesystem");
+	if (need_absolute("process.cwd", p->cwd) < 0 || validate_caps(p) < 0 || validate_sysctl(s) < 0 ||
+	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||
+	    check_paths("linux.readonlyPaths", s->readonly_paths) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (need_absolute("mounts[].destination", s->mounts[i].destination) < 0)
+			return -1;
+	for (size_t i = 0; i < s->n_devices; i++)
+		if (need_absolute("linux.devices[].path", s->devices[i].path) < 0)
+			return -1;
+	for (int k = 0; k < HOOK_KINDS; k++)
+		for (size_t i = 0; i < s->n_hooks[k]; i++)
+			if (need_absolute("hooks[].path", s->hooks[k][i].path) < 0)
+				return -1;
+	if ((s->hostname || s->domainname) && !s->ns[NS_UTS].wanted)
+		return log_error("hostname/domainname: a uts namespace is needed to set them");
+	if ((s->n_uid_mappings || s->n_gid_mappings) && !s->ns[NS_USER].wanted)
+		return log_error("linux.uidMappings: mappings are given but there is no user namespace");
+	if (s->ns[NS_USER].wanted && !s->ns[NS_USER].path && (!s->n_uid_mappings || !s->n_gid_mappings))
+		return log_error("linux.uidMappings/gidMappings: a new user namespace needs both");
+	if (s->has_time_offsets && (!s->ns[NS_TIME].wanted || s->ns[NS_TIME].path))
+		return log_error("linux.timeOffsets: a new time namespace is needed to set them");
+	if (s->rootfs_propagation && !s->ns[NS_MNT].wanted)
+		return log_error("linux.rootfsPropagation: needs a mount namespace");
+	return 0;
+}

@@ -1,0 +1,203 @@
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "berth/json.h"
+#include "berth/log.h"
+
+size_t jpath_key(struct jctx *j, const char *key)
+{
+	size_t mark = j->len;
+	int n = snprintf(j->path + j->len, sizeof(j->path) - j->len, "%s%s", j->len ? "." : "", key);
+	if (n > 0)
+		j->len = j->len + (size_t)n < sizeof(j->path) ? j->len + (size_t)n : sizeof(j->path) - 1;
+	return mark;
+}
+
+size_t jpath_index(struct jctx *j, size_t i)
+{
+	size_t mark = j->len;
+	int n = snprintf(j->path + j->len, sizeof(j->path) - j->len, "[%zu]", i);
+	if (n > 0)
+		j->len = j->len + (size_t)n < sizeof(j->path) ? j->len + (size_t)n : sizeof(j->path) - 1;
+	return mark;
+}
+
+void jpath_pop(struct jctx *j, size_t mark)
+{
+	j->len = mark;
+	j->path[mark] = 0;
+}
+
+int jerr(struct jctx *j, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (j->len)
+		return log_error("%s: %s: %s", j->origin, j->path, msg);
+	return log_error("%s: %s", j->origin, msg);
+}
+
+const char *jtype(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsObject(v))
+		return "an object";
+	return "null";
+}
+
+/* Look up key; 0 when absent or JSON null (the spec treats both alike). */
+static const cJSON *field(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+/* Run `check` on field `key` with the path extended by it. */
+#define WITH_FIELD(j, obj, key, v, body) do { \
+	const cJSON *v = field(obj, key); \
+	if (!v) \
+		return 0; \
+	size_t mark_ = jpath_key(j, key); \
+	int r_ = (body); \
+	jpath_pop(j, mark_); \
+	return r_; \
+} while (0)
+
+int j_string_at(struct jctx *j, const cJSON *v, const char **out)
+{
+	if (!cJSON_IsString(v))
+		return jerr(j, "expected a string, got %s", jtype(v));
+	*out = arena_strdup(j->arena, v->valuestring);
+	return 1;
+}
+
+int j_string(struct jctx *j, const cJSON *obj, const char *key, const char **out)
+{
+	WITH_FIELD(j, obj, key, v, j_string_at(j, v, out));
+}
+
+static int bool_at(struct jctx *j, const cJSON *v, bool *out)
+{
+	if (!cJSON_IsBool(v))
+		return jerr(j, "expected true or false, got %s", jtype(v));
+	*out = cJSON_IsTrue(v);
+	return 1;
+}
+
+int j_bool(struct jctx *j, const cJSON *obj, const char *key, bool *out)
+{
+	WITH_FIELD(j, obj, key, v, bool_at(j, v, out));
+}
+
+static int i64_at(struct jctx *j, const cJSON *v, int64_t min, int64_t max, int64_t *out)
+{
+	if (!cJSON_IsNumber(v))
+		return jerr(j, "expected an integer, got %s", jtype(v));
+	double d = v->valuedouble;
+	if (d != floor(d))
+		return jerr(j, "expected an integer, got %g", d);
+	if (d < (double)min || d > (double)max)
+		return jerr(j, "%.0f is out of range (%lld to %lld)", d, (long long)min, (long long)max);
+	*out = (int64_t)d;
+	return 1;
+}
+
+int j_i64(struct jctx *j, const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+	WITH_FIELD(j, obj, key, v, i64_at(j, v, min, max, out));
+}
+
+int j_u64_at(struct jctx *j, const cJSON *v, uint64_t *out)
+{
+	if (!cJSON_IsNumber(v))
+		return jerr(j, "expected a non-negative integer, got %s", jtype(v));
+	double d = v->valuedouble;
+	if (d < 0 || d != floor(d))
+		return jerr(j, "expected a non-negative integer, got %g", d);
+	/* cJSON keeps numbers as doubles: 2^64-1 (RLIM_INFINITY as Go writes
+	 * it) arrives as 2^64, which must saturate rather than overflow. */
+	*out = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
+	return 1;
+}
+
+int j_u64(struct jctx *j, const cJSON *obj, const char *key, uint64_t *out)
+{
+	WITH_FIELD(j, obj, key, v, j_u64_at(j, v, out));
+}
+
+static int u32_at(struct jctx *j, const cJSON *v, uint32_t *out)
+{
+	int64_t x;
+	int r = i64_at(j, v, 0, UINT32_MAX, &x);
+	if (r > 0)
+		*out = (uint32_t)x;
+	return r;
+}
+
+int j_u32(struct jctx *j, const cJSON *obj, const char *key, uint32_t *out)
+{
+	WITH_FIELD(j, obj, key, v, u32_at(j, v, out));
+}
+
+static int object_at(struct jctx *j, const cJSON *v, const cJSON **out)
+{
+	if (!cJSON_IsObject(v))
+		return jerr(j, "expected an object, got %s", jtype(v));
+	*out = v;
+	return 1;
+}
+
+int j_object(struct jctx *j, const cJSON *obj, const char *key, const cJSON **out)
+{
+	WITH_FIELD(j, obj, key, v, object_at(j, v, out));
+}
+
+static int array_at(struct jctx *j, const cJSON *v, const cJSON **out)
+{
+	if (!cJSON_IsArray(v))
+		return jerr(j, "expected an array, got %s", jtype(v));
+	*out = v;
+	return 1;
+}
+
+int j_array(struct jctx *j, const cJSON *obj, const char *key, const cJSON **out)
+{
+	WITH_FIELD(j, obj, key, v, array_at(j, v, out));
+}
+
+static int strings_at(struct jctx *j, const cJSON *v, const char *const **out, size_t *count)
+{
+	if (!cJSON_IsArray(v))
+		return jerr(j, "expected an array of strings, got %s", jtype(v));
+	size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+	const char **vec = arena_array(j->arena, n + 1, sizeof(*vec));
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		size_t mark = jpath_index(j, i);
+		int r = j_string_at(j, e, &vec[i]);
+		jpath_pop(j, mark);
+		if (r < 0)
+			return -1;
+		i++;
+	}
+	*out = vec;
+	if (count)
+		*count = n;
+	return 1;
+}
+
+int j_strings(struct jctx *j, const cJSON *obj, const char *key, const char *const **out, size_t *n)
+{
+	WITH_FIELD(j, obj, key, v, strings_at(j, v, out, n));
+}

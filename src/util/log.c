@@ -1,0 +1,154 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/log.h"
+
+static struct {
+	int fd;			/* --log file, or -1 */
+	int json;
+	int debug;
+	void (*sink)(int level, const char *msg);
+} logger = { .fd = -1 };
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+int log_open(const char *path, int json, int debug)
+{
+	logger.json = json;
+	logger.debug = debug;
+	if (!path)
+		return 0;
+	logger.fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (logger.fd < 0)
+		return log_error("--log %s: %m", path);
+	return 0;
+}
+
+int log_debug_enabled(void)
+{
+	return logger.debug;
+}
+
+void log_set_sink(void (*fn)(int level, const char *msg))
+{
+	logger.sink = fn;
+}
+
+/* JSON string body with the escapes RFC 8259 requires. */
+static size_t json_escape(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+	for (; *s && n + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = 0;
+	return n;
+}
+
+static void write_log_file(int level, const char *msg)
+{
+	char line[4096 + 256];
+	char stamp[40];
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	int n;
+	if (logger.json) {
+		char esc[4096];
+		json_escape(esc, sizeof(esc), msg);
+		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
+			     level_names[level], esc, stamp, ts.tv_nsec);
+	} else {
+		n = snprintf(line, sizeof(line), "time=\"%s.%09ldZ\" level=%s msg=\"%s\"\n",
+			     stamp, ts.tv_nsec, level_names[level], msg);
+	}
+	if (n > (int)sizeof(line))
+		n = sizeof(line);
+	if (write(logger.fd, line, (size_t)n) < 0) {
+		/* Nowhere left to report it; the message still went to stderr. */
+	}
+}
+
+void log_message(int level, const char *msg)
+{
+	if (level == LOG_DEBUG && !logger.debug)
+		return;
+	if (logger.sink) {
+		logger.sink(level, msg);
+		return;
+	}
+	if (logger.fd >= 0)
+		write_log_file(level, msg);
+	/* Problems always reach the person at the terminal; chatter only
+	 * when there is no log file to hold it. */
+	if (level <= LOG_WARN || logger.fd < 0)
+		dprintf(STDERR_FILENO, "berth: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);
+}
+
+static void vlog(int level, const char *fmt, va_list ap)
+{
+	char msg[4096];
+	int saved = errno;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_message(level, msg);
+	errno = saved;
+}
+
+int log_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_ERROR, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_WARN, fmt, ap);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	if (!logger.debug)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_ERROR, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

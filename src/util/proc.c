@@ -1,0 +1,97 @@
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/util.h"
+
+/* Reads "pid (comm) S ... starttime" where comm may hold spaces and ')':
+ * everything after the last ')' is fixed-format. Returns the state char. */
+static char proc_stat(pid_t pid, uint64_t *start_time)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = read_file(path, NULL);
+	if (!s)
+		return 0;
+	char *p = strrchr(s, ')');
+	char state = 0;
+	*start_time = 0;
+	if (p && p[1] == ' ') {
+		state = p[2];
+		/* starttime is field 22; after ')' comes field 3 (state). */
+		int field = 3;
+		for (p += 2; *p && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		*start_time = strtoull(p, NULL, 10);
+	}
+	free(s);
+	return state;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+	uint64_t t;
+	return proc_stat(pid, &t) ? t : 0;
+}
+
+bool proc_is_alive(pid_t pid, uint64_t start_time)
+{
+	uint64_t t;
+	char state = proc_stat(pid, &t);
+	return state && state != 'Z' && state != 'X' && (!start_time || t == start_time);
+}
+
+int pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int wait_child_timeout(pid_t pid, int timeout_ms)
+{
+	int status;
+	if (timeout_ms < 0) {
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return -1;
+		return status;
+	}
+	int pfd = pidfd_open_compat(pid);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int r;
+		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		close(pfd);
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		return wait_child_timeout(pid, -1);
+	}
+	/* Kernels before 5.3: check every 10 ms. Only hooks use a timeout,
+	 * and they are rare, so the polling costs nothing in the steady state. */
+	for (int waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (waited >= timeout_ms) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+}
