@@ -10,7 +10,8 @@
  * relative (or empty, meaning the container id) = under the cgroup the
  * runtime itself is in. Returns a malloc'd absolute path. */
 char *cgroup_resolve(const char *cgroups_path, const char *id);
-/* mkdir in every hierarchy and move pid in. On failure nothing is left. */
+/* mkdir in every hierarchy and move pid in. On failure the caller kills
+ * pid, then calls cgroup_remove (a cgroup with a live process cannot go). */
 int cgroup_enter(const char *path, pid_t pid);
 /* Send sig to every process of the cgroup (kill --all). */
 int cgroup_kill_all(const char *path, int sig);

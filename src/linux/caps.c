@@ -60,10 +60,15 @@ int caps_apply(const struct spec *s)
 		return log_error("process.capabilities: capset: %m");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return log_error("process.capabilities.ambient: %m");
-	for (int c = 0; c < 64; c++)
-		if ((p->caps[CAPS_AMBIENT] & (1ull << c)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-			return log_error("process.capabilities.ambient: raising CAP_%s: %m",
-					 cap_name(c) ? cap_name(c) : "?");
+	/* The kernel only raises ambient capabilities that are permitted and
+	 * inheritable; the spec says what cannot be granted is a warning. */
+	uint64_t grantable = p->caps[CAPS_PERMITTED] & p->caps[CAPS_INHERITABLE];
+	for (int c = 0; c < 64; c++) {
+		if (!(p->caps[CAPS_AMBIENT] & (1ull << c)))
+			continue;
+		if (!(grantable & (1ull << c)) || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			log_warn("process.capabilities.ambient: CAP_%s not raised: it must be permitted and inheritable",
+				 cap_name(c) ? cap_name(c) : "?");
+	}
 	return 0;
 }

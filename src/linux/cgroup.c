@@ -149,10 +149,10 @@ static int cpuset_init(const char *mnt, const char *dir)
 	char parent[512];
 	snprintf(parent, sizeof(parent), "%s", dir);
 	char *slash = strrchr(parent, '/');
-	if (!slash || slash <= parent + strlen(mnt))
+	if (!slash || slash < parent + strlen(mnt))
 		return 0;
 	*slash = 0;
-	if (cpuset_init(mnt, parent) < 0)
+	if (strlen(parent) > strlen(mnt) && cpuset_init(mnt, parent) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		char p[600], c[600];
@@ -182,23 +182,16 @@ int cgroup_enter(const char *path, pid_t pid)
 	for (int i = 0; i < n; i++) {
 		char dir[512], procs[600], pidstr[16];
 		dir_of(&h[i], path, dir, sizeof(dir));
-		if (mkdir_p(dir, 0755) < 0) {
-			log_error("cgroup %s: %m", dir);
-			goto undo;
-		}
+		if (mkdir_p(dir, 0755) < 0)
+			return log_error("cgroup %s: %m", dir);
 		if (!h[i].v2 && strstr(h[i].opts, "cpuset") && cpuset_init(h[i].mnt, dir) < 0)
-			goto undo;
+			return -1;
 		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 		int len = snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-		if (write_file(procs, pidstr, (size_t)len, 0) < 0) {
-			log_error("cgroup: moving %d into %s: %m", (int)pid, procs);
-			goto undo;
-		}
+		if (write_file(procs, pidstr, (size_t)len, 0) < 0)
+			return log_error("cgroup: moving %d into %s: %m", (int)pid, procs);
 	}
 	return 0;
-undo:
-	cgroup_remove(path);
-	return -1;
 }
 
 int cgroup_pids(const char *path, pid_t **pids, size_t *count)

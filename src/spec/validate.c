@@ -56,16 +56,6 @@ static int validate_sysctl(const struct spec *s)
 	return 0;
 }
 
-static int validate_caps(const struct spec_process *p)
-{
-	uint64_t stray = p->caps[CAPS_AMBIENT] & ~(p->caps[CAPS_PERMITTED] & p->caps[CAPS_INHERITABLE]);
-	for (int c = 0; stray; c++, stray >>= 1)
-		if (stray & 1)
-			return log_error("process.capabilities.ambient: CAP_%s must also be in permitted and inheritable",
-					 cap_name(c));
-	return 0;
-}
-
 /* A spec that asks for what this build left out must fail, not be half
  * honoured. */
 static int validate_build(const struct spec *s)
@@ -85,7 +75,7 @@ int spec_validate(const struct spec *s)
 		return -1;
 	if (!s->ns[NS_MNT].wanted)
 		return log_error("linux.namespaces: berth needs a mount namespace to set up the root filesystem");
-	if (need_absolute("process.cwd", p->cwd) < 0 || validate_caps(p) < 0 || validate_sysctl(s) < 0 ||
+	if (need_absolute("process.cwd", p->cwd) < 0 || validate_sysctl(s) < 0 ||
 	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||
 	    check_paths("linux.readonlyPaths", s->readonly_paths) < 0)
 		return -1;
