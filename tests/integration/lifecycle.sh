@@ -1,0 +1,91 @@
+#!/bin/sh
+# create / start / state / kill / delete / run, as runc's users rely on.
+. "$(dirname "$0")/../lib.sh"
+
+# PID 1 of a pid namespace only gets signals it handles: trap them.
+bd=$(new_bundle life 'echo started > /tmp/marker; trap "echo usr1 > /tmp/got-usr1" USR1; trap "exit 0" TERM; while :; do sleep 0.05; done')
+edit "$bd" '.root.readonly = false'
+check "create succeeds" b create --bundle "$bd" --pid-file "$TESTROOT/life.pid" life
+st=$(b state life)
+expect "state after create is created" created "$(echo "$st" | jq -r .status)"
+pid=$(echo "$st" | jq -r .pid)
+expect "--pid-file holds the init pid" "$pid" "$(cat "$TESTROOT/life.pid")"
+expect "state has the bundle" "$bd" "$(echo "$st" | jq -r .bundle)"
+sleep 0.2
+if [ -e "$bd/rootfs/tmp/marker" ]; then fail "process not started before start"; else ok "process not started before start"; fi
+check "start succeeds" b start life
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e "$bd/rootfs/tmp/marker" ] && break; sleep 0.1; done
+check "process runs after start" test -e "$bd/rootfs/tmp/marker"
+expect "state after start is running" running "$(b state life | jq -r .status)"
+if b start life 2>/dev/null; then fail "second start refused"; else ok "second start refused"; fi
+check "kill USR1 delivered" b kill life USR1
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e "$bd/rootfs/tmp/got-usr1" ] && break; sleep 0.1; done
+check "container saw USR1" test -e "$bd/rootfs/tmp/got-usr1"
+err=$(b delete life 2>&1); rc=$?
+expect "delete of a running container fails" 1 "$rc"
+expect_match "delete without -f says why" "running.*--force" "$err"
+check "kill (default TERM)" b kill life
+for i in $(seq 1 50); do [ "$(b state life | jq -r .status)" = stopped ] && break; sleep 0.1; done
+expect "state after kill is stopped" stopped "$(b state life | jq -r .status)"
+err=$(b kill life 2>&1); rc=$?
+expect_match "kill of a stopped container fails" "not running" "$err"
+check "delete of a stopped container" b delete life
+assert_clean life "delete"
+
+# delete -f of a running container
+bd=$(new_bundle force 'sleep 1000')
+b run -d --bundle "$bd" force >/dev/null 2>&1
+expect "run -d leaves it running" running "$(b state force | jq -r .status)"
+check "delete -f of a running container" b delete -f force
+assert_clean force "delete -f"
+check "delete -f of a missing container succeeds" b delete -f force
+err=$(b delete force 2>&1)
+expect_match "delete of a missing container fails" "does not exist" "$err"
+
+# delete of a created container (never started) needs no -f, as runc
+bd=$(new_bundle created-only 'true')
+b create --bundle "$bd" created-only
+check "delete of a created container" b delete created-only
+assert_clean created-only "delete created"
+
+# run: exit codes and signals
+bd=$(new_bundle exitcode 'exit 42')
+run_c "$bd" exitcode
+expect "run returns the container's exit code" 42 "$RC"
+assert_clean exitcode "run"
+bd=$(new_bundle killed 'echo up > /tmp/up; sleep 1000')
+edit "$bd" '.root.readonly = false'
+"$BERTH" --root "$ROOT" run --bundle "$bd" killed >/dev/null 2>&1 &
+rp=$!
+for i in $(seq 1 50); do [ -e "$bd/rootfs/tmp/up" ] && break; sleep 0.1; done
+b kill killed KILL
+wait $rp; rc=$?
+expect "run returns 128+signal" 137 "$rc"
+assert_clean killed "run after SIGKILL"
+bd=$(new_bundle fwd 'trap "exit 7" TERM; echo ready > /tmp/ready; while :; do sleep 0.05; done')
+edit "$bd" '.root.readonly = false'
+"$BERTH" --root "$ROOT" run --bundle "$bd" fwd > /dev/null 2>&1 &
+rp=$!
+for i in $(seq 1 50); do [ -e "$bd/rootfs/tmp/ready" ] && break; sleep 0.1; done
+kill -TERM $rp
+wait $rp; rc=$?
+expect "run forwards SIGTERM (container exits 7)" 7 "$rc"
+assert_clean fwd "run after signal"
+
+# kill --all reaches every process in the cgroup
+bd=$(new_bundle killall 'sleep 1000 & sleep 1000 & wait')
+b run -d --bundle "$bd" killall
+sleep 0.2
+check "kill --all KILL" b kill --all killall KILL
+for i in $(seq 1 50); do [ "$(b state killall | jq -r .status)" = stopped ] && break; sleep 0.1; done
+expect "kill --all stops the container" stopped "$(b state killall | jq -r .status)"
+b delete killall
+assert_clean killall "kill --all"
+
+# list
+bd=$(new_bundle l1 'sleep 1000')
+b run -d --bundle "$bd" l1
+expect "list -q" l1 "$(b list -q)"
+expect "list --format json" "l1 running" "$(b list --format json | jq -r '.[] | "\(.id) \(.status)"')"
+expect_match "list table" "^l1 +[0-9]+ +running" "$(b list | tail -n1)"
+b delete -f l1

@@ -1,0 +1,65 @@
+# Shared by the integration tests (POSIX sh, also runs under busybox sh).
+# Each test file calls `ok`/`fail` per check; results go to $RESULTS.
+: "${BERTH:?BERTH must name the berth binary}"
+: "${RESULTS:=/dev/null}"
+TESTROOT=${TESTROOT:-/tmp/berth-tests}
+ROOT=$TESTROOT/state		# --root for every test
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+T=$(basename "$0" .sh)
+
+ok()   { echo "PASS $T: $1" >> "$RESULTS"; echo "  ok   $1"; }
+fail() { echo "FAIL $T: $1" >> "$RESULTS"; echo "  FAIL $1${2:+: $2}"; }
+skip() { echo "SKIP $T: $1" >> "$RESULTS"; echo "  skip $1${2:+ ($2)}"; }
+
+# check DESC CMD...: passes when CMD succeeds.
+check() { d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
+# expect DESC WANT GOT
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "wanted [$2], got [$3]"; fi; }
+# expect_match DESC PATTERN TEXT (grep -E)
+expect_match() { if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else fail "$1" "[$3] does not match /$2/"; fi; }
+
+b() { "$BERTH" --root "$ROOT" "$@"; }
+
+# A busybox-static rootfs, made once and copied per bundle.
+ROOTFS_CACHE=$TESTROOT/rootfs
+make_rootfs_cache() {
+	[ -x "$ROOTFS_CACHE/bin/busybox" ] && return 0
+	mkdir -p "$ROOTFS_CACHE/bin" "$ROOTFS_CACHE/proc" "$ROOTFS_CACHE/sys" "$ROOTFS_CACHE/dev" \
+		"$ROOTFS_CACHE/etc" "$ROOTFS_CACHE/tmp" "$ROOTFS_CACHE/root"
+	cp "$BUSYBOX" "$ROOTFS_CACHE/bin/busybox"
+	for a in $("$BUSYBOX" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$ROOTFS_CACHE/bin/$a"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" > "$ROOTFS_CACHE/etc/passwd"
+	echo "root:x:0:" > "$ROOTFS_CACHE/etc/group"
+}
+
+# new_bundle NAME [sh -c script]: a bundle with berth's default spec,
+# no terminal, running the script. Prints the bundle directory.
+new_bundle() {
+	make_rootfs_cache
+	bd=$TESTROOT/bundles/$1
+	rm -rf "$bd"
+	mkdir -p "$bd"
+	cp -a "$ROOTFS_CACHE" "$bd/rootfs"
+	"$BERTH" spec -b "$bd"
+	script=${2:-true}
+	jq --arg s "$script" '.process.terminal = false | .process.args = ["sh", "-c", $s]' \
+		"$bd/config.json" > "$bd/c.tmp" && mv "$bd/c.tmp" "$bd/config.json"
+	echo "$bd"
+}
+
+# edit BUNDLE JQ-FILTER [jq args...]
+edit() { bd=$1; f=$2; shift 2; jq "$@" "$f" "$bd/config.json" > "$bd/c.tmp" && mv "$bd/c.tmp" "$bd/config.json"; }
+
+# Run a container to completion; stdout+stderr in $OUT, status in $RC.
+run_c() { OUT=$(b run --bundle "$1" "${2:-c-$T}" 2>&1); RC=$?; }
+
+# No state, cgroup or mount may stay behind after a container is gone.
+assert_clean() {
+	id=$1
+	if [ -e "$ROOT/$id" ]; then fail "$2: state directory removed"; else ok "$2: state directory removed"; fi
+	left=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$id" 2>/dev/null | head -n1)
+	if [ -z "$left" ]; then ok "$2: cgroup removed"; else fail "$2: cgroup removed" "$left"; fi
+	if grep -q "$TESTROOT/bundles" /proc/self/mountinfo; then fail "$2: no mount leaked"; else ok "$2: no mount leaked"; fi
+}

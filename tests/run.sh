@@ -1,0 +1,69 @@
+#!/bin/sh
+# The whole test suite: installs what it needs, builds every variant, runs
+# unit tests, integration tests (real containers, as root), sanitizer and
+# valgrind runs, the fuzzers and the aarch64 smoke test. Last line:
+# "N passed, N failed[, N skipped]"; exit status non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+export TESTROOT=${TESTROOT:-/tmp/berth-tests}
+export RESULTS=$TESTROOT/results
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+rm -rf "$TESTROOT"
+mkdir -p "$TESTROOT"
+: > "$RESULTS"
+log=$TESTROOT/build.log
+
+step() { echo; echo "== $*"; }
+record() { echo "$1 $2" >> "$RESULTS"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
+# build DESC make-args...: a failed build is a failed test, not a crash.
+build() {
+	d=$1; shift
+	if make -j"$(nproc)" "$@" >>"$log" 2>&1; then record PASS "build: $d"; else record FAIL "build: $d"; tail -20 "$log"; return 1; fi
+}
+
+step "dependencies"
+if [ "$(id -u)" != 0 ]; then echo "tests need root (real namespaces, mounts, cgroups)"; exit 1; fi
+sh scripts/install-deps.sh >>"$log" 2>&1 || { tail -20 "$log"; echo "0 passed, 1 failed"; exit 1; }
+
+step "builds"
+build "static musl x86_64" O=build/test x86_64_defconfig && build "static musl x86_64" O=build/test
+build "host glibc + ASan/UBSan" O=build/asan HOST=1 SAN=1 x86_64_defconfig && build "host glibc + ASan/UBSan" O=build/asan HOST=1 SAN=1
+build "tiny_defconfig" O=build/tiny tiny_defconfig && build "tiny_defconfig" O=build/tiny
+build "aarch64 static" O=build/test-aarch64 ARCH=aarch64 aarch64_defconfig && build "aarch64 static" O=build/test-aarch64 ARCH=aarch64
+
+step "unit tests"
+sh tests/unit/run.sh
+
+step "integration tests (static musl binary)"
+export BERTH=$top/build/test/berth
+for t in tests/integration/*.sh; do
+	echo "-- $t"
+	sh "$t"
+done
+
+step "integration tests under ASan/UBSan (lifecycle, process)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth sh tests/integration/lifecycle.sh
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth sh tests/integration/process.sh
+
+step "tiny build runs a container"
+BERTH=$top/build/tiny/berth sh tests/integration/tiny.sh
+
+step "aarch64 under qemu-aarch64-static"
+a64=$top/build/test-aarch64/berth
+out=$(qemu-aarch64-static "$a64" --version 2>&1)
+if echo "$out" | grep -q "berth version"; then record PASS "aarch64: --version"; else record FAIL "aarch64: --version"; fi
+rm -rf "$TESTROOT/a64" && mkdir -p "$TESTROOT/a64"
+if qemu-aarch64-static "$a64" spec -b "$TESTROOT/a64" && jq -e '.ociVersion' "$TESTROOT/a64/config.json" >/dev/null; then
+	record PASS "aarch64: spec writes valid JSON"; else record FAIL "aarch64: spec writes valid JSON"; fi
+
+step "fuzzing (${FUZZ_SECONDS}s per target)"
+sh tests/fuzz/run.sh "$FUZZ_SECONDS"
+
+pass=$(grep -c '^PASS' "$RESULTS")
+fails=$(grep -c '^FAIL' "$RESULTS")
+skips=$(grep -c '^SKIP' "$RESULTS")
+if [ "$fails" -gt 0 ]; then echo; echo "failures:"; grep '^FAIL' "$RESULTS" | sed 's/^/  /'; fi
+echo
+if [ "$skips" -gt 0 ]; then echo "$pass passed, $fails failed, $skips skipped"; else echo "$pass passed, $fails failed"; fi
+[ "$fails" -eq 0 ]
