@@ -12,7 +12,7 @@ fail() { echo "FAIL $T: $1" >> "$RESULTS"; echo "  FAIL $1${2:+: $2}"; }
 skip() { echo "SKIP $T: $1" >> "$RESULTS"; echo "  skip $1${2:+ ($2)}"; }
 
 # check DESC CMD...: passes when CMD succeeds.
-check() { d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
+check() { _desc=$1; shift; if "$@" >/dev/null 2>&1; then ok "$_desc"; else fail "$_desc"; fi; }
 # expect DESC WANT GOT
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "wanted [$2], got [$3]"; fi; }
 # expect_match DESC PATTERN TEXT (grep -E)
@@ -49,8 +49,8 @@ new_bundle() {
 	echo "$bd"
 }
 
-# edit BUNDLE JQ-FILTER [jq args...]
-edit() { bd=$1; f=$2; shift 2; jq "$@" "$f" "$bd/config.json" > "$bd/c.tmp" && mv "$bd/c.tmp" "$bd/config.json"; }
+# edit BUNDLE JQ-ARGS...: the jq filter and its --arg options, any order
+edit() { _bd=$1; shift; jq "$@" "$_bd/config.json" > "$_bd/c.tmp" && mv "$_bd/c.tmp" "$_bd/config.json"; }
 
 # Run a container to completion; stdout+stderr in $OUT, status in $RC.
 run_c() { OUT=$(b run --bundle "$1" "${2:-c-$T}" 2>&1); RC=$?; }

@@ -22,6 +22,8 @@ size_t jpath_index(struct jctx *j, size_t i);
 void jpath_pop(struct jctx *j, size_t mark);
 /* Log "origin: path: message"; returns -1. */
 int jerr(struct jctx *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same about field `key` of the current object. */
+int jerr_at(struct jctx *j, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *jtype(const cJSON *v);
 
 /* Field getters: 1 = found and stored, 0 = absent or null, -1 = wrong type

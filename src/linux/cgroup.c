@@ -63,8 +63,20 @@ static int hierarchies(struct hierarchy *h, int max)
 		if (sscanf(line, "%*s %*s %*s %255s %255s", root, mnt) != 2)
 			continue;
 		unescape(mnt);
-		/* A bind mount of a sub-cgroup is not the hierarchy's root. */
-		if (strcmp(root, "/"))
+		/* The same hierarchy mounted twice (an rbind of /sys into a
+		 * rootfs, say): the first, the host's own, is the one to use. */
+		bool seen = false;
+		for (int i = 0; i < n && !seen; i++)
+			seen = h[i].v2 == v2 && !strcmp(h[i].opts, super);
+		if (seen)
+			continue;
+		/* A bind mount of a sub-cgroup is not the hierarchy's root.
+		 * Inside a cgroup namespace the real root reads "/.." (as
+		 * many as the namespace is deep): that one still counts. */
+		bool is_root = true;
+		for (const char *p = root; *p && is_root; p += 3)
+			is_root = !strncmp(p, "/..", 3);
+		if (strcmp(root, "/") && !is_root)
 			continue;
 		snprintf(h[n].mnt, sizeof(h[n].mnt), "%s", mnt);
 		snprintf(h[n].opts, sizeof(h[n].opts), "%s", super);

@@ -128,7 +128,8 @@ static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t 
 		if (r < 0)
 			return -1;
 	}
-	if (rootfs_pivot(s, l->no_pivot) < 0 || paths_mask_and_protect(s) < 0 || sysctl_apply(s) < 0 ||
+	/* sysctl before readonlyPaths, which usually include /proc/sys. */
+	if (rootfs_pivot(s, l->no_pivot) < 0 || sysctl_apply(s) < 0 || paths_mask_and_protect(s) < 0 ||
 	    rootfs_finish(s) < 0)
 		return -1;
 	if (process_limits(s) < 0 || caps_drop_bounding(s) < 0 || process_identity(s) < 0 ||

@@ -41,7 +41,7 @@ static int parse_root(struct jctx *j, struct spec *s, const cJSON *root)
 	if (j_string(j, root, "path", &s->root_path) < 0 || j_bool(j, root, "readonly", &s->root_readonly) < 0)
 		return -1;
 	if (!s->root_path)
-		return jerr(j, "path: required");
+		return jerr_at(j, "path", "required");
 	return 0;
 }
 
@@ -69,16 +69,16 @@ static int parse_rlimits(struct jctx *j, struct spec_process *p, const cJSON *ar
 		    j_u64(j, e, "hard", &r->hard) < 0)
 			return -1;
 		if (!type)
-			return jerr(j, "type: required");
+			return jerr_at(j, "type", "required");
 		r->resource = -1;
 		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
 			if (!strcmp(type, rlimit_names[k].name))
 				r->resource = rlimit_names[k].resource;
 		if (r->resource < 0)
-			return jerr(j, "type: unknown rlimit \"%s\"", type);
+			return jerr_at(j, "type", "unknown rlimit \"%s\"", type);
 		for (size_t k = 0; k < i; k++)
 			if (p->rlimits[k].resource == r->resource)
-				return jerr(j, "type: %s is given twice", type);
+				return jerr_at(j, "type", "%s is given twice", type);
 		if (r->soft > r->hard)
 			return jerr(j, "soft limit %llu is above the hard limit %llu",
 				    (unsigned long long)r->soft, (unsigned long long)r->hard);
@@ -170,9 +170,9 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 		p->oom_score_adj = (int)oom;
 	}
 	if (!p->args || !p->args[0])
-		return jerr(j, "args: required, with at least the program to run");
+		return jerr_at(j, "args", "required, with at least the program to run");
 	if (!p->cwd)
-		return jerr(j, "cwd: required");
+		return jerr_at(j, "cwd", "required");
 	size_t mark;
 	if (user) {
 		mark = jpath_key(j, "user");
@@ -208,7 +208,7 @@ static int parse_mounts(struct jctx *j, struct spec *s, const cJSON *arr)
 		    j_string(j, e, "source", &m->source) < 0 || j_strings(j, e, "options", &opts, NULL) < 0)
 			return -1;
 		if (!m->destination)
-			return jerr(j, "destination: required");
+			return jerr_at(j, "destination", "required");
 		if (m->type && !strcmp(m->type, "bind"))
 			m->bind = true;
 		char where[600];
@@ -247,9 +247,9 @@ static int parse_hooks(struct jctx *j, struct spec *s, const cJSON *hooks)
 			    (has_timeout = j_i64(j, e, "timeout", INT_MIN, INT_MAX, &timeout)) < 0)
 				return -1;
 			if (!h->path)
-				return jerr(j, "path: required");
+				return jerr_at(j, "path", "required");
 			if (has_timeout && timeout <= 0)
-				return jerr(j, "timeout: must be greater than zero, got %lld", (long long)timeout);
+				return jerr_at(j, "timeout", "must be greater than zero, got %lld", (long long)timeout);
 			h->timeout = (int)timeout;
 		}
 		jpath_pop(j, mark);
@@ -276,15 +276,15 @@ static int parse_namespaces(struct jctx *j, struct spec *s, const cJSON *arr)
 		if (j_string(j, e, "type", &type) < 0 || j_string(j, e, "path", &path) < 0)
 			return -1;
 		if (!type)
-			return jerr(j, "type: required");
+			return jerr_at(j, "type", "required");
 		int k = -1;
 		for (int n = 0; n < NS_COUNT; n++)
 			if (!strcmp(type, ns_names[n]))
 				k = n;
 		if (k < 0)
-			return jerr(j, "type: unknown namespace type \"%s\" (expected pid, network, mount, ipc, uts, user, cgroup or time)", type);
+			return jerr_at(j, "type", "unknown namespace type \"%s\" (expected pid, network, mount, ipc, uts, user, cgroup or time)", type);
 		if (s->ns[k].wanted)
-			return jerr(j, "type: the %s namespace is listed twice", type);
+			return jerr_at(j, "type", "the %s namespace is listed twice", type);
 		s->ns[k].wanted = true;
 		s->ns[k].path = path && *path ? path : NULL;
 	}
@@ -303,7 +303,7 @@ static int parse_idmaps(struct jctx *j, const cJSON *arr, struct spec_idmap **ou
 		    j_u32(j, e, "size", &m->size) < 0)
 			return -1;
 		if (!m->size)
-			return jerr(j, "size: must be at least 1");
+			return jerr_at(j, "size", "must be at least 1");
 	}
 	return 0;
 }
@@ -326,15 +326,15 @@ static int parse_devices(struct jctx *j, struct spec *s, const cJSON *arr)
 		    (hg = j_u32(j, e, "gid", &gid)) < 0)
 			return -1;
 		if (!d->path)
-			return jerr(j, "path: required");
+			return jerr_at(j, "path", "required");
 		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
-			return jerr(j, "type: expected \"c\", \"b\", \"u\" or \"p\"");
+			return jerr_at(j, "type", "expected \"c\", \"b\", \"u\" or \"p\"");
 		d->type = type[0];
 		if (d->type != 'p' && (!hmaj || !hmin))
-			return jerr(j, "major and minor are required for a %s device",
+			return jerr_at(j, "major", "major and minor are required for a %s device",
 				    d->type == 'b' ? "block" : "character");
 		if (hm && mode > 07777)
-			return jerr(j, "fileMode: %o is not a permission mode", mode);
+			return jerr_at(j, "fileMode", "%o is not a permission mode", mode);
 		d->has_mode = hm, d->mode = mode;
 		d->has_uid = hu, d->uid = uid;
 		d->has_gid = hg, d->gid = gid;
@@ -375,7 +375,7 @@ static int parse_time_offsets(struct jctx *j, struct spec *s, const cJSON *obj)
 		    j_u32(j, o, "nanosecs", &ns) < 0)
 			return -1;
 		if (ns >= 1000000000u)
-			return jerr(j, "nanosecs: %u is not below one second", ns);
+			return jerr_at(j, "nanosecs", "%u is not below one second", ns);
 		s->time_offsets[c][1] = ns;
 		s->has_time_offsets = true;
 		jpath_pop(j, mark);
@@ -413,8 +413,7 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 	if (prop && *prop) {
 		s->rootfs_propagation = propagation_from_name(prop);
 		if (!s->rootfs_propagation) {
-			mark = jpath_key(j, "rootfsPropagation");
-			return jerr(j, "unknown propagation \"%s\" (expected private, rprivate, shared, rshared, slave, rslave, unbindable or runbindable)", prop);
+			return jerr_at(j, "rootfsPropagation", "unknown propagation \"%s\" (expected private, rprivate, shared, rshared, slave, rslave, unbindable or runbindable)", prop);
 		}
 	}
 	return 0;
@@ -459,7 +458,7 @@ int oci_parse(struct spec *s, const char *text, size_t len, const char *origin)
 	if (j_string(&j, doc, "ociVersion", &s->oci_version) < 0)
 		goto out;
 	if (!s->oci_version) {
-		jerr(&j, "ociVersion: required");
+		jerr_at(&j, "ociVersion", "required");
 		goto out;
 	}
 	size_t mark = jpath_key(&j, "ociVersion");

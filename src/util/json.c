@@ -41,6 +41,19 @@ int jerr(struct jctx *j, const char *fmt, ...)
 	return log_error("%s: %s", j->origin, msg);
 }
 
+int jerr_at(struct jctx *j, const char *key, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	size_t mark = jpath_key(j, key);
+	jerr(j, "%s", msg);
+	jpath_pop(j, mark);
+	return -1;
+}
+
 const char *jtype(const cJSON *v)
 {
 	if (cJSON_IsString(v))

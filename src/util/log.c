@@ -68,14 +68,14 @@ static void write_log_file(int level, const char *msg)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	int n;
+	char esc[4096];
+	json_escape(esc, sizeof(esc), msg);	/* logrus quotes text values the same way */
 	if (logger.json) {
-		char esc[4096];
-		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
 			     level_names[level], esc, stamp, ts.tv_nsec);
 	} else {
 		n = snprintf(line, sizeof(line), "time=\"%s.%09ldZ\" level=%s msg=\"%s\"\n",
-			     stamp, ts.tv_nsec, level_names[level], msg);
+			     stamp, ts.tv_nsec, level_names[level], esc);
 	}
 	if (n > (int)sizeof(line))
 		n = sizeof(line);

@@ -1,0 +1,80 @@
+#!/bin/sh
+# root, mounts, devices, maskedPaths, readonlyPaths, pivot_root/MS_MOVE.
+. "$(dirname "$0")/../lib.sh"
+
+hostdir=$TESTROOT/hostdir
+mkdir -p "$hostdir/sub" && echo host-data > "$hostdir/file" && echo sub-data > "$hostdir/sub/f"
+bd=$(new_bundle fs 'touch /rootfs-write 2>/dev/null && echo root=rw || echo root=ro
+cat /data/file; echo x > /data/new 2>/dev/null && echo data=rw || echo data=ro
+echo one=$(cat /one); grep " /scratch " /proc/mounts; echo t > /scratch/t && echo scratch=rw
+wc -c < /proc/timer_list; ls /sys/firmware | wc -l
+echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo procsys=rw || echo procsys=ro
+ls -l /dev/mynull | cut -c1-10; ls -l /dev/null | cut -c1-10; stat -c "%u %a %t,%T" /dev/mynull
+readlink /dev/ptmx; readlink /dev/stdout
+ls /sys/fs/cgroup | grep -c memory')
+edit "$bd" --arg h "$hostdir" '.mounts += [
+  {destination: "/data", type: "bind", source: $h, options: ["rbind", "ro"]},
+  {destination: "/one", source: ($h + "/file"), options: ["bind"]},
+  {destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m", "mode=700"]}]
+  | .linux.devices = [{path: "/dev/mynull", type: "c", major: 1, minor: 3, fileMode: 384, uid: 1000, gid: 0}]'
+run_c "$bd" fs
+expect "container runs" 0 "$RC"
+expect_match "root.readonly" "^root=ro$" "$OUT"
+expect_match "bind mount content" "^host-data$" "$OUT"
+expect_match "ro bind mount refuses writes" "^data=ro$" "$OUT"
+expect_match "file bind mount" "^one=host-data$" "$OUT"
+expect_match "tmpfs with size and mode" "/scratch tmpfs rw,nosuid,.*size=1024k,mode=700" "$OUT"
+expect_match "tmpfs writable" "^scratch=rw$" "$OUT"
+expect_match "masked file reads empty (/proc/timer_list)" "^0$" "$(echo "$OUT" | sed -n 8p)"
+expect_match "masked directory is empty (/sys/firmware)" "^0$" "$(echo "$OUT" | sed -n 9p)"
+expect_match "readonlyPaths: /proc/sys read-only" "^procsys=ro$" "$OUT"
+expect_match "linux.devices node and mode" "^crw-------" "$OUT"
+expect_match "default /dev/null" "^crw-rw-rw-" "$(echo "$OUT" | sed -n 13p)"
+expect_match "device owner, mode, numbers" "^1000 600 1,3$" "$OUT"
+expect_match "/dev/ptmx -> pts/ptmx" "^pts/ptmx$" "$OUT"
+expect_match "/dev/stdout -> /proc/self/fd/1" "^/proc/self/fd/1$" "$OUT"
+expect_match "cgroup mount shows the memory hierarchy" "^1$" "$(echo "$OUT" | tail -n1)"
+check "host file untouched by ro bind" test ! -e "$hostdir/new"
+
+# A rootfs whose mount point is a symlink to the host must stay inside.
+victim=$TESTROOT/victim
+mkdir -p "$victim"
+bd=$(new_bundle escape 'ls /evil')
+ln -s "$victim" "$bd/rootfs/evil"
+edit "$bd" '.mounts += [{destination: "/evil/inner", type: "tmpfs", source: "tmpfs"}]'
+run_c "$bd" escape
+check "symlinked mount destination stays in the rootfs" test ! -e "$victim/inner"
+check "the mount landed inside the rootfs instead" test -d "$bd/rootfs/$victim/inner"
+bd=$(new_bundle escape2 'true')
+ln -s ../../../../../../../../ "$bd/rootfs/up"
+edit "$bd" --arg v "$victim" '.mounts += [{destination: ("/up" + $v + "/x"), type: "tmpfs", source: "tmpfs"}]'
+run_c "$bd" escape2
+check "../ symlinks cannot climb out of the rootfs" test ! -e "$victim/x"
+
+# --no-pivot: the MS_MOVE + chroot path used on initramfs roots
+bd=$(new_bundle nopivot 'echo pid=$$; ls /bin/busybox')
+OUT=$(b run --no-pivot --bundle "$bd" nopivot 2>&1); RC=$?
+expect "--no-pivot runs" 0 "$RC"
+expect_match "--no-pivot sees its rootfs" "^/bin/busybox$" "$OUT"
+assert_clean nopivot "--no-pivot"
+
+# rootfsPropagation private: a mount made on the host after start does not appear
+bd=$(new_bundle prop 'sleep 1000')
+edit "$bd" --arg h "$hostdir" '.linux.rootfsPropagation = "private" | .mounts += [{destination: "/h", type: "bind", source: $h, options: ["rbind"]}]'
+b run -d --bundle "$bd" prop
+pid=$(b state prop | jq -r .pid)
+mkdir -p "$hostdir/later" && mount -t tmpfs none "$hostdir/later"
+n=$(grep -c " /h/later " /proc/$pid/mountinfo)
+umount "$hostdir/later"
+expect "rootfsPropagation private: host mounts do not propagate" 0 "$n"
+b delete -f prop
+bd=$(new_bundle slave 'sleep 1000')
+edit "$bd" --arg h "$hostdir" '.mounts += [{destination: "/h", type: "bind", source: $h, options: ["rbind", "rslave"]}]'
+mount --bind "$hostdir" "$hostdir" && mount --make-shared "$hostdir"
+b run -d --bundle "$bd" slave
+pid=$(b state slave | jq -r .pid)
+mount -t tmpfs none "$hostdir/later"
+n=$(grep -c " /h/later " /proc/$pid/mountinfo)
+umount "$hostdir/later"; umount "$hostdir"
+expect "rslave bind: host mounts propagate in" 1 "$n"
+b delete -f slave

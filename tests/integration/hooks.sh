@@ -1,0 +1,54 @@
+#!/bin/sh
+# All six hook kinds, with the state on stdin, and their failures.
+. "$(dirname "$0")/../lib.sh"
+
+out=$TESTROOT/hooks
+rm -rf "$out"; mkdir -p "$out"
+hook=$TESTROOT/hook.sh
+cat > "$hook" <<'H'
+#!/bin/sh
+cat > "$1/$2.json"
+H
+chmod +x "$hook"
+bd=$(new_bundle hooks 'echo running')
+# startContainer and createContainer run in the container's mount namespace
+cp "$BUSYBOX" "$bd/rootfs/bin/hookbox"
+mkdir -p "$bd/rootfs/hookout"
+edit "$bd" --arg h "$hook" --arg o "$out" --arg r "$bd/rootfs/hookout" '.hooks = {
+  prestart: [{path: $h, args: ["hook", $o, "prestart"]}],
+  createRuntime: [{path: $h, args: ["hook", $o, "createRuntime"]}],
+  createContainer: [{path: $h, args: ["hook", $o, "createContainer"]}],
+  startContainer: [{path: "/bin/sh", args: ["sh", "-c", "cat > /hookout/startContainer.json"]}],
+  poststart: [{path: $h, args: ["hook", $o, "poststart"], env: ["X=1"]}],
+  poststop: [{path: $h, args: ["hook", $o, "poststop"]}]} | .annotations = {"org.example.k": "v"} | .root.readonly = false'
+run_c "$bd" hooks
+expect "container with hooks runs" 0 "$RC"
+cp "$bd/rootfs/hookout/startContainer.json" "$out/" 2>/dev/null
+for k in prestart createRuntime createContainer startContainer poststart poststop; do
+	j="$out/$k.json"
+	if [ -s "$j" ] && [ "$(jq -r .id "$j")" = hooks ]; then ok "$k hook ran with the state"; else fail "$k hook ran with the state"; fi
+done
+expect "createRuntime state is creating" creating "$(jq -r .status "$out/createRuntime.json")"
+expect "startContainer state is created" created "$(jq -r .status "$out/startContainer.json")"
+expect "poststart state is running" running "$(jq -r .status "$out/poststart.json")"
+expect "poststop state is stopped" stopped "$(jq -r .status "$out/poststop.json")"
+expect "hook state has the bundle" "$bd" "$(jq -r .bundle "$out/prestart.json")"
+expect "hook state has annotations" v "$(jq -r '.annotations["org.example.k"]' "$out/prestart.json")"
+if [ "$(jq -r .pid "$out/createRuntime.json")" -gt 1 ]; then ok "hook state has the host pid"; else fail "hook state has the host pid"; fi
+
+bd=$(new_bundle hookfail 'true')
+edit "$bd" '.hooks.createRuntime = [{path: "/bin/false"}]'
+run_c "$bd" hookfail
+expect "failing createRuntime hook fails the container" 1 "$RC"
+expect_match "hook failure is named" "hooks.createRuntime\[0\] \(/bin/false\): exited with status 1" "$OUT"
+assert_clean hookfail "failed hook"
+
+bd=$(new_bundle hooktimeout 'true')
+edit "$bd" '.hooks.prestart = [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]'
+start=$(date +%s)
+run_c "$bd" hooktimeout
+took=$(( $(date +%s) - start ))
+expect "hook timeout fails the container" 1 "$RC"
+expect_match "timeout is reported" "timed out after 1 s" "$OUT"
+if [ "$took" -lt 10 ]; then ok "the hook was killed at its timeout"; else fail "the hook was killed at its timeout" "${took}s"; fi
+assert_clean hooktimeout "hook timeout"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# linux.namespaces: new ones, joined ones, user namespaces, time, sysctl.
+. "$(dirname "$0")/../lib.sh"
+
+bd=$(new_bundle holder 'sleep 1000')
+b run -d --bundle "$bd" holder
+hp=$(b state holder | jq -r .pid)
+bd=$(new_bundle joiner 'readlink /proc/self/ns/net; hostname')
+edit "$bd" --arg p "$hp" 'del(.hostname) | .linux.namespaces |= map(if .type == "network" or .type == "uts" then .path = "/proc/\($p)/ns/\(.type | sub("network"; "net"))" else . end)'
+run_c "$bd" joiner
+expect "join by path runs" 0 "$RC"
+expect "joined the holder's network namespace" "$(readlink /proc/$hp/ns/net)" "$(echo "$OUT" | head -n1)"
+expect_match "joined the holder's uts namespace (its hostname)" "^berth$" "$OUT"
+b delete -f holder
+if [ "$(readlink /proc/self/ns/net)" = "$(echo "$OUT" | head -n1)" ]; then fail "joined netns differs from the host's"; else ok "joined netns differs from the host's"; fi
+
+bd=$(new_bundle sysctl 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni')
+edit "$bd" '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}'
+run_c "$bd" sysctl
+expect_match "sysctl in the network namespace" "^1$" "$OUT"
+expect_match "sysctl in the ipc namespace" "^1234$" "$OUT"
+bd=$(new_bundle sysctl2 'true')
+edit "$bd" '.linux.sysctl = {"kernel.panic": "1"}'
+run_c "$bd" sysctl2
+expect "a host-wide sysctl is refused" 1 "$RC"
+expect_match "sysctl error says why" "kernel.panic is not namespaced" "$OUT"
+assert_clean sysctl2 "sysctl refused"
+
+# A user namespace: container root is host uid 100000.
+bd=$(new_bundle userns 'cat /proc/self/uid_map /proc/self/gid_map; id -u; ls -ln /dev/null | cut -c1-10')
+edit "$bd" '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+  | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+  | .mounts |= map(if .destination == "/sys" then {destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+run_c "$bd" userns
+expect "user namespace container runs" 0 "$RC"
+expect_match "uid_map written" "^ +0 +100000 +65536$" "$OUT"
+expect_match "root inside" "^0$" "$OUT"
+expect_match "devices bind-mounted from the host in a user namespace" "^crw-rw-rw-" "$OUT"
+bd=$(new_bundle userns-bad 'true')
+edit "$bd" '.linux.namespaces += [{type: "user"}]'
+run_c "$bd" userns-bad
+expect "a user namespace without mappings is refused" 1 "$RC"
+expect_match "mappings error" "uidMappings/gidMappings" "$OUT"
+
+if [ -e /proc/self/ns/time ]; then
+	bd=$(new_bundle timens 'cat /proc/self/timens_offsets')
+	edit "$bd" '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 86400, nanosecs: 0}, boottime: {secs: 3600, nanosecs: 5}}'
+	run_c "$bd" timens
+	expect_match "time namespace monotonic offset" "^monotonic +86400 +0$" "$OUT"
+	expect_match "time namespace boottime offset" "^boottime +3600 +5$" "$OUT"
+else
+	skip "time namespace" "kernel has none"
+fi

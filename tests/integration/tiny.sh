@@ -1,0 +1,18 @@
+#!/bin/sh
+# tiny_defconfig: the smallest build still runs a container, and refuses
+# what it left out instead of ignoring it. Run by tests/run.sh with the
+# tiny binary (and the spec written by the full one).
+. "$(dirname "$0")/../lib.sh"
+FULL=${FULL:-$(dirname "$BERTH")/../test/berth}
+bd=$TESTROOT/bundles/tiny; rm -rf "$bd"; mkdir -p "$bd"
+make_rootfs_cache; cp -a "$ROOTFS_CACHE" "$bd/rootfs"
+"$FULL" spec -b "$bd"
+edit "$bd" '.process.terminal = false | .process.args = ["sh", "-c", "echo tiny $$"]'
+run_c "$bd" tiny
+expect "tiny build runs a container" 0 "$RC"
+expect_match "tiny: PID 1" "^tiny 1$" "$OUT"
+edit "$bd" '.hooks.prestart = [{path: "/bin/true"}]'
+run_c "$bd" tiny
+expect_match "tiny refuses hooks it does not have" "not in this build \(CONFIG_HOOKS\)" "$OUT"
+OUT=$("$BERTH" spec 2>&1)
+expect_match "tiny has no spec command" 'unknown command "spec"' "$OUT"
