@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/cgroup.h"
@@ -17,6 +18,8 @@
 #include "berth/util.h"
 
 #define MAX_HIERARCHIES 24
+#define CGROUP_MAGIC 0x27e0eb
+#define CGROUP2_MAGIC 0x63677270
 /* Per-mount flags a bind remount can change. */
 #define MOUNT_ATTR_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME)
 
@@ -77,6 +80,12 @@ static int hierarchies(struct hierarchy *h, int max)
 		for (const char *p = root; *p && is_root; p += 3)
 			is_root = !strncmp(p, "/..", 3);
 		if (strcmp(root, "/") && !is_root)
+			continue;
+		/* A hierarchy covered by a later mount (a tmpfs over
+		 * /sys/fs/cgroup/unified) is listed but unreachable. */
+		struct statfs sf;
+		if (statfs(mnt, &sf) < 0 ||
+		    sf.f_type != (v2 ? CGROUP2_MAGIC : CGROUP_MAGIC))
 			continue;
 		snprintf(h[n].mnt, sizeof(h[n].mnt), "%s", mnt);
 		snprintf(h[n].opts, sizeof(h[n].opts), "%s", super);

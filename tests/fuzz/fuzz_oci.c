@@ -1,0 +1,22 @@
+/* libFuzzer target: config.json parser and validation. Any input must
+ * parse or fail cleanly, without crashes, leaks or undefined behaviour. */
+#include <stddef.h>
+#include <stdint.h>
+#include "berth/log.h"
+#include "berth/spec.h"
+
+static void quiet(int level, const char *msg)
+{
+	(void)level, (void)msg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct spec s;
+	log_set_sink(quiet);
+	spec_init(&s);
+	if (oci_parse(&s, (const char *)data, size, "fuzz.json") == 0)
+		spec_validate(&s);
+	spec_free(&s);
+	return 0;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Build the unit tests against the host (glibc) objects, run them plain,
+# under ASan/UBSan and under valgrind; one result line each into $RESULTS.
+set -u
+cd "$(dirname "$0")/../.."
+out=build/unit
+mkdir -p "$out"
+src="tests/unit/test_oci.c src/spec/oci.c src/spec/spec.c src/spec/validate.c src/util/json.c
+	src/util/arena.c src/util/log.c src/util/fs.c src/util/strutil.c src/util/securejoin.c
+	src/util/proc.c src/linux/mountopts.c"
+inc="-D_GNU_SOURCE -Iinclude -Ibuild/asan/include"
+record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
+# run TAG DESCRIPTION CMD...
+run() {
+	tag=$1 name=$2; shift 2
+	if "$@" > "$out/$tag.log" 2>&1 && tail -n1 "$out/$tag.log" | grep -q ' 0 failed'; then
+		record PASS "unit: $name ($(tail -n1 "$out/$tag.log"))"
+	else
+		record FAIL "unit: $name"; grep -E 'FAIL|ERROR|error' "$out/$tag.log" | head -20
+	fi
+}
+gcc -std=gnu11 -O1 -g $inc -o "$out/test_oci" $src -lcjson -lm && \
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_oci_asan" $src -lcjson -lm || {
+	record FAIL "unit: build"; exit 0; }
+run plain "parsers" "$out/test_oci"
+run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_oci_asan"
+run valgrind "parsers (valgrind)" valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$out/test_oci"

@@ -1,0 +1,181 @@
+/* Unit tests of the config.json parser, secure_join and the small parsers.
+ * Plain C, no framework: each check prints "ok"/"FAIL" and is counted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "berth/spec.h"
+#include "berth/util.h"
+
+static int passed, failed;
+
+#define CHECK(cond) do { \
+	if (cond) { passed++; } \
+	else { failed++; printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } \
+} while (0)
+
+static int parse(struct spec *s, const char *json)
+{
+	spec_init(s);
+	return oci_parse(s, json, strlen(json), "test.json");
+}
+
+#define BASE "\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, " \
+	     "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}"
+
+static void test_minimal(void)
+{
+	struct spec s;
+	CHECK(parse(&s, "{" BASE "}") == 0);
+	CHECK(!strcmp(s.process.args[0], "sh") && !s.process.args[1]);
+	CHECK(!strcmp(s.root_path, "rootfs") && !s.root_readonly);
+	CHECK(s.n_mounts == 0 && !s.ns[NS_PID].wanted);
+	spec_free(&s);
+}
+
+static void test_full(void)
+{
+	struct spec s;
+	const char *json = "{\"ociVersion\": \"1.2.1\", \"hostname\": \"h\", \"root\": {\"path\": \"/r\", \"readonly\": true},"
+		"\"process\": {\"args\": [\"a\", \"b\"], \"env\": [\"X=1\"], \"cwd\": \"/w\", \"noNewPrivileges\": true,"
+		" \"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18, \"additionalGids\": [1, 2]},"
+		" \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 10, \"hard\": 18446744073709551615}],"
+		" \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_SYS_ADMIN\"], \"ambient\": [\"CAP_FUTURE_THING\"]},"
+		" \"oomScoreAdj\": -17},"
+		"\"mounts\": [{\"destination\": \"/p\", \"type\": \"tmpfs\", \"source\": \"t\", \"options\": [\"ro\", \"nosuid\", \"size=1k\", \"rw\", \"rslave\"]},"
+		" {\"destination\": \"/b\", \"source\": \"/x\", \"options\": [\"rbind\"]}],"
+		"\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}],"
+		" \"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3, \"fileMode\": 438}],"
+		" \"sysctl\": {\"net.a\": \"1\"}, \"maskedPaths\": [\"/m\"], \"readonlyPaths\": [\"/r\"],"
+		" \"rootfsPropagation\": \"rprivate\", \"cgroupsPath\": \"/c\","
+		" \"timeOffsets\": {\"boottime\": {\"secs\": -5, \"nanosecs\": 7}}},"
+		"\"hooks\": {\"poststop\": [{\"path\": \"/h\", \"timeout\": 3}]},"
+		"\"annotations\": {\"k\": \"v\"}, \"unknownField\": {\"ignored\": [1, 2]}}";
+	CHECK(parse(&s, json) == 0);
+	CHECK(!strcmp(s.hostname, "h") && s.root_readonly);
+	CHECK(s.process.uid == 1000 && s.process.gid == 100 && s.process.umask == 18 && s.process.has_umask);
+	CHECK(s.process.n_additional_gids == 2 && s.process.additional_gids[1] == 2);
+	CHECK(s.process.n_rlimits == 1 && s.process.rlimits[0].resource == RLIMIT_NOFILE);
+	CHECK(s.process.rlimits[0].soft == 10 && s.process.rlimits[0].hard == UINT64_MAX);
+	CHECK(s.process.caps[CAPS_BOUNDING] == ((1ull << 5) | (1ull << 21)) && s.process.caps[CAPS_AMBIENT] == 0);
+	CHECK(s.process.has_oom_score_adj && s.process.oom_score_adj == -17 && s.process.no_new_privileges);
+	CHECK(s.n_mounts == 2);
+	CHECK(s.mounts[0].flags == MS_NOSUID && (s.mounts[0].clear & MS_RDONLY));
+	CHECK(!strcmp(s.mounts[0].data, "size=1k") && s.mounts[0].propagation == (MS_SLAVE | MS_REC));
+	CHECK(s.mounts[1].bind && s.mounts[1].recursive_bind && !s.mounts[1].type);
+	CHECK(s.ns[NS_PID].wanted && !s.ns[NS_PID].path && !strcmp(s.ns[NS_NET].path, "/proc/1/ns/net"));
+	CHECK(s.n_devices == 1 && s.devices[0].type == 'c' && s.devices[0].mode == 0666);
+	CHECK(s.n_sysctl == 1 && !strcmp(s.sysctl[0].key, "net.a"));
+	CHECK(s.rootfs_propagation == (MS_PRIVATE | MS_REC) && !strcmp(s.cgroups_path, "/c"));
+	CHECK(s.has_time_offsets && s.time_offsets[1][0] == -5 && s.time_offsets[1][1] == 7);
+	CHECK(s.n_hooks[HOOK_POSTSTOP] == 1 && s.hooks[HOOK_POSTSTOP][0].timeout == 3);
+	CHECK(s.n_annotations == 1 && !strcmp(s.annotations[0].value, "v"));
+	spec_free(&s);
+}
+
+/* Each bad document fails; the caller sees the message on stderr. */
+static void test_errors(void)
+{
+	static const char *const bad[] = {
+		"", "[]", "{", "{\"ociVersion\": 1}", "{\"ociVersion\": \"2.0.0\"}", "{\"ociVersion\": \"x\"}",
+		"{\"ociVersion\": \"1.0.0\"}",
+		"{" BASE ", \"hostname\": 5}",
+		"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"args\": [], \"cwd\": \"/\"}}",
+		"{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}}",
+		"{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
+		"{" BASE ", \"mounts\": [{\"type\": \"tmpfs\"}]}",
+		"{" BASE ", \"mounts\": [{\"destination\": \"/x\", \"options\": [\"idmap\"]}]}",
+		"{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/d\", \"type\": \"c\"}]}}",
+		"{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/d\", \"type\": \"q\", \"major\": 1, \"minor\": 1}]}}",
+		"{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"/h\", \"timeout\": 0}]}}",
+		"{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
+		"{" BASE ", \"linux\": {\"rootfsPropagation\": \"weird\"}}",
+		"{" BASE ", \"linux\": {\"timeOffsets\": {\"monotonic\": {\"secs\": 1, \"nanosecs\": 1000000000}}}}",
+		"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"user\": {\"uid\": 1.5}}}",
+		"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"oomScoreAdj\": 1001}}",
+		"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"args\": [\"a\"], \"cwd\": \"/\","
+		" \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 2, \"hard\": 1}]}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct spec s;
+		int r = parse(&s, bad[i]);
+		if (r != -1)
+			printf("  accepted: %s\n", bad[i]);
+		CHECK(r == -1);
+		spec_free(&s);
+	}
+}
+
+static void test_validate(void)
+{
+	struct spec s;
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}}") == 0);
+	CHECK(spec_validate(&s) == 0);
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"hostname\": \"x\", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}}") == 0);
+	CHECK(spec_validate(&s) == -1);	/* hostname without a uts namespace */
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\"}],"
+		    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"kernel.panic\": \"1\"}}}") == 0);
+	CHECK(spec_validate(&s) == -1);	/* kernel.panic is host-wide */
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE "}") == 0);
+	CHECK(spec_validate(&s) == -1);	/* no mount namespace */
+	spec_free(&s);
+}
+
+static void test_secure_join(void)
+{
+	char root[] = "/tmp/berth-unit-XXXXXX";
+	CHECK(mkdtemp(root) != NULL);
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/etc", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/abs", root);
+	CHECK(symlink("/etc", p) == 0);
+	snprintf(p, sizeof(p), "%s/up", root);
+	CHECK(symlink("../../../..", p) == 0);
+	snprintf(p, sizeof(p), "%s/loop", root);
+	CHECK(symlink("loop", p) == 0);
+	struct { const char *in, *out; } cases[] = {
+		{ "/a/b", "/a/b" }, { "/../../x", "/x" }, { "/abs/passwd", "/etc/passwd" },
+		{ "/up/etc", "/etc" }, { "/up/../up/tmp", "/tmp" }, { "/", "" }, { "./etc/./x", "/etc/x" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *r = secure_join(root, cases[i].in);
+		char want[4200];
+		snprintf(want, sizeof(want), "%s%s", root, cases[i].out);
+		if (!r || strcmp(r, want))
+			printf("  secure_join(%s) = %s, want %s\n", cases[i].in, r ? r : "NULL", want);
+		CHECK(r && !strcmp(r, want));
+		free(r);
+	}
+	CHECK(secure_join(root, "/loop/x") == NULL);
+	remove_tree(root);
+}
+
+static void test_small_parsers(void)
+{
+	CHECK(signal_from_name("KILL") == 9 && signal_from_name("SIGTERM") == 15 && signal_from_name("usr1") == 10);
+	CHECK(signal_from_name("9") == 9 && signal_from_name("0") == -1 && signal_from_name("FOO") == -1);
+	CHECK(signal_from_name("RTMIN+1") == signal_from_name("RTMIN") + 1 && signal_from_name("RTMAX-99") == -1);
+	CHECK(cap_from_name("CAP_SYS_ADMIN") == 21 && cap_from_name("SYS_ADMIN") == -1);
+	uint64_t v;
+	CHECK(parse_u64("18446744073709551615", &v) == 0 && v == UINT64_MAX);
+	CHECK(parse_u64("18446744073709551616", &v) == -1 && parse_u64("-1", &v) == -1 && parse_u64("1x", &v) == -1);
+}
+
+int main(void)
+{
+	test_minimal();
+	test_full();
+	test_errors();
+	test_validate();
+	test_secure_join();
+	test_small_parsers();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
