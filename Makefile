@@ -142,6 +142,12 @@ size:
 check test:
 	sh tests/run.sh
 
+# The demo: build, then run containers through their whole lifecycle.
+demo:
+	sh scripts/install-deps.sh
+	$(MAKE) --no-print-directory
+	sh scripts/demo.sh $(O)/berth
+
 PREFIX ?= /usr
 install: $(O)/berth
 	install -D -m 0755 $(O)/berth $(DESTDIR)$(PREFIX)/sbin/berth

@@ -25,7 +25,7 @@ ln -s busybox "$work/rootfs/bin/true"; ln -s busybox "$work/rootfs/bin/sh"
 
 # bundle_for RUNTIME: its own default spec, made to run /bin/true.
 bundle_for() {
-	d=$work/$1; mkdir -p "$d"; ln -s ../rootfs "$d/rootfs"
+	d=$work/$1; mkdir -p "$d"; cp -a "$work/rootfs" "$d/rootfs"  # runc refuses a symlinked rootfs
 	case $1 in berth) "$BERTH" spec -b "$d";; *) (cd "$d" && $1 spec);; esac
 	jq '.process.terminal = false | .process.args = ["/bin/true"]' "$d/config.json" > "$d/c" && mv "$d/c" "$d/config.json"
 }
