@@ -47,7 +47,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth sh test
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth sh tests/integration/process.sh
 
 step "tiny build runs a container"
-BERTH=$top/build/tiny/berth sh tests/integration/tiny.sh
+BERTH=$top/build/tiny/berth FULL=$top/build/test/berth sh tests/tiny.sh
 
 step "aarch64 under qemu-aarch64-static"
 a64=$top/build/test-aarch64/berth

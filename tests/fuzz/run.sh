@@ -20,7 +20,7 @@ for f in "${TESTROOT:-/tmp/berth-tests}"/bundles/*/config.json; do
 	[ -f "$f" ] && cp "$f" "$out/corpus-oci/$(basename "$(dirname "$f")").json"
 done
 if "$out/fuzz_oci" -max_total_time="$secs" -print_final_stats=1 -max_len=16384 -timeout=10 "$out/corpus-oci" > "$out/fuzz_oci.log" 2>&1; then
-	record PASS "fuzz: config.json parser, ${secs}s ($(grep -o 'stat::number_of_executed_runs: *[0-9]*' "$out/fuzz_oci.log" | grep -o '[0-9]*$' || echo "?") runs)"
+	record PASS "fuzz: config.json parser, ${secs}s ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/fuzz_oci.log" | grep -o '[0-9]*$' || echo "?") runs)"
 else
 	record FAIL "fuzz: config.json parser"; grep -A20 'ERROR' "$out/fuzz_oci.log" | head -30
 fi

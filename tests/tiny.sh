@@ -2,7 +2,7 @@
 # tiny_defconfig: the smallest build still runs a container, and refuses
 # what it left out instead of ignoring it. Run by tests/run.sh with the
 # tiny binary (and the spec written by the full one).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 FULL=${FULL:-$(dirname "$BERTH")/../test/berth}
 bd=$TESTROOT/bundles/tiny; rm -rf "$bd"; mkdir -p "$bd"
 make_rootfs_cache; cp -a "$ROOTFS_CACHE" "$bd/rootfs"
