@@ -25,6 +25,9 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 /* Exactly `n` positional arguments after options; logs otherwise. */
 int cli_need_args(int argc, char **argv, int min, int max, const struct cmd_help *help);
 int cli_usage(const struct cmd_help *help, int code);
+/* For commands that take only an ID (start, state): the ID, or NULL with
+ * the exit code in *exit_code (help shown, or a usage error). */
+const char *cli_only_id(int argc, char **argv, const struct cmd_help *help, int *exit_code);
 
 /* create and run share runc's creation options. */
 enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS, OPT_KEEP };

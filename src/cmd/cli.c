@@ -36,3 +36,16 @@ int cli_need_args(int argc, char **argv, int min, int max, const struct cmd_help
 	}
 	return 0;
 }
+
+const char *cli_only_id(int argc, char **argv, const struct cmd_help *help, int *exit_code)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	int c;
+	*exit_code = 1;
+	while ((c = cli_getopt(argc, argv, "h", opts, help, exit_code)) != -1)
+		if (c == -2)
+			return NULL;
+	if (cli_need_args(argc, argv, 1, 1, help) < 0)
+		return NULL;
+	return argv[optind];
+}

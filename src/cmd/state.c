@@ -5,16 +5,13 @@
 
 int cmd_state(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	static const struct cmd_help help = { "state", "ID", "" };
-	int c, code;
-	while ((c = cli_getopt(argc, argv, "h", opts, &help, &code)) != -1)
-		if (c == -2)
-			return code;
-	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
-		return 1;
+	int code;
+	const char *id = cli_only_id(argc, argv, &help, &code);
+	if (!id)
+		return code;
 	struct state st;
-	if (container_load(g->root, argv[optind], &st) < 0)
+	if (container_load(g->root, id, &st) < 0)
 		return 1;
 	struct spec s;
 	spec_init(&s);
