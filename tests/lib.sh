@@ -63,3 +63,11 @@ assert_clean() {
 	if [ -z "$left" ]; then ok "$2: cgroup removed"; else fail "$2: cgroup removed" "$left"; fi
 	if grep -q "$TESTROOT/bundles" /proc/self/mountinfo; then fail "$2: no mount leaked"; else ok "$2: no mount leaked"; fi
 }
+
+# run_bg BUNDLE ID MARKER: `berth run` in the background (its pid in $RP),
+# returning once the container has created /tmp/MARKER in its rootfs.
+run_bg() {
+	"$BERTH" --root "$ROOT" run --bundle "$1" "$2" >/dev/null 2>&1 &
+	RP=$!
+	for _i in $(seq 1 50); do [ -e "$1/rootfs/tmp/$3" ] && break; sleep 0.1; done
+}

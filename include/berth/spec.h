@@ -134,6 +134,10 @@ int spec_validate(const struct spec *s);
 /* config.json text -> spec. `origin` names the file in errors
  * ("config.json: process.args[0]: expected a string"). */
 int oci_parse(struct spec *s, const char *json, size_t len, const char *origin);
+/* bundle/config.json: its text (malloc'd, NUL-terminated) or NULL, logged. */
+char *oci_read(const char *bundle, size_t *len);
+/* Parse text read from `bundle` and resolve root.path against it. */
+int oci_from_text(struct spec *s, const char *bundle, const char *text, size_t len);
 int oci_load(struct spec *s, const char *bundle);
 
 const char *ns_name(enum ns_kind k);

@@ -40,19 +40,13 @@ static int write_pid_file(const char *path, pid_t pid)
 	return 0;
 }
 
-/* Copy the bundle's config.json so that later commands see the spec as
- * it was created even if the bundle changes. */
-static int keep_config(const char *bundle, int dirfd)
+/* Keep the config.json text the container was made from, so that later
+ * commands see the spec as it was created even if the bundle changes. */
+static int keep_config(int dirfd, const char *text, size_t len)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	size_t len;
-	char *text = read_file(path, &len);
-	if (!text)
-		return log_error("%s: %m", path);
-	int r = write_file_atomic(dirfd, "config.json", text, len);
-	free(text);
-	return r < 0 ? log_error("saving config.json: %m") : 0;
+	if (write_file_atomic(dirfd, "config.json", text, len) < 0)
+		return log_error("saving config.json: %m");
+	return 0;
 }
 
 static int check_rootfs(const struct spec *s)
@@ -70,7 +64,8 @@ int container_create(const char *root, const struct create_opts *o, struct state
 	struct spec s;
 	char bundle[4096], dir[4096];
 	int dirfd = -1, r = -1;
-	char *cgroup = NULL;
+	char *cgroup = NULL, *text = NULL;
+	size_t len;
 	bool made_dir = false;
 
 	spec_init(&s);
@@ -78,7 +73,8 @@ int container_create(const char *root, const struct create_opts *o, struct state
 		return -1;
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
-	if (oci_load(&s, bundle) < 0 || spec_validate(&s) < 0 || check_rootfs(&s) < 0)
+	text = oci_read(bundle, &len);
+	if (!text || oci_from_text(&s, bundle, text, len) < 0 || spec_validate(&s) < 0 || check_rootfs(&s) < 0)
 		goto out;
 	if (mkdir_p(root, 0700) < 0) {
 		log_error("--root %s: %m", root);
@@ -98,7 +94,7 @@ int container_create(const char *root, const struct create_opts *o, struct state
 	}
 	made_dir = true;
 	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0 || keep_config(bundle, dirfd) < 0) {
+	if (dirfd < 0 || keep_config(dirfd, text, len) < 0) {
 		if (dirfd < 0)
 			log_error("%s: %m", dir);
 		goto out;
@@ -143,6 +139,7 @@ out:
 	if (r < 0 && made_dir)
 		remove_tree(dir);
 	free(cgroup);
+	free(text);
 	spec_free(&s);
 	return r;
 }

@@ -72,7 +72,8 @@ static void log_to_runtime(int level, const char *msg)
 		dprintf(2, "berth: %s\n", msg);
 }
 
-static char *init_state_json(const struct launch *l, pid_t host_pid, enum status status)
+/* The state hooks see during creation; pid is the init's, as the host sees it. */
+static char *launch_state_json(const struct launch *l, pid_t host_pid, enum status status)
 {
 	struct state st = { .pid = host_pid };
 	snprintf(st.id, sizeof(st.id), "%s", l->id);
@@ -122,7 +123,7 @@ static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t 
 			return -1;	/* the runtime reported why */
 	}
 	if (s->n_hooks[HOOK_CREATE_CONTAINER]) {
-		state = init_state_json(l, host_pid, STATUS_CREATING);
+		state = launch_state_json(l, host_pid, STATUS_CREATING);
 		r = hooks_run(s, HOOK_CREATE_CONTAINER, state);
 		free(state);
 		if (r < 0)
@@ -174,7 +175,7 @@ static _Noreturn void init_main(struct launch *l, int sync_fd)
 	if (l->state_dirfd >= 0 && init_wait_for_start(l) < 0)
 		_exit(1);
 	if (l->spec->n_hooks[HOOK_START_CONTAINER]) {
-		char *state = init_state_json(l, host_pid, STATUS_CREATED);
+		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
 		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) < 0)
 			_exit(1);
 		free(state);
@@ -187,10 +188,7 @@ static _Noreturn void init_main(struct launch *l, int sync_fd)
 
 static int runtime_hooks(const struct launch *l)
 {
-	struct state st = { .pid = l->pid };
-	snprintf(st.id, sizeof(st.id), "%s", l->id);
-	snprintf(st.bundle, sizeof(st.bundle), "%s", l->spec->bundle ? l->spec->bundle : "");
-	char *json = state_json(&st, STATUS_CREATING, l->spec, false);
+	char *json = launch_state_json(l, l->pid, STATUS_CREATING);
 	int r = hooks_run(l->spec, HOOK_PRESTART, json);
 	if (r == 0)
 		r = hooks_run(l->spec, HOOK_CREATE_RUNTIME, json);

@@ -494,20 +494,35 @@ out:
 	return r;
 }
 
-int oci_load(struct spec *s, const char *bundle)
+char *oci_read(const char *bundle, size_t *len)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_file(path, len);
 	if (!text)
-		return log_error("%s: %m", path);
+		log_error("%s: %m", path);
+	return text;
+}
+
+int oci_from_text(struct spec *s, const char *bundle, const char *text, size_t len)
+{
+	char origin[4096];
+	snprintf(origin, sizeof(origin), "%s/config.json", bundle);
 	s->bundle = arena_strdup(&s->arena, bundle);
-	int r = oci_parse(s, text, len, path);
-	free(text);
-	if (r < 0)
+	if (oci_parse(s, text, len, origin) < 0)
 		return -1;
 	if (s->root_path[0] != '/')
 		s->root_path = arena_printf(&s->arena, "%s/%s", bundle, s->root_path);
 	return 0;
+}
+
+int oci_load(struct spec *s, const char *bundle)
+{
+	size_t len;
+	char *text = oci_read(bundle, &len);
+	if (!text)
+		return -1;
+	int r = oci_from_text(s, bundle, text, len);
+	free(text);
+	return r;
 }

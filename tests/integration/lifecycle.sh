@@ -55,20 +55,16 @@ expect "run returns the container's exit code" 42 "$RC"
 assert_clean exitcode "run"
 bd=$(new_bundle killed 'echo up > /tmp/up; sleep 1000')
 edit "$bd" '.root.readonly = false'
-"$BERTH" --root "$ROOT" run --bundle "$bd" killed >/dev/null 2>&1 &
-rp=$!
-for i in $(seq 1 50); do [ -e "$bd/rootfs/tmp/up" ] && break; sleep 0.1; done
+run_bg "$bd" killed up
 b kill killed KILL
-wait $rp; rc=$?
+wait $RP; rc=$?
 expect "run returns 128+signal" 137 "$rc"
 assert_clean killed "run after SIGKILL"
 bd=$(new_bundle fwd 'trap "exit 7" TERM; echo ready > /tmp/ready; while :; do sleep 0.05; done')
 edit "$bd" '.root.readonly = false'
-"$BERTH" --root "$ROOT" run --bundle "$bd" fwd > /dev/null 2>&1 &
-rp=$!
-for i in $(seq 1 50); do [ -e "$bd/rootfs/tmp/ready" ] && break; sleep 0.1; done
-kill -TERM $rp
-wait $rp; rc=$?
+run_bg "$bd" fwd ready
+kill -TERM $RP
+wait $RP; rc=$?
 expect "run forwards SIGTERM (container exits 7)" 7 "$rc"
 assert_clean fwd "run after signal"
 
