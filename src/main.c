@@ -24,6 +24,19 @@ static const struct command commands[] = {
 	{ "delete", cmd_delete, 0, "delete a stopped container (-f: any)" },
 	{ "list", cmd_list, 0, "list containers" },
 #endif
+#ifdef CONFIG_CMD_UPDATE
+	{ "update", cmd_update, 0, "change the resource limits of a running container" },
+#endif
+#ifdef CONFIG_CMD_PAUSE
+	{ "pause", cmd_pause, 0, "freeze every process of a container" },
+	{ "resume", cmd_resume, 0, "thaw a paused container" },
+#endif
+#ifdef CONFIG_CMD_PS
+	{ "ps", cmd_ps, 0, "list the processes of a container" },
+#endif
+#ifdef CONFIG_CMD_EVENTS
+	{ "events", cmd_events, 0, "resource usage and OOM events of a container" },
+#endif
 #ifdef CONFIG_CMD_SPEC
 	{ "spec", cmd_spec, 0, "write a default config.json" },
 #endif

@@ -42,7 +42,7 @@ new_bundle() {
 	rm -rf "$bd"
 	mkdir -p "$bd"
 	cp -a "$ROOTFS_CACHE" "$bd/rootfs"
-	"$BERTH" spec -b "$bd"
+	"${FULL:-$BERTH}" spec -b "$bd"	# FULL: a build with `spec` (tiny.sh)
 	script=${2:-true}
 	jq --arg s "$script" '.process.terminal = false | .process.args = ["sh", "-c", $s]' \
 		"$bd/config.json" > "$bd/c.tmp" && mv "$bd/c.tmp" "$bd/config.json"
@@ -70,4 +70,18 @@ run_bg() {
 	"$BERTH" --root "$ROOT" run --bundle "$1" "$2" >/dev/null 2>&1 &
 	RP=$!
 	for _i in $(seq 1 50); do [ -e "$1/rootfs/tmp/$3" ] && break; sleep 0.1; done
+}
+
+# The device cgroup (v1 rules, or the v2 eBPF program) checked by effect.
+devices_effect() {
+	_bd=$(new_bundle devfx 'mknod /tmp/mem c 1 1 2>&1 || echo mknod-denied; head -c 4 /dev/zero | wc -c
+		mknod /tmp/port c 1 4 && echo mknod-ok; head -c 1 /tmp/port >/dev/null 2>&1 || echo open-denied')
+	# CAP_MKNOD, so that only the device cgroup can refuse.
+	edit "$_bd" '.root.readonly = false | .linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 4, access: "m"}]
+		| .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	run_c "$_bd" devfx
+	expect_match "devices: mknod of a denied device fails" "mknod-denied" "$OUT"
+	expect_match "devices: /dev/zero still works" "^4$" "$OUT"
+	expect_match "devices: an m-only rule allows mknod" "mknod-ok" "$OUT"
+	expect_match "devices: an m-only rule does not allow open" "open-denied" "$OUT"
 }

@@ -11,6 +11,9 @@ edit "$bd" '.process.terminal = false | .process.args = ["sh", "-c", "echo tiny 
 run_c "$bd" tiny
 expect "tiny build runs a container" 0 "$RC"
 expect_match "tiny: PID 1" "^tiny 1$" "$OUT"
+# Device rules through the eBPF program (the v1 devices controller is
+# not in this build).
+devices_effect
 edit "$bd" '.hooks.prestart = [{path: "/bin/true"}]'
 run_c "$bd" tiny
 expect_match "tiny refuses hooks it does not have" "not in this build \(CONFIG_HOOKS\)" "$OUT"

@@ -4,15 +4,33 @@
 #ifndef BERTH_CGROUP_H
 #define BERTH_CGROUP_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include "berth/resources.h"
 
 /* cgroupsPath as runc reads it: absolute = from each hierarchy's root;
  * relative (or empty, meaning the container id) = under the cgroup the
  * runtime itself is in. Returns a malloc'd absolute path. */
 char *cgroup_resolve(const char *cgroups_path, const char *id);
-/* mkdir in every hierarchy and move pid in. On failure the caller kills
- * pid, then calls cgroup_remove (a cgroup with a live process cannot go). */
-int cgroup_enter(const char *path, pid_t pid);
+/* mkdir in every hierarchy, apply r (may be NULL), move pid in. On
+ * failure the caller kills pid, then calls cgroup_remove (a cgroup with a
+ * live process cannot go). */
+int cgroup_enter(const char *path, pid_t pid, const struct resources *r);
+/* `berth update`: apply what r sets to a live container's cgroup. */
+int cgroup_update(const char *path, const struct resources *r);
+/* Freeze or thaw every process (v1 freezer, v2 cgroup.freeze). */
+int cgroup_freeze(const char *path, bool freeze);
+bool cgroup_is_frozen(const char *path);
+
+/* What `berth events` reports, in runc's units; 0 where unknown. */
+struct cgroup_stats {
+	bool has_cpu, has_memory, has_pids;
+	uint64_t cpu_total_ns, cpu_user_ns, cpu_kernel_ns;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
+	uint64_t mem_usage, mem_limit, mem_max, mem_failcnt, swap_usage, swap_limit, oom_kills;
+	uint64_t pids_current, pids_limit;
+};
+int cgroup_stats(const char *path, struct cgroup_stats *s);
 /* Send sig to every process of the cgroup (kill --all). */
 int cgroup_kill_all(const char *path, int sig);
 /* true when the cgroup has no process left (in any hierarchy). */

@@ -37,7 +37,32 @@ int j_object(struct jctx *j, const cJSON *obj, const char *key, const cJSON **ou
 int j_array(struct jctx *j, const cJSON *obj, const char *key, const cJSON **out);
 /* Array of strings -> NULL-terminated vector in the arena. */
 int j_strings(struct jctx *j, const cJSON *obj, const char *key, const char *const **out, size_t *n);
+/* Object of strings -> key/value pairs in the arena. */
+struct spec_keyval;
+int j_keyvals(struct jctx *j, const cJSON *obj, struct spec_keyval **out, size_t *n, struct arena *a);
 int j_string_at(struct jctx *j, const cJSON *v, const char **out);
 int j_u64_at(struct jctx *j, const cJSON *v, uint64_t *out);
+
+/* Parse JSON text; on a syntax error logs "origin:line:col: malformed JSON"
+ * and returns NULL. */
+cJSON *j_parse(struct jctx *j, const char *text, size_t len);
+
+/* Iterate the elements of JSON array `arr`, extending the error path with
+ * [i] around `body`; `body` may `return -1`, so the path is only restored
+ * on the success path (errors end the parse). */
+#define EACH(j, arr, i, e) \
+	for (size_t i = 0, m_##i = 0; i == 0; i = 1) \
+	for (const cJSON *e = (arr) ? (arr)->child : NULL; \
+	     e && ((m_##i = jpath_index(j, i)), 1); \
+	     jpath_pop(j, m_##i), e = e->next, i++)
+
+/* Run `call` with .key on the error path; return -1 from the caller if
+ * it fails. */
+#define SUB(j, key, call) do { \
+	size_t m_sub_ = jpath_key(j, key); \
+	if ((call) < 0) \
+		return -1; \
+	jpath_pop(j, m_sub_); \
+} while (0)
 
 #endif

@@ -52,6 +52,8 @@ int mounts_setup(const struct spec *s, const char *cgroup_path);
 
 /* devices.c */
 int devices_setup(const struct spec *s);
+/* Allow, after linux.resources.devices, what the container was given. */
+void devices_cgroup_rules(struct spec *s);
 
 /* paths.c */
 int paths_mask_and_protect(const struct spec *s);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "berth/arena.h"
+#include "berth/resources.h"
 
 /* Namespace kinds, in the order they are joined or created. */
 enum ns_kind { NS_USER, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MNT, NS_CGROUP, NS_TIME, NS_COUNT };
@@ -61,9 +62,6 @@ struct spec_hook {
 enum hook_kind { HOOK_PRESTART, HOOK_CREATE_RUNTIME, HOOK_CREATE_CONTAINER,
 		 HOOK_START_CONTAINER, HOOK_POSTSTART, HOOK_POSTSTOP, HOOK_KINDS };
 
-struct spec_keyval {
-	const char *key, *value;
-};
 
 /* Capability sets, one bit per CAP_* number. */
 enum cap_set { CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_INHERITABLE, CAPS_PERMITTED,
@@ -116,6 +114,7 @@ struct spec {
 	struct spec_keyval *sysctl;
 	size_t n_sysctl;
 	const char *cgroups_path;
+	struct resources resources;
 
 	struct spec_hook *hooks[HOOK_KINDS];
 	size_t n_hooks[HOOK_KINDS];

@@ -14,6 +14,7 @@
 /* Whole file into a malloc'd, NUL-terminated buffer; NULL with errno set. */
 char *read_file(const char *path, size_t *len);
 char *read_file_at(int dirfd, const char *path, size_t *len);
+char *read_fd(int fd, size_t *len);	/* to end of file; fd stays open */
 int write_file(const char *path, const char *data, size_t len, mode_t mode);	/* no logging */
 /* Write to path.tmp then rename: readers never see a partial file. */
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len);
@@ -26,6 +27,10 @@ ssize_t read_all(int fd, void *buf, size_t len);				/* no logging */
 bool str_starts(const char *s, const char *prefix);
 int parse_u64(const char *s, uint64_t *out);		/* decimal only; -1 on junk */
 int parse_i64(const char *s, int64_t *out);
+/* A byte count with an optional binary unit ("64m", "1GiB"), or -1. */
+int parse_size(const char *s, int64_t *out);
+/* "500ms", "30s", "5m", "1h" (or bare seconds) -> milliseconds. */
+int parse_duration_ms(const char *s, int64_t *ms);
 /* "SIGKILL", "KILL", "kill" or "9" -> 9; -1 if unknown. */
 int signal_from_name(const char *s);
 const char *signal_name(int sig);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +17,12 @@
 #include "berth/config.h"
 #include "berth/log.h"
 #include "berth/util.h"
+#include "cgroup_fs.h"
 
-#define MAX_HIERARCHIES 24
 #define CGROUP_MAGIC 0x27e0eb
 #define CGROUP2_MAGIC 0x63677270
 /* Per-mount flags a bind remount can change. */
 #define MOUNT_ATTR_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME)
-
-struct hierarchy {
-	char mnt[256];		/* where it is mounted */
-	char opts[256];		/* super options: controllers for v1 */
-	bool v2;
-};
 
 /* Unescape mountinfo's octal escapes (\040 for space) in place. */
 static void unescape(char *s)
@@ -42,6 +37,16 @@ static void unescape(char *s)
 		}
 	}
 	*o = 0;
+}
+
+/* `word` is one of the items of `list`, separated by any of `seps`. */
+static bool has_word(const char *list, const char *word, const char *seps)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || strchr(seps, p[-1])) && (!p[n] || strchr(seps, p[n])))
+			return true;
+	return false;
 }
 
 static int hierarchies(struct hierarchy *h, int max)
@@ -119,14 +124,8 @@ static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 			char list[256];
 			snprintf(list, sizeof(list), "%s", ctrls);
 			match = true;
-			for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				char word[300];
-				snprintf(word, sizeof(word), ",%s,", t);
-				char opts[300];
-				snprintf(opts, sizeof(opts), ",%s,", h->opts);
-				if (!strstr(opts, word))
-					match = false;
-			}
+			for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				match = match && has_word(h->opts, t, ",");
 		}
 		if (match) {
 			snprintf(out, cap, "%s", c2 + 1);
@@ -137,6 +136,83 @@ static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 	if (found < 0)
 		snprintf(out, cap, "/");
 	return 0;
+}
+
+int cg_open(struct cgroup_ctx *c, const char *path)
+{
+	c->path = path;
+	c->v2 = -1;
+	c->n = hierarchies(c->h, MAX_HIERARCHIES);
+	if (c->n < 0)
+		return -1;
+	for (int i = 0; i < c->n; i++)
+		if (c->h[i].v2)
+			c->v2 = i;
+	return 0;
+}
+
+void cg_dir(const struct cgroup_ctx *c, int h, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%s", c->h[h].mnt, strcmp(c->path, "/") ? c->path : "");
+}
+
+int cg_controller(const struct cgroup_ctx *c, const char *v1name, const char *v2name, char *out, size_t cap)
+{
+	for (int i = 0; v1name && i < c->n; i++)
+		if (!c->h[i].v2 && has_word(c->h[i].opts, v1name, ",")) {
+			cg_dir(c, i, out, cap);
+			return 1;
+		}
+	if (c->v2 < 0 || !v2name)
+		return 0;
+	cg_dir(c, c->v2, out, cap);
+	if (!*v2name)
+		return 2;	/* needs no controller: the device eBPF program */
+	char *have = cg_read(out, "cgroup.controllers");
+	bool found = have && has_word(have, v2name, " \n");
+	free(have);
+	return found ? 2 : 0;
+}
+
+char *cg_read(const char *dir, const char *file)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return read_file(path, NULL);
+}
+
+bool cg_has_file(const char *dir, const char *file)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+int cg_write(const char *dir, const char *file, const char *value, const char *field)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (write_file(path, value, strlen(value), 0) < 0)
+		return log_error("linux.resources.%s: writing \"%s\" to %s: %m", field, value, path);
+	return 0;
+}
+
+int cg_writef(const char *dir, const char *file, const char *field, const char *fmt, ...)
+{
+	char value[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	return cg_write(dir, file, value, field);
+}
+
+const char *cg_limit(int64_t v, char *buf, size_t cap)
+{
+	if (v < 0)
+		return "max";
+	snprintf(buf, cap, "%lld", (long long)v);
+	return buf;
 }
 
 char *cgroup_resolve(const char *cgroups_path, const char *id)
@@ -157,11 +233,6 @@ char *cgroup_resolve(const char *cgroups_path, const char *id)
 	return out;
 }
 
-static void dir_of(const struct hierarchy *h, const char *path, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s%s", h->mnt, path);
-}
-
 /* v1 cpuset refuses tasks until cpus and mems are set: copy the parent's,
  * at every level we created, as runc does. */
 static int cpuset_init(const char *mnt, const char *dir)
@@ -176,16 +247,13 @@ static int cpuset_init(const char *mnt, const char *dir)
 	if (strlen(parent) > strlen(mnt) && cpuset_init(mnt, parent) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char p[600], c[600];
-		snprintf(c, sizeof(c), "%s/%s", dir, files[i]);
-		char *cur = read_file(c, NULL);
+		char *cur = cg_read(dir, files[i]);
 		bool empty = cur && (cur[0] == '\n' || !cur[0]);
 		free(cur);
 		if (!empty)
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", parent, files[i]);
-		char *val = read_file(p, NULL);
-		if (!val || write_file(c, val, strlen(val), 0) < 0) {
+		char *val = cg_read(parent, files[i]);
+		if (!val || cg_write(dir, files[i], val, "cpu") < 0) {
 			free(val);
 			return log_error("cgroup %s: copying %s from the parent: %m", dir, files[i]);
 		}
@@ -194,45 +262,98 @@ static int cpuset_init(const char *mnt, const char *dir)
 	return 0;
 }
 
-int cgroup_enter(const char *path, pid_t pid)
+/* Enable in `level`'s cgroup.subtree_control every controller it offers. */
+static void v2_enable_level(const char *level)
 {
-	struct hierarchy h[MAX_HIERARCHIES];
-	int n = hierarchies(h, MAX_HIERARCHIES);
-	if (n < 0)
+	char *avail = cg_read(level, "cgroup.controllers");
+	char *enabled = cg_read(level, "cgroup.subtree_control");
+	char want[256] = "";
+	size_t len = 0;
+	for (char *save, *t = avail ? strtok_r(avail, " \n", &save) : NULL; t; t = strtok_r(NULL, " \n", &save))
+		if (!enabled || !has_word(enabled, t, " \n"))
+			len += (size_t)snprintf(want + len, len < sizeof(want) ? sizeof(want) - len : 0, "+%s ", t);
+	if (len && len < sizeof(want)) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", level);
+		/* One refused controller fails the whole write: then one by one. */
+		if (write_file(path, want, len, 0) < 0)
+			for (char *save, *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save))
+				if (write_file(path, t, strlen(t), 0) < 0)
+					log_debug("%s: %s: %m", path, t);
+	}
+	free(avail);
+	free(enabled);
+}
+
+/* v2 controllers work only where every ancestor's cgroup.subtree_control
+ * enables them. Enable all that each level offers, as runc does, so that a
+ * later `update` finds them too. A level that refuses (one holding
+ * processes of its own) is left as it is: a setting that then finds its
+ * controller missing says so. */
+static void v2_enable_controllers(const char *mnt, const char *dir)
+{
+	char parent[512];
+	size_t base = strlen(mnt);
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *last = strrchr(parent, '/');
+	if (!last || last < parent + base)
+		return;
+	*last = 0;
+	for (size_t pos = base;;) {
+		char c = parent[pos];
+		parent[pos] = 0;
+		v2_enable_level(parent);
+		parent[pos] = c;
+		if (!c)
+			break;
+		char *next = strchr(parent + pos + 1, '/');
+		pos = next ? (size_t)(next - parent) : strlen(parent);
+	}
+}
+
+int cgroup_enter(const char *path, pid_t pid, const struct resources *r)
+{
+	struct cgroup_ctx c;
+	if (cg_open(&c, path) < 0)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		char dir[512], procs[600], pidstr[16];
-		dir_of(&h[i], path, dir, sizeof(dir));
+	for (int i = 0; i < c.n; i++) {
+		char dir[512];
+		cg_dir(&c, i, dir, sizeof(dir));
 		if (mkdir_p(dir, 0755) < 0)
 			return log_error("cgroup %s: %m", dir);
-		if (!h[i].v2 && strstr(h[i].opts, "cpuset") && cpuset_init(h[i].mnt, dir) < 0)
+		if (!c.h[i].v2 && has_word(c.h[i].opts, "cpuset", ",") && cpuset_init(c.h[i].mnt, dir) < 0)
 			return -1;
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-		int len = snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-		if (write_file(procs, pidstr, (size_t)len, 0) < 0)
-			return log_error("cgroup: moving %d into %s: %m", (int)pid, procs);
+		if (c.h[i].v2)
+			v2_enable_controllers(c.h[i].mnt, dir);
+	}
+	/* Limits are in place before the process is: nothing runs unlimited. */
+	if (r && cg_apply(&c, r) < 0)
+		return -1;
+	for (int i = 0; i < c.n; i++) {
+		char dir[512], pidstr[16];
+		cg_dir(&c, i, dir, sizeof(dir));
+		snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+		if (cg_write(dir, "cgroup.procs", pidstr, "cgroupsPath") < 0)
+			return -1;
 	}
 	return 0;
 }
 
 int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 {
-	struct hierarchy h[MAX_HIERARCHIES];
-	int n = hierarchies(h, MAX_HIERARCHIES);
+	struct cgroup_ctx c;
 	*pids = NULL;
 	*count = 0;
-	if (n <= 0)
-		return n;
+	if (cg_open(&c, path) < 0)
+		return -1;
+	if (c.n == 0)
+		return 0;
 	/* Every hierarchy holds the same processes; prefer v2 if present. */
-	int pick = 0;
-	for (int i = 0; i < n; i++)
-		if (h[i].v2)
-			pick = i;
-	char file[600];
-	snprintf(file, sizeof(file), "%s%s/cgroup.procs", h[pick].mnt, path);
-	char *text = read_file(file, NULL);
+	char dir[512];
+	cg_dir(&c, c.v2 >= 0 ? c.v2 : 0, dir, sizeof(dir));
+	char *text = cg_read(dir, "cgroup.procs");
 	if (!text)
-		return errno == ENOENT ? 0 : log_error("%s: %m", file);
+		return errno == ENOENT ? 0 : log_error("%s/cgroup.procs: %m", dir);
 	size_t cap = 16;
 	pid_t *v = malloc(cap * sizeof(*v));
 	for (char *save, *t = strtok_r(text, "\n", &save); v && t; t = strtok_r(NULL, "\n", &save)) {
@@ -279,14 +400,13 @@ bool cgroup_is_empty(const char *path)
 
 int cgroup_remove(const char *path)
 {
-	struct hierarchy h[MAX_HIERARCHIES];
-	int n = hierarchies(h, MAX_HIERARCHIES);
+	struct cgroup_ctx c;
 	int r = 0;
-	if (!strcmp(path, "/"))
+	if (!strcmp(path, "/") || cg_open(&c, path) < 0)
 		return 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < c.n; i++) {
 		char dir[512];
-		dir_of(&h[i], path, dir, sizeof(dir));
+		cg_dir(&c, i, dir, sizeof(dir));
 		/* Just-killed processes leave the cgroup asynchronously:
 		 * retry EBUSY for up to a second. */
 		for (int tries = 0; rmdir(dir) < 0; tries++) {
@@ -315,11 +435,10 @@ static int bind_cgroup_dir(const char *src, const char *dest, unsigned long flag
 
 int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool cgroupns)
 {
-	struct hierarchy h[MAX_HIERARCHIES];
-	int n = hierarchies(h, MAX_HIERARCHIES);
-	if (n < 0)
+	struct cgroup_ctx c;
+	if (cg_open(&c, path) < 0)
 		return -1;
-	bool pure_v2 = n == 1 && h[0].v2;
+	bool pure_v2 = c.n == 1 && c.v2 == 0;
 	if (pure_v2 && cgroupns) {
 		if (mount("cgroup2", dest, "cgroup2", flags & MOUNT_ATTR_FLAGS, NULL) < 0)
 			return log_error("cgroup mount: %s: %m", dest);
@@ -327,17 +446,17 @@ int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool c
 	}
 	char src[600];
 	if (pure_v2) {
-		dir_of(&h[0], path, src, sizeof(src));
+		cg_dir(&c, 0, src, sizeof(src));
 		return bind_cgroup_dir(src, dest, flags);
 	}
 	if (mount("tmpfs", dest, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return log_error("cgroup mount: tmpfs on %s: %m", dest);
-	for (int i = 0; i < n; i++) {
-		const char *name = strrchr(h[i].mnt, '/');
-		name = name ? name + 1 : h[i].mnt;
+	for (int i = 0; i < c.n; i++) {
+		const char *name = strrchr(c.h[i].mnt, '/');
+		name = name ? name + 1 : c.h[i].mnt;
 		char sub[600];
 		snprintf(sub, sizeof(sub), "%s/%s", dest, name);
-		dir_of(&h[i], path, src, sizeof(src));
+		cg_dir(&c, i, src, sizeof(src));
 		if (bind_cgroup_dir(src, sub, flags) < 0)
 			return -1;
 		/* "cpu,cpuacct" is also reachable as cpu and cpuacct. */

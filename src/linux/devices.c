@@ -120,3 +120,32 @@ int devices_setup(const struct spec *s)
 	}
 	return r;
 }
+
+/* The device cgroup must let the container use the nodes it was given,
+ * whatever linux.resources.devices says before: append allow rules for
+ * the default devices, the pty devices and linux.devices, as runc does. */
+void devices_cgroup_rules(struct spec *s)
+{
+	struct resources *r = &s->resources;
+	if (!r->has_devices)
+		return;
+	static const struct res_device_rule pty_rules[] = {
+		{ true, 'c', 136, -1, "rwm" },	/* /dev/pts/N */
+		{ true, 'c', 5, 2, "rwm" },	/* /dev/ptmx */
+		{ true, 'c', 5, 1, "rwm" },	/* /dev/console */
+	};
+	size_t n = r->n_devices + ARRAY_SIZE(default_devices) + ARRAY_SIZE(pty_rules) + s->n_devices;
+	struct res_device_rule *rules = arena_array(&s->arena, n, sizeof(*rules));
+	memcpy(rules, r->devices, r->n_devices * sizeof(*rules));
+	size_t k = r->n_devices;
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+		rules[k++] = (struct res_device_rule){ true, 'c', default_devices[i].major, default_devices[i].minor, "rwm" };
+	for (size_t i = 0; i < ARRAY_SIZE(pty_rules); i++)
+		rules[k++] = pty_rules[i];
+	for (size_t i = 0; i < s->n_devices; i++)
+		if (s->devices[i].type != 'p')	/* fifos are not device-controlled */
+			rules[k++] = (struct res_device_rule){ true, s->devices[i].type == 'b' ? 'b' : 'c',
+							      s->devices[i].major, s->devices[i].minor, "rwm" };
+	r->devices = rules;
+	r->n_devices = k;
+}

@@ -13,6 +13,7 @@
 #include "berth/container.h"
 #include "berth/hooks.h"
 #include "berth/launch.h"
+#include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/util.h"
 
@@ -103,6 +104,7 @@ int container_create(const char *root, const struct create_opts *o, struct state
 		log_error("%s/exec.fifo: %m", dir);
 		goto out;
 	}
+	devices_cgroup_rules(&s);
 	if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
 		cgroup = cgroup_resolve(s.cgroups_path, o->id);
 		if (!cgroup) {

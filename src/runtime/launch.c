@@ -267,7 +267,7 @@ int launch_container(struct launch *l)
 				 clone_errno == EINVAL ? " (a namespace type this kernel lacks?)" : "");
 	}
 	int r = 0;
-	if (l->cgroup && cgroup_enter(l->cgroup, l->pid) < 0)
+	if (l->cgroup && cgroup_enter(l->cgroup, l->pid, &l->spec->resources) < 0)
 		r = -1;
 	if (r == 0 && userns_write_maps(l->spec, l->pid) < 0)
 		r = -1;

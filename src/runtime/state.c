@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "berth/cgroup.h"
 #include "berth/log.h"
 #include "berth/state.h"
 #include "berth/util.h"
@@ -113,17 +114,7 @@ enum status state_status(const char *root, const struct state *st)
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, st->id);
 	if (access(fifo, F_OK) == 0)
 		return STATUS_CREATED;
-	char freezer[2048];
-	/* v2 freezer first, then v1; paused is "frozen" in either. */
-	snprintf(freezer, sizeof(freezer), "/sys/fs/cgroup%s/cgroup.freeze", st->cgroup);
-	char *v = read_file(freezer, NULL);
-	if (!v) {
-		snprintf(freezer, sizeof(freezer), "/sys/fs/cgroup/freezer%s/freezer.state", st->cgroup);
-		v = read_file(freezer, NULL);
-	}
-	bool paused = v && (v[0] == '1' || !strncmp(v, "FROZEN", 6));
-	free(v);
-	return paused ? STATUS_PAUSED : STATUS_RUNNING;
+	return cgroup_is_frozen(st->cgroup) ? STATUS_PAUSED : STATUS_RUNNING;
 }
 
 int state_spec(const char *root, const char *id, struct spec *s)

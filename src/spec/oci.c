@@ -7,20 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "berth/json.h"
+#include "berth/oci.h"
 #include "berth/log.h"
 #include "berth/mountopts.h"
 #include "berth/spec.h"
 #include "berth/util.h"
-
-/* Iterate the elements of JSON array `arr`, extending the error path with
- * [i] around `body`; `body` may `return -1`, so the path is only restored
- * on the success path (errors end the parse). */
-#define EACH(j, arr, i, e) \
-	for (size_t i = 0, m_##i = 0; i == 0; i = 1) \
-	for (const cJSON *e = (arr) ? (arr)->child : NULL; \
-	     e && ((m_##i = jpath_index(j, i)), 1); \
-	     jpath_pop(j, m_##i), e = e->next, i++)
 
 /* ociVersion: any 1.x.y, pre-releases included (runc/crun accept podman's
  * 1.2.1 and friends); another major version is refused. */
@@ -342,23 +333,6 @@ static int parse_devices(struct jctx *j, struct spec *s, const cJSON *arr)
 	return 0;
 }
 
-static int parse_keyvals(struct jctx *j, const cJSON *obj, struct spec_keyval **out, size_t *n, struct arena *a)
-{
-	*n = (size_t)cJSON_GetArraySize(obj);
-	*out = arena_array(a, *n, sizeof(**out));
-	size_t i = 0;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, obj) {
-		size_t mark = jpath_key(j, e->string);
-		(*out)[i].key = arena_strdup(a, e->string);
-		if (j_string_at(j, e, &(*out)[i].value) < 0)
-			return -1;
-		jpath_pop(j, mark);
-		i++;
-	}
-	return 0;
-}
-
 static int parse_time_offsets(struct jctx *j, struct spec *s, const cJSON *obj)
 {
 	static const char *const clocks[2] = { "monotonic", "boottime" };
@@ -385,7 +359,8 @@ static int parse_time_offsets(struct jctx *j, struct spec *s, const cJSON *obj)
 
 static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 {
-	const cJSON *nss = NULL, *uidm = NULL, *gidm = NULL, *devs = NULL, *sysctl = NULL, *toff = NULL;
+	const cJSON *nss = NULL, *uidm = NULL, *gidm = NULL, *devs = NULL, *sysctl = NULL, *toff = NULL,
+		    *res = NULL;
 	const char *prop = NULL;
 	if (j_array(j, lx, "namespaces", &nss) < 0 || j_array(j, lx, "uidMappings", &uidm) < 0 ||
 	    j_array(j, lx, "gidMappings", &gidm) < 0 || j_array(j, lx, "devices", &devs) < 0 ||
@@ -393,23 +368,22 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 	    j_strings(j, lx, "maskedPaths", &s->masked_paths, NULL) < 0 ||
 	    j_strings(j, lx, "readonlyPaths", &s->readonly_paths, NULL) < 0 ||
 	    j_string(j, lx, "rootfsPropagation", &prop) < 0 ||
-	    j_string(j, lx, "cgroupsPath", &s->cgroups_path) < 0)
+	    j_string(j, lx, "cgroupsPath", &s->cgroups_path) < 0 || j_object(j, lx, "resources", &res) < 0)
 		return -1;
-	size_t mark;
-#define SUB(key, call) do { mark = jpath_key(j, key); if ((call) < 0) return -1; jpath_pop(j, mark); } while (0)
 	if (nss)
-		SUB("namespaces", parse_namespaces(j, s, nss));
+		SUB(j, "namespaces", parse_namespaces(j, s, nss));
 	if (uidm)
-		SUB("uidMappings", parse_idmaps(j, uidm, &s->uid_mappings, &s->n_uid_mappings, &s->arena));
+		SUB(j, "uidMappings", parse_idmaps(j, uidm, &s->uid_mappings, &s->n_uid_mappings, &s->arena));
 	if (gidm)
-		SUB("gidMappings", parse_idmaps(j, gidm, &s->gid_mappings, &s->n_gid_mappings, &s->arena));
+		SUB(j, "gidMappings", parse_idmaps(j, gidm, &s->gid_mappings, &s->n_gid_mappings, &s->arena));
 	if (devs)
-		SUB("devices", parse_devices(j, s, devs));
+		SUB(j, "devices", parse_devices(j, s, devs));
 	if (sysctl)
-		SUB("sysctl", parse_keyvals(j, sysctl, &s->sysctl, &s->n_sysctl, &s->arena));
+		SUB(j, "sysctl", j_keyvals(j, sysctl, &s->sysctl, &s->n_sysctl, &s->arena));
 	if (toff)
-		SUB("timeOffsets", parse_time_offsets(j, s, toff));
-#undef SUB
+		SUB(j, "timeOffsets", parse_time_offsets(j, s, toff));
+	if (res)
+		SUB(j, "resources", oci_parse_resources(j, res, &s->resources, &s->arena));
 	if (prop && *prop) {
 		s->rootfs_propagation = propagation_from_name(prop);
 		if (!s->rootfs_propagation) {
@@ -439,16 +413,9 @@ static int parse_section(struct jctx *j, struct spec *s, const cJSON *doc, const
 int oci_parse(struct spec *s, const char *text, size_t len, const char *origin)
 {
 	struct jctx j = { .origin = origin, .arena = &s->arena };
-	const char *errp = NULL;
-	cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &errp, 0);
-	if (!doc) {
-		/* Turn cJSON's error pointer into a line and column. */
-		size_t line = 1, col = 1;
-		for (const char *p = text; errp && p < errp && p < text + len; p++, col++)
-			if (*p == '\n')
-				line++, col = 0;
-		return log_error("%s:%zu:%zu: malformed JSON", origin, line, col);
-	}
+	cJSON *doc = j_parse(&j, text, len);
+	if (!doc)
+		return -1;
 	int r = -1;
 	const cJSON *ann = NULL;
 	if (!cJSON_IsObject(doc)) {
@@ -484,7 +451,7 @@ int oci_parse(struct spec *s, const char *text, size_t len, const char *origin)
 	}
 	if (ann) {
 		mark = jpath_key(&j, "annotations");
-		if (parse_keyvals(&j, ann, &s->annotations, &s->n_annotations, &s->arena) < 0)
+		if (j_keyvals(&j, ann, &s->annotations, &s->n_annotations, &s->arena) < 0)
 			goto out;
 		jpath_pop(&j, mark);
 	}

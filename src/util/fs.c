@@ -41,11 +41,8 @@ ssize_t read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-char *read_file_at(int dirfd, const char *path, size_t *len)
+char *read_fd(int fd, size_t *len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	while (buf) {
@@ -53,10 +50,7 @@ char *read_file_at(int dirfd, const char *path, size_t *len)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			int e = errno;
 			free(buf);
-			close(fd);
-			errno = e;
 			return NULL;
 		}
 		if (r == 0)
@@ -66,20 +60,30 @@ char *read_file_at(int dirfd, const char *path, size_t *len)
 			char *bigger = realloc(buf, cap * 2);
 			if (!bigger) {
 				free(buf);
-				buf = NULL;
 				errno = ENOMEM;
-				break;
+				return NULL;
 			}
 			buf = bigger;
 			cap *= 2;
 		}
 	}
-	close(fd);
 	if (!buf)
 		return NULL;
 	buf[n] = 0;
 	if (len)
 		*len = n;
+	return buf;
+}
+
+char *read_file_at(int dirfd, const char *path, size_t *len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = read_fd(fd, len);
+	int e = errno;
+	close(fd);
+	errno = e;
 	return buf;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "berth/json.h"
 #include "berth/log.h"
+#include "berth/resources.h"
 
 size_t jpath_key(struct jctx *j, const char *key)
 {
@@ -213,4 +214,36 @@ static int strings_at(struct jctx *j, const cJSON *v, const char *const **out, s
 int j_strings(struct jctx *j, const cJSON *obj, const char *key, const char *const **out, size_t *n)
 {
 	WITH_FIELD(j, obj, key, v, strings_at(j, v, out, n));
+}
+
+int j_keyvals(struct jctx *j, const cJSON *obj, struct spec_keyval **out, size_t *n, struct arena *a)
+{
+	*n = (size_t)cJSON_GetArraySize(obj);
+	*out = arena_array(a, *n, sizeof(**out));
+	size_t i = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, obj) {
+		size_t mark = jpath_key(j, e->string);
+		(*out)[i].key = arena_strdup(a, e->string);
+		if (j_string_at(j, e, &(*out)[i].value) < 0)
+			return -1;
+		jpath_pop(j, mark);
+		i++;
+	}
+	return 0;
+}
+
+cJSON *j_parse(struct jctx *j, const char *text, size_t len)
+{
+	const char *errp = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &errp, 0);
+	if (!doc) {
+		/* Turn cJSON's error pointer into a line and column. */
+		size_t line = 1, col = 1;
+		for (const char *p = text; errp && p < errp && p < text + len; p++, col++)
+			if (*p == '\n')
+				line++, col = 0;
+		log_error("%s:%zu:%zu: malformed JSON", j->origin, line, col);
+	}
+	return doc;
 }

@@ -115,3 +115,58 @@ int cap_last_known(void)
 {
 	return (int)ARRAY_SIZE(caps) - 1;
 }
+
+int parse_size(const char *s, int64_t *out)
+{
+	/* "64m", "64M", "64MB", "64MiB", "1g", "4096", and -1 for unlimited:
+	 * what runc's and docker's --memory accept (binary multiples). */
+	if (!strcmp(s, "-1")) {
+		*out = -1;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	static const char units[] = "kmgtp";
+	unsigned shift = 0;
+	const char *u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (u) {
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		if (tolower((unsigned char)*end) == 'i')
+			end++;
+	}
+	if (tolower((unsigned char)*end) == 'b')
+		end++;
+	if (*end || v > (unsigned long long)(INT64_MAX >> shift))
+		return -1;
+	*out = (int64_t)(v << shift);
+	return 0;
+}
+
+int parse_duration_ms(const char *s, int64_t *ms)
+{
+	/* "500ms", "30s", "5m", "1h", or plain seconds ("5"). */
+	static const struct { const char *unit; int64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "", 1000 },
+	};
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].unit)) {
+			if (v > (unsigned long long)(INT64_MAX / units[i].ms))
+				return -1;
+			*ms = (int64_t)v * units[i].ms;
+			return 0;
+		}
+	return -1;
+}

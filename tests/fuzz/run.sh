@@ -7,8 +7,8 @@ secs=${1:-30}
 out=build/fuzz
 mkdir -p "$out/corpus-oci"
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
-src="src/spec/oci.c src/spec/spec.c src/spec/validate.c src/util/json.c src/util/arena.c src/util/log.c
-	src/util/fs.c src/util/strutil.c src/util/securejoin.c src/util/proc.c src/linux/mountopts.c"
+. tests/parser_sources.sh
+src="$PARSER_SRC"
 if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/asan/include \
 	-o "$out/fuzz_oci" tests/fuzz/fuzz_oci.c $src -lcjson -lm > "$out/build.log" 2>&1; then
 	record FAIL "fuzz: build fuzz_oci"; tail -20 "$out/build.log"; exit 0

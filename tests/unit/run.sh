@@ -5,9 +5,8 @@ set -u
 cd "$(dirname "$0")/../.."
 out=build/unit
 mkdir -p "$out"
-src="tests/unit/test_oci.c src/spec/oci.c src/spec/spec.c src/spec/validate.c src/util/json.c
-	src/util/arena.c src/util/log.c src/util/fs.c src/util/strutil.c src/util/securejoin.c
-	src/util/proc.c src/linux/mountopts.c"
+. tests/parser_sources.sh
+src="tests/unit/test_oci.c $PARSER_SRC"
 inc="-D_GNU_SOURCE -Iinclude -Ibuild/asan/include"
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 # run TAG DESCRIPTION CMD...

@@ -1,0 +1,113 @@
+/* events: the container's resource usage as runc prints it, once
+ * (--stats) or every --interval, with an "oom" event whenever the
+ * kernel's OOM killer struck in the container since the last look. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "berth/cgroup.h"
+#include "berth/cli.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+static cJSON *obj(cJSON *parent, const char *key)
+{
+	return cJSON_AddObjectToObject(parent, key);
+}
+
+/* Exact integers: a double would print 2^63 as 9.2233720368547758e+18. */
+static void num(cJSON *o, const char *key, uint64_t v)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)v);
+	cJSON_AddRawToObject(o, key, text);
+}
+
+static void print_event(const char *type, const char *id, const struct cgroup_stats *s)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "type", type);
+	cJSON_AddStringToObject(e, "id", id);
+	if (s) {
+		cJSON *d = obj(e, "data");
+		if (s->has_cpu) {
+			cJSON *cpu = obj(d, "cpu"), *u = obj(cpu, "usage"), *t = obj(cpu, "throttling");
+			num(u, "total", s->cpu_total_ns);
+			num(u, "kernel", s->cpu_kernel_ns);
+			num(u, "user", s->cpu_user_ns);
+			num(t, "periods", s->cpu_periods);
+			num(t, "throttledPeriods", s->cpu_throttled_periods);
+			num(t, "throttledTime", s->cpu_throttled_ns);
+		}
+		if (s->has_memory) {
+			cJSON *m = obj(d, "memory"), *u = obj(m, "usage"), *sw = obj(m, "swap");
+			num(u, "limit", s->mem_limit);
+			num(u, "usage", s->mem_usage);
+			num(u, "max", s->mem_max);
+			num(u, "failcnt", s->mem_failcnt);
+			num(sw, "limit", s->swap_limit);
+			num(sw, "usage", s->swap_usage);
+			num(m, "oomKills", s->oom_kills);
+		}
+		if (s->has_pids) {
+			cJSON *p = obj(d, "pids");
+			num(p, "current", s->pids_current);
+			num(p, "limit", s->pids_limit);
+		}
+	}
+	char *text = cJSON_PrintUnformatted(e);
+	cJSON_Delete(e);
+	if (text) {
+		puts(text);
+		fflush(stdout);
+	}
+	free(text);
+}
+
+int cmd_events(struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "stats", no_argument, NULL, 's' }, { "interval", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	static const struct cmd_help help = { "events", "[--stats] [--interval DURATION] ID",
+		"  --stats              print the usage once and exit\n"
+		"  --interval DURATION  how often to report (default 5s; \"500ms\", \"1m\")\n" };
+	int c, code, once = 0;
+	int64_t interval = 5000;
+	while ((c = cli_getopt(argc, argv, "h", opts, &help, &code)) != -1) {
+		if (c == -2)
+			return code;
+		if (c == 's')
+			once = 1;
+		else if (parse_duration_ms(optarg, &interval) < 0 || interval <= 0)
+			return log_error("events: --interval \"%s\" is not a duration (\"5s\", \"500ms\")", optarg), 1;
+	}
+	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
+		return 1;
+	const char *id = argv[optind];
+	struct state st;
+	if (container_load(g->root, id, &st) < 0)
+		return 1;
+	if (!st.cgroup[0])
+		return log_error("container \"%s\" has no cgroup to report on", id), 1;
+	uint64_t ooms = 0;
+	for (bool first = true;; first = false) {
+		if (state_status(g->root, &st) == STATUS_STOPPED) {
+			if (first)
+				return log_error("container \"%s\" is not running", id), 1;
+			return 0;
+		}
+		struct cgroup_stats s;
+		if (cgroup_stats(st.cgroup, &s) < 0)
+			return 1;
+		if (!first && s.oom_kills > ooms)
+			print_event("oom", id, NULL);
+		ooms = s.oom_kills;
+		print_event("stats", id, &s);
+		if (once)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_sec = interval / 1000, .tv_nsec = (interval % 1000) * 1000000 }, NULL);
+	}
+}

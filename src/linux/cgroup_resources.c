@@ -1,0 +1,222 @@
+/* linux.resources onto the cgroup, one controller at a time, each through
+ * the hierarchy that has it: on a hybrid host memory may be a v1
+ * controller while hugetlb is only on the unified hierarchy. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/cgroup.h"
+#include "berth/config.h"
+#include "berth/log.h"
+#include "berth/util.h"
+#include "cgroup_fs.h"
+
+#define ANY(r, mask) (((r)->set & (mask)) != 0)
+#define BIT(f) (1ull << (f))
+
+static bool want_memory(const struct resources *r)
+{
+	return ANY(r, BIT(R_MEM_LIMIT) | BIT(R_MEM_RESERVATION) | BIT(R_MEM_SWAP) | BIT(R_MEM_KERNEL) |
+		   BIT(R_MEM_KERNEL_TCP) | BIT(R_MEM_SWAPPINESS) | BIT(R_MEM_DISABLE_OOM_KILLER) |
+		   BIT(R_MEM_USE_HIERARCHY));
+}
+static bool want_cpu(const struct resources *r)
+{
+	return ANY(r, BIT(R_CPU_SHARES) | BIT(R_CPU_QUOTA) | BIT(R_CPU_BURST) | BIT(R_CPU_PERIOD) |
+		   BIT(R_CPU_RT_RUNTIME) | BIT(R_CPU_RT_PERIOD) | BIT(R_CPU_IDLE));
+}
+static bool want_cpuset(const struct resources *r) { return r->cpus || r->mems; }
+static bool want_pids(const struct resources *r) { return res_has(r, R_PIDS_LIMIT); }
+static bool want_blkio(const struct resources *r)
+{
+	size_t n = r->n_weight_devices;
+	for (int t = 0; t < THROTTLES; t++)
+		n += r->n_throttle[t];
+	return n || ANY(r, BIT(R_BLKIO_WEIGHT) | BIT(R_BLKIO_LEAF_WEIGHT));
+}
+static bool want_hugetlb(const struct resources *r) { return r->n_hugepages > 0; }
+static bool want_net_cls(const struct resources *r) { return res_has(r, R_NET_CLASS_ID); }
+static bool want_net_prio(const struct resources *r) { return r->n_net_priorities > 0; }
+static bool want_devices(const struct resources *r) { return r->has_devices; }
+static bool want_rdma(const struct resources *r) { return r->n_rdma > 0; }
+
+/* Settings both versions spell alike. */
+static int cg_cpuset(const char *dir, const struct resources *r)
+{
+	if (r->cpus && cg_write(dir, "cpuset.cpus", r->cpus, "cpu.cpus") < 0)
+		return -1;
+	if (r->mems && cg_write(dir, "cpuset.mems", r->mems, "cpu.mems") < 0)
+		return -1;
+	return 0;
+}
+
+static int cg_pids(const char *dir, const struct resources *r)
+{
+	char buf[32];
+	return cg_write(dir, "pids.max", cg_limit(r->v[R_PIDS_LIMIT], buf, sizeof(buf)), "pids.limit");
+}
+
+static int cg_rdma(const char *dir, const struct resources *r)
+{
+	for (size_t i = 0; i < r->n_rdma; i++)
+		if (cg_writef(dir, "rdma.max", "rdma", "%s %s", r->rdma[i].key, r->rdma[i].value) < 0)
+			return -1;
+	return 0;
+}
+
+int cg_hugetlb(const char *dir, const struct resources *r, const char *suffix)
+{
+	for (size_t i = 0; i < r->n_hugepages; i++) {
+		char file[64];
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", r->hugepages[i].page_size, suffix);
+		if (!cg_has_file(dir, file))
+			return log_error("linux.resources.hugepageLimits: this kernel has no %s huge pages",
+					 r->hugepages[i].page_size);
+		if (cg_writef(dir, file, "hugepageLimits", "%llu", (unsigned long long)r->hugepages[i].limit) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+#ifdef CONFIG_CGROUP_V1
+#define V1(fn) fn
+#else
+#define V1(fn) NULL
+#endif
+#ifdef CONFIG_CGROUP_V2
+#define V2(fn) fn
+#else
+#define V2(fn) NULL
+#endif
+#ifdef CONFIG_CGROUP_BPF_DEVICES
+#define V2_DEVICES cgv2_devices
+#else
+#define V2_DEVICES NULL
+#endif
+
+const struct cg_controller cg_controllers[] = {
+	{ "cpuset", "cpuset", "cpu.cpus/mems", want_cpuset, cg_cpuset, cg_cpuset },
+	{ "memory", "memory", "memory", want_memory, V1(cgv1_memory), V2(cgv2_memory) },
+	{ "cpu", "cpu", "cpu", want_cpu, V1(cgv1_cpu), V2(cgv2_cpu) },
+	{ "pids", "pids", "pids", want_pids, cg_pids, cg_pids },
+	{ "blkio", "io", "blockIO", want_blkio, V1(cgv1_blkio), V2(cgv2_io) },
+	{ "hugetlb", "hugetlb", "hugepageLimits", want_hugetlb, V1(cgv1_hugetlb), V2(cgv2_hugetlb) },
+	{ "net_cls", NULL, "network.classID", want_net_cls, V1(cgv1_net_cls), NULL },
+	{ "net_prio", NULL, "network.priorities", want_net_prio, V1(cgv1_net_prio), NULL },
+	{ "rdma", "rdma", "rdma", want_rdma, cg_rdma, cg_rdma },
+	/* v2 has no devices controller: an eBPF program attached to the
+	 * cgroup does its job, so "devices" stands for that there. */
+	{ "devices", "", "devices", want_devices, V1(cgv1_devices), V2_DEVICES },
+};
+const size_t cg_n_controllers = ARRAY_SIZE(cg_controllers);
+
+static int apply_unified(const struct cgroup_ctx *c, const struct resources *r)
+{
+	if (!r->n_unified)
+		return 0;
+	if (c->v2 < 0)
+		return log_error("linux.resources.unified: needs cgroup v2, and this host has no unified hierarchy");
+	char dir[512];
+	cg_dir(c, c->v2, dir, sizeof(dir));
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const char *key = r->unified[i].key;
+		size_t n = strcspn(key, ".");
+		char ctrl[64];
+		snprintf(ctrl, sizeof(ctrl), "%.*s", (int)n, key);
+		/* The kernel answers a write to a disabled controller's file
+		 * with ENOENT: say which controller is missing instead. */
+		bool enabled = !strcmp(ctrl, "cgroup") || cg_has_file(dir, key);
+		if (!enabled)
+			return log_error("linux.resources.unified: %s: no such file in %s (the %s controller is not enabled there)",
+					 key, dir, ctrl);
+		char field[300];
+		snprintf(field, sizeof(field), "unified.%s", key);
+		if (cg_write(dir, key, r->unified[i].value, field) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cg_apply(const struct cgroup_ctx *c, const struct resources *r)
+{
+	for (size_t i = 0; i < cg_n_controllers; i++) {
+		const struct cg_controller *k = &cg_controllers[i];
+		if (!k->wanted(r))
+			continue;
+		char dir[512];
+		int version = cg_controller(c, k->v1, k->v2, dir, sizeof(dir));
+		if (!version)
+			return log_error("linux.resources.%s: this host has no %s controller%s", k->field, k->v1,
+					 c->v2 >= 0 && k->v2 ? " (neither in cgroup v1 nor enabled in cgroup v2)" : "");
+		int (*fn)(const char *, const struct resources *) = version == 1 ? k->apply_v1 : k->apply_v2;
+		if (!fn)
+			return log_error("linux.resources.%s: not supported on cgroup v%d%s", k->field, version,
+					 version == 2 && !strcmp(k->v1, "devices") ? " in this build (CONFIG_CGROUP_BPF_DEVICES)" : "");
+		if (fn(dir, r) < 0)
+			return -1;
+	}
+	return apply_unified(c, r);
+}
+
+int cgroup_update(const char *path, const struct resources *r)
+{
+	struct cgroup_ctx c;
+	if (cg_open(&c, path) < 0)
+		return -1;
+	return cg_apply(&c, r);
+}
+
+/* ---- freezer: v1 freezer.state, v2 cgroup.freeze ---- */
+
+static int freezer(const struct cgroup_ctx *c, char *dir, size_t cap)
+{
+	if (cg_controller(c, "freezer", NULL, dir, cap))
+		return 1;
+	if (c->v2 < 0)
+		return 0;
+	cg_dir(c, c->v2, dir, cap);
+	return cg_has_file(dir, "cgroup.freeze") ? 2 : 0;
+}
+
+static bool is_frozen(int version, const char *dir)
+{
+	char *v = cg_read(dir, version == 1 ? "freezer.state" : "cgroup.events");
+	bool frozen = v && (version == 1 ? !strncmp(v, "FROZEN", 6) : strstr(v, "frozen 1") != NULL);
+	free(v);
+	return frozen;
+}
+
+int cgroup_freeze(const char *path, bool freeze)
+{
+	struct cgroup_ctx c;
+	char dir[512];
+	if (cg_open(&c, path) < 0)
+		return -1;
+	int version = freezer(&c, dir, sizeof(dir));
+	if (!version)
+		return log_error("cgroup %s: this host has no freezer (neither the v1 freezer controller nor cgroup.freeze)", path);
+	const char *value = version == 1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0");
+	if (cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze", value, "freezer") < 0)
+		return -1;
+	/* Freezing completes asynchronously (v1 shows FREEZING meanwhile). */
+	for (int ms = 0; ms < 2000; ms++) {
+		if (is_frozen(version, dir) == freeze)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	}
+	if (freeze)
+		cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze", version == 1 ? "THAWED" : "0", "freezer");
+	return log_error("cgroup %s: the container did not %s within 2 s", path, freeze ? "freeze" : "thaw");
+}
+
+bool cgroup_is_frozen(const char *path)
+{
+	struct cgroup_ctx c;
+	char dir[512];
+	if (!*path || cg_open(&c, path) < 0)
+		return false;
+	int version = freezer(&c, dir, sizeof(dir));
+	return version && is_frozen(version, dir);
+}

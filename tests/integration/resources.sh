@@ -1,0 +1,126 @@
+#!/bin/sh
+# linux.resources on this host's cgroups (v1, v2 or hybrid: each controller
+# through the hierarchy that has it), checked in the cgroup files and by
+# effect; update, pause/resume, ps and events. Also runs inside the QEMU
+# boot with a pure cgroup2 mount (tests/qemu/), hence the layout probing.
+. "$(dirname "$0")/../lib.sh"
+
+# cgdir CONTROLLER ID: the container's directory for a controller (the
+# v1 hierarchy that has it, else the unified one).
+cgdir() {
+	_m=$(awk -v c="$1" '$9 == "cgroup" && ("," $NF ",") ~ ("," c ",") { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$_m" ] || _m=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	echo "$_m/$2"
+}
+v1() { awk -v c="$1" '$9 == "cgroup" && ("," $NF ",") ~ ("," c ",") { f = 1 } END { exit !f }' /proc/self/mountinfo; }
+# cgval CONTROLLER ID V1FILE V2FILE
+cgval() { if v1 "$1"; then cat "$(cgdir "$1" "$2")/$3"; else cat "$(cgdir "$1" "$2")/$4"; fi; }
+
+bd=$(new_bundle limits 'echo up > /tmp/up; sleep 1000')
+edit "$bd" '.root.readonly = false | .linux.resources.memory = {limit: 67108864, reservation: 33554432}
+	| .linux.resources.pids = {limit: 30} | .linux.resources.cpu = {shares: 512, quota: 50000, period: 100000, cpus: "0"}'
+check "run -d with limits" b run -d --bundle "$bd" limits
+expect "memory limit" 67108864 "$(cgval memory limits memory.limit_in_bytes memory.max)"
+expect "memory reservation" 33554432 "$(cgval memory limits memory.soft_limit_in_bytes memory.low)"
+expect "pids limit" 30 "$(cgval pids limits pids.max pids.max)"
+if v1 cpu; then
+	expect "cpu quota (v1)" 50000 "$(cat "$(cgdir cpu limits)/cpu.cfs_quota_us")"
+	expect "cpu shares (v1)" 512 "$(cat "$(cgdir cpu limits)/cpu.shares")"
+else
+	expect "cpu.max (v2)" "50000 100000" "$(cat "$(cgdir cpu limits)/cpu.max")"
+	expect "cpu.weight from shares (v2)" 20 "$(cat "$(cgdir cpu limits)/cpu.weight")"
+fi
+expect "cpuset cpus" 0 "$(cgval cpuset limits cpuset.cpus cpuset.cpus)"
+
+# update, with flags and with a resources file
+check "update --memory 128m --pids-limit 50" b update --memory 128m --pids-limit 50 --cpu-quota 20000 limits
+expect "update: memory" 134217728 "$(cgval memory limits memory.limit_in_bytes memory.max)"
+expect "update: pids" 50 "$(cgval pids limits pids.max pids.max)"
+if v1 cpu; then expect "update: cpu quota" 20000 "$(cat "$(cgdir cpu limits)/cpu.cfs_quota_us")"
+else expect "update: cpu.max keeps the period" "20000 100000" "$(cat "$(cgdir cpu limits)/cpu.max")"; fi
+echo '{"pids": {"limit": 40}, "memory": {"limit": -1}}' > "$TESTROOT/res.json"
+check "update -r FILE" b update -r "$TESTROOT/res.json" limits
+expect "update -r: pids" 40 "$(cgval pids limits pids.max pids.max)"
+echo '{"pids": {"limit": 45}}' | b update -r - limits
+expect "update -r - (stdin)" 45 "$(cgval pids limits pids.max pids.max)"
+err=$(b update --memory 12q limits 2>&1)
+expect_match "update: bad size is refused" '--memory: "12q" is not a size' "$err"
+err=$(echo '{"pids": {"limit": "x"}}' | b update -r - limits 2>&1)
+expect_match "update -r: wrong type names the JSON path" '<stdin>: pids.limit: expected an integer' "$err"
+
+# ps, events
+pid=$(b state limits | jq .pid)
+expect "ps --format json lists the init" "$pid" "$(b ps --format json limits | jq '.[0]')"
+expect_match "ps table keeps the header and the init" "PID" "$(b ps limits | head -n1)"
+expect_match "ps table has the container's sleep" "sleep 1000" "$(b ps limits)"
+ev=$(b events --stats limits)
+expect "events --stats: type" stats "$(echo "$ev" | jq -r .type)"
+expect "events --stats: pids.current" 1 "$(echo "$ev" | jq .data.pids.current)"
+expect "events --stats: pids.limit" 45 "$(echo "$ev" | jq .data.pids.limit)"
+expect_match "events --stats: memory usage" '^[1-9][0-9]*$' "$(echo "$ev" | jq .data.memory.usage.usage)"
+out=$(timeout 0.45 "$BERTH" --root "$ROOT" events --interval 100ms limits 2>/dev/null)
+expect_match "events --interval repeats" '^[3-6]$' "$(printf '%s\n' "$out" | grep -c '"type":"stats"')"
+
+# pause / resume
+check "pause" b pause limits
+expect "paused" paused "$(b state limits | jq -r .status)"
+if v1 freezer; then expect "freezer.state" FROZEN "$(cat "$(cgdir freezer limits)/freezer.state")"
+else expect "cgroup.freeze" 1 "$(cat "$(cgdir cpu limits)/cgroup.freeze")"; fi
+err=$(b pause limits 2>&1)
+expect_match "pause of a paused container fails" "it is paused, not running" "$err"
+err=$(b delete limits 2>&1)
+expect_match "delete of a paused container needs -f" "paused" "$err"
+check "resume" b resume limits
+expect "running after resume" running "$(b state limits | jq -r .status)"
+err=$(b resume limits 2>&1)
+expect_match "resume of a running container fails" "it is running, not paused" "$err"
+b delete -f limits
+assert_clean limits "resources"
+
+# By effect: the pids limit stops fork, the memory limit OOM-kills.
+bd=$(new_bundle pidsfx 'i=0; while [ $i -lt 20 ]; do sleep 5 & i=$((i+1)); done; kill $(jobs -p) 2>/dev/null')
+edit "$bd" '.linux.resources.pids = {limit: 5}'
+run_c "$bd" pidsfx
+expect_match "pids limit: fork fails" "can't fork|Resource temporarily unavailable" "$OUT"
+bd=$(new_bundle oom 'exec dd if=/dev/zero of=/dev/null bs=64M count=1')
+edit "$bd" '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
+run_c "$bd" oom
+expect "memory hog is OOM-killed (exit 137)" 137 "$RC"
+assert_clean oom "oom"
+
+# Device rules: denied nodes cannot be made or opened; given ones can;
+# an "m"-only rule allows mknod but not open. (devices_effect is shared
+# with tests/tiny.sh, where a v2-only build uses the eBPF program.)
+devices_effect
+# hugetlb: on a hybrid host it lives on the unified hierarchy only.
+if [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ]; then
+	bd=$(new_bundle huge 'sleep 1000')
+	edit "$bd" '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+	b run -d --bundle "$bd" huge
+	expect "hugetlb 2MB limit" 4194304 "$(cgval hugetlb huge hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)"
+	b delete -f huge
+else
+	skip "hugetlb 2MB limit" "no 2 MB huge pages"
+fi
+
+# Bad values: a clear error, nothing left behind.
+bd=$(new_bundle badres 'true')
+edit "$bd" '.linux.resources.cpu = {cpus: "999"}'
+run_c "$bd" badres
+expect_match "a value the kernel rejects names the field and file" 'linux.resources.cpu.cpus: writing "999" to .*cpuset.cpus' "$OUT"
+assert_clean badres "rejected cpuset"
+edit "$bd" '.linux.resources.cpu = {} | .linux.resources.devices = [{allow: true, access: "rwx"}]'
+run_c "$bd" badres
+expect_match "bad device access" 'linux.resources.devices\[0\].access: "rwx": expected letters of "rwm"' "$OUT"
+edit "$bd" '.linux.resources.devices = [] | .linux.resources.hugepageLimits = [{pageSize: "3XB", limit: 1}]'
+run_c "$bd" badres
+expect_match "bad page size" 'hugepageLimits\[0\].pageSize: expected a page size' "$OUT"
+edit "$bd" '.linux.resources.hugepageLimits = [] | .linux.resources.memory = {swappiness: 101}'
+run_c "$bd" badres
+expect_match "swappiness out of range" 'memory.swappiness: 101 is out of range' "$OUT"
+if [ -n "$(awk '$9 == "cgroup2"' /proc/self/mountinfo)" ] && v1 memory; then
+	edit "$bd" '.linux.resources.memory = {} | .linux.resources.unified = {"memory.max": "1000000"}'
+	run_c "$bd" badres
+	expect_match "unified key of a controller v2 lacks here" 'unified: memory.max: no such file' "$OUT"
+	assert_clean badres "rejected unified key"
+fi
