@@ -62,12 +62,12 @@ CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -
 
 # Sources: the core, then one line per Kconfig feature.
 src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \
-	src/util/proc.c src/util/securejoin.c src/util/signals.c \
+	src/util/proc.c src/util/securejoin.c src/util/signals.c src/util/fdpass.c \
 	src/spec/spec.c src/spec/validate.c \
 	src/linux/namespaces.c src/linux/mounts.c src/linux/mountopts.c src/linux/rootfs.c \
 	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \
 	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c src/linux/cgroup_resources.c src/linux/cgroup_stats.c
-src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/util/json.c
+src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/util/json.c
 src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
 	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c
@@ -76,17 +76,17 @@ src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c
 src-$(CONFIG_CMD_PS) += src/cmd/ps.c
 src-$(CONFIG_CMD_EVENTS) += src/cmd/events.c
+src-$(CONFIG_CMD_FEATURES) += src/cmd/features.c
 src-$(CONFIG_HOOKS) += src/runtime/hooks.c
 src-$(CONFIG_USERNS) += src/linux/userns.c
 src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
+src-$(CONFIG_SECCOMP) += src/linux/seccomp.c
 src-$(CONFIG_CGROUP_V1) += src/linux/cgroup_v1.c
 src-$(CONFIG_CGROUP_V2) += src/linux/cgroup_v2.c
 src-$(CONFIG_CGROUP_BPF_DEVICES) += src/linux/cgroup_bpf.c
 
+libs-$(CONFIG_SECCOMP) += -lseccomp
 libs-$(CONFIG_JSON) += -lcjson
-ifeq ($(HOST),1)
-libs-$(CONFIG_JSON) := $(filter-out -lcjson,$(libs-y)) -lcjson
-endif
 
 OBJS := $(patsubst %.c,$(O)/obj/%.o,$(src-y))
 CONFIG_H := $(O)/include/generated/config.h

@@ -37,6 +37,9 @@ static const struct command commands[] = {
 #ifdef CONFIG_CMD_EVENTS
 	{ "events", cmd_events, 0, "resource usage and OOM events of a container" },
 #endif
+#ifdef CONFIG_CMD_FEATURES
+	{ "features", cmd_features, 0, "what this build supports (OCI features JSON)" },
+#endif
 #ifdef CONFIG_CMD_SPEC
 	{ "spec", cmd_spec, 0, "write a default config.json" },
 #endif

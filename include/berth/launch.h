@@ -4,6 +4,7 @@
 #define BERTH_LAUNCH_H
 #include <stdbool.h>
 #include <sys/types.h>
+#include "berth/seccomp.h"
 #include "berth/spec.h"
 
 struct launch {
@@ -13,6 +14,8 @@ struct launch {
 	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
 	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */
+	const char *cache_dir;	/* compiled seccomp filters; NULL: no cache */
+	struct seccomp_filter seccomp;	/* private: compiled before the clone */
 	pid_t pid;		/* out: the init process, as the host sees it */
 };
 

@@ -75,6 +75,21 @@ int process_exec(const struct spec *s, const char *path);
 int caps_drop_bounding(const struct spec *s);
 int caps_apply(const struct spec *s);
 
+/* seccomp.c (CONFIG_SECCOMP; validate refuses linux.seccomp without it) */
+#ifdef CONFIG_SECCOMP
+/* In the runtime: the filter for sc, from <cache_dir> or compiled. */
+int seccomp_filter_prepare(const struct spec_seccomp *sc, const char *cache_dir, struct seccomp_filter *f);
+void seccomp_filter_free(struct seccomp_filter *f);
+/* In init: load it; returns the listener fd (SCMP_ACT_NOTIFY) or 0. */
+int seccomp_filter_load(const struct seccomp_filter *f);
+int seccomp_filter_send_listener(const struct spec_seccomp *sc, const char *state_json, pid_t pid, int listener);
+#else
+static inline int seccomp_filter_prepare(const struct spec_seccomp *sc, const char *d, struct seccomp_filter *f) { (void)sc, (void)d, (void)f; return 0; }
+static inline void seccomp_filter_free(struct seccomp_filter *f) { (void)f; }
+static inline int seccomp_filter_load(const struct seccomp_filter *f) { (void)f; return 0; }
+static inline int seccomp_filter_send_listener(const struct spec_seccomp *sc, const char *j, pid_t p, int l) { (void)sc, (void)j, (void)p, (void)l; return -1; }
+#endif
+
 /* fds.c */
 /* Mark every fd from 3 + preserve up as close-on-exec. */
 int fds_close_on_exec(int preserve);

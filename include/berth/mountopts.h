@@ -10,4 +10,7 @@ int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, cons
 /* "rslave" etc. -> MS_SLAVE|MS_REC; 0 if not a propagation word. */
 unsigned long propagation_from_name(const char *s);
 
+/* The i-th option word berth knows (for `berth features`); NULL past the end. */
+const char *mountopt_name(size_t i);
+
 #endif

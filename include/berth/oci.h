@@ -11,4 +11,7 @@ int oci_parse_resources(struct jctx *j, const cJSON *obj, struct resources *r, s
 int oci_resources_from_text(struct resources *r, struct arena *a, const char *text, size_t len,
 			    const char *origin);
 
+/* linux.seccomp, at the current JSON path. */
+int oci_parse_seccomp(struct jctx *j, const cJSON *obj, struct spec_seccomp **out, struct arena *a);
+
 #endif

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include "berth/arena.h"
 #include "berth/resources.h"
+#include "berth/seccomp.h"
 
 /* Namespace kinds, in the order they are joined or created. */
 enum ns_kind { NS_USER, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MNT, NS_CGROUP, NS_TIME, NS_COUNT };
@@ -115,6 +116,7 @@ struct spec {
 	size_t n_sysctl;
 	const char *cgroups_path;
 	struct resources resources;
+	struct spec_seccomp *seccomp;	/* NULL: no filter */
 
 	struct spec_hook *hooks[HOOK_KINDS];
 	size_t n_hooks[HOOK_KINDS];

@@ -55,6 +55,11 @@ int wait_child_timeout(pid_t pid, int timeout_ms);
  * components are kept as they are. NULL with errno on failure. */
 char *secure_join(const char *root, const char *path);
 
+/* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
+ * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
+ssize_t send_with_fd(int sock, const void *buf, size_t len, int fd);
+ssize_t recv_with_fd(int sock, void *buf, size_t len, int *fd);
+
 /* signals.c */
 /* Block every signal we forward/handle, return a signalfd for them. */
 int signalfd_all(void);

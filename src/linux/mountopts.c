@@ -73,3 +73,15 @@ int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, cons
 	m->data = m->data ? arena_printf(a, "%s,%s", m->data, word) : arena_strdup(a, word);
 	return 0;
 }
+
+const char *mountopt_name(size_t i)
+{
+	static const char *const others[] = { "bind", "rbind" };
+	if (i < ARRAY_SIZE(flag_words))
+		return flag_words[i].name;
+	i -= ARRAY_SIZE(flag_words);
+	if (i < ARRAY_SIZE(propagation_words))
+		return propagation_words[i].name;
+	i -= ARRAY_SIZE(propagation_words);
+	return i < ARRAY_SIZE(others) ? others[i] : NULL;
+}

@@ -112,9 +112,11 @@ int container_create(const char *root, const struct create_opts *o, struct state
 			goto out;
 		}
 	}
+	char cache[4096];
+	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	struct launch l = {
 		.spec = &s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
-		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
 	};
 	if (launch_container(&l) < 0)
 		goto out;

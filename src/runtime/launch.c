@@ -27,15 +27,17 @@
 #include "berth/state.h"
 #include "berth/util.h"
 
-enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG };
+enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER };
 
 struct sync_msg {
 	uint32_t type;
 	int32_t value;		/* GO: init's host pid; LOG: level */
 	char text[3840];
+	int fd;			/* received with the message (not sent as data) */
 };
 
-static int sync_send(int fd, enum sync_type type, int value, const char *text)
+/* passed: an fd to send along (SCM_RIGHTS), or -1. */
+static int sync_send_fd(int fd, enum sync_type type, int value, const char *text, int passed)
 {
 	struct sync_msg m = { .type = type, .value = value };
 	size_t len = offsetof(struct sync_msg, text);
@@ -43,22 +45,24 @@ static int sync_send(int fd, enum sync_type type, int value, const char *text)
 		snprintf(m.text, sizeof(m.text), "%s", text);
 		len += strlen(m.text) + 1;
 	}
-	return send(fd, &m, len, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	return send_with_fd(fd, &m, len, passed) < 0 ? -1 : 0;
+}
+
+static int sync_send(int fd, enum sync_type type, int value, const char *text)
+{
+	return sync_send_fd(fd, type, value, text, -1);
 }
 
 /* 1: message; 0: peer gone; -1: error */
 static int sync_recv(int fd, struct sync_msg *m)
 {
-	ssize_t n;
-	while ((n = recv(fd, m, sizeof(*m) - 1, 0)) < 0 && errno == EINTR)
-		;
+	size_t head = offsetof(struct sync_msg, text);
+	ssize_t n = recv_with_fd(fd, m, head + sizeof(m->text) - 1, &m->fd);
 	if (n <= 0)
 		return (int)n;
-	((char *)m)[n] = 0;
-	if ((size_t)n < offsetof(struct sync_msg, text))
+	if ((size_t)n < head)
 		return -1;
-	if ((size_t)n == offsetof(struct sync_msg, text))
-		m->text[0] = 0;
+	m->text[(size_t)n - head] = 0;
 	return 1;
 }
 
@@ -104,6 +108,18 @@ static int init_mkdir_cwd(const struct spec *s)
 	return r;
 }
 
+/* Load the filter; a listener (SCMP_ACT_NOTIFY) goes to the runtime,
+ * which hands it to the agent at listenerPath. */
+static int init_seccomp(const struct launch *l, pid_t host_pid)
+{
+	int listener = seccomp_filter_load(&l->seccomp);
+	if (listener <= 0)
+		return listener;
+	int r = sync_send_fd(init_sync_fd, SYNC_SECCOMP_LISTENER, host_pid, NULL, listener);
+	close(listener);
+	return r < 0 ? log_error("passing the seccomp listener to the runtime: %m") : 0;
+}
+
 static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t exe_cap)
 {
 	const struct spec *s = l->spec;
@@ -133,13 +149,21 @@ static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t 
 	if (rootfs_pivot(s, l->no_pivot) < 0 || sysctl_apply(s) < 0 || paths_mask_and_protect(s) < 0 ||
 	    rootfs_finish(s) < 0)
 		return -1;
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it
+	 * goes in before the capabilities are dropped; with it, as late as
+	 * possible, so that the profile sees few of berth's own syscalls. */
+	bool nnp = s->process.no_new_privileges;
+	if (s->seccomp && !nnp && init_seccomp(l, host_pid) < 0)
+		return -1;
 	if (process_limits(s) < 0 || caps_drop_bounding(s) < 0 || process_identity(s) < 0 ||
 	    caps_apply(s) < 0)
 		return -1;
-	if (s->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return log_error("process.noNewPrivileges: %m");
 	if (process_cwd(s) < 0 || process_find_exec(s, exe, exe_cap) < 0 ||
 	    fds_close_on_exec(l->preserve_fds) < 0)
+		return -1;
+	if (s->seccomp && nnp && init_seccomp(l, host_pid) < 0)
 		return -1;
 	return 0;
 }
@@ -207,7 +231,18 @@ static int serve_init(struct launch *l, int fd)
 			return log_error("talking to the container's init: %m");
 		if (r == 0)
 			break;
+		if (m.fd >= 0 && m.type != SYNC_SECCOMP_LISTENER)
+			close(m.fd);
 		switch (m.type) {
+		case SYNC_SECCOMP_LISTENER: {
+			char *state = launch_state_json(l, l->pid, STATUS_CREATING);
+			int sent = seccomp_filter_send_listener(l->spec->seccomp, state, l->pid, m.fd);
+			free(state);
+			close(m.fd);
+			if (sent < 0)
+				return -1;
+			break;
+		}
 		case SYNC_LOG:
 			log_message(m.value, m.text);
 			if (m.value == LOG_ERROR)
@@ -241,7 +276,7 @@ static pid_t clone_init(int flags)
 	return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), 0, 0, 0, 0);
 }
 
-int launch_container(struct launch *l)
+static int clone_and_serve(struct launch *l)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -285,5 +320,16 @@ int launch_container(struct launch *l)
 			cgroup_remove(l->cgroup);
 		l->pid = 0;
 	}
+	return r;
+}
+
+int launch_container(struct launch *l)
+{
+	/* Compiled here, before the clone: init inherits it, and the cache
+	 * is written once, by the runtime. */
+	if (l->spec->seccomp && seccomp_filter_prepare(l->spec->seccomp, l->cache_dir, &l->seccomp) < 0)
+		return -1;
+	int r = clone_and_serve(l);
+	seccomp_filter_free(&l->seccomp);
 	return r;
 }

@@ -360,7 +360,7 @@ static int parse_time_offsets(struct jctx *j, struct spec *s, const cJSON *obj)
 static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 {
 	const cJSON *nss = NULL, *uidm = NULL, *gidm = NULL, *devs = NULL, *sysctl = NULL, *toff = NULL,
-		    *res = NULL;
+		    *res = NULL, *seccomp = NULL;
 	const char *prop = NULL;
 	if (j_array(j, lx, "namespaces", &nss) < 0 || j_array(j, lx, "uidMappings", &uidm) < 0 ||
 	    j_array(j, lx, "gidMappings", &gidm) < 0 || j_array(j, lx, "devices", &devs) < 0 ||
@@ -368,7 +368,8 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 	    j_strings(j, lx, "maskedPaths", &s->masked_paths, NULL) < 0 ||
 	    j_strings(j, lx, "readonlyPaths", &s->readonly_paths, NULL) < 0 ||
 	    j_string(j, lx, "rootfsPropagation", &prop) < 0 ||
-	    j_string(j, lx, "cgroupsPath", &s->cgroups_path) < 0 || j_object(j, lx, "resources", &res) < 0)
+	    j_string(j, lx, "cgroupsPath", &s->cgroups_path) < 0 || j_object(j, lx, "resources", &res) < 0 ||
+	    j_object(j, lx, "seccomp", &seccomp) < 0)
 		return -1;
 	if (nss)
 		SUB(j, "namespaces", parse_namespaces(j, s, nss));
@@ -384,6 +385,8 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 		SUB(j, "timeOffsets", parse_time_offsets(j, s, toff));
 	if (res)
 		SUB(j, "resources", oci_parse_resources(j, res, &s->resources, &s->arena));
+	if (seccomp)
+		SUB(j, "seccomp", oci_parse_seccomp(j, seccomp, &s->seccomp, &s->arena));
 	if (prop && *prop) {
 		s->rootfs_propagation = propagation_from_name(prop);
 		if (!s->rootfs_propagation) {

@@ -1,0 +1,109 @@
+#!/bin/sh
+# linux.seccomp: podman's default profile, and deny rules of every action
+# and comparison checked from inside the container; the listener of
+# SCMP_ACT_NOTIFY reaches an agent; the filter cache; bad profiles.
+. "$(dirname "$0")/../lib.sh"
+here=$(cd "$(dirname "$0")/.." && pwd)
+if ! "$BERTH" features 2>/dev/null | jq -e '.linux.seccomp.enabled' >/dev/null; then
+	skip "seccomp" "not in this build"; exit 0
+fi
+case $(uname -m) in x86_64) goarch=amd64;; aarch64) goarch=arm64;; *) goarch=$(uname -m);; esac
+
+# seccomp_bundle NAME SCRIPT JQ-FILTER-FOR-.linux.seccomp
+seccomp_bundle() {
+	_bd=$(new_bundle "$1" "$2")
+	edit "$_bd" --argjson sc "$3" '.root.readonly = false | .linux.seccomp = $sc'
+	echo "$_bd"
+}
+
+# Podman's default profile, converted as podman does.
+PROFILE=/usr/share/containers/seccomp.json
+if [ -f "$PROFILE" ]; then
+	caps=$(jq -c '.process.capabilities.bounding' "$(new_bundle caps-probe)/config.json")
+	prof=$(jq -c --arg arch "$goarch" --argjson caps "$caps" -f "$here/seccomp/podman-to-oci.jq" "$PROFILE")
+	bd=$(seccomp_bundle podman 'echo hello; ls /bin/busybox; unshare -r true 2>&1 || true; rm -rf /tmp/d; mkdir /tmp/d && echo made' "$prof")
+	run_c "$bd" podman
+	expect "podman default profile: container runs" 0 "$RC"
+	expect_match "podman default profile: ordinary syscalls work" "^hello" "$OUT"
+	expect_match "podman default profile: mkdir works" "made" "$OUT"
+	expect_match "podman default profile: unshare is denied" "Operation not permitted" "$OUT"
+	expect_match "podman default profile: filter is cached" '\.bpf$' "$(ls "$ROOT/.seccomp/")"
+	run_c "$bd" podman
+	expect "podman default profile: runs again from the cache" 0 "$RC"
+	# A cache file that is not what it claims is ignored, not trusted.
+	for f in "$ROOT"/.seccomp/*.bpf; do head -c 20 "$f" > "$f.x" && mv "$f.x" "$f"; done
+	run_c "$bd" podman
+	expect_match "podman default profile: a damaged cache entry is recompiled" "made" "$OUT"
+	expect_match "podman default profile: ...and replaced" "^[0-9]{4,}$" "$(stat -c %s "$ROOT"/.seccomp/*.bpf | head -n1)"
+else
+	skip "podman default profile" "$PROFILE missing"
+fi
+
+# Each action and comparison, on a default-allow profile.
+sc='{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+	{"names": ["mkdir", "mkdirat", "no_such_syscall_here"], "action": "SCMP_ACT_ERRNO", "errnoRet": 122},
+	{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+	 "args": [{"index": 1, "value": 10, "op": "SCMP_CMP_EQ"}]},
+	{"names": ["open"], "action": "SCMP_ACT_ERRNO", "errnoRet": 30,
+	 "args": [{"index": 1, "value": 64, "valueTwo": 64, "op": "SCMP_CMP_MASKED_EQ"}]},
+	{"names": ["openat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 30,
+	 "args": [{"index": 2, "value": 64, "valueTwo": 64, "op": "SCMP_CMP_MASKED_EQ"}]},
+	{"names": ["sync"], "action": "SCMP_ACT_KILL_PROCESS"},
+	{"names": ["rmdir"], "action": "SCMP_ACT_TRACE"},
+	{"names": ["getcwd"], "action": "SCMP_ACT_LOG"}]}'
+bd=$(seccomp_bundle rules 'mkdir /tmp/x; trap "" USR2; kill -USR1 $$; kill -USR2 $$ && echo usr2-ok
+	head -n1 /etc/passwd | grep -q root && echo read-ok; touch /tmp/new; rmdir /tmp; pwd; sync; echo sync=$?' "$sc")
+run_c "$bd" rules
+expect_match "ERRNO with errnoRet (EDQUOT)" "mkdir: .*quota exceeded" "$OUT"
+expect_match "an unknown syscall name is skipped" "read-ok" "$OUT"
+expect_match "argument EQ: kill USR1 denied (EACCES)" "can.t kill.*Permission denied" "$OUT"
+expect_match "argument EQ: kill USR2 allowed" "usr2-ok" "$OUT"
+expect_match "MASKED_EQ: open without O_CREAT allowed" "read-ok" "$OUT"
+expect_match "MASKED_EQ: open with O_CREAT denied (EROFS)" "touch: .*Read-only file system" "$OUT"
+expect_match "TRACE without a tracer returns ENOSYS" "rmdir: .*Function not implemented" "$OUT"
+expect_match "LOG allows" "^/$" "$OUT"
+expect_match "KILL_PROCESS kills with SIGSYS" "sync=159" "$OUT"
+
+# noNewPrivileges false: the filter goes in while init still has CAP_SYS_ADMIN.
+bd=$(seccomp_bundle nnp 'mkdir /tmp/x' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}')
+edit "$bd" '.process.noNewPrivileges = false'
+run_c "$bd" nnp
+expect_match "without noNewPrivileges (default errno EPERM)" "mkdir: .*Operation not permitted" "$OUT"
+
+# SCMP_ACT_NOTIFY: the listener goes to the agent, which answers EXDEV.
+agent=$TESTROOT/seccomp_agent
+if cc -o "$agent" "$here/helpers/seccomp_agent.c" 2>/dev/null; then
+	sock=$TESTROOT/agent.sock msg=$TESTROOT/agent.json
+	rm -f "$msg"
+	"$agent" "$sock" "$msg" 18 & ap=$!
+	for i in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.05; done
+	bd=$(seccomp_bundle notify 'mkdir /tmp/x' "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$sock\",
+		\"listenerMetadata\": \"meta-1\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}")
+	run_c "$bd" notify
+	wait $ap
+	expect_match "NOTIFY: the agent answers the syscall" "mkdir: .*Cross-device link|mkdir: .*Invalid cross-device link" "$OUT"
+	expect "NOTIFY: the agent got fds [seccompFd]" '["seccompFd"]' "$(jq -c .fds "$msg")"
+	expect "NOTIFY: ...and the metadata" "meta-1" "$(jq -r .metadata "$msg")"
+	expect "NOTIFY: ...and the container state" notify "$(jq -r .state.id "$msg")"
+else
+	skip "SCMP_ACT_NOTIFY" "no C compiler for the agent"
+fi
+
+# Bad profiles: a clear error naming the JSON path, nothing left behind.
+bd=$(seccomp_bundle bad 'true' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_EXPLODE"}]}')
+run_c "$bd" bad
+expect_match "unknown action" 'linux.seccomp.syscalls\[0\].action: unknown seccomp action "SCMP_ACT_EXPLODE"' "$OUT"
+assert_clean bad "unknown action"
+edit "$bd" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_Z80"]}'
+run_c "$bd" bad
+expect_match "unknown architecture" 'linux.seccomp.architectures: unknown architecture "SCMP_ARCH_Z80"' "$OUT"
+edit "$bd" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["kill"], action: "SCMP_ACT_ERRNO", args: [{index: 7, value: 1, op: "SCMP_CMP_EQ"}]}]}'
+run_c "$bd" bad
+expect_match "argument index out of range" 'args\[0\].index: expected a syscall argument index, 0 to 5' "$OUT"
+edit "$bd" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["kill"], action: "SCMP_ACT_NOTIFY"}]}'
+run_c "$bd" bad
+expect_match "NOTIFY needs a listenerPath" 'linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY' "$OUT"
+edit "$bd" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/nonexistent/sock", syscalls: [{names: ["kill"], action: "SCMP_ACT_NOTIFY"}]}'
+run_c "$bd" bad
+expect_match "an absent agent fails the create" 'listenerPath: connecting to /nonexistent/sock' "$OUT"
+assert_clean bad "absent agent"
