@@ -70,7 +70,7 @@ src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strut
 src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/util/json.c
 src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
 	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
-	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c
+	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c
@@ -81,6 +81,7 @@ src-$(CONFIG_HOOKS) += src/runtime/hooks.c
 src-$(CONFIG_USERNS) += src/linux/userns.c
 src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
 src-$(CONFIG_SECCOMP) += src/linux/seccomp.c
+src-$(CONFIG_TERMINAL) += src/linux/console.c
 src-$(CONFIG_CGROUP_V1) += src/linux/cgroup_v1.c
 src-$(CONFIG_CGROUP_V2) += src/linux/cgroup_v2.c
 src-$(CONFIG_CGROUP_BPF_DEVICES) += src/linux/cgroup_bpf.c

@@ -12,11 +12,17 @@ struct create_opts {
 	const char *pid_file;
 	int preserve_fds;
 	bool no_pivot;
+	const char *console_socket;	/* --console-socket: where the pty master goes */
+	bool foreground;		/* `run` without -d: the terminal stays with berth */
+	int console_master;		/* out (foreground + terminal): the pty master, else -1 */
 };
 
 /* Creates the container (stopped before exec until container_start).
  * On failure nothing is left: no state directory, process or cgroup. */
-int container_create(const char *root, const struct create_opts *o, struct state *out);
+int container_create(const char *root, struct create_opts *o, struct state *out);
+/* Forward signals to pid (berth's child) and relay the terminal `master`
+ * (-1: none) to berth's stdio until pid exits; returns its wait status. */
+int forward_until_exit(int sfd, pid_t pid, int master);
 /* Releases the init (exec.fifo), then runs poststart hooks. */
 int container_start(const char *root, const char *id);
 /* Load a container's state; logs "container X does not exist". */

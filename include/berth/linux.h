@@ -75,6 +75,18 @@ int process_exec(const struct spec *s, const char *path);
 int caps_drop_bounding(const struct spec *s);
 int caps_apply(const struct spec *s);
 
+/* console.c (CONFIG_TERMINAL; validate refuses process.terminal without it) */
+#ifdef CONFIG_TERMINAL
+/* In the container: a new pty from its devpts becomes the controlling
+ * terminal and stdio (and /dev/console if make_console); returns the master. */
+int console_open(const struct spec_process *p, bool make_console);
+/* In the runtime: hand the master to --console-socket (SCM_RIGHTS). */
+int console_send(const char *socket_path, int master);
+#else
+static inline int console_open(const struct spec_process *p, bool c) { (void)p, (void)c; return -1; }
+static inline int console_send(const char *s, int m) { (void)s, (void)m; return -1; }
+#endif
+
 /* seccomp.c (CONFIG_SECCOMP; validate refuses linux.seccomp without it) */
 #ifdef CONFIG_SECCOMP
 /* In the runtime: the filter for sc, from <cache_dir> or compiled. */

@@ -70,6 +70,7 @@ enum cap_set { CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_INHERITABLE, CAPS_PERMITTED,
 
 struct spec_process {
 	bool terminal;
+	uint32_t console_width, console_height;	/* consoleSize; 0: unset */
 	const char *const *args;	/* NULL-terminated, at least one */
 	const char *const *env;		/* NULL-terminated */
 	const char *cwd;

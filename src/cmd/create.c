@@ -12,8 +12,7 @@ int create_option(int c, struct create_opts *o)
 	case OPT_PID_FILE: o->pid_file = optarg; return 0;
 	case OPT_NO_PIVOT: o->no_pivot = true; return 0;
 	case OPT_NO_NEW_KEYRING: return 0;
-	case OPT_CONSOLE_SOCKET:
-		return log_error("--console-socket: terminals are not in this build yet");
+	case OPT_CONSOLE_SOCKET: o->console_socket = optarg; return 0;
 	case OPT_PRESERVE_FDS:
 		if (parse_u64(optarg, &n) < 0 || n > 1024)
 			return log_error("--preserve-fds: \"%s\" is not a count of file descriptors", optarg);

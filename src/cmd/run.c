@@ -2,34 +2,12 @@
  * exit status as berth's, then the container deleted (as runc does). */
 #include <errno.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "berth/cli.h"
 #include "berth/container.h"
 #include "berth/log.h"
 #include "berth/util.h"
-
-/* Forward signals until the init exits; returns its wait status. */
-static int wait_forwarding(int sfd, pid_t pid)
-{
-	for (;;) {
-		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		struct signalfd_siginfo si;
-		ssize_t n = read(sfd, &si, sizeof(si));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != sizeof(si))
-			return -1;
-		if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGURG)
-			kill(pid, (int)si.ssi_signo);
-	}
-}
 
 int cmd_run(struct globals *g, int argc, char **argv)
 {
@@ -57,6 +35,7 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
 	o.id = argv[optind];
+	o.foreground = !detach;
 	/* Block signals before the container exists: one sent in between is
 	 * queued and forwarded, not lost (nor fatal to us). */
 	int sfd = detach ? -1 : signalfd_all();
@@ -71,7 +50,9 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	}
 	if (detach)
 		return 0;
-	int status = wait_forwarding(sfd, st.pid);
+	int status = forward_until_exit(sfd, st.pid, o.console_master);
+	if (o.console_master >= 0)
+		close(o.console_master);
 	if (status < 0) {
 		log_error("waiting for container \"%s\": %m", o.id);
 		return 1;

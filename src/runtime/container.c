@@ -50,6 +50,17 @@ static int keep_config(int dirfd, const char *text, size_t len)
 	return 0;
 }
 
+/* runc's rules: a terminal must go somewhere, and a socket needs one. */
+static int check_console(const struct spec *s, const struct create_opts *o)
+{
+	if (s->process.terminal && !o->console_socket && !o->foreground)
+		return log_error("process.terminal is true: give --console-socket to receive the terminal, "
+				 "or run the container in the foreground");
+	if (o->console_socket && !s->process.terminal)
+		return log_error("--console-socket given, but process.terminal is false");
+	return 0;
+}
+
 static int check_rootfs(const struct spec *s)
 {
 	struct stat st;
@@ -60,7 +71,7 @@ static int check_rootfs(const struct spec *s)
 	return 0;
 }
 
-int container_create(const char *root, const struct create_opts *o, struct state *out)
+int container_create(const char *root, struct create_opts *o, struct state *out)
 {
 	struct spec s;
 	char bundle[4096], dir[4096];
@@ -75,7 +86,9 @@ int container_create(const char *root, const struct create_opts *o, struct state
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
 	text = oci_read(bundle, &len);
-	if (!text || oci_from_text(&s, bundle, text, len) < 0 || spec_validate(&s) < 0 || check_rootfs(&s) < 0)
+	o->console_master = -1;
+	if (!text || oci_from_text(&s, bundle, text, len) < 0 || spec_validate(&s) < 0 || check_rootfs(&s) < 0 ||
+	    check_console(&s, o) < 0)
 		goto out;
 	if (mkdir_p(root, 0700) < 0) {
 		log_error("--root %s: %m", root);
@@ -117,6 +130,7 @@ int container_create(const char *root, const struct create_opts *o, struct state
 	struct launch l = {
 		.spec = &s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
+		.console_socket = o->console_socket,
 	};
 	if (launch_container(&l) < 0)
 		goto out;
@@ -134,8 +148,11 @@ int container_create(const char *root, const struct create_opts *o, struct state
 		wait_child_timeout(l.pid, -1);
 		if (cgroup)
 			cgroup_remove(cgroup);
+		if (l.console_master >= 0)
+			close(l.console_master);
 		goto out;
 	}
+	o->console_master = l.console_master;
 	r = 0;
 out:
 	if (dirfd >= 0)

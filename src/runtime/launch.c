@@ -27,7 +27,8 @@
 #include "berth/state.h"
 #include "berth/util.h"
 
-enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER };
+enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
+		 SYNC_CONSOLE };
 
 struct sync_msg {
 	uint32_t type;
@@ -120,6 +121,17 @@ static int init_seccomp(const struct launch *l, pid_t host_pid)
 	return r < 0 ? log_error("passing the seccomp listener to the runtime: %m") : 0;
 }
 
+/* The pty, made in the container's /dev/pts; its master goes to the runtime. */
+static int init_console(const struct spec *s)
+{
+	int master = console_open(&s->process, true);
+	if (master < 0)
+		return -1;
+	int r = sync_send_fd(init_sync_fd, SYNC_CONSOLE, 0, NULL, master);
+	close(master);
+	return r < 0 ? log_error("passing the terminal to the runtime: %m") : 0;
+}
+
 static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t exe_cap)
 {
 	const struct spec *s = l->spec;
@@ -146,8 +158,8 @@ static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t 
 			return -1;
 	}
 	/* sysctl before readonlyPaths, which usually include /proc/sys. */
-	if (rootfs_pivot(s, l->no_pivot) < 0 || sysctl_apply(s) < 0 || paths_mask_and_protect(s) < 0 ||
-	    rootfs_finish(s) < 0)
+	if (rootfs_pivot(s, l->no_pivot) < 0 || (s->process.terminal && init_console(s) < 0) ||
+	    sysctl_apply(s) < 0 || paths_mask_and_protect(s) < 0 || rootfs_finish(s) < 0)
 		return -1;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it
 	 * goes in before the capabilities are dropped; with it, as late as
@@ -231,9 +243,19 @@ static int serve_init(struct launch *l, int fd)
 			return log_error("talking to the container's init: %m");
 		if (r == 0)
 			break;
-		if (m.fd >= 0 && m.type != SYNC_SECCOMP_LISTENER)
+		if (m.fd >= 0 && m.type != SYNC_SECCOMP_LISTENER && m.type != SYNC_CONSOLE)
 			close(m.fd);
 		switch (m.type) {
+		case SYNC_CONSOLE:
+			if (!l->console_socket) {
+				l->console_master = m.fd;
+				break;
+			}
+			r = console_send(l->console_socket, m.fd);
+			close(m.fd);
+			if (r < 0)
+				return -1;
+			break;
 		case SYNC_SECCOMP_LISTENER: {
 			char *state = launch_state_json(l, l->pid, STATUS_CREATING);
 			int sent = seccomp_filter_send_listener(l->spec->seccomp, state, l->pid, m.fd);
@@ -318,6 +340,9 @@ static int clone_and_serve(struct launch *l)
 		}
 		if (l->cgroup)
 			cgroup_remove(l->cgroup);
+		if (l->console_master >= 0)
+			close(l->console_master);
+		l->console_master = -1;
 		l->pid = 0;
 	}
 	return r;
@@ -325,6 +350,7 @@ static int clone_and_serve(struct launch *l)
 
 int launch_container(struct launch *l)
 {
+	l->console_master = -1;
 	/* Compiled here, before the clone: init inherits it, and the cache
 	 * is written once, by the runtime. */
 	if (l->spec->seccomp && seccomp_filter_prepare(l->spec->seccomp, l->cache_dir, &l->seccomp) < 0)

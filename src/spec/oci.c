@@ -146,14 +146,14 @@ static int parse_user(struct jctx *j, struct spec_process *p, const cJSON *u, st
 static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 {
 	struct spec_process *p = &s->process;
-	const cJSON *user = NULL, *caps = NULL, *rlimits = NULL;
+	const cJSON *user = NULL, *caps = NULL, *rlimits = NULL, *size = NULL;
 	int64_t oom;
 	int r;
 	if (j_bool(j, proc, "terminal", &p->terminal) < 0 || j_strings(j, proc, "args", &p->args, NULL) < 0 ||
 	    j_strings(j, proc, "env", &p->env, NULL) < 0 || j_string(j, proc, "cwd", &p->cwd) < 0 ||
 	    j_bool(j, proc, "noNewPrivileges", &p->no_new_privileges) < 0 ||
 	    j_object(j, proc, "user", &user) < 0 || j_object(j, proc, "capabilities", &caps) < 0 ||
-	    j_array(j, proc, "rlimits", &rlimits) < 0 ||
+	    j_array(j, proc, "rlimits", &rlimits) < 0 || j_object(j, proc, "consoleSize", &size) < 0 ||
 	    (r = j_i64(j, proc, "oomScoreAdj", -1000, 1000, &oom)) < 0)
 		return -1;
 	if (r) {
@@ -165,6 +165,12 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 	if (!p->cwd)
 		return jerr_at(j, "cwd", "required");
 	size_t mark;
+	if (size) {
+		mark = jpath_key(j, "consoleSize");
+		if (j_u32(j, size, "height", &p->console_height) < 0 || j_u32(j, size, "width", &p->console_width) < 0)
+			return -1;
+		jpath_pop(j, mark);
+	}
 	if (user) {
 		mark = jpath_key(j, "user");
 		if (parse_user(j, p, user, &s->arena) < 0)

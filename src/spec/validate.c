@@ -62,6 +62,8 @@ static int validate_build(const struct spec *s)
 {
 	if (!ENABLE_USERNS && s->ns[NS_USER].wanted)
 		return log_error("linux.namespaces: user namespaces are not in this build (CONFIG_USERNS)");
+	if (!ENABLE_TERMINAL && s->process.terminal)
+		return log_error("process.terminal: terminals are not in this build (CONFIG_TERMINAL)");
 	if (!ENABLE_SECCOMP && s->seccomp)
 		return log_error("linux.seccomp: not in this build (CONFIG_SECCOMP)");
 	for (int k = 0; !ENABLE_HOOKS && k < HOOK_KINDS; k++)
