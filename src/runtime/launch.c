@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "berth/cgroup.h"
+#include "berth/child.h"
 #include "berth/hooks.h"
 #include "berth/launch.h"
 #include "berth/linux.h"
@@ -27,63 +28,10 @@
 #include "berth/state.h"
 #include "berth/util.h"
 
-enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
-		 SYNC_CONSOLE };
-
-struct sync_msg {
-	uint32_t type;
-	int32_t value;		/* GO: init's host pid; LOG: level */
-	char text[3840];
-	int fd;			/* received with the message (not sent as data) */
-};
-
-/* passed: an fd to send along (SCM_RIGHTS), or -1. */
-static int sync_send_fd(int fd, enum sync_type type, int value, const char *text, int passed)
-{
-	struct sync_msg m = { .type = type, .value = value };
-	size_t len = offsetof(struct sync_msg, text);
-	if (text) {
-		snprintf(m.text, sizeof(m.text), "%s", text);
-		len += strlen(m.text) + 1;
-	}
-	return send_with_fd(fd, &m, len, passed) < 0 ? -1 : 0;
-}
-
-static int sync_send(int fd, enum sync_type type, int value, const char *text)
-{
-	return sync_send_fd(fd, type, value, text, -1);
-}
-
-/* 1: message; 0: peer gone; -1: error */
-static int sync_recv(int fd, struct sync_msg *m)
-{
-	size_t head = offsetof(struct sync_msg, text);
-	ssize_t n = recv_with_fd(fd, m, head + sizeof(m->text) - 1, &m->fd);
-	if (n <= 0)
-		return (int)n;
-	if ((size_t)n < head)
-		return -1;
-	m->text[(size_t)n - head] = 0;
-	return 1;
-}
-
-/* ---- inside the container's init ---- */
-
-static int init_sync_fd = -1;
-
-static void log_to_runtime(int level, const char *msg)
-{
-	if (sync_send(init_sync_fd, SYNC_LOG, level, msg) < 0)
-		dprintf(2, "berth: %s\n", msg);
-}
-
 /* The state hooks see during creation; pid is the init's, as the host sees it. */
 static char *launch_state_json(const struct launch *l, pid_t host_pid, enum status status)
 {
-	struct state st = { .pid = host_pid };
-	snprintf(st.id, sizeof(st.id), "%s", l->id);
-	snprintf(st.bundle, sizeof(st.bundle), "%s", l->spec->bundle ? l->spec->bundle : "");
-	return state_json(&st, status, l->spec, false);
+	return child_state_json(l->spec, l->id, host_pid, status);
 }
 
 static int init_wait_for_start(const struct launch *l)
@@ -109,30 +57,7 @@ static int init_mkdir_cwd(const struct spec *s)
 	return r;
 }
 
-/* Load the filter; a listener (SCMP_ACT_NOTIFY) goes to the runtime,
- * which hands it to the agent at listenerPath. */
-static int init_seccomp(const struct launch *l, pid_t host_pid)
-{
-	int listener = seccomp_filter_load(&l->seccomp);
-	if (listener <= 0)
-		return listener;
-	int r = sync_send_fd(init_sync_fd, SYNC_SECCOMP_LISTENER, host_pid, NULL, listener);
-	close(listener);
-	return r < 0 ? log_error("passing the seccomp listener to the runtime: %m") : 0;
-}
-
-/* The pty, made in the container's /dev/pts; its master goes to the runtime. */
-static int init_console(const struct spec *s)
-{
-	int master = console_open(&s->process, true);
-	if (master < 0)
-		return -1;
-	int r = sync_send_fd(init_sync_fd, SYNC_CONSOLE, 0, NULL, master);
-	close(master);
-	return r < 0 ? log_error("passing the terminal to the runtime: %m") : 0;
-}
-
-static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t exe_cap)
+static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char *exe, size_t exe_cap)
 {
 	const struct spec *s = l->spec;
 	struct sync_msg m;
@@ -146,7 +71,7 @@ static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t 
 	    init_mkdir_cwd(s) < 0)
 		return -1;
 	if (s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]) {
-		if (sync_send(init_sync_fd, SYNC_HOOKS, 0, NULL) < 0 || sync_recv(init_sync_fd, &m) <= 0 ||
+		if (sync_send(sync_fd, SYNC_HOOKS, 0, NULL) < 0 || sync_recv(sync_fd, &m) <= 0 ||
 		    m.type != SYNC_HOOKS_DONE)
 			return -1;	/* the runtime reported why */
 	}
@@ -158,55 +83,18 @@ static int init_setup(const struct launch *l, pid_t host_pid, char *exe, size_t 
 			return -1;
 	}
 	/* sysctl before readonlyPaths, which usually include /proc/sys. */
-	if (rootfs_pivot(s, l->no_pivot) < 0 || (s->process.terminal && init_console(s) < 0) ||
+	if (rootfs_pivot(s, l->no_pivot) < 0 || (s->process.terminal && child_console(s, true) < 0) ||
 	    sysctl_apply(s) < 0 || paths_mask_and_protect(s) < 0 || rootfs_finish(s) < 0)
 		return -1;
-	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it
-	 * goes in before the capabilities are dropped; with it, as late as
-	 * possible, so that the profile sees few of berth's own syscalls. */
-	bool nnp = s->process.no_new_privileges;
-	if (s->seccomp && !nnp && init_seccomp(l, host_pid) < 0)
-		return -1;
-	if (process_limits(s) < 0 || caps_drop_bounding(s) < 0 || process_identity(s) < 0 ||
-	    caps_apply(s) < 0)
-		return -1;
-	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return log_error("process.noNewPrivileges: %m");
-	if (process_cwd(s) < 0 || process_find_exec(s, exe, exe_cap) < 0 ||
-	    fds_close_on_exec(l->preserve_fds) < 0)
-		return -1;
-	if (s->seccomp && nnp && init_seccomp(l, host_pid) < 0)
-		return -1;
-	return 0;
+	return child_finish(s, &l->seccomp, host_pid, l->preserve_fds, exe, exe_cap);
 }
 
 static _Noreturn void init_main(struct launch *l, int sync_fd)
 {
-	struct sync_msg m;
 	char exe[4096];
-	sigset_t none;
-
-	/* The runtime blocked signals to forward them; the container starts
-	 * with a clean mask and default dispositions. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < _NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	init_sync_fd = sync_fd;
-	log_set_sink(log_to_runtime);
-	/* If the runtime dies mid-setup, so do we: nothing half-made remains. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (sync_recv(sync_fd, &m) <= 0 || m.type != SYNC_GO)
+	pid_t host_pid = child_begin(sync_fd);
+	if (init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
-	pid_t host_pid = m.value;
-	if (init_setup(l, host_pid, exe, sizeof(exe)) < 0)
-		_exit(1);
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	if (sync_send(sync_fd, SYNC_CREATED, 0, NULL) < 0)
-		_exit(1);
-	close(sync_fd);
-	log_set_sink(NULL);
 	/* From here on, errors can only go to the container's stderr. */
 	if (l->state_dirfd >= 0 && init_wait_for_start(l) < 0)
 		_exit(1);
@@ -222,72 +110,15 @@ static _Noreturn void init_main(struct launch *l, int sync_fd)
 
 /* ---- in the runtime ---- */
 
-static int runtime_hooks(const struct launch *l)
+static int runtime_hooks(void *arg)
 {
+	const struct launch *l = arg;
 	char *json = launch_state_json(l, l->pid, STATUS_CREATING);
 	int r = hooks_run(l->spec, HOOK_PRESTART, json);
 	if (r == 0)
 		r = hooks_run(l->spec, HOOK_CREATE_RUNTIME, json);
 	free(json);
 	return r;
-}
-
-/* Serve init until it is created; -1 if it failed (its errors logged). */
-static int serve_init(struct launch *l, int fd)
-{
-	struct sync_msg m;
-	bool failed = false;
-	for (;;) {
-		int r = sync_recv(fd, &m);
-		if (r < 0)
-			return log_error("talking to the container's init: %m");
-		if (r == 0)
-			break;
-		if (m.fd >= 0 && m.type != SYNC_SECCOMP_LISTENER && m.type != SYNC_CONSOLE)
-			close(m.fd);
-		switch (m.type) {
-		case SYNC_CONSOLE:
-			if (!l->console_socket) {
-				l->console_master = m.fd;
-				break;
-			}
-			r = console_send(l->console_socket, m.fd);
-			close(m.fd);
-			if (r < 0)
-				return -1;
-			break;
-		case SYNC_SECCOMP_LISTENER: {
-			char *state = launch_state_json(l, l->pid, STATUS_CREATING);
-			int sent = seccomp_filter_send_listener(l->spec->seccomp, state, l->pid, m.fd);
-			free(state);
-			close(m.fd);
-			if (sent < 0)
-				return -1;
-			break;
-		}
-		case SYNC_LOG:
-			log_message(m.value, m.text);
-			if (m.value == LOG_ERROR)
-				failed = true;
-			break;
-		case SYNC_HOOKS:
-			if (runtime_hooks(l) < 0)
-				return -1;
-			if (sync_send(fd, SYNC_HOOKS_DONE, 0, NULL) < 0)
-				return log_error("talking to the container's init: %m");
-			break;
-		case SYNC_CREATED:
-			return failed ? -1 : 0;
-		}
-	}
-	if (!failed) {
-		int status = wait_child_timeout(l->pid, -1);
-		l->pid = 0;
-		return log_error("container init exited during setup (%s %d)",
-				 status >= 0 && WIFSIGNALED(status) ? "signal" : "status",
-				 status >= 0 && WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	}
-	return -1;
 }
 
 static pid_t clone_init(int flags)
@@ -330,8 +161,16 @@ static int clone_and_serve(struct launch *l)
 		r = -1;
 	if (r == 0 && sync_send(sv[0], SYNC_GO, l->pid, NULL) < 0)
 		r = log_error("starting the container's init: %m");
-	if (r == 0)
-		r = serve_init(l, sv[0]);
+	struct child_server serve = {
+		.spec = l->spec, .id = l->id, .pid = l->pid, .listener_status = STATUS_CREATING,
+		.console_socket = l->console_socket, .hooks = runtime_hooks, .arg = l,
+	};
+	if (r == 0) {
+		r = child_serve(&serve, sv[0]);
+		l->console_master = serve.console_master;
+		if (!serve.pid)
+			l->pid = 0;	/* it died and was reaped */
+	}
 	close(sv[0]);
 	if (r < 0) {
 		if (l->pid > 0) {

@@ -1,0 +1,64 @@
+/* A process being set up inside a container (a container's init, or a
+ * process `berth exec` starts) and the runtime serving it, over a
+ * SOCK_SEQPACKET pair. The child's errors travel to the runtime as
+ * messages, so they reach the user's terminal and --log file, not the
+ * container's stderr; fds it makes (the terminal, the seccomp listener)
+ * travel with SCM_RIGHTS. */
+#ifndef BERTH_CHILD_H
+#define BERTH_CHILD_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "berth/seccomp.h"
+#include "berth/spec.h"
+#include "berth/state.h"
+
+enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
+		 SYNC_CONSOLE };
+
+struct sync_msg {
+	uint32_t type;
+	int32_t value;		/* GO: the child's host pid; LOG: level */
+	char text[3840];
+	int fd;			/* received with the message (not sent as data) */
+};
+
+/* passed: an fd to send along, or -1. */
+int sync_send_fd(int fd, enum sync_type type, int value, const char *text, int passed);
+int sync_send(int fd, enum sync_type type, int value, const char *text);
+/* 1: message; 0: peer gone; -1: error */
+int sync_recv(int fd, struct sync_msg *m);
+
+/* ---- in the child ---- */
+
+/* Reset signals, route log messages to the runtime, die with it, and
+ * wait for its go: returns the child's pid as the host sees it. */
+pid_t child_begin(int sync_fd);
+/* The pty (process.terminal); its master goes to the runtime. */
+int child_console(const struct spec *s, bool make_console);
+/* The last steps before exec, in runc's order: seccomp (early without
+ * no_new_privs), rlimits, capabilities, identity, no_new_privs, cwd, the
+ * executable's path into exe, close-on-exec for inherited fds. */
+int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t host_pid, int preserve_fds,
+		 char *exe, size_t exe_cap);
+/* Tell the runtime setup is done; messages go to stderr from now on. */
+int child_done(void);
+
+/* ---- in the runtime ---- */
+
+struct child_server {
+	const struct spec *spec;
+	const char *id;
+	pid_t pid;			/* the child, as the host sees it */
+	enum status listener_status;	/* state the seccomp agent is told */
+	const char *console_socket;	/* send the terminal there, or... */
+	int console_master;		/* ...keep it (out; -1: none) */
+	int (*hooks)(void *arg);	/* SYNC_HOOKS: prestart + createRuntime */
+	void *arg;
+};
+/* Serve until the child reports SYNC_CREATED: 0, or -1 when it failed
+ * (its errors logged) or died. */
+int child_serve(struct child_server *c, int fd);
+/* The OCI state the hooks and the seccomp agent see during setup. */
+char *child_state_json(const struct spec *s, const char *id, pid_t pid, enum status status);
+
+#endif
