@@ -70,7 +70,8 @@ src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strut
 src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/util/json.c
 src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
 	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
-	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c
+	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \
+	src/runtime/exec.c src/cmd/exec.c
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c

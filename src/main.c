@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "create", cmd_create, 1, "create a container from a bundle, stopped before its process" },
 	{ "start", cmd_start, 0, "start the process of a created container" },
 	{ "run", cmd_run, 1, "create and start a container, wait for it" },
+	{ "exec", cmd_exec, 1, "run a new process in a running container" },
 	{ "state", cmd_state, 0, "print a container's state as OCI JSON" },
 	{ "kill", cmd_kill, 0, "send a signal to a container's init (or all its processes)" },
 	{ "delete", cmd_delete, 0, "delete a stopped container (-f: any)" },

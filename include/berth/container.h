@@ -20,6 +20,19 @@ struct create_opts {
 /* Creates the container (stopped before exec until container_start).
  * On failure nothing is left: no state directory, process or cgroup. */
 int container_create(const char *root, struct create_opts *o, struct state *out);
+struct exec_opts {
+	const char *console_socket;
+	int preserve_fds;
+	int console_master;	/* out: the pty master kept for a foreground exec, or -1 */
+	pid_t pid;		/* out: the new process, as the host sees it */
+};
+/* Start s->process in the running container st (its namespaces, cgroup,
+ * and s's seccomp filter); the process is berth's child. */
+int container_exec(const char *root, const struct state *st, const struct spec *s, struct exec_opts *o);
+
+/* --pid-file, written atomically (shims poll for it). */
+int write_pid_file(const char *path, pid_t pid);
+
 /* Forward signals to pid (berth's child) and relay the terminal `master`
  * (-1: none) to berth's stdio until pid exits; returns its wait status. */
 int forward_until_exit(int sfd, pid_t pid, int master);

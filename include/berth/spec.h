@@ -141,6 +141,8 @@ char *oci_read(const char *bundle, size_t *len);
 /* Parse text read from `bundle` and resolve root.path against it. */
 int oci_from_text(struct spec *s, const char *bundle, const char *text, size_t len);
 int oci_load(struct spec *s, const char *bundle);
+/* A process object alone (exec --process FILE) replaces s->process. */
+int oci_process_from_text(struct spec *s, const char *text, size_t len, const char *origin);
 
 const char *ns_name(enum ns_kind k);
 int ns_clone_flag(enum ns_kind k);

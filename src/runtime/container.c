@@ -27,7 +27,7 @@ static void now_rfc3339(char *out, size_t cap)
 	snprintf(out + n, cap - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static int write_pid_file(const char *path, pid_t pid)
+int write_pid_file(const char *path, pid_t pid)
 {
 	char v[16];
 	int n = snprintf(v, sizeof(v), "%d", (int)pid);

@@ -470,6 +470,19 @@ out:
 	return r;
 }
 
+int oci_process_from_text(struct spec *s, const char *text, size_t len, const char *origin)
+{
+	struct jctx j = { .origin = origin, .arena = &s->arena };
+	cJSON *doc = j_parse(&j, text, len);
+	if (!doc)
+		return -1;
+	memset(&s->process, 0, sizeof(s->process));
+	int r = cJSON_IsObject(doc) ? parse_process(&j, s, doc)
+				    : jerr(&j, "expected a JSON object (a process), got %s", jtype(doc));
+	cJSON_Delete(doc);
+	return r;
+}
+
 char *oci_read(const char *bundle, size_t *len)
 {
 	char path[4096];

@@ -1,0 +1,154 @@
+/* A new process in a running container (berth exec).
+ *
+ * A helper child joins the container's namespaces, user namespace first
+ * (it grants the rights to join the others); the pid and time
+ * namespaces only apply to children, so the helper clones the real
+ * process with CLONE_PARENT: it lands in every namespace and is berth's
+ * own child, so berth can wait for it. berth moves it into the
+ * container's cgroup, then it goes through the same last steps as a
+ * container's init (child.c) and execs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "berth/cgroup.h"
+#include "berth/child.h"
+#include "berth/container.h"
+#include "berth/linux.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+/* The order to join them: user first, mount late (it changes what paths
+ * mean), pid and time last (they only take effect for children). */
+static const struct { enum ns_kind kind; const char *proc; } join_order[] = {
+	{ NS_USER, "user" }, { NS_IPC, "ipc" }, { NS_UTS, "uts" }, { NS_NET, "net" }, { NS_CGROUP, "cgroup" },
+	{ NS_MNT, "mnt" }, { NS_PID, "pid" }, { NS_TIME, "time" },
+};
+
+/* Open the init's namespaces now, while its pid is known to be it. */
+static int open_namespaces(const struct spec *s, const struct state *st, int fds[])
+{
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
+		fds[i] = -1;
+		if (!s->ns[join_order[i].kind].wanted)
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)st->pid, join_order[i].proc);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			return log_error("container \"%s\": %s: %m", st->id, path);
+	}
+	if (!proc_is_alive(st->pid, st->start_time))
+		return log_error("container \"%s\" is not running", st->id);
+	return 0;
+}
+
+static void close_all(int fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static _Noreturn void exec_process(const struct spec *s, const struct seccomp_filter *f, int sync_fd,
+				   int preserve_fds)
+{
+	char exe[4096];
+	pid_t host_pid = child_begin(sync_fd);
+	if ((s->process.terminal && child_console(s, false) < 0) ||
+	    child_finish(s, f, host_pid, preserve_fds, exe, sizeof(exe)) < 0 || child_done() < 0)
+		_exit(1);
+	process_exec(s, exe);
+	_exit(127);
+}
+
+/* The helper: join, clone the process, report its pid, exit. */
+static _Noreturn void join_and_clone(const struct spec *s, const struct seccomp_filter *f, int fds[],
+				    int sync_fd, int preserve_fds)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
+		if (fds[i] >= 0 && setns(fds[i], ns_clone_flag(join_order[i].kind)) < 0) {
+			log_error("joining the container's %s namespace: %m", ns_name(join_order[i].kind));
+			_exit(1);
+		}
+	close_all(fds, ARRAY_SIZE(join_order));
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), 0, 0, 0, 0);
+	if (pid == 0)
+		exec_process(s, f, sync_fd, preserve_fds);
+	if (pid < 0) {
+		log_error("starting the process in the container: %m");
+		_exit(1);
+	}
+	_exit(sync_send(sync_fd, SYNC_GO, pid, NULL) < 0);
+}
+
+/* Start the helper; returns the process's pid, as the host sees it. */
+static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds[], int sv[2], int preserve_fds)
+{
+	pid_t helper = fork();
+	if (helper < 0)
+		return log_error("fork: %m");
+	if (helper == 0) {
+		close(sv[0]);
+		join_and_clone(s, f, fds, sv[1], preserve_fds);
+	}
+	int status = wait_child_timeout(helper, -1);
+	struct sync_msg m;
+	if (status != 0 || sync_recv(sv[0], &m) <= 0 || m.type != SYNC_GO)
+		return log_error("could not enter the container (helper %s %d)",
+				 WIFSIGNALED(status) ? "killed by signal" : "exited with", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	return m.value;
+}
+
+int container_exec(const char *root, const struct state *st, const struct spec *s, struct exec_opts *o)
+{
+	int fds[ARRAY_SIZE(join_order)], sv[2] = { -1, -1 };
+	struct seccomp_filter filter = { 0 };
+	char cache[4096];
+	pid_t pid = -1;
+	int r = -1;
+	o->console_master = -1;
+	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		fds[i] = -1;
+	if (open_namespaces(s, st, fds) < 0 || (s->seccomp && seccomp_filter_prepare(s->seccomp, cache, &filter) < 0))
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_error("socketpair: %m");
+		goto out;
+	}
+	pid = spawn(s, &filter, fds, sv, o->preserve_fds);
+	close(sv[1]);
+	if (pid <= 0)
+		goto out;
+	struct child_server serve = {
+		.spec = s, .id = st->id, .pid = pid, .listener_status = STATUS_RUNNING,
+		.console_socket = o->console_socket,
+	};
+	if ((st->cgroup[0] && cgroup_enter(st->cgroup, pid, NULL) < 0) || sync_send(sv[0], SYNC_GO, pid, NULL) < 0 ||
+	    child_serve(&serve, sv[0]) < 0) {
+		if (serve.console_master >= 0)
+			close(serve.console_master);
+		if (serve.pid) {
+			kill(pid, SIGKILL);
+			wait_child_timeout(pid, -1);
+		}
+		goto out;
+	}
+	o->console_master = serve.console_master;
+	o->pid = pid;
+	r = 0;
+out:
+	close_all(fds, ARRAY_SIZE(fds));
+	if (sv[0] >= 0)
+		close(sv[0]);
+	seccomp_filter_free(&filter);
+	return r;
+}
