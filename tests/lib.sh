@@ -5,7 +5,7 @@
 TESTROOT=${TESTROOT:-/tmp/berth-tests}
 ROOT=$TESTROOT/state		# --root for every test
 BUSYBOX=${BUSYBOX:-/bin/busybox}
-T=$(basename "$0" .sh)
+T=${T:-$(basename "$0" .sh)}
 
 ok()   { echo "PASS $T: $1" >> "$RESULTS"; echo "  ok   $1"; }
 fail() { echo "FAIL $T: $1" >> "$RESULTS"; echo "  FAIL $1${2:+: $2}"; }

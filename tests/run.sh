@@ -42,9 +42,11 @@ for t in tests/integration/*.sh; do
 	sh "$t"
 done
 
-step "integration tests under ASan/UBSan (lifecycle, process)"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth sh tests/integration/lifecycle.sh
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth sh tests/integration/process.sh
+step "integration tests under ASan/UBSan"
+for t in lifecycle process resources seccomp exec terminal; do
+	echo "-- tests/integration/$t.sh (ASan/UBSan)"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth T=$t-asan sh tests/integration/$t.sh
+done
 
 step "tiny build runs a container"
 BERTH=$top/build/tiny/berth FULL=$top/build/test/berth sh tests/tiny.sh
@@ -56,6 +58,9 @@ if echo "$out" | grep -q "berth version"; then record PASS "aarch64: --version";
 rm -rf "$TESTROOT/a64" && mkdir -p "$TESTROOT/a64"
 if qemu-aarch64-static "$a64" spec -b "$TESTROOT/a64" && jq -e '.ociVersion' "$TESTROOT/a64/config.json" >/dev/null; then
 	record PASS "aarch64: spec writes valid JSON"; else record FAIL "aarch64: spec writes valid JSON"; fi
+
+step "pure cgroup v2 in QEMU (Debian kernel, TCG)"
+sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 sh tests/fuzz/run.sh "$FUZZ_SECONDS"

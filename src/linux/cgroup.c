@@ -439,11 +439,13 @@ int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool c
 	if (cg_open(&c, path) < 0)
 		return -1;
 	bool pure_v2 = c.n == 1 && c.v2 == 0;
-	if (pure_v2 && cgroupns) {
-		if (mount("cgroup2", dest, "cgroup2", flags & MOUNT_ATTR_FLAGS, NULL) < 0)
-			return log_error("cgroup mount: %s: %m", dest);
+	/* A fresh cgroup2 mount shows the cgroup namespace's root. Some
+	 * kernels refuse it from a user namespace (EBUSY, EPERM); the bind
+	 * mount of the container's own cgroup shows the same, as crun does. */
+	if (pure_v2 && cgroupns && mount("cgroup2", dest, "cgroup2", flags & MOUNT_ATTR_FLAGS, NULL) == 0)
 		return 0;
-	}
+	if (pure_v2 && cgroupns && errno != EBUSY && errno != EPERM)
+		return log_error("cgroup mount: %s: %m", dest);
 	char src[600];
 	if (pure_v2) {
 		cg_dir(&c, 0, src, sizeof(src));

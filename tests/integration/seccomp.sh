@@ -21,6 +21,7 @@ PROFILE=/usr/share/containers/seccomp.json
 if [ -f "$PROFILE" ]; then
 	caps=$(jq -c '.process.capabilities.bounding' "$(new_bundle caps-probe)/config.json")
 	prof=$(jq -c --arg arch "$goarch" --argjson caps "$caps" -f "$here/seccomp/podman-to-oci.jq" "$PROFILE")
+	rm -rf "$ROOT/.seccomp"	# so that the one cache entry below is this profile's
 	bd=$(seccomp_bundle podman 'echo hello; ls /bin/busybox; unshare -r true 2>&1 || true; rm -rf /tmp/d; mkdir /tmp/d && echo made' "$prof")
 	run_c "$bd" podman
 	expect "podman default profile: container runs" 0 "$RC"

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "berth/oci.h"
 #include "berth/spec.h"
 #include "berth/util.h"
 
@@ -109,6 +110,87 @@ static void test_errors(void)
 	}
 }
 
+static void test_resources(void)
+{
+	struct spec s;
+	const char *json = "{" BASE ", \"linux\": {\"resources\": {"
+		"\"memory\": {\"limit\": 67108864, \"swap\": -1, \"reservation\": 0, \"disableOOMKiller\": true},"
+		"\"cpu\": {\"shares\": 512, \"quota\": 20000, \"period\": 100000, \"cpus\": \"0-1\"},"
+		"\"pids\": {\"limit\": -1}, \"blockIO\": {\"weight\": 500, \"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 1024}]},"
+		"\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4096}], \"network\": {\"classID\": 7, \"priorities\": [{\"name\": \"eth0\", \"priority\": 3}]},"
+		"\"devices\": [{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", \"major\": 1, \"access\": \"rw\"}],"
+		"\"rdma\": {\"mlx\": {\"hcaHandles\": 2, \"hcaObjects\": 9}}, \"unified\": {\"memory.high\": \"1G\"}}}}";
+	CHECK(parse(&s, json) == 0);
+	const struct resources *r = &s.resources;
+	CHECK(res_has(r, R_MEM_LIMIT) && r->v[R_MEM_LIMIT] == 67108864 && r->v[R_MEM_SWAP] == -1);
+	CHECK(!res_has(r, R_MEM_RESERVATION));	/* zero is "not set", as runc reads it */
+	CHECK(res_has(r, R_MEM_DISABLE_OOM_KILLER) && r->v[R_MEM_DISABLE_OOM_KILLER] == 1);
+	CHECK(r->v[R_CPU_SHARES] == 512 && !strcmp(r->cpus, "0-1") && !r->mems && r->v[R_PIDS_LIMIT] == -1);
+	CHECK(r->n_throttle[THROTTLE_READ_BPS] == 1 && r->throttle[THROTTLE_READ_BPS][0].value == 1024);
+	CHECK(r->n_hugepages == 1 && r->hugepages[0].limit == 4096 && r->v[R_NET_CLASS_ID] == 7);
+	CHECK(r->n_net_priorities == 1 && !strcmp(r->net_priorities[0].value, "3"));
+	CHECK(r->n_devices == 2 && r->devices[0].type == 'a' && !r->devices[0].allow && r->devices[1].minor == -1);
+	CHECK(r->n_rdma == 1 && !strcmp(r->rdma[0].value, "hca_handle=2 hca_object=9"));
+	CHECK(r->n_unified == 1 && !strcmp(r->unified[0].key, "memory.high"));
+	spec_free(&s);
+	static const char *const bad[] = {
+		"{\"memory\": {\"limit\": \"1G\"}}", "{\"memory\": {\"swappiness\": 101}}",
+		"{\"cpu\": {\"period\": 2000000}}", "{\"blockIO\": {\"weightDevice\": [{\"major\": 8}]}}",
+		"{\"hugepageLimits\": [{\"pageSize\": \"2XB\", \"limit\": 1}]}",
+		"{\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}", "{\"devices\": [{\"access\": \"r\"}]}",
+		"{\"devices\": [{\"allow\": true, \"type\": \"z\"}]}", "{\"unified\": {\"../x\": \"1\"}}",
+		"{\"network\": {\"priorities\": [{\"name\": \"a b\", \"priority\": 1}]}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct resources rr = { 0 };
+		struct arena a = { 0 };
+		int ret = oci_resources_from_text(&rr, &a, bad[i], strlen(bad[i]), "r.json");
+		if (ret != -1)
+			printf("  accepted: %s\n", bad[i]);
+		CHECK(ret == -1);
+		arena_free(&a);
+	}
+}
+
+static void test_seccomp(void)
+{
+	struct spec s;
+	const char *json = "{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
+		"\"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_AARCH64\"], \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"],"
+		"\"listenerPath\": \"/run/agent.sock\", \"syscalls\": [{\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_NOTIFY\", \"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]}]}}}";
+	CHECK(parse(&s, json) == 0);
+	const struct spec_seccomp *sc = s.seccomp;
+	CHECK(sc && sc->default_action == SC_ERRNO && sc->has_default_errno && sc->default_errno == 38);
+	CHECK(sc && sc->flags == SC_FLAG_LOG && sc->n_rules == 2 && sc->notifies);
+	CHECK(sc && sc->rules[1].n_args == 1 && sc->rules[1].args[0].op == SC_EQ && sc->rules[1].args[0].value == 9);
+	CHECK(sc && sc->source && strstr(sc->source, "SCMP_ARCH_AARCH64"));
+	spec_free(&s);
+	static const char *const bad[] = {
+		"{}", "{\"defaultAction\": \"SCMP_ACT_NOPE\"}",
+		"{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"/x\"}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_PDP11\"]}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_X\"]}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], \"action\": \"SCMP_ACT_ERRNO\"}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], \"action\": \"SCMP_ACT_ALLOW\", \"errnoRet\": 1}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], \"action\": \"SCMP_ACT_ERRNO\","
+		" \"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], \"action\": \"SCMP_ACT_ERRNO\","
+		" \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char doc[1024];
+		snprintf(doc, sizeof(doc), "{" BASE ", \"linux\": {\"seccomp\": %s}}", bad[i]);
+		int ret = parse(&s, doc);
+		if (ret != -1)
+			printf("  accepted: %s\n", bad[i]);
+		CHECK(ret == -1);
+		spec_free(&s);
+	}
+}
+
 static void test_validate(void)
 {
 	struct spec s;
@@ -166,6 +248,12 @@ static void test_small_parsers(void)
 	uint64_t v;
 	CHECK(parse_u64("18446744073709551615", &v) == 0 && v == UINT64_MAX);
 	CHECK(parse_u64("18446744073709551616", &v) == -1 && parse_u64("-1", &v) == -1 && parse_u64("1x", &v) == -1);
+	int64_t n;
+	CHECK(parse_size("64m", &n) == 0 && n == 64 << 20 && parse_size("1GiB", &n) == 0 && n == 1 << 30);
+	CHECK(parse_size("4096", &n) == 0 && n == 4096 && parse_size("-1", &n) == 0 && n == -1);
+	CHECK(parse_size("12q", &n) == -1 && parse_size("", &n) == -1 && parse_size("99999999999p", &n) == -1);
+	CHECK(parse_duration_ms("500ms", &n) == 0 && n == 500 && parse_duration_ms("2m", &n) == 0 && n == 120000);
+	CHECK(parse_duration_ms("5", &n) == 0 && n == 5000 && parse_duration_ms("5x", &n) == -1);
 }
 
 int main(void)
@@ -173,6 +261,8 @@ int main(void)
 	test_minimal();
 	test_full();
 	test_errors();
+	test_resources();
+	test_seccomp();
 	test_validate();
 	test_secure_join();
 	test_small_parsers();
