@@ -36,7 +36,6 @@ struct spec_seccomp {
 	const char *listener_path, *listener_metadata;
 	struct seccomp_rule *rules;
 	size_t n_rules;
-	const char *source;	/* the object as compact JSON: what a cached filter must match */
 	bool notifies;		/* some action is SCMP_ACT_NOTIFY */
 };
 

@@ -23,6 +23,7 @@ struct state {
 	char created[40];	/* RFC 3339, UTC */
 	char cgroup[1024];	/* as resolved at create */
 	uid_t owner;
+	unsigned hooks;		/* bit (1 << enum hook_kind) per kind the spec has */
 };
 
 const char *status_name(enum status st);

@@ -155,16 +155,74 @@ out:
 
 #define CACHE_MAGIC "BERTHSC1"
 
+struct buf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void put(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap && !b->failed) {
+		size_t cap = (b->len + n) * 2;
+		char *bigger = realloc(b->data, cap);
+		if (!bigger)
+			b->failed = true;
+		else
+			b->data = bigger, b->cap = cap;
+	}
+	if (!b->failed) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+	}
+}
+
+static void put_u64(struct buf *b, uint64_t v)
+{
+	put(b, &v, sizeof(v));
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s) + 1);
+}
+
+/* Everything the compiled program depends on, in a fixed binary form:
+ * the profile as parsed (so formatting and key order of the JSON do not
+ * matter), this machine's architecture and libseccomp's version. */
 static char *cache_key(const struct spec_seccomp *sc, size_t *len)
 {
 	const struct scmp_version *v = seccomp_version();
-	char *key;
-	int n = asprintf(&key, "%s\n%u\nlibseccomp %u.%u.%u\n", sc->source, (unsigned)seccomp_arch_native(),
-			 v->major, v->minor, v->micro);
-	if (n < 0)
+	struct buf b = { 0 };
+	put_str(&b, "berth seccomp 1");
+	put_u64(&b, seccomp_arch_native());
+	put_u64(&b, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
+	put_u64(&b, sc->default_action);
+	put_u64(&b, sc->has_default_errno ? sc->default_errno : ~0ull);
+	for (const char *const *a = sc->architectures; a && *a; a++)
+		put_str(&b, *a);
+	put_str(&b, "");
+	for (size_t i = 0; i < sc->n_rules; i++) {
+		const struct seccomp_rule *r = &sc->rules[i];
+		put_u64(&b, r->action);
+		put_u64(&b, r->has_errno ? r->errno_ret : ~0ull);
+		for (const char *const *n = r->names; *n; n++)
+			put_str(&b, *n);
+		put_str(&b, "");
+		put_u64(&b, r->n_args);
+		for (size_t k = 0; k < r->n_args; k++) {
+			put_u64(&b, r->args[k].index);
+			put_u64(&b, r->args[k].op);
+			put_u64(&b, r->args[k].value);
+			put_u64(&b, r->args[k].value_two);
+		}
+	}
+	if (b.failed) {
+		free(b.data);
 		return NULL;
-	*len = (size_t)n;
-	return key;
+	}
+	*len = b.len;
+	return b.data;
 }
 
 static void cache_name(const char *key, size_t len, char *out, size_t cap)

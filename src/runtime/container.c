@@ -143,6 +143,9 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup ? cgroup : "");
 	now_rfc3339(out->created, sizeof(out->created));
 	out->owner = getuid();
+	for (int k = 0; k < HOOK_KINDS; k++)
+		if (s.n_hooks[k])
+			out->hooks |= 1u << k;
 	if (state_save(dir, out) < 0 || (o->pid_file && write_pid_file(o->pid_file, l.pid) < 0)) {
 		kill(l.pid, SIGKILL);
 		wait_child_timeout(l.pid, -1);
@@ -179,7 +182,9 @@ int container_load(const char *root, const char *id, struct state *st)
 
 static int run_state_hooks(const char *root, const struct state *st, enum hook_kind k, enum status status)
 {
-	if (!ENABLE_HOOKS)
+	/* Loading the saved spec costs a parse of config.json: only when
+	 * it has hooks of this kind. */
+	if (!ENABLE_HOOKS || !(st->hooks & (1u << k)))
 		return 0;
 	struct spec s;
 	spec_init(&s);

@@ -52,6 +52,7 @@ int state_save(const char *dir, const struct state *st)
 	cJSON_AddStringToObject(o, "created", st->created);
 	cJSON_AddStringToObject(o, "cgroup", st->cgroup);
 	cJSON_AddNumberToObject(o, "owner", st->owner);
+	cJSON_AddNumberToObject(o, "hooks", st->hooks);
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!text)
@@ -100,6 +101,9 @@ int state_load(const char *root, const char *id, struct state *st)
 	st->start_time = strtoull(t, NULL, 10);
 	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
 	const cJSON *owner = cJSON_GetObjectItemCaseSensitive(o, "owner");
+	const cJSON *hooks = cJSON_GetObjectItemCaseSensitive(o, "hooks");
+	/* A state file without the field (older berth): assume hooks. */
+	st->hooks = cJSON_IsNumber(hooks) ? (unsigned)hooks->valuedouble : ~0u;
 	st->pid = cJSON_IsNumber(pid) ? (pid_t)pid->valuedouble : 0;
 	st->owner = cJSON_IsNumber(owner) ? (uid_t)owner->valuedouble : 0;
 	cJSON_Delete(o);

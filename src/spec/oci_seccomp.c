@@ -2,7 +2,6 @@
  * profile with a typo fails at create with its JSON path; only syscall
  * names are left to the filter compiler, which skips those this
  * architecture lacks (as runc does). */
-#include <stdlib.h>
 #include <string.h>
 #include "berth/json.h"
 #include "berth/log.h"
@@ -176,11 +175,6 @@ int oci_parse_seccomp(struct jctx *j, const cJSON *obj, struct spec_seccomp **ou
 		SUB(j, "syscalls", parse_rules(j, syscalls, sc, a));
 	if (sc->notifies && (!sc->listener_path || !*sc->listener_path))
 		return jerr_at(j, "listenerPath", "required when a rule uses SCMP_ACT_NOTIFY");
-	char *text = cJSON_PrintUnformatted(obj);
-	if (!text)
-		return jerr(j, "out of memory");
-	sc->source = arena_strdup(a, text);
-	free(text);
 	*out = sc;
 	return 0;
 }

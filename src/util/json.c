@@ -6,21 +6,36 @@
 #include "berth/log.h"
 #include "berth/resources.h"
 
+/* The path is extended for every field and element parsed, so this is
+ * on the hot path of every parse: plain copies, no printf. */
+static void jpath_append(struct jctx *j, const char *s, size_t n)
+{
+	if (n > sizeof(j->path) - 1 - j->len)
+		n = sizeof(j->path) - 1 - j->len;
+	memcpy(j->path + j->len, s, n);
+	j->len += n;
+	j->path[j->len] = 0;
+}
+
 size_t jpath_key(struct jctx *j, const char *key)
 {
 	size_t mark = j->len;
-	int n = snprintf(j->path + j->len, sizeof(j->path) - j->len, "%s%s", j->len ? "." : "", key);
-	if (n > 0)
-		j->len = j->len + (size_t)n < sizeof(j->path) ? j->len + (size_t)n : sizeof(j->path) - 1;
+	if (j->len)
+		jpath_append(j, ".", 1);
+	jpath_append(j, key, strlen(key));
 	return mark;
 }
 
 size_t jpath_index(struct jctx *j, size_t i)
 {
+	char buf[24], *p = buf + sizeof(buf);
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while (i /= 10);
+	*--p = '[';
 	size_t mark = j->len;
-	int n = snprintf(j->path + j->len, sizeof(j->path) - j->len, "[%zu]", i);
-	if (n > 0)
-		j->len = j->len + (size_t)n < sizeof(j->path) ? j->len + (size_t)n : sizeof(j->path) - 1;
+	jpath_append(j, p, (size_t)(buf + sizeof(buf) - p));
 	return mark;
 }
 
