@@ -67,7 +67,7 @@ src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strut
 	src/linux/namespaces.c src/linux/mounts.c src/linux/mountopts.c src/linux/rootfs.c \
 	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \
 	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c src/linux/cgroup_resources.c src/linux/cgroup_stats.c
-src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/util/json.c
+src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/util/json.c
 src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
 	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \
@@ -83,6 +83,14 @@ src-$(CONFIG_USERNS) += src/linux/userns.c
 src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
 src-$(CONFIG_SECCOMP) += src/linux/seccomp.c
 src-$(CONFIG_TERMINAL) += src/linux/console.c
+src-$(CONFIG_SCHED) += src/linux/sched.c
+src-$(CONFIG_PERSONALITY) += src/linux/personality.c
+src-$(CONFIG_APPARMOR) += src/linux/lsm.c
+ifneq ($(CONFIG_SELINUX),)
+ifeq ($(CONFIG_APPARMOR),)
+src-y += src/linux/lsm.c
+endif
+endif
 src-$(CONFIG_CGROUP_V1) += src/linux/cgroup_v1.c
 src-$(CONFIG_CGROUP_V2) += src/linux/cgroup_v2.c
 src-$(CONFIG_CGROUP_BPF_DEVICES) += src/linux/cgroup_bpf.c

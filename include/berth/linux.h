@@ -61,6 +61,32 @@ int paths_mask_and_protect(const struct spec *s);
 /* sysctl.c */
 int sysctl_apply(const struct spec *s);
 
+/* sched.c (CONFIG_SCHED): process.scheduler and process.ioPriority */
+#ifdef CONFIG_SCHED
+int process_sched(const struct spec *s);
+#else
+static inline int process_sched(const struct spec *s) { (void)s; return 0; }
+#endif
+/* personality.c (CONFIG_PERSONALITY): linux.personality */
+#ifdef CONFIG_PERSONALITY
+int process_personality(const struct spec *s);
+#else
+static inline int process_personality(const struct spec *s) { (void)s; return 0; }
+#endif
+/* lsm.c (CONFIG_APPARMOR or CONFIG_SELINUX): labels for the next exec */
+#if defined(CONFIG_APPARMOR) || defined(CONFIG_SELINUX)
+bool lsm_apparmor_enabled(void);
+bool lsm_selinux_enabled(void);
+int lsm_apply(const struct spec *s);
+/* Mount data with linux.mountLabel's context= added (SELinux only). */
+const char *lsm_mount_data(const struct spec *s, const char *data, char *buf, size_t cap);
+#else
+static inline bool lsm_apparmor_enabled(void) { return false; }
+static inline bool lsm_selinux_enabled(void) { return false; }
+static inline int lsm_apply(const struct spec *s) { (void)s; return 0; }
+static inline const char *lsm_mount_data(const struct spec *s, const char *d, char *b, size_t c) { (void)s, (void)b, (void)c; return d; }
+#endif
+
 /* process.c */
 int process_limits(const struct spec *s);	/* rlimits, oom_score_adj */
 int process_identity(const struct spec *s);	/* groups, gid, uid, keeping caps */

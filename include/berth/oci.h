@@ -14,4 +14,9 @@ int oci_resources_from_text(struct resources *r, struct arena *a, const char *te
 /* linux.seccomp, at the current JSON path. */
 int oci_parse_seccomp(struct jctx *j, const cJSON *obj, struct spec_seccomp **out, struct arena *a);
 
+/* oci_process_extras.c */
+int oci_parse_io_priority(struct jctx *j, const cJSON *obj, struct spec_process *p);
+int oci_parse_scheduler(struct jctx *j, const cJSON *obj, struct spec_process *p);
+int oci_parse_personality(struct jctx *j, const cJSON *obj, struct spec *s);
+
 #endif

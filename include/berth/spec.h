@@ -87,6 +87,17 @@ struct spec_process {
 	uint64_t caps[CAP_SETS];
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool has_io_priority;
+	int io_class, io_priority;	/* IOPRIO_CLASS_* (1 RT, 2 BE, 3 IDLE), 0..7 */
+	bool has_scheduler;
+	struct spec_scheduler {
+		int policy;		/* SCHED_* */
+		int nice, priority;
+		uint64_t flags;		/* SCHED_FLAG_* */
+		uint64_t runtime, deadline, period;
+	} scheduler;
+	const char *apparmor_profile;
+	const char *selinux_label;
 };
 
 struct spec {
@@ -116,6 +127,9 @@ struct spec {
 	struct spec_keyval *sysctl;
 	size_t n_sysctl;
 	const char *cgroups_path;
+	bool has_personality;
+	unsigned long personality;	/* PER_LINUX, PER_LINUX32 */
+	const char *mount_label;	/* SELinux context for the container's mounts */
 	struct resources resources;
 	struct spec_seccomp *seccomp;	/* NULL: no filter */
 

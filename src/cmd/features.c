@@ -99,8 +99,8 @@ int cmd_features(struct globals *g, int argc, char **argv)
 		add_strings(sc, "knownFlags", sc_flag_name);
 		add_strings(sc, "supportedFlags", supported_flag);
 	}
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "apparmor"), "enabled", false);
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "selinux"), "enabled", false);
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "apparmor"), "enabled", ENABLE_APPARMOR);
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "selinux"), "enabled", ENABLE_SELINUX);
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "intelRdt"), "enabled", false);
 	cJSON *idmap = cJSON_AddObjectToObject(cJSON_AddObjectToObject(lx, "mountExtensions"), "idmap");
 	cJSON_AddBoolToObject(idmap, "enabled", false);

@@ -65,12 +65,16 @@ static int mount_bind(const struct spec *s, const struct spec_mount *m, const ch
 	return r;
 }
 
-static int mount_fs(const struct spec_mount *m, const char *dest, const char *what)
+static int mount_fs(const struct spec *s, const struct spec_mount *m, const char *dest, const char *what)
 {
 	if (make_mountpoint(dest, true) < 0)
 		return log_error("%s: creating mount point %s: %m", what, dest);
 	const char *src = m->source ? m->source : m->type;
-	if (mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, m->data) < 0) {
+	/* linux.mountLabel labels the filesystems the container gets fresh. */
+	char labelled[1024];
+	const char *data = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") || !strcmp(m->type, "mqueue")
+		? lsm_mount_data(s, m->data, labelled, sizeof(labelled)) : m->data;
+	if (mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, data) < 0) {
 		/* sysfs needs a network namespace of our own; without one,
 		 * as runc does, show the host's sysfs read-only instead. */
 		if (errno == EPERM && !strcmp(m->type, "sysfs") &&
@@ -100,7 +104,7 @@ static int mount_one(const struct spec *s, size_t i, const char *cgroup_path)
 		r = make_mountpoint(dest, true) < 0 ? log_error("%s: creating %s: %m", what, dest)
 			: cgroup_mount(dest, cgroup_path, m->flags, s->ns[NS_CGROUP].wanted);
 	else
-		r = mount_fs(m, dest, what);
+		r = mount_fs(s, m, dest, what);
 	if (r == 0 && m->propagation && mount(NULL, dest, NULL, m->propagation, NULL) < 0)
 		r = log_error("%s: setting propagation: %m", what);
 	free(dest);

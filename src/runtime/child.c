@@ -104,11 +104,13 @@ int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t hos
 	bool nnp = s->process.no_new_privileges;
 	if (s->seccomp && !nnp && child_seccomp(f, host_pid) < 0)
 		return -1;
-	if (process_limits(s) < 0 || caps_drop_bounding(s) < 0 || process_identity(s) < 0 || caps_apply(s) < 0)
+	if (process_limits(s) < 0 || process_sched(s) < 0 || caps_drop_bounding(s) < 0 || process_identity(s) < 0 ||
+	    caps_apply(s) < 0)
 		return -1;
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return log_error("process.noNewPrivileges: %m");
-	if (process_cwd(s) < 0 || process_find_exec(s, exe, exe_cap) < 0 || fds_close_on_exec(preserve_fds) < 0)
+	if (process_cwd(s) < 0 || process_find_exec(s, exe, exe_cap) < 0 || fds_close_on_exec(preserve_fds) < 0 ||
+	    process_personality(s) < 0 || lsm_apply(s) < 0)
 		return -1;
 	if (s->seccomp && nnp && child_seccomp(f, host_pid) < 0)
 		return -1;

@@ -146,7 +146,7 @@ static int parse_user(struct jctx *j, struct spec_process *p, const cJSON *u, st
 static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 {
 	struct spec_process *p = &s->process;
-	const cJSON *user = NULL, *caps = NULL, *rlimits = NULL, *size = NULL;
+	const cJSON *user = NULL, *caps = NULL, *rlimits = NULL, *size = NULL, *ioprio = NULL, *sched = NULL;
 	int64_t oom;
 	int r;
 	if (j_bool(j, proc, "terminal", &p->terminal) < 0 || j_strings(j, proc, "args", &p->args, NULL) < 0 ||
@@ -154,6 +154,9 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 	    j_bool(j, proc, "noNewPrivileges", &p->no_new_privileges) < 0 ||
 	    j_object(j, proc, "user", &user) < 0 || j_object(j, proc, "capabilities", &caps) < 0 ||
 	    j_array(j, proc, "rlimits", &rlimits) < 0 || j_object(j, proc, "consoleSize", &size) < 0 ||
+	    j_object(j, proc, "ioPriority", &ioprio) < 0 || j_object(j, proc, "scheduler", &sched) < 0 ||
+	    j_string(j, proc, "apparmorProfile", &p->apparmor_profile) < 0 ||
+	    j_string(j, proc, "selinuxLabel", &p->selinux_label) < 0 ||
 	    (r = j_i64(j, proc, "oomScoreAdj", -1000, 1000, &oom)) < 0)
 		return -1;
 	if (r) {
@@ -165,6 +168,10 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 	if (!p->cwd)
 		return jerr_at(j, "cwd", "required");
 	size_t mark;
+	if (ioprio)
+		SUB(j, "ioPriority", oci_parse_io_priority(j, ioprio, p));
+	if (sched)
+		SUB(j, "scheduler", oci_parse_scheduler(j, sched, p));
 	if (size) {
 		mark = jpath_key(j, "consoleSize");
 		if (j_u32(j, size, "height", &p->console_height) < 0 || j_u32(j, size, "width", &p->console_width) < 0)
@@ -366,7 +373,7 @@ static int parse_time_offsets(struct jctx *j, struct spec *s, const cJSON *obj)
 static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 {
 	const cJSON *nss = NULL, *uidm = NULL, *gidm = NULL, *devs = NULL, *sysctl = NULL, *toff = NULL,
-		    *res = NULL, *seccomp = NULL;
+		    *res = NULL, *seccomp = NULL, *pers = NULL;
 	const char *prop = NULL;
 	if (j_array(j, lx, "namespaces", &nss) < 0 || j_array(j, lx, "uidMappings", &uidm) < 0 ||
 	    j_array(j, lx, "gidMappings", &gidm) < 0 || j_array(j, lx, "devices", &devs) < 0 ||
@@ -375,7 +382,8 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 	    j_strings(j, lx, "readonlyPaths", &s->readonly_paths, NULL) < 0 ||
 	    j_string(j, lx, "rootfsPropagation", &prop) < 0 ||
 	    j_string(j, lx, "cgroupsPath", &s->cgroups_path) < 0 || j_object(j, lx, "resources", &res) < 0 ||
-	    j_object(j, lx, "seccomp", &seccomp) < 0)
+	    j_object(j, lx, "seccomp", &seccomp) < 0 || j_object(j, lx, "personality", &pers) < 0 ||
+	    j_string(j, lx, "mountLabel", &s->mount_label) < 0)
 		return -1;
 	if (nss)
 		SUB(j, "namespaces", parse_namespaces(j, s, nss));
@@ -393,6 +401,8 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 		SUB(j, "resources", oci_parse_resources(j, res, &s->resources, &s->arena));
 	if (seccomp)
 		SUB(j, "seccomp", oci_parse_seccomp(j, seccomp, &s->seccomp, &s->arena));
+	if (pers)
+		SUB(j, "personality", oci_parse_personality(j, pers, s));
 	if (prop && *prop) {
 		s->rootfs_propagation = propagation_from_name(prop);
 		if (!s->rootfs_propagation) {

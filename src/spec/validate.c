@@ -64,6 +64,10 @@ static int validate_build(const struct spec *s)
 		return log_error("linux.namespaces: user namespaces are not in this build (CONFIG_USERNS)");
 	if (!ENABLE_TERMINAL && s->process.terminal)
 		return log_error("process.terminal: terminals are not in this build (CONFIG_TERMINAL)");
+	if (!ENABLE_SCHED && (s->process.has_scheduler || s->process.has_io_priority))
+		return log_error("process.scheduler/ioPriority: not in this build (CONFIG_SCHED)");
+	if (!ENABLE_PERSONALITY && s->has_personality)
+		return log_error("linux.personality: not in this build (CONFIG_PERSONALITY)");
 	if (!ENABLE_SECCOMP && s->seccomp)
 		return log_error("linux.seccomp: not in this build (CONFIG_SECCOMP)");
 	for (int k = 0; !ENABLE_HOOKS && k < HOOK_KINDS; k++)
