@@ -1,7 +1,9 @@
 /* berth: command dispatch and runc's global options, nothing else. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "berth/cli.h"
 #include "berth/config.h"
 #include "berth/linux.h"
@@ -84,7 +86,7 @@ int main(int argc, char **argv)
 	 * accepts them with one dash, which getopt_long_only does too. */
 	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': g.root = optarg; break;
+		case 'r': g.root = optarg; g.root_given = 1; break;
 		case 'l': g.log = optarg; break;
 		case 'f': log_format = optarg; break;
 		case 'd': g.debug = 1; break;
@@ -98,6 +100,13 @@ int main(int argc, char **argv)
 		case 'h': return usage(0);
 		default: return usage(1);
 		}
+	}
+	/* As runc: an unprivileged user keeps state in its own runtime dir. */
+	char user_root[4096];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (!g.root_given && geteuid() != 0 && xdg && *xdg) {
+		snprintf(user_root, sizeof(user_root), "%s/berth", xdg);
+		g.root = user_root;
 	}
 	if (strcmp(log_format, "text") && strcmp(log_format, "json")) {
 		log_error("--log-format: \"%s\": expected text or json", log_format);

@@ -14,7 +14,8 @@
 char *cgroup_resolve(const char *cgroups_path, const char *id);
 /* mkdir in every hierarchy, apply r (may be NULL), move pid in. On
  * failure the caller kills pid, then calls cgroup_remove (a cgroup with a
- * live process cannot go). */
+ * live process cannot go). Returns 1, having done nothing, for an
+ * unprivileged user who may not make the cgroup and asks for no limit. */
 int cgroup_enter(const char *path, pid_t pid, const struct resources *r);
 /* `berth update`: apply what r sets to a live container's cgroup. */
 int cgroup_update(const char *path, const struct resources *r);

@@ -6,6 +6,7 @@
 
 struct globals {
 	const char *root;	/* --root */
+	int root_given;		/* else the default (per user when not root) */
 	const char *log;	/* --log */
 	int log_json;		/* --log-format json */
 	int debug;		/* --debug */

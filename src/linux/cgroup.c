@@ -319,8 +319,22 @@ int cgroup_enter(const char *path, pid_t pid, const struct resources *r)
 	for (int i = 0; i < c.n; i++) {
 		char dir[512];
 		cg_dir(&c, i, dir, sizeof(dir));
-		if (mkdir_p(dir, 0755) < 0)
-			return log_error("cgroup %s: %m", dir);
+		if (mkdir_p(dir, 0755) < 0) {
+			/* An unprivileged user (rootless) usually owns no
+			 * cgroup: without limits to apply, go on without
+			 * one, as runc does. */
+			bool denied = errno == EACCES || errno == EPERM || errno == EROFS;
+			if (geteuid() != 0 && denied && (!r || !cg_wanted(r))) {
+				log_debug("cgroup %s: %m; running without a cgroup", dir);
+				for (int k = 0; k < i; k++) {
+					cg_dir(&c, k, dir, sizeof(dir));
+					rmdir(dir);
+				}
+				return 1;
+			}
+			return log_error("cgroup %s: %m%s", dir, geteuid() != 0 && denied ?
+					 " (an unprivileged user cannot apply linux.resources here)" : "");
+		}
 		if (!c.h[i].v2 && has_word(c.h[i].opts, "cpuset", ",") && cpuset_init(c.h[i].mnt, dir) < 0)
 			return -1;
 		if (c.h[i].v2)

@@ -53,6 +53,8 @@ struct cg_controller {
 };
 extern const struct cg_controller cg_controllers[];
 extern const size_t cg_n_controllers;
+/* r asks for some limit. */
+bool cg_wanted(const struct resources *r);
 /* Every controller r asks for, then linux.resources.unified. */
 int cg_apply(const struct cgroup_ctx *c, const struct resources *r);
 

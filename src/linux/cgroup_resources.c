@@ -139,6 +139,14 @@ static int apply_unified(const struct cgroup_ctx *c, const struct resources *r)
 	return 0;
 }
 
+bool cg_wanted(const struct resources *r)
+{
+	for (size_t i = 0; i < cg_n_controllers; i++)
+		if (cg_controllers[i].wanted(r))
+			return true;
+	return r->n_unified > 0;
+}
+
 int cg_apply(const struct cgroup_ctx *c, const struct resources *r)
 {
 	for (size_t i = 0; i < cg_n_controllers; i++) {

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "berth/linux.h"
 #include "berth/log.h"
@@ -21,14 +22,73 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 	return 0;
 }
 
+/* newuidmap/newgidmap (shadow's setuid helpers) PID c h s ...: they
+ * grant an unprivileged user the ranges /etc/subuid and /etc/subgid give
+ * it, which the kernel alone would not. */
+static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m, size_t n, const char *field)
+{
+	char *argv[3 + 3 * 64 + 1], nums[1 + 3 * 64][12];
+	if (n > 64)
+		return log_error("linux.%s: too many mappings", field);
+	size_t k = 0;
+	argv[k++] = (char *)helper;
+	snprintf(nums[0], sizeof(nums[0]), "%d", (int)pid);
+	argv[k++] = nums[0];
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v[3] = { m[i].container_id, m[i].host_id, m[i].size };
+		for (int f = 0; f < 3; f++) {
+			char *slot = nums[1 + 3 * i + (size_t)f];
+			snprintf(slot, 12, "%u", v[f]);
+			argv[k++] = slot;
+		}
+	}
+	argv[k] = NULL;
+	pid_t child = fork();
+	if (child < 0)
+		return log_error("linux.%s: fork: %m", field);
+	if (child == 0) {
+		execvp(helper, argv);
+		_exit(127);
+	}
+	int status = wait_child_timeout(child, -1);
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			return log_error("linux.%s: %s is needed to map more than your own id (install shadow's uidmap)",
+					 field, helper);
+		return log_error("linux.%s: %s refused the mapping (are the ranges in /etc/sub%cid?)", field, helper,
+				 helper[3] == 'u' ? 'u' : 'g');
+	}
+	return 0;
+}
+
+/* An unprivileged user may map only its own id, and a gid map only after
+ * giving up setgroups (the kernel's rule since CVE-2014-8989). */
+static bool own_id_only(const struct spec_idmap *m, size_t n, uint32_t own)
+{
+	return n == 1 && m[0].size == 1 && m[0].host_id == own;
+}
+
 int userns_write_maps(const struct spec *s, pid_t pid)
 {
 	if (!s->ns[NS_USER].wanted || s->ns[NS_USER].path)
 		return 0;
-	if (write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0 ||
-	    write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "gidMappings") < 0)
+	if (geteuid() == 0)
+		return write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0 ||
+		       write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "gidMappings") < 0 ? -1 : 0;
+	if (own_id_only(s->uid_mappings, s->n_uid_mappings, geteuid())) {
+		if (write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0)
+			return -1;
+	} else if (run_helper("newuidmap", pid, s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0) {
 		return -1;
-	return 0;
+	}
+	if (own_id_only(s->gid_mappings, s->n_gid_mappings, getegid())) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		if (write_file(path, "deny", 4, 0) < 0)
+			return log_error("linux.gidMappings: %s: %m", path);
+		return write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "gidMappings");
+	}
+	return run_helper("newgidmap", pid, s->gid_mappings, s->n_gid_mappings, "gidMappings");
 }
 
 int userns_become_root(const struct spec *s)

@@ -140,7 +140,7 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 	out->start_time = proc_start_time(l.pid);
 	snprintf(out->bundle, sizeof(out->bundle), "%s", bundle);
 	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s.root_path);
-	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup ? cgroup : "");
+	snprintf(out->cgroup, sizeof(out->cgroup), "%s", l.cgroup ? l.cgroup : "");
 	now_rfc3339(out->created, sizeof(out->created));
 	out->owner = getuid();
 	for (int k = 0; k < HOOK_KINDS; k++)
@@ -149,8 +149,8 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 	if (state_save(dir, out) < 0 || (o->pid_file && write_pid_file(o->pid_file, l.pid) < 0)) {
 		kill(l.pid, SIGKILL);
 		wait_child_timeout(l.pid, -1);
-		if (cgroup)
-			cgroup_remove(cgroup);
+		if (l.cgroup)
+			cgroup_remove(l.cgroup);
 		if (l.console_master >= 0)
 			close(l.console_master);
 		goto out;

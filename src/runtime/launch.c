@@ -155,8 +155,11 @@ static int clone_and_serve(struct launch *l)
 				 clone_errno == EINVAL ? " (a namespace type this kernel lacks?)" : "");
 	}
 	int r = 0;
-	if (l->cgroup && cgroup_enter(l->cgroup, l->pid, &l->spec->resources) < 0)
+	int placed = l->cgroup ? cgroup_enter(l->cgroup, l->pid, &l->spec->resources) : 0;
+	if (placed < 0)
 		r = -1;
+	else if (placed == 1)
+		l->cgroup = NULL;	/* rootless, and no limits asked for */
 	if (r == 0 && userns_write_maps(l->spec, l->pid) < 0)
 		r = -1;
 	if (r == 0 && sync_send(sv[0], SYNC_GO, l->pid, NULL) < 0)
