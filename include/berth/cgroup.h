@@ -12,11 +12,29 @@
  * relative (or empty, meaning the container id) = under the cgroup the
  * runtime itself is in. Returns a malloc'd absolute path. */
 char *cgroup_resolve(const char *cgroups_path, const char *id);
-/* mkdir in every hierarchy, apply r (may be NULL), move pid in. On
- * failure the caller kills pid, then calls cgroup_remove (a cgroup with a
- * live process cannot go). Returns 1, having done nothing, for an
- * unprivileged user who may not make the cgroup and asks for no limit. */
-int cgroup_enter(const char *path, pid_t pid, const struct resources *r);
+/* A container's cgroup made ready for a process to join. The files are
+ * opened by the runtime, so the process can join from inside its mount
+ * namespace; close-on-exec, and closed by cgroup_join_close. */
+#define CGROUP_MAX_HIERARCHIES 24
+struct cgroup_join {
+	int n;
+	int fds[CGROUP_MAX_HIERARCHIES];	/* v1 "tasks", v2 "cgroup.procs" */
+	bool v2[CGROUP_MAX_HIERARCHIES];
+	int v2_dir;		/* for clone3(CLONE_INTO_CGROUP); -1: no v2 */
+	bool born_in_v2;	/* the process was cloned into it: no move there */
+};
+/* mkdir in every hierarchy, apply r (may be NULL), open the join files.
+ * Returns 1, having done nothing, for an unprivileged user who may not
+ * make the cgroup and asks for no limit. On a later failure the caller
+ * kills the process, then calls cgroup_remove. */
+int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_join *j);
+/* In the process itself, before it does anything else: join by writing
+ * "0" (no global lock on v1). Needs the rights of the runtime: not from
+ * inside a new user namespace. */
+int cgroup_join_self(struct cgroup_join *j);
+/* In the runtime: move pid in (user namespaces, exec fallback). */
+int cgroup_join_pid(struct cgroup_join *j, pid_t pid);
+void cgroup_join_close(struct cgroup_join *j);
 /* `berth update`: apply what r sets to a live container's cgroup. */
 int cgroup_update(const char *path, const struct resources *r);
 /* Freeze or thaw every process (v1 freezer, v2 cgroup.freeze). */

@@ -4,13 +4,14 @@
 #define BERTH_LAUNCH_H
 #include <stdbool.h>
 #include <sys/types.h>
+#include "berth/cgroup.h"
 #include "berth/seccomp.h"
 #include "berth/spec.h"
 
 struct launch {
 	const struct spec *spec;
 	const char *id;
-	const char *cgroup;	/* resolved cgroup path, NULL: none */
+	const char *cgroup;	/* resolved cgroup path, NULL: none (out: NULL if none was made) */
 	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
 	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */
@@ -18,6 +19,7 @@ struct launch {
 	const char *console_socket;	/* process.terminal: send the master there... */
 	int console_master;		/* ...or keep it here (out; -1: none) */
 	struct seccomp_filter seccomp;	/* private: compiled before the clone */
+	struct cgroup_join *join;	/* private: the cgroup, ready to join */
 	pid_t pid;		/* out: the init process, as the host sees it */
 };
 

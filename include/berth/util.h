@@ -44,7 +44,11 @@ int cap_last_known(void);
 uint64_t proc_start_time(pid_t pid);
 /* true if pid exists, is not a zombie and has the given start time. */
 bool proc_is_alive(pid_t pid, uint64_t start_time);
-int pidfd_open_compat(pid_t pid);	/* -1 when the kernel lacks pidfds */
+int pidfd_open_compat(pid_t pid);
+/* fork(2) with clone flags (namespaces): the child returns 0 on the same
+ * stack. With cgroup_fd >= 0 (a cgroup v2 directory), the child is born
+ * in that cgroup where the kernel can (clone3, 5.7+): *into_cgroup says. */
+pid_t clone_fork(unsigned long flags, int cgroup_fd, bool *into_cgroup);	/* -1 when the kernel lacks pidfds */
 /* Wait up to timeout_ms (-1: forever) for a child to exit; returns its
  * wait status, or -1 with errno ETIMEDOUT. */
 int wait_child_timeout(pid_t pid, int timeout_ms);

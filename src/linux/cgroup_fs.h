@@ -4,9 +4,10 @@
 #define BERTH_CGROUP_FS_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "berth/cgroup.h"
 #include "berth/resources.h"
 
-#define MAX_HIERARCHIES 24
+#define MAX_HIERARCHIES CGROUP_MAX_HIERARCHIES
 
 struct hierarchy {
 	char mnt[256];		/* where it is mounted */

@@ -4,9 +4,10 @@
  * (it grants the rights to join the others); the pid and time
  * namespaces only apply to children, so the helper clones the real
  * process with CLONE_PARENT: it lands in every namespace and is berth's
- * own child, so berth can wait for it. berth moves it into the
- * container's cgroup, then it goes through the same last steps as a
- * container's init (child.c) and execs. */
+ * own child, so berth can wait for it. It is born in the container's v2
+ * cgroup and joins the v1 ones itself (or berth moves it, from a user
+ * namespace), then goes through the same last steps as a container's
+ * init (child.c) and execs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -58,10 +59,14 @@ static void close_all(int fds[], size_t n)
 }
 
 static _Noreturn void exec_process(const struct spec *s, const struct seccomp_filter *f, int sync_fd,
-				   int preserve_fds)
+				   int preserve_fds, struct cgroup_join *join)
 {
 	char exe[4096];
 	pid_t host_pid = child_begin(sync_fd);
+	if (join && !s->ns[NS_USER].wanted && cgroup_join_self(join) < 0)
+		_exit(1);
+	if (join)
+		cgroup_join_close(join);
 	if ((s->process.terminal && child_console(s, false) < 0) ||
 	    child_finish(s, f, host_pid, preserve_fds, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
@@ -71,7 +76,7 @@ static _Noreturn void exec_process(const struct spec *s, const struct seccomp_fi
 
 /* The helper: join, clone the process, report its pid, exit. */
 static _Noreturn void join_and_clone(const struct spec *s, const struct seccomp_filter *f, int fds[],
-				    int sync_fd, int preserve_fds)
+				    int sync_fd, int preserve_fds, struct cgroup_join *join)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
 		if (fds[i] >= 0 && setns(fds[i], ns_clone_flag(join_order[i].kind)) < 0) {
@@ -79,37 +84,47 @@ static _Noreturn void join_and_clone(const struct spec *s, const struct seccomp_
 			_exit(1);
 		}
 	close_all(fds, ARRAY_SIZE(join_order));
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), 0, 0, 0, 0);
-	if (pid == 0)
-		exec_process(s, f, sync_fd, preserve_fds);
+	bool born = false;
+	pid_t pid = clone_fork(CLONE_PARENT, join ? join->v2_dir : -1, &born);
+	if (pid == 0) {
+		if (join)
+			join->born_in_v2 = born;
+		exec_process(s, f, sync_fd, preserve_fds, join);
+	}
 	if (pid < 0) {
 		log_error("starting the process in the container: %m");
 		_exit(1);
 	}
-	_exit(sync_send(sync_fd, SYNC_GO, pid, NULL) < 0);
+	/* Tell berth whether the process still has to be moved into v2. */
+	_exit(sync_send(sync_fd, SYNC_GO, pid, born ? "born-in-cgroup" : NULL) < 0);
 }
 
 /* Start the helper; returns the process's pid, as the host sees it. */
-static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds[], int sv[2], int preserve_fds)
+static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds[], int sv[2], int preserve_fds,
+		   struct cgroup_join *join)
 {
 	pid_t helper = fork();
 	if (helper < 0)
 		return log_error("fork: %m");
 	if (helper == 0) {
 		close(sv[0]);
-		join_and_clone(s, f, fds, sv[1], preserve_fds);
+		join_and_clone(s, f, fds, sv[1], preserve_fds, join);
 	}
 	int status = wait_child_timeout(helper, -1);
 	struct sync_msg m;
 	if (status != 0 || sync_recv(sv[0], &m) <= 0 || m.type != SYNC_GO)
 		return log_error("could not enter the container (helper %s %d)",
 				 WIFSIGNALED(status) ? "killed by signal" : "exited with", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (join)
+		join->born_in_v2 = !strcmp(m.text, "born-in-cgroup");
 	return m.value;
 }
 
 int container_exec(const char *root, const struct state *st, const struct spec *s, struct exec_opts *o)
 {
 	int fds[ARRAY_SIZE(join_order)], sv[2] = { -1, -1 };
+	struct cgroup_join join = { .v2_dir = -1 };
+	bool have_join = false;
 	struct seccomp_filter filter = { 0 };
 	char cache[4096];
 	pid_t pid = -1;
@@ -120,11 +135,17 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 		fds[i] = -1;
 	if (open_namespaces(s, st, fds) < 0 || (s->seccomp && seccomp_filter_prepare(s->seccomp, cache, &filter) < 0))
 		goto out;
+	if (st->cgroup[0]) {
+		int placed = cgroup_prepare(st->cgroup, NULL, &join);
+		if (placed < 0)
+			goto out;
+		have_join = placed == 0;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_error("socketpair: %m");
 		goto out;
 	}
-	pid = spawn(s, &filter, fds, sv, o->preserve_fds);
+	pid = spawn(s, &filter, fds, sv, o->preserve_fds, have_join ? &join : NULL);
 	close(sv[1]);
 	if (pid <= 0)
 		goto out;
@@ -132,7 +153,8 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 		.spec = s, .id = st->id, .pid = pid, .listener_status = STATUS_RUNNING,
 		.console_socket = o->console_socket,
 	};
-	if ((st->cgroup[0] && cgroup_enter(st->cgroup, pid, NULL) < 0) || sync_send(sv[0], SYNC_GO, pid, NULL) < 0 ||
+	if ((have_join && s->ns[NS_USER].wanted && cgroup_join_pid(&join, pid) < 0) ||
+	    sync_send(sv[0], SYNC_GO, pid, NULL) < 0 ||
 	    child_serve(&serve, sv[0]) < 0) {
 		if (serve.console_master >= 0)
 			close(serve.console_master);
@@ -146,6 +168,8 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 	o->pid = pid;
 	r = 0;
 out:
+	if (have_join)
+		cgroup_join_close(&join);
 	close_all(fds, ARRAY_SIZE(fds));
 	if (sv[0] >= 0)
 		close(sv[0]);

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -89,10 +88,17 @@ static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char 
 	return child_finish(s, &l->seccomp, host_pid, l->preserve_fds, exe, exe_cap);
 }
 
+static bool joins_itself(const struct launch *l);
+
 static _Noreturn void init_main(struct launch *l, int sync_fd)
 {
 	char exe[4096];
 	pid_t host_pid = child_begin(sync_fd);
+	if (joins_itself(l)) {
+		if (cgroup_join_self(l->join) < 0)
+			_exit(1);
+		cgroup_join_close(l->join);
+	}
 	if (init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
 	/* From here on, errors can only go to the container's stderr. */
@@ -121,12 +127,11 @@ static int runtime_hooks(void *arg)
 	return r;
 }
 
-static pid_t clone_init(int flags)
+/* A user namespace takes away the rights over the host's cgroup files
+ * that joining by itself needs: the runtime moves such an init. */
+static bool joins_itself(const struct launch *l)
 {
-	/* A raw clone behaves like fork (same stack, copy-on-write), with
-	 * the namespace flags applied at once so that every namespace made
-	 * here is owned by the new user namespace. */
-	return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), 0, 0, 0, 0);
+	return l->join && !l->spec->ns[NS_USER].wanted;
 }
 
 static int clone_and_serve(struct launch *l)
@@ -140,7 +145,10 @@ static int clone_and_serve(struct launch *l)
 		close(sv[1]);
 		return -1;
 	}
-	l->pid = clone_init(ns_clone_flags(l->spec));
+	/* All new namespaces at once, so that every one made here is owned
+	 * by the new user namespace; on cgroup v2, born in the cgroup. */
+	l->pid = clone_fork((unsigned long)ns_clone_flags(l->spec), l->join ? l->join->v2_dir : -1,
+			    l->join ? &l->join->born_in_v2 : NULL);
 	if (l->pid == 0) {
 		close(sv[0]);
 		init_main(l, sv[1]);
@@ -155,11 +163,8 @@ static int clone_and_serve(struct launch *l)
 				 clone_errno == EINVAL ? " (a namespace type this kernel lacks?)" : "");
 	}
 	int r = 0;
-	int placed = l->cgroup ? cgroup_enter(l->cgroup, l->pid, &l->spec->resources) : 0;
-	if (placed < 0)
+	if (l->join && !joins_itself(l) && cgroup_join_pid(l->join, l->pid) < 0)
 		r = -1;
-	else if (placed == 1)
-		l->cgroup = NULL;	/* rootless, and no limits asked for */
 	if (r == 0 && userns_write_maps(l->spec, l->pid) < 0)
 		r = -1;
 	if (r == 0 && sync_send(sv[0], SYNC_GO, l->pid, NULL) < 0)
@@ -180,8 +185,6 @@ static int clone_and_serve(struct launch *l)
 			kill(l->pid, SIGKILL);
 			wait_child_timeout(l->pid, -1);
 		}
-		if (l->cgroup)
-			cgroup_remove(l->cgroup);
 		if (l->console_master >= 0)
 			close(l->console_master);
 		l->console_master = -1;
@@ -197,7 +200,20 @@ int launch_container(struct launch *l)
 	 * is written once, by the runtime. */
 	if (l->spec->seccomp && seccomp_filter_prepare(l->spec->seccomp, l->cache_dir, &l->seccomp) < 0)
 		return -1;
-	int r = clone_and_serve(l);
+	/* The cgroup and its limits exist before the process does. */
+	struct cgroup_join join;
+	int placed = l->cgroup ? cgroup_prepare(l->cgroup, &l->spec->resources, &join) : 1;
+	int r = placed < 0 ? -1 : 0;
+	if (placed == 1)
+		l->cgroup = NULL;	/* none in this build, or rootless without limits */
+	l->join = placed == 0 ? &join : NULL;
+	if (r == 0)
+		r = clone_and_serve(l);
+	if (l->join)
+		cgroup_join_close(l->join);
+	l->join = NULL;
+	if (r < 0 && l->cgroup)
+		cgroup_remove(l->cgroup);
 	seccomp_filter_free(&l->seccomp);
 	return r;
 }
