@@ -22,7 +22,8 @@ struct ns_saved {
 };
 int ns_enter_for_children(const struct spec *s, struct ns_saved *saved);
 void ns_restore(struct ns_saved *saved);
-/* In the init process: join the namespaces given by path. */
+/* In the init process: join the namespaces given by path (all but the
+ * user namespace, which the runtime's helper joined before the clone). */
 int ns_join_paths(const struct spec *s);
 int ns_unshare_cgroup(const struct spec *s);
 int ns_set_names(const struct spec *s);

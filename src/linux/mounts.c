@@ -65,6 +65,21 @@ static int mount_bind(const struct spec *s, const struct spec_mount *m, const ch
 	return r;
 }
 
+/* devpts's gid=5 (tty) means nothing in a user namespace that does not
+ * map group 5, and the kernel says EINVAL: mount it without, as crun. */
+static const char *without_gid(const char *data, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (const char *p = data; p && *p;) {
+		size_t len = strcspn(p, ",");
+		if (strncmp(p, "gid=", 4))
+			n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%.*s", n ? "," : "", (int)len, p);
+		p += len + (p[len] == ',');
+	}
+	return n < cap ? buf : data;
+}
+
 static int mount_fs(const struct spec *s, const struct spec_mount *m, const char *dest, const char *what)
 {
 	if (make_mountpoint(dest, true) < 0)
@@ -74,7 +89,11 @@ static int mount_fs(const struct spec *s, const struct spec_mount *m, const char
 	char labelled[1024];
 	const char *data = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") || !strcmp(m->type, "mqueue")
 		? lsm_mount_data(s, m->data, labelled, sizeof(labelled)) : m->data;
-	if (mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, data) < 0) {
+	int r = mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, data);
+	char nogid[1024];
+	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && s->ns[NS_USER].wanted && data && strstr(data, "gid="))
+		r = mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, without_gid(data, nogid, sizeof(nogid)));
+	if (r < 0) {
 		/* sysfs needs a network namespace of our own; without one,
 		 * as runc does, show the host's sysfs read-only instead. */
 		if (errno == EPERM && !strcmp(m->type, "sysfs") &&

@@ -91,9 +91,9 @@ void ns_restore(struct ns_saved *saved)
 
 int ns_join_paths(const struct spec *s)
 {
-	/* The user namespace first: it owns the others and grants the
-	 * capabilities needed to join them. */
-	static const enum ns_kind order[] = { NS_USER, NS_NET, NS_IPC, NS_UTS, NS_CGROUP, NS_MNT };
+	/* A user namespace given by path was joined before the clone (by
+	 * launch.c's helper), so that it owns the namespaces created. */
+	static const enum ns_kind order[] = { NS_NET, NS_IPC, NS_UTS, NS_CGROUP, NS_MNT };
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		if (s->ns[order[i]].path && join(order[i], s->ns[order[i]].path) < 0)
 			return -1;

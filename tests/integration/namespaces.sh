@@ -51,3 +51,23 @@ if [ -e /proc/self/ns/time ]; then
 else
 	skip "time namespace" "kernel has none"
 fi
+
+# A user namespace joined by path owns the namespaces made with the
+# container (uts, pid, mount...): sethostname and a fresh /proc work in
+# it, and devpts goes without gid=5, which that namespace does not map.
+if unshare -U --map-user=0 --map-group=0 true 2>/dev/null; then
+	unshare -U --map-user=0 --map-group=0 sleep 1000 & up=$!
+	sleep 0.2
+	hp=$(pgrep -P $up sleep || echo $up)
+	bd=$(new_bundle ujoin 'echo pid=$$; hostname; id -u')
+	edit "$bd" --arg p "$hp" '.linux.namespaces |= map(select(.type != "user")) + [{type: "user", path: "/proc/\($p)/ns/user"}]
+		| del(.linux.uidMappings, .linux.gidMappings) | .hostname = "in-joined-userns"'
+	run_c "$bd" ujoin
+	expect "joined user namespace: container runs" 0 "$RC"
+	expect_match "joined user namespace: owns the new pid namespace (fresh /proc)" "^pid=1$" "$OUT"
+	expect_match "joined user namespace: owns the new uts namespace" "^in-joined-userns$" "$OUT"
+	kill $up 2>/dev/null
+	assert_clean ujoin "joined user namespace"
+else
+	skip "joined user namespace" "unshare cannot make one"
+fi

@@ -118,6 +118,38 @@ expect_match "bad page size" 'hugepageLimits\[0\].pageSize: expected a page size
 edit "$bd" '.linux.resources.hugepageLimits = [] | .linux.resources.memory = {swappiness: 101}'
 run_c "$bd" badres
 expect_match "swappiness out of range" 'memory.swappiness: 101 is out of range' "$OUT"
+if ! v1 net_cls; then
+	edit "$bd" '.linux.resources = {network: {classID: 1048577}}'
+	run_c "$bd" badres
+	expect_match "a controller this host lacks: a clear error" 'linux.resources.network.classID: this host has no net_cls controller' "$OUT"
+	assert_clean badres "missing controller"
+fi
+if [ -z "$(awk '$9 == "cgroup"' /proc/self/mountinfo)" ]; then
+	# Pure v2: unified keys are written as they are.
+	bd=$(new_bundle unified 'sleep 1000')
+	edit "$bd" '.linux.resources.unified = {"memory.high": "50003968", "pids.max": "77"}'
+	b run -d --bundle "$bd" unified
+	expect "unified: memory.high" 50003968 "$(cat "$(cgdir memory unified)/memory.high")"
+	expect "unified: pids.max" 77 "$(cat "$(cgdir pids unified)/pids.max")"
+	b delete -f unified
+fi
+if v1 cpu && [ -f "$(cgdir cpu "")/cpu.rt_runtime_us" ]; then
+	bd=$(new_bundle rt 'sleep 1000')
+	edit "$bd" '.linux.resources.cpu = {realtimePeriod: 1000000, realtimeRuntime: 10000}'
+	b run -d --bundle "$bd" rt
+	expect "cpu realtime runtime (v1)" 10000 "$(cat "$(cgdir cpu rt)/cpu.rt_runtime_us")"
+	b delete -f rt
+fi
+dev=$(for d in /sys/block/*; do case $d in */loop*|*/zram*|*/ram*) continue;; esac; [ -f "$d/dev" ] && cat "$d/dev" && break; done)
+if [ -n "$dev" ]; then
+	bd=$(new_bundle blk 'sleep 1000')
+	edit "$bd" --arg maj "${dev%:*}" --arg min "${dev#*:}" '.linux.resources.blockIO = {throttleReadBpsDevice: [{major: ($maj | tonumber), minor: ($min | tonumber), rate: 1048576}]}'
+	b run -d --bundle "$bd" blk
+	if v1 blkio; then got=$(cat "$(cgdir blkio blk)/blkio.throttle.read_bps_device")
+	else got=$(cat "$(cgdir io blk)/io.max"); fi
+	expect_match "blockIO throttle on $dev" "^$dev (1048576|rbps=1048576)" "$got"
+	b delete -f blk
+fi
 if [ -n "$(awk '$9 == "cgroup2"' /proc/self/mountinfo)" ] && v1 memory; then
 	edit "$bd" '.linux.resources.memory = {} | .linux.resources.unified = {"memory.max": "1000000"}'
 	run_c "$bd" badres

@@ -65,6 +65,24 @@ expect_match "TRACE without a tracer returns ENOSYS" "rmdir: .*Function not impl
 expect_match "LOG allows" "^/$" "$OUT"
 expect_match "KILL_PROCESS kills with SIGSYS" "sync=159" "$OUT"
 
+# The other comparisons, each call matching exactly one rule; and a flag.
+sc='{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_LOG"], "syscalls": [
+	{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 1, "value": 14, "op": "SCMP_CMP_GT"}]},
+	{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 16, "args": [{"index": 1, "value": 1, "op": "SCMP_CMP_LE"}]},
+	{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 7, "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_NE"}]},
+	{"names": ["ioprio_set"], "action": "SCMP_ACT_ERRNO", "errnoRet": 6, "args": [{"index": 2, "value": 16384, "op": "SCMP_CMP_LT"}]},
+	{"names": ["ioprio_set"], "action": "SCMP_ACT_ERRNO", "errnoRet": 33, "args": [{"index": 2, "value": 24576, "op": "SCMP_CMP_GE"}]}]}'
+bd=$(seccomp_bundle ops 'trap "" USR2 TERM HUP; kill -USR2 1 && echo usr2-ok; kill -TERM 1; kill -HUP 1; kill -USR2 2
+	ionice -c 2 -n 4 -p 1 && echo be-ok; ionice -c 1 -n 0 -p 1; ionice -c 3 -p 1' "$sc")
+run_c "$bd" ops
+expect_match "GT: kill -TERM (15 > 14) denied with EACCES" "can.t kill pid 1: Permission denied" "$OUT"
+expect_match "LE: kill -HUP (1 <= 1) denied with EBUSY" "can.t kill pid 1: .*busy" "$OUT"
+expect_match "NE: kill of pid 2 (not 1) denied with E2BIG" "can.t kill pid 2: Argument list too long" "$OUT"
+expect_match "none of them: kill -USR2 1 allowed" "usr2-ok" "$OUT"
+expect_match "LT: real-time I/O class denied with ENXIO" "No such device or address" "$OUT"
+expect_match "GE: idle I/O class denied with EDOM" "ionice: .*(Domain error|out of domain)" "$OUT"
+expect_match "neither: best-effort I/O class allowed" "be-ok" "$OUT"
+
 # noNewPrivileges false: the filter goes in while init still has CAP_SYS_ADMIN.
 bd=$(seccomp_bundle nnp 'mkdir /tmp/x' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}')
 edit "$bd" '.process.noNewPrivileges = false'

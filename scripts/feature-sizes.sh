@@ -1,0 +1,25 @@
+#!/bin/sh
+# What each Kconfig feature costs in the stripped static binary: full
+# build minus that feature (and what depends on it), one build each.
+# usage: scripts/feature-sizes.sh [ARCH]   (prints a Markdown table)
+set -eu
+arch=${1:-x86_64}
+cd "$(dirname "$0")/.."
+out=build/feature-sizes
+build() {	# build DIR [SYMBOL-TO-DISABLE]
+	mkdir -p "$1"
+	cp configs/full_defconfig "$1/.config"
+	[ -z "${2:-}" ] || sed -i "s/^CONFIG_$2=y/# CONFIG_$2 is not set/" "$1/.config"
+	KCONFIG_CONFIG=$1/.config kconfig-conf --olddefconfig Kconfig >/dev/null
+	make --no-print-directory O="$1" ARCH="$arch" >/dev/null
+	stat -c %s "$1/berth"
+}
+full=$(build "$out/full")
+echo "| feature (Kconfig symbol) | bytes |"
+echo "|---|---|"
+for sym in $(sed -n 's/^config \([A-Z0-9_]*\)$/\1/p' Kconfig); do
+	grep -q "^CONFIG_$sym=y" "$out/full/.config" || continue
+	size=$(build "$out/no-$sym" "$sym")
+	echo "| $sym | $((full - size)) |"
+done
+echo "| **full_defconfig ($arch)** | **$full** |"
