@@ -116,6 +116,16 @@ int cap_last_known(void)
 	return (int)ARRAY_SIZE(caps) - 1;
 }
 
+/* The decimal number s starts with; *end points past it. */
+static int leading_number(const char *s, unsigned long long *v, char **end)
+{
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoull(s, end, 10);
+	return errno ? -1 : 0;
+}
+
 int parse_size(const char *s, int64_t *out)
 {
 	/* "64m", "64M", "64MB", "64MiB", "1g", "4096", and -1 for unlimited:
@@ -124,12 +134,9 @@ int parse_size(const char *s, int64_t *out)
 		*out = -1;
 		return 0;
 	}
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
+	unsigned long long v;
+	if (leading_number(s, &v, &end) < 0)
 		return -1;
 	static const char units[] = "kmgtp";
 	unsigned shift = 0;
@@ -154,12 +161,9 @@ int parse_duration_ms(const char *s, int64_t *ms)
 	static const struct { const char *unit; int64_t ms; } units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "", 1000 },
 	};
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
+	unsigned long long v;
+	if (leading_number(s, &v, &end) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
 		if (!strcmp(end, units[i].unit)) {
