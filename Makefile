@@ -116,17 +116,20 @@ $(O)/obj/%.o: %.c $(CONFIG_H) $(SYSROOT_STAMP)
 
 -include $(OBJS:.o=.d)
 
-$(KCONFIG_CONFIG):
-	@echo "berth: no $(KCONFIG_CONFIG); using configs/$(ARCH)_defconfig (make help)"
+# A missing .config starts from the ARCH's defconfig; one older than
+# Kconfig gets the new symbols at their defaults (the kernel's syncconfig),
+# keeping every choice already made.
+$(KCONFIG_CONFIG): Kconfig
 	@mkdir -p $(O)
-	cp configs/$(ARCH)_defconfig $@
-	kconfig-conf --olddefconfig Kconfig >/dev/null
+	@if [ -f $@ ]; then kconfig-conf --olddefconfig Kconfig >/dev/null && touch $@; \
+	else echo "berth: no $@; using configs/$(ARCH)_defconfig (make help)"; \
+	  cp configs/$(ARCH)_defconfig $@ && kconfig-conf --olddefconfig Kconfig >/dev/null; fi
 
 # busybox-style header: CONFIG_X / ENABLE_X for every symbol, so code can use
 # `if (ENABLE_X)` and let the compiler drop dead branches.
-$(CONFIG_H): $(KCONFIG_CONFIG) scripts/config-h.awk
+$(CONFIG_H): $(KCONFIG_CONFIG) Kconfig scripts/config-h.awk
 	@mkdir -p $(dir $@)
-	awk -f scripts/config-h.awk $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
+	awk -f scripts/config-h.awk Kconfig $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
 
 $(SYSROOT_STAMP):
 	sh scripts/deps.sh $(ARCH) $(DEPS_DIR)
