@@ -19,3 +19,8 @@ run_c "$bd" tiny
 expect_match "tiny refuses hooks it does not have" "not in this build \(CONFIG_HOOKS\)" "$OUT"
 OUT=$("$BERTH" spec 2>&1)
 expect_match "tiny has no spec command" 'unknown command "spec"' "$OUT"
+f=$("$BERTH" features)
+expect "tiny features: no seccomp" false "$(echo "$f" | jq .linux.seccomp.enabled)"
+expect "tiny features: no user namespaces" '["cgroup","ipc","mount","network","pid","time","uts"]' "$(echo "$f" | jq -c .linux.namespaces)"
+expect "tiny features: no hooks" 0 "$(echo "$f" | jq '.hooks | length')"
+expect "tiny features: no cgroup v1" false "$(echo "$f" | jq .linux.cgroup.v1)"

@@ -15,7 +15,7 @@
 enum { X_CWD = 256, X_PID_FILE, X_CONSOLE, X_NNP, X_PRESERVE, X_IGNORE_PAUSED, X_LABEL, X_APPARMOR, X_CGROUP };
 
 struct exec_flags {
-	const char *process_file, *cwd, *user, *pid_file;
+	const char *process_file, *cwd, *user, *pid_file, *apparmor, *label;
 	const char *env[64], *caps[64], *gids[64];
 	size_t n_env, n_caps, n_gids;
 	bool tty, detach, nnp, ignore_paused;
@@ -91,6 +91,10 @@ static int apply_flags(struct spec *s, const struct exec_flags *f, char **cmd)
 	}
 	if (f->nnp)
 		p->no_new_privileges = true;
+	if (f->apparmor)
+		p->apparmor_profile = f->apparmor;
+	if (f->label)
+		p->selinux_label = f->label;
 	for (size_t i = 0; i < f->n_caps; i++) {
 		int cap = cap_from_name(f->caps[i]);
 		if (cap < 0)
@@ -142,7 +146,9 @@ static int parse(int argc, char **argv, struct exec_flags *f, struct exec_opts *
 		"  --console-socket PATH   send the terminal's master there\n"
 		"  --no-new-privs          set no_new_privs\n"
 		"  --preserve-fds N        pass fds 3..3+N-1\n"
-		"  --ignore-paused         allow exec into a paused container\n" };
+		"  --ignore-paused         allow exec into a paused container\n"
+		"  --apparmor PROFILE      AppArmor profile for the process\n"
+		"  --process-label LABEL   SELinux label for the process\n" };
 	int c;
 	uint64_t n;
 	/* '+': the command's own options after the ID are not berth's. */
@@ -171,8 +177,8 @@ static int parse(int argc, char **argv, struct exec_flags *f, struct exec_opts *
 				return log_error("exec: --preserve-fds \"%s\" is not a count of file descriptors", optarg);
 			o->preserve_fds = (int)n;
 			break;
-		case X_LABEL: case X_APPARMOR:
-			return log_error("exec: --process-label and --apparmor: no LSM support in this build");
+		case X_LABEL: f->label = optarg; break;
+		case X_APPARMOR: f->apparmor = optarg; break;
 		case X_CGROUP:
 			return log_error("exec: --cgroup: sub-cgroups are not supported; the process joins the container's cgroup");
 		default: return -1;

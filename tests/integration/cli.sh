@@ -23,3 +23,13 @@ expect_match "--version" "^berth version [0-9]" "$("$BERTH" --version)"
 OUT=$("$BERTH" --log-format xml list 2>&1); RC=$?
 expect_match "bad --log-format" 'expected text or json' "$OUT"
 expect_match "create --help" "usage: berth .*create" "$("$BERTH" create --help)"
+
+# features: what this build supports, as the OCI features document.
+f=$("$BERTH" features)
+expect "features: ociVersionMax" 1.2.0 "$(echo "$f" | jq -r .ociVersionMax)"
+expect "features: seccomp in this build" true "$(echo "$f" | jq .linux.seccomp.enabled)"
+expect_match "features: seccomp actions" "SCMP_ACT_NOTIFY" "$(echo "$f" | jq -c .linux.seccomp.actions)"
+expect "features: namespaces" '["cgroup","ipc","mount","network","pid","time","user","uts"]' "$(echo "$f" | jq -c .linux.namespaces)"
+expect "features: hooks" 6 "$(echo "$f" | jq '.hooks | length')"
+expect_match "features: capabilities" "CAP_SYS_ADMIN" "$(echo "$f" | jq -c .linux.capabilities)"
+expect_match "features: mount options" '"rbind"' "$(echo "$f" | jq -c .mountOptions)"

@@ -54,6 +54,10 @@ expect_match "exec into a missing container" 'container "nosuch" does not exist'
 err=$(b exec ex /no/such/program 2>&1); rc=$?
 expect_match "exec of a missing program" 'exec "/no/such/program": No such file' "$err"
 expect "exec of a missing program fails" 1 "$rc"
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+	err=$(b exec --apparmor some-profile ex true 2>&1)
+	expect_match "exec --apparmor without AppArmor is refused" "AppArmor is not enabled" "$err"
+fi
 err=$(b exec -u bob ex true 2>&1)
 expect_match "exec --user with a name is refused clearly" 'expected UID\[:GID\]' "$err"
 b pause ex
