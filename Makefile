@@ -72,7 +72,9 @@ src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtim
 	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \
 	src/runtime/exec.c src/cmd/exec.c
-src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c
+src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
+src-$(CONFIG_INI) += src/spec/ini.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
+src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c
 src-$(CONFIG_CMD_PS) += src/cmd/ps.c
@@ -95,10 +97,11 @@ src-$(CONFIG_CGROUP_V1) += src/linux/cgroup_v1.c
 src-$(CONFIG_CGROUP_V2) += src/linux/cgroup_v2.c
 src-$(CONFIG_CGROUP_BPF_DEVICES) += src/linux/cgroup_bpf.c
 
+libs-$(CONFIG_INI) += -linih
 libs-$(CONFIG_SECCOMP) += -lseccomp
 libs-$(CONFIG_JSON) += -lcjson
 
-OBJS := $(patsubst %.c,$(O)/obj/%.o,$(src-y))
+OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig menuconfig savedefconfig \

@@ -43,6 +43,9 @@ static const struct command commands[] = {
 #ifdef CONFIG_CMD_FEATURES
 	{ "features", cmd_features, 0, "what this build supports (OCI features JSON)" },
 #endif
+#ifdef CONFIG_CMD_CHECK
+	{ "check", cmd_check, 0, "validate service files without running anything" },
+#endif
 #ifdef CONFIG_CMD_SPEC
 	{ "spec", cmd_spec, 0, "write a default config.json" },
 #endif

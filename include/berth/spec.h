@@ -158,6 +158,10 @@ int oci_load(struct spec *s, const char *bundle);
 /* A process object alone (exec --process FILE) replaces s->process. */
 int oci_process_from_text(struct spec *s, const char *text, size_t len, const char *origin);
 
+/* runc's default config.json (rootless: the caller mapped to root);
+ * returns its length. */
+int default_spec_json(char *out, size_t cap, bool rootless);
+
 const char *ns_name(enum ns_kind k);
 int ns_clone_flag(enum ns_kind k);
 

@@ -20,15 +20,22 @@ const char *status_name(enum status st)
 	return names[st];
 }
 
-int state_check_id(const char *id)
+int state_check_id_quiet(const char *id)
 {
 	size_t n = strlen(id);
 	if (!n || n > 200 || !strcmp(id, ".") || !strcmp(id, ".."))
-		return log_error("invalid container id \"%s\"", id);
+		return -1;
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		      strchr("_+-.", *p)))
-			return log_error("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'", id);
+			return -1;
+	return 0;
+}
+
+int state_check_id(const char *id)
+{
+	if (state_check_id_quiet(id) < 0)
+		return log_error("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'", id);
 	return 0;
 }
 

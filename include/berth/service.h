@@ -1,0 +1,64 @@
+/* A service: one container the supervisor keeps running, described by an
+ * INI file (NAME.conf) that either describes its container in full or
+ * points at an OCI bundle whose config.json it overrides. The container
+ * part becomes the same struct spec a config.json does. */
+#ifndef BERTH_SERVICE_H
+#define BERTH_SERVICE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "berth/spec.h"
+
+enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+/* When a service counts as ready, so that its dependents start. */
+enum ready_kind { READY_NONE, READY_NOTIFY, READY_PATH, READY_EXIT };
+/* What a service waits for before it starts at all. */
+enum wait_kind { WAIT_MOUNTED, WAIT_PATH, WAIT_LINK };
+
+struct wait_cond {
+	enum wait_kind kind;
+	const char *arg;	/* mount point, path or interface name */
+};
+
+struct service_conf {
+	const char *name;	/* the file's name without .conf */
+	const char *file;	/* for messages */
+	struct spec spec;	/* the container; its arena holds everything here */
+
+	enum restart_policy restart;
+	int64_t restart_delay_ms, restart_max_delay_ms, restart_reset_ms;
+	int restart_limit;	/* this many failures within restart-reset: failed (0: never) */
+	bool reboot_on_failure;	/* a failed service reboots the device */
+	bool critical;		/* the hardware watchdog stops while it is failed */
+
+	const char *const *after;	/* started after these (if they exist) */
+	const char *const *requires;	/* ...which must also be ready */
+	enum ready_kind ready;
+	const char *ready_path;		/* READY_PATH: inside the container's rootfs */
+	struct wait_cond *wait_for;
+	size_t n_wait_for;
+
+	int stop_signal;
+	int64_t stop_timeout_ms;
+
+	size_t log_size;		/* in-memory ring */
+	const char *log_file;		/* NULL: none */
+	size_t log_file_size;		/* rotate past this */
+	int log_files;			/* rotated files kept */
+	bool log_console, log_kmsg;	/* copy lines there, prefixed with the name */
+};
+
+/* Read one service file. Errors are logged as "file:line: key: what was
+ * wrong"; on error nothing is kept (service_free is still safe). */
+int service_load(struct service_conf *c, const char *path);
+void service_free(struct service_conf *c);
+
+/* The .conf files of DIR, sorted, as malloc'd paths (*names, each freed by the
+ * caller); the count, or -1 (logged). */
+int service_dir_list(const char *dir, char ***names);
+
+/* `exec = ...` and other command lines: words with '...', "..." and
+ * backslash quoting as a shell reads them, into a NULL-terminated vector. */
+const char *const *split_command(const char *line, struct arena *a, const char **error);
+
+#endif

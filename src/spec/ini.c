@@ -1,0 +1,209 @@
+/* Service files (NAME.conf): read with inih, then turned into a struct
+ * spec (the container) and a struct service_conf (its supervision).
+ *
+ * The file is read whole first, so that `bundle =` or `rootfs =` decides
+ * the base wherever it stands, and every other key then changes that base
+ * in file order. Errors say "file:line: key: what was wrong". */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+#include "berth/ini.h"
+#include "berth/log.h"
+#include "berth/oci.h"
+#include "berth/service.h"
+#include "berth/state.h"
+#include "berth/util.h"
+
+struct reader {
+	FILE *f;
+	int line;
+	int too_long;		/* first line past inih's limit, 0: none */
+	bool continuation;	/* this line starts with a blank */
+	struct ini_doc *doc;
+};
+
+/* inih's line reader, counting lines: inih itself tells a handler no
+ * line number unless built for it, and Debian's is not. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	if (!fgets(str, num, r->f))
+		return NULL;
+	r->line++;
+	size_t len = strlen(str);
+	if (len && str[len - 1] != '\n' && !feof(r->f)) {
+		if (!r->too_long)
+			r->too_long = r->line;
+		int c;
+		while ((c = fgetc(r->f)) != EOF && c != '\n')
+			;
+	}
+	r->continuation = str[0] == ' ' || str[0] == '\t';
+	return str;
+}
+
+static int collect(void *user, const char *section, const char *name, const char *value)
+{
+	struct reader *r = user;
+	struct ini_doc *d = r->doc;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+		struct ini_entry *bigger = arena_array(d->arena, cap, sizeof(*bigger));
+		if (d->n)
+			memcpy(bigger, d->e, d->n * sizeof(*bigger));
+		d->e = bigger;
+		d->cap = cap;
+	}
+	d->e[d->n++] = (struct ini_entry){
+		.section = arena_strdup(d->arena, section), .key = arena_strdup(d->arena, name),
+		.value = arena_strdup(d->arena, value), .line = r->line, .continuation = r->continuation,
+	};
+	return 1;
+}
+
+int ini_read(struct ini_doc *d, const char *path)
+{
+	struct reader r = { .doc = d };
+	d->file = arena_strdup(d->arena, path);
+	r.f = fopen(path, "re");
+	if (!r.f)
+		return log_error("%s: %m", path);
+	int bad = ini_parse_stream(read_line, &r, collect, &r);
+	fclose(r.f);
+	if (r.too_long)
+		return log_error("%s:%d: the line is longer than %d characters; continue it on an indented line",
+				 path, r.too_long, INI_MAX_LINE - 2);
+	if (bad > 0)
+		return log_error("%s:%d: expected \"key = value\", a [section] or a comment", path, bad);
+	if (bad < 0)
+		return log_error("%s: out of memory", path);
+	return 0;
+}
+
+int ini_error(const struct ini_entry *e, const char *file, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return log_error("%s:%d: %s: %s", file, e->line, e->key, msg);
+}
+
+/* The base spec: a bundle's config.json, or berth's default around a rootfs. */
+static int load_base(struct service_conf *c, struct ini_doc *d)
+{
+	const struct ini_entry *root = NULL, *bundle = NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ini_entry *e = &d->e[i];
+		if (strcmp(e->section, "service"))
+			continue;
+		if (!strcmp(e->key, "rootfs"))
+			root = e;
+		else if (!strcmp(e->key, "bundle"))
+			bundle = e;
+	}
+	if (root && bundle)
+		return ini_error(bundle, d->file, "give either rootfs or bundle, not both");
+	if (!root && !bundle)
+		return log_error("%s: [service] needs rootfs = DIR (the container's root) or bundle = DIR (an OCI bundle)",
+				 d->file);
+	const struct ini_entry *e = root ? root : bundle;
+	if (e->value[0] != '/')
+		return ini_error(e, d->file, "\"%s\" is not an absolute path", e->value);
+	if (bundle)
+		return oci_load(&c->spec, bundle->value);
+	char text[8192];
+	int n = default_spec_json(text, sizeof(text), false);
+	char origin[600];
+	snprintf(origin, sizeof(origin), "%s (default spec)", d->file);
+	if (oci_parse(&c->spec, text, (size_t)n, origin) < 0)
+		return -1;
+	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
+	c->spec.root_path = dir;
+	c->spec.bundle = dirname(parent);
+	/* A service's output goes to its log, not to a terminal. */
+	c->spec.process.terminal = false;
+	c->spec.root_readonly = false;
+	return 0;
+}
+
+static const char *service_name(const char *path, struct arena *a)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".conf"))
+		n -= 5;
+	char *name = arena_alloc(a, n + 1);
+	memcpy(name, base, n);
+	return name;
+}
+
+int service_load(struct service_conf *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	spec_init(&c->spec);
+	struct arena *a = &c->spec.arena;
+	struct ini_doc d = { .arena = a };
+	c->file = arena_strdup(a, path);
+	c->name = service_name(path, a);
+	if (state_check_id(c->name) < 0)
+		return log_error("%s: the file name (without .conf) is the service's name and its container id", path);
+	if (ini_read(&d, path) < 0 || load_base(c, &d) < 0)
+		return -1;
+	service_defaults(c);
+	int errors = 0;
+	for (size_t i = 0; i < d.n; i++)
+		if (service_apply(c, &d, i) < 0)
+			errors++;
+	if (errors || service_finish(c) < 0 || spec_validate(&c->spec) < 0)
+		return -1;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int service_dir_list(const char *dir, char ***names)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return log_error("%s: %m", dir);
+	size_t n = 0, cap = 16;
+	char **v = malloc(cap * sizeof(*v));
+	struct dirent *e;
+	while (v && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
+			continue;
+		if (n == cap) {
+			char **bigger = realloc(v, (cap *= 2) * sizeof(*v));
+			if (!bigger)
+				break;
+			v = bigger;
+		}
+		if (asprintf(&v[n], "%s/%s", dir, e->d_name) < 0)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (!v)
+		return log_error("out of memory");
+	qsort(v, n, sizeof(*v), by_name);
+	*names = v;
+	return (int)n;
+}
+
+void service_free(struct service_conf *c)
+{
+	spec_free(&c->spec);
+	memset(c, 0, sizeof(*c));
+}
