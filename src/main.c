@@ -43,6 +43,10 @@ static const struct command commands[] = {
 #ifdef CONFIG_CMD_FEATURES
 	{ "features", cmd_features, 0, "what this build supports (OCI features JSON)" },
 #endif
+#ifdef CONFIG_SUPERVISOR
+	{ "supervise", cmd_supervise, 1, "run the services of a directory of service files" },
+	{ "ctl", cmd_ctl, 0, "talk to the supervisor (list, status, start, stop, logs, exec...)" },
+#endif
 #ifdef CONFIG_CMD_CHECK
 	{ "check", cmd_check, 0, "validate service files without running anything" },
 #endif

@@ -15,11 +15,18 @@ struct create_opts {
 	const char *console_socket;	/* --console-socket: where the pty master goes */
 	bool foreground;		/* `run` without -d: the terminal stays with berth */
 	int console_master;		/* out (foreground + terminal): the pty master, else -1 */
+	const int *stdio;		/* fds for the process's 0, 1, 2; NULL: inherit berth's */
+	int notify_fd;			/* > 0: becomes fd 3 of the process (readiness) */
 };
 
 /* Creates the container (stopped before exec until container_start).
  * On failure nothing is left: no state directory, process or cgroup. */
 int container_create(const char *root, struct create_opts *o, struct state *out);
+/* The same from a spec in hand (a service file): `saved` is kept in the
+ * state directory as `saved_name` (config.json or service.conf), for the
+ * commands that need the spec later. */
+int container_create_spec(const char *root, struct create_opts *o, struct spec *s, const char *saved_name,
+			  const char *saved, size_t saved_len, struct state *out);
 struct exec_opts {
 	const char *console_socket;
 	int preserve_fds;

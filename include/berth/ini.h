@@ -3,6 +3,7 @@
 #define BERTH_INI_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "berth/arena.h"
 #include "berth/service.h"
 
@@ -20,7 +21,7 @@ struct ini_doc {
 };
 
 /* Every key of the file, in order; errors logged with file and line. */
-int ini_read(struct ini_doc *d, const char *path);
+int ini_read(struct ini_doc *d, FILE *f, const char *path);
 /* Log "file:line: key: message"; returns -1. */
 int ini_error(const struct ini_entry *e, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -59,6 +59,7 @@ struct resources {
 	struct res_device_rule *devices;
 	size_t n_devices;
 	bool has_devices;		/* "devices" given (even empty) */
+	bool devices_completed;		/* devices_cgroup_rules added its rules */
 	struct spec_keyval *rdma;		/* device -> "hca_handle=N hca_object=N" */
 	size_t n_rdma;
 	struct spec_keyval *unified;		/* v2 file -> value */

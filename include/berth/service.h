@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "berth/spec.h"
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -51,6 +52,9 @@ struct service_conf {
 /* Read one service file. Errors are logged as "file:line: key: what was
  * wrong"; on error nothing is kept (service_free is still safe). */
 int service_load(struct service_conf *c, const char *path);
+/* The same from an open file; `path` names it in messages and names the
+ * service. */
+int service_load_stream(struct service_conf *c, FILE *f, const char *path);
 void service_free(struct service_conf *c);
 
 /* The .conf files of DIR, sorted, as malloc'd paths (*names, each freed by the

@@ -28,8 +28,7 @@ struct state {
 
 const char *status_name(enum status st);
 /* runc's rule: letters, digits, '_', '+', '-', '.'; not "." or "..". */
-int state_check_id(const char *id);
-int state_check_id_quiet(const char *id);	/* the same, without a message */
+int state_check_id(const char *id);	/* name_is_valid, with a message */
 /* dir = root/id; returns -1 (silently) when the name would not fit. */
 int state_dir(const char *root, const char *id, char *dir, size_t cap);
 int state_save(const char *dir, const struct state *st);

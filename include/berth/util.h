@@ -25,6 +25,9 @@ ssize_t read_all(int fd, void *buf, size_t len);				/* no logging */
 
 /* strutil.c */
 bool str_starts(const char *s, const char *prefix);
+/* A container id or service name, as runc allows them: letters, digits,
+ * '_', '+', '-', '.'; not "." or "..". */
+bool name_is_valid(const char *s);
 int parse_u64(const char *s, uint64_t *out);		/* decimal only; -1 on junk */
 int parse_i64(const char *s, int64_t *out);
 /* A byte count with an optional binary unit ("64m", "1GiB"), or -1. */

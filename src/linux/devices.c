@@ -127,8 +127,9 @@ int devices_setup(const struct spec *s)
 void devices_cgroup_rules(struct spec *s)
 {
 	struct resources *r = &s->resources;
-	if (!r->has_devices)
-		return;
+	if (!r->has_devices || r->devices_completed)
+		return;	/* a supervised service's spec is used again on restart */
+	r->devices_completed = true;
 	static const struct res_device_rule pty_rules[] = {
 		{ true, 'c', 136, -1, "rwm" },	/* /dev/pts/N */
 		{ true, 'c', 5, 2, "rwm" },	/* /dev/ptmx */

@@ -43,10 +43,10 @@ int write_pid_file(const char *path, pid_t pid)
 
 /* Keep the config.json text the container was made from, so that later
  * commands see the spec as it was created even if the bundle changes. */
-static int keep_config(int dirfd, const char *text, size_t len)
+static int keep_config(int dirfd, const char *name, const char *text, size_t len)
 {
-	if (write_file_atomic(dirfd, "config.json", text, len) < 0)
-		return log_error("saving config.json: %m");
+	if (write_file_atomic(dirfd, name, text, len) < 0)
+		return log_error("saving %s: %m", name);
 	return 0;
 }
 
@@ -71,44 +71,30 @@ static int check_rootfs(const struct spec *s)
 	return 0;
 }
 
-int container_create(const char *root, struct create_opts *o, struct state *out)
+int container_create_spec(const char *root, struct create_opts *o, struct spec *s, const char *saved_name,
+			  const char *saved, size_t saved_len, struct state *out)
 {
-	struct spec s;
-	char bundle[4096], dir[4096];
+	char dir[4096];
 	int dirfd = -1, r = -1;
-	char *cgroup = NULL, *text = NULL;
-	size_t len;
+	char *cgroup = NULL;
 	bool made_dir = false;
 
-	spec_init(&s);
-	if (state_check_id(o->id) < 0)
-		return -1;
-	if (!realpath(o->bundle ? o->bundle : ".", bundle))
-		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
-	text = oci_read(bundle, &len);
 	o->console_master = -1;
-	if (!text || oci_from_text(&s, bundle, text, len) < 0 || spec_validate(&s) < 0 || check_rootfs(&s) < 0 ||
-	    check_console(&s, o) < 0)
-		goto out;
-	if (mkdir_p(root, 0700) < 0) {
-		log_error("--root %s: %m", root);
-		goto out;
-	}
-	if (state_dir(root, o->id, dir, sizeof(dir)) < 0) {
-		log_error("container id too long");
-		goto out;
-	}
+	if (state_check_id(o->id) < 0 || spec_validate(s) < 0 || check_rootfs(s) < 0 || check_console(s, o) < 0)
+		return -1;
+	if (mkdir_p(root, 0700) < 0)
+		return log_error("--root %s: %m", root);
+	if (state_dir(root, o->id, dir, sizeof(dir)) < 0)
+		return log_error("container id too long");
 	/* 0711: a container's non-root user must reach exec.fifo. */
 	if (mkdir(dir, 0711) < 0) {
 		if (errno == EEXIST)
-			log_error("container \"%s\" already exists", o->id);
-		else
-			log_error("%s: %m", dir);
-		goto out;
+			return log_error("container \"%s\" already exists", o->id);
+		return log_error("%s: %m", dir);
 	}
 	made_dir = true;
 	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0 || keep_config(dirfd, text, len) < 0) {
+	if (dirfd < 0 || keep_config(dirfd, saved_name, saved, saved_len) < 0) {
 		if (dirfd < 0)
 			log_error("%s: %m", dir);
 		goto out;
@@ -117,9 +103,9 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 		log_error("%s/exec.fifo: %m", dir);
 		goto out;
 	}
-	devices_cgroup_rules(&s);
+	devices_cgroup_rules(s);
 	if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
-		cgroup = cgroup_resolve(s.cgroups_path, o->id);
+		cgroup = cgroup_resolve(s->cgroups_path, o->id);
 		if (!cgroup) {
 			log_error("linux.cgroupsPath: %m");
 			goto out;
@@ -128,9 +114,9 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 	char cache[4096];
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	struct launch l = {
-		.spec = &s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
+		.spec = s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
-		.console_socket = o->console_socket,
+		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 	};
 	if (launch_container(&l) < 0)
 		goto out;
@@ -138,13 +124,13 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 	snprintf(out->id, sizeof(out->id), "%s", o->id);
 	out->pid = l.pid;
 	out->start_time = proc_start_time(l.pid);
-	snprintf(out->bundle, sizeof(out->bundle), "%s", bundle);
-	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s.root_path);
+	snprintf(out->bundle, sizeof(out->bundle), "%s", s->bundle ? s->bundle : "");
+	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s->root_path);
 	snprintf(out->cgroup, sizeof(out->cgroup), "%s", l.cgroup ? l.cgroup : "");
 	now_rfc3339(out->created, sizeof(out->created));
 	out->owner = getuid();
 	for (int k = 0; k < HOOK_KINDS; k++)
-		if (s.n_hooks[k])
+		if (s->n_hooks[k])
 			out->hooks |= 1u << k;
 	if (state_save(dir, out) < 0 || (o->pid_file && write_pid_file(o->pid_file, l.pid) < 0)) {
 		kill(l.pid, SIGKILL);
@@ -163,6 +149,24 @@ out:
 	if (r < 0 && made_dir)
 		remove_tree(dir);
 	free(cgroup);
+	return r;
+}
+
+int container_create(const char *root, struct create_opts *o, struct state *out)
+{
+	struct spec s;
+	char bundle[4096];
+	size_t len;
+	spec_init(&s);
+	o->console_master = -1;
+	if (state_check_id(o->id) < 0)
+		return -1;
+	if (!realpath(o->bundle ? o->bundle : ".", bundle))
+		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
+	char *text = oci_read(bundle, &len);
+	int r = -1;
+	if (text && oci_from_text(&s, bundle, text, len) == 0)
+		r = container_create_spec(root, o, &s, "config.json", text, len, out);
 	free(text);
 	spec_free(&s);
 	return r;

@@ -90,9 +90,33 @@ static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char 
 
 static bool joins_itself(const struct launch *l);
 
+/* A service's stdio (its log pipe) and readiness fd (3), in place before
+ * init opens anything. Every source moves above 3 first, so that none is
+ * overwritten before it is copied. */
+static int init_stdio(struct launch *l, int *sync_fd)
+{
+	if (!l->stdio && l->notify_fd <= 0)
+		return 0;
+	int src[4] = { l->stdio ? l->stdio[0] : -1, l->stdio ? l->stdio[1] : -1, l->stdio ? l->stdio[2] : -1,
+		       l->notify_fd > 0 ? l->notify_fd : -1 };
+	for (int i = 0; i < 4; i++)
+		if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10)) < 0)
+			return -1;
+	if (*sync_fd <= 3 && (*sync_fd = fcntl(*sync_fd, F_DUPFD_CLOEXEC, 10)) < 0)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if (src[i] >= 0 && dup2(src[i], i) < 0)
+			return -1;
+	if (l->notify_fd > 0 && l->preserve_fds < 1)
+		l->preserve_fds = 1;
+	return 0;
+}
+
 static _Noreturn void init_main(struct launch *l, int sync_fd)
 {
 	char exe[4096];
+	if (init_stdio(l, &sync_fd) < 0)
+		_exit(1);
 	pid_t host_pid = child_begin(sync_fd);
 	if (joins_itself(l)) {
 		if (cgroup_join_self(l->join) < 0)

@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "berth/cgroup.h"
+#include "berth/config.h"
 #include "berth/log.h"
+#include "berth/service.h"
 #include "berth/state.h"
 #include "berth/util.h"
 
@@ -20,21 +22,9 @@ const char *status_name(enum status st)
 	return names[st];
 }
 
-int state_check_id_quiet(const char *id)
-{
-	size_t n = strlen(id);
-	if (!n || n > 200 || !strcmp(id, ".") || !strcmp(id, ".."))
-		return -1;
-	for (const char *p = id; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("_+-.", *p)))
-			return -1;
-	return 0;
-}
-
 int state_check_id(const char *id)
 {
-	if (state_check_id_quiet(id) < 0)
+	if (!name_is_valid(id))
 		return log_error("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'", id);
 	return 0;
 }
@@ -133,6 +123,17 @@ int state_spec(const char *root, const char *id, struct spec *s)
 	char dir[4096];
 	if (state_dir(root, id, dir, sizeof(dir)) < 0)
 		return log_error("container id too long");
+	/* A supervised service keeps its service file instead. */
+	char conf[4200];
+	snprintf(conf, sizeof(conf), "%s/service.conf", dir);
+	if (ENABLE_INI && access(conf, F_OK) == 0) {
+		struct service_conf c;
+		if (service_load(&c, conf) < 0)
+			return -1;
+		spec_free(s);
+		*s = c.spec;	/* the arena moves with it; c is not freed */
+		return 0;
+	}
 	if (oci_load(s, dir) < 0)
 		return -1;
 	return 0;

@@ -16,7 +16,6 @@
 #include "berth/log.h"
 #include "berth/oci.h"
 #include "berth/service.h"
-#include "berth/state.h"
 #include "berth/util.h"
 
 struct reader {
@@ -66,15 +65,11 @@ static int collect(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-int ini_read(struct ini_doc *d, const char *path)
+int ini_read(struct ini_doc *d, FILE *f, const char *path)
 {
-	struct reader r = { .doc = d };
+	struct reader r = { .doc = d, .f = f };
 	d->file = arena_strdup(d->arena, path);
-	r.f = fopen(path, "re");
-	if (!r.f)
-		return log_error("%s: %m", path);
 	int bad = ini_parse_stream(read_line, &r, collect, &r);
-	fclose(r.f);
 	if (r.too_long)
 		return log_error("%s:%d: the line is longer than %d characters; continue it on an indented line",
 				 path, r.too_long, INI_MAX_LINE - 2);
@@ -127,8 +122,11 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
 	c->spec.root_path = dir;
 	c->spec.bundle = dirname(parent);
-	/* A service's output goes to its log, not to a terminal. */
+	/* A service's output goes to its log, not to a terminal; its
+	 * hostname is its name unless the file says otherwise. */
 	c->spec.process.terminal = false;
+	c->spec.hostname = NULL;
+	c->spec.process.args = NULL;	/* exec = is required */
 	c->spec.root_readonly = false;
 	return 0;
 }
@@ -147,15 +145,29 @@ static const char *service_name(const char *path, struct arena *a)
 
 int service_load(struct service_conf *c, const char *path)
 {
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		memset(c, 0, sizeof(*c));
+		spec_init(&c->spec);
+		return log_error("%s: %m", path);
+	}
+	int r = service_load_stream(c, f, path);
+	fclose(f);
+	return r;
+}
+
+int service_load_stream(struct service_conf *c, FILE *f, const char *path)
+{
 	memset(c, 0, sizeof(*c));
 	spec_init(&c->spec);
 	struct arena *a = &c->spec.arena;
 	struct ini_doc d = { .arena = a };
 	c->file = arena_strdup(a, path);
 	c->name = service_name(path, a);
-	if (state_check_id(c->name) < 0)
-		return log_error("%s: the file name (without .conf) is the service's name and its container id", path);
-	if (ini_read(&d, path) < 0 || load_base(c, &d) < 0)
+	if (!name_is_valid(c->name))
+		return log_error("%s: \"%s\" cannot name a service: the file name (without .conf) is its container id "
+				 "(letters, digits, '_', '+', '-', '.')", path, c->name);
+	if (ini_read(&d, f, path) < 0 || load_base(c, &d) < 0)
 		return -1;
 	service_defaults(c);
 	int errors = 0;

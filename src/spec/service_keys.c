@@ -16,7 +16,6 @@
 #include "berth/log.h"
 #include "berth/mountopts.h"
 #include "berth/oci.h"
-#include "berth/state.h"
 #include "berth/util.h"
 
 struct key_ctx {
@@ -206,7 +205,7 @@ static int add_names(struct key_ctx *k, const char *const **list)
 {
 	char *copy = arena_strdup(k->a, k->e->value);
 	for (char *save, *t = strtok_r(copy, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
-		if (state_check_id_quiet(t) < 0)
+		if (!name_is_valid(t))
 			return KERR(k, "\"%s\" is not a service name", t);
 		*list = vec_add(k->a, *list, t);
 	}
@@ -622,8 +621,6 @@ void service_defaults(struct service_conf *c)
 	c->log_size = 64 * 1024;
 	c->log_file_size = 1024 * 1024;
 	c->log_files = 2;
-	if (!c->spec.hostname && c->spec.ns[NS_UTS].wanted)
-		c->spec.hostname = c->name;
 }
 
 int service_apply(struct service_conf *c, const struct ini_doc *d, size_t i)
@@ -663,6 +660,8 @@ int service_finish(struct service_conf *c)
 				 c->file);
 	if (c->ready == READY_EXIT && c->restart == RESTART_ALWAYS)
 		return log_error("%s: ready = exit is for one-shot tasks: restart = always would run it forever", c->file);
+	if (!c->spec.hostname && c->spec.ns[NS_UTS].wanted)
+		c->spec.hostname = c->name;
 	if (c->restart_delay_ms > c->restart_max_delay_ms)
 		c->restart_max_delay_ms = c->restart_delay_ms;
 	for (const char *const *n = c->requires; n && *n; n++)

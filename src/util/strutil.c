@@ -174,3 +174,15 @@ int parse_duration_ms(const char *s, int64_t *ms)
 		}
 	return -1;
 }
+
+bool name_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 200 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("_+-.", *p)))
+			return false;
+	return true;
+}

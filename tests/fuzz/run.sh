@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
 out=build/fuzz
-mkdir -p "$out/corpus-oci" "$out/corpus-confinement"
+mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service"
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 . tests/parser_sources.sh
 
@@ -24,10 +24,15 @@ for f in "$out"/corpus-oci/*.json; do
 	s=$(jq -c '.linux.seccomp // empty' "$f" 2>/dev/null) && [ -n "$s" ] && printf '0%s' "$s" > "$out/corpus-confinement/s-$n"
 done
 
+# Seeds for service files: the examples and the test suite's.
+for f in docs/examples/*.conf "${TESTROOT:-/tmp/berth-tests}"/supervise/conf/*.conf; do
+	[ -f "$f" ] && cp "$f" "$out/corpus-service/$(basename "$f")"
+done
+
 # fuzz TARGET DESCRIPTION CORPUS
 fuzz() {
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/asan/include \
-		-o "$out/$1" "tests/fuzz/$1.c" $PARSER_SRC -lcjson -lm > "$out/build-$1.log" 2>&1; then
+		-o "$out/$1" "tests/fuzz/$1.c" $PARSER_SRC -lcjson -linih -lm > "$out/build-$1.log" 2>&1; then
 		record FAIL "fuzz: build $1"; tail -20 "$out/build-$1.log"; return
 	fi
 	if "$out/$1" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 -timeout=10 "$out/$3" > "$out/$1.log" 2>&1; then
@@ -38,3 +43,4 @@ fuzz() {
 }
 fuzz fuzz_oci "config.json parser" corpus-oci
 fuzz fuzz_confinement "linux.resources and linux.seccomp parsers" corpus-confinement
+fuzz fuzz_service "service files (inih + keys)" corpus-service

@@ -18,8 +18,8 @@ run() {
 		record FAIL "unit: $name"; grep -E 'FAIL|ERROR|error' "$out/$tag.log" | head -20
 	fi
 }
-gcc -std=gnu11 -O1 -g $inc -o "$out/test_oci" $src -lcjson -lm && \
-gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_oci_asan" $src -lcjson -lm || {
+gcc -std=gnu11 -O1 -g $inc -o "$out/test_oci" $src -lcjson -linih -lm && \
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_oci_asan" $src -lcjson -linih -lm || {
 	record FAIL "unit: build"; exit 0; }
 run plain "parsers" "$out/test_oci"
 run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_oci_asan"

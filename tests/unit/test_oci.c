@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/oci.h"
+#include "berth/service.h"
 #include "berth/spec.h"
 #include "berth/util.h"
 
@@ -191,6 +192,79 @@ static void test_seccomp(void)
 	}
 }
 
+static int load_service(struct service_conf *c, const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r = service_load_stream(c, f, "/etc/berth/web.conf");
+	fclose(f);
+	return r;
+}
+
+static void test_service(void)
+{
+	struct service_conf c;
+	const char *good = "; comment\n[service]\nrootfs = /srv/web\nexec = httpd -f -p \"80 80\" 'a b' c\\ d\n"
+		"   --extra\nenv = A=1\nenv = PATH=/x\nuser = 1000:100\nrestart = always\nrestart-delay = 250ms\n"
+		"after = setup, net\nrequires = setup\nready = path:/run/ready\nwait-for = mounted:/data\n"
+		"stop-signal = INT\nlog-size = 8k\n[container]\nmount = /data:/data:ro\nmount = tmpfs:/tmp:size=1m\n"
+		"capability = CAP_NET_ADMIN\ncapability = -CAP_KILL\nrlimit = NOFILE=100:200\nnamespaces = pid mount\n"
+		"[resources]\nmemory.max = 64M\nmemory.swap.max = 16M\ncpu.max = 50000\npids.max = max\ncpu.weight = 100\n";
+	CHECK(load_service(&c, good) == 0);
+	const struct spec *s = &c.spec;
+	CHECK(!strcmp(c.name, "web") && !strcmp(s->root_path, "/srv/web") && !strcmp(s->bundle, "/srv"));
+	CHECK(!strcmp(s->process.args[3], "80 80") && !strcmp(s->process.args[4], "a b") &&
+	      !strcmp(s->process.args[5], "c d") && !strcmp(s->process.args[6], "--extra") && !s->process.args[7]);
+	size_t n = 0;
+	bool path_replaced = false;
+	for (; s->process.env[n]; n++)
+		path_replaced |= !strcmp(s->process.env[n], "PATH=/x");
+	CHECK(path_replaced && n == 3);	/* PATH replaced, TERM kept, A added */
+	CHECK(s->process.uid == 1000 && s->process.gid == 100 && !s->process.terminal);
+	CHECK(c.restart == RESTART_ALWAYS && c.restart_delay_ms == 250 && c.stop_signal == 2 && c.log_size == 8192);
+	CHECK(c.after && !strcmp(c.after[1], "net") && !c.after[2] && !strcmp(c.requires[0], "setup"));
+	CHECK(c.ready == READY_PATH && !strcmp(c.ready_path, "/run/ready") && c.n_wait_for == 1);
+	CHECK(s->n_mounts >= 2 && s->mounts[s->n_mounts - 1].type && !strcmp(s->mounts[s->n_mounts - 1].type, "tmpfs"));
+	CHECK(s->mounts[s->n_mounts - 2].bind && (s->mounts[s->n_mounts - 2].flags & MS_RDONLY));
+	CHECK((s->process.caps[CAPS_BOUNDING] & (1ull << 12)) && !(s->process.caps[CAPS_EFFECTIVE] & (1ull << 5)));
+	CHECK(s->ns[NS_PID].wanted && s->ns[NS_MNT].wanted && !s->ns[NS_NET].wanted && !s->hostname);	/* no uts: no hostname */
+	const struct resources *r = &s->resources;
+	CHECK(r->v[R_MEM_LIMIT] == 64 << 20 && r->v[R_MEM_SWAP] == 80 << 20 && r->v[R_PIDS_LIMIT] == -1);
+	CHECK(r->v[R_CPU_QUOTA] == 50000 && r->v[R_CPU_PERIOD] == 100000 && r->v[R_CPU_SHARES] == 2 + 99 * 262142 / 9999);
+	service_free(&c);
+	static const char *const bad[] = {
+		"[service]\nexec = true\n",				/* no rootfs or bundle */
+		"[service]\nrootfs = relative\nexec = true\n",
+		"[service]\nrootfs = /r\n",				/* no exec (default sh?) */
+		"[service]\nrootfs = /r\nexec = 'open\n",
+		"[service]\nrootfs = /r\nexec = true\nrestart = maybe\n",
+		"[service]\nrootfs = /r\nexec = true\nrestart-delay = 5y\n",
+		"[service]\nrootfs = /r\nexec = true\nrestart = no\nrestart = always\n",
+		"[service]\nrootfs = /r\nexec = true\nrequires = web\n",	/* itself */
+		"[service]\nrootfs = /r\nexec = true\nready = exit\nrestart = always\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\nmemory.max = 64Q\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\nmemory.swap.max = 1M\n",
+		"[service]\nrootfs = /r\nexec = true\n[container]\nnamespaces = pid\n",
+		"[service]\nrootfs = /r\nexec = true\n[container]\nmount = nodest\n",
+		"[service]\nrootfs = /r\nexec = true\n[container]\ncapability = CAP_NOPE\n",
+		"[service]\nrootfs = /r\nexec = true\n[container]\nrlimit = NOFILE=9:1\n",
+		"[service]\nrootfs = /r\nexec = true\n[other]\nx = 1\n",
+		"[service]\nrootfs = /r\nexec = true\nno equals sign here\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = load_service(&c, bad[i]);
+		if (ret != -1)
+			printf("  accepted: %s\n", bad[i]);
+		CHECK(ret == -1);
+		service_free(&c);
+	}
+	const char *err;
+	struct arena a = { 0 };
+	const char *const *w = split_command("  a\\ b  \"c \\\" d\"'e'  ", &a, &err);
+	CHECK(w && !strcmp(w[0], "a b") && !strcmp(w[1], "c \" de") && !w[2]);
+	CHECK(!split_command("   ", &a, &err) && !split_command("a \"b", &a, &err));
+	arena_free(&a);
+}
+
 static void test_validate(void)
 {
 	struct spec s;
@@ -263,6 +337,7 @@ int main(void)
 	test_errors();
 	test_resources();
 	test_seccomp();
+	test_service();
 	test_validate();
 	test_secure_join();
 	test_small_parsers();

@@ -1,0 +1,122 @@
+/* The supervisor: starts the services of a directory of service files in
+ * dependency order, restarts them by policy, keeps their logs, and answers
+ * `berth ctl` on a unix socket. One single-threaded epoll loop over a
+ * signalfd, one timerfd (armed for the next deadline only: an idle system
+ * makes no wake-ups), the control socket, and each service's log pipe. */
+#ifndef BERTH_SUPERVISE_H
+#define BERTH_SUPERVISE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "berth/service.h"
+#include "berth/state.h"
+
+/* ---- log ring (logring.c) ---- */
+
+/* The last `cap` bytes a service wrote; never blocks the writer. */
+struct logring {
+	char *buf;
+	size_t cap, len, head;	/* head: where the next byte goes */
+	uint64_t total;		/* bytes ever written: followers' positions */
+};
+int logring_init(struct logring *r, size_t cap);
+void logring_free(struct logring *r);
+void logring_write(struct logring *r, const char *p, size_t n);
+/* Bytes from position `from` (a `total` seen before) to now, as up to two
+ * pieces; a position that has fallen out of the ring starts at the oldest. */
+size_t logring_since(const struct logring *r, uint64_t from, const char **p1, size_t *n1, const char **p2, size_t *n2);
+
+/* ---- services (service.c) ---- */
+
+enum svc_state {
+	SVC_WAITING,	/* for dependencies (or wait-for conditions) */
+	SVC_RUNNING,	/* started, not ready yet */
+	SVC_READY,	/* running and ready (dependents may start) */
+	SVC_STOPPING,	/* stop signal sent, waiting for the exit */
+	SVC_BACKOFF,	/* exited; restarting after a delay */
+	SVC_STOPPED,	/* exited for good (restart = no) or stopped by ctl */
+	SVC_DONE,	/* ready = exit: ran to success */
+	SVC_FAILED,	/* crash-loop limit reached, or could not be created */
+	SVC_BROKEN,	/* its service file has errors */
+};
+const char *svc_state_name(enum svc_state s);
+
+struct supervisor;
+struct watch {
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY } kind;
+	void *ptr;
+};
+
+struct svc {
+	struct service_conf conf;
+	const char *name;		/* conf.name, or the file's name if broken */
+	char file[512];
+	enum svc_state state;
+	bool want_up;			/* the operator's wish: ctl stop clears it */
+	struct state st;		/* the running container (pid, cgroup) */
+	int log_fd, notify_fd;		/* read ends; -1 */
+	struct watch log_w, notify_w;
+	struct logring ring;
+	FILE *log_file;
+	size_t log_file_bytes;
+	char line[256];			/* a partial line for console/kmsg copies */
+	size_t line_len;
+	int restarts, failures;		/* total restarts; consecutive failures */
+	int64_t started_ms, exec_ms, ready_ms, deadline_ms;	/* deadline: backoff or stop timeout; 0 none */
+	int last_status;		/* wait status of the last exit; -1 none */
+	char why[160];			/* why it waits or failed */
+};
+
+struct client;
+struct supervisor {
+	const char *root, *config_dir, *socket_path;
+	struct svc *svcs;
+	size_t n;
+	int epfd, sigfd, timerfd, listenfd;
+	struct watch sig_w, timer_w, listen_w;
+	struct client *clients;
+	int64_t boot_ms;
+	bool stopping;			/* shutting down: nothing (re)starts */
+	bool pid1;
+};
+
+int64_t now_ms(void);
+/* Load every service file of the directory (broken ones as SVC_BROKEN). */
+int svc_load_all(struct supervisor *sv);
+/* Start whatever may start now; arm the timer for the next deadline. */
+void svc_schedule(struct supervisor *sv);
+/* A child exited (SIGCHLD): find its service and handle it. */
+void svc_reaped(struct supervisor *sv, pid_t pid, int status);
+/* The timer fired: backoffs that ended, stop timeouts that passed. */
+void svc_timeouts(struct supervisor *sv);
+int svc_stop(struct supervisor *sv, struct svc *s);
+int svc_start_now(struct supervisor *sv, struct svc *s);
+struct svc *svc_find(struct supervisor *sv, const char *name);
+/* Log and notify pipes became readable. */
+void svc_log_ready(struct supervisor *sv, struct svc *s);
+void svc_notify_ready(struct supervisor *sv, struct svc *s);
+/* Stop everything in reverse dependency order; true once all are down. */
+bool svc_shutdown(struct supervisor *sv);
+
+/* order.c: dependency checks at load time (unknown names, cycles). */
+void order_check(struct supervisor *sv);
+/* Why s may not start yet (NULL: it may). */
+const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
+
+/* control.c: the `berth ctl` socket. */
+int control_listen(struct supervisor *sv);
+void control_accept(struct supervisor *sv);
+void control_client(struct supervisor *sv, struct client *c, uint32_t events);
+/* New log bytes of s: pass them to `logs -f` followers. */
+void control_log_follow(struct supervisor *sv, struct svc *s);
+void control_close_all(struct supervisor *sv);
+
+/* loop.c */
+int supervise_run(struct supervisor *sv);
+void loop_add(struct supervisor *sv, int fd, struct watch *w, uint32_t events);
+void loop_del(struct supervisor *sv, int fd);
+void loop_arm_timer(struct supervisor *sv);
+
+#endif

@@ -1,0 +1,31 @@
+/* supervise: run the services of a directory of service files in the
+ * foreground until SIGTERM or SIGINT, which stops them all in reverse
+ * dependency order. */
+#include <string.h>
+#include "berth/cli.h"
+#include "berth/config.h"
+#include "berth/supervise.h"
+
+int cmd_supervise(struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config-dir", required_argument, NULL, 'c' }, { "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	static const struct cmd_help help = { "supervise", "[--config-dir DIR] [--socket PATH]",
+		"  -c, --config-dir DIR   service files (default " CONFIG_SERVICE_DIR ")\n"
+		"  -s, --socket PATH      control socket (default " CONFIG_SUPERVISE_SOCKET ")\n" };
+	struct supervisor sv = { .root = g->root, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET };
+	int c, code;
+	while ((c = cli_getopt(argc, argv, "c:s:h", opts, &help, &code)) != -1) {
+		if (c == -2)
+			return code;
+		if (c == 'c')
+			sv.config_dir = optarg;
+		else
+			sv.socket_path = optarg;
+	}
+	if (cli_need_args(argc, argv, 0, 0, &help) < 0)
+		return 1;
+	return supervise_run(&sv) < 0 ? 1 : 0;
+}

@@ -1,0 +1,292 @@
+/* The control socket `berth ctl` talks to. A request is the command's
+ * words, each ended by a NUL, and an empty word to end it; the answer is
+ * '0' (done) or '1' (refused) and text, then the connection closes, but
+ * for `logs -f`, which stays to follow. Writes never block the loop: a
+ * reader too slow for a follower's stream loses lines, not the service. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "berth/log.h"
+#include "berth/supervise.h"
+#include "berth/util.h"
+
+struct client {
+	struct client *next;
+	int fd;
+	struct watch w;
+	char in[2048];
+	size_t in_len;
+	struct svc *follow;	/* logs -f */
+	uint64_t pos;		/* the follower's place in the ring */
+};
+
+int control_listen(struct supervisor *sv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	if (strlen(sv->socket_path) >= sizeof(a.sun_path))
+		return log_error("--socket %s: too long for a socket path", sv->socket_path);
+	strcpy(a.sun_path, sv->socket_path);
+	char dir[sizeof(a.sun_path)];
+	snprintf(dir, sizeof(dir), "%s", sv->socket_path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir_p(dir, 0755);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return log_error("control socket: %m");
+	unlink(sv->socket_path);
+	/* Only root may steer the services. */
+	mode_t old = umask(0077);
+	int r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (r < 0 || listen(fd, 16) < 0) {
+		close(fd);
+		return log_error("control socket %s: %m", sv->socket_path);
+	}
+	sv->listenfd = fd;
+	sv->listen_w = (struct watch){ W_LISTEN, NULL };
+	loop_add(sv, fd, &sv->listen_w, EPOLLIN);
+	return 0;
+}
+
+static void client_free(struct supervisor *sv, struct client *c)
+{
+	for (struct client **p = &sv->clients; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	loop_del(sv, c->fd);
+	close(c->fd);
+	free(c);
+}
+
+void control_close_all(struct supervisor *sv)
+{
+	while (sv->clients)
+		client_free(sv, sv->clients);
+}
+
+void control_accept(struct supervisor *sv)
+{
+	int fd = accept4(sv->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	struct client *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->w = (struct watch){ W_CLIENT, c };
+	c->next = sv->clients;
+	sv->clients = c;
+	loop_add(sv, fd, &c->w, EPOLLIN);
+}
+
+/* Never blocks: what the socket cannot take now is dropped. */
+static void out(struct client *c, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(c->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void outf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct client *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out(c, buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static void fmt_ms(char *buf, size_t cap, int64_t ms)
+{
+	if (ms < 0)
+		snprintf(buf, cap, "-");
+	else if (ms < 10000)
+		snprintf(buf, cap, "%lldms", (long long)ms);
+	else if (ms < 3600 * 1000)
+		snprintf(buf, cap, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(buf, cap, "%lldh%02lldm", (long long)(ms / 3600000), (long long)(ms / 60000 % 60));
+}
+
+static void fmt_exit(char *buf, size_t cap, int status)
+{
+	if (status < 0)
+		snprintf(buf, cap, "-");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, cap, "signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, cap, "status %d", WEXITSTATUS(status));
+}
+
+static bool running(const struct svc *s)
+{
+	return s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING;
+}
+
+static void cmd_list(struct supervisor *sv, struct client *c)
+{
+	outf(c, "0%-16s %-9s %7s %8s %8s %-11s %8s %8s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST-EXIT",
+	     "TO-EXEC", "TO-READY");
+	int64_t now = now_ms();
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct svc *s = &sv->svcs[i];
+		char up[16], ex[24], te[16], tr[16], pid[16] = "-";
+		fmt_ms(up, sizeof(up), running(s) ? now - s->started_ms : -1);
+		fmt_exit(ex, sizeof(ex), s->last_status);
+		fmt_ms(te, sizeof(te), s->exec_ms ? s->exec_ms - sv->boot_ms : -1);
+		fmt_ms(tr, sizeof(tr), s->ready_ms ? s->ready_ms - sv->boot_ms : -1);
+		if (running(s))
+			snprintf(pid, sizeof(pid), "%d", (int)s->st.pid);
+		outf(c, "%-16s %-9s %7s %8d %8s %-11s %8s %8s\n", s->name, svc_state_name(s->state), pid, s->restarts, up,
+		     ex, te, tr);
+	}
+}
+
+static void send_log(struct client *c, const struct logring *r, uint64_t from)
+{
+	const char *p1, *p2;
+	size_t n1, n2;
+	logring_since(r, from, &p1, &n1, &p2, &n2);
+	out(c, p1, n1);
+	out(c, p2, n2);
+}
+
+static void cmd_status(struct supervisor *sv, struct client *c, struct svc *s)
+{
+	char ex[24], up[16];
+	fmt_exit(ex, sizeof(ex), s->last_status);
+	fmt_ms(up, sizeof(up), running(s) ? now_ms() - s->started_ms : -1);
+	outf(c, "0name: %s\nfile: %s\nstate: %s\n", s->name, s->file, svc_state_name(s->state));
+	if (running(s))
+		outf(c, "pid: %d\nuptime: %s\n", (int)s->st.pid, up);
+	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->restarts, s->failures, ex);
+	if (s->why[0] && s->state != SVC_RUNNING && s->state != SVC_READY)
+		outf(c, "why: %s\n", s->why);
+	if (s->state != SVC_BROKEN) {
+		outf(c, "--- last output ---\n");
+		uint64_t from = s->ring.total > 2048 ? s->ring.total - 2048 : 0;
+		send_log(c, &s->ring, from);
+	}
+	(void)sv;
+}
+
+static void cmd_logs(struct supervisor *sv, struct client *c, struct svc *s, bool follow)
+{
+	out(c, "0", 1);
+	send_log(c, &s->ring, 0);
+	if (follow) {
+		c->follow = s;
+		c->pos = s->ring.total;
+	}
+	(void)sv;
+}
+
+void control_log_follow(struct supervisor *sv, struct svc *s)
+{
+	for (struct client *c = sv->clients; c; c = c->next)
+		if (c->follow == s) {
+			send_log(c, &s->ring, c->pos);
+			c->pos = s->ring.total;
+		}
+}
+
+/* Returns true when the client stays (following). */
+static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int argc)
+{
+	const char *cmd = argv[0];
+	if (!strcmp(cmd, "list")) {
+		cmd_list(sv, c);
+		return false;
+	}
+	if (!strcmp(cmd, "root")) {
+		outf(c, "0%s\n", sv->root);
+		return false;
+	}
+	bool follow = argc == 3 && !strcmp(argv[1], "-f");
+	const char *name = argc >= 2 ? argv[argc - 1] : NULL;
+	struct svc *s = name ? svc_find(sv, name) : NULL;
+	if (!name || argc > (follow ? 3 : 2)) {
+		outf(c, "1%s: expected: %s NAME\n", cmd, cmd);
+		return false;
+	}
+	if (!s) {
+		outf(c, "1no service \"%s\" (berth ctl list shows them)\n", name);
+		return false;
+	}
+	if (!strcmp(cmd, "status")) {
+		cmd_status(sv, c, s);
+	} else if (!strcmp(cmd, "logs")) {
+		if (s->state == SVC_BROKEN) {
+			outf(c, "1%s: %s\n", s->name, s->why);
+			return false;
+		}
+		cmd_logs(sv, c, s, follow);
+		return follow;
+	} else if (!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart")) {
+		if (s->state == SVC_BROKEN) {
+			outf(c, "1%s: %s\n", s->name, s->why);
+			return false;
+		}
+		if (cmd[2] == 'o') {	/* stop */
+			s->want_up = false;
+			svc_stop(sv, s);
+		} else {
+			s->want_up = true;
+			s->failures = 0;
+			if (cmd[0] == 'r' && running(s))
+				svc_stop(sv, s);	/* restarts when it has exited */
+			else if (!running(s))
+				s->state = SVC_WAITING, s->deadline_ms = 0;
+		}
+		svc_schedule(sv);
+		outf(c, "0%s: %s\n", s->name, svc_state_name(s->state));
+	} else {
+		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], root)\n", cmd);
+	}
+	return false;
+}
+
+void control_client(struct supervisor *sv, struct client *c, uint32_t events)
+{
+	if (c->follow) {	/* a follower only ever hangs up */
+		client_free(sv, c);
+		return;
+	}
+	ssize_t n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0 || (events & (EPOLLHUP | EPOLLERR)) || (c->in_len += (size_t)n) == sizeof(c->in)) {
+		client_free(sv, c);
+		return;
+	}
+	/* Complete once it ends with an empty word: "...\0\0". */
+	if (c->in_len < 2 || c->in[c->in_len - 1] || c->in[c->in_len - 2])
+		return;
+	char *argv[16];
+	int argc = 0;
+	for (char *p = c->in; *p && argc < 16; p += strlen(p) + 1)
+		argv[argc++] = p;
+	if (!argc || !dispatch(sv, c, argv, argc))
+		client_free(sv, c);
+}

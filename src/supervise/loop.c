@@ -1,0 +1,150 @@
+/* The supervisor's one loop: epoll over a signalfd (children's exits,
+ * shutdown), a timerfd armed only for the next deadline (a backoff's end,
+ * a stop timeout), the control socket and the services' pipes. Nothing
+ * wakes it when nothing happens. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "berth/log.h"
+#include "berth/supervise.h"
+#include "berth/util.h"
+
+void loop_add(struct supervisor *sv, int fd, struct watch *w, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = w };
+	if (epoll_ctl(sv->epfd, EPOLL_CTL_ADD, fd, &e) < 0)
+		log_error("epoll: %m");
+}
+
+void loop_del(struct supervisor *sv, int fd)
+{
+	epoll_ctl(sv->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+void loop_arm_timer(struct supervisor *sv)
+{
+	int64_t next = 0;
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->svcs[i].deadline_ms && (!next || sv->svcs[i].deadline_ms < next))
+			next = sv->svcs[i].deadline_ms;
+	struct itimerspec t = { 0 };
+	if (next) {
+		/* Absolute, so that time spent in between does not shift it. */
+		t.it_value.tv_sec = next / 1000;
+		t.it_value.tv_nsec = (next % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(sv->timerfd, TFD_TIMER_ABSTIME, &t, NULL);
+}
+
+static void reap(struct supervisor *sv)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		svc_reaped(sv, pid, status);
+}
+
+/* Returns 1 when the loop should end (shutdown done). */
+static int on_signal(struct supervisor *sv)
+{
+	struct signalfd_siginfo si;
+	while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap(sv);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			if (!sv->stopping)
+				log_info("supervisor: stopping every service");
+			svc_shutdown(sv);
+			break;
+		default:
+			break;
+		}
+	}
+	if (sv->stopping)
+		return svc_shutdown(sv);
+	svc_schedule(sv);
+	return 0;
+}
+
+static int setup(struct supervisor *sv)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return log_error("sigprocmask: %m");
+	sv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sv->epfd < 0 || sv->sigfd < 0 || sv->timerfd < 0)
+		return log_error("supervisor: %m");
+	sv->sig_w = (struct watch){ W_SIGNAL, NULL };
+	sv->timer_w = (struct watch){ W_TIMER, NULL };
+	loop_add(sv, sv->sigfd, &sv->sig_w, EPOLLIN);
+	loop_add(sv, sv->timerfd, &sv->timer_w, EPOLLIN);
+	return control_listen(sv);
+}
+
+int supervise_run(struct supervisor *sv)
+{
+	sv->boot_ms = now_ms();
+	if (setup(sv) < 0 || svc_load_all(sv) < 0)
+		return -1;
+	order_check(sv);
+	log_info("supervisor: %zu services from %s", sv->n, sv->config_dir);
+	svc_schedule(sv);
+	for (;;) {
+		struct epoll_event ev[16];
+		int n = epoll_wait(sv->epfd, ev, 16, -1);
+		if (n < 0 && errno != EINTR)
+			return log_error("epoll_wait: %m");
+		for (int i = 0; i < n; i++) {
+			struct watch *w = ev[i].data.ptr;
+			switch (w->kind) {
+			case W_SIGNAL:
+				if (on_signal(sv)) {
+					control_close_all(sv);
+					unlink(sv->socket_path);
+					log_info("supervisor: every service is down");
+					return 0;
+				}
+				break;
+			case W_TIMER: {
+				uint64_t ticks;
+				if (read(sv->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+					log_debug("timerfd: %m");
+				svc_timeouts(sv);
+				if (!sv->stopping)
+					svc_schedule(sv);
+				else
+					loop_arm_timer(sv);
+				break;
+			}
+			case W_LISTEN:
+				control_accept(sv);
+				break;
+			case W_CLIENT:
+				control_client(sv, w->ptr, ev[i].events);
+				break;
+			case W_LOG:
+				svc_log_ready(sv, w->ptr);
+				break;
+			case W_NOTIFY:
+				svc_notify_ready(sv, w->ptr);
+				break;
+			}
+		}
+	}
+}

@@ -1,0 +1,474 @@
+/* Each service's life: waiting for its dependencies, running, ready,
+ * exited and restarted after a backoff that doubles from restart-delay
+ * to restart-max-delay (reset by a run of restart-reset), failed after
+ * restart-limit failures in a row. The container is made with the same
+ * code as `berth create`, its output going to the service's log pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/cgroup.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "berth/supervise.h"
+#include "berth/util.h"
+
+const char *svc_state_name(enum svc_state s)
+{
+	static const char *const names[] = { "waiting", "running", "ready", "stopping", "backoff", "stopped",
+					     "done", "failed", "broken" };
+	return names[s];
+}
+
+int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+struct svc *svc_find(struct supervisor *sv, const char *name)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->svcs[i].name, name))
+			return &sv->svcs[i];
+	return NULL;
+}
+
+int svc_load_all(struct supervisor *sv)
+{
+	char **files;
+	int n = service_dir_list(sv->config_dir, &files);
+	if (n < 0)
+		return -1;
+	sv->svcs = calloc((size_t)n + 1, sizeof(*sv->svcs));
+	if (!sv->svcs)
+		return log_error("out of memory");
+	for (int i = 0; i < n; i++) {
+		struct svc *s = &sv->svcs[sv->n++];
+		snprintf(s->file, sizeof(s->file), "%s", files[i]);
+		s->log_fd = s->notify_fd = -1;
+		s->last_status = -1;
+		s->want_up = true;
+		/* One broken file is reported and skipped; the rest boot. */
+		if (service_load(&s->conf, files[i]) < 0) {
+			const char *base = strrchr(files[i], '/');
+			char *name = strdup(base ? base + 1 : files[i]);
+			if (name && strlen(name) > 5)
+				name[strlen(name) - 5] = 0;	/* without .conf */
+			s->name = name;
+			s->state = SVC_BROKEN;
+			snprintf(s->why, sizeof(s->why), "errors in %s (berth check shows them)", files[i]);
+			log_error("service %s: not started: its file has errors", s->name);
+		} else {
+			s->name = s->conf.name;
+			s->state = SVC_WAITING;
+			if (logring_init(&s->ring, s->conf.log_size) < 0)
+				return log_error("out of memory");
+		}
+		free(files[i]);
+	}
+	free(files);
+	return 0;
+}
+
+/* ---- logs ---- */
+
+/* Rotate: file.N-1 -> file.N ... file -> file.1; keep log-files of them. */
+static void log_file_rotate(struct svc *s)
+{
+	const struct service_conf *c = &s->conf;
+	fclose(s->log_file);
+	s->log_file = NULL;
+	for (int i = c->log_files; i > 0; i--) {
+		char from[600], to[600];
+		snprintf(from, sizeof(from), i > 1 ? "%s.%d" : "%s", c->log_file, i - 1);
+		snprintf(to, sizeof(to), "%s.%d", c->log_file, i);
+		rename(from, to);
+	}
+	if (!c->log_files)
+		unlink(c->log_file);
+}
+
+/* Append to log-file, no file growing past log-file-size. */
+static void log_file_write(struct svc *s, const char *p, size_t n)
+{
+	const struct service_conf *c = &s->conf;
+	while (c->log_file && n) {
+		if (s->log_file && c->log_file_size && s->log_file_bytes >= c->log_file_size)
+			log_file_rotate(s);
+		if (!s->log_file) {
+			s->log_file = fopen(c->log_file, "ae");
+			if (!s->log_file) {
+				log_warn("service %s: log-file %s: %m", s->name, c->log_file);
+				return;
+			}
+			fseek(s->log_file, 0, SEEK_END);
+			s->log_file_bytes = (size_t)ftell(s->log_file);
+			continue;	/* it may be full already */
+		}
+		size_t room = c->log_file_size ? c->log_file_size - s->log_file_bytes : n;
+		size_t take = n < room ? n : room;
+		fwrite(p, 1, take, s->log_file);
+		fflush(s->log_file);
+		s->log_file_bytes += take;
+		p += take;
+		n -= take;
+	}
+}
+
+/* Whole lines to the console and/or /dev/kmsg, with the service's name. */
+static void log_copy_lines(struct supervisor *sv, struct svc *s, const char *p, size_t n)
+{
+	if (!s->conf.log_console && !s->conf.log_kmsg)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool full = s->line_len == sizeof(s->line) - 1;
+		if (p[i] != '\n' && !full) {
+			s->line[s->line_len++] = p[i];
+			continue;
+		}
+		s->line[s->line_len] = 0;
+		if (s->conf.log_console)
+			dprintf(sv->pid1 ? 1 : 2, "[%s] %s\n", s->name, s->line);
+		if (s->conf.log_kmsg) {
+			int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+			if (k >= 0) {
+				dprintf(k, "<6>%s: %s\n", s->name, s->line);
+				close(k);
+			}
+		}
+		s->line_len = 0;
+		if (full && p[i] != '\n')
+			s->line[s->line_len++] = p[i];
+	}
+}
+
+static void close_fd(struct supervisor *sv, int *fd)
+{
+	if (*fd < 0)
+		return;
+	loop_del(sv, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+void svc_log_ready(struct supervisor *sv, struct svc *s)
+{
+	char buf[16384];
+	ssize_t n = read(s->log_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {	/* every writer is gone */
+		close_fd(sv, &s->log_fd);
+		return;
+	}
+	logring_write(&s->ring, buf, (size_t)n);
+	log_file_write(s, buf, (size_t)n);
+	log_copy_lines(sv, s, buf, (size_t)n);
+	control_log_follow(sv, s);
+}
+
+static void drain_log(struct supervisor *sv, struct svc *s)
+{
+	for (int i = 0; s->log_fd >= 0 && i < 64; i++)
+		svc_log_ready(sv, s);
+}
+
+/* ---- readiness ---- */
+
+static void become_ready(struct supervisor *sv, struct svc *s)
+{
+	if (s->state != SVC_RUNNING)
+		return;
+	s->state = SVC_READY;
+	s->ready_ms = now_ms();
+	if (s->conf.ready != READY_NONE)
+		log_info("service %s: ready", s->name);
+	(void)sv;
+}
+
+void svc_notify_ready(struct supervisor *sv, struct svc *s)
+{
+	char buf[256];
+	ssize_t n = read(s->notify_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && memchr(buf, '\n', (size_t)n)) {
+		become_ready(sv, s);
+		svc_schedule(sv);
+	}
+	if (n <= 0 || s->state == SVC_READY)
+		close_fd(sv, &s->notify_fd);
+}
+
+/* ---- start ---- */
+
+static int64_t backoff_ms(const struct svc *s)
+{
+	int64_t d = s->conf.restart_delay_ms;
+	for (int i = 1; i < s->failures && d < s->conf.restart_max_delay_ms; i++)
+		d *= 2;
+	return d < s->conf.restart_max_delay_ms ? d : s->conf.restart_max_delay_ms;
+}
+
+static void failed_to_start(struct supervisor *sv, struct svc *s);
+
+int svc_start_now(struct supervisor *sv, struct svc *s)
+{
+	int logp[2] = { -1, -1 }, notp[2] = { -1, -1 };
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	bool notify = s->conf.ready == READY_NOTIFY;
+	if (devnull < 0 || pipe2(logp, O_CLOEXEC) < 0 || (notify && pipe2(notp, O_CLOEXEC) < 0)) {
+		log_error("service %s: pipe: %m", s->name);
+		goto fail;
+	}
+	int stdio[3] = { devnull, logp[1], logp[1] };
+	struct create_opts o = {
+		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
+		.notify_fd = notify ? notp[1] : -1, .foreground = true,
+	};
+	size_t len;
+	char *text = read_file(s->file, &len);
+	/* A stale container of the same name (a crash of ours): clear it. */
+	struct state old;
+	if (state_load(sv->root, s->name, &old) == 0)
+		container_destroy(sv->root, &old);
+	s->started_ms = now_ms();
+	int r = text ? container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", text, len, &s->st) : -1;
+	free(text);
+	if (r == 0 && container_start(sv->root, s->name) < 0) {
+		container_destroy(sv->root, &s->st);
+		r = -1;
+	}
+	close(devnull);
+	close(logp[1]);
+	if (notify)
+		close(notp[1]);
+	if (r < 0) {
+		close(logp[0]);
+		if (notify)
+			close(notp[0]);
+		goto fail_counted;
+	}
+	s->exec_ms = now_ms();
+	/* A terminal service's output is its pty. */
+	s->log_fd = o.console_master >= 0 ? o.console_master : logp[0];
+	if (o.console_master >= 0)
+		close(logp[0]);
+	fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
+	s->log_w = (struct watch){ W_LOG, s };
+	loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
+	if (notify) {
+		s->notify_fd = notp[0];
+		s->notify_w = (struct watch){ W_NOTIFY, s };
+		loop_add(sv, s->notify_fd, &s->notify_w, EPOLLIN);
+	}
+	s->state = SVC_RUNNING;
+	s->why[0] = 0;
+	log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
+	if (s->conf.ready == READY_NONE)
+		become_ready(sv, s);
+	return 0;
+fail:
+	if (devnull >= 0)
+		close(devnull);
+	for (int i = 0; i < 2; i++) {
+		if (logp[i] >= 0)
+			close(logp[i]);
+		if (notp[i] >= 0)
+			close(notp[i]);
+	}
+fail_counted:
+	failed_to_start(sv, s);
+	return -1;
+}
+
+/* ---- exit and restart ---- */
+
+static void give_up(struct supervisor *sv, struct svc *s)
+{
+	s->state = SVC_FAILED;
+	snprintf(s->why, sizeof(s->why), "%d failures in a row (restart-limit)", s->failures);
+	log_error("service %s: failed: %s", s->name, s->why);
+	if (s->conf.reboot_on_failure) {
+		log_error("service %s: failure-action = reboot", s->name);
+		if (sv->pid1)
+			kill(1, SIGTERM);	/* init's reboot path */
+	}
+}
+
+/* After an exit or a failed start: back off and retry, or stop. */
+static void after_exit(struct supervisor *sv, struct svc *s, bool success)
+{
+	int64_t ran = now_ms() - s->started_ms;
+	if (ran >= s->conf.restart_reset_ms)
+		s->failures = 0;
+	if (!success)
+		s->failures++;
+	else
+		s->failures = 0;
+	bool restart = s->want_up && !sv->stopping &&
+		       (s->conf.restart == RESTART_ALWAYS || (s->conf.restart == RESTART_ON_FAILURE && !success));
+	if (s->conf.ready == READY_EXIT && success) {
+		s->state = SVC_DONE;
+		s->ready_ms = now_ms();
+		log_info("service %s: done", s->name);
+		return;
+	}
+	if (!restart) {
+		s->state = SVC_STOPPED;
+		return;
+	}
+	if (!success && s->conf.restart_limit && s->failures >= s->conf.restart_limit) {
+		give_up(sv, s);
+		return;
+	}
+	s->state = SVC_BACKOFF;
+	s->deadline_ms = now_ms() + backoff_ms(s);
+	s->restarts++;
+	snprintf(s->why, sizeof(s->why), "restarting in %lld ms", (long long)backoff_ms(s));
+}
+
+static void failed_to_start(struct supervisor *sv, struct svc *s)
+{
+	s->last_status = -1;
+	s->started_ms = now_ms();
+	snprintf(s->why, sizeof(s->why), "the container could not be created");
+	after_exit(sv, s, false);
+}
+
+void svc_reaped(struct supervisor *sv, pid_t pid, int status)
+{
+	struct svc *s = NULL;
+	for (size_t i = 0; i < sv->n && !s; i++)
+		if (sv->svcs[i].st.pid == pid && (sv->svcs[i].state == SVC_RUNNING || sv->svcs[i].state == SVC_READY ||
+						  sv->svcs[i].state == SVC_STOPPING))
+			s = &sv->svcs[i];
+	if (!s)
+		return;
+	drain_log(sv, s);
+	close_fd(sv, &s->log_fd);
+	close_fd(sv, &s->notify_fd);
+	/* Whatever else is left in its cgroup, its cgroup and its state. */
+	container_destroy(sv->root, &s->st);
+	s->st.pid = 0;
+	s->last_status = status;
+	s->deadline_ms = 0;
+	bool success = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (WIFSIGNALED(status))
+		log_info("service %s: killed by signal %d", s->name, WTERMSIG(status));
+	else
+		log_info("service %s: exited with status %d", s->name, WEXITSTATUS(status));
+	if (s->state == SVC_STOPPING) {
+		s->state = SVC_STOPPED;
+		if (s->want_up && !sv->stopping) {	/* ctl restart */
+			s->state = SVC_WAITING;
+			s->failures = 0;
+		}
+		return;
+	}
+	after_exit(sv, s, success);
+}
+
+int svc_stop(struct supervisor *sv, struct svc *s)
+{
+	switch (s->state) {
+	case SVC_RUNNING:
+	case SVC_READY:
+		if (kill(s->st.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
+			return log_error("service %s: kill: %m", s->name);
+		s->state = SVC_STOPPING;
+		s->deadline_ms = now_ms() + s->conf.stop_timeout_ms;
+		return 0;
+	case SVC_WAITING:
+	case SVC_BACKOFF:
+		s->state = SVC_STOPPED;
+		s->deadline_ms = 0;
+		return 0;
+	default:
+		return 0;
+	}
+	(void)sv;
+}
+
+void svc_timeouts(struct supervisor *sv)
+{
+	int64_t now = now_ms();
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = &sv->svcs[i];
+		if (!s->deadline_ms || now < s->deadline_ms)
+			continue;
+		s->deadline_ms = 0;
+		if (s->state == SVC_BACKOFF) {
+			s->state = SVC_WAITING;
+		} else if (s->state == SVC_STOPPING) {
+			log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
+				 (long long)s->conf.stop_timeout_ms);
+			if (s->st.cgroup[0])
+				cgroup_kill_all(s->st.cgroup, SIGKILL);
+			kill(s->st.pid, SIGKILL);
+		}
+	}
+}
+
+void svc_schedule(struct supervisor *sv)
+{
+	/* A start can make others startable (ready = none): go round
+	 * until nothing changes. */
+	for (bool changed = true; changed && !sv->stopping;) {
+		changed = false;
+		for (size_t i = 0; i < sv->n; i++) {
+			struct svc *s = &sv->svcs[i];
+			if (s->state != SVC_WAITING || !s->want_up)
+				continue;
+			const char *why = order_blocker(sv, s, s->why, sizeof(s->why));
+			if (why)
+				continue;
+			svc_start_now(sv, s);
+			changed = true;
+		}
+	}
+	loop_arm_timer(sv);
+}
+
+/* A service others still need: something up requires or comes after it. */
+static bool needed(struct supervisor *sv, const struct svc *s)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct svc *o = &sv->svcs[i];
+		if (o == s || (o->state != SVC_RUNNING && o->state != SVC_READY && o->state != SVC_STOPPING))
+			continue;
+		for (const char *const *n = o->conf.requires; n && *n; n++)
+			if (!strcmp(*n, s->name))
+				return true;
+		for (const char *const *n = o->conf.after; n && *n; n++)
+			if (!strcmp(*n, s->name))
+				return true;
+	}
+	return false;
+}
+
+bool svc_shutdown(struct supervisor *sv)
+{
+	sv->stopping = true;
+	bool all_down = true;
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = &sv->svcs[i];
+		if (s->state == SVC_WAITING || s->state == SVC_BACKOFF)
+			s->state = SVC_STOPPED;
+		if (s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING)
+			all_down = false;
+		/* Dependents first; independent services in parallel. */
+		if ((s->state == SVC_RUNNING || s->state == SVC_READY) && !needed(sv, s))
+			svc_stop(sv, s);
+	}
+	loop_arm_timer(sv);
+	return all_down;
+}

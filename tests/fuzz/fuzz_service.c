@@ -1,0 +1,26 @@
+/* libFuzzer target: service files (inih and the key mapping onto the
+ * spec). Any input must load or fail cleanly, without crashes, leaks or
+ * undefined behaviour. */
+#include <stdio.h>
+#include "berth/log.h"
+#include "berth/service.h"
+
+static void quiet(int level, const char *msg)
+{
+	(void)level, (void)msg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	log_set_sink(quiet);
+	if (!size)
+		return 0;
+	FILE *f = fmemopen((void *)data, size, "r");
+	if (!f)
+		return 0;
+	struct service_conf c;
+	service_load_stream(&c, f, "/etc/berth/fuzz.conf");
+	service_free(&c);
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,125 @@
+#!/bin/sh
+# The supervisor, not as PID 1: services from INI files started in
+# dependency order with readiness, restarts with backoff (timestamps),
+# the crash-loop limit, ctl, logs (ring, follow, rotation), shutdown in
+# reverse dependency order, and broken files next to good ones.
+. "$(dirname "$0")/../lib.sh"
+if ! "$BERTH" supervise --help >/dev/null 2>&1; then skip "supervisor" "not in this build"; exit 0; fi
+make_rootfs_cache
+sd=$TESTROOT/supervise
+rm -rf "$sd" && mkdir -p "$sd/conf" "$sd/shared" && cp -a "$ROOTFS_CACHE" "$sd/rootfs"
+SOCK=$sd/ctl.sock
+ctl() { "$BERTH" ctl -s "$SOCK" "$@"; }
+# svc NAME [KEY=VALUE lines...]: a service on the shared rootfs; the
+# shared host directory is /shared inside.
+svc() {
+	_n=$1; shift
+	{ echo "[service]"; echo "rootfs = $sd/rootfs"; for l in "$@"; do echo "$l"; done
+	  echo "[container]"; echo "mount = $sd/shared:/shared"; } > "$sd/conf/$_n.conf"
+}
+# state NAME: its state in `ctl list`
+state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+wait_state() {
+	for _i in $(seq 1 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.1; done
+	return 1
+}
+UP='cut -d" " -f1 /proc/uptime'
+
+svc setup 'exec = sh -c "echo setup ran; sleep 0.3; echo ok > /shared/setup-done"' 'restart = no' 'ready = exit'
+svc web "exec = sh -c 'cat /shared/setup-done; echo \$(hostname) up; trap \"echo stop web \$($UP) >> /shared/stops; exit 0\" TERM; while :; do sleep 0.05; done'" \
+	'requires = setup' 'restart = always' 'restart-delay = 100ms'
+svc db "exec = sh -c 'sleep 0.4; echo > /shared/db-ready-file; echo >&3; trap \"echo stop db \$($UP) >> /shared/stops; exit 0\" TERM; while :; do sleep 0.05; done'" \
+	'ready = notify'
+svc app "exec = sh -c 'ls /shared/db-ready-file && echo db was ready; trap \"echo stop app \$($UP) >> /shared/stops; exit 0\" TERM; while :; do sleep 0.05; done'" \
+	'requires = db' 'after = web'
+svc crash "exec = sh -c 'echo start \$($UP) >> /shared/crash-starts; exit 3'" \
+	'restart = on-failure' 'restart-delay = 200ms' 'restart-max-delay = 800ms' 'restart-limit = 5'
+svc chatty 'exec = sh -c "i=0; while [ \$i -lt 100 ]; do echo line-\$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=\$((i+1)); done; exec sleep 1000"' \
+	"log-file = $sd/chatty.log" 'log-file-size = 2k' 'log-files = 2' 'stop-timeout = 200ms'
+svc broken 'exec = true' 'memory.max = 64Q'
+svc orphan 'exec = true' 'requires = nosuchservice'
+svc loop1 'exec = true' 'requires = loop2'
+svc loop2 'exec = true' 'after = loop1'
+
+OUT=$("$BERTH" check "$sd/conf" 2>&1)
+expect_match "check: names the broken file, line and key" "broken.conf:4: memory.max: unknown key in \[service\]" "$OUT"
+expect_match "check: counts the files" "10 service files, 1 with errors" "$OUT"
+
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor.log" 2>&1 & SP=$!
+for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+check "supervisor: control socket" test -S "$SOCK"
+wait_state web ready && wait_state app ready
+expect "a one-shot task runs to success" done "$(state setup)"
+expect_match "requires + ready = exit: web started after setup finished" "^ok$" "$(ctl logs web)"
+expect_match "the hostname is the service's name" "^web up$" "$(ctl logs web)"
+expect_match "ready = notify: app started after db said ready" "db was ready" "$(ctl logs app)"
+expect "a broken file: that service only" broken "$(state broken)"
+expect "requires of an unknown service: not started" broken "$(state orphan)"
+expect_match "...and status says why" "requires \"nosuchservice\", which has no service file" "$(ctl status orphan)"
+expect "a dependency cycle: not started" "broken broken" "$(state loop1) $(state loop2)"
+expect_match "...and status shows the cycle" "dependency cycle: loop1 -> loop2 -> loop1|dependency cycle: loop2 -> loop1 -> loop2" "$(ctl status loop1)"
+expect_match "list: boot timing columns" "TO-EXEC +TO-READY" "$(ctl list | head -n1)"
+
+# Backoff: the gaps between starts double from restart-delay to
+# restart-max-delay (lower bounds: the supervisor never restarts early).
+wait_state crash failed
+expect "crash loop: failed after restart-limit" failed "$(state crash)"
+expect_match "crash loop: status says so" "5 failures in a row" "$(ctl status crash)"
+gaps=$(awk '{ if (NR > 1) printf "%d ", ($2 - prev) * 1000; prev = $2 }' "$sd/shared/crash-starts")
+expect "crash loop: five starts" 5 "$(wc -l < "$sd/shared/crash-starts")"
+set -- $gaps
+ok_gaps=1
+[ "$1" -ge 190 ] && [ "$2" -ge 390 ] && [ "$3" -ge 790 ] && [ "$4" -ge 790 ] || ok_gaps=0
+[ "$ok_gaps" = 1 ] && ok "backoff doubles to the maximum (gaps $gaps ms)" || fail "backoff doubles to the maximum" "gaps $gaps ms"
+
+# A killed container comes back; ctl stop/start/restart.
+pid=$(ctl list | awk '$1 == "web" { print $3 }')
+kill -9 "$pid"
+for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "web" && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
+[ -n "$p2" ] && [ "$p2" != "$pid" ] && ok "a killed container is restarted" || fail "a killed container is restarted"
+expect_match "restarts are counted" "^web +ready +[0-9]+ +1 " "$(ctl list | grep '^web ')"
+check "ctl stop" ctl stop app
+wait_state app stopped
+expect "stopped by ctl: stays down" stopped "$(state app)"
+check "ctl start" ctl start app
+wait_state app ready
+expect "ctl start brings it back" ready "$(state app)"
+pid=$(ctl list | awk '$1 == "app" { print $3 }')
+check "ctl restart" ctl restart app
+for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "app" && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
+[ -n "$p2" ] && [ "$p2" != "$pid" ] && ok "ctl restart: a new container" || fail "ctl restart: a new container"
+err=$(ctl stop nosuch 2>&1); rc=$?
+expect_match "ctl of an unknown service fails" 'no service "nosuch"' "$err"
+expect "...with status 1" 1 "$rc"
+expect "ctl exec runs in the service's container" "web" "$(ctl exec web hostname)"
+
+# Logs: follow sees new output; rotation keeps the file bounded.
+(timeout 5 "$BERTH" ctl -s "$SOCK" logs -f web > "$sd/follow.out" 2>&1 &)
+sleep 0.3
+ctl restart web >/dev/null
+for i in $(seq 1 50); do [ "$(grep -c 'web up' "$sd/follow.out")" -ge 2 ] && break; sleep 0.1; done
+expect_match "logs -f follows a restart's output" "2" "$(grep -c 'web up' "$sd/follow.out")"
+for i in $(seq 1 50); do [ -f "$sd/chatty.log.1" ] && break; sleep 0.1; done
+check "log file rotated" test -f "$sd/chatty.log.1"
+expect_match "rotated file stays near log-file-size" "^[0-9]{3,4}$" "$(stat -c %s "$sd/chatty.log.1")"
+check "no more than log-files rotations" test ! -e "$sd/chatty.log.3"
+expect_match "the ring keeps the latest lines" "line-99-" "$(ctl logs chatty | tail -n1)"
+
+# Shutdown: dependents stop before what they depend on.
+: > "$sd/shared/stops"
+kill -TERM $SP
+wait $SP
+expect "supervisor exits 0 after stopping everything" 0 "$?"
+order=$(awk '{ print $2 }' "$sd/shared/stops" | tr '\n' ' ')
+case "$order" in
+	*app*db*) ok "shutdown: app (requires db) stopped before db ($order)";;
+	*) fail "shutdown: app (requires db) stopped before db" "$order";;
+esac
+case "$order" in
+	*app*web*) ok "shutdown: app (after web) stopped before web";;
+	*) fail "shutdown: app (after web) stopped before web" "$order";;
+esac
+check "shutdown: the control socket is gone" test ! -e "$SOCK"
+for n in web db app chatty; do
+	assert_clean "$n" "shutdown ($n)"
+done
