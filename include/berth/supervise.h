@@ -51,7 +51,8 @@ struct watch {
 
 struct svc {
 	struct service_conf conf;
-	const char *name;		/* conf.name, or the file's name if broken */
+	const char *name;		/* = name_buf */
+	char name_buf[208];		/* conf.name, or the file's name if broken */
 	char file[512];
 	enum svc_state state;
 	bool want_up;			/* the operator's wish: ctl stop clears it */
@@ -85,6 +86,7 @@ struct supervisor {
 int64_t now_ms(void);
 /* Load every service file of the directory (broken ones as SVC_BROKEN). */
 int svc_load_all(struct supervisor *sv);
+void svc_free_all(struct supervisor *sv);
 /* Start whatever may start now; arm the timer for the next deadline. */
 void svc_schedule(struct supervisor *sv);
 /* A child exited (SIGCHLD): find its service and handle it. */

@@ -662,6 +662,8 @@ int service_finish(struct service_conf *c)
 		return log_error("%s: ready = exit is for one-shot tasks: restart = always would run it forever", c->file);
 	if (!c->spec.hostname && c->spec.ns[NS_UTS].wanted)
 		c->spec.hostname = c->name;
+	if (c->ready == READY_NOTIFY)	/* where to write the readiness line */
+		c->spec.process.env = vec_add(&c->spec.arena, c->spec.process.env, "BERTH_NOTIFY_FD=3");
 	if (c->restart_delay_ms > c->restart_max_delay_ms)
 		c->restart_max_delay_ms = c->restart_delay_ms;
 	for (const char *const *n = c->requires; n && *n; n++)

@@ -117,6 +117,11 @@ int supervise_run(struct supervisor *sv)
 				if (on_signal(sv)) {
 					control_close_all(sv);
 					unlink(sv->socket_path);
+					svc_free_all(sv);
+					close(sv->listenfd);
+					close(sv->timerfd);
+					close(sv->sigfd);
+					close(sv->epfd);
 					log_info("supervisor: every service is down");
 					return 0;
 				}

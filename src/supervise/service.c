@@ -33,6 +33,15 @@ int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static void close_fd(struct supervisor *sv, int *fd)
+{
+	if (*fd < 0)
+		return;
+	loop_del(sv, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
 struct svc *svc_find(struct supervisor *sv, const char *name)
 {
 	for (size_t i = 0; i < sv->n; i++)
@@ -57,17 +66,17 @@ int svc_load_all(struct supervisor *sv)
 		s->last_status = -1;
 		s->want_up = true;
 		/* One broken file is reported and skipped; the rest boot. */
+		s->name = s->name_buf;
 		if (service_load(&s->conf, files[i]) < 0) {
 			const char *base = strrchr(files[i], '/');
-			char *name = strdup(base ? base + 1 : files[i]);
-			if (name && strlen(name) > 5)
-				name[strlen(name) - 5] = 0;	/* without .conf */
-			s->name = name;
+			snprintf(s->name_buf, sizeof(s->name_buf), "%s", base ? base + 1 : files[i]);
+			if (strlen(s->name_buf) > 5)
+				s->name_buf[strlen(s->name_buf) - 5] = 0;	/* without .conf */
 			s->state = SVC_BROKEN;
 			snprintf(s->why, sizeof(s->why), "errors in %s (berth check shows them)", files[i]);
 			log_error("service %s: not started: its file has errors", s->name);
 		} else {
-			s->name = s->conf.name;
+			snprintf(s->name_buf, sizeof(s->name_buf), "%s", s->conf.name);
 			s->state = SVC_WAITING;
 			if (logring_init(&s->ring, s->conf.log_size) < 0)
 				return log_error("out of memory");
@@ -76,6 +85,22 @@ int svc_load_all(struct supervisor *sv)
 	}
 	free(files);
 	return 0;
+}
+
+void svc_free_all(struct supervisor *sv)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = &sv->svcs[i];
+		close_fd(sv, &s->log_fd);
+		close_fd(sv, &s->notify_fd);
+		if (s->log_file)
+			fclose(s->log_file);
+		logring_free(&s->ring);
+		service_free(&s->conf);
+	}
+	free(sv->svcs);
+	sv->svcs = NULL;
+	sv->n = 0;
 }
 
 /* ---- logs ---- */
@@ -148,15 +173,6 @@ static void log_copy_lines(struct supervisor *sv, struct svc *s, const char *p, 
 		if (full && p[i] != '\n')
 			s->line[s->line_len++] = p[i];
 	}
-}
-
-static void close_fd(struct supervisor *sv, int *fd)
-{
-	if (*fd < 0)
-		return;
-	loop_del(sv, *fd);
-	close(*fd);
-	*fd = -1;
 }
 
 void svc_log_ready(struct supervisor *sv, struct svc *s)
