@@ -116,7 +116,7 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		args[k++] = "--root";
 		args[k++] = root;
 		args[k++] = "exec";
-		if (isatty(0))
+		if (isatty(0) && isatty(1))	/* a person at a terminal */
 			args[k++] = "-t";
 		for (int i = 0; i < n; i++)
 			args[k++] = argv[optind + 1 + i];

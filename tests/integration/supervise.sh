@@ -94,7 +94,7 @@ for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "app" && $2 == "ready" { pri
 err=$(ctl stop nosuch 2>&1); rc=$?
 expect_match "ctl of an unknown service fails" 'no service "nosuch"' "$err"
 expect "...with status 1" 1 "$rc"
-expect "ctl exec runs in the service's container" "web" "$(ctl exec web hostname)"
+expect "ctl exec runs in the service's container" "web" "$(ctl exec web hostname < /dev/null)"
 
 # Logs: follow sees new output; rotation keeps the file bounded.
 before=$(ctl logs web | grep -c 'web up')

@@ -24,6 +24,7 @@ for lib in $(ldd /usr/bin/jq | awk '/=>/ { print $3 } /ld-linux/ { print $1 }');
 	mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"
 done
 cp -r "$top/tests/lib.sh" "$top/tests/integration" "$top/tests/seccomp" "$top/tests/qemu" "$r/tests/"
+mkdir -p "$r/docs" && cp -r "$top/docs/examples" "$r/docs/"
 [ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$r/usr/share/containers/"
 cp "$top/tests/qemu/init" "$r/init" && chmod +x "$r/init"
 (cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.gz"
