@@ -42,10 +42,13 @@ enum svc_state {
 	SVC_BROKEN,	/* its service file has errors */
 };
 const char *svc_state_name(enum svc_state s);
+struct svc;
+/* Running, ready or stopping: a container exists. */
+bool svc_running(const struct svc *s);
 
 struct supervisor;
 struct watch {
-	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY } kind;
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION } kind;
 	void *ptr;
 };
 
@@ -68,15 +71,20 @@ struct svc {
 	int64_t started_ms, exec_ms, ready_ms, deadline_ms;	/* deadline: backoff or stop timeout; 0 none */
 	int last_status;		/* wait status of the last exit; -1 none */
 	char why[160];			/* why it waits or failed */
+	char *text;			/* the service file as read */
+	size_t text_len;
+	bool seen, reread, removed;	/* reload: in the directory; changed; gone */
+	bool order_broken;		/* broken by its dependencies, not its file */
 };
 
 struct client;
 struct supervisor {
 	const char *root, *config_dir, *socket_path;
-	struct svc *svcs;
+	struct svc **svcs;		/* each allocated alone: watches point at them */
 	size_t n;
 	int epfd, sigfd, timerfd, listenfd;
-	struct watch sig_w, timer_w, listen_w;
+	int inotifyfd, mountinfofd, netlinkfd;	/* conditions.c; -1 until needed */
+	struct watch sig_w, timer_w, listen_w, inotify_w, mountinfo_w, netlink_w;
 	struct client *clients;
 	int64_t boot_ms;
 	bool stopping;			/* shutting down: nothing (re)starts */
@@ -87,6 +95,11 @@ int64_t now_ms(void);
 /* Load every service file of the directory (broken ones as SVC_BROKEN). */
 int svc_load_all(struct supervisor *sv);
 void svc_free_all(struct supervisor *sv);
+/* Read the directory again: start new files, stop removed ones, restart
+ * changed ones (SIGHUP, ctl reload). */
+void svc_reload(struct supervisor *sv);
+/* Free the removed services that are down. */
+void svc_forget_removed(struct supervisor *sv);
 /* Start whatever may start now; arm the timer for the next deadline. */
 void svc_schedule(struct supervisor *sv);
 /* A child exited (SIGCHLD): find its service and handle it. */
@@ -107,6 +120,12 @@ void order_check(struct supervisor *sv);
 /* Why s may not start yet (NULL: it may). */
 const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
 
+/* conditions.c: wait-for and ready = path, woken by inotify, mountinfo
+ * and rtnetlink events; no polling. */
+const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
+bool conditions_ready_path(struct supervisor *sv, const struct svc *s);
+void conditions_event(struct supervisor *sv);
+
 /* control.c: the `berth ctl` socket. */
 int control_listen(struct supervisor *sv);
 void control_accept(struct supervisor *sv);
@@ -114,6 +133,8 @@ void control_client(struct supervisor *sv, struct client *c, uint32_t events);
 /* New log bytes of s: pass them to `logs -f` followers. */
 void control_log_follow(struct supervisor *sv, struct svc *s);
 void control_close_all(struct supervisor *sv);
+/* s goes away: its followers are hung up. */
+void control_forget(struct supervisor *sv, struct svc *s);
 
 /* loop.c */
 int supervise_run(struct supervisor *sv);

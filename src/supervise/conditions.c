@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,14 +36,18 @@ static bool is_mount_point(const char *path)
 	return found;
 }
 
+/* Up and running, asked of this network namespace (sysfs may show
+ * another's). */
 static bool link_is_up(const char *iface)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/sys/class/net/%s/flags", iface);
-	char *v = read_file(path, NULL);
-	unsigned long flags = v ? strtoul(v, NULL, 0) : 0;
-	free(v);
-	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	if (fd >= 0)
+		close(fd);
+	return up;
 }
 
 static bool met(const struct wait_cond *w)

@@ -71,6 +71,15 @@ static void client_free(struct supervisor *sv, struct client *c)
 	free(c);
 }
 
+void control_forget(struct supervisor *sv, struct svc *s)
+{
+	for (struct client *c = sv->clients, *next; c; c = next) {
+		next = c->next;
+		if (c->follow == s)
+			client_free(sv, c);
+	}
+}
+
 void control_close_all(struct supervisor *sv)
 {
 	while (sv->clients)
@@ -139,24 +148,19 @@ static void fmt_exit(char *buf, size_t cap, int status)
 		snprintf(buf, cap, "status %d", WEXITSTATUS(status));
 }
 
-static bool running(const struct svc *s)
-{
-	return s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING;
-}
-
 static void cmd_list(struct supervisor *sv, struct client *c)
 {
-	outf(c, "0%-16s %-9s %7s %8s %8s %-11s %8s %8s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST-EXIT",
+	outf(c, "%-16s %-9s %7s %8s %8s %-11s %8s %8s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST-EXIT",
 	     "TO-EXEC", "TO-READY");
 	int64_t now = now_ms();
 	for (size_t i = 0; i < sv->n; i++) {
-		const struct svc *s = &sv->svcs[i];
+		const struct svc *s = sv->svcs[i];
 		char up[16], ex[24], te[16], tr[16], pid[16] = "-";
-		fmt_ms(up, sizeof(up), running(s) ? now - s->started_ms : -1);
+		fmt_ms(up, sizeof(up), svc_running(s) ? now - s->started_ms : -1);
 		fmt_exit(ex, sizeof(ex), s->last_status);
 		fmt_ms(te, sizeof(te), s->exec_ms ? s->exec_ms - sv->boot_ms : -1);
 		fmt_ms(tr, sizeof(tr), s->ready_ms ? s->ready_ms - sv->boot_ms : -1);
-		if (running(s))
+		if (svc_running(s))
 			snprintf(pid, sizeof(pid), "%d", (int)s->st.pid);
 		outf(c, "%-16s %-9s %7s %8d %8s %-11s %8s %8s\n", s->name, svc_state_name(s->state), pid, s->restarts, up,
 		     ex, te, tr);
@@ -176,9 +180,9 @@ static void cmd_status(struct supervisor *sv, struct client *c, struct svc *s)
 {
 	char ex[24], up[16];
 	fmt_exit(ex, sizeof(ex), s->last_status);
-	fmt_ms(up, sizeof(up), running(s) ? now_ms() - s->started_ms : -1);
+	fmt_ms(up, sizeof(up), svc_running(s) ? now_ms() - s->started_ms : -1);
 	outf(c, "0name: %s\nfile: %s\nstate: %s\n", s->name, s->file, svc_state_name(s->state));
-	if (running(s))
+	if (svc_running(s))
 		outf(c, "pid: %d\nuptime: %s\n", (int)s->st.pid, up);
 	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->restarts, s->failures, ex);
 	if (s->why[0] && s->state != SVC_RUNNING && s->state != SVC_READY)
@@ -216,6 +220,14 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 {
 	const char *cmd = argv[0];
 	if (!strcmp(cmd, "list")) {
+		out(c, "0", 1);
+		cmd_list(sv, c);
+		return false;
+	}
+	if (!strcmp(cmd, "reload")) {
+		svc_reload(sv);
+		svc_schedule(sv);
+		out(c, "0", 1);
 		cmd_list(sv, c);
 		return false;
 	}
@@ -254,15 +266,15 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		} else {
 			s->want_up = true;
 			s->failures = 0;
-			if (cmd[0] == 'r' && running(s))
+			if (cmd[0] == 'r' && svc_running(s))
 				svc_stop(sv, s);	/* restarts when it has exited */
-			else if (!running(s))
+			else if (!svc_running(s))
 				s->state = SVC_WAITING, s->deadline_ms = 0;
 		}
 		svc_schedule(sv);
 		outf(c, "0%s: %s\n", s->name, svc_state_name(s->state));
 	} else {
-		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], root)\n", cmd);
+		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], reload, root)\n", cmd);
 	}
 	return false;
 }

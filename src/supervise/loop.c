@@ -32,8 +32,8 @@ void loop_arm_timer(struct supervisor *sv)
 {
 	int64_t next = 0;
 	for (size_t i = 0; i < sv->n; i++)
-		if (sv->svcs[i].deadline_ms && (!next || sv->svcs[i].deadline_ms < next))
-			next = sv->svcs[i].deadline_ms;
+		if (sv->svcs[i]->deadline_ms && (!next || sv->svcs[i]->deadline_ms < next))
+			next = sv->svcs[i]->deadline_ms;
 	struct itimerspec t = { 0 };
 	if (next) {
 		/* Absolute, so that time spent in between does not shift it. */
@@ -59,6 +59,12 @@ static int on_signal(struct supervisor *sv)
 		switch (si.ssi_signo) {
 		case SIGCHLD:
 			reap(sv);
+			break;
+		case SIGHUP:
+			if (!sv->stopping) {
+				log_info("supervisor: reloading %s", sv->config_dir);
+				svc_reload(sv);
+			}
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -100,6 +106,7 @@ static int setup(struct supervisor *sv)
 int supervise_run(struct supervisor *sv)
 {
 	sv->boot_ms = now_ms();
+	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = -1;
 	if (setup(sv) < 0 || svc_load_all(sv) < 0)
 		return -1;
 	order_check(sv);
@@ -122,6 +129,12 @@ int supervise_run(struct supervisor *sv)
 					close(sv->timerfd);
 					close(sv->sigfd);
 					close(sv->epfd);
+					if (sv->inotifyfd >= 0)
+						close(sv->inotifyfd);
+					if (sv->mountinfofd >= 0)
+						close(sv->mountinfofd);
+					if (sv->netlinkfd >= 0)
+						close(sv->netlinkfd);
 					log_info("supervisor: every service is down");
 					return 0;
 				}
@@ -148,6 +161,10 @@ int supervise_run(struct supervisor *sv)
 				break;
 			case W_NOTIFY:
 				svc_notify_ready(sv, w->ptr);
+				break;
+			case W_CONDITION:
+				conditions_event(sv);
+				svc_schedule(sv);
 				break;
 			}
 		}

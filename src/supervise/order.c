@@ -10,6 +10,7 @@
 static void mark_broken(struct svc *s, const char *fmt, const char *arg)
 {
 	s->state = SVC_BROKEN;
+	s->order_broken = true;
 	snprintf(s->why, sizeof(s->why), fmt, arg);
 	log_error("service %s: not started: %s", s->name, s->why);
 }
@@ -20,14 +21,16 @@ static int visit(struct supervisor *sv, size_t i, char *colour, size_t *path, si
 {
 	colour[i] = 1;
 	path[depth] = i;
-	const struct svc *s = &sv->svcs[i];
+	const struct svc *s = sv->svcs[i];
 	const char *const *lists[2] = { s->conf.requires, s->conf.after };
 	for (int l = 0; l < 2; l++)
 		for (const char *const *n = lists[l]; n && *n; n++) {
 			struct svc *d = svc_find(sv, *n);
 			if (!d || d->state == SVC_BROKEN)
 				continue;
-			size_t k = (size_t)(d - sv->svcs);
+			size_t k = 0;
+			while (sv->svcs[k] != d)
+				k++;
 			if (colour[k] == 1) {
 				/* The cycle: from k's place on the path to here. */
 				size_t from = 0;
@@ -36,10 +39,10 @@ static int visit(struct supervisor *sv, size_t i, char *colour, size_t *path, si
 				size_t len = 0;
 				for (size_t p = from; p <= depth; p++)
 					len += (size_t)snprintf(trail + len, len < cap ? cap - len : 0, "%s -> ",
-								sv->svcs[path[p]].name);
+								sv->svcs[path[p]]->name);
 				snprintf(trail + (len < cap ? len : cap - 1), len < cap ? cap - len : 1, "%s", d->name);
 				for (size_t p = from; p <= depth; p++)
-					mark_broken(&sv->svcs[path[p]], "dependency cycle: %s", trail);
+					mark_broken(sv->svcs[path[p]], "dependency cycle: %s", trail);
 				return (int)k;
 			}
 			if (colour[k] == 0) {
@@ -54,8 +57,15 @@ static int visit(struct supervisor *sv, size_t i, char *colour, size_t *path, si
 
 void order_check(struct supervisor *sv)
 {
+	/* Checked afresh (after a reload, what was missing may be there). */
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->svcs[i]->order_broken) {
+			sv->svcs[i]->order_broken = false;
+			sv->svcs[i]->state = SVC_WAITING;
+			sv->svcs[i]->why[0] = 0;
+		}
 	for (size_t i = 0; i < sv->n; i++) {
-		struct svc *s = &sv->svcs[i];
+		struct svc *s = sv->svcs[i];
 		for (const char *const *n = s->conf.requires; s->state != SVC_BROKEN && n && *n; n++)
 			if (!svc_find(sv, *n))
 				mark_broken(s, "requires \"%s\", which has no service file", *n);
@@ -67,7 +77,7 @@ void order_check(struct supervisor *sv)
 		again = false;
 		memset(colour, 0, sizeof(colour));
 		for (size_t i = 0; i < sv->n && !again; i++) {
-			if (colour[i] || sv->svcs[i].state == SVC_BROKEN)
+			if (colour[i] || sv->svcs[i]->state == SVC_BROKEN)
 				continue;
 			/* A cycle's services are marked broken: look again for
 			 * other cycles among the rest. */

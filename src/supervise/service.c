@@ -45,9 +45,76 @@ static void close_fd(struct supervisor *sv, int *fd)
 struct svc *svc_find(struct supervisor *sv, const char *name)
 {
 	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->svcs[i].name, name))
-			return &sv->svcs[i];
+		if (!strcmp(sv->svcs[i]->name, name))
+			return sv->svcs[i];
 	return NULL;
+}
+
+/* Read and parse one service file into s (text kept: what a reload
+ * compares, and what the container's state directory keeps). A broken
+ * file is reported and its service skipped; the rest boot. */
+static void svc_read(struct svc *s, const char *file)
+{
+	snprintf(s->file, sizeof(s->file), "%s", file);
+	s->name = s->name_buf;
+	s->text = read_file(file, &s->text_len);
+	if (!s->text || service_load(&s->conf, file) < 0) {
+		if (!s->text)
+			log_error("%s: %m", file);
+		const char *base = strrchr(file, '/');
+		snprintf(s->name_buf, sizeof(s->name_buf), "%s", base ? base + 1 : file);
+		if (strlen(s->name_buf) > 5)
+			s->name_buf[strlen(s->name_buf) - 5] = 0;	/* without .conf */
+		s->state = SVC_BROKEN;
+		snprintf(s->why, sizeof(s->why), "errors in %s (berth check shows them)", file);
+		log_error("service %s: not started: its file has errors", s->name);
+		return;
+	}
+	snprintf(s->name_buf, sizeof(s->name_buf), "%s", s->conf.name);
+	s->state = SVC_WAITING;
+	s->why[0] = 0;
+}
+
+static struct svc *svc_new(struct supervisor *sv, const char *file)
+{
+	struct svc **bigger = realloc(sv->svcs, (sv->n + 1) * sizeof(*bigger));
+	struct svc *s = calloc(1, sizeof(*s));
+	if (!bigger || !s) {
+		free(s);
+		if (bigger)
+			sv->svcs = bigger;
+		log_error("out of memory");
+		return NULL;
+	}
+	sv->svcs = bigger;
+	sv->svcs[sv->n++] = s;
+	s->log_fd = s->notify_fd = -1;
+	s->last_status = -1;
+	s->want_up = true;
+	svc_read(s, file);
+	if (s->state != SVC_BROKEN && logring_init(&s->ring, s->conf.log_size) < 0)
+		log_error("out of memory");
+	return s;
+}
+
+/* Forget the file's reading (its conf and text), keeping the runtime
+ * state (logs, counters). */
+static void svc_unread(struct svc *s)
+{
+	service_free(&s->conf);
+	free(s->text);
+	s->text = NULL;
+}
+
+static void svc_free(struct supervisor *sv, struct svc *s)
+{
+	close_fd(sv, &s->log_fd);
+	close_fd(sv, &s->notify_fd);
+	if (s->log_file)
+		fclose(s->log_file);
+	logring_free(&s->ring);
+	svc_unread(s);
+	free(s);
 }
 
 int svc_load_all(struct supervisor *sv)
@@ -56,31 +123,8 @@ int svc_load_all(struct supervisor *sv)
 	int n = service_dir_list(sv->config_dir, &files);
 	if (n < 0)
 		return -1;
-	sv->svcs = calloc((size_t)n + 1, sizeof(*sv->svcs));
-	if (!sv->svcs)
-		return log_error("out of memory");
 	for (int i = 0; i < n; i++) {
-		struct svc *s = &sv->svcs[sv->n++];
-		snprintf(s->file, sizeof(s->file), "%s", files[i]);
-		s->log_fd = s->notify_fd = -1;
-		s->last_status = -1;
-		s->want_up = true;
-		/* One broken file is reported and skipped; the rest boot. */
-		s->name = s->name_buf;
-		if (service_load(&s->conf, files[i]) < 0) {
-			const char *base = strrchr(files[i], '/');
-			snprintf(s->name_buf, sizeof(s->name_buf), "%s", base ? base + 1 : files[i]);
-			if (strlen(s->name_buf) > 5)
-				s->name_buf[strlen(s->name_buf) - 5] = 0;	/* without .conf */
-			s->state = SVC_BROKEN;
-			snprintf(s->why, sizeof(s->why), "errors in %s (berth check shows them)", files[i]);
-			log_error("service %s: not started: its file has errors", s->name);
-		} else {
-			snprintf(s->name_buf, sizeof(s->name_buf), "%s", s->conf.name);
-			s->state = SVC_WAITING;
-			if (logring_init(&s->ring, s->conf.log_size) < 0)
-				return log_error("out of memory");
-		}
+		svc_new(sv, files[i]);
 		free(files[i]);
 	}
 	free(files);
@@ -89,18 +133,100 @@ int svc_load_all(struct supervisor *sv)
 
 void svc_free_all(struct supervisor *sv)
 {
-	for (size_t i = 0; i < sv->n; i++) {
-		struct svc *s = &sv->svcs[i];
-		close_fd(sv, &s->log_fd);
-		close_fd(sv, &s->notify_fd);
-		if (s->log_file)
-			fclose(s->log_file);
-		logring_free(&s->ring);
-		service_free(&s->conf);
-	}
+	for (size_t i = 0; i < sv->n; i++)
+		svc_free(sv, sv->svcs[i]);
 	free(sv->svcs);
 	sv->svcs = NULL;
 	sv->n = 0;
+}
+
+bool svc_running(const struct svc *s)
+{
+	return s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING;
+}
+
+/* A changed file takes effect once the old container is down. */
+static void svc_apply_reread(struct supervisor *sv, struct svc *s)
+{
+	if (!s->reread || svc_running(s))
+		return;
+	s->reread = false;
+	size_t old_cap = s->ring.cap;
+	char file[sizeof(s->file)];
+	snprintf(file, sizeof(file), "%s", s->file);	/* svc_read writes s->file */
+	svc_unread(s);
+	svc_read(s, file);
+	if (s->state != SVC_BROKEN && s->conf.log_size != old_cap) {
+		logring_free(&s->ring);
+		logring_init(&s->ring, s->conf.log_size);
+	}
+	s->failures = 0;
+	s->deadline_ms = 0;
+	(void)sv;
+}
+
+void svc_reload(struct supervisor *sv)
+{
+	char **files;
+	int n = service_dir_list(sv->config_dir, &files);
+	if (n < 0)
+		return;
+	for (size_t i = 0; i < sv->n; i++)
+		sv->svcs[i]->seen = false;
+	for (int i = 0; i < n; i++) {
+		struct svc *s = NULL;
+		for (size_t k = 0; k < sv->n && !s; k++)
+			if (!strcmp(sv->svcs[k]->file, files[i]))
+				s = sv->svcs[k];
+		if (!s) {
+			s = svc_new(sv, files[i]);
+			if (s)
+				log_info("service %s: new", s->name);
+		} else {
+			size_t len;
+			char *text = read_file(files[i], &len);
+			if (text && (!s->text || len != s->text_len || memcmp(text, s->text, len))) {
+				log_info("service %s: its file changed: %s", s->name, svc_running(s) ? "restarting" : "reread");
+				s->reread = true;
+				s->want_up = true;
+				if (svc_running(s))
+					svc_stop(sv, s);
+				svc_apply_reread(sv, s);
+			}
+			free(text);
+		}
+		if (s)
+			s->seen = true;
+		free(files[i]);
+	}
+	free(files);
+	/* Gone from the directory: stopped, then forgotten. */
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		if (s->seen || s->removed)
+			continue;
+		log_info("service %s: its file is gone: stopping it", s->name);
+		s->removed = true;
+		s->want_up = false;
+		svc_stop(sv, s);
+	}
+	svc_forget_removed(sv);
+	order_check(sv);
+}
+
+void svc_forget_removed(struct supervisor *sv)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		if (s->removed && !svc_running(s)) {
+			control_forget(sv, s);
+			svc_free(sv, s);
+			continue;
+		}
+		sv->svcs[k++] = s;
+	}
+	sv->n = k;
 }
 
 /* ---- logs ---- */
@@ -250,15 +376,12 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
 		.notify_fd = notify ? notp[1] : -1, .foreground = true,
 	};
-	size_t len;
-	char *text = read_file(s->file, &len);
 	/* A stale container of the same name (a crash of ours): clear it. */
 	struct state old;
 	if (state_load(sv->root, s->name, &old) == 0)
 		container_destroy(sv->root, &old);
 	s->started_ms = now_ms();
-	int r = text ? container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", text, len, &s->st) : -1;
-	free(text);
+	int r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &s->st);
 	if (r == 0 && container_start(sv->root, s->name) < 0) {
 		container_destroy(sv->root, &s->st);
 		r = -1;
@@ -364,9 +487,9 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 {
 	struct svc *s = NULL;
 	for (size_t i = 0; i < sv->n && !s; i++)
-		if (sv->svcs[i].st.pid == pid && (sv->svcs[i].state == SVC_RUNNING || sv->svcs[i].state == SVC_READY ||
-						  sv->svcs[i].state == SVC_STOPPING))
-			s = &sv->svcs[i];
+		if (sv->svcs[i]->st.pid == pid && (sv->svcs[i]->state == SVC_RUNNING || sv->svcs[i]->state == SVC_READY ||
+						  sv->svcs[i]->state == SVC_STOPPING))
+			s = sv->svcs[i];
 	if (!s)
 		return;
 	drain_log(sv, s);
@@ -384,13 +507,15 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 		log_info("service %s: exited with status %d", s->name, WEXITSTATUS(status));
 	if (s->state == SVC_STOPPING) {
 		s->state = SVC_STOPPED;
-		if (s->want_up && !sv->stopping) {	/* ctl restart */
+		if (s->want_up && !sv->stopping) {	/* ctl restart, or a changed file */
 			s->state = SVC_WAITING;
 			s->failures = 0;
 		}
-		return;
+	} else {
+		after_exit(sv, s, success);
 	}
-	after_exit(sv, s, success);
+	svc_apply_reread(sv, s);
+	svc_forget_removed(sv);
 }
 
 int svc_stop(struct supervisor *sv, struct svc *s)
@@ -418,7 +543,7 @@ void svc_timeouts(struct supervisor *sv)
 {
 	int64_t now = now_ms();
 	for (size_t i = 0; i < sv->n; i++) {
-		struct svc *s = &sv->svcs[i];
+		struct svc *s = sv->svcs[i];
 		if (!s->deadline_ms || now < s->deadline_ms)
 			continue;
 		s->deadline_ms = 0;
@@ -440,12 +565,20 @@ void svc_schedule(struct supervisor *sv)
 	 * until nothing changes. */
 	for (bool changed = true; changed && !sv->stopping;) {
 		changed = false;
+		/* ready = path: the file may have appeared. */
 		for (size_t i = 0; i < sv->n; i++) {
-			struct svc *s = &sv->svcs[i];
+			struct svc *s = sv->svcs[i];
+			if (s->state == SVC_RUNNING && s->conf.ready == READY_PATH && conditions_ready_path(sv, s)) {
+				become_ready(sv, s);
+				changed = true;
+			}
+		}
+		for (size_t i = 0; i < sv->n; i++) {
+			struct svc *s = sv->svcs[i];
 			if (s->state != SVC_WAITING || !s->want_up)
 				continue;
-			const char *why = order_blocker(sv, s, s->why, sizeof(s->why));
-			if (why)
+			if (order_blocker(sv, s, s->why, sizeof(s->why)) ||
+			    conditions_blocker(sv, s, s->why, sizeof(s->why)))
 				continue;
 			svc_start_now(sv, s);
 			changed = true;
@@ -458,7 +591,7 @@ void svc_schedule(struct supervisor *sv)
 static bool needed(struct supervisor *sv, const struct svc *s)
 {
 	for (size_t i = 0; i < sv->n; i++) {
-		const struct svc *o = &sv->svcs[i];
+		const struct svc *o = sv->svcs[i];
 		if (o == s || (o->state != SVC_RUNNING && o->state != SVC_READY && o->state != SVC_STOPPING))
 			continue;
 		for (const char *const *n = o->conf.requires; n && *n; n++)
@@ -476,7 +609,7 @@ bool svc_shutdown(struct supervisor *sv)
 	sv->stopping = true;
 	bool all_down = true;
 	for (size_t i = 0; i < sv->n; i++) {
-		struct svc *s = &sv->svcs[i];
+		struct svc *s = sv->svcs[i];
 		if (s->state == SVC_WAITING || s->state == SVC_BACKOFF)
 			s->state = SVC_STOPPED;
 		if (s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING)

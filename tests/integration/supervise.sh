@@ -147,3 +147,48 @@ fds_late=$(idle_fds)
 expect "restart loop: no file descriptor leaked" "$fds_early" "$fds_late"
 kill -TERM $SP; wait $SP
 expect "restart loop: clean exit (LeakSanitizer finds nothing under ASan)" 0 "$?"
+
+# wait-for (a path, a mount, a link) and ready = path, without polling;
+# reload: new, changed, removed and repaired files.
+rm -rf "$sd/conf3" "$sd/mnt" "$sd/flag" && mkdir -p "$sd/conf3" "$sd/mnt" "$sd/shared3"
+svc3() { _n=$1; shift; { echo "[service]"; echo "rootfs = $sd/rootfs"; for l in "$@"; do echo "$l"; done; } > "$sd/conf3/$_n.conf"; }
+svc3 onpath 'exec = sleep 1000' "wait-for = path:$sd/flag/deeper/file" 'stop-timeout = 100ms'
+svc3 onmount 'exec = sleep 1000' "wait-for = mounted:$sd/mnt" 'stop-timeout = 100ms'
+svc3 onlink 'exec = sleep 1000' 'wait-for = link:lo' 'stop-timeout = 100ms'
+svc3 slowready "exec = sh -c 'sleep 0.3; touch /tmp/im-ready; exec sleep 1000'" 'ready = path:/tmp/im-ready' 'stop-timeout = 100ms'
+svc3 needsready 'exec = sleep 1000' 'requires = slowready' 'stop-timeout = 100ms'
+svc3 changes 'exec = sh -c "echo version-1; exec sleep 1000"' 'stop-timeout = 100ms'
+svc3 goes 'exec = sleep 1000' 'stop-timeout = 100ms'
+svc3 fixme 'exec = sleep 1000' 'restart = sometimes'
+rm -f "$sd/rootfs/tmp/im-ready"
+# In a network namespace of its own, where lo starts down.
+unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf3" --socket "$SOCK" > "$sd/supervisor3.log" 2>&1 & SP=$!
+for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_state needsready ready
+expect "ready = path: ready once the file is there" ready "$(state slowready)"
+expect_match "wait-for path: waits" "waiting for path:$sd/flag/deeper/file" "$(ctl status onpath)"
+expect "wait-for mounted: waits" waiting "$(state onmount)"
+expect "wait-for link: waits while lo is down" waiting "$(state onlink)"
+mkdir -p "$sd/flag/deeper" && touch "$sd/flag/deeper/file"
+check "wait-for path: starts once it exists (two levels made after)" wait_state onpath ready
+mount -t tmpfs none "$sd/mnt"
+check "wait-for mounted: starts once mounted" wait_state onmount ready
+nsenter -t $SP -n ip link set lo up 2>/dev/null || nsenter -t $SP -n busybox ip link set lo up
+check "wait-for link: starts once lo is up" wait_state onlink ready
+
+svc3 changes 'exec = sh -c "echo version-2; exec sleep 1000"' 'stop-timeout = 100ms'
+svc3 added 'exec = sleep 1000' 'stop-timeout = 100ms'
+svc3 fixme 'exec = sleep 1000' 'restart = always' 'stop-timeout = 100ms'
+rm "$sd/conf3/goes.conf"
+kill -HUP $SP
+check "reload: a new file starts" wait_state added ready
+check "reload: a repaired file starts" wait_state fixme ready
+for i in $(seq 1 50); do ctl logs changes | grep -q version-2 && break; sleep 0.1; done
+expect_match "reload: a changed file restarts its service with it" "version-2" "$(ctl logs changes)"
+for i in $(seq 1 50); do [ -z "$(state goes)" ] && break; sleep 0.1; done
+expect "reload: a removed file's service is stopped and forgotten" "" "$(state goes)"
+OUT=$(ctl reload)
+expect_match "ctl reload answers with the list" "^added +ready" "$(echo "$OUT" | grep '^added')"
+kill -TERM $SP; wait $SP
+expect "supervisor in its own network namespace: clean exit" 0 "$?"
+umount "$sd/mnt"
