@@ -48,7 +48,7 @@ bool svc_running(const struct svc *s);
 
 struct supervisor;
 struct watch {
-	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION } kind;
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD } kind;
 	void *ptr;
 };
 
@@ -61,7 +61,8 @@ struct svc {
 	bool want_up;			/* the operator's wish: ctl stop clears it */
 	struct state st;		/* the running container (pid, cgroup) */
 	int log_fd, notify_fd;		/* read ends; -1 */
-	struct watch log_w, notify_w;
+	int pidfd;			/* an adopted container's init; -1 */
+	struct watch log_w, notify_w, pid_w;
 	struct logring ring;
 	FILE *log_file;
 	size_t log_file_bytes;
@@ -104,6 +105,8 @@ void svc_forget_removed(struct supervisor *sv);
 void svc_schedule(struct supervisor *sv);
 /* A child exited (SIGCHLD): find its service and handle it. */
 void svc_reaped(struct supervisor *sv, pid_t pid, int status);
+/* An adopted container's pidfd said it exited. */
+void svc_adopted_exit(struct supervisor *sv, struct svc *s);
 /* The timer fired: backoffs that ended, stop timeouts that passed. */
 void svc_timeouts(struct supervisor *sv);
 int svc_stop(struct supervisor *sv, struct svc *s);

@@ -162,6 +162,10 @@ int supervise_run(struct supervisor *sv)
 			case W_NOTIFY:
 				svc_notify_ready(sv, w->ptr);
 				break;
+			case W_PIDFD:
+				svc_adopted_exit(sv, w->ptr);
+				svc_schedule(sv);
+				break;
 			case W_CONDITION:
 				conditions_event(sv);
 				svc_schedule(sv);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,7 +89,7 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 	}
 	sv->svcs = bigger;
 	sv->svcs[sv->n++] = s;
-	s->log_fd = s->notify_fd = -1;
+	s->log_fd = s->notify_fd = s->pidfd = -1;
 	s->last_status = -1;
 	s->want_up = true;
 	svc_read(s, file);
@@ -110,11 +111,67 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 {
 	close_fd(sv, &s->log_fd);
 	close_fd(sv, &s->notify_fd);
+	close_fd(sv, &s->pidfd);
 	if (s->log_file)
 		fclose(s->log_file);
 	logring_free(&s->ring);
 	svc_unread(s);
 	free(s);
+}
+
+/* A service's output goes through a FIFO kept in <root>/.logs, not a
+ * pipe: the container holds it open for reading too, so when the
+ * supervisor is restarted (not as PID 1) the container neither dies of
+ * SIGPIPE nor loses what it wrote meanwhile (up to the pipe's 64 KiB,
+ * then its writes wait); the next supervisor opens the FIFO and goes on.
+ * logp[0]: the supervisor's non-blocking reader; logp[1]: the
+ * container's blocking reader-writer (a file description of its own, as
+ * O_NONBLOCK is shared by descriptions, not fds). */
+static int open_log_fifo(struct supervisor *sv, const struct svc *s, int logp[2])
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/.logs", sv->root);
+	if (mkdir_p(path, 0700) < 0)
+		return log_error("service %s: %s: %m", s->name, path);
+	snprintf(path, sizeof(path), "%s/.logs/%s.fifo", sv->root, s->name);
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+		return log_error("service %s: %s: %m", s->name, path);
+	logp[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	logp[1] = logp[0] < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC);
+	if (logp[1] < 0)
+		return log_error("service %s: %s: %m", s->name, path);
+	return 0;
+}
+
+/* The container of a service a previous supervisor started, still
+ * running: watched through a pidfd (it is not our child, so no SIGCHLD
+ * and no exit status), its output read again from its log FIFO. */
+static bool adopt(struct supervisor *sv, struct svc *s)
+{
+	struct state st;
+	if (s->state != SVC_WAITING || state_load(sv->root, s->name, &st) < 0 || state_status(sv->root, &st) != STATUS_RUNNING)
+		return false;
+	int pidfd = pidfd_open_compat(st.pid);
+	if (pidfd < 0) {
+		log_warn("service %s: its container (pid %d) runs, but this kernel has no pidfds to watch it: "
+			 "replacing it", s->name, (int)st.pid);
+		return false;
+	}
+	int logp[2] = { -1, -1 };
+	if (!s->conf.spec.process.terminal && open_log_fifo(sv, s, logp) == 0) {
+		close(logp[1]);
+		s->log_fd = logp[0];
+		s->log_w = (struct watch){ W_LOG, s };
+		loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
+	}
+	s->st = st;
+	s->pidfd = pidfd;
+	s->pid_w = (struct watch){ W_PIDFD, s };
+	loop_add(sv, pidfd, &s->pid_w, EPOLLIN);
+	s->state = SVC_READY;
+	s->started_ms = s->exec_ms = s->ready_ms = now_ms();
+	log_info("service %s: adopted its running container (pid %d)", s->name, (int)st.pid);
+	return true;
 }
 
 int svc_load_all(struct supervisor *sv)
@@ -124,11 +181,22 @@ int svc_load_all(struct supervisor *sv)
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		svc_new(sv, files[i]);
+		struct svc *s = svc_new(sv, files[i]);
+		/* As PID 1 nothing survives from before: only a restarted
+		 * supervisor finds containers to adopt. */
+		if (s && !sv->pid1)
+			adopt(sv, s);
 		free(files[i]);
 	}
 	free(files);
 	return 0;
+}
+
+void svc_adopted_exit(struct supervisor *sv, struct svc *s)
+{
+	close_fd(sv, &s->pidfd);
+	/* Not our child: its status is the reaper's. Count it a failure. */
+	svc_reaped(sv, s->st.pid, -1);
 }
 
 void svc_free_all(struct supervisor *sv)
@@ -367,7 +435,7 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 	int logp[2] = { -1, -1 }, notp[2] = { -1, -1 };
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	bool notify = s->conf.ready == READY_NOTIFY;
-	if (devnull < 0 || pipe2(logp, O_CLOEXEC) < 0 || (notify && pipe2(notp, O_CLOEXEC) < 0)) {
+	if (devnull < 0 || open_log_fifo(sv, s, logp) < 0 || (notify && pipe2(notp, O_CLOEXEC) < 0)) {
 		log_error("service %s: pipe: %m", s->name);
 		goto fail;
 	}
@@ -495,13 +563,16 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 	drain_log(sv, s);
 	close_fd(sv, &s->log_fd);
 	close_fd(sv, &s->notify_fd);
+	close_fd(sv, &s->pidfd);
 	/* Whatever else is left in its cgroup, its cgroup and its state. */
 	container_destroy(sv->root, &s->st);
 	s->st.pid = 0;
 	s->last_status = status;
 	s->deadline_ms = 0;
-	bool success = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (WIFSIGNALED(status))
+	bool success = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (status < 0)
+		log_info("service %s: its adopted container exited (status unknown)", s->name);
+	else if (WIFSIGNALED(status))
 		log_info("service %s: killed by signal %d", s->name, WTERMSIG(status));
 	else
 		log_info("service %s: exited with status %d", s->name, WEXITSTATUS(status));

@@ -18,7 +18,7 @@ svc() {
 	  echo "[container]"; echo "mount = $sd/shared:/shared"; } > "$sd/conf/$_n.conf"
 }
 # state NAME: its state in `ctl list`
-state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 wait_state() {
 	for _i in $(seq 1 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.1; done
 	return 1
@@ -192,3 +192,31 @@ expect_match "ctl reload answers with the list" "^added +ready" "$(echo "$OUT" |
 kill -TERM $SP; wait $SP
 expect "supervisor in its own network namespace: clean exit" 0 "$?"
 umount "$sd/mnt"
+
+# Re-adoption: a supervisor killed with -9 and started again takes back
+# the running container (same pid, nothing written meanwhile lost)
+# instead of killing or duplicating it.
+rm -rf "$sd/conf4" && mkdir -p "$sd/conf4"
+printf '[service]\nrootfs = %s\nexec = sh -c '"'"'i=0; while :; do echo tick-$i; i=$((i+1)); sleep 0.1; done'"'"'\nstop-timeout = 100ms\n' \
+	"$sd/rootfs" > "$sd/conf4/keeper.conf"
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf4" --socket "$SOCK" > "$sd/supervisor4.log" 2>&1 & SP=$!
+wait_state keeper ready
+pid=$(ctl list | awk '$1 == "keeper" { print $3 }')
+kill -9 $SP; wait $SP 2>/dev/null
+sleep 0.5
+check "re-adoption: the container outlives its supervisor" kill -0 "$pid"
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf4" --socket "$SOCK" >> "$sd/supervisor4.log" 2>&1 & SP=$!
+for i in $(seq 1 50); do [ -S "$SOCK" ] && ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+expect "re-adoption: the same container, not a new one" "$pid" "$(ctl list | awk '$1 == "keeper" { print $3 }')"
+expect "re-adoption: no restart counted" 0 "$(ctl list | awk '$1 == "keeper" { print $4 }')"
+sleep 0.3
+ticks=$(ctl logs keeper | sed -n 's/^tick-//p')
+first=$(echo "$ticks" | head -n1) last=$(echo "$ticks" | tail -n1) count=$(echo "$ticks" | wc -l)
+expect "re-adoption: what it wrote while unsupervised is kept (ticks $first..$last)" $((last - first + 1)) "$count"
+[ "$first" -le 3 ] && ok "re-adoption: ...from before the supervisor died" || fail "re-adoption: ...from before the supervisor died" "first tick $first"
+kill -9 "$pid"
+for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "keeper" && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
+[ -n "$p2" ] && [ "$p2" != "$pid" ] && ok "re-adoption: its death is seen (pidfd) and it is restarted" || fail "re-adoption: its death is seen and it is restarted"
+kill -TERM $SP; wait $SP
+expect "re-adoption: clean exit" 0 "$?"
+assert_clean keeper "re-adoption"
