@@ -75,6 +75,7 @@ src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtim
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
 src-$(CONFIG_INI) += src/spec/ini.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
 src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
+src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/order.c \
 	src/supervise/logring.c src/supervise/control.c src/supervise/conditions.c src/cmd/supervise.c src/cmd/ctl.c
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "berth/cli.h"
 #include "berth/config.h"
+#include "berth/init.h"
 #include "berth/linux.h"
 #include "berth/log.h"
 
@@ -43,6 +44,9 @@ static const struct command commands[] = {
 #ifdef CONFIG_CMD_FEATURES
 	{ "features", cmd_features, 0, "what this build supports (OCI features JSON)" },
 #endif
+#ifdef CONFIG_INIT
+	{ "init", cmd_init, 0, "be the system's init (as PID 1)" },
+#endif
 #ifdef CONFIG_SUPERVISOR
 	{ "supervise", cmd_supervise, 1, "run the services of a directory of service files" },
 	{ "ctl", cmd_ctl, 0, "talk to the supervisor (list, status, start, stop, logs, exec...)" },
@@ -74,6 +78,12 @@ static int usage(int code)
 
 int main(int argc, char **argv)
 {
+#ifdef CONFIG_INIT
+	/* The kernel starts us as /init or /sbin/init. */
+	size_t len = strlen(argv[0]);
+	if (getpid() == 1 && len >= 4 && !strcmp(argv[0] + len - 4, "init"))
+		return init_main(argc, argv);
+#endif
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "log", required_argument, NULL, 'l' },

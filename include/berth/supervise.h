@@ -90,6 +90,8 @@ struct supervisor {
 	int64_t boot_ms;
 	bool stopping;			/* shutting down: nothing (re)starts */
 	bool pid1;
+	int power;			/* PID 1: enum power_action once asked for */
+	const char *skip;		/* ",a,b,": services not to start (berth.skip) */
 };
 
 int64_t now_ms(void);

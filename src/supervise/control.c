@@ -12,8 +12,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "berth/init.h"
 #include "berth/log.h"
 #include "berth/supervise.h"
 #include "berth/util.h"
@@ -224,6 +226,25 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		cmd_list(sv, c);
 		return false;
 	}
+	if (!strcmp(cmd, "poweroff") || !strcmp(cmd, "reboot") || !strcmp(cmd, "halt")) {
+		int action = cmd[0] == 'p' ? POWER_OFF : cmd[0] == 'r' ? POWER_REBOOT : POWER_HALT;
+		if (!sv->pid1) {
+			/* Under busybox init (or sysvinit), ask it, in its terms. */
+			int sig = action == POWER_OFF ? SIGUSR2 : action == POWER_REBOOT ? SIGTERM : SIGUSR1;
+			if (kill(1, sig) < 0) {
+				outf(c, "1%s: signalling init: %s\n", cmd, strerror(errno));
+				return false;
+			}
+			outf(c, "0asked init (pid 1) to %s\n", cmd);
+			return false;
+		}
+		if (!sv->power)
+			sv->power = action;
+		outf(c, "0stopping every service, then %s\n", cmd);
+		log_info("supervisor: %s asked for", cmd);
+		svc_shutdown(sv);
+		return false;
+	}
 	if (!strcmp(cmd, "reload")) {
 		svc_reload(sv);
 		svc_schedule(sv);
@@ -274,7 +295,8 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		svc_schedule(sv);
 		outf(c, "0%s: %s\n", s->name, svc_state_name(s->state));
 	} else {
-		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], reload, root)\n", cmd);
+		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], reload, poweroff, "
+			"reboot, halt, root)\n", cmd);
 	}
 	return false;
 }

@@ -182,6 +182,15 @@ int svc_load_all(struct supervisor *sv)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		struct svc *s = svc_new(sv, files[i]);
+		if (s && sv->skip && s->state != SVC_BROKEN) {
+			char word[220];
+			snprintf(word, sizeof(word), ",%s,", s->name);
+			if (strstr(sv->skip, word)) {
+				s->want_up = false;
+				s->state = SVC_STOPPED;
+				snprintf(s->why, sizeof(s->why), "skipped (berth.skip on the kernel command line)");
+			}
+		}
 		/* As PID 1 nothing survives from before: only a restarted
 		 * supervisor finds containers to adopt. */
 		if (s && !sv->pid1)

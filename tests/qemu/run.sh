@@ -9,15 +9,13 @@ set -u
 arch=$1 berth=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$top/build/qemu-$arch
-record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
+. "$top/tests/qemu/lib.sh"
 kernel=$(sh "$top/scripts/qemu-kernel.sh" "$arch" "$top/build/kernel-$arch") || { record FAIL "qemu-$arch: kernel"; exit 0; }
 
-rm -rf "$work" && mkdir -p "$work/root"
+rm -rf "$work" && mkdir -p "$work"
 r=$work/root
-mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/run" "$r/lib/jq" "$r/tests" "$r/usr/share/containers"
-cp /bin/busybox "$r/bin/busybox"
-for a in $(/bin/busybox --list); do [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"; done
-cp "$berth" "$r/bin/berth"
+vm_tree "$r" "$berth"
+mkdir -p "$r/lib/jq" "$r/tests" "$r/usr/share/containers"
 # jq (the tests' JSON tool) with the libraries it needs.
 cp /usr/bin/jq "$r/bin/jq"
 for lib in $(ldd /usr/bin/jq | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'); do
@@ -27,14 +25,7 @@ cp -r "$top/tests/lib.sh" "$top/tests/integration" "$top/tests/seccomp" "$top/te
 mkdir -p "$r/docs" && cp -r "$top/docs/examples" "$r/docs/"
 [ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$r/usr/share/containers/"
 cp "$top/tests/qemu/init" "$r/init" && chmod +x "$r/init"
-(cd "$r" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.gz"
-
-case $arch in
-	x86_64) qemu="qemu-system-x86_64 -machine q35 -cpu max"; console=ttyS0;;
-	aarch64) qemu="qemu-system-aarch64 -machine virt -cpu max"; console=ttyAMA0;;
-esac
-timeout 1500 $qemu -m 1024 -smp 2 -nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append "console=$console panic=-1 quiet loglevel=3" > "$work/console.log" 2>&1
+vm_boot "$r" "$work/console.log"
 rc=$?
 if ! grep -q '===BERTH-END===' "$work/console.log"; then
 	record FAIL "qemu-$arch cgroup2: the VM ran the tests to the end (qemu exit $rc)"

@@ -1,0 +1,27 @@
+/* berth as PID 1: early mounts, the supervisor's loop, power signals and
+ * the shutdown sequence (src/init/). */
+#ifndef BERTH_INIT_H
+#define BERTH_INIT_H
+#include <stdbool.h>
+
+struct init_options {
+	bool debug;		/* berth.debug */
+	bool shell;		/* berth.shell: a shell on the console too */
+	bool cgroup_v1;		/* berth.cgroup=v1 */
+	char skip[512];		/* berth.skip=a,b as ",a,b," */
+};
+
+/* Mount /proc first, read the kernel command line into o, then the rest. */
+void init_early(struct init_options *o);
+void init_read_cmdline(struct init_options *o);
+
+/* What to do once every service is down. */
+enum power_action { POWER_NONE, POWER_REBOOT, POWER_HALT, POWER_OFF };
+/* Kill what is left, sync, unmount, then reboot(2): never returns. */
+_Noreturn void init_power(enum power_action a);
+
+/* The kernel starts berth as /init or /sbin/init: argv[0] ends in
+ * "init" and it is PID 1. */
+int init_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,112 @@
+/* What an init does before anything else runs: the kernel's filesystems,
+ * the cgroup hierarchy, the hostname, the loopback link, and the kernel
+ * command line's berth.* words. Each mount that is already there (an
+ * initramfs that did it, devtmpfs automount) is left as it is. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "berth/init.h"
+#include "berth/log.h"
+#include "berth/util.h"
+
+static void early_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
+{
+	mkdir_p(dst, 0755);
+	if (mount(src, dst, type, flags, data) < 0 && errno != EBUSY)
+		log_warn("init: mounting %s on %s: %m", type, dst);
+}
+
+static bool kernel_has(const char *fs)
+{
+	char *list = read_file("/proc/filesystems", NULL);
+	char word[64];
+	snprintf(word, sizeof(word), "\t%s\n", fs);
+	bool has = list && strstr(list, word);
+	free(list);
+	return has;
+}
+
+/* cgroup v2 where the kernel has it (unless berth.cgroup=v1), else a
+ * tmpfs of v1 hierarchies, one per controller the kernel enables. */
+static void mount_cgroups(const struct init_options *o)
+{
+	if (!o->cgroup_v1 && kernel_has("cgroup2")) {
+		early_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate");
+		return;
+	}
+	early_mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
+	FILE *f = fopen("/proc/cgroups", "re");
+	char line[256], name[64];
+	int hier, num, enabled;
+	while (f && fgets(line, sizeof(line), f))
+		if (line[0] != '#' && sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 && enabled) {
+			char dst[128];
+			snprintf(dst, sizeof(dst), "/sys/fs/cgroup/%s", name);
+			early_mount("cgroup", dst, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, name);
+		}
+	if (f)
+		fclose(f);
+}
+
+static void loopback_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
+		log_warn("init: bringing up lo: %m");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void set_hostname(void)
+{
+	char *name = read_file("/etc/hostname", NULL);
+	if (!name)
+		return;
+	name[strcspn(name, " \t\n")] = 0;
+	if (*name && sethostname(name, strlen(name)) < 0)
+		log_warn("init: hostname \"%s\": %m", name);
+	free(name);
+}
+
+void init_read_cmdline(struct init_options *o)
+{
+	char *cmdline = read_file("/proc/cmdline", NULL);
+	for (char *save, *w = cmdline ? strtok_r(cmdline, " \t\n", &save) : NULL; w; w = strtok_r(NULL, " \t\n", &save)) {
+		if (!strcmp(w, "berth.debug"))
+			o->debug = true;
+		else if (!strcmp(w, "berth.shell"))
+			o->shell = true;
+		else if (!strcmp(w, "berth.cgroup=v1"))
+			o->cgroup_v1 = true;
+		else if (str_starts(w, "berth.skip="))
+			snprintf(o->skip, sizeof(o->skip), ",%s,", w + strlen("berth.skip="));
+	}
+	free(cmdline);
+}
+
+void init_early(struct init_options *o)
+{
+	umask(022);
+	early_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	init_read_cmdline(o);
+	early_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	early_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=755");
+	early_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "mode=620,ptmxmode=666");
+	early_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	early_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+	mount_cgroups(o);
+	set_hostname();
+	loopback_up();
+}

@@ -1,0 +1,87 @@
+/* berth as PID 1: mount what the kernel gives, then be the supervisor,
+ * reaping every orphan (its loop reaps any child), and turn SIGTERM
+ * (reboot), SIGUSR1 (halt), SIGUSR2 (power off) and ctrl-alt-del (SIGINT,
+ * reboot) into an orderly shutdown, as busybox init does. It never exits:
+ * a fatal error drops to a shell on the console where there is one, else
+ * reboots after a pause. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "berth/cli.h"
+#include "berth/config.h"
+#include "berth/init.h"
+#include "berth/log.h"
+#include "berth/supervise.h"
+
+/* A shell on the console, in a session of its own. */
+static pid_t console_shell(void)
+{
+	if (access(CONFIG_INIT_SHELL, X_OK) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		int fd = open("/dev/console", O_RDWR);
+		if (fd >= 0) {
+			ioctl(fd, TIOCSCTTY, 1);
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(CONFIG_INIT_SHELL, CONFIG_INIT_SHELL, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static _Noreturn void emergency(void)
+{
+	log_error("init: cannot supervise the services");
+	pid_t shell = console_shell();
+	if (shell > 0) {
+		log_error("init: a shell on the console; leaving it reboots");
+		while (waitpid(shell, NULL, 0) < 0)
+			;
+	} else {
+		log_error("init: no %s: rebooting in 10 s", CONFIG_INIT_SHELL);
+		sleep(10);
+	}
+	init_power(POWER_REBOOT);
+}
+
+int init_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct init_options o = { 0 };
+	init_early(&o);
+	if (o.debug)
+		log_open(NULL, 0, 1);
+	/* ctrl-alt-del comes as SIGINT, not as an immediate reboot. */
+	reboot(RB_DISABLE_CAD);
+	log_info("init: berth %s starting the services of %s", BERTH_VERSION, CONFIG_SERVICE_DIR);
+	if (o.shell)
+		console_shell();
+	struct supervisor sv = {
+		.root = CONFIG_DEFAULT_ROOT, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET,
+		.pid1 = true, .skip = o.skip,
+	};
+	if (supervise_run(&sv) < 0)
+		emergency();
+	init_power(sv.power ? sv.power : POWER_REBOOT);
+}
+
+int cmd_init(struct globals *g, int argc, char **argv)
+{
+	(void)g;
+	if (getpid() != 1)
+		return log_error("init: berth is not PID 1 (use `berth supervise` under another init)"), 1;
+	return init_main(argc, argv);
+}

@@ -1,0 +1,69 @@
+/* The end of a device's run, once the services are down: every other
+ * process is asked to leave, then made to; filesystems are synced and
+ * unmounted (remounted read-only where they cannot go), and the kernel
+ * reboots, halts or powers off. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "berth/init.h"
+#include "berth/log.h"
+
+/* Reap for up to ms; true once no child is left. */
+static bool reap_for(int ms)
+{
+	for (int waited = 0; waited < ms; waited += 10) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			return true;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
+static void unmount_all(void)
+{
+	char mnts[128][256];
+	int n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	while (f && n < 128 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mnts[n]) == 1)
+			n++;
+	if (f)
+		fclose(f);
+	/* Newest first: children before their parents. */
+	for (int i = n - 1; i >= 0; i--) {
+		if (!strcmp(mnts[i], "/"))
+			continue;
+		if (umount2(mnts[i], 0) < 0 && umount2(mnts[i], MNT_DETACH) < 0)
+			mount(NULL, mnts[i], NULL, MS_REMOUNT | MS_RDONLY, NULL);
+	}
+	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
+}
+
+_Noreturn void init_power(enum power_action a)
+{
+	static const char *const what[] = { "rebooting", "rebooting", "halting", "powering off" };
+	log_info("init: %s", what[a]);
+	kill(-1, SIGTERM);
+	if (!reap_for(2000)) {
+		kill(-1, SIGKILL);
+		reap_for(1000);
+	}
+	sync();
+	unmount_all();
+	sync();
+	int cmd = a == POWER_HALT ? RB_HALT_SYSTEM : a == POWER_OFF ? RB_POWER_OFF : RB_AUTOBOOT;
+	reboot(cmd);
+	/* Only reached if the kernel refused: an init must not exit. */
+	log_error("init: reboot(2): %m");
+	for (;;)
+		pause();
+}

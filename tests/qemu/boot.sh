@@ -1,0 +1,121 @@
+#!/bin/sh
+# berth at boot, in a QEMU VM of Debian's kernel with a busybox userland:
+# as /init (PID 1), and as a service of busybox init (inittab). Services
+# start at boot in dependency order; a killed container comes back; the
+# web service answers; `berth ctl poweroff` powers the VM off cleanly.
+# A "selftest" service (sharing the VM's pid and network namespaces, with
+# berth and the control socket mounted in) drives it from inside and
+# prints BOOT-TEST lines on the console, which this script checks.
+# usage: tests/qemu/boot.sh ARCH BERTH
+set -u
+arch=$1 berth=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$top/build/qemu-boot-$arch
+. "$top/tests/qemu/lib.sh"
+kernel=$(sh "$top/scripts/qemu-kernel.sh" "$arch" "$top/build/kernel-$arch") || { record FAIL "qemu-$arch boot: kernel"; exit 0; }
+mkdir -p "$work"
+
+# tree MODE: the initramfs for "pid1" or "inittab".
+tree() {
+	r=$work/root-$1
+	vm_tree "$r" "$berth"
+	mkdir -p "$r/etc/berth" "$r/srv" "$r/var/lib/data"
+	echo "berth-vm" > "$r/etc/hostname"
+	# The containers' root: busybox alone.
+	mkdir -p "$r/srv/busybox/bin" "$r/srv/busybox/proc" "$r/srv/busybox/sys" "$r/srv/busybox/dev" \
+		"$r/srv/busybox/tmp" "$r/srv/busybox/data" "$r/srv/busybox/run/berth" "$r/srv/busybox/usr/bin"
+	cp /bin/busybox "$r/srv/busybox/bin/"
+	for a in sh echo cat sleep httpd wget awk kill ls grep mkdir; do ln -s busybox "$r/srv/busybox/bin/$a"; done
+	cat > "$r/etc/berth/setup.conf" <<CONF
+[service]
+rootfs = /srv/busybox
+exec = sh -c 'mkdir -p /data/www && echo hello-from-berth > /data/www/index.html'
+restart = no
+ready = exit
+[container]
+mount = /var/lib/data:/data
+CONF
+	cat > "$r/etc/berth/web.conf" <<CONF
+[service]
+rootfs = /srv/busybox
+exec = httpd -f -p 8080 -h /data/www
+requires = setup
+restart = always
+restart-delay = 200ms
+stop-signal = KILL
+[container]
+mount = /var/lib/data:/data:ro
+namespaces = pid ipc uts mount cgroup
+CONF
+	cat > "$r/etc/berth/crashy.conf" <<CONF
+[service]
+rootfs = /srv/busybox
+exec = sh -c 'exit 1'
+restart-delay = 100ms
+restart-limit = 3
+CONF
+	cat > "$r/etc/berth/selftest.conf" <<'CONF'
+[service]
+rootfs = /srv/busybox
+exec = sh /run/selftest.sh
+requires = web
+restart = no
+log-console = yes
+[container]
+mount = /bin/berth:/usr/bin/berth:ro
+mount = /run/berth:/run/berth
+mount = /etc/selftest.sh:/run/selftest.sh:ro
+namespaces = ipc uts mount
+capability = CAP_KILL
+CONF
+	cat > "$r/etc/selftest.sh" <<'SH'
+say() { echo "BOOT-TEST $*"; }
+pidof_svc() { berth ctl list | awk -v n="$1" '$1 == n && $2 == "ready" { print $3 }'; }
+state() { berth ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+[ "$(state setup)" = done ] && say ok setup-done || say fail setup-done
+pid=$(pidof_svc web)
+[ -n "$pid" ] && say ok web-ready || say fail web-ready
+out=$(wget -q -O - http://127.0.0.1:8080/index.html)
+[ "$out" = hello-from-berth ] && say ok web-answers || say fail web-answers "[$out]"
+kill -9 "$pid"
+for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
+[ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
+for i in $(seq 1 100); do [ "$(state crashy)" = failed ] && break; sleep 0.1; done
+[ "$(state crashy)" = failed ] && say ok crash-loop-failed || say fail crash-loop-failed
+berth ctl list
+say ok powering-off
+berth ctl poweroff
+SH
+	if [ "$1" = pid1 ]; then
+		ln -s bin/berth "$r/init"
+	else
+		ln -s bin/busybox "$r/init"
+		cat > "$r/etc/inittab" <<'TAB'
+::sysinit:/bin/mount -t proc proc /proc
+::sysinit:/bin/mount -t sysfs sysfs /sys
+::sysinit:/bin/mount -t devtmpfs devtmpfs /dev
+::sysinit:/bin/mkdir -p /dev/pts /sys/fs/cgroup
+::sysinit:/bin/mount -t devpts devpts /dev/pts
+::sysinit:/bin/mount -t tmpfs tmpfs /run
+::sysinit:/bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup
+::sysinit:/bin/ip link set lo up
+::respawn:/bin/berth supervise
+::shutdown:/bin/kill -TERM -1
+::shutdown:/bin/sync
+TAB
+	fi
+}
+
+for mode in pid1 inittab; do
+	tree $mode
+	log=$work/console-$mode.log
+	vm_boot "$work/root-$mode" "$log" 600
+	rc=$?
+	for t in setup-done web-ready web-answers killed-container-restarted crash-loop-failed powering-off; do
+		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"
+		else record FAIL "qemu-$arch boot ($mode): $t"; fi
+	done
+	if [ $rc -eq 0 ] && grep -q "reboot: Power down" "$log"; then record PASS "qemu-$arch boot ($mode): ctl poweroff powers the VM off"
+	else record FAIL "qemu-$arch boot ($mode): ctl poweroff powers the VM off (qemu exit $rc)"; tail -20 "$log"; fi
+	t=$(grep -o 'boot-to-ready [0-9]*' "$log" | head -n1)
+done
