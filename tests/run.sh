@@ -62,8 +62,9 @@ if qemu-aarch64-static "$a64" spec -b "$TESTROOT/a64" && jq -e '.ociVersion' "$T
 step "pure cgroup v2 in QEMU (Debian kernel, TCG)"
 sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
 
-step "berth at boot in QEMU: as PID 1, and under busybox init"
+step "berth at boot in QEMU (x86_64, aarch64): as PID 1, and under busybox init"
 sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
+sh tests/qemu/boot.sh aarch64 "$top/build/test-aarch64/berth"
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 sh tests/fuzz/run.sh "$FUZZ_SECONDS"

@@ -6,7 +6,7 @@
 # A "selftest" service (sharing the VM's pid and network namespaces, with
 # berth and the control socket mounted in) drives it from inside and
 # prints BOOT-TEST lines on the console, which this script checks.
-# usage: tests/qemu/boot.sh ARCH BERTH
+# usage: tests/qemu/boot.sh ARCH BERTH   (ARCH: x86_64, aarch64)
 set -u
 arch=$1 berth=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,7 +24,7 @@ tree() {
 	# The containers' root: busybox alone.
 	mkdir -p "$r/srv/busybox/bin" "$r/srv/busybox/proc" "$r/srv/busybox/sys" "$r/srv/busybox/dev" \
 		"$r/srv/busybox/tmp" "$r/srv/busybox/data" "$r/srv/busybox/run/berth" "$r/srv/busybox/usr/bin"
-	cp /bin/busybox "$r/srv/busybox/bin/"
+	cp "$(vm_busybox)" "$r/srv/busybox/bin/busybox"
 	for a in sh echo cat sleep httpd wget awk kill ls grep mkdir; do ln -s busybox "$r/srv/busybox/bin/$a"; done
 	cat > "$r/etc/berth/setup.conf" <<CONF
 [service]

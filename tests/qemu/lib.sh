@@ -4,11 +4,15 @@
 
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 
+# The VM's busybox, for its architecture (run here: its applet list).
+vm_busybox() { sh "$top/scripts/busybox-for.sh" "$arch" "$top/build/busybox-$arch"; }
+
 # vm_tree DIR BERTH: busybox (all applets), berth, /dev/console.
 vm_tree() {
 	_r=$1
 	rm -rf "$_r" && mkdir -p "$_r/bin" "$_r/sbin" "$_r/proc" "$_r/sys" "$_r/dev" "$_r/tmp" "$_r/run" "$_r/etc"
-	cp /bin/busybox "$_r/bin/busybox"
+	cp "$(vm_busybox)" "$_r/bin/busybox"
+	# The applets are the same in every architecture's build.
 	for _a in $(/bin/busybox --list); do [ -e "$_r/bin/$_a" ] || ln -s busybox "$_r/bin/$_a"; done
 	cp "$2" "$_r/bin/berth"
 	mknod -m 600 "$_r/dev/console" c 5 1
