@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "berth/cli.h"
@@ -32,6 +35,79 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
+/* The words, each NUL-terminated, and an empty one to end the request. */
+static int send_request(int fd, char **words, int n)
+{
+	char buf[4096];
+	size_t len = 0;
+	for (int i = 0; i < n; i++) {
+		size_t w = strlen(words[i]) + 1;
+		if (!words[i][0] || len + w + 1 > sizeof(buf))
+			return log_error("ctl: empty or too long arguments");
+		memcpy(buf + len, words[i], w);
+		len += w;
+	}
+	buf[len++] = 0;
+	return write_all(fd, buf, len) < 0 ? log_error("ctl: %m") : 0;
+}
+
+/* ctl console NAME: the service's terminal here, raw, until ctrl-] (or
+ * the service's end). What it printed before comes first. */
+#define DETACH 0x1d
+static int console(const char *path, char **words)
+{
+	int fd = ctl_connect(path);
+	if (fd < 0 || send_request(fd, words, 2) < 0)
+		return 1;
+	char verdict;
+	if (read(fd, &verdict, 1) != 1)
+		return log_error("ctl: the supervisor closed the connection without an answer"), 1;
+	if (verdict != '0') {
+		char buf[512];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0)
+			write_all(2, buf, (size_t)n);
+		return 1;
+	}
+	struct termios saved;
+	bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+		dprintf(2, "[attached to %s: detach with ctrl-]]\r\n", words[1]);
+	}
+	bool in_open = true;
+	for (;;) {
+		struct pollfd p[2] = { { fd, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		char buf[4096];
+		if (p[0].revents) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			write_all(1, buf, (size_t)n);
+		}
+		if (p[1].revents) {
+			ssize_t n = read(0, buf, sizeof(buf));
+			char *stop = n > 0 ? memchr(buf, DETACH, (size_t)n) : NULL;
+			if (n > 0)
+				write_all(fd, buf, stop ? (size_t)(stop - buf) : (size_t)n);
+			if (stop)
+				break;
+			if (n <= 0)
+				in_open = false;	/* keep showing its output */
+		}
+	}
+	if (raw) {
+		tcsetattr(0, TCSANOW, &saved);
+		dprintf(2, "\n[detached]\n");
+	}
+	close(fd);
+	return 0;
+}
+
 /* Send the words, then copy the answer: its first byte is the verdict. */
 static int request(const char *path, char **words, int n, char *capture, size_t cap)
 {
@@ -39,20 +115,9 @@ static int request(const char *path, char **words, int n, char *capture, size_t 
 	if (fd < 0)
 		return 1;
 	char buf[4096];
-	size_t len = 0;
-	for (int i = 0; i < n; i++) {
-		size_t w = strlen(words[i]) + 1;
-		if (!words[i][0] || len + w + 1 > sizeof(buf)) {
-			close(fd);
-			return log_error("ctl: empty or too long arguments"), 1;
-		}
-		memcpy(buf + len, words[i], w);
-		len += w;
-	}
-	buf[len++] = 0;
-	if (write_all(fd, buf, len) < 0) {
+	if (send_request(fd, words, n) < 0) {
 		close(fd);
-		return log_error("ctl: %m"), 1;
+		return 1;
 	}
 	int verdict = -1;
 	ssize_t got;
@@ -86,7 +151,8 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 	static const struct cmd_help help = { "ctl", "[--socket PATH] COMMAND [ARGS]",
 		"  -s, --socket PATH   the supervisor's socket (default " CONFIG_SUPERVISE_SOCKET ")\n"
 		"commands: list, status NAME, start NAME, stop NAME, restart NAME,\n"
-		"          logs [-f] NAME, exec NAME COMMAND [ARG...]\n" };
+		"          logs [-f] NAME, console NAME (detach: ctrl-]), exec NAME COMMAND [ARG...],\n"
+		"          reload, poweroff, reboot, halt\n" };
 	const char *path = CONFIG_SUPERVISE_SOCKET;
 	int c, code;
 	(void)g;
@@ -97,6 +163,11 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(&help, 1);
+	if (!strcmp(argv[optind], "console")) {
+		if (argc - optind != 2)
+			return log_error("ctl console: expected NAME"), 1;
+		return console(path, argv + optind);
+	}
 	if (!strcmp(argv[optind], "exec")) {
 		if (argc - optind < 3)
 			return log_error("ctl exec: expected NAME COMMAND [ARG...]"), 1;

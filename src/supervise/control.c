@@ -26,7 +26,8 @@ struct client {
 	struct watch w;
 	char in[2048];
 	size_t in_len;
-	struct svc *follow;	/* logs -f */
+	struct svc *follow;	/* logs -f, console */
+	bool console;		/* what it sends goes to the service's terminal */
 	uint64_t pos;		/* the follower's place in the ring */
 };
 
@@ -269,6 +270,19 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 	}
 	if (!strcmp(cmd, "status")) {
 		cmd_status(sv, c, s);
+	} else if (!strcmp(cmd, "console")) {
+		if (!s->conf.spec.process.terminal || s->state == SVC_BROKEN) {
+			outf(c, "1%s: not a terminal service (its file needs terminal = yes)\n", s->name);
+			return false;
+		}
+		if (!svc_running(s) || s->log_fd < 0) {
+			outf(c, "1%s: not running\n", s->name);
+			return false;
+		}
+		/* What it printed before the attach comes first. */
+		cmd_logs(sv, c, s, true);
+		c->console = true;
+		return true;
 	} else if (!strcmp(cmd, "logs")) {
 		if (s->state == SVC_BROKEN) {
 			outf(c, "1%s: %s\n", s->name, s->why);
@@ -295,14 +309,28 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		svc_schedule(sv);
 		outf(c, "0%s: %s\n", s->name, svc_state_name(s->state));
 	} else {
-		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], reload, poweroff, "
-			"reboot, halt, root)\n", cmd);
+		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], console, reload, "
+			"poweroff, reboot, halt, root)\n", cmd);
 	}
 	return false;
 }
 
 void control_client(struct supervisor *sv, struct client *c, uint32_t events)
 {
+	if (c->console) {
+		char buf[1024];
+		ssize_t n = read(c->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0 || c->follow->log_fd < 0) {
+			client_free(sv, c);
+			return;
+		}
+		/* Typed into the terminal; a full pty drops it, never blocks. */
+		if (write(c->follow->log_fd, buf, (size_t)n) < 0 && errno != EAGAIN)
+			client_free(sv, c);
+		return;
+	}
 	if (c->follow) {	/* a follower only ever hangs up */
 		client_free(sv, c);
 		return;

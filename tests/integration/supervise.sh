@@ -36,6 +36,7 @@ svc crash "exec = sh -c 'echo start \$($UP) >> /shared/crash-starts; exit 3'" \
 	'restart = on-failure' 'restart-delay = 200ms' 'restart-max-delay = 800ms' 'restart-limit = 5'
 svc chatty 'exec = sh -c "i=0; while [ \$i -lt 100 ]; do echo line-\$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=\$((i+1)); done; exec sleep 1000"' \
 	"log-file = $sd/chatty.log" 'log-file-size = 2k' 'log-files = 2' 'stop-timeout = 200ms'
+svc shell "exec = sh -c 'echo hello-before-attach; exec sh'" 'terminal = yes' 'stop-signal = KILL'
 svc broken 'exec = true' 'memory.max = 64Q'
 svc orphan 'exec = true' 'requires = nosuchservice'
 svc loop1 'exec = true' 'requires = loop2'
@@ -46,7 +47,7 @@ OUT=$("$BERTH" check "$here"/docs/examples/*.conf 2>&1)
 expect_match "the documented examples pass berth check" "3 service files, 0 with errors" "$OUT"
 OUT=$("$BERTH" check "$sd/conf" 2>&1)
 expect_match "check: names the broken file, line and key" "broken.conf:4: memory.max: unknown key in \[service\]" "$OUT"
-expect_match "check: counts the files" "10 service files, 1 with errors" "$OUT"
+expect_match "check: counts the files" "11 service files, 1 with errors" "$OUT"
 
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor.log" 2>&1 & SP=$!
 for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
@@ -96,6 +97,16 @@ expect_match "ctl of an unknown service fails" 'no service "nosuch"' "$err"
 expect "...with status 1" 1 "$rc"
 expect "ctl exec runs in the service's container" "web" "$(ctl exec web hostname < /dev/null)"
 
+# console: the terminal of a terminal = yes service, with what it printed
+# before the attach first; ctrl-] detaches.
+wait_state shell ready
+OUT=$( (printf 'echo console-$((40+2))\n'; sleep 1; printf '\035') | ctl console shell 2>&1 | tr -d '\r')
+expect_match "console: replays what was printed before the attach" "hello-before-attach" "$OUT"
+expect_match "console: typed input reaches the service's terminal" "^console-42$" "$OUT"
+expect "console: the service goes on after a detach" ready "$(state shell)"
+err=$(ctl console web 2>&1)
+expect_match "console of a service without a terminal is refused" "not a terminal service" "$err"
+
 # Logs: follow sees new output; rotation keeps the file bounded.
 before=$(ctl logs web | grep -c 'web up')
 (timeout 5 "$BERTH" ctl -s "$SOCK" logs -f web > "$sd/follow.out" 2>&1 &)
@@ -125,7 +136,7 @@ case "$order" in
 	*) fail "shutdown: app (after web) stopped before web" "$order";;
 esac
 check "shutdown: the control socket is gone" test ! -e "$SOCK"
-for n in web db app chatty; do
+for n in web db app chatty shell; do
 	assert_clean "$n" "shutdown ($n)"
 done
 
