@@ -78,6 +78,7 @@ src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/order.c \
 	src/supervise/logring.c src/supervise/control.c src/supervise/conditions.c src/cmd/supervise.c src/cmd/ctl.c
+src-$(CONFIG_WATCHDOG) += src/supervise/watchdog.c
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c
 src-$(CONFIG_CMD_PS) += src/cmd/ps.c

@@ -1,6 +1,8 @@
 #!/bin/sh
-# The Debian kernel for ARCH, extracted (not installed) into DIR/vmlinuz:
-# QEMU boots it with an initramfs of ours. Cached; prints the path.
+# The Debian kernel for ARCH, extracted (not installed) into DIR/vmlinuz
+# (and the softdog watchdog modules, DIR/watchdog.ko and DIR/softdog.ko):
+# QEMU boots it with an
+# initramfs of ours. Cached; prints the kernel's path.
 # usage: scripts/qemu-kernel.sh x86_64|aarch64 DIR
 set -eu
 arch=$1 dir=$2
@@ -10,13 +12,15 @@ case $arch in
 	*) echo "berth: no Debian kernel known for $arch" >&2; exit 1;;
 esac
 mkdir -p "$dir"
-if [ ! -s "$dir/vmlinuz" ]; then
+if [ ! -s "$dir/vmlinuz" ] || [ ! -f "$dir/softdog.ko" ]; then
 	pkg=$(apt-cache depends "$meta" | awk '/Depends: linux-image-/ { print $2; exit }')
 	[ -n "$pkg" ] || { echo "berth: apt-cache knows no kernel for $meta (apt-get update?)" >&2; exit 1; }
 	rm -rf "$dir/dl" && mkdir -p "$dir/dl"
 	(cd "$dir/dl" && apt-get download "$pkg" >/dev/null 2>&1)
-	dpkg-deb --fsys-tarfile "$dir"/dl/*.deb | (cd "$dir/dl" && tar -x --wildcards './boot/vmlinuz-*')
+	dpkg-deb --fsys-tarfile "$dir"/dl/*.deb | (cd "$dir/dl" && tar -x --wildcards './boot/vmlinuz-*' '*/watchdog/softdog.ko*' '*/watchdog/watchdog.ko*')
 	mv "$dir"/dl/boot/vmlinuz-* "$dir/vmlinuz"
+	find "$dir/dl" -name 'softdog.ko*' -exec mv {} "$dir/softdog.ko" \;
+	find "$dir/dl" -name 'watchdog.ko*' -exec mv {} "$dir/watchdog.ko" \;
 	echo "$pkg" > "$dir/version"
 	rm -rf "$dir/dl"
 fi

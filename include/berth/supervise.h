@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "berth/config.h"
+#include "berth/log.h"
 #include "berth/service.h"
 #include "berth/state.h"
 
@@ -48,7 +50,7 @@ bool svc_running(const struct svc *s);
 
 struct supervisor;
 struct watch {
-	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD } kind;
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG } kind;
 	void *ptr;
 };
 
@@ -85,7 +87,10 @@ struct supervisor {
 	size_t n;
 	int epfd, sigfd, timerfd, listenfd;
 	int inotifyfd, mountinfofd, netlinkfd;	/* conditions.c; -1 until needed */
-	struct watch sig_w, timer_w, listen_w, inotify_w, mountinfo_w, netlink_w;
+	int wdfd, wdtimer;		/* the hardware watchdog; -1: none */
+	bool wd_starving;		/* a critical service failed: not petting */
+	const char *watchdog;		/* its device, NULL: none */
+	struct watch sig_w, timer_w, listen_w, inotify_w, mountinfo_w, netlink_w, wd_w;
 	struct client *clients;
 	int64_t boot_ms;
 	bool stopping;			/* shutting down: nothing (re)starts */
@@ -130,6 +135,17 @@ const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf,
 const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
 bool conditions_ready_path(struct supervisor *sv, const struct svc *s);
 void conditions_event(struct supervisor *sv);
+
+/* watchdog.c (CONFIG_WATCHDOG) */
+#ifdef CONFIG_WATCHDOG
+int watchdog_open(struct supervisor *sv, const char *dev);
+void watchdog_pet(struct supervisor *sv);
+void watchdog_close(struct supervisor *sv);
+#else
+static inline int watchdog_open(struct supervisor *sv, const char *d) { (void)sv, (void)d; return log_error("watchdog: not in this build (CONFIG_WATCHDOG)"); }
+static inline void watchdog_pet(struct supervisor *sv) { (void)sv; }
+static inline void watchdog_close(struct supervisor *sv) { (void)sv; }
+#endif
 
 /* control.c: the `berth ctl` socket. */
 int control_listen(struct supervisor *sv);

@@ -73,6 +73,9 @@ int init_main(int argc, char **argv)
 		.root = CONFIG_DEFAULT_ROOT, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET,
 		.pid1 = true, .skip = o.skip,
 	};
+	/* A device with a watchdog wants it fed by its init. */
+	if (ENABLE_WATCHDOG && access(CONFIG_WATCHDOG_DEVICE, W_OK) == 0)
+		sv.watchdog = CONFIG_WATCHDOG_DEVICE;
 	if (supervise_run(&sv) < 0)
 		emergency();
 	init_power(sv.power ? sv.power : POWER_REBOOT);

@@ -114,9 +114,12 @@ static int setup(struct supervisor *sv)
 int supervise_run(struct supervisor *sv)
 {
 	sv->boot_ms = now_ms();
-	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = -1;
+	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = -1;
 	if (setup(sv) < 0 || svc_load_all(sv) < 0)
 		return -1;
+	/* Without its watchdog a device still runs its services. */
+	if (sv->watchdog && watchdog_open(sv, sv->watchdog) < 0)
+		log_error("supervisor: going on without the watchdog");
 	order_check(sv);
 	log_info("supervisor: %zu services from %s", sv->n, sv->config_dir);
 	svc_schedule(sv);
@@ -132,6 +135,7 @@ int supervise_run(struct supervisor *sv)
 				if (on_signal(sv)) {
 					control_close_all(sv);
 					unlink(sv->socket_path);
+					watchdog_close(sv);
 					svc_free_all(sv);
 					close(sv->listenfd);
 					close(sv->timerfd);
@@ -169,6 +173,9 @@ int supervise_run(struct supervisor *sv)
 				break;
 			case W_NOTIFY:
 				svc_notify_ready(sv, w->ptr);
+				break;
+			case W_WATCHDOG:
+				watchdog_pet(sv);
 				break;
 			case W_PIDFD:
 				svc_adopted_exit(sv, w->ptr);

@@ -86,6 +86,16 @@ berth ctl list
 say ok powering-off
 berth ctl poweroff
 SH
+	if [ "$1" = watchdog ]; then
+		# softdog, which only says so when it fires, and a critical
+		# service that fails: the watchdog must go unfed then, not before.
+		cp "$(dirname "$kernel")/softdog.ko" "$(dirname "$kernel")/watchdog.ko" "$r/"
+		rm "$r/etc/berth/web.conf" "$r/etc/berth/crashy.conf" "$r/etc/berth/selftest.conf"
+		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 4; exit 1"\ncritical = yes\nrestart-limit = 1\n' \
+			> "$r/etc/berth/crit.conf"
+		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 12; berth ctl poweroff"\nrestart = no\n[container]\nmount = /bin/berth:/usr/bin/berth:ro\nmount = /run/berth:/run/berth\n' \
+			> "$r/etc/berth/later.conf"
+	fi
 	if [ "$1" = pid1 ]; then
 		ln -s bin/berth "$r/init"
 	else
@@ -99,18 +109,35 @@ SH
 ::sysinit:/bin/mount -t tmpfs tmpfs /run
 ::sysinit:/bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup
 ::sysinit:/bin/ip link set lo up
-::respawn:/bin/berth supervise
+::respawn:/bin/berth supervise WATCHDOG
 ::shutdown:/bin/kill -TERM -1
 ::shutdown:/bin/sync
 TAB
+		if [ "$1" = watchdog ]; then
+			sed -i 's|^::respawn:/bin/berth supervise WATCHDOG|::sysinit:/bin/insmod /watchdog.ko\n::sysinit:/bin/insmod /softdog.ko soft_margin=2 soft_noboot=1\n&|; s|WATCHDOG|--watchdog|' "$r/etc/inittab"
+		else
+			sed -i 's| WATCHDOG||' "$r/etc/inittab"
+		fi
 	fi
 }
 
-for mode in pid1 inittab; do
+for mode in pid1 inittab watchdog; do
 	tree $mode
 	log=$work/console-$mode.log
 	vm_boot "$work/root-$mode" "$log" 600
 	rc=$?
+	if [ $mode = watchdog ]; then
+		fed=$(grep -n 'no longer petting the watchdog' "$log" | head -n1 | cut -d: -f1)
+		fired=$(grep -n 'softdog: Triggered' "$log" | head -n1 | cut -d: -f1)
+		if grep -q 'watchdog /dev/watchdog: 2 s timeout' "$log"; then record PASS "qemu-$arch watchdog: opened, 2 s timeout"
+		else record FAIL "qemu-$arch watchdog: opened, 2 s timeout"; tail -20 "$log"; fi
+		if [ -n "$fed" ] && [ -n "$fired" ] && [ "$fired" -gt "$fed" ]; then
+			record PASS "qemu-$arch watchdog: petted until a critical service failed, then it fired"
+		else
+			record FAIL "qemu-$arch watchdog: petted until a critical service failed, then it fired" "(lines $fed, $fired)"
+		fi
+		continue
+	fi
 	for t in setup-done web-ready web-answers killed-container-restarted crash-loop-failed powering-off; do
 		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"
 		else record FAIL "qemu-$arch boot ($mode): $t"; fi
