@@ -137,6 +137,9 @@ bool conditions_ready_path(struct supervisor *sv, const struct svc *s);
 void conditions_event(struct supervisor *sv);
 
 /* watchdog.c (CONFIG_WATCHDOG) */
+#ifndef CONFIG_WATCHDOG_DEVICE
+#define CONFIG_WATCHDOG_DEVICE "/dev/watchdog"	/* named in help texts either way */
+#endif
 #ifdef CONFIG_WATCHDOG
 int watchdog_open(struct supervisor *sv, const char *dev);
 void watchdog_pet(struct supervisor *sv);
