@@ -66,6 +66,8 @@ char *secure_join(const char *root, const char *path);
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
 ssize_t send_with_fd(int sock, const void *buf, size_t len, int fd);
 ssize_t recv_with_fd(int sock, void *buf, size_t len, int *fd);
+/* A connected unix stream socket (close-on-exec), or -1 with errno. */
+int unix_connect(const char *path);
 
 /* signals.c */
 /* Block every signal we forward/handle, return a signalfd for them. */

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <termios.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include "berth/cli.h"
 #include "berth/config.h"
@@ -20,19 +19,8 @@
 
 static int ctl_connect(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(a.sun_path))
-		return log_error("--socket %s: too long", path);
-	strcpy(a.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return log_error("no supervisor at %s: %m", path);
-	}
-	return fd;
+	int fd = unix_connect(path);
+	return fd < 0 ? log_error("no supervisor at %s: %m", path) : fd;
 }
 
 /* The words, each NUL-terminated, and an empty one to end the request. */

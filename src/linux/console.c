@@ -69,18 +69,9 @@ int console_open(const struct spec_process *p, bool make_console)
 
 int console_send(const char *socket_path, int master)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(socket_path) >= sizeof(addr.sun_path))
-		return log_error("--console-socket %s: too long for a socket path", socket_path);
-	strcpy(addr.sun_path, socket_path);
-	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int e = errno;
-		if (sock >= 0)
-			close(sock);
-		errno = e;
+	int sock = unix_connect(socket_path);
+	if (sock < 0)
 		return log_error("--console-socket %s: %m", socket_path);
-	}
 	/* runc sends the pty's name as the message; conmon and the shims
 	 * only take the fd, but keep the same shape. */
 	char name[64] = "/dev/ptmx";

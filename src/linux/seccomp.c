@@ -359,12 +359,8 @@ int seccomp_filter_send_listener(const struct spec_seccomp *sc, const char *stat
 	cJSON_Delete(o);
 	if (!text)
 		return log_error("out of memory");
-	int r = -1, sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(sc->listener_path) >= sizeof(addr.sun_path)) {
-		log_error("linux.seccomp.listenerPath: %s: too long for a socket path", sc->listener_path);
-	} else if (sock < 0 || (strcpy(addr.sun_path, sc->listener_path),
-				connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)) {
+	int r = -1, sock = unix_connect(sc->listener_path);
+	if (sock < 0) {
 		log_error("linux.seccomp.listenerPath: connecting to %s: %m", sc->listener_path);
 	} else if (send_with_fd(sock, text, strlen(text), listener) < 0) {
 		log_error("linux.seccomp.listenerPath: sending the listener to %s: %m", sc->listener_path);

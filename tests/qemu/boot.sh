@@ -96,7 +96,20 @@ SH
 		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 12; berth ctl poweroff"\nrestart = no\n[container]\nmount = /bin/berth:/usr/bin/berth:ro\nmount = /run/berth:/run/berth\n' \
 			> "$r/etc/berth/later.conf"
 	fi
-	if [ "$1" = pid1 ]; then
+	if [ "$1" = cmdline ]; then
+		# berth.skip keeps crashy down; a service with failure-action =
+		# reboot reboots the VM once it has failed.
+		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 3; exit 1"\nrestart-limit = 1\nfailure-action = reboot\n' \
+			> "$r/etc/berth/doomed.conf"
+		cat > "$r/etc/selftest.sh" <<'SH'
+st=$(berth ctl list | awk '$1 == "crashy" { print $2 }')
+berth ctl status crashy | grep -q "skipped (berth.skip" && [ "$st" = stopped ] && echo "BOOT-TEST ok skipped" || echo "BOOT-TEST fail skipped [$st]"
+SH
+	fi
+	if [ "$1" = emergency ]; then
+		rm -rf "$r/etc/berth"	# nothing to supervise: a shell on the console
+	fi
+	if [ "$1" != inittab ] && [ "$1" != watchdog ]; then
 		ln -s bin/berth "$r/init"
 	else
 		ln -s bin/busybox "$r/init"
@@ -121,11 +134,34 @@ TAB
 	fi
 }
 
-for mode in pid1 inittab watchdog; do
+for mode in pid1 inittab watchdog cmdline emergency; do
 	tree $mode
 	log=$work/console-$mode.log
-	vm_boot "$work/root-$mode" "$log" 600
+	case $mode in
+		cmdline) VM_CMDLINE="berth.skip=crashy" vm_boot "$work/root-$mode" "$log" 600;;
+		# The shell reads the serial console: type into it.
+		emergency) (sleep 15; printf 'echo EMERGENCY-$((40+2))\nexit\n') | vm_boot "$work/root-$mode" "$log" 600;;
+		*) vm_boot "$work/root-$mode" "$log" 600;;
+	esac
 	rc=$?
+	if [ $mode = cmdline ]; then
+		if grep -q "BOOT-TEST ok skipped" "$log"; then record PASS "qemu-$arch boot: berth.skip=NAME on the kernel command line"
+		else record FAIL "qemu-$arch boot: berth.skip=NAME on the kernel command line"; fi
+		if grep -q "failure-action = reboot" "$log" && grep -q "reboot: Restarting system" "$log"; then
+			record PASS "qemu-$arch boot: failure-action = reboot reboots the device"
+		else
+			record FAIL "qemu-$arch boot: failure-action = reboot reboots the device"; tail -20 "$log"
+		fi
+		continue
+	fi
+	if [ $mode = emergency ]; then
+		if grep -q "a shell on the console" "$log" && grep -q "^EMERGENCY-42" "$log" && grep -q "reboot: Restarting system" "$log"; then
+			record PASS "qemu-$arch boot: no services: an emergency shell on the console, then a reboot"
+		else
+			record FAIL "qemu-$arch boot: no services: an emergency shell on the console, then a reboot"; tail -20 "$log"
+		fi
+		continue
+	fi
 	if [ $mode = watchdog ]; then
 		fed=$(grep -n 'no longer petting the watchdog' "$log" | head -n1 | cut -d: -f1)
 		fired=$(grep -n 'softdog: Triggered' "$log" | head -n1 | cut -d: -f1)
