@@ -40,8 +40,10 @@ static void mount_cgroups(const struct init_options *o)
 {
 	if (!o->cgroup_v1 && kernel_has("cgroup2")) {
 		early_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate");
+		log_info("init: cgroup v2 on /sys/fs/cgroup");
 		return;
 	}
+	log_info("init: cgroup v1, one hierarchy per controller, on /sys/fs/cgroup/*");
 	early_mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
 	FILE *f = fopen("/proc/cgroups", "re");
 	char line[256], name[64];

@@ -99,7 +99,7 @@ SH
 	if [ "$1" = cmdline ]; then
 		# berth.skip keeps crashy down; a service with failure-action =
 		# reboot reboots the VM once it has failed.
-		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 3; exit 1"\nrestart-limit = 1\nfailure-action = reboot\n' \
+		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 25; exit 1"\nrestart-limit = 1\nfailure-action = reboot\n' \
 			> "$r/etc/berth/doomed.conf"
 		cat > "$r/etc/selftest.sh" <<'SH'
 st=$(berth ctl list | awk '$1 == "crashy" { print $2 }')
@@ -134,19 +134,37 @@ TAB
 	fi
 }
 
+# console_type LINE...: type lines into the serial console's shell. The
+# first Enter may go to busybox ash's terminal query: send one, wait, then
+# the lines, one at a time.
+console_type() {
+	printf '\n'
+	sleep 2
+	for l in "$@"; do printf '%s\n' "$l"; sleep 1; done
+}
+
 for mode in pid1 inittab watchdog cmdline emergency; do
 	tree $mode
 	log=$work/console-$mode.log
 	case $mode in
-		cmdline) VM_CMDLINE="berth.skip=crashy" vm_boot "$work/root-$mode" "$log" 600;;
+		cmdline) (sleep 12; console_type 'echo SHELL-$((40+2))') |
+			VM_CMDLINE="berth.skip=crashy berth.cgroup=v1 berth.debug berth.shell" vm_boot "$work/root-$mode" "$log" 600;;
 		# The shell reads the serial console: type into it.
-		emergency) (sleep 15; printf 'echo EMERGENCY-$((40+2))\nexit\n') | vm_boot "$work/root-$mode" "$log" 600;;
+		emergency) (sleep 12; console_type 'echo EMERGENCY-$((40+2))' exit) | vm_boot "$work/root-$mode" "$log" 600;;
 		*) vm_boot "$work/root-$mode" "$log" 600;;
 	esac
 	rc=$?
 	if [ $mode = cmdline ]; then
 		if grep -q "BOOT-TEST ok skipped" "$log"; then record PASS "qemu-$arch boot: berth.skip=NAME on the kernel command line"
 		else record FAIL "qemu-$arch boot: berth.skip=NAME on the kernel command line"; fi
+		grep -q "init: berth.debug berth.shell berth.cgroup=v1 berth.skip=" "$log" &&
+			record PASS "qemu-$arch boot: berth.debug on the kernel command line" ||
+			record FAIL "qemu-$arch boot: berth.debug on the kernel command line"
+		grep -q "^SHELL-42" "$log" && record PASS "qemu-$arch boot: berth.shell: a shell on the console beside the services" ||
+			record FAIL "qemu-$arch boot: berth.shell: a shell on the console beside the services"
+		grep -q "init: cgroup v1, one hierarchy per controller" "$log" &&
+			record PASS "qemu-$arch boot: berth.cgroup=v1: the services run on v1 hierarchies" ||
+			record FAIL "qemu-$arch boot: berth.cgroup=v1: the services run on v1 hierarchies"
 		if grep -q "failure-action = reboot" "$log" && grep -q "reboot: Restarting system" "$log"; then
 			record PASS "qemu-$arch boot: failure-action = reboot reboots the device"
 		else
