@@ -7,7 +7,7 @@
 struct init_options {
 	bool debug;		/* berth.debug */
 	bool shell;		/* berth.shell: a shell on the console too */
-	bool cgroup_v1;		/* berth.cgroup=v1 */
+	bool cgroup_v1;		/* berth.cgroup=v1 (and what was mounted) */
 	char skip[512];		/* berth.skip=a,b as ",a,b," */
 };
 

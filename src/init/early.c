@@ -36,14 +36,13 @@ static bool kernel_has(const char *fs)
 
 /* cgroup v2 where the kernel has it (unless berth.cgroup=v1), else a
  * tmpfs of v1 hierarchies, one per controller the kernel enables. */
-static void mount_cgroups(const struct init_options *o)
+static void mount_cgroups(struct init_options *o)
 {
 	if (!o->cgroup_v1 && kernel_has("cgroup2")) {
 		early_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate");
-		log_info("init: cgroup v2 on /sys/fs/cgroup");
 		return;
 	}
-	log_info("init: cgroup v1, one hierarchy per controller, on /sys/fs/cgroup/*");
+	o->cgroup_v1 = true;	/* what was mounted, for the log */
 	early_mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
 	FILE *f = fopen("/proc/cgroups", "re");
 	char line[256], name[64];

@@ -62,14 +62,15 @@ int init_main(int argc, char **argv)
 	(void)argc, (void)argv;
 	struct init_options o = { 0 };
 	init_early(&o);
-	if (o.debug) {
+	if (o.debug)
 		log_open(NULL, 0, 1);
-		log_debug("init: berth.debug%s%s%s%s", o.shell ? " berth.shell" : "", o.cgroup_v1 ? " berth.cgroup=v1" : "",
-			  o.skip[0] ? " berth.skip=" : "", o.skip[0] ? o.skip : "");
-	}
 	/* ctrl-alt-del comes as SIGINT, not as an immediate reboot. */
 	reboot(RB_DISABLE_CAD);
 	log_info("init: berth %s starting the services of %s", BERTH_VERSION, CONFIG_SERVICE_DIR);
+	log_info("init: cgroup %s", o.cgroup_v1 ? "v1, one hierarchy per controller, on /sys/fs/cgroup/*"
+						: "v2 on /sys/fs/cgroup");
+	log_debug("init: berth.debug%s%s%s%s", o.shell ? " berth.shell" : "", o.cgroup_v1 ? " berth.cgroup=v1" : "",
+		  o.skip[0] ? " berth.skip=" : "", o.skip[0] ? o.skip : "");
 	if (o.shell)
 		console_shell();
 	struct supervisor sv = {
