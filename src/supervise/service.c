@@ -363,12 +363,17 @@ static void log_copy_lines(struct supervisor *sv, struct svc *s, const char *p, 
 			continue;
 		}
 		s->line[s->line_len] = 0;
-		if (s->conf.log_console)
-			dprintf(sv->pid1 ? 1 : 2, "[%s] %s\n", s->name, s->line);
-		if (s->conf.log_kmsg) {
+		/* One write per line: /dev/kmsg takes each write as a record,
+		 * and the console does not interleave half lines. */
+		char rec[sizeof(s->line) + 256];
+		int len;
+		if (s->conf.log_console && (len = snprintf(rec, sizeof(rec), "[%s] %s\n", s->name, s->line)) > 0)
+			write_all(sv->pid1 ? 1 : 2, rec, (size_t)len < sizeof(rec) ? (size_t)len : sizeof(rec) - 1);
+		if (s->conf.log_kmsg && (len = snprintf(rec, sizeof(rec), "<6>%s: %s\n", s->name, s->line)) > 0) {
 			int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
 			if (k >= 0) {
-				dprintf(k, "<6>%s: %s\n", s->name, s->line);
+				if (write(k, rec, (size_t)len < sizeof(rec) ? (size_t)len : sizeof(rec) - 1) < 0)
+					log_debug("service %s: /dev/kmsg: %m", s->name);
 				close(k);
 			}
 		}
