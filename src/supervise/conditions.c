@@ -61,27 +61,40 @@ static bool met(const struct wait_cond *w)
 	return false;
 }
 
-/* inotify on the nearest directory that exists: its creation events
- * lead, one level at a time, to the path itself. */
-static void watch_path(struct supervisor *sv, const char *path)
+/* The nearest directory above path that exists, into dir. */
+static bool nearest_dir(const char *path, char *dir, size_t cap)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(dir, cap, "%s", path);
 	for (;;) {
 		char *slash = strrchr(dir, '/');
 		if (!slash)
-			return;
+			return false;
 		if (slash == dir)
 			slash[1] = 0;
 		else
 			*slash = 0;
 		struct stat st;
-		if (stat(dir, &st) == 0) {
-			inotify_add_watch(sv->inotifyfd, dir, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR);
-			return;
-		}
+		if (stat(dir, &st) == 0)
+			return true;
 		if (slash == dir)
+			return false;
+	}
+}
+
+/* inotify on the nearest directory that exists: its creation events
+ * lead, one level at a time, to the path itself. A level made between
+ * the look and the watch would send no event: look again after each
+ * watch, and go down while the next level has appeared. */
+static void watch_path(struct supervisor *sv, const char *path)
+{
+	char dir[4096], again[4096];
+	if (!nearest_dir(path, dir, sizeof(dir)))
+		return;
+	for (int depth = 0; depth < 64; depth++) {
+		inotify_add_watch(sv->inotifyfd, dir, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR);
+		if (!nearest_dir(path, again, sizeof(again)) || !strcmp(again, dir))
 			return;
+		snprintf(dir, sizeof(dir), "%s", again);
 	}
 }
 

@@ -25,6 +25,25 @@ static int parse(struct spec *s, const char *json)
 	return oci_parse(s, json, strlen(json), "test.json");
 }
 
+/* Each input must be refused (-1); one that is not is printed. */
+static void expect_all_refused(const char *const *inputs, size_t n, int (*load)(const char *))
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = load(inputs[i]);
+		if (r != -1)
+			printf("  accepted: %s\n", inputs[i]);
+		CHECK(r == -1);
+	}
+}
+
+static int try_config(const char *json)
+{
+	struct spec s;
+	int r = parse(&s, json);
+	spec_free(&s);
+	return r;
+}
+
 #define BASE "\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, " \
 	     "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}"
 
@@ -101,14 +120,16 @@ static void test_errors(void)
 		"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"args\": [\"a\"], \"cwd\": \"/\","
 		" \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 2, \"hard\": 1}]}}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct spec s;
-		int r = parse(&s, bad[i]);
-		if (r != -1)
-			printf("  accepted: %s\n", bad[i]);
-		CHECK(r == -1);
-		spec_free(&s);
-	}
+	expect_all_refused(bad, sizeof(bad) / sizeof(bad[0]), try_config);
+}
+
+static int try_resources(const char *json)
+{
+	struct resources r = { 0 };
+	struct arena a = { 0 };
+	int ret = oci_resources_from_text(&r, &a, json, strlen(json), "r.json");
+	arena_free(&a);
+	return ret;
 }
 
 static void test_resources(void)
@@ -142,15 +163,14 @@ static void test_resources(void)
 		"{\"devices\": [{\"allow\": true, \"type\": \"z\"}]}", "{\"unified\": {\"../x\": \"1\"}}",
 		"{\"network\": {\"priorities\": [{\"name\": \"a b\", \"priority\": 1}]}}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct resources rr = { 0 };
-		struct arena a = { 0 };
-		int ret = oci_resources_from_text(&rr, &a, bad[i], strlen(bad[i]), "r.json");
-		if (ret != -1)
-			printf("  accepted: %s\n", bad[i]);
-		CHECK(ret == -1);
-		arena_free(&a);
-	}
+	expect_all_refused(bad, sizeof(bad) / sizeof(bad[0]), try_resources);
+}
+
+static int try_seccomp(const char *obj)
+{
+	char doc[1024];
+	snprintf(doc, sizeof(doc), "{" BASE ", \"linux\": {\"seccomp\": %s}}", obj);
+	return try_config(doc);
 }
 
 static void test_seccomp(void)
@@ -181,15 +201,7 @@ static void test_seccomp(void)
 		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"a\"], \"action\": \"SCMP_ACT_ERRNO\","
 		" \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char doc[1024];
-		snprintf(doc, sizeof(doc), "{" BASE ", \"linux\": {\"seccomp\": %s}}", bad[i]);
-		int ret = parse(&s, doc);
-		if (ret != -1)
-			printf("  accepted: %s\n", bad[i]);
-		CHECK(ret == -1);
-		spec_free(&s);
-	}
+	expect_all_refused(bad, sizeof(bad) / sizeof(bad[0]), try_seccomp);
 }
 
 static int load_service(struct service_conf *c, const char *text)
@@ -197,6 +209,14 @@ static int load_service(struct service_conf *c, const char *text)
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	int r = service_load_stream(c, f, "/etc/berth/web.conf");
 	fclose(f);
+	return r;
+}
+
+static int try_service(const char *text)
+{
+	struct service_conf c;
+	int r = load_service(&c, text);
+	service_free(&c);
 	return r;
 }
 
@@ -250,13 +270,7 @@ static void test_service(void)
 		"[service]\nrootfs = /r\nexec = true\n[other]\nx = 1\n",
 		"[service]\nrootfs = /r\nexec = true\nno equals sign here\n",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int ret = load_service(&c, bad[i]);
-		if (ret != -1)
-			printf("  accepted: %s\n", bad[i]);
-		CHECK(ret == -1);
-		service_free(&c);
-	}
+	expect_all_refused(bad, sizeof(bad) / sizeof(bad[0]), try_service);
 	const char *err;
 	struct arena a = { 0 };
 	const char *const *w = split_command("  a\\ b  \"c \\\" d\"'e'  ", &a, &err);
