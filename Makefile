@@ -37,7 +37,15 @@ endif
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 CPPFLAGS_BERTH := -D_GNU_SOURCE -DBERTH_VERSION=\"$(VERSION)\" -Iinclude -I$(O)/include
-ifeq ($(HOST),1)
+ifeq ($(DEPS),system)
+# Buildroot and Yocto: their cross compiler (CC, with its sysroot), their
+# CFLAGS and LDFLAGS, the libraries in their staging directory; no
+# stripping, which the build system does itself. STATIC=1 links statically.
+OPT := -Os -ffunction-sections -fdata-sections
+LDFLAGS_BERTH += -Wl,--gc-sections $(if $(filter 1,$(STATIC)),-static)
+STRIP_CMD := true
+SYSROOT_STAMP :=
+else ifeq ($(HOST),1)
 CC ?= gcc
 ifeq ($(origin CC),default)
 CC := gcc
@@ -109,7 +117,7 @@ OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig menuconfig savedefconfig \
-	size check test install demo unit fuzz help
+	size check test install demo demo-runtime unit fuzz help
 all: $(O)/berth
 
 $(O)/berth: $(OBJS) $(SYSROOT_STAMP)
@@ -123,14 +131,19 @@ $(O)/obj/%.o: %.c $(CONFIG_H) $(SYSROOT_STAMP)
 
 -include $(OBJS:.o=.d)
 
+# olddefconfig: kconfig-frontends where installed, else the awk one (for
+# Buildroot and Yocto hosts, which do not have it).
+OLDDEFCONFIG = $(if $(shell command -v kconfig-conf),kconfig-conf --olddefconfig Kconfig >/dev/null,\
+	awk -f scripts/olddefconfig.awk Kconfig $(KCONFIG_CONFIG) > $(KCONFIG_CONFIG).tmp && mv $(KCONFIG_CONFIG).tmp $(KCONFIG_CONFIG))
+
 # A missing .config starts from the ARCH's defconfig; one older than
 # Kconfig gets the new symbols at their defaults (the kernel's syncconfig),
 # keeping every choice already made.
 $(KCONFIG_CONFIG): Kconfig
 	@mkdir -p $(O)
-	@if [ -f $@ ]; then kconfig-conf --olddefconfig Kconfig >/dev/null && touch $@; \
+	@if [ -f $@ ]; then $(OLDDEFCONFIG) && touch $@; \
 	else echo "berth: no $@; using configs/$(ARCH)_defconfig (make help)"; \
-	  cp configs/$(ARCH)_defconfig $@ && kconfig-conf --olddefconfig Kconfig >/dev/null; fi
+	  cp configs/$(ARCH)_defconfig $@ && $(OLDDEFCONFIG); fi
 
 # busybox-style header: CONFIG_X / ENABLE_X for every symbol, so code can use
 # `if (ENABLE_X)` and let the compiler drop dead branches.
@@ -146,9 +159,13 @@ deps: $(SYSROOT_STAMP)
 	@mkdir -p $(O)
 	@test -f configs/$@ || { echo "berth: no configs/$@" >&2; exit 1; }
 	cp configs/$@ $(KCONFIG_CONFIG)
-	kconfig-conf --olddefconfig Kconfig >/dev/null
+	$(OLDDEFCONFIG)
 defconfig: $(ARCH)_defconfig
-olddefconfig oldconfig:
+olddefconfig:
+	@mkdir -p $(O)
+	@touch $(KCONFIG_CONFIG)
+	$(OLDDEFCONFIG)
+oldconfig:
 	@mkdir -p $(O)
 	kconfig-conf --$@ Kconfig
 menuconfig:
@@ -169,8 +186,14 @@ size:
 check test:
 	sh tests/run.sh
 
-# The demo: build, then run containers through their whole lifecycle.
+# The demo: a static berth for ARCH, the board/qemu-ARCH initramfs around
+# it, booted under QEMU with the serial console here (VARIANT=inittab:
+# under busybox init). demo-runtime: an OCI container's lifecycle on this host.
 demo:
+	sh scripts/install-deps.sh
+	$(MAKE) --no-print-directory O=build/demo-$(ARCH) ARCH=$(ARCH)
+	sh board/common/demo.sh $(ARCH) build/demo-$(ARCH)/berth
+demo-runtime:
 	sh scripts/install-deps.sh
 	$(MAKE) --no-print-directory
 	sh scripts/demo.sh $(O)/berth

@@ -555,6 +555,10 @@ static void after_exit(struct supervisor *sv, struct svc *s, bool success)
 	s->deadline_ms = now_ms() + backoff_ms(s);
 	s->restarts++;
 	snprintf(s->why, sizeof(s->why), "restarting in %lld ms", (long long)backoff_ms(s));
+	/* On a serial console, the backoff is what tells a crash loop apart. */
+	if (s->failures)
+		log_info("service %s: %s (%d failure%s in a row)", s->name, s->why, s->failures,
+			 s->failures == 1 ? "" : "s");
 }
 
 static void failed_to_start(struct supervisor *sv, struct svc *s)

@@ -1,59 +1,29 @@
 #!/bin/sh
-# berth at boot, in a QEMU VM of Debian's kernel with a busybox userland:
-# as /init (PID 1), and as a service of busybox init (inittab). Services
+# berth at boot on a QEMU board (board/qemu-ARCH: Debian's kernel, a
+# busybox userland): as /sbin/init (PID 1), and as a service of busybox
+# init (inittab); with a watchdog; with berth.* on the kernel command line;
+# with no services (an emergency shell). MODES (default: all) picks some. Services
 # start at boot in dependency order; a killed container comes back; the
 # web service answers; `berth ctl poweroff` powers the VM off cleanly.
 # A "selftest" service (sharing the VM's pid and network namespaces, with
 # berth and the control socket mounted in) drives it from inside and
 # prints BOOT-TEST lines on the console, which this script checks.
-# usage: tests/qemu/boot.sh ARCH BERTH   (ARCH: x86_64, aarch64)
+# usage: [MODES="pid1 inittab"] tests/qemu/boot.sh ARCH BERTH   (ARCH: x86_64, aarch64, armv7)
 set -u
 arch=$1 berth=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$top/build/qemu-boot-$arch
 . "$top/tests/qemu/lib.sh"
-kernel=$(sh "$top/scripts/qemu-kernel.sh" "$arch" "$top/build/kernel-$arch") || { record FAIL "qemu-$arch boot: kernel"; exit 0; }
+kernel=$(board_kernel) || { record FAIL "qemu-$arch boot: kernel"; exit 0; }
 mkdir -p "$work"
 
-# tree MODE: the initramfs for "pid1" or "inittab".
+# tree MODE: the board's initramfs (board/qemu-ARCH, as `make demo` boots
+# it), berth as PID 1 or under busybox init, plus a selftest service and
+# what MODE changes.
 tree() {
 	r=$work/root-$1
-	vm_tree "$r" "$berth"
-	mkdir -p "$r/etc/berth" "$r/srv" "$r/var/lib/data"
-	echo "berth-vm" > "$r/etc/hostname"
-	# The containers' root: busybox alone.
-	mkdir -p "$r/srv/busybox/bin" "$r/srv/busybox/proc" "$r/srv/busybox/sys" "$r/srv/busybox/dev" \
-		"$r/srv/busybox/tmp" "$r/srv/busybox/data" "$r/srv/busybox/run/berth" "$r/srv/busybox/usr/bin"
-	cp "$(vm_busybox)" "$r/srv/busybox/bin/busybox"
-	for a in sh echo cat sleep httpd wget awk kill ls grep mkdir; do ln -s busybox "$r/srv/busybox/bin/$a"; done
-	cat > "$r/etc/berth/setup.conf" <<CONF
-[service]
-rootfs = /srv/busybox
-exec = sh -c 'mkdir -p /data/www && echo hello-from-berth > /data/www/index.html'
-restart = no
-ready = exit
-[container]
-mount = /var/lib/data:/data
-CONF
-	cat > "$r/etc/berth/web.conf" <<CONF
-[service]
-rootfs = /srv/busybox
-exec = httpd -f -p 8080 -h /data/www
-requires = setup
-restart = always
-restart-delay = 200ms
-stop-signal = KILL
-[container]
-mount = /var/lib/data:/data:ro
-namespaces = pid ipc uts mount cgroup
-CONF
-	cat > "$r/etc/berth/crashy.conf" <<CONF
-[service]
-rootfs = /srv/busybox
-exec = sh -c 'exit 1'
-restart-delay = 100ms
-restart-limit = 3
-CONF
+	case $1 in inittab|watchdog) v=inittab;; *) v=pid1;; esac
+	board_tree "$r" "$berth" $v || return 1
 	cat > "$r/etc/berth/selftest.conf" <<'CONF'
 [service]
 rootfs = /srv/busybox
@@ -80,8 +50,9 @@ out=$(wget -q -O - http://127.0.0.1:8080/index.html)
 kill -9 "$pid"
 for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
 [ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
-for i in $(seq 1 100); do [ "$(state crashy)" = failed ] && break; sleep 0.1; done
+for i in $(seq 1 300); do [ "$(state crashy)" = failed ] && break; sleep 0.1; done
 [ "$(state crashy)" = failed ] && say ok crash-loop-failed || say fail crash-loop-failed
+for i in $(seq 1 300); do [ "$(state welcome)" = done ] && break; sleep 0.1; done
 berth ctl list
 say ok powering-off
 berth ctl poweroff
@@ -90,7 +61,7 @@ SH
 		# softdog, which only says so when it fires, and a critical
 		# service that fails: the watchdog must go unfed then, not before.
 		cp "$(dirname "$kernel")/softdog.ko" "$(dirname "$kernel")/watchdog.ko" "$r/"
-		rm "$r/etc/berth/web.conf" "$r/etc/berth/crashy.conf" "$r/etc/berth/selftest.conf"
+		rm "$r/etc/berth/web.conf" "$r/etc/berth/crashy.conf" "$r/etc/berth/selftest.conf" "$r/etc/berth/welcome.conf"
 		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 4; exit 1"\ncritical = yes\nrestart-limit = 1\n' \
 			> "$r/etc/berth/crit.conf"
 		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 12; berth ctl poweroff"\nrestart = no\n[container]\nmount = /bin/berth:/usr/bin/berth:ro\nmount = /run/berth:/run/berth\n' \
@@ -99,6 +70,7 @@ SH
 	if [ "$1" = cmdline ]; then
 		# berth.skip keeps crashy down; a service with failure-action =
 		# reboot reboots the VM once it has failed.
+		rm "$r/etc/berth/welcome.conf"
 		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 25; exit 1"\nrestart-limit = 1\nfailure-action = reboot\n' \
 			> "$r/etc/berth/doomed.conf"
 		cat > "$r/etc/selftest.sh" <<'SH'
@@ -109,28 +81,8 @@ SH
 	if [ "$1" = emergency ]; then
 		rm -rf "$r/etc/berth"	# nothing to supervise: a shell on the console
 	fi
-	if [ "$1" != inittab ] && [ "$1" != watchdog ]; then
-		ln -s bin/berth "$r/init"
-	else
-		ln -s bin/busybox "$r/init"
-		cat > "$r/etc/inittab" <<'TAB'
-::sysinit:/bin/mount -t proc proc /proc
-::sysinit:/bin/mount -t sysfs sysfs /sys
-::sysinit:/bin/mount -t devtmpfs devtmpfs /dev
-::sysinit:/bin/mkdir -p /dev/pts /sys/fs/cgroup
-::sysinit:/bin/mount -t devpts devpts /dev/pts
-::sysinit:/bin/mount -t tmpfs tmpfs /run
-::sysinit:/bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup
-::sysinit:/bin/ip link set lo up
-::respawn:/bin/berth supervise WATCHDOG
-::shutdown:/bin/kill -TERM -1
-::shutdown:/bin/sync
-TAB
-		if [ "$1" = watchdog ]; then
-			sed -i 's|^::respawn:/bin/berth supervise WATCHDOG|::sysinit:/bin/insmod /watchdog.ko\n::sysinit:/bin/insmod /softdog.ko soft_margin=2 soft_noboot=1\n&|; s|WATCHDOG|--watchdog|' "$r/etc/inittab"
-		else
-			sed -i 's| WATCHDOG||' "$r/etc/inittab"
-		fi
+	if [ "$1" = watchdog ]; then
+		sed -i 's|^::respawn:/bin/berth supervise|::sysinit:/bin/insmod /watchdog.ko\n::sysinit:/bin/insmod /softdog.ko soft_margin=2 soft_noboot=1\n& --watchdog|' "$r/etc/inittab"
 	fi
 }
 
@@ -143,8 +95,8 @@ console_type() {
 	for l in "$@"; do printf '%s\n' "$l"; sleep 1; done
 }
 
-for mode in pid1 inittab watchdog cmdline emergency; do
-	tree $mode
+for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
+	tree $mode || { record FAIL "qemu-$arch boot ($mode): the board's initramfs"; continue; }
 	log=$work/console-$mode.log
 	case $mode in
 		cmdline) (sleep 12; console_type 'echo SHELL-$((40+2))') |
@@ -196,7 +148,14 @@ for mode in pid1 inittab watchdog cmdline emergency; do
 		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"
 		else record FAIL "qemu-$arch boot ($mode): $t"; fi
 	done
+	# What `make demo` shows: the backoff, then the list from welcome.
+	delays=$(tr -d '\r' < "$log" | sed -n 's/.*service crashy: restarting in \([0-9]*\) ms.*/\1/p' | tr '\n' ' ')
+	if [ "$delays" = "500 1000 2000 4000 " ] && grep -q "service crashy: failed: 5 failures in a row" "$log"; then
+		record PASS "qemu-$arch boot ($mode): crashy is restarted after 0.5, 1, 2, 4 s, then failed"
+	else record FAIL "qemu-$arch boot ($mode): crashy is restarted after 0.5, 1, 2, 4 s, then failed [$delays]"; fi
+	if grep -q '^\[welcome\] web  *ready' "$log" && grep -q '^\[welcome\] crashy  *failed' "$log"; then
+		record PASS "qemu-$arch boot ($mode): welcome shows berth ctl list on the console"
+	else record FAIL "qemu-$arch boot ($mode): welcome shows berth ctl list on the console"; fi
 	if [ $rc -eq 0 ] && grep -q "reboot: Power down" "$log"; then record PASS "qemu-$arch boot ($mode): ctl poweroff powers the VM off"
 	else record FAIL "qemu-$arch boot ($mode): ctl poweroff powers the VM off (qemu exit $rc)"; tail -20 "$log"; fi
-	t=$(grep -o 'boot-to-ready [0-9]*' "$log" | head -n1)
 done

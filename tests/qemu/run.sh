@@ -10,7 +10,7 @@ arch=$1 berth=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$top/build/qemu-$arch
 . "$top/tests/qemu/lib.sh"
-kernel=$(sh "$top/scripts/qemu-kernel.sh" "$arch" "$top/build/kernel-$arch") || { record FAIL "qemu-$arch: kernel"; exit 0; }
+board_kernel >/dev/null || { record FAIL "qemu-$arch: kernel"; exit 0; }
 
 rm -rf "$work" && mkdir -p "$work"
 r=$work/root
@@ -24,7 +24,7 @@ done
 cp -r "$top/tests/lib.sh" "$top/tests/integration" "$top/tests/seccomp" "$top/tests/qemu" "$r/tests/"
 mkdir -p "$r/docs" && cp -r "$top/docs/examples" "$r/docs/"
 [ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$r/usr/share/containers/"
-cp "$top/tests/qemu/init" "$r/init" && chmod +x "$r/init"
+cp "$top/tests/qemu/init" "$r/sbin/init" && chmod +x "$r/sbin/init"
 vm_boot "$r" "$work/console.log"
 rc=$?
 if ! grep -q '===BERTH-END===' "$work/console.log"; then

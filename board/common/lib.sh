@@ -1,0 +1,71 @@
+# The board builder's functions, shared by build.sh, boot.sh, `make demo`
+# and the boot tests. Sourced; set board_top (the repository) first.
+#   board_load BOARD                  its board.conf; BOARD_DIR, BOARD_CACHE
+#   board_tree ROOT BERTH pid1|inittab   the initramfs tree
+#   board_pack ROOT INITRD            ROOT as a gzipped newc cpio
+#   board_boot INITRD [WORDS...]      boot it, the serial console on stdio
+
+board_load() {
+	BOARD=$1
+	BOARD_DIR=$board_top/board/$1
+	[ -f "$BOARD_DIR/board.conf" ] || { echo "berth: no board $1 (board/*/board.conf: $(cd "$board_top/board" && ls -d qemu-* | tr '\n' ' '))" >&2; return 1; }
+	. "$BOARD_DIR/board.conf"
+	# Downloads are kept across builds: build/ is the cache, as dl/ is Buildroot's.
+	BOARD_CACHE=$board_top/build/board-cache/$BOARD_ARCH
+}
+
+board_busybox() { sh "$board_top/board/common/busybox.sh" "$BOARD" "$BOARD_CACHE/busybox"; }
+board_kernel() { sh "$board_top/board/common/kernel.sh" "$BOARD" "$BOARD_CACHE/kernel"; }
+
+# board_tree ROOT BERTH VARIANT: busybox with every applet, berth, the
+# example services and their container root (/srv/busybox), and /sbin/init:
+# berth itself (pid1) or busybox init running `berth supervise` (inittab).
+board_tree() {
+	_root=$1 _berth=$2 _variant=$3
+	_bb=$(board_busybox) || return 1
+	rm -rf "$_root" && mkdir -p "$_root"
+	for _d in bin sbin proc sys dev tmp run etc var/lib/data srv; do mkdir -p "$_root/$_d"; done
+	cp "$_bb" "$_root/bin/busybox"
+	# The applet list is the same in every architecture's build: ask the
+	# host's busybox-static (this one may not run here).
+	for _a in $(/bin/busybox --list); do [ -e "$_root/bin/$_a" ] || ln -s busybox "$_root/bin/$_a"; done
+	cp "$_berth" "$_root/bin/berth"
+	mknod -m 600 "$_root/dev/console" c 5 1
+	cp -R "$board_top/board/common/overlay/." "$_root/"
+	[ -d "$BOARD_DIR/overlay" ] && cp -R "$BOARD_DIR/overlay/." "$_root/"
+	# The containers' root: the same busybox, a few applets.
+	_c=$_root/srv/busybox
+	for _d in bin proc sys dev tmp data run usr/bin; do mkdir -p "$_c/$_d"; done
+	cp "$_bb" "$_c/bin/busybox"
+	for _a in sh echo cat sleep httpd wget awk kill ls grep mkdir ps seq; do ln -s busybox "$_c/bin/$_a"; done
+	case $_variant in
+		pid1) ln -s ../bin/berth "$_root/sbin/init";;
+		inittab) ln -s ../bin/busybox "$_root/sbin/init"
+			cp "$board_top/board/common/inittab" "$_root/etc/inittab";;
+		*) echo "berth: board variant '$_variant': expected pid1 or inittab" >&2; return 1;;
+	esac
+	# As an image build should: refuse service files with errors.
+	board_run_target "$_berth" check "$_root/etc/berth" >/dev/null || { board_run_target "$_berth" check "$_root/etc/berth"; return 1; }
+}
+
+# board_run_target BINARY ARGS...: run a binary of the board's architecture
+# here, through qemu-user when this machine is another one.
+board_run_target() {
+	case $BOARD_ARCH in
+		"$(uname -m)") "$@";;
+		aarch64) qemu-aarch64-static "$@";;
+		armv7) qemu-arm-static "$@";;
+		*) echo "berth: cannot run $BOARD_ARCH binaries here" >&2; return 1;;
+	esac
+}
+
+board_pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null | gzip -1) > "$2"; }
+
+# board_boot INITRD [WORDS...]: the kernel command line gets WORDS; the
+# initramfs's /sbin/init is PID 1. -no-reboot: a reboot ends QEMU.
+board_boot() {
+	_initrd=$1; shift
+	_kernel=$(board_kernel) || return 1
+	$BOARD_QEMU -m "${BOARD_MEM:-512}" -smp 2 -nographic -no-reboot -kernel "$_kernel" -initrd "$_initrd" \
+		-append "console=$BOARD_CONSOLE rdinit=/sbin/init panic=-1 quiet loglevel=3 $*"
+}
