@@ -117,7 +117,7 @@ OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig menuconfig savedefconfig \
-	size check test install demo demo-runtime unit fuzz help
+	size check test install install-bin install-man man demo demo-runtime unit fuzz help
 all: $(O)/berth
 
 $(O)/berth: $(OBJS) $(SYSROOT_STAMP)
@@ -198,9 +198,22 @@ demo-runtime:
 	$(MAKE) --no-print-directory
 	sh scripts/demo.sh $(O)/berth
 
+# Manual pages, from their Markdown sources by an awk script (no
+# converter to install on a build host).
+MANPAGES := $(O)/man/berth.8 $(O)/man/berth.conf.5
+man: $(MANPAGES)
+$(O)/man/%: docs/man/%.md scripts/man.awk
+	@mkdir -p $(dir $@)
+	awk -v version=$(VERSION) -f scripts/man.awk $< > $@.tmp && mv $@.tmp $@
+
 PREFIX ?= /usr
-install: $(O)/berth
+MANDIR ?= $(PREFIX)/share/man
+install: install-bin install-man
+install-bin: $(O)/berth
 	install -D -m 0755 $(O)/berth $(DESTDIR)$(PREFIX)/sbin/berth
+install-man: $(MANPAGES)
+	install -D -m 0644 $(O)/man/berth.8 $(DESTDIR)$(MANDIR)/man8/berth.8
+	install -D -m 0644 $(O)/man/berth.conf.5 $(DESTDIR)$(MANDIR)/man5/berth.conf.5
 
 clean:
 	rm -rf $(O)/obj $(O)/berth $(O)/berth.unstripped $(O)/include
@@ -211,4 +224,6 @@ help:
 	@echo "make [ARCH=x86_64|aarch64|armv7] [O=dir]   static musl build"
 	@echo "make HOST=1 [SAN=1]                       glibc build (development)"
 	@echo "make <name>_defconfig | defconfig | olddefconfig | menuconfig | savedefconfig"
-	@echo "make size | check | install DESTDIR=..."
+	@echo "make size | check | man | install [DESTDIR=...] (install-bin, install-man)"
+	@echo "make demo [ARCH=...] [VARIANT=inittab] | demo-runtime"
+	@echo "make DEPS=system [STATIC=1] CC=...   with a build system's toolchain and libraries (Buildroot, Yocto)"
