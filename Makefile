@@ -69,7 +69,7 @@ endif
 CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 # Sources: the core, then one line per Kconfig feature.
-src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \
+src-y := src/main.c src/cmd/cli.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \
 	src/util/proc.c src/util/securejoin.c src/util/signals.c src/util/fdpass.c \
 	src/spec/spec.c src/spec/validate.c \
 	src/linux/namespaces.c src/linux/mounts.c src/linux/mountopts.c src/linux/rootfs.c \
@@ -77,7 +77,7 @@ src-y := src/main.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strut
 	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c src/linux/cgroup_resources.c src/linux/cgroup_stats.c
 src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/util/json.c
 src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
-	src/cmd/cli.c src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
+	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \
 	src/runtime/exec.c src/cmd/exec.c
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
@@ -133,7 +133,8 @@ $(O)/obj/%.o: %.c $(CONFIG_H) $(SYSROOT_STAMP)
 
 # olddefconfig: kconfig-frontends where installed, else the awk one (for
 # Buildroot and Yocto hosts, which do not have it).
-OLDDEFCONFIG = $(if $(shell command -v kconfig-conf),kconfig-conf --olddefconfig Kconfig >/dev/null,\
+KCONFIG_CONF ?= kconfig-conf
+OLDDEFCONFIG = $(if $(shell command -v $(KCONFIG_CONF)),$(KCONFIG_CONF) --olddefconfig Kconfig >/dev/null,\
 	awk -f scripts/olddefconfig.awk Kconfig $(KCONFIG_CONFIG) > $(KCONFIG_CONFIG).tmp && mv $(KCONFIG_CONFIG).tmp $(KCONFIG_CONFIG))
 
 # A missing .config starts from the ARCH's defconfig; one older than

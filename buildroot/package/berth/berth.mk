@@ -1,0 +1,118 @@
+################################################################################
+#
+# berth
+#
+################################################################################
+
+BERTH_VERSION = 0.1.0
+BERTH_SITE = $(BR2_EXTERNAL_BERTH_PATH)/..
+BERTH_SITE_METHOD = local
+# The source tree's own build output and dependency sysroots stay behind.
+BERTH_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = --exclude build --exclude deps
+BERTH_DEPENDENCIES = cjson \
+	$(if $(BR2_PACKAGE_BERTH_SUPERVISOR),libinih) \
+	$(if $(BR2_PACKAGE_BERTH_SECCOMP),libseccomp)
+HOST_BERTH_DEPENDENCIES = host-cjson host-libinih
+
+BERTH_SERVICE_DIR = $(call qstrip,$(BR2_PACKAGE_BERTH_SERVICE_DIR))
+BERTH_SERVICES = $(call qstrip,$(BR2_PACKAGE_BERTH_SERVICES))
+# Service files are checked on the build host before they are installed.
+ifneq ($(BERTH_SERVICES)$(BR2_PACKAGE_BERTH_EXAMPLES),)
+BERTH_DEPENDENCIES += host-berth
+endif
+
+# berth's .config from the BR2_PACKAGE_BERTH_* choices: one BR2 option may
+# stand for several of berth's Kconfig symbols.
+berth-kconfig = $(foreach s,$(2),CONFIG_$(s)=$(if $(BR2_PACKAGE_BERTH_$(1)),y,n))
+BERTH_KCONFIG = CONFIG_JSON=y \
+	$(call berth-kconfig,OCI_RUNTIME,OCI_RUNTIME) \
+	$(call berth-kconfig,EXTRA_COMMANDS,CMD_SPEC CMD_UPDATE CMD_PAUSE CMD_PS CMD_EVENTS CMD_FEATURES) \
+	$(call berth-kconfig,HOOKS,HOOKS) \
+	$(call berth-kconfig,TERMINAL,TERMINAL) \
+	$(call berth-kconfig,SUPERVISOR,INI CMD_CHECK SUPERVISOR) \
+	$(call berth-kconfig,WATCHDOG,WATCHDOG) \
+	$(call berth-kconfig,INIT,INIT) \
+	$(call berth-kconfig,SECCOMP,SECCOMP SECCOMP_CACHE) \
+	$(call berth-kconfig,USERNS,USERNS) \
+	$(call berth-kconfig,CGROUP_V1,CGROUP_V1) \
+	$(call berth-kconfig,CGROUP_V2,CGROUP_V2 CGROUP_BPF_DEVICES) \
+	$(call berth-kconfig,LSM,APPARMOR SELINUX)
+
+# DEPS=system: Buildroot's cross compiler, flags and staging libraries;
+# Buildroot strips the binary itself.
+BERTH_MAKE_OPTS = DEPS=system O=output \
+	CC="$(TARGET_CC)" CFLAGS="$(TARGET_CFLAGS)" LDFLAGS="$(TARGET_LDFLAGS)" \
+	$(if $(BR2_STATIC_LIBS),STATIC=1)
+
+define BERTH_CONFIGURE_CMDS
+	mkdir -p $(@D)/output
+	for w in $(BERTH_KCONFIG); do echo "$$w"; done | \
+		sed 's/^\(CONFIG_[A-Z0-9_]*\)=n$$/# \1 is not set/' > $(@D)/output/.config
+	$(if $(BR2_PACKAGE_BERTH_SUPERVISOR),\
+		echo 'CONFIG_SERVICE_DIR="$(BERTH_SERVICE_DIR)"' >> $(@D)/output/.config)
+	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) O=output olddefconfig
+endef
+
+define BERTH_BUILD_CMDS
+	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(BERTH_MAKE_OPTS)
+endef
+
+ifeq ($(BR2_PACKAGE_BERTH_EXAMPLES),y)
+define BERTH_INSTALL_EXAMPLES
+	$(HOST_DIR)/bin/berth check -q $(@D)/board/common/overlay/etc/berth
+	mkdir -p $(TARGET_DIR)/usr/share/berth/examples
+	$(INSTALL) -m 0644 $(@D)/board/common/overlay/etc/berth/*.conf \
+		$(TARGET_DIR)/usr/share/berth/examples/
+endef
+endif
+
+# Every directory is checked before any file is installed: an error
+# leaves the target's service directory as it was.
+ifneq ($(BERTH_SERVICES),)
+define BERTH_INSTALL_SERVICES
+	$(foreach d,$(BERTH_SERVICES),$(HOST_DIR)/bin/berth check -q $(d)$(sep))
+	mkdir -p $(TARGET_DIR)$(BERTH_SERVICE_DIR)
+	$(foreach d,$(BERTH_SERVICES),$(INSTALL) -m 0644 $(d)/*.conf $(TARGET_DIR)$(BERTH_SERVICE_DIR)/$(sep))
+endef
+endif
+
+define BERTH_INSTALL_TARGET_CMDS
+	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(BERTH_MAKE_OPTS) \
+		DESTDIR=$(TARGET_DIR) PREFIX=/usr install-bin
+	$(BERTH_INSTALL_EXAMPLES)
+	$(BERTH_INSTALL_SERVICES)
+endef
+
+# After every package has installed (busybox's inittab and init link
+# included): make berth the init, or a respawned service of busybox init.
+ifeq ($(BR2_PACKAGE_BERTH_START_INIT),y)
+define BERTH_START_AT_BOOT
+	ln -sf ../usr/sbin/berth $(TARGET_DIR)/sbin/init
+endef
+else ifeq ($(BR2_PACKAGE_BERTH_START_INITTAB),y)
+define BERTH_START_AT_BOOT
+	grep -q 'berth supervise' $(TARGET_DIR)/etc/inittab || { \
+		echo '::sysinit:/bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"'; \
+		echo '::respawn:/usr/sbin/berth supervise'; } >> $(TARGET_DIR)/etc/inittab
+endef
+endif
+ifneq ($(BERTH_START_AT_BOOT),)
+BERTH_TARGET_FINALIZE_HOOKS += BERTH_START_AT_BOOT
+endif
+
+# host-berth: `berth check` alone, for the service files above.
+define HOST_BERTH_CONFIGURE_CMDS
+	$(HOST_MAKE_ENV) $(MAKE) -C $(@D) O=output check_defconfig
+endef
+
+define HOST_BERTH_BUILD_CMDS
+	$(HOST_MAKE_ENV) $(MAKE) -C $(@D) HOST=1 O=output \
+		CC="$(HOSTCC)" CFLAGS="$(HOST_CFLAGS)" LDFLAGS="$(HOST_LDFLAGS)"
+endef
+
+define HOST_BERTH_INSTALL_CMDS
+	$(INSTALL) -D -m 0755 $(@D)/output/berth $(HOST_DIR)/bin/berth
+endef
+
+$(eval $(generic-package))
+$(eval $(host-generic-package))

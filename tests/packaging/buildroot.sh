@@ -1,0 +1,91 @@
+#!/bin/sh
+# buildroot/ (a BR2_EXTERNAL tree): berth.mk's configure, build and install
+# commands, run through tests/packaging/buildroot-shim.mk as Buildroot runs
+# them, with an aarch64 musl cross toolchain (as Buildroot's wrapper: the
+# staging directory is deps/sysroot/aarch64, where libseccomp, libinih and
+# cJSON are built from Debian's sources) and TARGET_DIR. Without
+# kconfig-frontends, as on a Buildroot host. The BR2_PACKAGE_BERTH_*
+# choices must reach the binary; service files are checked before install.
+set -u
+T=buildroot
+. "$(dirname "$0")/../lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+w=$TESTROOT/buildroot
+rm -rf "$w" && mkdir -p "$w/bin"
+make -s -C "$top" ARCH=aarch64 deps >/dev/null 2>&1
+staging=$top/deps/sysroot/aarch64
+# The toolchain wrapper, as Buildroot's output/host/bin/*-gcc.
+cat > "$w/bin/aarch64-buildroot-linux-musl-gcc" <<SH
+#!/bin/sh
+exec aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs -isystem $staging/include -L$staging/lib "\$@"
+SH
+chmod +x "$w/bin/aarch64-buildroot-linux-musl-gcc"
+
+# br NAME CONFIG-LINES...: a Buildroot .config (make syntax), then the build.
+br() {
+	n=$1; shift
+	mkdir -p "$w/$n/target/etc" "$w/$n/target/sbin"
+	printf '%s\n' BR2_USE_MMU=y BR2_STATIC_LIBS=y BR2_PACKAGE_BERTH=y "$@" > "$w/$n/config"
+	printf '::sysinit:/bin/mount -t proc proc /proc\n' > "$w/$n/target/etc/inittab"
+	ln -sf ../bin/busybox "$w/$n/target/sbin/init"
+	make -f "$top/tests/packaging/buildroot-shim.mk" BR2_CONFIG="$w/$n/config" OUT="$w/$n" \
+		TARGET_CC="$w/bin/aarch64-buildroot-linux-musl-gcc" KCONFIG_CONF=/nonexistent all > "$w/$n/log" 2>&1
+}
+run() { qemu-aarch64-static "$@"; }
+
+# 1: everything, berth as /sbin/init, the examples and a service directory.
+mkdir -p "$w/services" && cp "$top/docs/examples/"*.conf "$w/services/"
+if br full BR2_INIT_NONE=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_EXTRA_COMMANDS=y BR2_PACKAGE_BERTH_HOOKS=y \
+	BR2_PACKAGE_BERTH_TERMINAL=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/containers.d"' \
+	"BR2_PACKAGE_BERTH_SERVICES=\"$w/services\"" BR2_PACKAGE_BERTH_EXAMPLES=y BR2_PACKAGE_BERTH_WATCHDOG=y \
+	BR2_PACKAGE_BERTH_INIT=y BR2_PACKAGE_BERTH_START_INIT=y BR2_PACKAGE_BERTH_SECCOMP=y BR2_PACKAGE_BERTH_USERNS=y \
+	BR2_PACKAGE_BERTH_CGROUP_V1=y BR2_PACKAGE_BERTH_CGROUP_V2=y BR2_PACKAGE_BERTH_LSM=y; then
+	ok "full: host-berth, then berth built and installed"
+else fail "full: host-berth, then berth built and installed" "$(tail -5 "$w/full/log")"; fi
+t=$w/full/target
+file "$t/usr/sbin/berth" 2>/dev/null | grep -q "ARM aarch64.*statically linked" &&
+	ok "full: /usr/sbin/berth is a static aarch64 binary (TARGET_CC, BR2_STATIC_LIBS)" ||
+	fail "full: /usr/sbin/berth is a static aarch64 binary (TARGET_CC, BR2_STATIC_LIBS)" "$(file "$t/usr/sbin/berth" 2>&1)"
+expect "full: the binary runs" "berth version 0.1.0" "$(run "$t/usr/sbin/berth" --version 2>&1 | head -n1)"
+expect "full: seccomp enabled (BR2_PACKAGE_BERTH_SECCOMP)" "true" "$(run "$t/usr/sbin/berth" features 2>/dev/null | jq -r .linux.seccomp.enabled)"
+expect "full: /sbin/init is berth (BR2_PACKAGE_BERTH_START_INIT, after busybox's link)" "../usr/sbin/berth" "$(readlink "$t/sbin/init")"
+expect "full: the service directory has the services (BR2_PACKAGE_BERTH_SERVICE_DIR)" \
+	"$(cd "$w/services" && ls)" "$(ls "$t/etc/containers.d" 2>/dev/null)"
+expect "full: berth's default service directory is BR2_PACKAGE_BERTH_SERVICE_DIR" "/etc/containers.d" \
+	"$(run "$t/usr/sbin/berth" check 2>&1 | grep -o '/etc/containers.d' | head -n1)"
+[ -f "$t/usr/share/berth/examples/web.conf" ] && ok "full: the examples in /usr/share/berth/examples" || fail "full: the examples in /usr/share/berth/examples"
+[ -x "$w/full/host/bin/berth" ] && "$w/full/host/bin/berth" --help | grep -q '^  check' &&
+	ok "full: host-berth is a build-host berth check" || fail "full: host-berth is a build-host berth check"
+grep -q "awk -f scripts/olddefconfig.awk" "$w/full/log" && ok "full: configured without kconfig-frontends" ||
+	fail "full: configured without kconfig-frontends"
+
+# 2: the least: no seccomp, no extra commands, under busybox init.
+if br small BR2_INIT_BUSYBOX=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/berth"' \
+	BR2_PACKAGE_BERTH_START_INITTAB=y BR2_PACKAGE_BERTH_CGROUP_V2=y; then
+	ok "small: built and installed"
+else fail "small: built and installed" "$(tail -5 "$w/small/log")"; fi
+t=$w/small/target
+expect "small: seccomp left out (no features command to ask: berth's config.h)" "#define ENABLE_SECCOMP 0" \
+	"$(grep 'ENABLE_SECCOMP ' "$w/small/build/berth-0.1.0/output/include/generated/config.h" 2>&1)"
+h=$(run "$t/usr/sbin/berth" --help 2>&1)
+echo "$h" | grep -q '^  run ' && ! echo "$h" | grep -q '^  update' && ok "small: run, but no update command" || fail "small: run, but no update command" "$h"
+run "$t/usr/sbin/berth" --help | grep -q '^  ctl' && ok "small: the supervisor is in" || fail "small: the supervisor is in"
+grep -q '^::respawn:/usr/sbin/berth supervise$' "$t/etc/inittab" && grep -q '^::sysinit:/bin/mount -t proc' "$t/etc/inittab" &&
+	ok "small: busybox's inittab respawns berth supervise (BR2_PACKAGE_BERTH_START_INITTAB)" ||
+	fail "small: busybox's inittab respawns berth supervise (BR2_PACKAGE_BERTH_START_INITTAB)" "$(cat "$t/etc/inittab")"
+expect "small: /sbin/init stays busybox's" "../bin/busybox" "$(readlink "$t/sbin/init")"
+s1=$(stat -c %s "$w/full/build/berth-0.1.0/output/berth" 2>/dev/null || echo 0) s2=$(stat -c %s "$w/small/build/berth-0.1.0/output/berth" 2>/dev/null || echo 0)
+[ "$s2" -gt 0 ] && [ "$s2" -lt "$s1" ] && ok "small: smaller than full ($s2 < $s1 bytes, unstripped)" || fail "small: smaller than full" "$s2 vs $s1"
+
+# 3: a service file with an error fails the build, naming file and line,
+# and installs nothing.
+mkdir -p "$w/bad" && cp "$top/docs/examples/web.conf" "$w/bad/" && printf '[service]\nrootfs = /srv\nrestart = sometimes\n' > "$w/bad/oops.conf"
+if br bad BR2_INIT_BUSYBOX=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/berth"' \
+	"BR2_PACKAGE_BERTH_SERVICES=\"$w/bad\"" BR2_PACKAGE_BERTH_START_NONE=y; then
+	fail "bad service file: the build fails"
+else
+	grep -q "oops.conf:3: restart" "$w/bad/log" && ok "bad service file: the build fails at berth check, with file:line: key" ||
+		fail "bad service file: the build fails at berth check, with file:line: key" "$(tail -3 "$w/bad/log")"
+	[ ! -e "$w/bad/target/etc/berth" ] && ok "bad service file: nothing installed in the service directory" ||
+		fail "bad service file: nothing installed in the service directory"
+fi
