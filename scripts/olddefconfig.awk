@@ -36,7 +36,7 @@ END {
 			m = split(deps[s], dl, " ")
 			for (j = 1; j <= m; j++) if (val[dl[j]] != "y") ok = 0
 			if (!ok) v = "-"
-			else if (s in set) v = set[s]
+			else if ((s in set) && !(type[s] == "string" && set[s] == "n")) v = set[s]	# "is not set" means nothing to a string
 			else if (type[s] == "bool") v = (def[s] == "y") ? "y" : "n"
 			else v = def[s]
 			if (val[s] != v) { val[s] = v; changed = 1 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: installs what it needs, builds every variant, runs
 # unit tests, integration tests (real containers, as root), sanitizer and
-# valgrind runs, the fuzzers and the aarch64 smoke test. Last line:
+# valgrind runs, the aarch64 and armv7 builds, the QEMU boards and the
+# demo, the Buildroot and Yocto packages, the manuals, and the fuzzers. Last line:
 # "N passed, N failed[, N skipped]"; exit status non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ build "static musl x86_64" O=build/test x86_64_defconfig && build "static musl x
 build "host glibc + ASan/UBSan" O=build/asan HOST=1 SAN=1 x86_64_defconfig && build "host glibc + ASan/UBSan" O=build/asan HOST=1 SAN=1
 build "tiny_defconfig" O=build/tiny tiny_defconfig && build "tiny_defconfig" O=build/tiny
 build "aarch64 static" O=build/test-aarch64 ARCH=aarch64 aarch64_defconfig && build "aarch64 static" O=build/test-aarch64 ARCH=aarch64
+build "armv7 static" O=build/test-armv7 ARCH=armv7 armv7_defconfig && build "armv7 static" O=build/test-armv7 ARCH=armv7
 
 step "unit tests"
 sh tests/unit/run.sh
@@ -51,20 +53,35 @@ done
 step "tiny build runs a container"
 BERTH=$top/build/tiny/berth FULL=$top/build/test/berth sh tests/tiny.sh
 
-step "aarch64 under qemu-aarch64-static"
-a64=$top/build/test-aarch64/berth
-out=$(qemu-aarch64-static "$a64" --version 2>&1)
-if echo "$out" | grep -q "berth version"; then record PASS "aarch64: --version"; else record FAIL "aarch64: --version"; fi
-rm -rf "$TESTROOT/a64" && mkdir -p "$TESTROOT/a64"
-if qemu-aarch64-static "$a64" spec -b "$TESTROOT/a64" && jq -e '.ociVersion' "$TESTROOT/a64/config.json" >/dev/null; then
-	record PASS "aarch64: spec writes valid JSON"; else record FAIL "aarch64: spec writes valid JSON"; fi
+step "aarch64 and armv7 under qemu-user"
+for a in aarch64:qemu-aarch64-static armv7:qemu-arm-static; do
+	arch=${a%%:*} qemu=${a#*:} bin=$top/build/test-${a%%:*}/berth
+	out=$($qemu "$bin" --version 2>&1)
+	if echo "$out" | grep -q "berth version"; then record PASS "$arch: --version"; else record FAIL "$arch: --version"; fi
+	rm -rf "$TESTROOT/$arch" && mkdir -p "$TESTROOT/$arch"
+	if $qemu "$bin" spec -b "$TESTROOT/$arch" && jq -e '.ociVersion' "$TESTROOT/$arch/config.json" >/dev/null; then
+		record PASS "$arch: spec writes valid JSON"; else record FAIL "$arch: spec writes valid JSON"; fi
+	if $qemu "$bin" check "$top/docs/examples" >/dev/null; then record PASS "$arch: check accepts docs/examples"; else record FAIL "$arch: check accepts docs/examples"; fi
+done
 
 step "pure cgroup v2 in QEMU (Debian kernel, TCG)"
 sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
 
-step "berth at boot in QEMU (x86_64, aarch64): as PID 1, and under busybox init"
+step "the boards in QEMU (x86_64, aarch64, armv7): berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell"
 sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
 sh tests/qemu/boot.sh aarch64 "$top/build/test-aarch64/berth"
+sh tests/qemu/boot.sh armv7 "$top/build/test-armv7/berth"
+
+step "the demo: make demo (x86_64), and the board script for aarch64 and armv7"
+sh tests/qemu/demo.sh x86_64
+sh tests/qemu/demo.sh aarch64 "$top/build/test-aarch64/berth"
+sh tests/qemu/demo.sh armv7 "$top/build/test-armv7/berth"
+
+step "packaging and manuals: olddefconfig without kconfig-frontends, man pages, Buildroot, Yocto"
+for t in olddefconfig man buildroot yocto; do
+	echo "-- tests/packaging/$t.sh"
+	BERTH=$top/build/test/berth sh tests/packaging/$t.sh
+done
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 sh tests/fuzz/run.sh "$FUZZ_SECONDS"

@@ -1,0 +1,105 @@
+SUMMARY = "Minimal container launcher and supervisor for embedded Linux"
+DESCRIPTION = "Runs OCI bundles with a runc-compatible command line, and \
+supervises containers described by service files: dependency order, \
+readiness, restarts with backoff, logs. It can be the system's init."
+# berth has no license file yet: set LICENSE and LIC_FILES_CHKSUM when it has.
+LICENSE = "CLOSED"
+
+# The source is the tree this layer is part of (BERTH_SRCDIR, layer.conf).
+inherit externalsrc
+EXTERNALSRC = "${BERTH_SRCDIR}"
+B = "${WORKDIR}/build"
+
+DEPENDS = "cjson"
+
+# Each option stands for one or more of berth's Kconfig symbols (berth_kconfig).
+PACKAGECONFIG ??= "oci-runtime extra-commands hooks terminal supervisor watchdog init \
+                   seccomp userns cgroup-v1 cgroup-v2 lsm"
+PACKAGECONFIG[oci-runtime] = ""
+PACKAGECONFIG[extra-commands] = ""
+PACKAGECONFIG[hooks] = ""
+PACKAGECONFIG[terminal] = ""
+PACKAGECONFIG[supervisor] = ",,libinih"
+PACKAGECONFIG[watchdog] = ""
+PACKAGECONFIG[init] = ""
+PACKAGECONFIG[seccomp] = ",,libseccomp"
+PACKAGECONFIG[userns] = ""
+PACKAGECONFIG[cgroup-v1] = ""
+PACKAGECONFIG[cgroup-v2] = ""
+PACKAGECONFIG[lsm] = ""
+
+# Where `berth supervise` reads service files (berth-services.bbclass
+# installs there too).
+BERTH_SERVICE_DIR ??= "${sysconfdir}/berth"
+# How berth starts: "none", "pid1" (/sbin/init is berth, through
+# update-alternatives) or "inittab" (a respawn line in busybox's inittab).
+BERTH_START ??= "none"
+
+def berth_kconfig(d):
+    pc = (d.getVar('PACKAGECONFIG') or '').split()
+    table = [
+        ('oci-runtime', 'OCI_RUNTIME'),
+        ('extra-commands', 'CMD_SPEC CMD_UPDATE CMD_PAUSE CMD_PS CMD_EVENTS CMD_FEATURES'),
+        ('hooks', 'HOOKS'), ('terminal', 'TERMINAL'),
+        ('supervisor', 'INI CMD_CHECK SUPERVISOR'),
+        ('watchdog', 'WATCHDOG'), ('init', 'INIT'),
+        ('seccomp', 'SECCOMP SECCOMP_CACHE'), ('userns', 'USERNS'),
+        ('cgroup-v1', 'CGROUP_V1'), ('cgroup-v2', 'CGROUP_V2 CGROUP_BPF_DEVICES'),
+        ('lsm', 'APPARMOR SELINUX'),
+    ]
+    lines = ['CONFIG_JSON=y']
+    for opt, syms in table:
+        for s in syms.split():
+            lines.append('CONFIG_%s=y' % s if opt in pc else '# CONFIG_%s is not set' % s)
+    if 'supervisor' in pc:
+        lines.append('CONFIG_SERVICE_DIR="%s"' % d.getVar('BERTH_SERVICE_DIR'))
+    return '\\n'.join(lines)
+
+# DEPS=system: the cross compiler, flags and sysroot of the build; the
+# image build strips and splits debug information itself.
+EXTRA_OEMAKE = "-C ${S} O=${B} DEPS=system CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
+
+do_configure() {
+	mkdir -p ${B}
+	printf '${@berth_kconfig(d)}\n' > ${B}/.config
+	oe_runmake olddefconfig
+}
+
+do_compile() {
+	oe_runmake
+}
+
+do_install() {
+	oe_runmake DESTDIR=${D} PREFIX=${prefix} MANDIR=${mandir} install
+	if ${@bb.utils.contains('PACKAGECONFIG', 'supervisor', 'true', 'false', d)}; then
+		install -d ${D}${BERTH_SERVICE_DIR}
+	fi
+}
+
+# berth-native: `berth check` alone, for berth-services.bbclass.
+DEPENDS:class-native = "cjson-native libinih-native"
+EXTRA_OEMAKE:class-native = "-C ${S} O=${B} HOST=1 CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
+do_configure:class-native() {
+	mkdir -p ${B}
+	oe_runmake check_defconfig
+}
+do_install:class-native() {
+	install -D -m 0755 ${B}/berth ${D}${bindir}/berth
+}
+BBCLASSEXTEND = "native"
+
+inherit update-alternatives
+ALTERNATIVE:${PN} = "${@'init' if d.getVar('BERTH_START') == 'pid1' else ''}"
+ALTERNATIVE_LINK_NAME[init] = "${base_sbindir}/init"
+ALTERNATIVE_TARGET[init] = "${sbindir}/berth"
+ALTERNATIVE_PRIORITY[init] = "300"
+
+# Busybox's inittab belongs to busybox-inittab: add the lines at rootfs
+# time (or on the target), mounting cgroup2 if nothing else has.
+pkg_postinst:${PN}() {
+	if [ "${BERTH_START}" = inittab ] && [ -f $D${sysconfdir}/inittab ] &&
+	   ! grep -q 'berth supervise' $D${sysconfdir}/inittab; then
+		echo '::sysinit:/bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"' >> $D${sysconfdir}/inittab
+		echo '::respawn:${sbindir}/berth supervise' >> $D${sysconfdir}/inittab
+	fi
+}

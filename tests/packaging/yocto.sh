@@ -1,0 +1,71 @@
+#!/bin/sh
+# meta-berth: the berth recipe's tasks (do_configure, do_compile,
+# do_install, pkg_postinst), berth-native, and berth-services.bbclass,
+# run by tests/packaging/bitbake-shim.py as bitbake would run them: an
+# aarch64 musl cross compiler with its sysroot (deps/sysroot/aarch64),
+# WORKDIR, D, without kconfig-frontends. PACKAGECONFIG must reach the
+# binary and DEPENDS; service files are checked before they are installed.
+set -u
+T=yocto
+. "$(dirname "$0")/../lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+w=$TESTROOT/yocto
+rm -rf "$w" && mkdir -p "$w"
+make -s -C "$top" ARCH=aarch64 deps >/dev/null 2>&1
+staging=$top/deps/sysroot/aarch64
+recipe=$top/meta-berth/recipes-containers/berth/berth_0.1.0.bb
+shim() { python3 "$top/tests/packaging/bitbake-shim.py" "$@"; }
+# The target's compiler and flags, as bitbake exports them (a static musl
+# image: LDFLAGS -static).
+target() {
+	_n=$1; shift
+	shim "$recipe" --set WORKDIR="$w/$_n" --set D="$w/$_n/image" --set CC="aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs --sysroot=$staging -isystem $staging/include -L$staging/lib" \
+		--set CFLAGS="-O2 -pipe" --set LDFLAGS="-static" --set KCONFIG_CONF=/nonexistent "$@"
+}
+export KCONFIG_CONF=/nonexistent	# as on a Yocto build host
+
+# 1: the default PACKAGECONFIG.
+expect "DEPENDS: cjson, and libinih and libseccomp from PACKAGECONFIG" "cjson libinih libseccomp" "$(target full --get DEPENDS)"
+if target full --run do_configure --run do_compile --run do_install > "$w/full.log" 2>&1; then ok "default PACKAGECONFIG: do_configure, do_compile, do_install"
+else fail "default PACKAGECONFIG: do_configure, do_compile, do_install" "$(tail -5 "$w/full.log")"; fi
+img=$w/full/image
+file "$img/usr/sbin/berth" 2>/dev/null | grep -q "ARM aarch64" && ok "default: \${sbindir}/berth for aarch64 (CC from the environment)" ||
+	fail "default: \${sbindir}/berth for aarch64 (CC from the environment)" "$(file "$img/usr/sbin/berth" 2>&1)"
+expect "default: seccomp enabled" "true" "$(qemu-aarch64-static "$img/usr/sbin/berth" features 2>/dev/null | jq -r .linux.seccomp.enabled)"
+[ -s "$img/usr/share/man/man8/berth.8" ] && [ -s "$img/usr/share/man/man5/berth.conf.5" ] && [ -d "$img/etc/berth" ] &&
+	ok "default: man pages in \${mandir}, the service directory" || fail "default: man pages in \${mandir}, the service directory" "$(cd "$img" && find . | head -20)"
+grep -q "awk -f scripts/olddefconfig.awk" "$w/full.log" && ok "default: configured without kconfig-frontends" || fail "default: configured without kconfig-frontends"
+
+# 2: a smaller PACKAGECONFIG, berth started by busybox init.
+pc="oci-runtime supervisor cgroup-v2"
+expect "PACKAGECONFIG without seccomp: no libseccomp in DEPENDS" "cjson libinih" "$(target small --set PACKAGECONFIG="$pc" --get DEPENDS)"
+if target small --set PACKAGECONFIG="$pc" --run do_configure --run do_compile --run do_install > "$w/small.log" 2>&1; then
+	ok "small PACKAGECONFIG: built and installed"; else fail "small PACKAGECONFIG: built and installed" "$(tail -5 "$w/small.log")"; fi
+expect "small: seccomp left out (config.h)" "#define ENABLE_SECCOMP 0" "$(grep 'ENABLE_SECCOMP ' "$w/small/build/include/generated/config.h" 2>&1)"
+h=$(qemu-aarch64-static "$w/small/image/usr/sbin/berth" --help 2>&1)
+echo "$h" | grep -q '^  ctl' && ! echo "$h" | grep -q '^  update' && ok "small: the supervisor, no update command" || fail "small: the supervisor, no update command" "$h"
+mkdir -p "$w/rootfs/etc" && printf '::sysinit:/etc/init.d/rcS\n' > "$w/rootfs/etc/inittab"
+target small --set BERTH_START=inittab --set D="$w/rootfs" --run pkg_postinst >/dev/null 2>&1
+target small --set BERTH_START=inittab --set D="$w/rootfs" --run pkg_postinst >/dev/null 2>&1
+expect "BERTH_START = inittab: pkg_postinst adds the respawn line, once" "1" "$(grep -c '^::respawn:/usr/sbin/berth supervise$' "$w/rootfs/etc/inittab")"
+expect "BERTH_START = pid1: /sbin/init through update-alternatives" "init /sbin/init /usr/sbin/berth" \
+	"$(target small --set BERTH_START=pid1 --get ALTERNATIVE:berth --get 'ALTERNATIVE_LINK_NAME[init]' --get 'ALTERNATIVE_TARGET[init]' 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+expect "BERTH_START = none: no alternative" "" "$(target small --get ALTERNATIVE:berth 2>/dev/null)"
+
+# 3: berth-native and berth-services.bbclass.
+if shim "$recipe" --native --set WORKDIR="$w/native" --set D="$w/native/image" --set CC=gcc --set CFLAGS=-O2 --set LDFLAGS= \
+	--run do_configure --run do_compile --run do_install > "$w/native.log" 2>&1 && "$w/native/image/usr/bin/berth" --help | grep -q '^  check'; then
+	ok "berth-native: a build-host berth check"; else fail "berth-native: a build-host berth check" "$(tail -5 "$w/native.log")"; fi
+examples=$top/meta-berth/recipes-containers/berth-examples/berth-examples.bb
+if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --set D="$w/ex/image" --run do_install > "$w/ex.log" 2>&1; then
+	ok "berth-examples (berth-services.bbclass): checked and installed"; else fail "berth-examples (berth-services.bbclass): checked and installed" "$(tail -5 "$w/ex.log")"; fi
+expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+mkdir -p "$w/bad" && printf '[service]\nrootfs = /srv\nexec = sh\nrequires = nowhere\n' > "$w/bad/a.conf" && printf '[service]\nrootfs = /srv\nready = soon\n' > "$w/bad/b.conf"
+if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/bad" --set D="$w/bad/image" --set BERTH_SERVICES="a.conf b.conf" \
+	--set BERTH_SERVICES_SRC="$w/bad" --run do_install > "$w/bad.log" 2>&1; then
+	fail "a service file with an error fails do_install"
+else
+	grep -q "b.conf:3: ready" "$w/bad.log" && ok "a service file with an error fails do_install, naming file:line: key" ||
+		fail "a service file with an error fails do_install, naming file:line: key" "$(tail -3 "$w/bad.log")"
+	[ ! -e "$w/bad/image/usr/share/berth/examples" ] && ok "...and installs nothing" || fail "...and installs nothing"
+fi

@@ -1,0 +1,45 @@
+#!/bin/sh
+# `make demo` as a newcomer sees it: board/common/demo.sh boots the board
+# with a shell on the serial console; once the services have settled, type
+# `berth ctl list` and `berth ctl poweroff` into it, as a person would.
+# usage: tests/qemu/demo.sh ARCH [BERTH]   (no BERTH: `make demo ARCH=...` itself)
+set -u
+arch=$1 berth=${2:-}
+how="make demo"; [ -z "$berth" ] || how="board/common/demo.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$top/build/qemu-demo-$arch
+. "$top/tests/qemu/lib.sh"
+rm -rf "$work" && mkdir -p "$work"
+log=$work/console.log
+mkfifo "$work/keys"
+: > "$log"
+# The typist: waits for the boot to settle (welcome is done), then types.
+(
+	exec 3>"$work/keys"
+	printf '\n' >&3	# ash's first terminal query
+	for i in $(seq 1 600); do grep -q "service welcome: done" "$log" && break; sleep 1; done
+	sleep 1; printf 'berth ctl list\n' >&3
+	sleep 3; printf 'berth ctl poweroff\n' >&3
+	sleep 120
+) &
+typist=$!
+if [ -n "$berth" ]; then
+	timeout 900 sh "$top/board/common/demo.sh" "$arch" "$berth" < "$work/keys" > "$log" 2>&1
+else
+	timeout 1200 make --no-print-directory -C "$top" demo ARCH="$arch" < "$work/keys" > "$log" 2>&1
+fi
+rc=$?
+kill "$typist" 2>/dev/null
+tr -d '\r' < "$log" > "$work/console.txt"
+# The list typed at the prompt (not welcome's, whose lines start with [welcome]).
+if grep -q '^\(/ # .*\)\?berth ctl list$' "$work/console.txt" && grep -q '^web  *ready' "$work/console.txt" &&
+	grep -q '^crashy  *failed' "$work/console.txt" && grep -q '^setup  *done' "$work/console.txt"; then
+	record PASS "qemu-$arch demo ($how): berth ctl list typed on the serial console shows the services"
+else
+	record FAIL "qemu-$arch demo ($how): berth ctl list typed on the serial console shows the services"; tail -20 "$work/console.txt"
+fi
+if [ $rc -eq 0 ] && grep -q "reboot: Power down" "$work/console.txt"; then
+	record PASS "qemu-$arch demo ($how): berth ctl poweroff on the console powers the board off"
+else
+	record FAIL "qemu-$arch demo ($how): berth ctl poweroff on the console powers the board off (exit $rc)"
+fi
