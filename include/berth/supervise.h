@@ -47,6 +47,7 @@ const char *svc_state_name(enum svc_state s);
 struct svc;
 /* Running, ready or stopping: a container exists. */
 bool svc_running(const struct svc *s);
+bool svc_gone(const struct svc *s);
 
 struct supervisor;
 struct watch {

@@ -158,6 +158,8 @@ static void cmd_list(struct supervisor *sv, struct client *c)
 	int64_t now = now_ms();
 	for (size_t i = 0; i < sv->n; i++) {
 		const struct svc *s = sv->svcs[i];
+		if (svc_gone(s))
+			continue;
 		char up[16], ex[24], te[16], tr[16], pid[16] = "-";
 		fmt_ms(up, sizeof(up), svc_running(s) ? now - s->started_ms : -1);
 		fmt_exit(ex, sizeof(ex), s->last_status);

@@ -187,5 +187,7 @@ int supervise_run(struct supervisor *sv)
 				break;
 			}
 		}
+		/* Nothing is freed while ev[] may still point into it. */
+		svc_forget_removed(sv);
 	}
 }

@@ -46,7 +46,7 @@ static void close_fd(struct supervisor *sv, int *fd)
 struct svc *svc_find(struct supervisor *sv, const char *name)
 {
 	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->svcs[i]->name, name))
+		if (!svc_gone(sv->svcs[i]) && !strcmp(sv->svcs[i]->name, name))
 			return sv->svcs[i];
 	return NULL;
 }
@@ -222,6 +222,13 @@ bool svc_running(const struct svc *s)
 	return s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING;
 }
 
+/* Removed from the directory and down: freed once the events in hand are
+ * handled (svc_forget_removed), and no longer there for anyone asking. */
+bool svc_gone(const struct svc *s)
+{
+	return s->removed && !svc_running(s);
+}
+
 /* A changed file takes effect once the old container is down. */
 static void svc_apply_reread(struct supervisor *sv, struct svc *s)
 {
@@ -287,16 +294,18 @@ void svc_reload(struct supervisor *sv)
 		s->want_up = false;
 		svc_stop(sv, s);
 	}
-	svc_forget_removed(sv);
 	order_check(sv);
 }
 
+/* Frees removed services that are down. Only between batches of events:
+ * a service's watches (log FIFO, notify pipe, pidfd) and the clients
+ * following it may have events later in the batch being handled. */
 void svc_forget_removed(struct supervisor *sv)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
-		if (s->removed && !svc_running(s)) {
+		if (svc_gone(s)) {
 			control_forget(sv, s);
 			svc_free(sv, s);
 			continue;
@@ -604,7 +613,6 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 		after_exit(sv, s, success);
 	}
 	svc_apply_reread(sv, s);
-	svc_forget_removed(sv);
 }
 
 int svc_stop(struct supervisor *sv, struct svc *s)

@@ -216,6 +216,30 @@ kill -TERM $SP; wait $SP
 expect "supervisor in its own network namespace: clean exit" 0 "$?"
 umount "$sd/mnt"
 
+# Reload while services write without pause and clients follow their
+# logs: a service is freed only once the batch of events in hand (which
+# may hold its log FIFO's) is handled. Freed at once, this was a
+# use-after-free that killed the supervisor within a few rounds.
+rm -rf "$sd/conf5" && mkdir -p "$sd/conf5"
+busy() { printf '[service]\nrootfs = %s\nexec = sh -c "while :; do echo %s tick; done"\nstop-timeout = 50ms\n' "$sd/rootfs" "$1" > "$sd/conf5/$1.conf"; }
+for n in a b c; do busy $n; done
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf5" --socket "$SOCK" > "$sd/supervisor5.log" 2>&1 & SP=$!
+for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_state c ready
+alive=yes
+for i in $(seq 1 15); do
+	ctl logs -f a >/dev/null 2>&1 & F1=$!
+	ctl logs -f b >/dev/null 2>&1 & F2=$!
+	rm "$sd/conf5/a.conf" "$sd/conf5/b.conf"; kill -HUP $SP; sleep 0.2
+	busy a; busy b; kill -HUP $SP; sleep 0.2
+	kill $F1 $F2 2>/dev/null; wait $F1 $F2 2>/dev/null
+	kill -0 $SP 2>/dev/null || { alive="died in round $i"; break; }
+done
+expect "reload: busy services removed and added back 15 times, followed: the supervisor lives" yes "$alive"
+expect "reload: ...and they run again" "ready ready ready" "$(state a) $(state b) $(state c)"
+kill -TERM $SP; wait $SP
+expect "reload: ...clean exit" 0 "$?"
+
 # Re-adoption: a supervisor killed with -9 and started again takes back
 # the running container (same pid, nothing written meanwhile lost)
 # instead of killing or duplicating it.
