@@ -52,6 +52,21 @@ int pidfd_open_compat(pid_t pid);
  * stack. With cgroup_fd >= 0 (a cgroup v2 directory), the child is born
  * in that cgroup where the kernel can (clone3, 5.7+): *into_cgroup says. */
 pid_t clone_fork(unsigned long flags, int cgroup_fd, bool *into_cgroup);	/* -1 when the kernel lacks pidfds */
+/* A namespace to join: an open /proc/PID/ns/X (or bind-mounted) file, its
+ * CLONE_NEW* type, and what to call it in an error. */
+struct ns_join {
+	int fd;
+	int nstype;
+	const char *what;
+};
+/* Fork a helper that joins these namespaces (fd -1: skipped), then clones
+ * (flags, born in cgroup_fd where it can, as clone_fork) with CLONE_PARENT,
+ * so that the child is ours, made inside namespaces we cannot enter
+ * ourselves (a user namespace owning the new ones; a pid namespace). The
+ * child runs child(arg, born_in_cgroup) and must not return. Returns the
+ * child's pid; -1 if the helper failed (it logged why). */
+pid_t clone_via_helper(const struct ns_join *joins, size_t n, unsigned long flags, int cgroup_fd, bool *born,
+		       void (*child)(void *arg, bool born), void *arg);
 /* Wait up to timeout_ms (-1: forever) for a child to exit; returns its
  * wait status, or -1 with errno ETIMEDOUT. */
 int wait_child_timeout(pid_t pid, int timeout_ms);

@@ -74,50 +74,42 @@ static _Noreturn void exec_process(const struct spec *s, const struct seccomp_fi
 	_exit(127);
 }
 
-/* The helper: join, clone the process, report its pid, exit. */
-static _Noreturn void join_and_clone(const struct spec *s, const struct seccomp_filter *f, int fds[],
-				    int sync_fd, int preserve_fds, struct cgroup_join *join)
+struct exec_child {
+	const struct spec *s;
+	const struct seccomp_filter *f;
+	int sync_fd, other_fd, preserve_fds;
+	struct cgroup_join *join;
+};
+
+static void exec_child(void *arg, bool born)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
-		if (fds[i] >= 0 && setns(fds[i], ns_clone_flag(join_order[i].kind)) < 0) {
-			log_error("joining the container's %s namespace: %m", ns_name(join_order[i].kind));
-			_exit(1);
-		}
-	close_all(fds, ARRAY_SIZE(join_order));
-	bool born = false;
-	pid_t pid = clone_fork(CLONE_PARENT, join ? join->v2_dir : -1, &born);
-	if (pid == 0) {
-		if (join)
-			join->born_in_v2 = born;
-		exec_process(s, f, sync_fd, preserve_fds, join);
-	}
-	if (pid < 0) {
-		log_error("starting the process in the container: %m");
-		_exit(1);
-	}
-	/* Tell berth whether the process still has to be moved into v2. */
-	_exit(sync_send(sync_fd, SYNC_GO, pid, born ? "born-in-cgroup" : NULL) < 0);
+	struct exec_child *c = arg;
+	close(c->other_fd);
+	if (c->join)
+		c->join->born_in_v2 = born;
+	exec_process(c->s, c->f, c->sync_fd, c->preserve_fds, c->join);
 }
 
-/* Start the helper; returns the process's pid, as the host sees it. */
+/* The process, cloned by a helper inside the container's namespaces (a
+ * pid namespace is entered only by children); returns its pid, as the
+ * host sees it. */
 static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds[], int sv[2], int preserve_fds,
 		   struct cgroup_join *join)
 {
-	pid_t helper = fork();
-	if (helper < 0)
-		return log_error("fork: %m");
-	if (helper == 0) {
-		close(sv[0]);
-		join_and_clone(s, f, fds, sv[1], preserve_fds, join);
+	struct ns_join joins[ARRAY_SIZE(join_order)];
+	char what[ARRAY_SIZE(join_order)][48];
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
+		snprintf(what[i], sizeof(what[i]), "the container's %s namespace", ns_name(join_order[i].kind));
+		joins[i] = (struct ns_join){ fds[i], ns_clone_flag(join_order[i].kind), what[i] };
 	}
-	int status = wait_child_timeout(helper, -1);
-	struct sync_msg m;
-	if (status != 0 || sync_recv(sv[0], &m) <= 0 || m.type != SYNC_GO)
-		return log_error("could not enter the container (helper %s %d)",
-				 WIFSIGNALED(status) ? "killed by signal" : "exited with", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	struct exec_child c = { s, f, sv[1], sv[0], preserve_fds, join };
+	bool born = false;
+	pid_t pid = clone_via_helper(joins, ARRAY_SIZE(joins), 0, join ? join->v2_dir : -1, &born, exec_child, &c);
+	if (pid < 0)
+		return log_error("could not enter the container");
 	if (join)
-		join->born_in_v2 = !strcmp(m.text, "born-in-cgroup");
-	return m.value;
+		join->born_in_v2 = born;
+	return pid;
 }
 
 int container_exec(const char *root, const struct state *st, const struct spec *s, struct exec_opts *o)

@@ -158,49 +158,40 @@ static bool joins_itself(const struct launch *l)
 	return l->join && !l->spec->ns[NS_USER].wanted;
 }
 
+struct init_child {
+	struct launch *l;
+	int sv[2];
+};
+
+static void init_child(void *arg, bool born)
+{
+	struct init_child *c = arg;
+	if (c->l->join)
+		c->l->join->born_in_v2 = born;
+	close(c->sv[0]);
+	init_main(c->l, c->sv[1]);
+}
+
 /* A user namespace given by path must own the namespaces made with the
  * init, so the clone has to happen inside it: a helper joins it and
  * clones init with CLONE_PARENT (init stays the runtime's child), as
  * exec does. Returns init's pid in the runtime. */
 static pid_t clone_in_userns(struct launch *l, unsigned long flags, int sv[2])
 {
-	int fd = open(l->spec->ns[NS_USER].path, O_RDONLY | O_CLOEXEC), p[2];
+	const char *path = l->spec->ns[NS_USER].path;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return log_error("linux.namespaces: user namespace %s: %m", l->spec->ns[NS_USER].path);
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		close(fd);
-		return log_error("pipe: %m");
-	}
-	pid_t helper = fork();
-	if (helper == 0) {
-		close(p[0]);
-		if (setns(fd, CLONE_NEWUSER) < 0) {
-			log_error("linux.namespaces: joining user namespace %s: %m", l->spec->ns[NS_USER].path);
-			_exit(1);
-		}
-		bool born = false;
-		pid_t pid = clone_fork(CLONE_PARENT | flags, l->join ? l->join->v2_dir : -1, &born);
-		if (pid == 0) {
-			if (l->join)
-				l->join->born_in_v2 = born;
-			close(sv[0]);
-			init_main(l, sv[1]);
-		}
-		int msg[2] = { pid, born };
-		_exit(pid < 0 || write(p[1], msg, sizeof(msg)) != sizeof(msg));
-	}
+		return log_error("linux.namespaces: user namespace %s: %m", path);
+	char what[4200];
+	snprintf(what, sizeof(what), "user namespace %s (linux.namespaces)", path);
+	struct ns_join join = { fd, CLONE_NEWUSER, what };
+	struct init_child c = { l, { sv[0], sv[1] } };
+	bool born = false;
+	pid_t pid = clone_via_helper(&join, 1, flags, l->join ? l->join->v2_dir : -1, &born, init_child, &c);
 	close(fd);
-	close(p[1]);
-	int msg[2] = { -1, 0 };
-	if (helper < 0 || wait_child_timeout(helper, -1) != 0 || read_all(p[0], msg, sizeof(msg)) != sizeof(msg)) {
-		close(p[0]);
-		errno = helper < 0 ? errno : EINVAL;
-		return -1;
-	}
-	close(p[0]);
-	if (l->join)
-		l->join->born_in_v2 = msg[1];
-	return msg[0];
+	if (pid > 0 && l->join)
+		l->join->born_in_v2 = born;
+	return pid;
 }
 
 static int clone_and_serve(struct launch *l)

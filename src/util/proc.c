@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "berth/log.h"
 #include "berth/util.h"
 
 /* Reads "pid (comm) S ... starttime" where comm may hold spaces and ')':
@@ -121,4 +124,42 @@ pid_t clone_fork(unsigned long flags, int cgroup_fd, bool *into_cgroup)
 	if (into_cgroup)
 		*into_cgroup = false;
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+pid_t clone_via_helper(const struct ns_join *joins, size_t n, unsigned long flags, int cgroup_fd, bool *born,
+		       void (*child)(void *arg, bool born), void *arg)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return log_error("pipe: %m");
+	pid_t helper = fork();
+	if (helper == 0) {
+		close(p[0]);
+		for (size_t i = 0; i < n; i++)
+			if (joins[i].fd >= 0 && setns(joins[i].fd, joins[i].nstype) < 0) {
+				log_error("joining %s: %m", joins[i].what);
+				_exit(1);
+			}
+		bool b = false;
+		pid_t pid = clone_fork(CLONE_PARENT | flags, cgroup_fd, &b);
+		if (pid == 0) {
+			close(p[1]);
+			child(arg, b);
+			_exit(127);
+		}
+		int msg[2] = { pid, b };
+		_exit(pid < 0 || write(p[1], msg, sizeof(msg)) != sizeof(msg));
+	}
+	close(p[1]);
+	int msg[2] = { -1, 0 };
+	int status = helper < 0 ? -1 : wait_child_timeout(helper, -1);
+	bool got = status == 0 && read_all(p[0], msg, sizeof(msg)) == sizeof(msg);
+	close(p[0]);
+	if (!got) {
+		errno = helper < 0 ? errno : EINVAL;
+		return -1;
+	}
+	if (born)
+		*born = msg[1];
+	return msg[0];
 }
