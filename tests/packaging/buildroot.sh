@@ -6,14 +6,10 @@
 # cJSON are built from Debian's sources) and TARGET_DIR. Without
 # kconfig-frontends, as on a Buildroot host. The BR2_PACKAGE_BERTH_*
 # choices must reach the binary; service files are checked before install.
-set -u
 T=buildroot
-. "$(dirname "$0")/../lib.sh"
-top=$(cd "$(dirname "$0")/../.." && pwd)
-w=$TESTROOT/buildroot
-rm -rf "$w" && mkdir -p "$w/bin"
-make -s -C "$top" ARCH=aarch64 deps >/dev/null 2>&1
-staging=$top/deps/sysroot/aarch64
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$w/bin"
+staging=$(staging)
 # The toolchain wrapper, as Buildroot's output/host/bin/*-gcc.
 cat > "$w/bin/aarch64-buildroot-linux-musl-gcc" <<SH
 #!/bin/sh

@@ -3,12 +3,8 @@
 # as on Buildroot and Yocto hosts) completes a .config exactly as
 # kconfig-conf --olddefconfig does: every defconfig, and 40 random
 # partial configurations.
-set -u
 T=olddefconfig
-. "$(dirname "$0")/../lib.sh"
-top=$(cd "$(dirname "$0")/../.." && pwd)
-w=$TESTROOT/olddefconfig
-rm -rf "$w" && mkdir -p "$w"
+. "$(dirname "$0")/lib.sh"
 cd "$top"
 norm() { grep '^CONFIG_\|^# CONFIG_' | sort; }
 same() {	# same FILE: both tools agree on FILE

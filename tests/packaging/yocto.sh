@@ -5,14 +5,9 @@
 # aarch64 musl cross compiler with its sysroot (deps/sysroot/aarch64),
 # WORKDIR, D, without kconfig-frontends. PACKAGECONFIG must reach the
 # binary and DEPENDS; service files are checked before they are installed.
-set -u
 T=yocto
-. "$(dirname "$0")/../lib.sh"
-top=$(cd "$(dirname "$0")/../.." && pwd)
-w=$TESTROOT/yocto
-rm -rf "$w" && mkdir -p "$w"
-make -s -C "$top" ARCH=aarch64 deps >/dev/null 2>&1
-staging=$top/deps/sysroot/aarch64
+. "$(dirname "$0")/lib.sh"
+staging=$(staging)
 recipe=$top/meta-berth/recipes-containers/berth/berth_0.1.0.bb
 shim() { python3 "$top/tests/packaging/bitbake-shim.py" "$@"; }
 # The target's compiler and flags, as bitbake exports them (a static musl
