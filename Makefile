@@ -66,6 +66,8 @@ CPPFLAGS_BERTH += -isystem $(SYSROOT)/include
 LDFLAGS_BERTH += -static -Wl,--gc-sections -L$(SYSROOT)/lib
 STRIP_CMD := $(CROSS_COMPILE)strip --strip-all -R .comment
 endif
+comma := ,
+LDFLAGS_BERTH += $(if $(CONFIG_LINK_4K_PAGES),-Wl$(comma)-z$(comma)max-page-size=4096)
 CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 # Sources: the core, then one line per Kconfig feature.

@@ -63,6 +63,9 @@ for a in aarch64:qemu-aarch64-static armv7:qemu-arm-static; do
 		record PASS "$arch: spec writes valid JSON"; else record FAIL "$arch: spec writes valid JSON"; fi
 	if $qemu "$bin" check "$top/docs/examples" >/dev/null; then record PASS "$arch: check accepts docs/examples"; else record FAIL "$arch: check accepts docs/examples"; fi
 done
+# aarch64_defconfig sets LINK_4K_PAGES: no 64 KiB padding (the boards' kernels use 4 KiB pages).
+a=$(readelf -lW "$top/build/test-aarch64/berth" | awk '$1 == "LOAD" { print $NF; exit }')
+if [ "$a" = 0x1000 ]; then record PASS "aarch64: LINK_4K_PAGES lays segments out for 4 KiB pages"; else record FAIL "aarch64: LINK_4K_PAGES lays segments out for 4 KiB pages ($a)"; fi
 
 step "pure cgroup v2 in QEMU (Debian kernel, TCG)"
 sh tests/qemu/run.sh x86_64 "$top/build/test/berth"

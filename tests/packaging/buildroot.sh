@@ -35,7 +35,7 @@ if br full BR2_INIT_NONE=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_EXT
 	BR2_PACKAGE_BERTH_TERMINAL=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/containers.d"' \
 	"BR2_PACKAGE_BERTH_SERVICES=\"$w/services\"" BR2_PACKAGE_BERTH_EXAMPLES=y BR2_PACKAGE_BERTH_WATCHDOG=y \
 	BR2_PACKAGE_BERTH_INIT=y BR2_PACKAGE_BERTH_START_INIT=y BR2_PACKAGE_BERTH_SECCOMP=y BR2_PACKAGE_BERTH_USERNS=y \
-	BR2_PACKAGE_BERTH_CGROUP_V1=y BR2_PACKAGE_BERTH_CGROUP_V2=y BR2_PACKAGE_BERTH_LSM=y; then
+	BR2_PACKAGE_BERTH_CGROUP_V1=y BR2_PACKAGE_BERTH_CGROUP_V2=y BR2_PACKAGE_BERTH_LSM=y BR2_ARM64_PAGE_SIZE_4K=y; then
 	ok "full: host-berth, then berth built and installed"
 else fail "full: host-berth, then berth built and installed" "$(tail -5 "$w/full/log")"; fi
 t=$w/full/target
@@ -70,6 +70,9 @@ grep -q '^::respawn:/usr/sbin/berth supervise$' "$t/etc/inittab" && grep -q '^::
 	ok "small: busybox's inittab respawns berth supervise (BR2_PACKAGE_BERTH_START_INITTAB)" ||
 	fail "small: busybox's inittab respawns berth supervise (BR2_PACKAGE_BERTH_START_INITTAB)" "$(cat "$t/etc/inittab")"
 expect "small: /sbin/init stays busybox's" "../bin/busybox" "$(readlink "$t/sbin/init")"
+align() { readelf -lW "$1" 2>/dev/null | awk '$1 == "LOAD" { print $NF; exit }'; }
+expect "BR2_ARM64_PAGE_SIZE_4K: segments aligned to 4 KiB (LINK_4K_PAGES)" 0x1000 "$(align "$w/full/target/usr/sbin/berth")"
+expect "without it: the linker's 64 KiB" 0x10000 "$(align "$t/usr/sbin/berth")"
 s1=$(stat -c %s "$w/full/build/berth-0.1.0/output/berth" 2>/dev/null || echo 0) s2=$(stat -c %s "$w/small/build/berth-0.1.0/output/berth" 2>/dev/null || echo 0)
 [ "$s2" -gt 0 ] && [ "$s2" -lt "$s1" ] && ok "small: smaller than full ($s2 < $s1 bytes, unstripped)" || fail "small: smaller than full" "$s2 vs $s1"
 
