@@ -17,26 +17,34 @@ board_load() {
 board_busybox() { sh "$board_top/board/common/busybox.sh" "$BOARD" "$BOARD_CACHE/busybox"; }
 board_kernel() { sh "$board_top/board/common/kernel.sh" "$BOARD" "$BOARD_CACHE/kernel"; }
 
-# board_tree ROOT BERTH VARIANT: busybox with every applet, berth, the
-# example services and their container root (/srv/busybox), and /sbin/init:
-# berth itself (pid1) or busybox init running `berth supervise` (inittab).
-board_tree() {
-	_root=$1 _berth=$2 _variant=$3
+# board_base ROOT BERTH: the bare system: busybox with every applet,
+# berth, /dev/console; no services, no init.
+board_base() {
+	_root=$1
 	_bb=$(board_busybox) || return 1
 	rm -rf "$_root" && mkdir -p "$_root"
-	for _d in bin sbin proc sys dev tmp run etc var/lib/data srv; do mkdir -p "$_root/$_d"; done
+	for _d in bin sbin proc sys dev tmp run etc; do mkdir -p "$_root/$_d"; done
 	cp "$_bb" "$_root/bin/busybox"
 	# The applet list is the same in every architecture's build: ask the
 	# host's busybox-static (this one may not run here).
 	for _a in $(/bin/busybox --list); do [ -e "$_root/bin/$_a" ] || ln -s busybox "$_root/bin/$_a"; done
-	cp "$_berth" "$_root/bin/berth"
+	cp "$2" "$_root/bin/berth"
 	mknod -m 600 "$_root/dev/console" c 5 1
+}
+
+# board_tree ROOT BERTH VARIANT: the bare system, the example services and
+# their container root (/srv/busybox), and /sbin/init: berth itself (pid1)
+# or busybox init running `berth supervise` (inittab).
+board_tree() {
+	_root=$1 _berth=$2 _variant=$3
+	board_base "$_root" "$_berth" || return 1
+	mkdir -p "$_root/var/lib/data" "$_root/srv"
 	cp -R "$board_top/board/common/overlay/." "$_root/"
 	[ -d "$BOARD_DIR/overlay" ] && cp -R "$BOARD_DIR/overlay/." "$_root/"
 	# The containers' root: the same busybox, a few applets.
 	_c=$_root/srv/busybox
 	for _d in bin proc sys dev tmp data run usr/bin; do mkdir -p "$_c/$_d"; done
-	cp "$_bb" "$_c/bin/busybox"
+	cp "$_root/bin/busybox" "$_c/bin/busybox"
 	for _a in sh echo cat sleep httpd wget awk kill ls grep mkdir ps seq; do ln -s busybox "$_c/bin/$_a"; done
 	case $_variant in
 		pid1) ln -s ../bin/berth "$_root/sbin/init";;
@@ -45,7 +53,7 @@ board_tree() {
 		*) echo "berth: board variant '$_variant': expected pid1 or inittab" >&2; return 1;;
 	esac
 	# As an image build should: refuse service files with errors.
-	board_run_target "$_berth" check "$_root/etc/berth" >/dev/null || { board_run_target "$_berth" check "$_root/etc/berth"; return 1; }
+	_out=$(board_run_target "$_berth" check "$_root/etc/berth" 2>&1) || { echo "$_out" >&2; return 1; }
 }
 
 # board_run_target BINARY ARGS...: run a binary of the board's architecture

@@ -8,16 +8,8 @@ board_top=$top
 . "$top/board/common/lib.sh"
 board_load "qemu-$arch"
 
-# vm_tree DIR BERTH: busybox (all applets), berth, /dev/console; no
-# services, no init (the caller's /sbin/init).
-vm_tree() {
-	_r=$1
-	rm -rf "$_r" && mkdir -p "$_r/bin" "$_r/sbin" "$_r/proc" "$_r/sys" "$_r/dev" "$_r/tmp" "$_r/run" "$_r/etc"
-	cp "$(board_busybox)" "$_r/bin/busybox"
-	for _a in $(/bin/busybox --list); do [ -e "$_r/bin/$_a" ] || ln -s busybox "$_r/bin/$_a"; done
-	cp "$2" "$_r/bin/berth"
-	mknod -m 600 "$_r/dev/console" c 5 1
-}
+# vm_tree DIR BERTH: the board's bare system; the caller adds /sbin/init.
+vm_tree() { board_base "$1" "$2"; }
 
 # vm_boot DIR LOG [TIMEOUT]: pack DIR as the initramfs and boot the
 # board's kernel with it (command line words: $VM_CMDLINE).
