@@ -59,9 +59,10 @@ int cgroup_remove(const char *path);
 /* Pids in the cgroup, into a malloc'd array. */
 int cgroup_pids(const char *path, pid_t **pids, size_t *n);
 
-/* A "cgroup" mount at dest (already created): cgroup2 itself when the
- * container has its own cgroup namespace on a v2 host, otherwise the
- * container's own cgroups bind-mounted (a tmpfs of them on v1/hybrid). */
-int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool cgroupns);
+/* A "cgroup" mount at dest inside the root (resolved by fd, made if
+ * missing): cgroup2 itself when the container has its own cgroup
+ * namespace on a v2 host, otherwise the container's own cgroups
+ * bind-mounted (a tmpfs of them on v1/hybrid). */
+int cgroup_mount(int rootfd, const char *dest, const char *path, unsigned long flags, bool cgroupns);
 
 #endif

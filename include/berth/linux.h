@@ -38,29 +38,45 @@ static inline int userns_become_root(const struct spec *s) { (void)s; return 0; 
 #endif
 
 /* rootfs.c: the mount namespace as a whole */
-int rootfs_prepare(const struct spec *s);	/* before mounts: propagation, bind root */
+/* Before the mounts: propagation, the root bound onto itself. Returns an
+ * O_PATH fd of that new root, from which every path inside is resolved. */
+int rootfs_prepare(const struct spec *s);
 /* pivot_root, or MS_MOVE + chroot on an initramfs (always with no_pivot,
  * runc's --no-pivot). */
-int rootfs_pivot(const struct spec *s, bool no_pivot);
+int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot);
 int rootfs_finish(const struct spec *s);	/* read-only root, final propagation */
 
-/* Flags a bind remount must repeat (locked in user namespaces). */
-unsigned long mount_locked_flags(const char *path);
+/* mountat.c: mount(2) onto paths inside the root (rootfd), resolved by
+ * fd, never by string (berth/inroot.h). Each returns 0, or -1 with errno
+ * set and nothing logged: the caller says which mount. `how` is a set of
+ * inroot_flags: INROOT_MKDIR or INROOT_MKFILE make the mount point,
+ * INROOT_NO_SYMLINKS refuses a path through symlinks (procfs, sysfs). */
+int mount_at(int rootfd, const char *dest, unsigned how, const char *src, const char *type, unsigned long flags,
+	     const char *data);
+/* An O_PATH fd of what is mounted at dest now (resolved again: a path
+ * through the mount point's old fd names the directory underneath). */
+int mounted_at(int rootfd, const char *dest, unsigned how);
+/* MS_REMOUNT | flags on the mount at dest; with MS_BIND, the flags the
+ * kernel locks in a user namespace are kept. */
+int remount_at(int rootfd, const char *dest, unsigned how, unsigned long flags, const char *data);
+int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propagation);
+/* Flags a bind remount of the mount holding fd must repeat. */
+unsigned long mount_locked_flags(int fd);
 
 /* mounts.c */
 /* cgroup_path: the container's cgroup, for "cgroup" mounts. */
-int mounts_setup(const struct spec *s, const char *cgroup_path);
+int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path);
 
 /* devices.c */
-int devices_setup(const struct spec *s);
+int devices_setup(const struct spec *s, int rootfd);
 /* Allow, after linux.resources.devices, what the container was given. */
 void devices_cgroup_rules(struct spec *s);
 
 /* paths.c */
-int paths_mask_and_protect(const struct spec *s);
+int paths_mask_and_protect(const struct spec *s, int rootfd);
 
 /* sysctl.c */
-int sysctl_apply(const struct spec *s);
+int sysctl_apply(const struct spec *s, int rootfd);
 
 /* sched.c (CONFIG_SCHED): process.scheduler and process.ioPriority */
 #ifdef CONFIG_SCHED
@@ -91,7 +107,11 @@ static inline const char *lsm_mount_data(const struct spec *s, const char *d, ch
 /* process.c */
 int process_limits(const struct spec *s);	/* rlimits, oom_score_adj */
 int process_identity(const struct spec *s);	/* groups, gid, uid, keeping caps */
+/* chdir to process.cwd, resolved inside the current root (after pivot_root
+ * or setns), never through magic links, checked to be reachable. */
 int process_cwd(const struct spec *s);
+/* process.cwd made if missing, before pivot_root, as root. */
+int process_make_cwd(const struct spec *s, int rootfd);
 /* args[0] looked up in the container's $PATH (checked before the container
  * is reported created, as runc does). */
 int process_find_exec(const struct spec *s, char *out, size_t cap);

@@ -71,12 +71,6 @@ pid_t clone_via_helper(const struct ns_join *joins, size_t n, unsigned long flag
  * wait status, or -1 with errno ETIMEDOUT. */
 int wait_child_timeout(pid_t pid, int timeout_ms);
 
-/* securejoin.c */
-/* Resolve `path` under `root` as if root were "/": symlinks and ".." never
- * leave it. Result (malloc'd) is root + resolved path; missing trailing
- * components are kept as they are. NULL with errno on failure. */
-char *secure_join(const char *root, const char *path);
-
 /* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
 ssize_t send_with_fd(int sock, const void *buf, size_t len, int fd);

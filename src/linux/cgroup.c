@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include "berth/cgroup.h"
 #include "berth/config.h"
+#include "berth/inroot.h"
+#include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/util.h"
 #include "cgroup_fs.h"
@@ -486,18 +488,16 @@ int cgroup_remove(const char *path)
 	return r;
 }
 
-static int bind_cgroup_dir(const char *src, const char *dest, unsigned long flags)
+static int bind_cgroup_dir(int rootfd, const char *src, const char *dest, unsigned long flags)
 {
-	if (mkdir_p(dest, 0755) < 0)
-		return log_error("cgroup mount: %s: %m", dest);
-	if (mount(src, dest, NULL, MS_BIND, NULL) < 0)
-		return log_error("cgroup mount: binding %s: %m", src);
-	if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | (flags & MOUNT_ATTR_FLAGS), NULL) < 0)
+	if (mount_at(rootfd, dest, INROOT_MKDIR, src, NULL, MS_BIND, NULL) < 0)
+		return log_error("cgroup mount: binding %s on %s: %m", src, dest);
+	if (remount_at(rootfd, dest, 0, MS_BIND | (flags & MOUNT_ATTR_FLAGS), NULL) < 0)
 		return log_error("cgroup mount: remounting %s: %m", dest);
 	return 0;
 }
 
-int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool cgroupns)
+int cgroup_mount(int rootfd, const char *dest, const char *path, unsigned long flags, bool cgroupns)
 {
 	struct cgroup_ctx c;
 	if (cg_open(&c, path) < 0)
@@ -506,39 +506,37 @@ int cgroup_mount(const char *dest, const char *path, unsigned long flags, bool c
 	/* A fresh cgroup2 mount shows the cgroup namespace's root. Some
 	 * kernels refuse it from a user namespace (EBUSY, EPERM); the bind
 	 * mount of the container's own cgroup shows the same, as crun does. */
-	if (pure_v2 && cgroupns && mount("cgroup2", dest, "cgroup2", flags & MOUNT_ATTR_FLAGS, NULL) == 0)
+	if (pure_v2 && cgroupns && mount_at(rootfd, dest, INROOT_MKDIR, "cgroup2", "cgroup2", flags & MOUNT_ATTR_FLAGS, NULL) == 0)
 		return 0;
 	if (pure_v2 && cgroupns && errno != EBUSY && errno != EPERM)
 		return log_error("cgroup mount: %s: %m", dest);
 	char src[600];
 	if (pure_v2) {
 		cg_dir(&c, 0, src, sizeof(src));
-		return bind_cgroup_dir(src, dest, flags);
+		return bind_cgroup_dir(rootfd, src, dest, flags);
 	}
-	if (mount("tmpfs", dest, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+	if (mount_at(rootfd, dest, INROOT_MKDIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return log_error("cgroup mount: tmpfs on %s: %m", dest);
-	for (int i = 0; i < c.n; i++) {
+	/* Everything below is in that fresh tmpfs, ours alone. */
+	int tmpfd = mounted_at(rootfd, dest, 0);
+	if (tmpfd < 0)
+		return log_error("cgroup mount: %s: %m", dest);
+	int r = 0;
+	for (int i = 0; r == 0 && i < c.n; i++) {
 		const char *name = strrchr(c.h[i].mnt, '/');
 		name = name ? name + 1 : c.h[i].mnt;
-		char sub[600];
-		snprintf(sub, sizeof(sub), "%s/%s", dest, name);
 		cg_dir(&c, i, src, sizeof(src));
-		if (bind_cgroup_dir(src, sub, flags) < 0)
-			return -1;
+		r = bind_cgroup_dir(tmpfd, src, name, flags);
 		/* "cpu,cpuacct" is also reachable as cpu and cpuacct. */
-		if (strchr(name, ',')) {
-			char list[256];
-			snprintf(list, sizeof(list), "%s", name);
-			for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				char link[600];
-				snprintf(link, sizeof(link), "%s/%s", dest, t);
-				if (symlink(name, link) < 0 && errno != EEXIST)
-					return log_error("cgroup mount: %s: %m", link);
-			}
-		}
+		char list[256];
+		snprintf(list, sizeof(list), "%s", name);
+		for (char *save, *t = strtok_r(list, ",", &save); r == 0 && strchr(name, ',') && t; t = strtok_r(NULL, ",", &save))
+			if (symlinkat(name, tmpfd, t) < 0 && errno != EEXIST)
+				r = log_error("cgroup mount: %s/%s: %m", dest, t);
 	}
-	if ((flags & MS_RDONLY) &&
-	    mount(NULL, dest, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
-		return log_error("cgroup mount: remounting %s read-only: %m", dest);
-	return 0;
+	close(tmpfd);
+	if (r == 0 && (flags & MS_RDONLY) &&
+	    remount_at(rootfd, dest, 0, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		r = log_error("cgroup mount: remounting %s read-only: %m", dest);
+	return r;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* /dev inside the container: the default devices every OCI runtime
  * provides, those in linux.devices, and the usual symlinks. In a user
  * namespace mknod is refused, so the host's node is bind-mounted instead. */
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "berth/inroot.h"
 #include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/util.h"
@@ -31,51 +33,61 @@ static const char *const default_links[][2] = {
 	{ "pts/ptmx", "/dev/ptmx" },
 };
 
-static int bind_host_device(const struct spec_device *d, const char *dest)
+/* The node made at parent/name, held without following a link that a
+ * racing rootfs may have swapped in; -1 (errno ELOOP) if it is not a node. */
+static int open_node(int parent, const char *name)
 {
-	int fd = open(dest, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0000);
+	int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode))) {
+		close(fd);
+		errno = ELOOP;
+		return -1;
+	}
+	return fd;
+}
+
+static int bind_host_device(const struct spec_device *d, int parent, const char *name)
+{
+	int fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0000);
 	if (fd < 0)
 		return log_error("linux.devices %s: %m", d->path);
 	close(fd);
-	if (mount(d->path, dest, NULL, MS_BIND, NULL) < 0)
-		return log_error("linux.devices %s: binding the host's node: %m", d->path);
-	return 0;
+	struct fd_path p;
+	int r = 0;
+	if ((fd = open_node(parent, name)) < 0 || mount(d->path, fd_path(fd, &p), NULL, MS_BIND, NULL) < 0)
+		r = log_error("linux.devices %s: binding the host's node: %m", d->path);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
-static int create_device(const struct spec *s, const struct spec_device *d)
+static int create_device(const struct spec *s, int rootfd, const struct spec_device *d)
 {
-	char *dest = secure_join(s->root_path, d->path);
-	if (!dest)
-		return log_error("linux.devices %s: %m", d->path);
-	char *slash = strrchr(dest, '/');
-	int r = -1;
-	*slash = 0;
-	if (mkdir_p(dest, 0755) < 0) {
-		log_error("linux.devices %s: parent directory: %m", d->path);
-		goto out;
-	}
-	*slash = '/';
+	const char *name;
+	int parent = inroot_open_parent(rootfd, d->path, true, &name);
+	if (parent < 0)
+		return log_error("linux.devices %s: parent directory: %m", d->path);
 	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
 	mode_t perm = d->has_mode ? d->mode & 07777 : 0666;
-	if (unlink(dest) < 0 && errno != ENOENT) {
+	int r = -1, fd = -1;
+	struct fd_path p;
+	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
 		log_error("linux.devices %s: replacing: %m", d->path);
-		goto out;
-	}
-	if (mknod(dest, type | perm, makedev((unsigned)d->major, (unsigned)d->minor)) < 0) {
+	else if (mknodat(parent, name, type | perm, makedev((unsigned)d->major, (unsigned)d->minor)) < 0) {
 		if (errno == EPERM && s->ns[NS_USER].wanted)
-			r = bind_host_device(d, dest);
+			r = bind_host_device(d, parent, name);
 		else
 			log_error("linux.devices %s: mknod: %m", d->path);
-		goto out;
-	}
-	if (chmod(dest, perm) < 0 ||
-	    ((d->has_uid || d->has_gid) && chown(dest, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1) < 0)) {
+	} else if ((fd = open_node(parent, name)) < 0 || chmod(fd_path(fd, &p), perm) < 0 ||
+		   ((d->has_uid || d->has_gid) &&
+		    fchownat(fd, "", d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1, AT_EMPTY_PATH) < 0))
 		log_error("linux.devices %s: setting owner and mode: %m", d->path);
-		goto out;
-	}
-	r = 0;
-out:
-	free(dest);
+	else
+		r = 0;
+	if (fd >= 0)
+		close(fd);
+	close(parent);
 	return r;
 }
 
@@ -96,28 +108,33 @@ static bool dev_is_bind(const struct spec *s)
 	return false;
 }
 
-int devices_setup(const struct spec *s)
+static int make_link(int rootfd, const char *target, const char *path)
+{
+	const char *name;
+	int parent = inroot_open_parent(rootfd, path, true, &name);
+	int r = 0;
+	/* /dev/ptmx may be a device node left by the image. */
+	if (parent < 0 || (!strcmp(name, "ptmx") && unlinkat(parent, name, 0) < 0 && errno != ENOENT) ||
+	    (symlinkat(target, parent, name) < 0 && errno != EEXIST))
+		r = log_error("symlink %s: %m", path);
+	if (parent >= 0)
+		close(parent);
+	return r;
+}
+
+int devices_setup(const struct spec *s, int rootfd)
 {
 	bool defaults = !dev_is_bind(s);
 	mode_t old = umask(0);
 	int r = 0;
 	for (size_t i = 0; defaults && r == 0 && i < ARRAY_SIZE(default_devices); i++)
 		if (!listed(s, default_devices[i].path))
-			r = create_device(s, &default_devices[i]);
+			r = create_device(s, rootfd, &default_devices[i]);
 	for (size_t i = 0; r == 0 && i < s->n_devices; i++)
-		r = create_device(s, &s->devices[i]);
+		r = create_device(s, rootfd, &s->devices[i]);
 	umask(old);
-	for (size_t i = 0; defaults && r == 0 && i < ARRAY_SIZE(default_links); i++) {
-		char *link = secure_join(s->root_path, default_links[i][1]);
-		if (!link)
-			return log_error("%s: %m", default_links[i][1]);
-		/* /dev/ptmx may be a device node left by the image */
-		if (i == ARRAY_SIZE(default_links) - 1)
-			unlink(link);
-		if (symlink(default_links[i][0], link) < 0 && errno != EEXIST)
-			r = log_error("symlink %s: %m", default_links[i][1]);
-		free(link);
-	}
+	for (size_t i = 0; defaults && r == 0 && i < ARRAY_SIZE(default_links); i++)
+		r = make_link(rootfd, default_links[i][0], default_links[i][1]);
 	return r;
 }
 

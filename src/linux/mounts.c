@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json "mounts", mounted under the new root before pivot_root.
- * Destinations are resolved with secure_join: a rootfs whose /proc is a
- * symlink to /etc cannot make berth mount over the host's files. */
+ * Destinations are resolved by fd inside the root (mountat.c): a rootfs
+ * whose /proc is a symlink to the host's /etc cannot make berth mount
+ * over the host's files, now or by swapping links while it works. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,59 +10,42 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include "berth/cgroup.h"
+#include "berth/inroot.h"
 #include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/util.h"
 
-/* A directory, or an empty file for a bind mount of a file. */
-static int make_mountpoint(const char *dest, bool dir)
-{
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", dest);
-	char *slash = strrchr(parent, '/');
-	if (slash && slash != parent) {
-		*slash = 0;
-		if (mkdir_p(parent, 0755) < 0)
-			return -1;
-	}
-	if (dir)
-		return mkdir_p(dest, 0755);
-	int fd = open(dest, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return errno == EISDIR ? 0 : -1;
-	close(fd);
-	return 0;
-}
-
-static int remount_bind(const struct spec_mount *m, const char *dest, const char *what)
-{
-	unsigned long want = m->flags & ~(unsigned long)MS_REMOUNT;
-	if (!want)
-		return 0;
-	if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | want | mount_locked_flags(dest), NULL) < 0)
-		return log_error("%s: remounting with its options: %m", what);
-	return 0;
-}
-
-static int mount_bind(const struct spec *s, const struct spec_mount *m, const char *dest, const char *what)
+/* A bind mount's source is the host's (the config's author names it):
+ * held by fd, so that what was checked is what gets mounted. */
+static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, const char *what)
 {
 	if (!m->source)
 		return log_error("%s: a bind mount needs a source", what);
 	char *src = m->source[0] == '/' ? strdup(m->source) : NULL;
 	if (!src && asprintf(&src, "%s/%s", s->bundle, m->source) < 0)
 		return log_error("out of memory");
+	int srcfd = open(src, O_PATH | O_CLOEXEC);
 	struct stat st;
+	struct fd_path p;
 	int r = -1;
-	if (stat(src, &st) < 0)
+	unsigned how = 0;
+	if (srcfd < 0 || fstat(srcfd, &st) < 0)
 		log_error("%s: source %s: %m", what, src);
-	else if (make_mountpoint(dest, S_ISDIR(st.st_mode)) < 0)
-		log_error("%s: creating mount point %s: %m", what, dest);
-	else if (mount(src, dest, NULL, MS_BIND | (m->recursive_bind ? MS_REC : 0), NULL) < 0)
+	else if ((how = S_ISDIR(st.st_mode) ? INROOT_MKDIR : INROOT_MKFILE),
+		 mount_at(rootfd, m->destination, how, fd_path(srcfd, &p), NULL,
+			  MS_BIND | (m->recursive_bind ? MS_REC : 0), NULL) < 0)
 		log_error("%s: bind mounting %s: %m", what, src);
+	else if ((m->flags & ~(unsigned long)MS_REMOUNT) &&
+		 remount_at(rootfd, m->destination, how, MS_BIND | (m->flags & ~(unsigned long)MS_REMOUNT), NULL) < 0)
+		log_error("%s: remounting with its options: %m", what);
 	else
-		r = remount_bind(m, dest, what);
+		r = 0;
+	if (srcfd >= 0)
+		close(srcfd);
 	free(src);
 	return r;
 }
@@ -80,60 +65,77 @@ static const char *without_gid(const char *data, char *buf, size_t cap)
 	return n < cap ? buf : data;
 }
 
-static int mount_fs(const struct spec *s, const struct spec_mount *m, const char *dest, const char *what)
+/* procfs and sysfs go on a real directory, never through a symlink of
+ * the image (CVE-2019-19921): what the container sees as /proc must be
+ * the fresh procfs, or masking /proc/... would protect nothing. */
+static bool kernel_fs(const char *type)
 {
-	if (make_mountpoint(dest, true) < 0)
-		return log_error("%s: creating mount point %s: %m", what, dest);
+	return !strcmp(type, "proc") || !strcmp(type, "sysfs");
+}
+
+static int check_kernel_fs(int rootfd, const struct spec_mount *m, const char *what)
+{
+	long magic = !strcmp(m->type, "proc") ? PROC_SUPER_MAGIC : SYSFS_MAGIC;
+	int fd = mounted_at(rootfd, m->destination, INROOT_NO_SYMLINKS);
+	bool fresh = fd >= 0 && fd_is_fs_root(fd, magic);
+	if (fd >= 0)
+		close(fd);
+	return fresh ? 0 : log_error("%s: after mounting %s there, %s is not its root", what, m->type, m->destination);
+}
+
+static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m, const char *what)
+{
+	unsigned how = INROOT_MKDIR | (kernel_fs(m->type) ? INROOT_NO_SYMLINKS : 0);
 	const char *src = m->source ? m->source : m->type;
+	unsigned long flags = m->flags & ~(unsigned long)MS_REMOUNT;
 	/* linux.mountLabel labels the filesystems the container gets fresh. */
 	char labelled[1024];
 	const char *data = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") || !strcmp(m->type, "mqueue")
 		? lsm_mount_data(s, m->data, labelled, sizeof(labelled)) : m->data;
-	int r = mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, data);
+	int r = mount_at(rootfd, m->destination, how, src, m->type, flags, data);
 	char nogid[1024];
 	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && s->ns[NS_USER].wanted && data && strstr(data, "gid="))
-		r = mount(src, dest, m->type, m->flags & ~(unsigned long)MS_REMOUNT, without_gid(data, nogid, sizeof(nogid)));
-	if (r < 0) {
-		/* sysfs needs a network namespace of our own; without one,
-		 * as runc does, show the host's sysfs read-only instead. */
-		if (errno == EPERM && !strcmp(m->type, "sysfs") &&
-		    mount("/sys", dest, NULL, MS_BIND | MS_REC, NULL) == 0)
-			return mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_locked_flags(dest), NULL) < 0
-				? log_error("%s: remounting /sys read-only: %m", what) : 0;
-		return log_error("%s: mounting %s (%s%s%s): %m", what, m->type,
-				 m->data ? "options " : "no options", m->data ? m->data : "", "");
+		r = mount_at(rootfd, m->destination, how, src, m->type, flags, without_gid(data, nogid, sizeof(nogid)));
+	if (r < 0 && errno == ELOOP && kernel_fs(m->type))
+		return log_error("%s: the rootfs has a symlink on the way to %s; %s is mounted only on a real directory",
+				 what, m->destination, m->type);
+	/* sysfs needs a network namespace of our own; without one,
+	 * as runc does, show the host's sysfs read-only instead. */
+	if (r < 0 && errno == EPERM && !strcmp(m->type, "sysfs")) {
+		if (mount_at(rootfd, m->destination, how, "/sys", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    remount_at(rootfd, m->destination, how, MS_BIND | MS_RDONLY, NULL) < 0)
+			return log_error("%s: binding the host's /sys read-only: %m", what);
+		return 0;
 	}
-	return 0;
+	if (r < 0)
+		return log_error("%s: mounting %s (%s%s): %m", what, m->type, m->data ? "options " : "no options",
+				 m->data ? m->data : "");
+	return kernel_fs(m->type) ? check_kernel_fs(rootfd, m, what) : 0;
 }
 
-static int mount_one(const struct spec *s, size_t i, const char *cgroup_path)
+static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgroup_path)
 {
 	const struct spec_mount *m = &s->mounts[i];
 	char what[600];
 	snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
-	char *dest = secure_join(s->root_path, m->destination);
-	if (!dest)
-		return log_error("%s: resolving under %s: %m", what, s->root_path);
 	int r;
 	if (m->bind)
-		r = mount_bind(s, m, dest, what);
+		r = mount_bind(s, rootfd, m, what);
 	else if (!m->type)
 		r = log_error("%s: type: required unless options hold \"bind\" or \"rbind\"", what);
 	else if (!strcmp(m->type, "cgroup"))
-		r = make_mountpoint(dest, true) < 0 ? log_error("%s: creating %s: %m", what, dest)
-			: cgroup_mount(dest, cgroup_path, m->flags, s->ns[NS_CGROUP].wanted);
+		r = cgroup_mount(rootfd, m->destination, cgroup_path, m->flags, s->ns[NS_CGROUP].wanted);
 	else
-		r = mount_fs(s, m, dest, what);
-	if (r == 0 && m->propagation && mount(NULL, dest, NULL, m->propagation, NULL) < 0)
+		r = mount_fs(s, rootfd, m, what);
+	if (r == 0 && m->propagation && propagate_at(rootfd, m->destination, 0, m->propagation) < 0)
 		r = log_error("%s: setting propagation: %m", what);
-	free(dest);
 	return r;
 }
 
-int mounts_setup(const struct spec *s, const char *cgroup_path)
+int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path)
 {
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if (mount_one(s, i, cgroup_path) < 0)
+		if (mount_one(s, rootfd, i, cgroup_path) < 0)
 			return -1;
 	return 0;
 }

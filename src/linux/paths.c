@@ -1,38 +1,59 @@
-/* linux.maskedPaths and linux.readonlyPaths, applied inside the new root. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* linux.maskedPaths and linux.readonlyPaths, resolved by fd inside the
+ * new root once its mounts (and /proc, checked to be a fresh procfs) are
+ * in place. A path the container does not have is nothing to protect;
+ * any other failure is an error, never skipped in silence. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include "berth/inroot.h"
 #include "berth/linux.h"
 #include "berth/log.h"
 
-static int mask(const char *path)
+static bool absent(int err)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? 0 : log_error("linux.maskedPaths %s: %m", path);
-	int r = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
-				    : mount("/dev/null", path, NULL, MS_BIND, NULL);
-	if (r < 0)
-		return log_error("linux.maskedPaths %s: %m", path);
-	return 0;
+	return err == ENOENT || err == ENOTDIR;
 }
 
-static int protect(const char *path)
+static int mask(int rootfd, const char *path)
 {
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return errno == ENOENT ? 0 : log_error("linux.readonlyPaths %s: %m", path);
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_locked_flags(path), NULL) < 0)
+	int fd = inroot_open(rootfd, path, 0);
+	if (fd < 0)
+		return absent(errno) ? 0 : log_error("linux.maskedPaths %s: %m", path);
+	struct stat st;
+	struct fd_path p;
+	int r = fstat(fd, &st);
+	if (r == 0)
+		r = S_ISDIR(st.st_mode) ? mount("tmpfs", fd_path(fd, &p), "tmpfs", MS_RDONLY, "size=0")
+					: mount("/dev/null", fd_path(fd, &p), NULL, MS_BIND, NULL);
+	close(fd);
+	return r < 0 ? log_error("linux.maskedPaths %s: %m", path) : 0;
+}
+
+static int protect(int rootfd, const char *path)
+{
+	int fd = inroot_open(rootfd, path, 0);
+	if (fd < 0)
+		return absent(errno) ? 0 : log_error("linux.readonlyPaths %s: %m", path);
+	struct fd_path p;
+	int r = mount(fd_path(fd, &p), p.s, NULL, MS_BIND | MS_REC, NULL);
+	close(fd);
+	if (r < 0)
+		return log_error("linux.readonlyPaths %s: %m", path);
+	if (remount_at(rootfd, path, 0, MS_BIND | MS_RDONLY, NULL) < 0)
 		return log_error("linux.readonlyPaths %s: remounting read-only: %m", path);
 	return 0;
 }
 
-int paths_mask_and_protect(const struct spec *s)
+int paths_mask_and_protect(const struct spec *s, int rootfd)
 {
 	for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++)
-		if (mask(s->masked_paths[i]) < 0)
+		if (mask(rootfd, s->masked_paths[i]) < 0)
 			return -1;
 	for (size_t i = 0; s->readonly_paths && s->readonly_paths[i]; i++)
-		if (protect(s->readonly_paths[i]) < 0)
+		if (protect(rootfd, s->readonly_paths[i]) < 0)
 			return -1;
 	return 0;
 }

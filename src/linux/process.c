@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container process itself: limits, identity, working directory and
  * the final execve. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,7 +11,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include "berth/inroot.h"
 #include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/util.h"
@@ -78,10 +82,43 @@ int process_identity(const struct spec *s)
 	return 0;
 }
 
+/* Resolved inside the container's root like every other path, magic
+ * links refused, so "/proc/self/fd/N" cannot lead to a directory of the
+ * host that berth holds open (CVE-2024-21626); then checked to be
+ * reachable from the root. */
 int process_cwd(const struct spec *s)
 {
-	if (chdir(s->process.cwd) < 0)
+	const char *cwd = s->process.cwd;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return log_error("process.cwd: opening /: %m");
+	int fd = inroot_open(root, cwd, 0);
+	int e = errno;
+	close(root);
+	if (fd < 0) {
+		errno = e;
+		return log_error("process.cwd %s: %m%s", cwd, e == ELOOP ? " (a symlink loop, or a link of /proc/*/fd)" : "");
+	}
+	int r = fchdir(fd);
+	e = errno;
+	close(fd);
+	if (r < 0) {
+		errno = e;
+		return log_error("process.cwd %s: %m", cwd);
+	}
+	char where[PATH_MAX];
+	long n = syscall(SYS_getcwd, where, sizeof(where));
+	if (n < 0 || where[0] != '/')
+		return log_error("process.cwd %s: the directory is outside the container's root", cwd);
+	return 0;
+}
+
+int process_make_cwd(const struct spec *s, int rootfd)
+{
+	int fd = inroot_open(rootfd, s->process.cwd, INROOT_MKDIR);
+	if (fd < 0)
 		return log_error("process.cwd %s: %m", s->process.cwd);
+	close(fd);
 	return 0;
 }
 

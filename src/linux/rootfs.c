@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container's root: made a mount of its own before the mounts go in,
  * switched to with pivot_root(2) (or MS_MOVE + chroot where the host root
  * is an initramfs, which cannot be pivoted), then sealed. */
@@ -8,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "berth/linux.h"
@@ -51,22 +51,25 @@ int rootfs_prepare(const struct spec *s)
 		return log_error("making %s private: %m", parent);
 	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return log_error("root.path %s: bind mount: %m", s->root_path);
-	return 0;
+	int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return log_error("root.path %s: %m", s->root_path);
+	return rootfd;
 }
 
 /* Initramfs roots: move the new root over / and chroot into it. */
 static int move_root(const struct spec *s)
 {
-	if (mount(s->root_path, "/", NULL, MS_MOVE, NULL) < 0)
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return log_error("root.path %s: moving over /: %m", s->root_path);
 	if (chroot(".") < 0 || chdir("/") < 0)
 		return log_error("chroot %s: %m", s->root_path);
 	return 0;
 }
 
-int rootfs_pivot(const struct spec *s, bool no_pivot)
+int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot)
 {
-	if (chdir(s->root_path) < 0)
+	if (fchdir(rootfd) < 0)
 		return log_error("root.path %s: %m", s->root_path);
 	if (no_pivot)
 		return move_root(s);
@@ -98,33 +101,13 @@ int rootfs_pivot(const struct spec *s, bool no_pivot)
 	return r;
 }
 
-/* Flags a remount must keep: in a user namespace the kernel refuses to
- * drop nosuid/nodev/noexec/atime flags locked by the parent. */
-unsigned long mount_locked_flags(const char *path)
-{
-	struct statvfs sv;
-	if (statvfs(path, &sv) < 0)
-		return 0;
-	unsigned long f = 0;
-	if (sv.f_flag & ST_NOSUID)
-		f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		f |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		f |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		f |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		f |= MS_RELATIME;
-	return f;
-}
-
 int rootfs_finish(const struct spec *s)
 {
-	if (s->root_readonly &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_locked_flags("/"), NULL) < 0)
+	int root = s->root_readonly ? open("/", O_PATH | O_CLOEXEC) : -1;
+	unsigned long locked = root >= 0 ? mount_locked_flags(root) : 0;
+	if (root >= 0)
+		close(root);
+	if (s->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked, NULL) < 0)
 		return log_error("root.readonly: remounting / read-only: %m");
 	if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
 		return log_error("linux.rootfsPropagation: %m");

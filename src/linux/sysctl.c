@@ -1,10 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* linux.sysctl, written through the container's own /proc/sys (resolved
+ * inside the root), before readonlyPaths make it read-only. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include "berth/inroot.h"
 #include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/util.h"
 
-int sysctl_apply(const struct spec *s)
+static int write_sysctl(int rootfd, const char *path, const char *value)
+{
+	int fd = inroot_open(rootfd, path, 0);
+	if (fd < 0)
+		return -1;
+	struct fd_path p;
+	int wfd = open(fd_path(fd, &p), O_WRONLY | O_CLOEXEC);
+	int e = errno;
+	close(fd);
+	if (wfd < 0) {
+		errno = e;
+		return -1;
+	}
+	int r = write_all(wfd, value, strlen(value));
+	e = errno;
+	close(wfd);
+	errno = e;
+	return r;
+}
+
+int sysctl_apply(const struct spec *s, int rootfd)
 {
 	for (size_t i = 0; i < s->n_sysctl; i++) {
 		char path[512];
@@ -15,7 +42,7 @@ int sysctl_apply(const struct spec *s)
 			if (*p == '.')
 				*p = '/';
 		const char *v = s->sysctl[i].value;
-		if (write_file(path, v, strlen(v), 0) < 0)
+		if (write_sysctl(rootfd, path, v) < 0)
 			return log_error("linux.sysctl: %s = \"%s\": %m", s->sysctl[i].key, v);
 	}
 	return 0;

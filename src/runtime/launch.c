@@ -48,26 +48,14 @@ static int init_wait_for_start(const struct launch *l)
 	return r < 0 ? log_error("exec.fifo: %m") : 0;
 }
 
-static int init_mkdir_cwd(const struct spec *s)
-{
-	char *cwd = secure_join(s->root_path, s->process.cwd);
-	int r = cwd && mkdir_p(cwd, 0755) == 0 ? 0 : log_error("process.cwd %s: %m", s->process.cwd);
-	free(cwd);
-	return r;
-}
-
-static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char *exe, size_t exe_cap)
+/* Everything inside the new root, before pivot_root: each path resolved
+ * by fd from rootfd (berth/inroot.h). sysctl goes before readonlyPaths,
+ * which usually include /proc/sys. */
+static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t host_pid)
 {
 	const struct spec *s = l->spec;
 	struct sync_msg m;
-	char *state;
-	int r;
-
-	if (userns_become_root(s) < 0 || ns_join_paths(s) < 0 || ns_unshare_cgroup(s) < 0 ||
-	    ns_set_names(s) < 0)
-		return -1;
-	if (rootfs_prepare(s) < 0 || mounts_setup(s, l->cgroup) < 0 || devices_setup(s) < 0 ||
-	    init_mkdir_cwd(s) < 0)
+	if (mounts_setup(s, rootfd, l->cgroup) < 0 || devices_setup(s, rootfd) < 0 || process_make_cwd(s, rootfd) < 0)
 		return -1;
 	if (s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]) {
 		if (sync_send(sync_fd, SYNC_HOOKS, 0, NULL) < 0 || sync_recv(sync_fd, &m) <= 0 ||
@@ -75,15 +63,29 @@ static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char 
 			return -1;	/* the runtime reported why */
 	}
 	if (s->n_hooks[HOOK_CREATE_CONTAINER]) {
-		state = launch_state_json(l, host_pid, STATUS_CREATING);
-		r = hooks_run(s, HOOK_CREATE_CONTAINER, state);
+		char *state = launch_state_json(l, host_pid, STATUS_CREATING);
+		int r = hooks_run(s, HOOK_CREATE_CONTAINER, state);
 		free(state);
 		if (r < 0)
 			return -1;
 	}
-	/* sysctl before readonlyPaths, which usually include /proc/sys. */
-	if (rootfs_pivot(s, l->no_pivot) < 0 || (s->process.terminal && child_console(s, true) < 0) ||
-	    sysctl_apply(s) < 0 || paths_mask_and_protect(s) < 0 || rootfs_finish(s) < 0)
+	return sysctl_apply(s, rootfd) < 0 || paths_mask_and_protect(s, rootfd) < 0 ? -1 : 0;
+}
+
+static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char *exe, size_t exe_cap)
+{
+	const struct spec *s = l->spec;
+	if (userns_become_root(s) < 0 || ns_join_paths(s) < 0 || ns_unshare_cgroup(s) < 0 ||
+	    ns_set_names(s) < 0)
+		return -1;
+	int rootfd = rootfs_prepare(s);
+	if (rootfd < 0)
+		return -1;
+	int r = init_fill_root(l, sync_fd, rootfd, host_pid);
+	if (r == 0)
+		r = rootfs_pivot(s, rootfd, l->no_pivot);
+	close(rootfd);
+	if (r < 0 || (s->process.terminal && child_console(s, true) < 0) || rootfs_finish(s) < 0)
 		return -1;
 	return child_finish(s, &l->seccomp, host_pid, l->preserve_fds, exe, exe_cap);
 }

@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
 out=build/fuzz
-mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service"
+mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service" "$out/corpus-inroot"
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 . tests/parser_sources.sh
 
@@ -44,3 +44,4 @@ fuzz() {
 fuzz fuzz_oci "config.json parser" corpus-oci
 fuzz fuzz_confinement "linux.resources and linux.seccomp parsers" corpus-confinement
 fuzz fuzz_service "service files (inih + keys)" corpus-service
+fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

@@ -1,5 +1,7 @@
-/* Unit tests of the config.json parser, secure_join and the small parsers.
+/* Unit tests of the config.json parser, the in-root path resolver and the small parsers.
  * Plain C, no framework: each check prints "ok"/"FAIL" and is counted. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "berth/inroot.h"
 #include "berth/oci.h"
 #include "berth/service.h"
 #include "berth/spec.h"
@@ -297,34 +300,76 @@ static void test_validate(void)
 	spec_free(&s);
 }
 
-static void test_secure_join(void)
+/* inroot_open: does `in` resolve to root + `out` (same inode), with
+ * openat2 and with berth's own walk alike? */
+static bool resolves_to(int rootfd, const char *root, const char *in, const char *out, unsigned flags)
 {
-	char root[] = "/tmp/berth-unit-XXXXXX";
-	CHECK(mkdtemp(root) != NULL);
-	char p[4200];
-	snprintf(p, sizeof(p), "%s/etc", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/abs", root);
-	CHECK(symlink("/etc", p) == 0);
-	snprintf(p, sizeof(p), "%s/up", root);
-	CHECK(symlink("../../../..", p) == 0);
-	snprintf(p, sizeof(p), "%s/loop", root);
-	CHECK(symlink("loop", p) == 0);
-	struct { const char *in, *out; } cases[] = {
-		{ "/a/b", "/a/b" }, { "/../../x", "/x" }, { "/abs/passwd", "/etc/passwd" },
-		{ "/up/etc", "/etc" }, { "/up/../up/tmp", "/tmp" }, { "/", "" }, { "./etc/./x", "/etc/x" },
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *r = secure_join(root, cases[i].in);
-		char want[4200];
-		snprintf(want, sizeof(want), "%s%s", root, cases[i].out);
-		if (!r || strcmp(r, want))
-			printf("  secure_join(%s) = %s, want %s\n", cases[i].in, r ? r : "NULL", want);
-		CHECK(r && !strcmp(r, want));
-		free(r);
+	char want[4200];
+	snprintf(want, sizeof(want), "%s%s", root, out);
+	struct stat a, b;
+	int fd = inroot_open(rootfd, in, flags);
+	bool same = fd >= 0 && fstat(fd, &a) == 0 && stat(want, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (!same)
+		printf("  inroot_open(%s, %#x) does not reach %s (%m)\n", in, flags, out);
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
+static void test_inroot(void)
+{
+	char base[] = "/tmp/berth-unit-XXXXXX";
+	CHECK(mkdtemp(base) != NULL);
+	char root[4200], p[4200], outside[4200];
+	snprintf(root, sizeof(root), "%s/root", base);
+	snprintf(outside, sizeof(outside), "%s/outside", base);
+	mkdir(root, 0755);
+	mkdir(outside, 0755);
+#define AT(name) (snprintf(p, sizeof(p), "%s/%s", root, name), p)
+	mkdir(AT("etc"), 0755);
+	mkdir(AT("tmp"), 0755);
+	CHECK(symlink("/etc", AT("abs")) == 0);
+	CHECK(symlink("../../../..", AT("up")) == 0);
+	CHECK(symlink("loop", AT("loop")) == 0);
+	/* Through a missing component, then back up: the string resolver
+	 * stopped checking at "missing" and let the ".." climb out. */
+	CHECK(symlink("missing/../../outside", AT("through")) == 0);
+	CHECK(symlink("/proc/self/fd/3", AT("magic")) == 0);
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(rootfd >= 0);
+	for (unsigned mode = 0; mode <= INROOT_WALK; mode += INROOT_WALK) {
+		CHECK(resolves_to(rootfd, root, "/../../etc", "/etc", mode));
+		CHECK(resolves_to(rootfd, root, "/abs", "/etc", mode));
+		CHECK(resolves_to(rootfd, root, "/up/etc", "/etc", mode));
+		CHECK(resolves_to(rootfd, root, "/up/../up/tmp", "/tmp", mode));
+		CHECK(resolves_to(rootfd, root, "/", "", mode));
+		CHECK(resolves_to(rootfd, root, "./etc/./", "/etc", mode));
+		errno = 0;
+		CHECK(inroot_open(rootfd, "/loop/x", mode) < 0 && errno == ELOOP);
+		CHECK(inroot_open(rootfd, "/abs", mode | INROOT_NO_SYMLINKS) < 0 && errno == ELOOP);
+		CHECK(inroot_open(rootfd, "/nothere", mode) < 0 && errno == ENOENT);
+		CHECK(resolves_to(rootfd, root, "/through/made", "/outside/made", mode | INROOT_MKDIR));
+		CHECK(resolves_to(rootfd, root, "/abs/file", "/etc/file", mode | INROOT_MKFILE));
+		unlink(AT("etc/file"));
+		rmdir(AT("outside/made"));
+		/* A magic link is never followed to what it names. */
+		int fd = inroot_open(rootfd, "/magic", mode);
+		struct stat st, host;
+		CHECK(fd < 0 || (fstat(fd, &st) == 0 && stat(outside, &host) == 0 && st.st_ino != host.st_ino));
+		if (fd >= 0)
+			close(fd);
 	}
-	CHECK(secure_join(root, "/loop/x") == NULL);
-	remove_tree(root);
+	snprintf(p, sizeof(p), "%s/made", outside);
+	CHECK(access(p, F_OK) < 0);	/* nothing was made outside */
+	const char *name;
+	int fd = inroot_open_parent(rootfd, "/through/dev/null", true, &name);
+	CHECK(fd >= 0 && !strcmp(name, "null"));
+	if (fd >= 0)
+		close(fd);
+	CHECK(inroot_open_parent(rootfd, "/dev/..", true, &name) < 0 && errno == EINVAL);
+	close(rootfd);
+#undef AT
+	remove_tree(base);
 }
 
 static void test_small_parsers(void)
@@ -353,7 +398,7 @@ int main(void)
 	test_seccomp();
 	test_service();
 	test_validate();
-	test_secure_join();
+	test_inroot();
 	test_small_parsers();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

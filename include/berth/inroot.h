@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Paths inside a container's root, resolved by file descriptor.
+ *
+ * Every path berth opens, creates or mounts inside a root it does not
+ * trust goes through here: it is walked from an fd of that root as if the
+ * root were "/" (symlinks are resolved inside it, ".." never climbs above
+ * it, magic links of procfs are not followed), missing components are
+ * made relative to the directory fd already held, and the caller gets an
+ * fd, not a string, so that nothing can be swapped between the check and
+ * the use (CVE-2021-30465). openat2(RESOLVE_IN_ROOT) does the walk where
+ * the kernel has it (5.6+); elsewhere berth walks component by component
+ * with O_PATH | O_NOFOLLOW. */
+#ifndef BERTH_INROOT_H
+#define BERTH_INROOT_H
+
+#include <stdbool.h>
+
+enum inroot_flags {
+	INROOT_MKDIR = 1,	/* make missing directories, the last one too (0755) */
+	INROOT_MKFILE = 2,	/* make missing parents, the last component an empty file */
+	INROOT_NO_SYMLINKS = 4,	/* refuse any symlink on the way (ELOOP) */
+	INROOT_WALK = 8,	/* never use openat2 (tests compare the two) */
+};
+
+/* An O_PATH | O_CLOEXEC fd of `path` inside the directory rootfd, or -1
+ * with errno set. A final symlink is followed (inside the root). */
+int inroot_open(int rootfd, const char *path, unsigned flags);
+
+/* The parent of `path` (made as with INROOT_MKDIR when mkdir is set) and
+ * the last component's name, for mknodat/symlinkat/unlinkat. The name
+ * points into path; a path ending in "/", "." or ".." has no last
+ * component and is refused with EINVAL. */
+int inroot_open_parent(int rootfd, const char *path, bool mkdir, const char **name);
+
+/* "/proc/self/fd/N": a path naming exactly what an fd holds, for mount(2)
+ * and for reopening an O_PATH fd. */
+struct fd_path {
+	char s[32];
+};
+const char *fd_path(int fd, struct fd_path *buf);
+
+/* true when what fd holds is the root of a filesystem whose statfs magic
+ * is `magic` (a fresh procfs or sysfs, not a directory of the image). */
+bool fd_is_fs_root(int fd, long magic);
+
+#endif

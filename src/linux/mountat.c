@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mount(2) onto a path inside the container's root, resolved by file
+ * descriptor (berth/inroot.h): the destination is walked from the root's
+ * fd, made if missing, and the mount targets that very fd through
+ * /proc/self/fd/N, so a rootfs changed meanwhile cannot redirect it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#include "berth/inroot.h"
+#include "berth/linux.h"
+
+unsigned long mount_locked_flags(int fd)
+{
+	struct statvfs sv;
+	if (fstatvfs(fd, &sv) < 0)
+		return 0;
+	static const struct { unsigned long st, ms; } map[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
+	unsigned long f = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (sv.f_flag & map[i].st)
+			f |= map[i].ms;
+	return f;
+}
+
+int mount_at(int rootfd, const char *dest, unsigned how, const char *src, const char *type, unsigned long flags,
+	     const char *data)
+{
+	int fd = inroot_open(rootfd, dest, how);
+	if (fd < 0)
+		return -1;
+	struct fd_path p;
+	int r = mount(src, fd_path(fd, &p), type, flags, data);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+/* A path through the fd of the mount point names the directory under the
+ * new mount; what is mounted there now is found by resolving again. */
+int mounted_at(int rootfd, const char *dest, unsigned how)
+{
+	return inroot_open(rootfd, dest, how & INROOT_NO_SYMLINKS);
+}
+
+static int remount_fd(int fd, unsigned long flags, const char *data)
+{
+	struct fd_path p;
+	unsigned long keep = flags & MS_BIND ? mount_locked_flags(fd) : 0;
+	return mount(NULL, fd_path(fd, &p), NULL, MS_REMOUNT | flags | keep, data);
+}
+
+int remount_at(int rootfd, const char *dest, unsigned how, unsigned long flags, const char *data)
+{
+	int fd = mounted_at(rootfd, dest, how);
+	if (fd < 0)
+		return -1;
+	int r = remount_fd(fd, flags, data);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propagation)
+{
+	int fd = mounted_at(rootfd, dest, how);
+	if (fd < 0)
+		return -1;
+	struct fd_path p;
+	int r = mount(NULL, fd_path(fd, &p), NULL, propagation, NULL);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}

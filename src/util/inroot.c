@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Paths inside a container's root, resolved by file descriptor (see
+ * berth/inroot.h). Replaces a string-based "secure join", which stopped
+ * checking once a component was missing and raced with renames. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "berth/inroot.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#define RESOLVE_NO_MAGICLINKS_ 0x02
+#define RESOLVE_NO_SYMLINKS_ 0x04
+#define RESOLVE_IN_ROOT_ 0x10
+
+struct open_how_ {
+	unsigned long long flags, mode, resolve;
+};
+
+#define MAX_LINKS 40	/* the kernel's MAXSYMLINKS */
+#define MAX_DEPTH 256	/* directories held open at once */
+
+/* Set once openat2 is found missing (ENOSYS, or a seccomp filter that
+ * says EPERM): from then on berth walks. */
+static bool no_openat2;
+
+static int try_openat2(int rootfd, const char *path, unsigned flags)
+{
+	struct open_how_ how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT_ | RESOLVE_NO_MAGICLINKS_ | (flags & INROOT_NO_SYMLINKS ? RESOLVE_NO_SYMLINKS_ : 0),
+	};
+	/* EAGAIN: a rename or mount raced the lookup; the kernel asks us to
+	 * try again rather than risk a wrong answer. */
+	for (int tries = 0; tries < 16; tries++) {
+		long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			return (int)fd;
+	}
+	return -1;
+}
+
+/* The walk: a stack of directory fds from the root down, so that ".."
+ * is a pop (never above the root, whatever is renamed meanwhile). */
+struct walk {
+	int fd[MAX_DEPTH];
+	int depth;	/* fd[0] is the root, not ours */
+	int links;
+	unsigned flags;
+};
+
+static int top(const struct walk *w)
+{
+	return w->fd[w->depth];
+}
+
+static void pop_to(struct walk *w, int depth)
+{
+	while (w->depth > depth)
+		close(w->fd[w->depth--]);
+}
+
+static int push(struct walk *w, int fd)
+{
+	if (w->depth + 1 >= MAX_DEPTH) {
+		close(fd);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	w->fd[++w->depth] = fd;
+	return 0;
+}
+
+/* Make the missing component `name` in the current directory: a
+ * directory, or (the last one, with INROOT_MKFILE) an empty file. Either
+ * exists afterwards, made by us or by someone else (EEXIST). */
+static int make_missing(struct walk *w, const char *name, bool last)
+{
+	if (last && (w->flags & INROOT_MKFILE)) {
+		int fd = openat(top(w), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return errno == EEXIST ? 0 : -1;
+		close(fd);
+		return 0;
+	}
+	return mkdirat(top(w), name, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The work list: what is left of the path, with symlink targets put in
+ * front of it as they are met. */
+struct todo {
+	char *buf;
+	char *rest;
+};
+
+static int todo_prepend(struct todo *t, const char *target)
+{
+	size_t tlen = strlen(target), rlen = strlen(t->rest);
+	char *next = malloc(tlen + 1 + rlen + 1);
+	if (!next)
+		return -1;
+	memcpy(next, target, tlen);
+	/* A final link's target stays final: no "/" that would demand a
+	 * directory. */
+	size_t sep = rlen ? 1 : 0;
+	next[tlen] = '/';
+	memcpy(next + tlen + sep, t->rest, rlen + 1);
+	free(t->buf);
+	t->buf = t->rest = next;
+	return 0;
+}
+
+/* Next component (NUL-terminated in place); *last says whether nothing
+ * follows it, not even a "/" (which, as for the kernel, asks for a
+ * directory). NULL when none is left. */
+static char *todo_next(struct todo *t, bool *last)
+{
+	while (*t->rest == '/')
+		t->rest++;
+	if (!*t->rest)
+		return NULL;
+	char *comp = t->rest;
+	size_t n = strcspn(comp, "/");
+	t->rest = comp + n;
+	*last = !*t->rest;
+	if (*t->rest)
+		*t->rest++ = 0;
+	return comp;
+}
+
+/* A symlink met at `fd` (the link itself): its target goes in front of
+ * the work list, resolved from the root when absolute, else from the
+ * directory that holds the link. */
+static int follow(struct walk *w, struct todo *t, int fd)
+{
+	char target[PATH_MAX];
+	if (w->flags & INROOT_NO_SYMLINKS || ++w->links > MAX_LINKS) {
+		errno = ELOOP;
+		return -1;
+	}
+	ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = 0;
+	if (target[0] == '/')
+		pop_to(w, 0);
+	return todo_prepend(t, target);
+}
+
+static int step(struct walk *w, struct todo *t, const char *comp, bool last)
+{
+	if (!strcmp(comp, "."))
+		return 0;
+	if (!strcmp(comp, "..")) {
+		pop_to(w, w->depth > 0 ? w->depth - 1 : 0);
+		return 0;
+	}
+	int fd;
+	for (int made = 0;; made++) {
+		fd = openat(top(w), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !(w->flags & (INROOT_MKDIR | INROOT_MKFILE)) || made == 8)
+			break;
+		if (make_missing(w, comp, last) < 0)
+			return -1;
+	}
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		int r = follow(w, t, fd);
+		close(fd);
+		return r;
+	}
+	if (!last && !S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = ENOTDIR;
+		return -1;
+	}
+	return push(w, fd);
+}
+
+static int walk(int rootfd, const char *path, unsigned flags)
+{
+	struct walk w = { .fd = { rootfd }, .flags = flags };
+	struct todo t = { strdup(path), NULL };
+	if (!t.buf)
+		return -1;
+	t.rest = t.buf;
+	int r = 0;
+	bool last;
+	for (char *comp; r == 0 && (comp = todo_next(&t, &last));)
+		r = step(&w, &t, comp, last);
+	int e = errno;
+	free(t.buf);
+	if (r < 0) {
+		pop_to(&w, 0);
+		errno = e;
+		return -1;
+	}
+	if (w.depth == 0)
+		return openat(rootfd, ".", O_PATH | O_CLOEXEC);
+	int fd = w.fd[w.depth--];
+	pop_to(&w, 0);
+	return fd;
+}
+
+int inroot_open(int rootfd, const char *path, unsigned flags)
+{
+	if (!*path) {	/* as open(2) says */
+		errno = ENOENT;
+		return -1;
+	}
+	if (!(flags & INROOT_WALK) && !no_openat2) {
+		int fd = try_openat2(rootfd, path, flags);
+		if (fd >= 0)
+			return fd;
+		if (errno == ENOSYS || errno == EPERM || errno == E2BIG)
+			no_openat2 = true;
+		else if (errno != ENOENT || !(flags & (INROOT_MKDIR | INROOT_MKFILE)))
+			return -1;
+		/* Something is missing and must be made: the walk does that,
+		 * one held directory at a time. */
+	}
+	return walk(rootfd, path, flags);
+}
+
+int inroot_open_parent(int rootfd, const char *path, bool mkdir, const char **name)
+{
+	size_t len = strlen(path);
+	while (len > 0 && path[len - 1] != '/')
+		len--;
+	const char *base = path + len;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..") || strchr(base, '/')) {
+		errno = EINVAL;
+		return -1;
+	}
+	char *dir = strndup(path, len);
+	if (!dir)
+		return -1;
+	int fd = inroot_open(rootfd, dir, mkdir ? INROOT_MKDIR : 0);
+	int e = errno;
+	free(dir);
+	errno = e;
+	*name = base;
+	return fd;
+}
+
+const char *fd_path(int fd, struct fd_path *buf)
+{
+	snprintf(buf->s, sizeof(buf->s), "/proc/self/fd/%d", fd);
+	return buf->s;
+}
+
+bool fd_is_fs_root(int fd, long magic)
+{
+	struct statfs sf;
+	struct stat st, up;
+	if (fstatfs(fd, &sf) < 0 || (long)sf.f_type != magic || fstatat(fd, "", &st, AT_EMPTY_PATH) < 0)
+		return false;
+	/* A mount's root sits on another device than its parent directory. */
+	int parent = openat(fd, "..", O_PATH | O_CLOEXEC);
+	if (parent < 0)
+		return false;
+	int r = fstatat(parent, "", &up, AT_EMPTY_PATH);
+	close(parent);
+	return r == 0 && up.st_dev != st.st_dev;
+}

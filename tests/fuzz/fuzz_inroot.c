@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fuzz target for the in-root path resolver (src/util/inroot.c).
+ *
+ * The input builds a small random tree of directories, files and symlinks
+ * (targets with "..", absolute paths, missing components, links to the
+ * sibling "outside" directory) under a fresh root, then resolves a random
+ * path in it, with random flags. Whatever happens:
+ * - an fd returned names something inside the root;
+ * - nothing appears outside the root;
+ * - without creation flags, berth's own walk and openat2(RESOLVE_IN_ROOT)
+ *   agree on what the path names (or both fail). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "berth/inroot.h"
+#include "berth/util.h"
+
+static char base[64], root[96], outside[96];
+
+static const char *const words[] = { "a", "b", "..", ".", "missing", "outside", "/", "c", "a/b", "x" };
+
+/* A path from input bytes: up to 6 components from `words`. */
+static size_t take_path(const uint8_t **d, size_t *n, char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = 0;
+	if (!*n)
+		return 0;
+	unsigned k = **d % 7;
+	(*d)++, (*n)--;
+	for (unsigned i = 0; i < k && *n; i++, (*d)++, (*n)--) {
+		const char *w = words[**d % (sizeof(words) / sizeof(words[0]))];
+		bool abs_start = i == 0 && (**d & 0x80);
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", abs_start ? "/" : i ? "/" : "", w);
+		if (len >= cap)
+			return cap - 1;
+	}
+	return len;
+}
+
+/* The tree is made through the kernel's own in-root lookup of each
+ * parent, so that making it never follows a link out of the root. */
+static int kernel_parent(int rootfd, char *rel, const char **name)
+{
+	struct { unsigned long long flags, mode, resolve; } how = { O_PATH | O_CLOEXEC, 0, 0x10 /* IN_ROOT */ };
+	char *slash = strrchr(rel, '/');
+	*name = slash ? slash + 1 : rel;
+	if (slash)
+		*slash = 0;
+	if (!**name || !strcmp(*name, ".") || !strcmp(*name, ".."))
+		return -1;
+	return (int)syscall(SYS_openat2, rootfd, slash ? (*rel ? rel : "/") : ".", &how, sizeof(how));
+}
+
+static void build_tree(int rootfd, const uint8_t **d, size_t *n)
+{
+	char target[512], rel[256];
+	for (int ops = 0; ops < 12 && *n >= 2; ops++) {
+		uint8_t op = **d;
+		(*d)++, (*n)--;
+		take_path(d, n, rel, sizeof(rel));
+		take_path(d, n, target, sizeof(target));
+		if (op & 0x40)	/* a link straight at the host's side */
+			snprintf(target, sizeof(target), "%s", outside);
+		const char *name;
+		int dir = kernel_parent(rootfd, rel, &name);
+		if (dir < 0)
+			continue;
+		switch (op % 4) {
+		case 0:
+			mkdirat(dir, name, 0755);
+			break;
+		case 1:
+			close(openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+			break;
+		default:
+			symlinkat(target, dir, name);
+		}
+		close(dir);
+	}
+}
+
+/* Is what fd names inside root? /proc tells the kernel's own view. */
+static int inside(int fd)
+{
+	char link[64], where[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t len = readlink(link, where, sizeof(where) - 1);
+	if (len < 0)
+		return 0;
+	where[len] = 0;
+	size_t rl = strlen(root);
+	return !strncmp(where, root, rl) && (where[rl] == 0 || where[rl] == '/');
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat x, y;
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+static bool outside_is_empty(void)
+{
+	DIR *dir = opendir(outside);
+	if (!dir)
+		return false;
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(dir)))
+		n++;
+	closedir(dir);
+	return n == 2;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!base[0]) {
+		snprintf(base, sizeof(base), "/tmp/berth-fuzz-inroot-%d", (int)getpid());
+		snprintf(root, sizeof(root), "%s/root", base);
+		snprintf(outside, sizeof(outside), "%s/outside", base);
+	}
+	remove_tree(base);
+	if (mkdir(base, 0755) < 0 || mkdir(root, 0755) < 0 || mkdir(outside, 0755) < 0)
+		abort();
+	if (size < 1)
+		return 0;
+	unsigned flags = data[0] & (INROOT_MKDIR | INROOT_MKFILE | INROOT_NO_SYMLINKS);
+	data++, size--;
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		abort();
+	build_tree(rootfd, &data, &size);
+	char path[512];
+	take_path(&data, &size, path, sizeof(path));
+	int walked = inroot_open(rootfd, path, flags | INROOT_WALK);
+	int walk_errno = errno;
+	if (walked >= 0 && !inside(walked)) {
+		fprintf(stderr, "walk: %s left the root\n", path);
+		abort();
+	}
+	if (!(flags & (INROOT_MKDIR | INROOT_MKFILE))) {
+		int kernel = inroot_open(rootfd, path, flags);
+		int kernel_errno = errno;
+		if (kernel >= 0 && !inside(kernel))
+			abort();
+		/* The two may count a loop differently (ELOOP); otherwise
+		 * they must name the same thing, or both fail. */
+		if (walk_errno != ELOOP && kernel_errno != ELOOP && (walked >= 0) != (kernel >= 0)) {
+			fprintf(stderr, "%s: walk %s, openat2 %s\n", path, walked >= 0 ? "ok" : strerror(walk_errno),
+				kernel >= 0 ? "ok" : strerror(kernel_errno));
+			abort();
+		}
+		if (walked >= 0 && kernel >= 0 && !same_file(walked, kernel)) {
+			fprintf(stderr, "%s: walk and openat2 differ\n", path);
+			abort();
+		}
+		if (kernel >= 0)
+			close(kernel);
+	}
+	if (walked >= 0)
+		close(walked);
+	close(rootfd);
+	if (!outside_is_empty()) {
+		fprintf(stderr, "%s: something was made outside the root\n", path);
+		abort();
+	}
+	return 0;
+}

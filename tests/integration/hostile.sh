@@ -1,0 +1,152 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Hostile images: a rootfs built to make berth mount, create or enter
+# something of the host. Every target is a decoy directory under
+# $TESTROOT, never a real host file; each check looks at the decoy.
+. "$(dirname "$0")/../lib.sh"
+here=$(cd "$(dirname "$0")/.." && pwd)
+decoy=$TESTROOT/decoy
+rm -rf "$decoy" && mkdir -p "$decoy"
+echo original > "$decoy/file"
+# decoy_untouched DESC: nothing new in the decoy, nothing mounted on it.
+decoy_untouched() {
+	if [ "$(ls -A "$decoy")" = file ] && [ "$(cat "$decoy/file")" = original ]; then ok "$1: decoy untouched"
+	else fail "$1: decoy untouched" "$(ls -A "$decoy" | tr '\n' ' ')"; fi
+	if grep -q " $decoy" /proc/self/mountinfo; then fail "$1: nothing mounted on the decoy"; umount -R "$decoy" 2>/dev/null
+	else ok "$1: nothing mounted on the decoy"; fi
+}
+# How many ".." reach / from inside a bundle's rootfs, and a bit more.
+ups=../../../../../../../../../../../../../../..
+
+# A link through a missing component, "..", then another link: a string
+# resolver stopped checking at the missing component, so the second link
+# (to the decoy) was followed by mkdir and mount on the host.
+bd=$(new_bundle through 'ls -d /evil/inner && pwd')
+ln -s "$decoy" "$bd/rootfs/hop"
+ln -s "missing/../hop" "$bd/rootfs/evil"
+edit "$bd" '.mounts += [{destination: "/evil/inner", type: "tmpfs", source: "tmpfs"}]
+	| .linux.devices += [{path: "/evil/dev/xnode", type: "c", major: 1, minor: 3}]
+	| .process.cwd = "/evil/work"'
+run_c "$bd" through
+expect "links through a missing component: the container runs" 0 "$RC"
+expect "the mount and the cwd land inside the rootfs" "/evil/inner
+$decoy/work" "$OUT"
+check "the cwd was made inside the rootfs" test -d "$bd/rootfs$decoy/work"
+check "so was the node" test -c "$bd/rootfs$decoy/dev/xnode"
+decoy_untouched "links through a missing component"
+assert_clean through "links through a missing component"
+
+# /proc as a symlink: procfs would land elsewhere, /proc/... would not
+# resolve, and masking it would protect nothing. Refused, as runc does.
+for target in /etc "missing/$ups$decoy"; do
+	bd=$(new_bundle proclink 'true')
+	rm -rf "$bd/rootfs/proc" && ln -s "$target" "$bd/rootfs/proc"
+	run_c "$bd" proclink
+	if [ "$RC" != 0 ]; then ok "/proc -> $target: refused"; else fail "/proc -> $target: refused"; fi
+	expect_match "/proc -> $target: says why" "symlink on the way to /proc" "$OUT"
+	assert_clean proclink "/proc -> $target"
+done
+decoy_untouched "/proc as a symlink"
+bd=$(new_bundle syslink 'true')
+rm -rf "$bd/rootfs/sys" && ln -s /tmp "$bd/rootfs/sys"
+edit "$bd" '.linux.namespaces += [{type: "network"}] | .linux.namespaces |= unique_by(.type)'
+run_c "$bd" syslink
+if [ "$RC" != 0 ]; then ok "/sys -> /tmp: refused"; else fail "/sys -> /tmp: refused"; fi
+assert_clean syslink "/sys as a symlink"
+
+# The fresh procfs is what the container sees, masked and read-only.
+bd=$(new_bundle procfresh '(echo x > /proc/sys/kernel/core_pattern) 2>/dev/null && echo core-written
+	[ -s /proc/kcore ] && echo kcore-readable; stat -f -c %T /proc; echo done')
+run_c "$bd" procfresh
+expect "the container's /proc is procfs, core_pattern read-only, kcore masked" "proc
+done" "$OUT"
+
+# A rootfs that changes while berth mounts into it: a directory and a
+# link to the decoy trade places as fast as the kernel allows, while
+# berth creates containers with a mount, a device and a cwd under it
+# (CVE-2021-30465; the string resolver lost within 40 tries).
+swap=$TESTROOT/swap_links
+if cc -O2 -o "$swap" "$here/helpers/swap_links.c" 2>/dev/null; then
+	bd=$(new_bundle race 'true')
+	mkdir -p "$bd/rootfs/dir"
+	ln -s "$decoy" "$bd/rootfs/link"
+	edit "$bd" '.mounts += [{destination: "/dir/inner", type: "tmpfs", source: "tmpfs"}]
+		| .linux.devices += [{path: "/dir/xnode", type: "c", major: 1, minor: 3}]
+		| .process.cwd = "/dir/work"'
+	"$swap" "$bd/rootfs/dir" "$bd/rootfs/link" &
+	sp=$!
+	runs=${RACE_RUNS:-500} started=0
+	i=0
+	while [ $i -lt "$runs" ]; do
+		b run --bundle "$bd" race >/dev/null 2>&1 && started=$((started + 1))
+		b delete -f race >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	kill "$sp"; wait "$sp" 2>/dev/null
+	ok "rename-exchange race: $runs runs ($started started)"
+	decoy_untouched "rename-exchange race"
+	assert_clean race "rename-exchange race"
+else
+	skip "rename-exchange race" "no C compiler"
+fi
+
+# process.cwd through every fd berth might hold (CVE-2024-21626): the
+# container's working directory is never one of the host's. The process
+# writes where it is into its own /tmp; from a directory of the host,
+# `ls` would show the state (state.json, exec.fifo), the bundle
+# (config.json) or a cgroup (cgroup.procs), and pwd would not be a path.
+where='{ pwd; ls; } > /tmp/where 2>&1'
+# escaped_from BUNDLE: did the last process run outside its root?
+escaped_from() {
+	[ -f "$1/rootfs/tmp/where" ] || return 1
+	head -n1 "$1/rootfs/tmp/where" | grep -q '^/' || return 0
+	grep -Eq 'state.json|exec.fifo|config.json|cgroup.procs|unreachable' "$1/rootfs/tmp/where"
+}
+wait_stopped() {
+	for _i in $(seq 1 100); do
+		[ "$(b state "$1" 2>/dev/null | jq -r .status)" = running ] || return 0
+		sleep 0.05
+	done
+}
+bd=$(new_bundle cwdfd "$where")
+edit "$bd" '.root.readonly = false'
+escaped=""
+n=0
+while [ $n -le 64 ]; do
+	edit "$bd" --arg c "/proc/self/fd/$n" '.process.cwd = $c'
+	rm -f "$bd/rootfs/tmp/where"
+	b run --bundle "$bd" cwdfd >/dev/null 2>&1
+	escaped_from "$bd" && escaped="$escaped run:$n"
+	b delete -f cwdfd >/dev/null 2>&1
+	rm -f "$bd/rootfs/tmp/where"
+	if b create --bundle "$bd" cwdfd >/dev/null 2>&1 && b start cwdfd >/dev/null 2>&1; then
+		wait_stopped cwdfd
+		escaped_from "$bd" && escaped="$escaped create+start:$n"
+	fi
+	b delete -f cwdfd >/dev/null 2>&1
+	n=$((n + 1))
+done
+expect "process.cwd = /proc/self/fd/0..64 never leads outside (run, create + start)" "" "$escaped"
+edit "$bd" '.process.cwd = "/etc"'
+b run --bundle "$bd" cwdfd >/dev/null 2>&1
+expect "an ordinary cwd still works" /etc "$(head -n1 "$bd/rootfs/tmp/where")"
+b delete -f cwdfd >/dev/null 2>&1
+
+bd=$(new_bundle cwdexec 'sleep 1000')
+edit "$bd" '.root.readonly = false'
+b run -d --bundle "$bd" cwdexec >/dev/null 2>&1
+escaped=""
+n=0
+while [ $n -le 64 ]; do
+	rm -f "$bd/rootfs/tmp/where"
+	b exec --cwd "/proc/self/fd/$n" cwdexec sh -c "$where" >/dev/null 2>&1
+	escaped_from "$bd" && escaped="$escaped exec:$n"
+	n=$((n + 1))
+done
+expect "exec --cwd /proc/self/fd/0..64 never leads outside" "" "$escaped"
+b exec --cwd /etc cwdexec sh -c "$where" >/dev/null 2>&1
+expect "exec --cwd /etc still works" /etc "$(head -n1 "$bd/rootfs/tmp/where")"
+b delete -f cwdexec >/dev/null 2>&1
+assert_clean cwdexec "exec --cwd"
+decoy_untouched "cwd through fds"
+rm -rf "$decoy"
