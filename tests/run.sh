@@ -45,7 +45,7 @@ for t in tests/integration/*.sh; do
 done
 
 step "integration tests under ASan/UBSan"
-for t in lifecycle process resources seccomp exec terminal supervise; do
+for t in lifecycle process resources seccomp exec terminal supervise supervise_hostile; do
 	echo "-- tests/integration/$t.sh (ASan/UBSan)"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth T=$t-asan sh tests/integration/$t.sh
 done

@@ -47,6 +47,7 @@ struct service_conf {
 	size_t log_file_size;		/* rotate past this */
 	int log_files;			/* rotated files kept */
 	bool log_console, log_kmsg;	/* copy lines there, prefixed with the name */
+	int log_rate, log_burst;	/* copies: lines a second (0: no limit), burst */
 };
 
 /* Read one service file. Errors are logged as "file:line: key: what was

@@ -67,10 +67,13 @@ struct svc {
 	int pidfd;			/* an adopted container's init; -1 */
 	struct watch log_w, notify_w, pid_w;
 	struct logring ring;
-	FILE *log_file;
+	int log_file_fd;		/* -1: not open */
 	size_t log_file_bytes;
+	bool log_file_refused;		/* a link, FIFO...: said once */
 	char line[256];			/* a partial line for console/kmsg copies */
 	size_t line_len;
+	int64_t tokens, tokens_ms;	/* log-rate's bucket (thousandths of a line), and when */
+	uint64_t lines_dropped, drops_told;	/* console/kmsg copies not made; of them, reported */
 	int restarts, failures;		/* total restarts; consecutive failures */
 	int64_t started_ms, exec_ms, ready_ms, deadline_ms;	/* deadline: backoff or stop timeout; 0 none */
 	int last_status;		/* wait status of the last exit; -1 none */
@@ -87,12 +90,17 @@ struct supervisor {
 	struct svc **svcs;		/* each allocated alone: watches point at them */
 	size_t n;
 	int epfd, sigfd, timerfd, listenfd;
+	int lockfd;			/* <socket>.lock, held while we run */
+	dev_t socket_dev;		/* the socket we made: removed at exit if still ours */
+	ino_t socket_ino;
 	int inotifyfd, mountinfofd, netlinkfd;	/* conditions.c; -1 until needed */
 	int wdfd, wdtimer;		/* the hardware watchdog; -1: none */
 	bool wd_starving;		/* a critical service failed: not petting */
 	const char *watchdog;		/* its device, NULL: none */
 	struct watch sig_w, timer_w, listen_w, inotify_w, mountinfo_w, netlink_w, wd_w;
 	struct client *clients;
+	int console_fd;			/* non-blocking; -1: no console copies */
+	bool console_is_socket;		/* written with send(MSG_DONTWAIT) */
 	int64_t boot_ms;
 	bool stopping;			/* shutting down: nothing (re)starts */
 	bool pid1;
@@ -120,9 +128,16 @@ void svc_timeouts(struct supervisor *sv);
 int svc_stop(struct supervisor *sv, struct svc *s);
 int svc_start_now(struct supervisor *sv, struct svc *s);
 struct svc *svc_find(struct supervisor *sv, const char *name);
-/* Log and notify pipes became readable. */
-void svc_log_ready(struct supervisor *sv, struct svc *s);
 void svc_notify_ready(struct supervisor *sv, struct svc *s);
+
+/* output.c: a service's output to its ring, log file, console and kmsg;
+ * nothing in it blocks. */
+int output_console_open(struct supervisor *sv);
+void output_console_close(struct supervisor *sv);
+/* The log pipe became readable; drain: read what is left (at its exit). */
+void svc_log_ready(struct supervisor *sv, struct svc *s);
+void svc_log_drain(struct supervisor *sv, struct svc *s);
+void output_close(struct svc *s);
 /* Stop everything in reverse dependency order; true once all are down. */
 bool svc_shutdown(struct supervisor *sv);
 
@@ -152,7 +167,9 @@ static inline void watchdog_close(struct supervisor *sv) { (void)sv; }
 #endif
 
 /* control.c: the `berth ctl` socket. */
+/* Refuses (-1, logged) while another supervisor holds the socket. */
 int control_listen(struct supervisor *sv);
+void control_unlisten(struct supervisor *sv);
 void control_accept(struct supervisor *sv);
 void control_client(struct supervisor *sv, struct client *c, uint32_t events);
 /* New log bytes of s: pass them to `logs -f` followers. */
@@ -165,6 +182,8 @@ void control_forget(struct supervisor *sv, struct svc *s);
 int supervise_run(struct supervisor *sv);
 void loop_add(struct supervisor *sv, int fd, struct watch *w, uint32_t events);
 void loop_del(struct supervisor *sv, int fd);
+/* loop_del, close, and *fd = -1; nothing if already -1. */
+void loop_close(struct supervisor *sv, int *fd);
 void loop_arm_timer(struct supervisor *sv);
 
 #endif

@@ -301,6 +301,24 @@ static int k_log_files(struct key_ctx *k)
 static int k_log_console(struct key_ctx *k) { return get_bool(k, &k->c->log_console); }
 static int k_log_kmsg(struct key_ctx *k) { return get_bool(k, &k->c->log_kmsg); }
 
+static int k_log_rate(struct key_ctx *k)
+{
+	int64_t n;
+	if (get_int(k, 0, 1000000, &n) < 0)
+		return -1;
+	k->c->log_rate = (int)n;
+	return 0;
+}
+
+static int k_log_burst(struct key_ctx *k)
+{
+	int64_t n;
+	if (get_int(k, 1, 1000000, &n) < 0)
+		return -1;
+	k->c->log_burst = (int)n;
+	return 0;
+}
+
 /* ---- [container] ---- */
 
 static int k_read_only(struct key_ctx *k) { return get_bool(k, &k->c->spec.root_readonly); }
@@ -597,6 +615,7 @@ static const struct key {
 	{ "service", "log-size", k_log_size, false }, { "service", "log-file", k_log_file, false },
 	{ "service", "log-file-size", k_log_file_size, false }, { "service", "log-files", k_log_files, false },
 	{ "service", "log-console", k_log_console, false }, { "service", "log-kmsg", k_log_kmsg, false },
+	{ "service", "log-rate", k_log_rate, false }, { "service", "log-burst", k_log_burst, false },
 	{ "container", "read-only", k_read_only, false }, { "container", "mount", k_mount, true },
 	{ "container", "namespaces", k_namespaces, false }, { "container", "capability", k_capability, true },
 	{ "container", "device", k_device, true }, { "container", "sysctl", k_sysctl, true },
@@ -621,6 +640,10 @@ void service_defaults(struct service_conf *c)
 	c->log_size = 64 * 1024;
 	c->log_file_size = 1024 * 1024;
 	c->log_files = 2;
+	/* A 115200-baud serial line carries ~140 lines of 80 characters a
+	 * second: one service alone must not fill it. */
+	c->log_rate = 100;
+	c->log_burst = 500;
 }
 
 int service_apply(struct service_conf *c, const struct ini_doc *d, size_t i)

@@ -4,11 +4,13 @@
  * for `logs -f`, which stays to follow. Writes never block the loop: a
  * reader too slow for a follower's stream loses lines, not the service. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -44,22 +46,54 @@ int control_listen(struct supervisor *sv)
 		*slash = 0;
 		mkdir_p(dir, 0755);
 	}
+	/* One supervisor per socket: a lock beside it, held for life (and
+	 * let go by the kernel if it dies), so that a second one neither
+	 * takes the socket from the first nor removes it. */
+	char lock[sizeof(a.sun_path) + 8];
+	snprintf(lock, sizeof(lock), "%s.lock", sv->socket_path);
+	sv->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (sv->lockfd < 0)
+		return log_error("control socket: %s: %m", lock);
+	if (flock(sv->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(sv->lockfd);
+		sv->lockfd = -1;
+		errno = e;
+		return e == EWOULDBLOCK ? log_error("another supervisor is running on %s (it holds %s)", sv->socket_path, lock)
+					: log_error("control socket: locking %s: %m", lock);
+	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return log_error("control socket: %m");
-	unlink(sv->socket_path);
+	unlink(sv->socket_path);	/* left by a supervisor that died */
 	/* Only root may steer the services. */
 	mode_t old = umask(0077);
 	int r = bind(fd, (struct sockaddr *)&a, sizeof(a));
 	umask(old);
-	if (r < 0 || listen(fd, 16) < 0) {
+	struct stat st;
+	if (r < 0 || listen(fd, 16) < 0 || stat(sv->socket_path, &st) < 0) {
 		close(fd);
 		return log_error("control socket %s: %m", sv->socket_path);
 	}
+	sv->socket_dev = st.st_dev;
+	sv->socket_ino = st.st_ino;
 	sv->listenfd = fd;
 	sv->listen_w = (struct watch){ W_LISTEN, NULL };
 	loop_add(sv, fd, &sv->listen_w, EPOLLIN);
 	return 0;
+}
+
+void control_unlisten(struct supervisor *sv)
+{
+	struct stat st;
+	/* Only the socket this supervisor made, not one that replaced it. */
+	if (stat(sv->socket_path, &st) == 0 && st.st_dev == sv->socket_dev && st.st_ino == sv->socket_ino)
+		unlink(sv->socket_path);
+	if (sv->listenfd >= 0)
+		close(sv->listenfd);
+	if (sv->lockfd >= 0)
+		close(sv->lockfd);
+	sv->listenfd = sv->lockfd = -1;
 }
 
 static void client_free(struct supervisor *sv, struct client *c)
@@ -190,6 +224,8 @@ static void cmd_status(struct supervisor *sv, struct client *c, struct svc *s)
 	if (svc_running(s))
 		outf(c, "pid: %d\nuptime: %s\n", (int)s->st.pid, up);
 	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->restarts, s->failures, ex);
+	if (s->conf.log_console || s->conf.log_kmsg)
+		outf(c, "console lines dropped: %llu\n", (unsigned long long)s->lines_dropped);
 	if (s->why[0] && s->state != SVC_RUNNING && s->state != SVC_READY)
 		outf(c, "why: %s\n", s->why);
 	if (s->state != SVC_BROKEN) {

@@ -29,6 +29,15 @@ void loop_del(struct supervisor *sv, int fd)
 	epoll_ctl(sv->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+void loop_close(struct supervisor *sv, int *fd)
+{
+	if (*fd < 0)
+		return;
+	loop_del(sv, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
 void loop_arm_timer(struct supervisor *sv)
 {
 	int64_t next = 0;
@@ -99,6 +108,9 @@ static int setup(struct supervisor *sv)
 		sigaddset(&set, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return log_error("sigprocmask: %m");
+	/* Without a console that can be written without blocking, services
+	 * run all the same, without console copies. */
+	output_console_open(sv);
 	sv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -114,7 +126,8 @@ static int setup(struct supervisor *sv)
 int supervise_run(struct supervisor *sv)
 {
 	sv->boot_ms = now_ms();
-	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = -1;
+	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = sv->console_fd = -1;
+	sv->listenfd = sv->lockfd = -1;
 	if (setup(sv) < 0 || svc_load_all(sv) < 0)
 		return -1;
 	/* Without its watchdog a device still runs its services. */
@@ -134,10 +147,9 @@ int supervise_run(struct supervisor *sv)
 			case W_SIGNAL:
 				if (on_signal(sv)) {
 					control_close_all(sv);
-					unlink(sv->socket_path);
+					control_unlisten(sv);
 					watchdog_close(sv);
 					svc_free_all(sv);
-					close(sv->listenfd);
 					close(sv->timerfd);
 					close(sv->sigfd);
 					close(sv->epfd);
@@ -148,6 +160,7 @@ int supervise_run(struct supervisor *sv)
 					if (sv->netlinkfd >= 0)
 						close(sv->netlinkfd);
 					log_info("supervisor: every service is down");
+					output_console_close(sv);
 					return 0;
 				}
 				break;

@@ -34,14 +34,6 @@ int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void close_fd(struct supervisor *sv, int *fd)
-{
-	if (*fd < 0)
-		return;
-	loop_del(sv, *fd);
-	close(*fd);
-	*fd = -1;
-}
 
 struct svc *svc_find(struct supervisor *sv, const char *name)
 {
@@ -89,7 +81,7 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 	}
 	sv->svcs = bigger;
 	sv->svcs[sv->n++] = s;
-	s->log_fd = s->notify_fd = s->pidfd = -1;
+	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = -1;
 	s->last_status = -1;
 	s->want_up = true;
 	svc_read(s, file);
@@ -109,11 +101,10 @@ static void svc_unread(struct svc *s)
 
 static void svc_free(struct supervisor *sv, struct svc *s)
 {
-	close_fd(sv, &s->log_fd);
-	close_fd(sv, &s->notify_fd);
-	close_fd(sv, &s->pidfd);
-	if (s->log_file)
-		fclose(s->log_file);
+	loop_close(sv, &s->log_fd);
+	loop_close(sv, &s->notify_fd);
+	loop_close(sv, &s->pidfd);
+	output_close(s);
 	logring_free(&s->ring);
 	svc_unread(s);
 	free(s);
@@ -203,7 +194,7 @@ int svc_load_all(struct supervisor *sv)
 
 void svc_adopted_exit(struct supervisor *sv, struct svc *s)
 {
-	close_fd(sv, &s->pidfd);
+	loop_close(sv, &s->pidfd);
 	/* Not our child: its status is the reaper's. Count it a failure. */
 	svc_reaped(sv, s->st.pid, -1);
 }
@@ -315,105 +306,6 @@ void svc_forget_removed(struct supervisor *sv)
 	sv->n = k;
 }
 
-/* ---- logs ---- */
-
-/* Rotate: file.N-1 -> file.N ... file -> file.1; keep log-files of them. */
-static void log_file_rotate(struct svc *s)
-{
-	const struct service_conf *c = &s->conf;
-	fclose(s->log_file);
-	s->log_file = NULL;
-	for (int i = c->log_files; i > 0; i--) {
-		char from[600], to[600];
-		snprintf(from, sizeof(from), i > 1 ? "%s.%d" : "%s", c->log_file, i - 1);
-		snprintf(to, sizeof(to), "%s.%d", c->log_file, i);
-		rename(from, to);
-	}
-	if (!c->log_files)
-		unlink(c->log_file);
-}
-
-/* Append to log-file, no file growing past log-file-size. */
-static void log_file_write(struct svc *s, const char *p, size_t n)
-{
-	const struct service_conf *c = &s->conf;
-	while (c->log_file && n) {
-		if (s->log_file && c->log_file_size && s->log_file_bytes >= c->log_file_size)
-			log_file_rotate(s);
-		if (!s->log_file) {
-			s->log_file = fopen(c->log_file, "ae");
-			if (!s->log_file) {
-				log_warn("service %s: log-file %s: %m", s->name, c->log_file);
-				return;
-			}
-			fseek(s->log_file, 0, SEEK_END);
-			s->log_file_bytes = (size_t)ftell(s->log_file);
-			continue;	/* it may be full already */
-		}
-		size_t room = c->log_file_size ? c->log_file_size - s->log_file_bytes : n;
-		size_t take = n < room ? n : room;
-		fwrite(p, 1, take, s->log_file);
-		fflush(s->log_file);
-		s->log_file_bytes += take;
-		p += take;
-		n -= take;
-	}
-}
-
-/* Whole lines to the console and/or /dev/kmsg, with the service's name. */
-static void log_copy_lines(struct supervisor *sv, struct svc *s, const char *p, size_t n)
-{
-	if (!s->conf.log_console && !s->conf.log_kmsg)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		bool full = s->line_len == sizeof(s->line) - 1;
-		if (p[i] != '\n' && !full) {
-			s->line[s->line_len++] = p[i];
-			continue;
-		}
-		s->line[s->line_len] = 0;
-		/* One write per line: /dev/kmsg takes each write as a record,
-		 * and the console does not interleave half lines. */
-		char rec[sizeof(s->line) + 256];
-		int len;
-		if (s->conf.log_console && (len = snprintf(rec, sizeof(rec), "[%s] %s\n", s->name, s->line)) > 0)
-			write_all(sv->pid1 ? 1 : 2, rec, (size_t)len < sizeof(rec) ? (size_t)len : sizeof(rec) - 1);
-		if (s->conf.log_kmsg && (len = snprintf(rec, sizeof(rec), "<6>%s: %s\n", s->name, s->line)) > 0) {
-			int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
-			if (k >= 0) {
-				if (write(k, rec, (size_t)len < sizeof(rec) ? (size_t)len : sizeof(rec) - 1) < 0)
-					log_debug("service %s: /dev/kmsg: %m", s->name);
-				close(k);
-			}
-		}
-		s->line_len = 0;
-		if (full && p[i] != '\n')
-			s->line[s->line_len++] = p[i];
-	}
-}
-
-void svc_log_ready(struct supervisor *sv, struct svc *s)
-{
-	char buf[16384];
-	ssize_t n = read(s->log_fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {	/* every writer is gone */
-		close_fd(sv, &s->log_fd);
-		return;
-	}
-	logring_write(&s->ring, buf, (size_t)n);
-	log_file_write(s, buf, (size_t)n);
-	log_copy_lines(sv, s, buf, (size_t)n);
-	control_log_follow(sv, s);
-}
-
-static void drain_log(struct supervisor *sv, struct svc *s)
-{
-	for (int i = 0; s->log_fd >= 0 && i < 64; i++)
-		svc_log_ready(sv, s);
-}
-
 /* ---- readiness ---- */
 
 static void become_ready(struct supervisor *sv, struct svc *s)
@@ -438,7 +330,7 @@ void svc_notify_ready(struct supervisor *sv, struct svc *s)
 		svc_schedule(sv);
 	}
 	if (n <= 0 || s->state == SVC_READY)
-		close_fd(sv, &s->notify_fd);
+		loop_close(sv, &s->notify_fd);
 }
 
 /* ---- start ---- */
@@ -587,10 +479,10 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 			s = sv->svcs[i];
 	if (!s)
 		return;
-	drain_log(sv, s);
-	close_fd(sv, &s->log_fd);
-	close_fd(sv, &s->notify_fd);
-	close_fd(sv, &s->pidfd);
+	svc_log_drain(sv, s);
+	loop_close(sv, &s->log_fd);
+	loop_close(sv, &s->notify_fd);
+	loop_close(sv, &s->pidfd);
 	/* Whatever else is left in its cgroup, its cgroup and its state. */
 	container_destroy(sv->root, &s->st);
 	s->st.pid = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/log.h"
@@ -12,8 +13,10 @@ static struct {
 	int fd;			/* --log file, or -1 */
 	int json;
 	int debug;
+	int err_fd;		/* where the person at the terminal reads */
+	bool err_is_socket;
 	void (*sink)(int level, const char *msg);
-} logger = { .fd = -1 };
+} logger = { .fd = -1, .err_fd = STDERR_FILENO };
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -32,6 +35,12 @@ int log_open(const char *path, int json, int debug)
 int log_debug_enabled(void)
 {
 	return logger.debug;
+}
+
+void log_set_stderr(int fd, bool is_socket)
+{
+	logger.err_fd = fd;
+	logger.err_is_socket = is_socket;
 }
 
 void log_set_sink(void (*fn)(int level, const char *msg))
@@ -96,8 +105,17 @@ void log_message(int level, const char *msg)
 		write_log_file(level, msg);
 	/* Problems always reach the person at the terminal; chatter only
 	 * when there is no log file to hold it. */
-	if (level <= LOG_WARN || logger.fd < 0)
-		dprintf(STDERR_FILENO, "berth: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);
+	if (level > LOG_WARN && logger.fd >= 0)
+		return;
+	/* One write: on the supervisor's non-blocking console a line goes
+	 * out whole or not at all, never blocking. */
+	char line[4096 + 32];
+	int n = snprintf(line, sizeof(line), "berth: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);
+	size_t len = n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	if ((logger.err_is_socket ? send(logger.err_fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL)
+				  : write(logger.err_fd, line, len)) < 0) {
+		/* Nowhere left to say it. */
+	}
 }
 
 static void vlog(int level, const char *fmt, va_list ap)

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What a service writes: into its ring (for ctl logs), its log-file, and
+ * copies of whole lines to the console and /dev/kmsg.
+ *
+ * None of it may stop the loop, whatever the service does: the log file
+ * is opened without following links and without blocking (a planted
+ * symlink or FIFO is refused), the console is written through a
+ * non-blocking description of its own, and the copies are rate-limited
+ * per service; a line that cannot go out at once is dropped and counted
+ * (`ctl status`). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "berth/supervise.h"
+#include "berth/util.h"
+
+/* ---- the console ---- */
+
+int output_console_open(struct supervisor *sv)
+{
+	int fd = sv->pid1 ? STDOUT_FILENO : STDERR_FILENO;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return log_error("supervisor: the console (fd %d): %m; log-console copies are off", fd);
+	sv->console_is_socket = S_ISSOCK(st.st_mode);
+	if (S_ISREG(st.st_mode) || sv->console_is_socket) {
+		/* A file takes every write at once; a socket takes
+		 * MSG_DONTWAIT per call (journald's stdout). */
+		sv->console_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	} else {
+		/* A terminal, a serial line, a pipe: a description of our
+		 * own, non-blocking. O_NONBLOCK on the inherited one would
+		 * also reach the shell or init that shares it. */
+		char path[32];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		sv->console_fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	}
+	if (sv->console_fd < 0)
+		return log_error("supervisor: the console (fd %d) cannot be written without blocking: %m; "
+				 "log-console copies are off", fd);
+	log_set_stderr(sv->console_fd, sv->console_is_socket);
+	return 0;
+}
+
+void output_console_close(struct supervisor *sv)
+{
+	log_set_stderr(STDERR_FILENO, false);
+	if (sv->console_fd >= 0)
+		close(sv->console_fd);
+	sv->console_fd = -1;
+}
+
+/* ---- the rate limit: a token bucket per service ---- */
+
+/* One token per line, counted in thousandths: log-rate tokens a second,
+ * log-burst at most; a service starts with a full bucket. */
+static bool take_token(struct svc *s, int64_t now)
+{
+	const struct service_conf *c = &s->conf;
+	if (!c->log_rate)
+		return true;
+	int64_t full = (int64_t)c->log_burst * 1000;
+	s->tokens = s->tokens_ms ? s->tokens + (now - s->tokens_ms) * c->log_rate : full;
+	if (s->tokens > full)
+		s->tokens = full;
+	s->tokens_ms = now;
+	if (s->tokens < 1000)
+		return false;
+	s->tokens -= 1000;
+	return true;
+}
+
+/* ---- the log file ---- */
+
+static void log_file_close(struct svc *s)
+{
+	if (s->log_file_fd >= 0)
+		close(s->log_file_fd);
+	s->log_file_fd = -1;
+}
+
+/* Where the service can write the log's directory it can plant a link
+ * to a host file, a FIFO that never drains, or a hard link: each is
+ * refused, once, with the reason. */
+static int log_file_open(struct svc *s)
+{
+	const char *path = s->conf.log_file;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	struct stat st;
+	const char *why = NULL;
+	if (fd < 0)
+		why = errno == ELOOP ? "is a symlink" : errno == ENXIO ? "is a FIFO" : strerror(errno);
+	else if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "is not a regular file";
+	else if (st.st_nlink > 1)
+		why = "has other hard links";
+	if (why) {
+		if (fd >= 0)
+			close(fd);
+		if (!s->log_file_refused)
+			log_warn("service %s: log-file %s %s: not writing to it", s->name, path, why);
+		s->log_file_refused = true;
+		return -1;
+	}
+	s->log_file_refused = false;
+	s->log_file_fd = fd;
+	s->log_file_bytes = (size_t)st.st_size;
+	return 0;
+}
+
+/* Rotate: file.N-1 -> file.N ... file -> file.1; keep log-files of them. */
+static void log_file_rotate(struct svc *s)
+{
+	const struct service_conf *c = &s->conf;
+	log_file_close(s);
+	for (int i = c->log_files; i > 0; i--) {
+		char from[600], to[600];
+		snprintf(from, sizeof(from), i > 1 ? "%s.%d" : "%s", c->log_file, i - 1);
+		snprintf(to, sizeof(to), "%s.%d", c->log_file, i);
+		rename(from, to);
+	}
+	if (!c->log_files)
+		unlink(c->log_file);
+}
+
+/* Append to log-file, no file growing past log-file-size. */
+static void log_file_write(struct svc *s, const char *p, size_t n)
+{
+	const struct service_conf *c = &s->conf;
+	while (c->log_file && n) {
+		if (s->log_file_fd >= 0 && c->log_file_size && s->log_file_bytes >= c->log_file_size)
+			log_file_rotate(s);
+		if (s->log_file_fd < 0) {
+			if (log_file_open(s) < 0)
+				return;
+			continue;	/* it may be full already */
+		}
+		size_t room = c->log_file_size ? c->log_file_size - s->log_file_bytes : n;
+		ssize_t w = write(s->log_file_fd, p, n < room ? n : room);
+		if (w <= 0) {
+			log_warn("service %s: log-file %s: %m", s->name, c->log_file);
+			log_file_close(s);
+			return;
+		}
+		s->log_file_bytes += (size_t)w;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void output_close(struct svc *s)
+{
+	log_file_close(s);
+}
+
+/* ---- console and kmsg copies ---- */
+
+/* One write per line: the console does not interleave half lines, and
+ * /dev/kmsg takes each write as a record. true if it all went out. */
+static bool console_write(struct supervisor *sv, const char *p, size_t n)
+{
+	if (sv->console_fd < 0)
+		return false;
+	ssize_t w = sv->console_is_socket ? send(sv->console_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
+					  : write(sv->console_fd, p, n);
+	return w == (ssize_t)n;
+}
+
+static void kmsg_write(struct svc *s, const char *p, size_t n)
+{
+	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+	if (k < 0)
+		return;
+	if (write(k, p, n) < 0)
+		log_debug("service %s: /dev/kmsg: %m", s->name);
+	close(k);
+}
+
+static void copy_line(struct supervisor *sv, struct svc *s, int64_t now)
+{
+	char rec[sizeof(s->line) + 256];
+	int len;
+	if (!take_token(s, now)) {
+		s->lines_dropped++;
+		return;
+	}
+	/* After a gap, say how much is missing before going on. */
+	if (s->lines_dropped > s->drops_told && s->conf.log_console) {
+		len = snprintf(rec, sizeof(rec), "[%s] (%llu lines dropped: log-rate, or the console was full)\n",
+			       s->name, (unsigned long long)(s->lines_dropped - s->drops_told));
+		if (console_write(sv, rec, (size_t)len))
+			s->drops_told = s->lines_dropped;
+	}
+	if (s->conf.log_console && (len = snprintf(rec, sizeof(rec), "[%s] %s\n", s->name, s->line)) > 0 &&
+	    !console_write(sv, rec, (size_t)len < sizeof(rec) ? (size_t)len : sizeof(rec) - 1))
+		s->lines_dropped++;
+	if (s->conf.log_kmsg && (len = snprintf(rec, sizeof(rec), "<6>%s: %s\n", s->name, s->line)) > 0)
+		kmsg_write(s, rec, (size_t)len < sizeof(rec) ? (size_t)len : sizeof(rec) - 1);
+}
+
+/* Whole lines (or full line buffers) to the console and/or /dev/kmsg. */
+static void copy_lines(struct supervisor *sv, struct svc *s, const char *p, size_t n)
+{
+	if (!s->conf.log_console && !s->conf.log_kmsg)
+		return;
+	int64_t now = now_ms();
+	for (size_t i = 0; i < n; i++) {
+		bool full = s->line_len == sizeof(s->line) - 1;
+		if (p[i] != '\n' && !full) {
+			s->line[s->line_len++] = p[i];
+			continue;
+		}
+		s->line[s->line_len] = 0;
+		copy_line(sv, s, now);
+		s->line_len = 0;
+		if (full && p[i] != '\n')
+			s->line[s->line_len++] = p[i];
+	}
+}
+
+void svc_log_ready(struct supervisor *sv, struct svc *s)
+{
+	char buf[16384];
+	ssize_t n = read(s->log_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {	/* every writer is gone */
+		loop_close(sv, &s->log_fd);
+		return;
+	}
+	logring_write(&s->ring, buf, (size_t)n);
+	log_file_write(s, buf, (size_t)n);
+	copy_lines(sv, s, buf, (size_t)n);
+	control_log_follow(sv, s);
+}
+
+void svc_log_drain(struct supervisor *sv, struct svc *s)
+{
+	for (int i = 0; s->log_fd >= 0 && i < 64; i++)
+		svc_log_ready(sv, s);
+}
