@@ -4,7 +4,7 @@
 set -eu
 want="make gcc musl-tools musl-dev gperf dpkg-dev kconfig-frontends busybox-static jq
 	libseccomp-dev libcjson-dev libinih-dev clang libclang-rt-14-dev valgrind
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
 	golang-github-containers-common bsdutils qemu-system-x86 qemu-system-arm cpio rsync file podman containerd umoci uidmap"
 want_foreign="musl-dev:arm64 musl-dev:armhf"
 

@@ -1,5 +1,5 @@
 /* Every key a service file may hold, and what it does to the container's
- * spec or to the service's supervision. docs/service-files.md is the
+ * spec or to the service's supervision. berth.conf(5) (docs/man/berth.conf.5.md) is the
  * reference; this table and that page list the same keys. */
 #include <errno.h>
 #include <limits.h>
@@ -26,27 +26,6 @@ struct key_ctx {
 };
 
 #define KERR(k, ...) ini_error((k)->e, (k)->file, __VA_ARGS__)
-
-/* A copy of array p (n elements) with room for one more, in the arena. */
-static void *grow(struct arena *a, const void *p, size_t n, size_t size)
-{
-	void *bigger = arena_array(a, n + 2, size);
-	if (n)
-		memcpy(bigger, p, n * size);
-	return bigger;
-}
-
-/* Append s to a NULL-terminated vector. */
-static const char *const *vec_add(struct arena *a, const char *const *v, const char *s)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	const char **out = grow(a, v, n, sizeof(*out));
-	out[n] = s;
-	out[n + 1] = NULL;
-	return out;
-}
 
 static int get_bool(struct key_ctx *k, bool *out)
 {
@@ -110,7 +89,7 @@ static int k_exec(struct key_ctx *k)
 		return 0;
 	}
 	for (const char *const *w = words; *w; w++)	/* an indented line goes on */
-		p->args = vec_add(k->a, p->args, *w);
+		p->args = arena_vec_add(k->a, p->args, *w);
 	return 0;
 }
 
@@ -121,14 +100,52 @@ static int k_env(struct key_ctx *k)
 	if (!key || !v[key])
 		return KERR(k, "\"%s\": expected NAME=VALUE", v);
 	struct spec_process *p = &k->c->spec.process;
-	const char **env = (const char **)p->env;
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], v, key + 1)) {
-			env[i] = v;	/* replaces the bundle's */
-			return 0;
-		}
-	p->env = vec_add(k->a, p->env, v);
+	p->env = arena_vec_add(k->a, p->env, v);	/* env_merge drops what it replaces */
 	return 0;
+}
+
+static size_t env_name_len(const char *v)
+{
+	return strcspn(v, "=");
+}
+
+static uint32_t env_name_hash(const char *v)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (size_t i = 0, n = env_name_len(v); i < n; i++)
+		h = (h ^ (unsigned char)v[i]) * 16777619u;
+	return h;
+}
+
+/* A variable set twice (by the bundle and the file, or twice in the
+ * file) keeps its first place and its last value: one pass over a hash
+ * of the names, linear however many there are. */
+static void env_merge(struct spec_process *p, struct arena *a)
+{
+	const char **env = (const char **)p->env;
+	size_t n = 0;
+	while (env && env[n])
+		n++;
+	if (n < 2)
+		return;
+	size_t cap = 4;
+	while (cap < 2 * n)
+		cap *= 2;
+	size_t *slot = arena_array(a, cap, sizeof(*slot));	/* index + 1; 0: empty */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = env_name_len(env[i]);
+		size_t h = env_name_hash(env[i]) & (cap - 1);
+		while (slot[h] && (env_name_len(env[slot[h] - 1]) != len || strncmp(env[slot[h] - 1], env[i], len)))
+			h = (h + 1) & (cap - 1);
+		if (slot[h]) {
+			env[slot[h] - 1] = env[i];
+			continue;
+		}
+		env[kept] = env[i];
+		slot[h] = ++kept;
+	}
+	env[kept] = NULL;
 }
 
 static int k_user(struct key_ctx *k)
@@ -207,7 +224,7 @@ static int add_names(struct key_ctx *k, const char *const **list)
 	for (char *save, *t = strtok_r(copy, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
 		if (!name_is_valid(t))
 			return KERR(k, "\"%s\" is not a service name", t);
-		*list = vec_add(k->a, *list, t);
+		*list = arena_vec_add(k->a, *list, t);
 	}
 	return 0;
 }
@@ -245,7 +262,7 @@ static int k_wait_for(struct key_ctx *k)
 		if (kinds[i].kind != WAIT_LINK ? arg[0] != '/' : !*arg || strchr(arg, '/'))
 			return KERR(k, "\"%s\": expected %s", v, kinds[i].kind == WAIT_LINK ? "an interface name" : "an absolute path");
 		struct service_conf *c = k->c;
-		c->wait_for = grow(k->a, c->wait_for, c->n_wait_for, sizeof(*c->wait_for));
+		c->wait_for = arena_grow(k->a, (void *)c->wait_for, c->n_wait_for, sizeof(*c->wait_for));
 		c->wait_for[c->n_wait_for++] = (struct wait_cond){ kinds[i].kind, arg };
 		return 0;
 	}
@@ -339,7 +356,7 @@ static int k_mount(struct key_ctx *k)
 		*opts++ = 0;
 	if (dst[0] != '/' || !*v)
 		return KERR(k, "\"%s\": the destination must be an absolute path", k->e->value);
-	s->mounts = grow(k->a, s->mounts, s->n_mounts, sizeof(*s->mounts));
+	s->mounts = arena_grow(k->a, (void *)s->mounts, s->n_mounts, sizeof(*s->mounts));
 	struct spec_mount *m = &s->mounts[s->n_mounts];
 	memset(m, 0, sizeof(*m));
 	m->destination = dst;
@@ -411,7 +428,7 @@ static int k_device(struct key_ctx *k)
 		return KERR(k, "%s: %s", k->e->value, k->e->value[0] != '/' ? "not an absolute path" : strerror(errno));
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 		return KERR(k, "%s is not a device node", k->e->value);
-	s->devices = grow(k->a, s->devices, s->n_devices, sizeof(*s->devices));
+	s->devices = arena_grow(k->a, (void *)s->devices, s->n_devices, sizeof(*s->devices));
 	s->devices[s->n_devices++] = (struct spec_device){
 		.path = k->e->value, .type = S_ISBLK(st.st_mode) ? 'b' : 'c', .major = major(st.st_rdev),
 		.minor = minor(st.st_rdev), .mode = st.st_mode & 07777, .has_mode = true,
@@ -427,7 +444,7 @@ static int k_sysctl(struct key_ctx *k)
 	if (!eq || eq == v)
 		return KERR(k, "\"%s\": expected NAME=VALUE", k->e->value);
 	*eq = 0;
-	s->sysctl = grow(k->a, s->sysctl, s->n_sysctl, sizeof(*s->sysctl));
+	s->sysctl = arena_grow(k->a, (void *)s->sysctl, s->n_sysctl, sizeof(*s->sysctl));
 	s->sysctl[s->n_sysctl++] = (struct spec_keyval){ v, eq + 1 };
 	return 0;
 }
@@ -485,7 +502,7 @@ static int k_rlimit(struct key_ctx *k)
 	while (i < p->n_rlimits && p->rlimits[i].resource != res)
 		i++;
 	if (i == p->n_rlimits) {
-		p->rlimits = grow(k->a, p->rlimits, p->n_rlimits, sizeof(*p->rlimits));
+		p->rlimits = arena_grow(k->a, (void *)p->rlimits, p->n_rlimits, sizeof(*p->rlimits));
 		p->n_rlimits++;
 	}
 	p->rlimits[i] = (struct spec_rlimit){ res, soft, hard };
@@ -545,7 +562,7 @@ static int k_memory_swap_max(struct key_ctx *k)
 static int k_unified(struct key_ctx *k)
 {
 	struct resources *r = res(k);
-	r->unified = grow(k->a, r->unified, r->n_unified, sizeof(*r->unified));
+	r->unified = arena_grow(k->a, (void *)r->unified, r->n_unified, sizeof(*r->unified));
 	r->unified[r->n_unified++] = (struct spec_keyval){ k->e->key, k->e->value };
 	return 0;
 }
@@ -667,7 +684,7 @@ int service_apply(struct service_conf *c, const struct ini_doc *d, size_t i)
 	if (!section_known)
 		return log_error("%s:%d: [%s]: unknown section (expected [service], [container] or [resources])",
 				 d->file, e->line, e->section);
-	return ini_error(e, d->file, "unknown key in [%s] (docs/service-files.md lists them)", e->section);
+	return ini_error(e, d->file, "unknown key in [%s] (berth.conf(5) lists them)", e->section);
 }
 
 int service_finish(struct service_conf *c)
@@ -686,7 +703,8 @@ int service_finish(struct service_conf *c)
 	if (!c->spec.hostname && c->spec.ns[NS_UTS].wanted)
 		c->spec.hostname = c->name;
 	if (c->ready == READY_NOTIFY)	/* where to write the readiness line */
-		c->spec.process.env = vec_add(&c->spec.arena, c->spec.process.env, "BERTH_NOTIFY_FD=3");
+		c->spec.process.env = arena_vec_add(&c->spec.arena, c->spec.process.env, "BERTH_NOTIFY_FD=3");
+	env_merge(&c->spec.process, &c->spec.arena);
 	if (c->restart_delay_ms > c->restart_max_delay_ms)
 		c->restart_max_delay_ms = c->restart_delay_ms;
 	for (const char *const *n = c->requires; n && *n; n++)

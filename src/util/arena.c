@@ -68,6 +68,61 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return s;
 }
 
+/* The record of p, or NULL. Few arrays grow at once: a parser appends to
+ * one list per repeated key. */
+static struct arena_growing *growing_find(struct arena *a, const void *p)
+{
+	for (unsigned i = 0; p && i < ARENA_GROWING; i++)
+		if (a->growing[i].p == p)
+			return &a->growing[i];
+	return NULL;
+}
+
+static struct arena_growing *growing_record(struct arena *a, void *p, size_t cap, size_t len)
+{
+	struct arena_growing *g = &a->growing[a->next_growing++ % ARENA_GROWING];
+	*g = (struct arena_growing){ p, cap, len };
+	return g;
+}
+
+void *arena_grow(struct arena *a, void *p, size_t n, size_t size)
+{
+	struct arena_growing *g = growing_find(a, p);
+	if (g && n < g->cap) {
+		g->len = n + 1;
+		return p;
+	}
+	size_t cap = n < 4 ? 8 : 2 * n;
+	void *bigger = arena_array(a, cap, size);
+	if (n)
+		memcpy(bigger, p, n * size);
+	if (g)
+		*g = (struct arena_growing){ bigger, cap, n + 1 };
+	else
+		growing_record(a, bigger, cap, n + 1);
+	return bigger;
+}
+
+const char *const *arena_vec_add(struct arena *a, const char *const *v, const char *s)
+{
+	struct arena_growing *g = growing_find(a, v);
+	size_t n = 0;
+	/* The recorded length, if the vector still ends there (whoever
+	 * shortened it in place since is counted again). */
+	if (g && g->len >= 1 && !v[g->len - 1] && (g->len == 1 || v[g->len - 2]))
+		n = g->len - 1;
+	else
+		while (v && v[n])
+			n++;
+	/* n strings and the NULL in use, room wanted for one more; an empty
+	 * vector grows to two first (its string and the NULL). */
+	const char **out = v ? arena_grow(a, (void *)v, n + 1, sizeof(*out))
+			     : arena_grow(a, arena_grow(a, NULL, 0, sizeof(*out)), 1, sizeof(*out));
+	out[n] = s;
+	out[n + 1] = NULL;
+	return out;
+}
+
 void arena_free(struct arena *a)
 {
 	struct arena_block *b = a->head;
@@ -77,4 +132,5 @@ void arena_free(struct arena *a)
 		b = next;
 	}
 	a->head = NULL;
+	memset(a->growing, 0, sizeof(a->growing));
 }

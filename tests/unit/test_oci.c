@@ -207,6 +207,33 @@ static void test_seccomp(void)
 	expect_all_refused(bad, sizeof(bad) / sizeof(bad[0]), try_seccomp);
 }
 
+/* Three arrays appended to in turn, one element at a time, as repeated
+ * keys do: contents intact, and the arena stays a small multiple. */
+static void test_arena_grow(void)
+{
+	struct arena a = { 0 };
+	int *v[3] = { NULL, NULL, NULL };
+	size_t n = 20000;
+	bool intact = true;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++) {
+			v[k] = arena_grow(&a, v[k], i, sizeof(int));
+			v[k][i] = (int)i * 3 + k;
+		}
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++)
+			intact &= v[k][i] == (int)i * 3 + k;
+	CHECK(intact);
+	const char *const *vec = NULL;
+	for (int i = 0; i < 1000; i++)
+		vec = arena_vec_add(&a, vec, i % 2 ? "odd" : "even");
+	size_t len = 0;
+	while (vec[len])
+		len++;
+	CHECK(len == 1000 && !strcmp(vec[999], "odd") && !strcmp(vec[0], "even"));
+	arena_free(&a);
+}
+
 static int load_service(struct service_conf *c, const char *text)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
@@ -242,6 +269,20 @@ static void test_service(void)
 	for (; s->process.env[n]; n++)
 		path_replaced |= !strcmp(s->process.env[n], "PATH=/x");
 	CHECK(path_replaced && n == 3);	/* PATH replaced, TERM kept, A added */
+	service_free(&c);
+	/* Set twice: the first place, the last value, once. */
+	CHECK(load_service(&c, "[service]\nrootfs = /r\nexec = true\nenv = A=1\nenv = B=2\nenv = A=3\n") == 0);
+	int a_at = -1, b_at = -1, a_count = 0;
+	for (int i = 0; c.spec.process.env[i]; i++) {
+		if (!strncmp(c.spec.process.env[i], "A=", 2))
+			a_at = i, a_count++;
+		if (!strcmp(c.spec.process.env[i], "B=2"))
+			b_at = i;
+	}
+	CHECK(a_count == 1 && a_at >= 0 && a_at < b_at && !strcmp(c.spec.process.env[a_at], "A=3"));
+	service_free(&c);
+	CHECK(load_service(&c, good) == 0);
+	s = &c.spec;
 	CHECK(s->process.uid == 1000 && s->process.gid == 100 && !s->process.terminal);
 	CHECK(c.restart == RESTART_ALWAYS && c.restart_delay_ms == 250 && c.stop_signal == 2 && c.log_size == 8192);
 	CHECK(c.after && !strcmp(c.after[1], "net") && !c.after[2] && !strcmp(c.requires[0], "setup"));
@@ -399,6 +440,7 @@ int main(void)
 	test_service();
 	test_validate();
 	test_inroot();
+	test_arena_grow();
 	test_small_parsers();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
