@@ -13,7 +13,7 @@
 #include "berth/state.h"
 
 enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
-		 SYNC_CONSOLE };
+		 SYNC_CONSOLE, SYNC_RELEASE };
 
 struct sync_msg {
 	uint32_t type;
@@ -40,7 +40,10 @@ int child_console(const struct spec *s, bool make_console);
  * executable's path into exe, close-on-exec for inherited fds. */
 int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t host_pid, int preserve_fds,
 		 char *exe, size_t exe_cap);
-/* Tell the runtime setup is done; messages go to stderr from now on. */
+/* Tell the runtime setup is done and wait for its release (it has
+ * recorded the child by then): a runtime killed before that takes the
+ * child with it (PR_SET_PDEATHSIG, or the socket's end), so nothing it
+ * did not record survives it. Messages go to stderr from then on. */
 int child_done(void);
 
 /* ---- in the runtime ---- */
@@ -56,8 +59,9 @@ struct child_server {
 	void *arg;
 };
 /* Serve until the child reports SYNC_CREATED: 0, or -1 when it failed
- * (its errors logged) or died. */
+ * (its errors logged) or died. The child then waits for child_release. */
 int child_serve(struct child_server *c, int fd);
+int child_release(int fd);
 /* The OCI state the hooks and the seccomp agent see during setup. */
 char *child_state_json(const struct spec *s, const char *id, pid_t pid, enum status status);
 

@@ -23,6 +23,12 @@ struct launch {
 	struct seccomp_filter seccomp;	/* private: compiled before the clone */
 	struct cgroup_join *join;	/* private: the cgroup, ready to join */
 	pid_t pid;		/* out: the init process, as the host sees it */
+	/* Called as soon as init exists (pid set), and once it is created,
+	 * before it is released: each records the container where a killed
+	 * runtime's successor finds it. A failure fails the creation. */
+	int (*on_cloned)(struct launch *l);
+	int (*on_created)(struct launch *l);
+	void *arg;
 };
 
 /* Returns once the container is created (its init waits on exec.fifo) or

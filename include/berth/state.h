@@ -3,7 +3,14 @@
  *   <root>/<id>/config.json  the spec as created (hooks, annotations)
  *   <root>/<id>/exec.fifo    exists between create and start
  * Status is derived, never stored: a dead init is "stopped" whatever the
- * file says, and the start time guards against PID reuse. */
+ * file says, and the start time guards against PID reuse.
+ *
+ * state.json exists from the first step of create on, marked "creating",
+ * and is rewritten as soon as there is more to find (the cgroup before it
+ * is made, the init's pid once it exists): a runtime killed at any point
+ * leaves what `delete -f` needs to remove everything. A state directory
+ * without state.json (killed between mkdir and the first write) holds
+ * nothing else and reads as a creating container with no pid. */
 #ifndef BERTH_STATE_H
 #define BERTH_STATE_H
 
@@ -24,6 +31,7 @@ struct state {
 	char cgroup[1024];	/* as resolved at create */
 	uid_t owner;
 	unsigned hooks;		/* bit (1 << enum hook_kind) per kind the spec has */
+	bool creating;		/* create has not finished (or was killed) */
 };
 
 const char *status_name(enum status st);

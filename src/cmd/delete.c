@@ -32,7 +32,7 @@ int cmd_delete(struct globals *g, int argc, char **argv)
 	}
 	enum status status = state_status(g->root, &st);
 	/* A created container never ran its process: runc deletes it too. */
-	if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
+	if ((status == STATUS_RUNNING || status == STATUS_PAUSED || status == STATUS_CREATING) && !force)
 		return log_error("cannot delete container \"%s\": it is %s (stop it first, or use --force)",
 				 id, status_name(status)), 1;
 	return container_destroy(g->root, &st) < 0 ? 1 : 0;

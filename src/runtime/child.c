@@ -119,8 +119,12 @@ int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t hos
 
 int child_done(void)
 {
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	struct sync_msg m;
 	int r = sync_send(child_sync_fd, SYNC_CREATED, 0, NULL);
+	if (r == 0 && (sync_recv(child_sync_fd, &m) <= 0 || m.type != SYNC_RELEASE))
+		r = -1;	/* the runtime is gone: so are we */
+	if (r == 0)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	close(child_sync_fd);
 	child_sync_fd = -1;
 	log_set_sink(NULL);
@@ -128,6 +132,11 @@ int child_done(void)
 }
 
 /* ---- in the runtime ---- */
+
+int child_release(int fd)
+{
+	return sync_send(fd, SYNC_RELEASE, 0, NULL) < 0 ? log_error("releasing the container process: %m") : 0;
+}
 
 char *child_state_json(const struct spec *s, const char *id, pid_t pid, enum status status)
 {

@@ -71,6 +71,31 @@ static int check_rootfs(const struct spec *s)
 	return 0;
 }
 
+/* The container as recorded while it is being made (berth/state.h). */
+struct recording {
+	const char *dir;
+	struct state *st;
+	const char *pid_file;
+};
+
+static int record_cloned(struct launch *l)
+{
+	struct recording *rec = l->arg;
+	rec->st->pid = l->pid;
+	rec->st->start_time = proc_start_time(l->pid);
+	return state_save(rec->dir, rec->st);
+}
+
+static int record_created(struct launch *l)
+{
+	struct recording *rec = l->arg;
+	rec->st->creating = false;
+	snprintf(rec->st->cgroup, sizeof(rec->st->cgroup), "%s", l->cgroup ? l->cgroup : "");
+	if (state_save(rec->dir, rec->st) < 0 || (rec->pid_file && write_pid_file(rec->pid_file, l->pid) < 0))
+		return -1;
+	return 0;
+}
+
 int container_create_spec(const char *root, struct create_opts *o, struct spec *s, const char *saved_name,
 			  const char *saved, size_t saved_len, struct state *out)
 {
@@ -86,13 +111,36 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 		return log_error("--root %s: %m", root);
 	if (state_dir(root, o->id, dir, sizeof(dir)) < 0)
 		return log_error("container id too long");
+	devices_cgroup_rules(s);
+	if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
+		cgroup = cgroup_resolve(s->cgroups_path, o->id);
+		if (!cgroup)
+			return log_error("linux.cgroupsPath: %m");
+	}
 	/* 0711: a container's non-root user must reach exec.fifo. */
 	if (mkdir(dir, 0711) < 0) {
 		if (errno == EEXIST)
-			return log_error("container \"%s\" already exists", o->id);
-		return log_error("%s: %m", dir);
+			log_error("container \"%s\" already exists", o->id);
+		else
+			log_error("%s: %m", dir);
+		free(cgroup);
+		return -1;
 	}
 	made_dir = true;
+	/* From here on, state.json says what exists, "creating" until done. */
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", o->id);
+	snprintf(out->bundle, sizeof(out->bundle), "%s", s->bundle ? s->bundle : "");
+	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s->root_path);
+	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup ? cgroup : "");
+	now_rfc3339(out->created, sizeof(out->created));
+	out->owner = getuid();
+	out->creating = true;
+	for (int k = 0; k < HOOK_KINDS; k++)
+		if (s->n_hooks[k])
+			out->hooks |= 1u << k;
+	if (state_save(dir, out) < 0)
+		goto out;
 	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0 || keep_config(dirfd, saved_name, saved, saved_len) < 0) {
 		if (dirfd < 0)
@@ -103,44 +151,17 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 		log_error("%s/exec.fifo: %m", dir);
 		goto out;
 	}
-	devices_cgroup_rules(s);
-	if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
-		cgroup = cgroup_resolve(s->cgroups_path, o->id);
-		if (!cgroup) {
-			log_error("linux.cgroupsPath: %m");
-			goto out;
-		}
-	}
 	char cache[4096];
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
+	struct recording rec = { dir, out, o->pid_file };
 	struct launch l = {
 		.spec = s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
+		.on_cloned = record_cloned, .on_created = record_created, .arg = &rec,
 	};
 	if (launch_container(&l) < 0)
 		goto out;
-	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", o->id);
-	out->pid = l.pid;
-	out->start_time = proc_start_time(l.pid);
-	snprintf(out->bundle, sizeof(out->bundle), "%s", s->bundle ? s->bundle : "");
-	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s->root_path);
-	snprintf(out->cgroup, sizeof(out->cgroup), "%s", l.cgroup ? l.cgroup : "");
-	now_rfc3339(out->created, sizeof(out->created));
-	out->owner = getuid();
-	for (int k = 0; k < HOOK_KINDS; k++)
-		if (s->n_hooks[k])
-			out->hooks |= 1u << k;
-	if (state_save(dir, out) < 0 || (o->pid_file && write_pid_file(o->pid_file, l.pid) < 0)) {
-		kill(l.pid, SIGKILL);
-		wait_child_timeout(l.pid, -1);
-		if (l.cgroup)
-			cgroup_remove(l.cgroup);
-		if (l.console_master >= 0)
-			close(l.console_master);
-		goto out;
-	}
 	o->console_master = l.console_master;
 	r = 0;
 out:

@@ -147,7 +147,7 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 	};
 	if ((have_join && s->ns[NS_USER].wanted && cgroup_join_pid(&join, pid) < 0) ||
 	    sync_send(sv[0], SYNC_GO, pid, NULL) < 0 ||
-	    child_serve(&serve, sv[0]) < 0) {
+	    child_serve(&serve, sv[0]) < 0 || child_release(sv[0]) < 0) {
 		if (serve.console_master >= 0)
 			close(serve.console_master);
 		if (serve.pid) {

@@ -228,8 +228,8 @@ static int clone_and_serve(struct launch *l)
 		return log_error("creating the container's namespaces: %m%s",
 				 clone_errno == EINVAL ? " (a namespace type this kernel lacks?)" : "");
 	}
-	int r = 0;
-	if (l->join && !joins_itself(l) && cgroup_join_pid(l->join, l->pid) < 0)
+	int r = l->on_cloned ? l->on_cloned(l) : 0;
+	if (r == 0 && l->join && !joins_itself(l) && cgroup_join_pid(l->join, l->pid) < 0)
 		r = -1;
 	if (r == 0 && userns_write_maps(l->spec, l->pid) < 0)
 		r = -1;
@@ -245,6 +245,10 @@ static int clone_and_serve(struct launch *l)
 		if (!serve.pid)
 			l->pid = 0;	/* it died and was reaped */
 	}
+	if (r == 0 && l->on_created)
+		r = l->on_created(l);
+	if (r == 0)
+		r = child_release(sv[0]);
 	close(sv[0]);
 	if (r < 0) {
 		if (l->pid > 0) {

@@ -50,6 +50,8 @@ int state_save(const char *dir, const struct state *st)
 	cJSON_AddStringToObject(o, "cgroup", st->cgroup);
 	cJSON_AddNumberToObject(o, "owner", st->owner);
 	cJSON_AddNumberToObject(o, "hooks", st->hooks);
+	if (st->creating)
+		cJSON_AddTrueToObject(o, "creating");
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!text)
@@ -79,6 +81,20 @@ int state_load(const char *root, const char *id, struct state *st)
 	}
 	strcat(path, "/state.json");
 	char *text = read_file(path, NULL);
+	if (!text && errno == ENOENT) {
+		/* A create killed before its first write: a directory that
+		 * exists holds nothing else (see berth/state.h). */
+		struct stat sb;
+		path[strlen(path) - strlen("/state.json")] = 0;
+		if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			errno = ENOENT;
+			return -1;
+		}
+		memset(st, 0, sizeof(*st));
+		snprintf(st->id, sizeof(st->id), "%s", id);
+		st->creating = true;
+		return 0;
+	}
 	if (!text)
 		return -1;
 	cJSON *o = cJSON_Parse(text);
@@ -103,6 +119,7 @@ int state_load(const char *root, const char *id, struct state *st)
 	st->hooks = cJSON_IsNumber(hooks) ? (unsigned)hooks->valuedouble : ~0u;
 	st->pid = cJSON_IsNumber(pid) ? (pid_t)pid->valuedouble : 0;
 	st->owner = cJSON_IsNumber(owner) ? (uid_t)owner->valuedouble : 0;
+	st->creating = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "creating"));
 	cJSON_Delete(o);
 	return 0;
 }
@@ -111,6 +128,8 @@ enum status state_status(const char *root, const struct state *st)
 {
 	if (st->pid <= 0 || !proc_is_alive(st->pid, st->start_time))
 		return STATUS_STOPPED;
+	if (st->creating)
+		return STATUS_CREATING;
 	char fifo[4096];
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, st->id);
 	if (access(fifo, F_OK) == 0)
