@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/log.h"
+#include "berth/inroot.h"
 #include "berth/supervise.h"
 #include "berth/util.h"
 
@@ -138,11 +139,18 @@ const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char 
 
 bool conditions_ready_path(struct supervisor *sv, const struct svc *s)
 {
+	/* Inside the container's root: a link the service planted there
+	 * leads nowhere on the host. */
+	int root = open(s->conf.spec.root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root >= 0 ? inroot_open(root, s->conf.ready_path, 0) : -1;
+	if (root >= 0)
+		close(root);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
 	char path[4096];
 	snprintf(path, sizeof(path), "%s%s", s->conf.spec.root_path, s->conf.ready_path);
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return true;
 	if (open_sources(sv) == 0)
 		watch_path(sv, path);
 	return false;

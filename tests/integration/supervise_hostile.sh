@@ -34,6 +34,9 @@ svc flood "exec = sh -c 'while :; do echo flood-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 	'log-console = yes' 'stop-signal = KILL'
 svc flood2 "exec = sh -c 'while :; do echo flood2-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done'" \
 	'log-console = yes' 'log-rate = 0' 'stop-signal = KILL'
+# ready = path: through a link it planted to a file of the host.
+svc readylink "exec = sh -c 'ln -s $sd/decoy/host-file /readyflag; exec sleep 1000'" 'ready = path:/readyflag' \
+	'stop-signal = KILL'
 # An ordinary service, killed meanwhile: it must be restarted.
 svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-signal = KILL'
 
@@ -76,6 +79,8 @@ kill -9 "$pid"
 for i in $(seq 1 100); do [ "$(field victim 4)" = $((restarts + 1)) ] && [ "$(state victim)" = ready ] && break; sleep 0.1; done
 expect "a killed service is restarted meanwhile" "$((restarts + 1)) ready" "$(field victim 4) $(state victim)"
 
+check "ready = path: the service planted its link" test -L "$sd/rootfs/readyflag"
+expect "ready = path: a link to the host's file does not make it ready" running "$(state readylink)"
 expect "a planted symlink: the host file is not appended to" original "$(cat "$sd/decoy/host-file")"
 check "a planted symlink: the link is left alone" test -L "$sd/logs/linker.log"
 check "a planted FIFO: the supervisor did not block on it" test -p "$sd/logs/fifo.log"
@@ -92,5 +97,33 @@ kill -TERM $SP; wait $SP
 expect "clean exit" 0 "$?"
 kill $HOLD 2>/dev/null; wait $HOLD 2>/dev/null
 check "the exiting supervisor removed its socket" test ! -e "$SOCK"
-for n in linker fifo flood flood2 victim; do assert_clean "$n" "hostile services: $n"; done
+for n in linker fifo flood flood2 victim readylink; do assert_clean "$n" "hostile services: $n"; done
+
+# A service's cwd through every fd the supervisor might hold
+# (CVE-2024-21626): never a directory of the host.
+rm -rf "$sd/conf" && mkdir -p "$sd/conf"
+n=0
+while [ $n -le 64 ]; do
+	svc "cwd$n" "exec = sh -c '{ pwd; ls; } > /logs/where-$n 2>&1'" "cwd = /proc/self/fd/$n" 'restart = no'
+	n=$((n + 1))
+done
+svc cwdok "exec = sh -c '{ pwd; ls; } > /logs/where-ok 2>&1'" 'cwd = /etc' 'restart = no'
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-cwd.log" 2>&1 & SP=$!
+for i in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+# Every one has run or failed to start: none is waiting or running.
+for i in $(seq 1 200); do
+	ctl list 2>/dev/null | awk 'NR > 1 && $2 !~ /^(stopped|failed|done)$/ { busy = 1 } END { exit !busy }' || break
+	sleep 0.1
+done
+escaped=""
+for f in "$sd/logs"/where-*; do
+	[ -f "$f" ] || continue
+	head -n1 "$f" | grep -q '^/' || escaped="$escaped $(basename "$f")"
+	grep -Eq 'state.json|exec.fifo|config.json|cgroup.procs|supervise|\.logs|unreachable' "$f" && escaped="$escaped $(basename "$f")"
+done
+expect "cwd = /proc/self/fd/0..64 of a service never leads outside" "" "$escaped"
+expect "an ordinary cwd of a service still works" /etc "$(head -n1 "$sd/logs/where-ok" 2>/dev/null)"
+kill -TERM $SP; wait $SP
+n=0
+while [ $n -le 64 ]; do [ -e "$ROOT/cwd$n" ] && fail "service cwd$n: state removed"; n=$((n + 1)); done
 rm -rf "$sd/decoy"
