@@ -138,8 +138,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(name, commands[i].name))
 			continue;
-		if (commands[i].enters_container)
-			protect_exe(argv);
+		if (commands[i].enters_container && protect_exe(argv) < 0)
+			return 1;
 		argc -= optind;
 		argv += optind;
 		optind = 0;	/* reset getopt for the command's options */

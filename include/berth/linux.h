@@ -154,12 +154,13 @@ static inline int seccomp_filter_send_listener(const struct spec_seccomp *sc, co
 int fds_close_on_exec(int preserve);
 
 /* protect_exe.c (CONFIG_PROTECT_EXE) */
-/* Re-exec from a sealed copy unless already done or unnecessary;
- * returns only when nothing needed doing. */
+/* Re-exec from a sealed copy unless already done or unnecessary (a
+ * read-only filesystem); returns 0 when nothing needed doing, -1 (logged)
+ * when it could not be done. */
 #ifdef CONFIG_PROTECT_EXE
-void protect_exe(char **argv);
+int protect_exe(char **argv);
 #else
-static inline void protect_exe(char **argv) { (void)argv; }
+static inline int protect_exe(char **argv) { (void)argv; return 0; }
 #endif
 
 #endif

@@ -1,7 +1,8 @@
 /* What an init does before anything else runs: the kernel's filesystems,
  * the cgroup hierarchy, the hostname, the loopback link, and the kernel
  * command line's berth.* words. Each mount that is already there (an
- * initramfs that did it, devtmpfs automount) is left as it is. */
+ * initramfs that did it, devtmpfs automount, or this init before it
+ * re-ran itself from a sealed copy) is left as it is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -17,9 +18,21 @@
 #include "berth/log.h"
 #include "berth/util.h"
 
+/* Something is mounted on path: it is on another device than its parent
+ * directory. (A procfs or tmpfs mounted again would stack, not fail.) */
+static bool mounted_on(const char *path)
+{
+	char parent[256];
+	struct stat st, up;
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	return stat(path, &st) == 0 && stat(parent, &up) == 0 && st.st_dev != up.st_dev;
+}
+
 static void early_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
 {
 	mkdir_p(dst, 0755);
+	if (mounted_on(dst))
+		return;
 	if (mount(src, dst, type, flags, data) < 0 && errno != EBUSY)
 		log_warn("init: mounting %s on %s: %m", type, dst);
 }

@@ -15,6 +15,7 @@
 #include "berth/cli.h"
 #include "berth/config.h"
 #include "berth/init.h"
+#include "berth/linux.h"
 #include "berth/log.h"
 #include "berth/supervise.h"
 
@@ -59,9 +60,15 @@ static _Noreturn void emergency(void)
 
 int init_main(int argc, char **argv)
 {
-	(void)argc, (void)argv;
+	(void)argc;
 	struct init_options o = { 0 };
 	init_early(&o);
+	/* The containers are clones of this process: run from a sealed copy
+	 * (CVE-2019-5736), unless the binary is on a read-only filesystem.
+	 * This comes back here, where init_early finds its mounts made. A
+	 * failure costs the protection, not the boot. */
+	if (protect_exe(argv) < 0)
+		log_error("init: going on from the berth binary itself");
 	if (o.debug)
 		log_open(NULL, 0, 1);
 	/* ctrl-alt-del comes as SIGINT, not as an immediate reboot. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CVE-2019-5736: a container that can open /proc/<pid>/exe of a runtime
  * process inside it could rewrite the runtime binary on the host. Running
  * from a sealed memfd copy makes that file unwritable. */
@@ -19,31 +20,42 @@
 
 extern char **environ;
 
-void protect_exe(char **argv)
+int protect_exe(char **argv)
 {
 	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
-		fatal("/proc/self/exe: %m (is /proc mounted?)");
+		return log_error("/proc/self/exe: %m (is /proc mounted?)");
 	int seals = fcntl(exe, F_GET_SEALS);
 	struct statvfs sv;
 	/* Already a sealed copy, or on a read-only filesystem (squashfs on
 	 * most firmware) that no container can write either. */
 	if ((seals >= 0 && (seals & SEALS) == SEALS) || (fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))) {
 		close(exe);
-		return;
+		return 0;
 	}
 	struct stat st;
 	int mem = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mem < 0 || fstat(exe, &st) < 0)
-		fatal("protecting the berth binary: memfd: %m");
+	int r = -1;
+	if (mem < 0 || fstat(exe, &st) < 0) {
+		log_error("protecting the berth binary: memfd: %m");
+		goto out;
+	}
 	for (off_t off = 0; off < st.st_size;) {
 		ssize_t n = sendfile(mem, exe, &off, (size_t)(st.st_size - off));
-		if (n <= 0)
-			fatal("protecting the berth binary: copy: %m");
+		if (n <= 0) {
+			log_error("protecting the berth binary: copy: %m");
+			goto out;
+		}
 	}
-	close(exe);
-	if (fcntl(mem, F_ADD_SEALS, SEALS) < 0)
-		fatal("protecting the berth binary: sealing: %m");
+	if (fcntl(mem, F_ADD_SEALS, SEALS) < 0) {
+		log_error("protecting the berth binary: sealing: %m");
+		goto out;
+	}
 	fexecve(mem, argv, environ);
-	fatal("protecting the berth binary: exec of the sealed copy: %m");
+	log_error("protecting the berth binary: exec of the sealed copy: %m");
+out:
+	close(exe);
+	if (mem >= 0)
+		close(mem);
+	return r;
 }

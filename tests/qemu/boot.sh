@@ -37,6 +37,7 @@ mount = /run/berth:/run/berth
 mount = /etc/selftest.sh:/run/selftest.sh:ro
 namespaces = ipc uts mount
 capability = CAP_KILL
+capability = CAP_SYS_PTRACE
 CONF
 	cat > "$r/etc/selftest.sh" <<'SH'
 say() { echo "BOOT-TEST $*"; }
@@ -50,6 +51,12 @@ out=$(wget -q -O - http://127.0.0.1:8080/index.html)
 kill -9 "$pid"
 for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
 [ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
+# PID 1 (or the supervisor under busybox init) and the containers it
+# clones run from a sealed copy of berth, not from the file (CVE-2019-5736).
+exes=$(ls -l /proc/[0-9]*/exe 2>/dev/null)
+on_disk=$(echo "$exes" | grep -c -e ' /bin/berth$' -e ' /sbin/init$')
+sealed=$(echo "$exes" | grep -c 'memfd:berth')
+[ "$on_disk" = 0 ] && [ "$sealed" -gt 0 ] && say ok sealed-binary || say fail sealed-binary "[$on_disk on disk, $sealed sealed]"
 for i in $(seq 1 300); do [ "$(state crashy)" = failed ] && break; sleep 0.1; done
 [ "$(state crashy)" = failed ] && say ok crash-loop-failed || say fail crash-loop-failed
 for i in $(seq 1 300); do [ "$(state welcome)" = done ] && break; sleep 0.1; done
@@ -144,7 +151,7 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 		fi
 		continue
 	fi
-	for t in setup-done web-ready web-answers killed-container-restarted crash-loop-failed powering-off; do
+	for t in setup-done web-ready web-answers killed-container-restarted sealed-binary crash-loop-failed powering-off; do
 		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"
 		else record FAIL "qemu-$arch boot ($mode): $t"; fi
 	done
