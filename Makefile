@@ -113,12 +113,12 @@ src-$(CONFIG_CGROUP_BPF_DEVICES) += src/linux/cgroup_bpf.c
 
 libs-$(CONFIG_INI) += -linih
 libs-$(CONFIG_SECCOMP) += -lseccomp
-libs-$(CONFIG_JSON) += -lcjson
+libs-$(CONFIG_JSON) += -lcjson -lm	# json.c rounds numbers with floor()
 
 OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
 
-.PHONY: all deps clean distclean defconfig olddefconfig oldconfig menuconfig savedefconfig \
+.PHONY: all deps clean distclean defconfig olddefconfig oldconfig allnoconfig allyesconfig randconfig menuconfig savedefconfig \
 	size check test install install-bin install-man man demo demo-runtime unit fuzz help
 all: $(O)/berth
 
@@ -168,7 +168,7 @@ olddefconfig:
 	@mkdir -p $(O)
 	@touch $(KCONFIG_CONFIG)
 	$(OLDDEFCONFIG)
-oldconfig:
+oldconfig allnoconfig allyesconfig randconfig:
 	@mkdir -p $(O)
 	kconfig-conf --$@ Kconfig
 menuconfig:

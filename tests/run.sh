@@ -34,6 +34,9 @@ build "tiny_defconfig" O=build/tiny tiny_defconfig && build "tiny_defconfig" O=b
 build "aarch64 static" O=build/test-aarch64 ARCH=aarch64 aarch64_defconfig && build "aarch64 static" O=build/test-aarch64 ARCH=aarch64
 build "armv7 static" O=build/test-armv7 ARCH=armv7 armv7_defconfig && build "armv7 static" O=build/test-armv7 ARCH=armv7
 
+step "every configuration Kconfig allows builds and runs (allnoconfig, allyesconfig, ${RANDCONFIG_COUNT:-30} random)"
+sh tests/randconfig.sh
+
 step "unit tests"
 sh tests/unit/run.sh
 

@@ -261,16 +261,6 @@ static int parse_hooks(struct jctx *j, struct spec *s, const cJSON *hooks)
 	return 0;
 }
 
-static const char *const ns_names[NS_COUNT] = {
-	[NS_USER] = "user", [NS_PID] = "pid", [NS_NET] = "network", [NS_IPC] = "ipc",
-	[NS_UTS] = "uts", [NS_MNT] = "mount", [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
-};
-
-const char *ns_name(enum ns_kind k)
-{
-	return ns_names[k];
-}
-
 static int parse_namespaces(struct jctx *j, struct spec *s, const cJSON *arr)
 {
 	EACH(j, arr, i, e) {
@@ -283,7 +273,7 @@ static int parse_namespaces(struct jctx *j, struct spec *s, const cJSON *arr)
 			return jerr_at(j, "type", "required");
 		int k = -1;
 		for (int n = 0; n < NS_COUNT; n++)
-			if (!strcmp(type, ns_names[n]))
+			if (!strcmp(type, ns_name((enum ns_kind)n)))
 				k = n;
 		if (k < 0)
 			return jerr_at(j, "type", "unknown namespace type \"%s\" (expected pid, network, mount, ipc, uts, user, cgroup or time)", type);

@@ -13,40 +13,32 @@
 enum scalar_kind { K_INT, K_BOOL };
 
 static const struct scalar {
-	const char *section, *key, *name;	/* name: "section.key", for messages */
+	const char *section, *key;
 	enum res_scalar field;
 	enum scalar_kind kind;
 	int64_t min, max;
 	bool zero_is_unset;
 } scalars[] = {
-	{ "memory", "limit", "memory.limit", R_MEM_LIMIT, K_INT, -1, INT64_MAX, true },
-	{ "memory", "reservation", "memory.reservation", R_MEM_RESERVATION, K_INT, -1, INT64_MAX, true },
-	{ "memory", "swap", "memory.swap", R_MEM_SWAP, K_INT, -1, INT64_MAX, true },
-	{ "memory", "kernel", "memory.kernel", R_MEM_KERNEL, K_INT, -1, INT64_MAX, true },
-	{ "memory", "kernelTCP", "memory.kernelTCP", R_MEM_KERNEL_TCP, K_INT, -1, INT64_MAX, true },
-	{ "memory", "swappiness", "memory.swappiness", R_MEM_SWAPPINESS, K_INT, 0, 100, false },
-	{ "memory", "disableOOMKiller", "memory.disableOOMKiller", R_MEM_DISABLE_OOM_KILLER, K_BOOL, 0, 1, false },
-	{ "memory", "useHierarchy", "memory.useHierarchy", R_MEM_USE_HIERARCHY, K_BOOL, 0, 1, false },
-	{ "cpu", "shares", "cpu.shares", R_CPU_SHARES, K_INT, 0, 262144, true },
-	{ "cpu", "quota", "cpu.quota", R_CPU_QUOTA, K_INT, -1, INT64_MAX, true },
-	{ "cpu", "burst", "cpu.burst", R_CPU_BURST, K_INT, 0, INT64_MAX, false },
-	{ "cpu", "period", "cpu.period", R_CPU_PERIOD, K_INT, 0, 1000000, true },
-	{ "cpu", "realtimeRuntime", "cpu.realtimeRuntime", R_CPU_RT_RUNTIME, K_INT, -1, INT64_MAX, true },
-	{ "cpu", "realtimePeriod", "cpu.realtimePeriod", R_CPU_RT_PERIOD, K_INT, 0, INT64_MAX, true },
-	{ "cpu", "idle", "cpu.idle", R_CPU_IDLE, K_INT, 0, 1, false },
-	{ "pids", "limit", "pids.limit", R_PIDS_LIMIT, K_INT, INT64_MIN / 2, INT64_MAX, true },
-	{ "blockIO", "weight", "blockIO.weight", R_BLKIO_WEIGHT, K_INT, 0, 1000, true },
-	{ "blockIO", "leafWeight", "blockIO.leafWeight", R_BLKIO_LEAF_WEIGHT, K_INT, 0, 1000, true },
-	{ "network", "classID", "network.classID", R_NET_CLASS_ID, K_INT, 0, UINT32_MAX, false },
+	{ "memory", "limit", R_MEM_LIMIT, K_INT, -1, INT64_MAX, true },
+	{ "memory", "reservation", R_MEM_RESERVATION, K_INT, -1, INT64_MAX, true },
+	{ "memory", "swap", R_MEM_SWAP, K_INT, -1, INT64_MAX, true },
+	{ "memory", "kernel", R_MEM_KERNEL, K_INT, -1, INT64_MAX, true },
+	{ "memory", "kernelTCP", R_MEM_KERNEL_TCP, K_INT, -1, INT64_MAX, true },
+	{ "memory", "swappiness", R_MEM_SWAPPINESS, K_INT, 0, 100, false },
+	{ "memory", "disableOOMKiller", R_MEM_DISABLE_OOM_KILLER, K_BOOL, 0, 1, false },
+	{ "memory", "useHierarchy", R_MEM_USE_HIERARCHY, K_BOOL, 0, 1, false },
+	{ "cpu", "shares", R_CPU_SHARES, K_INT, 0, 262144, true },
+	{ "cpu", "quota", R_CPU_QUOTA, K_INT, -1, INT64_MAX, true },
+	{ "cpu", "burst", R_CPU_BURST, K_INT, 0, INT64_MAX, false },
+	{ "cpu", "period", R_CPU_PERIOD, K_INT, 0, 1000000, true },
+	{ "cpu", "realtimeRuntime", R_CPU_RT_RUNTIME, K_INT, -1, INT64_MAX, true },
+	{ "cpu", "realtimePeriod", R_CPU_RT_PERIOD, K_INT, 0, INT64_MAX, true },
+	{ "cpu", "idle", R_CPU_IDLE, K_INT, 0, 1, false },
+	{ "pids", "limit", R_PIDS_LIMIT, K_INT, INT64_MIN / 2, INT64_MAX, true },
+	{ "blockIO", "weight", R_BLKIO_WEIGHT, K_INT, 0, 1000, true },
+	{ "blockIO", "leafWeight", R_BLKIO_LEAF_WEIGHT, K_INT, 0, 1000, true },
+	{ "network", "classID", R_NET_CLASS_ID, K_INT, 0, UINT32_MAX, false },
 };
-
-const char *res_scalar_name(enum res_scalar f)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(scalars); i++)
-		if (scalars[i].field == f)
-			return scalars[i].name;
-	return "?";
-}
 
 static int parse_scalar(struct jctx *j, const cJSON *sect, const struct scalar *s, struct resources *r)
 {

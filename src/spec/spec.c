@@ -29,3 +29,32 @@ int ns_clone_flag(enum ns_kind k)
 	};
 	return flags[k];
 }
+
+/* The names of struct spec's vocabulary, for messages: here, with the
+ * type, so that linux/ names what it applies without the parsers (which
+ * a build may leave out). */
+static const char *const ns_names[NS_COUNT] = {
+	[NS_USER] = "user", [NS_PID] = "pid", [NS_NET] = "network", [NS_IPC] = "ipc",
+	[NS_UTS] = "uts", [NS_MNT] = "mount", [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
+};
+
+const char *ns_name(enum ns_kind k)
+{
+	return ns_names[k];
+}
+
+static const char *const res_scalar_names[R_SCALARS] = {
+	[R_MEM_LIMIT] = "memory.limit", [R_MEM_RESERVATION] = "memory.reservation", [R_MEM_SWAP] = "memory.swap",
+	[R_MEM_KERNEL] = "memory.kernel", [R_MEM_KERNEL_TCP] = "memory.kernelTCP",
+	[R_MEM_SWAPPINESS] = "memory.swappiness", [R_MEM_DISABLE_OOM_KILLER] = "memory.disableOOMKiller",
+	[R_MEM_USE_HIERARCHY] = "memory.useHierarchy", [R_CPU_SHARES] = "cpu.shares", [R_CPU_QUOTA] = "cpu.quota",
+	[R_CPU_BURST] = "cpu.burst", [R_CPU_PERIOD] = "cpu.period", [R_CPU_RT_RUNTIME] = "cpu.realtimeRuntime",
+	[R_CPU_RT_PERIOD] = "cpu.realtimePeriod", [R_CPU_IDLE] = "cpu.idle", [R_PIDS_LIMIT] = "pids.limit",
+	[R_BLKIO_WEIGHT] = "blockIO.weight", [R_BLKIO_LEAF_WEIGHT] = "blockIO.leafWeight",
+	[R_NET_CLASS_ID] = "network.classID",
+};
+
+const char *res_scalar_name(enum res_scalar f)
+{
+	return f < R_SCALARS && res_scalar_names[f] ? res_scalar_names[f] : "?";
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Every configuration Kconfig allows must build, link and run: allnoconfig,
+# allyesconfig and RANDCONFIG_COUNT random ones (as the kernel's and
+# toybox's randconfig), built against the host's libraries without
+# --gc-sections (which would hide a missing symbol) and without
+# optimisation (quick). A failure names the seed that reproduces it:
+#   KCONFIG_SEED=N make O=DIR HOST=1 randconfig && make O=DIR HOST=1
+set -u
+cd "$(dirname "$0")/.."
+count=${RANDCONFIG_COUNT:-30}
+seed0=${RANDCONFIG_SEED:-$(date +%s)}
+out=build/randconfig
+record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
+# try NAME TARGET [SEED]: configure with TARGET, build, run --version.
+try() {
+	dir=$out/$1
+	rm -rf "$dir"
+	if ! KCONFIG_SEED=${3:-0} make --no-print-directory O="$dir" HOST=1 "$2" > "$dir.log" 2>&1 ||
+	   ! make --no-print-directory -j"$(nproc)" O="$dir" HOST=1 OPT=-O0 >> "$dir.log" 2>&1; then
+		record FAIL "randconfig: $1 builds${3:+ (KCONFIG_SEED=$3)}"
+		grep -E 'error|undefined' "$dir.log" | head -5
+		sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$dir/.config" 2>/dev/null | tr '\n' ' ' | cut -c1-600; echo
+		return
+	fi
+	if "$dir/berth" --version 2>&1 | grep -q "berth version"; then
+		record PASS "randconfig: $1 builds and runs${3:+ (KCONFIG_SEED=$3)}"
+		rm -rf "$dir"	# keep only what failed
+	else
+		record FAIL "randconfig: $1: berth --version${3:+ (KCONFIG_SEED=$3)}"
+	fi
+}
+mkdir -p "$out"
+try allnoconfig allnoconfig
+try allyesconfig allyesconfig
+i=0
+while [ $i -lt "$count" ]; do
+	try "rand-$i" randconfig $((seed0 + i))
+	i=$((i + 1))
+done
