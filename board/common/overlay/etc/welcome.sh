@@ -1,0 +1,9 @@
+# The welcome service's script (welcome.conf): once crashy has failed (or
+# was skipped), show `berth ctl list` on the console and what to try.
+# Waited for, up to a minute, not slept: a busy emulated board is slow.
+for i in $(seq 1 600); do
+	berth ctl list | grep -Eq '^crashy +(failed|stopped)' && break
+	sleep 0.1
+done
+berth ctl list
+echo "try: berth ctl status crashy | berth ctl logs crashy | berth ctl exec web ps | wget -qO- http://127.0.0.1:8080/ | berth ctl poweroff"
