@@ -2,7 +2,7 @@
  * --log, to a file in runc's text or json format (containerd reads it). */
 #ifndef BERTH_LOG_H
 #define BERTH_LOG_H
-#include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -10,9 +10,9 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 int log_open(const char *path, int json, int debug);
 int log_debug_enabled(void);
 
-/* Messages for the terminal go to fd (default stderr); a socket is
- * written with MSG_DONTWAIT (the supervisor's console never blocks it). */
-void log_set_stderr(int fd, bool is_socket);
+/* Messages for the terminal go to writer (NULL: stderr), a line at a
+ * time: the supervisor's console, which never blocks it. */
+void log_set_writer(void (*writer)(void *ctx, const char *line, size_t len), void *ctx);
 /* Redirect all messages to fn (the container's init sends them to the
  * runtime over its sync socket, since its stderr belongs to the container). */
 void log_set_sink(void (*fn)(int level, const char *msg));

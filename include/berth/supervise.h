@@ -51,7 +51,7 @@ bool svc_gone(const struct svc *s);
 
 struct supervisor;
 struct watch {
-	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG } kind;
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG, W_CONSOLE } kind;
 	void *ptr;
 };
 
@@ -101,6 +101,10 @@ struct supervisor {
 	struct client *clients;
 	int console_fd;			/* non-blocking; -1: no console copies */
 	bool console_is_socket;		/* written with send(MSG_DONTWAIT) */
+	char *console_q;		/* what the console could not take yet */
+	size_t console_q_len;
+	bool console_armed;		/* waiting for EPOLLOUT */
+	struct watch console_w;
 	int64_t boot_ms;
 	bool stopping;			/* shutting down: nothing (re)starts */
 	bool pid1;
@@ -134,6 +138,8 @@ void svc_notify_ready(struct supervisor *sv, struct svc *s);
  * nothing in it blocks. */
 int output_console_open(struct supervisor *sv);
 void output_console_close(struct supervisor *sv);
+/* The console can take more: flush the queue. */
+void output_console_ready(struct supervisor *sv);
 /* The log pipe became readable; drain: read what is left (at its exit). */
 void svc_log_ready(struct supervisor *sv, struct svc *s);
 void svc_log_drain(struct supervisor *sv, struct svc *s);

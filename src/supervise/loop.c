@@ -108,10 +108,11 @@ static int setup(struct supervisor *sv)
 		sigaddset(&set, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return log_error("sigprocmask: %m");
+	sv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	/* Without a console that can be written without blocking, services
 	 * run all the same, without console copies. */
-	output_console_open(sv);
-	sv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sv->epfd >= 0)
+		output_console_open(sv);
 	sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sv->epfd < 0 || sv->sigfd < 0 || sv->timerfd < 0)
@@ -150,6 +151,8 @@ int supervise_run(struct supervisor *sv)
 					control_unlisten(sv);
 					watchdog_close(sv);
 					svc_free_all(sv);
+					log_info("supervisor: every service is down");
+					output_console_close(sv);
 					close(sv->timerfd);
 					close(sv->sigfd);
 					close(sv->epfd);
@@ -159,8 +162,6 @@ int supervise_run(struct supervisor *sv)
 						close(sv->mountinfofd);
 					if (sv->netlinkfd >= 0)
 						close(sv->netlinkfd);
-					log_info("supervisor: every service is down");
-					output_console_close(sv);
 					return 0;
 				}
 				break;
@@ -186,6 +187,9 @@ int supervise_run(struct supervisor *sv)
 				break;
 			case W_NOTIFY:
 				svc_notify_ready(sv, w->ptr);
+				break;
+			case W_CONSOLE:
+				output_console_ready(sv);
 				break;
 			case W_WATCHDOG:
 				watchdog_pet(sv);

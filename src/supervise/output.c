@@ -11,14 +11,86 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/supervise.h"
 #include "berth/util.h"
 
-/* ---- the console ---- */
+/* ---- the console ----
+ *
+ * Written without ever blocking: what the console cannot take at once
+ * waits in a bounded queue, flushed as the console drains (EPOLLOUT); a
+ * line that finds the queue full is dropped. A slow serial line loses
+ * nothing in a burst, and a console that never drains costs the loop
+ * nothing. */
+
+#define CONSOLE_QUEUE (16 * 1024)
+
+static ssize_t console_put(struct supervisor *sv, const char *p, size_t n)
+{
+	return sv->console_is_socket ? send(sv->console_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
+				     : write(sv->console_fd, p, n);
+}
+
+static void console_arm(struct supervisor *sv, bool want)
+{
+	if (want == sv->console_armed)
+		return;
+	sv->console_armed = want;	/* first: loop_add may log, which comes back here */
+	if (want)
+		loop_add(sv, sv->console_fd, &sv->console_w, EPOLLOUT);
+	else
+		loop_del(sv, sv->console_fd);
+}
+
+/* true if the line went out or waits in the queue, false if dropped. */
+static bool console_write(struct supervisor *sv, const char *p, size_t n)
+{
+	if (sv->console_fd < 0)
+		return false;
+	if (!sv->console_q_len) {
+		ssize_t w = console_put(sv, p, n);
+		if (w == (ssize_t)n)
+			return true;
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			return false;
+		if (w > 0)
+			p += w, n -= (size_t)w;	/* the rest of a started line must follow */
+		else if (n > CONSOLE_QUEUE)
+			return false;
+	} else if (sv->console_q_len + n > CONSOLE_QUEUE) {
+		return false;
+	}
+	memcpy(sv->console_q + sv->console_q_len, p, n);
+	sv->console_q_len += n;
+	console_arm(sv, true);
+	return true;
+}
+
+void output_console_ready(struct supervisor *sv)
+{
+	while (sv->console_q_len) {
+		ssize_t w = console_put(sv, sv->console_q, sv->console_q_len);
+		if (w <= 0) {
+			if (w < 0 && errno != EAGAIN && errno != EINTR)
+				sv->console_q_len = 0;	/* gone: nothing more to wait for */
+			break;
+		}
+		memmove(sv->console_q, sv->console_q + w, sv->console_q_len - (size_t)w);
+		sv->console_q_len -= (size_t)w;
+	}
+	console_arm(sv, sv->console_q_len > 0);
+}
+
+/* The supervisor's own messages take the same way (log_set_writer). */
+static void console_log_line(void *ctx, const char *line, size_t len)
+{
+	console_write(ctx, line, len);
+}
 
 int output_console_open(struct supervisor *sv)
 {
@@ -39,18 +111,34 @@ int output_console_open(struct supervisor *sv)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		sv->console_fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	}
-	if (sv->console_fd < 0)
+	sv->console_q = sv->console_fd >= 0 ? malloc(CONSOLE_QUEUE) : NULL;
+	if (!sv->console_q) {
+		if (sv->console_fd >= 0)
+			close(sv->console_fd);
+		sv->console_fd = -1;
 		return log_error("supervisor: the console (fd %d) cannot be written without blocking: %m; "
 				 "log-console copies are off", fd);
-	log_set_stderr(sv->console_fd, sv->console_is_socket);
+	}
+	sv->console_q_len = 0;
+	sv->console_armed = false;
+	sv->console_w = (struct watch){ W_CONSOLE, NULL };
+	log_set_writer(console_log_line, sv);
 	return 0;
 }
 
 void output_console_close(struct supervisor *sv)
 {
-	log_set_stderr(STDERR_FILENO, false);
-	if (sv->console_fd >= 0)
-		close(sv->console_fd);
+	log_set_writer(NULL, NULL);
+	if (sv->console_fd < 0)
+		return;
+	/* What is still queued gets one last chance, as it is. */
+	if (sv->console_q_len && console_put(sv, sv->console_q, sv->console_q_len) < 0) {
+		/* Nowhere left to say it. */
+	}
+	console_arm(sv, false);
+	close(sv->console_fd);
+	free(sv->console_q);
+	sv->console_q = NULL;
 	sv->console_fd = -1;
 }
 
@@ -161,17 +249,6 @@ void output_close(struct svc *s)
 
 /* ---- console and kmsg copies ---- */
 
-/* One write per line: the console does not interleave half lines, and
- * /dev/kmsg takes each write as a record. true if it all went out. */
-static bool console_write(struct supervisor *sv, const char *p, size_t n)
-{
-	if (sv->console_fd < 0)
-		return false;
-	ssize_t w = sv->console_is_socket ? send(sv->console_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
-					  : write(sv->console_fd, p, n);
-	return w == (ssize_t)n;
-}
-
 static void kmsg_write(struct svc *s, const char *p, size_t n)
 {
 	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
@@ -186,6 +263,8 @@ static void copy_line(struct supervisor *sv, struct svc *s, int64_t now)
 {
 	char rec[sizeof(s->line) + 256];
 	int len;
+	/* One write per line: the console does not interleave half lines,
+	 * and /dev/kmsg takes each write as a record. */
 	if (!take_token(s, now)) {
 		s->lines_dropped++;
 		return;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/log.h"
@@ -13,10 +12,12 @@ static struct {
 	int fd;			/* --log file, or -1 */
 	int json;
 	int debug;
-	int err_fd;		/* where the person at the terminal reads */
-	bool err_is_socket;
+	/* Where the person at the terminal reads: stderr, or a writer that
+	 * never blocks (the supervisor's console queue). */
+	void (*err_writer)(void *ctx, const char *line, size_t len);
+	void *err_ctx;
 	void (*sink)(int level, const char *msg);
-} logger = { .fd = -1, .err_fd = STDERR_FILENO };
+} logger = { .fd = -1 };
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -37,10 +38,10 @@ int log_debug_enabled(void)
 	return logger.debug;
 }
 
-void log_set_stderr(int fd, bool is_socket)
+void log_set_writer(void (*writer)(void *ctx, const char *line, size_t len), void *ctx)
 {
-	logger.err_fd = fd;
-	logger.err_is_socket = is_socket;
+	logger.err_writer = writer;
+	logger.err_ctx = ctx;
 }
 
 void log_set_sink(void (*fn)(int level, const char *msg))
@@ -107,13 +108,13 @@ void log_message(int level, const char *msg)
 	 * when there is no log file to hold it. */
 	if (level > LOG_WARN && logger.fd >= 0)
 		return;
-	/* One write: on the supervisor's non-blocking console a line goes
-	 * out whole or not at all, never blocking. */
+	/* One write per line: lines from several processes do not mix. */
 	char line[4096 + 32];
 	int n = snprintf(line, sizeof(line), "berth: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);
 	size_t len = n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1;
-	if ((logger.err_is_socket ? send(logger.err_fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL)
-				  : write(logger.err_fd, line, len)) < 0) {
+	if (logger.err_writer)
+		logger.err_writer(logger.err_ctx, line, len);
+	else if (write(STDERR_FILENO, line, len) < 0) {
 		/* Nowhere left to say it. */
 	}
 }
