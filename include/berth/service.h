@@ -41,6 +41,7 @@ struct service_conf {
 
 	int stop_signal;
 	int64_t stop_timeout_ms;
+	int64_t start_timeout_ms;	/* creating + starting the container, hooks included */
 
 	size_t log_size;		/* in-memory ring */
 	const char *log_file;		/* NULL: none */

@@ -34,6 +34,7 @@ size_t logring_since(const struct logring *r, uint64_t from, const char **p1, si
 
 enum svc_state {
 	SVC_WAITING,	/* for dependencies (or wait-for conditions) */
+	SVC_STARTING,	/* a starter child is creating its container (start.c) */
 	SVC_RUNNING,	/* started, not ready yet */
 	SVC_READY,	/* running and ready (dependents may start) */
 	SVC_STOPPING,	/* stop signal sent, waiting for the exit */
@@ -47,11 +48,14 @@ const char *svc_state_name(enum svc_state s);
 struct svc;
 /* Running, ready or stopping: a container exists. */
 bool svc_running(const struct svc *s);
+/* Running, or its container being made or cleared away: not to be
+ * started again yet. */
+bool svc_active(const struct svc *s);
 bool svc_gone(const struct svc *s);
 
 struct supervisor;
 struct watch {
-	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG, W_CONSOLE } kind;
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG, W_CONSOLE, W_STARTER } kind;
 	void *ptr;
 };
 
@@ -65,7 +69,9 @@ struct svc {
 	struct state st;		/* the running container (pid, cgroup) */
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
-	struct watch log_w, notify_w, pid_w;
+	pid_t starter, cleaner;		/* start.c's children at work; 0 */
+	int starter_fd;			/* the starter's answer; -1 */
+	struct watch log_w, notify_w, pid_w, starter_w;
 	struct logring ring;
 	int log_file_fd;		/* -1: not open */
 	size_t log_file_bytes;
@@ -85,6 +91,12 @@ struct svc {
 };
 
 struct client;
+/* A child reaped before anyone knew it was theirs (a container's init
+ * whose starter has not answered yet). */
+struct unclaimed {
+	pid_t pid;
+	int status;
+};
 struct supervisor {
 	const char *root, *config_dir, *socket_path;
 	struct svc **svcs;		/* each allocated alone: watches point at them */
@@ -99,6 +111,8 @@ struct supervisor {
 	const char *watchdog;		/* its device, NULL: none */
 	struct watch sig_w, timer_w, listen_w, inotify_w, mountinfo_w, netlink_w, wd_w;
 	struct client *clients;
+	struct unclaimed unclaimed[16];
+	unsigned next_unclaimed;
 	int console_fd;			/* non-blocking; -1: no console copies */
 	bool console_is_socket;		/* written with send(MSG_DONTWAIT) */
 	char *console_q;		/* what the console could not take yet */
@@ -130,7 +144,17 @@ void svc_adopted_exit(struct supervisor *sv, struct svc *s);
 /* The timer fired: backoffs that ended, stop timeouts that passed. */
 void svc_timeouts(struct supervisor *sv);
 int svc_stop(struct supervisor *sv, struct svc *s);
+void svc_become_ready(struct supervisor *sv, struct svc *s);
+/* The container could not be made: counted as a failed run. */
+void svc_failed_to_start(struct supervisor *sv, struct svc *s);
+
+/* start.c: creation beside the loop, with a deadline. */
 int svc_start_now(struct supervisor *sv, struct svc *s);
+void svc_start_result(struct supervisor *sv, struct svc *s);	/* the starter answered */
+void svc_start_abort(struct supervisor *sv, struct svc *s);	/* stop: kill it, clear what it made */
+void svc_start_timeout(struct supervisor *sv, struct svc *s);	/* start-timeout passed */
+void svc_unclaimed_add(struct supervisor *sv, pid_t pid, int status);
+bool svc_unclaimed_exit(struct supervisor *sv, pid_t pid, int *status);
 struct svc *svc_find(struct supervisor *sv, const char *name);
 void svc_notify_ready(struct supervisor *sv, struct svc *s);
 
@@ -144,6 +168,9 @@ void output_console_ready(struct supervisor *sv);
 void svc_log_ready(struct supervisor *sv, struct svc *s);
 void svc_log_drain(struct supervisor *sv, struct svc *s);
 void output_close(struct svc *s);
+/* The service's output FIFO in <root>/.logs: logp[0] the supervisor's
+ * non-blocking reader, logp[1] the container's end. */
+int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2]);
 /* Stop everything in reverse dependency order; true once all are down. */
 bool svc_shutdown(struct supervisor *sv);
 

@@ -269,6 +269,17 @@ static int k_wait_for(struct key_ctx *k)
 	return KERR(k, "\"%s\": expected mounted:/PATH, path:/PATH or link:IFACE", v);
 }
 
+static int k_start_timeout(struct key_ctx *k)
+{
+	int64_t ms;
+	if (get_duration(k, &ms) < 0)
+		return -1;
+	if (ms <= 0)
+		return KERR(k, "\"%s\": a creation needs some time (above zero)", k->e->value);
+	k->c->start_timeout_ms = ms;
+	return 0;
+}
+
 static int k_stop_signal(struct key_ctx *k)
 {
 	int sig = signal_from_name(k->e->value);
@@ -632,6 +643,7 @@ static const struct key {
 	{ "service", "log-size", k_log_size, false }, { "service", "log-file", k_log_file, false },
 	{ "service", "log-file-size", k_log_file_size, false }, { "service", "log-files", k_log_files, false },
 	{ "service", "log-console", k_log_console, false }, { "service", "log-kmsg", k_log_kmsg, false },
+	{ "service", "start-timeout", k_start_timeout, false },
 	{ "service", "log-rate", k_log_rate, false }, { "service", "log-burst", k_log_burst, false },
 	{ "container", "read-only", k_read_only, false }, { "container", "mount", k_mount, true },
 	{ "container", "namespaces", k_namespaces, false }, { "container", "capability", k_capability, true },
@@ -654,6 +666,7 @@ void service_defaults(struct service_conf *c)
 	c->restart_reset_ms = 60000;
 	c->stop_signal = SIGTERM;
 	c->stop_timeout_ms = 10000;
+	c->start_timeout_ms = 30000;
 	c->log_size = 64 * 1024;
 	c->log_file_size = 1024 * 1024;
 	c->log_files = 2;

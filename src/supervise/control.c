@@ -339,9 +339,9 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		} else {
 			s->want_up = true;
 			s->failures = 0;
-			if (cmd[0] == 'r' && svc_running(s))
+			if (cmd[0] == 'r' && svc_active(s))
 				svc_stop(sv, s);	/* restarts when it has exited */
-			else if (!svc_running(s))
+			else if (!svc_active(s))
 				s->state = SVC_WAITING, s->deadline_ms = 0;
 		}
 		svc_schedule(sv);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -108,6 +109,10 @@ static int setup(struct supervisor *sv)
 		sigaddset(&set, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return log_error("sigprocmask: %m");
+	/* A container's init outlives the starter that made it (start.c):
+	 * orphans come to us, not to the system's init. */
+	if (!sv->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return log_error("supervisor: PR_SET_CHILD_SUBREAPER: %m");
 	sv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	/* Without a console that can be written without blocking, services
 	 * run all the same, without console copies. */
@@ -187,6 +192,9 @@ int supervise_run(struct supervisor *sv)
 				break;
 			case W_NOTIFY:
 				svc_notify_ready(sv, w->ptr);
+				break;
+			case W_STARTER:
+				svc_start_result(sv, w->ptr);
 				break;
 			case W_CONSOLE:
 				output_console_ready(sv);

@@ -142,6 +142,33 @@ void output_console_close(struct supervisor *sv)
 	sv->console_fd = -1;
 }
 
+/* ---- the log FIFO ---- */
+
+/* A service's output goes through a FIFO kept in <root>/.logs, not a
+ * pipe: the container holds it open for reading too, so when the
+ * supervisor is restarted (not as PID 1) the container neither dies of
+ * SIGPIPE nor loses what it wrote meanwhile (up to the pipe's 64 KiB,
+ * then its writes wait); the next supervisor opens the FIFO and goes on.
+ * logp[0]: the supervisor's non-blocking reader; logp[1]: the
+ * container's blocking reader-writer (a file description of its own, as
+ * O_NONBLOCK is shared by descriptions, not fds). */
+int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2])
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/.logs", sv->root);
+	if (mkdir_p(path, 0700) < 0)
+		return log_error("service %s: %s: %m", s->name, path);
+	snprintf(path, sizeof(path), "%s/.logs/%s.fifo", sv->root, s->name);
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+		return log_error("service %s: %s: %m", s->name, path);
+	logp[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	logp[1] = logp[0] < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC);
+	if (logp[1] < 0)
+		return log_error("service %s: %s: %m", s->name, path);
+	return 0;
+}
+
+
 /* ---- the rate limit: a token bucket per service ---- */
 
 /* One token per line, counted in thousandths: log-rate tokens a second,

@@ -22,8 +22,8 @@
 
 const char *svc_state_name(enum svc_state s)
 {
-	static const char *const names[] = { "waiting", "running", "ready", "stopping", "backoff", "stopped",
-					     "done", "failed", "broken" };
+	static const char *const names[] = { "waiting", "starting", "running", "ready", "stopping", "backoff",
+					     "stopped", "done", "failed", "broken" };
 	return names[s];
 }
 
@@ -81,7 +81,7 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 	}
 	sv->svcs = bigger;
 	sv->svcs[sv->n++] = s;
-	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = -1;
+	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = s->starter_fd = -1;
 	s->last_status = -1;
 	s->want_up = true;
 	svc_read(s, file);
@@ -104,34 +104,11 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	loop_close(sv, &s->log_fd);
 	loop_close(sv, &s->notify_fd);
 	loop_close(sv, &s->pidfd);
+	loop_close(sv, &s->starter_fd);
 	output_close(s);
 	logring_free(&s->ring);
 	svc_unread(s);
 	free(s);
-}
-
-/* A service's output goes through a FIFO kept in <root>/.logs, not a
- * pipe: the container holds it open for reading too, so when the
- * supervisor is restarted (not as PID 1) the container neither dies of
- * SIGPIPE nor loses what it wrote meanwhile (up to the pipe's 64 KiB,
- * then its writes wait); the next supervisor opens the FIFO and goes on.
- * logp[0]: the supervisor's non-blocking reader; logp[1]: the
- * container's blocking reader-writer (a file description of its own, as
- * O_NONBLOCK is shared by descriptions, not fds). */
-static int open_log_fifo(struct supervisor *sv, const struct svc *s, int logp[2])
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/.logs", sv->root);
-	if (mkdir_p(path, 0700) < 0)
-		return log_error("service %s: %s: %m", s->name, path);
-	snprintf(path, sizeof(path), "%s/.logs/%s.fifo", sv->root, s->name);
-	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
-		return log_error("service %s: %s: %m", s->name, path);
-	logp[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	logp[1] = logp[0] < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC);
-	if (logp[1] < 0)
-		return log_error("service %s: %s: %m", s->name, path);
-	return 0;
 }
 
 /* The container of a service a previous supervisor started, still
@@ -149,7 +126,7 @@ static bool adopt(struct supervisor *sv, struct svc *s)
 		return false;
 	}
 	int logp[2] = { -1, -1 };
-	if (!s->conf.spec.process.terminal && open_log_fifo(sv, s, logp) == 0) {
+	if (!s->conf.spec.process.terminal && output_open_fifo(sv, s, logp) == 0) {
 		close(logp[1]);
 		s->log_fd = logp[0];
 		s->log_w = (struct watch){ W_LOG, s };
@@ -213,17 +190,22 @@ bool svc_running(const struct svc *s)
 	return s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING;
 }
 
+bool svc_active(const struct svc *s)
+{
+	return svc_running(s) || s->state == SVC_STARTING || s->cleaner > 0;
+}
+
 /* Removed from the directory and down: freed once the events in hand are
  * handled (svc_forget_removed), and no longer there for anyone asking. */
 bool svc_gone(const struct svc *s)
 {
-	return s->removed && !svc_running(s);
+	return s->removed && !svc_active(s);
 }
 
 /* A changed file takes effect once the old container is down. */
 static void svc_apply_reread(struct supervisor *sv, struct svc *s)
 {
-	if (!s->reread || svc_running(s))
+	if (!s->reread || svc_active(s))
 		return;
 	s->reread = false;
 	size_t old_cap = s->ring.cap;
@@ -261,10 +243,10 @@ void svc_reload(struct supervisor *sv)
 			size_t len;
 			char *text = read_file(files[i], &len);
 			if (text && (!s->text || len != s->text_len || memcmp(text, s->text, len))) {
-				log_info("service %s: its file changed: %s", s->name, svc_running(s) ? "restarting" : "reread");
+				log_info("service %s: its file changed: %s", s->name, svc_active(s) ? "restarting" : "reread");
 				s->reread = true;
 				s->want_up = true;
-				if (svc_running(s))
+				if (svc_active(s))
 					svc_stop(sv, s);
 				svc_apply_reread(sv, s);
 			}
@@ -308,7 +290,7 @@ void svc_forget_removed(struct supervisor *sv)
 
 /* ---- readiness ---- */
 
-static void become_ready(struct supervisor *sv, struct svc *s)
+void svc_become_ready(struct supervisor *sv, struct svc *s)
 {
 	if (s->state != SVC_RUNNING)
 		return;
@@ -326,14 +308,14 @@ void svc_notify_ready(struct supervisor *sv, struct svc *s)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n > 0 && memchr(buf, '\n', (size_t)n)) {
-		become_ready(sv, s);
+		svc_become_ready(sv, s);
 		svc_schedule(sv);
 	}
 	if (n <= 0 || s->state == SVC_READY)
 		loop_close(sv, &s->notify_fd);
 }
 
-/* ---- start ---- */
+/* ---- exit and restart ---- */
 
 static int64_t backoff_ms(const struct svc *s)
 {
@@ -342,77 +324,6 @@ static int64_t backoff_ms(const struct svc *s)
 		d *= 2;
 	return d < s->conf.restart_max_delay_ms ? d : s->conf.restart_max_delay_ms;
 }
-
-static void failed_to_start(struct supervisor *sv, struct svc *s);
-
-int svc_start_now(struct supervisor *sv, struct svc *s)
-{
-	int logp[2] = { -1, -1 }, notp[2] = { -1, -1 };
-	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	bool notify = s->conf.ready == READY_NOTIFY;
-	if (devnull < 0 || open_log_fifo(sv, s, logp) < 0 || (notify && pipe2(notp, O_CLOEXEC) < 0)) {
-		log_error("service %s: pipe: %m", s->name);
-		goto fail;
-	}
-	int stdio[3] = { devnull, logp[1], logp[1] };
-	struct create_opts o = {
-		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
-		.notify_fd = notify ? notp[1] : -1, .foreground = true,
-	};
-	/* A stale container of the same name (a crash of ours): clear it. */
-	struct state old;
-	if (state_load(sv->root, s->name, &old) == 0)
-		container_destroy(sv->root, &old);
-	s->started_ms = now_ms();
-	int r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &s->st);
-	if (r == 0 && container_start(sv->root, s->name) < 0) {
-		container_destroy(sv->root, &s->st);
-		r = -1;
-	}
-	close(devnull);
-	close(logp[1]);
-	if (notify)
-		close(notp[1]);
-	if (r < 0) {
-		close(logp[0]);
-		if (notify)
-			close(notp[0]);
-		goto fail_counted;
-	}
-	s->exec_ms = now_ms();
-	/* A terminal service's output is its pty. */
-	s->log_fd = o.console_master >= 0 ? o.console_master : logp[0];
-	if (o.console_master >= 0)
-		close(logp[0]);
-	fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
-	s->log_w = (struct watch){ W_LOG, s };
-	loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
-	if (notify) {
-		s->notify_fd = notp[0];
-		s->notify_w = (struct watch){ W_NOTIFY, s };
-		loop_add(sv, s->notify_fd, &s->notify_w, EPOLLIN);
-	}
-	s->state = SVC_RUNNING;
-	s->why[0] = 0;
-	log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
-	if (s->conf.ready == READY_NONE)
-		become_ready(sv, s);
-	return 0;
-fail:
-	if (devnull >= 0)
-		close(devnull);
-	for (int i = 0; i < 2; i++) {
-		if (logp[i] >= 0)
-			close(logp[i]);
-		if (notp[i] >= 0)
-			close(notp[i]);
-	}
-fail_counted:
-	failed_to_start(sv, s);
-	return -1;
-}
-
-/* ---- exit and restart ---- */
 
 static void give_up(struct supervisor *sv, struct svc *s)
 {
@@ -462,7 +373,7 @@ static void after_exit(struct supervisor *sv, struct svc *s, bool success)
 			 s->failures == 1 ? "" : "s");
 }
 
-static void failed_to_start(struct supervisor *sv, struct svc *s)
+void svc_failed_to_start(struct supervisor *sv, struct svc *s)
 {
 	s->last_status = -1;
 	s->started_ms = now_ms();
@@ -470,15 +381,40 @@ static void failed_to_start(struct supervisor *sv, struct svc *s)
 	after_exit(sv, s, false);
 }
 
+/* start.c's children: the starter answers through its socket, so its
+ * exit only says it is gone; a cleaner's says the name is free again. */
+static bool reaped_helper(struct supervisor *sv, pid_t pid)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		if (s->starter == pid) {
+			s->starter = 0;
+			return true;
+		}
+		if (s->cleaner == pid) {
+			s->cleaner = 0;
+			if (s->state == SVC_STOPPING)	/* a start stopped meanwhile */
+				s->state = s->want_up && !sv->stopping ? SVC_WAITING : SVC_STOPPED;
+			svc_apply_reread(sv, s);
+			return true;
+		}
+	}
+	return false;
+}
+
 void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 {
+	if (reaped_helper(sv, pid))
+		return;
 	struct svc *s = NULL;
 	for (size_t i = 0; i < sv->n && !s; i++)
-		if (sv->svcs[i]->st.pid == pid && (sv->svcs[i]->state == SVC_RUNNING || sv->svcs[i]->state == SVC_READY ||
-						  sv->svcs[i]->state == SVC_STOPPING))
+		if (sv->svcs[i]->st.pid == pid && svc_running(sv->svcs[i]))
 			s = sv->svcs[i];
-	if (!s)
+	if (!s) {
+		/* Perhaps a container whose starter has not answered yet. */
+		svc_unclaimed_add(sv, pid, status);
 		return;
+	}
 	svc_log_drain(sv, s);
 	loop_close(sv, &s->log_fd);
 	loop_close(sv, &s->notify_fd);
@@ -517,6 +453,11 @@ int svc_stop(struct supervisor *sv, struct svc *s)
 		s->state = SVC_STOPPING;
 		s->deadline_ms = now_ms() + s->conf.stop_timeout_ms;
 		return 0;
+	case SVC_STARTING:
+		/* Done once its cleaner has cleared what the starter made. */
+		svc_start_abort(sv, s);
+		s->state = s->cleaner ? SVC_STOPPING : s->want_up && !sv->stopping ? SVC_WAITING : SVC_STOPPED;
+		return 0;
 	case SVC_WAITING:
 	case SVC_BACKOFF:
 		s->state = SVC_STOPPED;
@@ -538,6 +479,10 @@ void svc_timeouts(struct supervisor *sv)
 		s->deadline_ms = 0;
 		if (s->state == SVC_BACKOFF) {
 			s->state = SVC_WAITING;
+		} else if (s->state == SVC_STARTING) {
+			svc_start_timeout(sv, s);
+		} else if (s->state == SVC_STOPPING && s->cleaner) {
+			/* a stopped start: its cleaner has no deadline of ours */
 		} else if (s->state == SVC_STOPPING) {
 			log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
 				 (long long)s->conf.stop_timeout_ms);
@@ -558,13 +503,13 @@ void svc_schedule(struct supervisor *sv)
 		for (size_t i = 0; i < sv->n; i++) {
 			struct svc *s = sv->svcs[i];
 			if (s->state == SVC_RUNNING && s->conf.ready == READY_PATH && conditions_ready_path(sv, s)) {
-				become_ready(sv, s);
+				svc_become_ready(sv, s);
 				changed = true;
 			}
 		}
 		for (size_t i = 0; i < sv->n; i++) {
 			struct svc *s = sv->svcs[i];
-			if (s->state != SVC_WAITING || !s->want_up)
+			if (s->state != SVC_WAITING || !s->want_up || s->cleaner)
 				continue;
 			if (order_blocker(sv, s, s->why, sizeof(s->why)) ||
 			    conditions_blocker(sv, s, s->why, sizeof(s->why)))
@@ -581,7 +526,7 @@ static bool needed(struct supervisor *sv, const struct svc *s)
 {
 	for (size_t i = 0; i < sv->n; i++) {
 		const struct svc *o = sv->svcs[i];
-		if (o == s || (o->state != SVC_RUNNING && o->state != SVC_READY && o->state != SVC_STOPPING))
+		if (o == s || !svc_active(o))
 			continue;
 		for (const char *const *n = o->conf.requires; n && *n; n++)
 			if (!strcmp(*n, s->name))
@@ -601,10 +546,10 @@ bool svc_shutdown(struct supervisor *sv)
 		struct svc *s = sv->svcs[i];
 		if (s->state == SVC_WAITING || s->state == SVC_BACKOFF)
 			s->state = SVC_STOPPED;
-		if (s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STOPPING)
+		if (svc_active(s))
 			all_down = false;
 		/* Dependents first; independent services in parallel. */
-		if ((s->state == SVC_RUNNING || s->state == SVC_READY) && !needed(sv, s))
+		if ((s->state == SVC_RUNNING || s->state == SVC_READY || s->state == SVC_STARTING) && !needed(sv, s))
 			svc_stop(sv, s);
 	}
 	loop_arm_timer(sv);

@@ -127,3 +127,40 @@ kill -TERM $SP; wait $SP
 n=0
 while [ $n -le 64 ]; do [ -e "$ROOT/cwd$n" ] && fail "service cwd$n: state removed"; n=$((n + 1)); done
 rm -rf "$sd/decoy"
+
+# A createRuntime hook that never returns (a hook timeout of 0 means no
+# limit): the supervisor keeps starting other services, restarting a
+# killed one and answering ctl; the stuck creation is killed at its
+# start-timeout, counted as a failure, and leaves nothing behind.
+rm -rf "$sd/conf" "$sd/stuck" && mkdir -p "$sd/conf" "$sd/stuck"
+cp -a "$ROOTFS_CACHE" "$sd/stuck/rootfs"
+"$BERTH" spec -b "$sd/stuck"
+jq '.process.terminal = false | .process.args = ["sleep", "1000"]
+	| .hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo hook-$$ > '"$sd"'/stuck/hook.pid; exec sleep 31338"]}]' \
+	"$sd/stuck/config.json" > "$sd/stuck/c.tmp" && mv "$sd/stuck/c.tmp" "$sd/stuck/config.json"
+printf '[service]\nbundle = %s\nstart-timeout = 3s\nrestart-limit = 1\n' "$sd/stuck" > "$sd/conf/stuck.conf"
+svc other "exec = sleep 1000" 'stop-signal = KILL'
+svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-signal = KILL'
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-stuck.log" 2>&1 & SP=$!
+for i in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_state victim ready
+for i in $(seq 1 100); do [ -e "$sd/stuck/hook.pid" ] && break; sleep 0.1; done
+expect "a hung createRuntime hook: the service is starting" starting "$(state stuck)"
+expect "...while another service started" ready "$(state other)"
+t0=$(date +%s%N); ctl list >/dev/null; t=$((($(date +%s%N) - t0) / 1000000))
+echo "  ctl list while a creation hangs: ${t} ms"
+[ "$t" -lt 2000 ] && ok "...and ctl list answers (${t} ms)" || fail "...and ctl list answers" "${t} ms"
+pid=$(field victim 3)
+kill -9 "$pid"
+for i in $(seq 1 100); do [ "$(field victim 4)" = 1 ] && [ "$(state victim)" = ready ] && break; sleep 0.1; done
+expect "...and a killed service was restarted" "1 ready" "$(field victim 4) $(state victim)"
+wait_state stuck failed
+expect "past start-timeout the stuck creation failed" failed "$(state stuck)"
+expect_match "...and says why" "start-timeout" "$(ctl status stuck)"
+for i in $(seq 1 100); do ps -eo args | grep -q 'sleep 3133[8]' || break; sleep 0.1; done
+check "...its hook was killed" sh -c "! ps -eo args | grep -q 'sleep 3133[8]'"
+for i in $(seq 1 100); do [ -e "$ROOT/stuck" ] || break; sleep 0.1; done
+assert_clean stuck "a hung createRuntime hook"
+kill -TERM $SP; wait $SP
+expect "...and the supervisor exits cleanly" 0 "$?"
+for n in other victim; do assert_clean "$n" "beside a hung creation: $n"; done

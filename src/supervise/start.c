@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Starting a service's container, beside the loop, never in it.
+ *
+ * Creating a container runs hooks and mounts that may take any time (a
+ * createRuntime hook that never returns, a mount that blocks). So a
+ * short-lived child, the starter, clears a stale container of the same
+ * name, creates and starts the new one, sends back its state (and the
+ * terminal's master) over a socket, and exits. Meanwhile the loop goes on
+ * reaping, answering ctl, feeding the watchdog and starting other
+ * services. A starter still busy at start-timeout is killed with its
+ * process group, what it made is removed by a cleaner child, and the
+ * service counts a failure. The container's init, orphaned when the
+ * starter exits, comes back to the supervisor (a child subreaper, or PID
+ * 1), whose SIGCHLD it then is. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "berth/container.h"
+#include "berth/log.h"
+#include "berth/supervise.h"
+#include "berth/util.h"
+
+struct start_result {
+	int ok;
+	struct state st;
+};
+
+/* A container of this name left by a supervisor that died, or by a
+ * starter that was killed: its processes, cgroup and state go. */
+static void clear_stale(const char *root, const char *name)
+{
+	struct state old;
+	if (state_load(root, name, &old) == 0)
+		container_destroy(root, &old);
+}
+
+static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3], int notify_fd, int result_fd)
+{
+	/* Its own process group, so that a deadline kills the hooks too;
+	 * messages straight to stderr, not into the loop's console queue. */
+	setpgid(0, 0);
+	log_set_writer(NULL, NULL);
+	clear_stale(sv->root, s->name);
+	struct create_opts o = {
+		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
+		.notify_fd = notify_fd, .foreground = true,
+	};
+	struct start_result res = { 0 };
+	int r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
+	if (r == 0 && container_start(sv->root, s->name) < 0) {
+		container_destroy(sv->root, &res.st);
+		r = -1;
+	}
+	res.ok = r == 0;
+	if (send_with_fd(result_fd, &res, sizeof(res), res.ok ? o.console_master : -1) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+static void close_start_fds(struct supervisor *sv, struct svc *s)
+{
+	loop_close(sv, &s->starter_fd);
+	loop_close(sv, &s->log_fd);
+	loop_close(sv, &s->notify_fd);
+}
+
+int svc_start_now(struct supervisor *sv, struct svc *s)
+{
+	int logp[2] = { -1, -1 }, notp[2] = { -1, -1 }, sp[2] = { -1, -1 };
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	bool notify = s->conf.ready == READY_NOTIFY;
+	if (devnull < 0 || output_open_fifo(sv, s, logp) < 0 || (notify && pipe2(notp, O_CLOEXEC) < 0) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		log_error("service %s: pipe: %m", s->name);
+		goto fail;
+	}
+	s->started_ms = now_ms();
+	memset(&s->st, 0, sizeof(s->st));	/* known again once the starter answers */
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sp[0]);
+		int stdio[3] = { devnull, logp[1], logp[1] };
+		starter(sv, s, stdio, notify ? notp[1] : -1, sp[1]);
+	}
+	if (pid < 0) {
+		log_error("service %s: fork: %m", s->name);
+		goto fail;
+	}
+	setpgid(pid, pid);	/* also here: the deadline may come first */
+	close(devnull);
+	close(logp[1]);
+	close(sp[1]);
+	if (notify)
+		close(notp[1]);
+	s->starter = pid;
+	s->starter_fd = sp[0];
+	s->log_fd = logp[0];	/* watched once the container is there */
+	s->notify_fd = notp[0];
+	s->starter_w = (struct watch){ W_STARTER, s };
+	loop_add(sv, s->starter_fd, &s->starter_w, EPOLLIN);
+	s->state = SVC_STARTING;
+	s->deadline_ms = now_ms() + s->conf.start_timeout_ms;
+	snprintf(s->why, sizeof(s->why), "its container is being created");
+	return 0;
+fail:
+	if (devnull >= 0)
+		close(devnull);
+	for (int i = 0; i < 2; i++) {
+		int *fds[] = { &logp[i], &notp[i], &sp[i] };
+		for (size_t k = 0; k < ARRAY_SIZE(fds); k++)
+			if (*fds[k] >= 0)
+				close(*fds[k]);
+	}
+	svc_failed_to_start(sv, s);
+	return -1;
+}
+
+/* The starter answered: the container runs, or could not be made. */
+void svc_start_result(struct supervisor *sv, struct svc *s)
+{
+	struct start_result res;
+	int master = -1;
+	ssize_t n = recv_with_fd(s->starter_fd, &res, sizeof(res), &master);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	loop_close(sv, &s->starter_fd);
+	if (s->state != SVC_STARTING) {	/* aborted meanwhile */
+		if (master >= 0)
+			close(master);
+		return;
+	}
+	s->deadline_ms = 0;
+	if (n != (ssize_t)sizeof(res) || !res.ok) {
+		if (master >= 0)
+			close(master);
+		close_start_fds(sv, s);
+		svc_failed_to_start(sv, s);
+		svc_schedule(sv);
+		return;
+	}
+	s->st = res.st;
+	s->exec_ms = now_ms();
+	/* A terminal service's output is its pty. */
+	if (master >= 0) {
+		close(s->log_fd);
+		s->log_fd = master;
+	}
+	fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
+	s->log_w = (struct watch){ W_LOG, s };
+	loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
+	if (s->notify_fd >= 0) {
+		s->notify_w = (struct watch){ W_NOTIFY, s };
+		loop_add(sv, s->notify_fd, &s->notify_w, EPOLLIN);
+	}
+	s->state = SVC_RUNNING;
+	s->why[0] = 0;
+	log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
+	if (s->conf.ready == READY_NONE)
+		svc_become_ready(sv, s);
+	/* It may have exited already: its SIGCHLD came before this answer. */
+	int status;
+	if (svc_unclaimed_exit(sv, s->st.pid, &status))
+		svc_reaped(sv, s->st.pid, status);
+	svc_schedule(sv);
+}
+
+/* Stop a start in progress: the starter and its process group are
+ * killed, and a cleaner child removes what they made. */
+void svc_start_abort(struct supervisor *sv, struct svc *s)
+{
+	if (s->starter > 0)
+		kill(-s->starter, SIGKILL);
+	close_start_fds(sv, s);
+	s->deadline_ms = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		log_set_writer(NULL, NULL);
+		clear_stale(sv->root, s->name);
+		_exit(0);
+	}
+	if (pid < 0)
+		log_error("service %s: fork: %m (its half-made container is removed at its next start)", s->name);
+	s->cleaner = pid > 0 ? pid : 0;
+}
+
+void svc_start_timeout(struct supervisor *sv, struct svc *s)
+{
+	log_error("service %s: its container was not created within %lld ms (start-timeout): killing its creation",
+		  s->name, (long long)s->conf.start_timeout_ms);
+	svc_start_abort(sv, s);
+	svc_failed_to_start(sv, s);
+	snprintf(s->why, sizeof(s->why), "its container was not created within start-timeout");
+}
+
+/* ---- exits nobody claimed yet ---- */
+
+void svc_unclaimed_add(struct supervisor *sv, pid_t pid, int status)
+{
+	struct unclaimed *u = &sv->unclaimed[sv->next_unclaimed++ % ARRAY_SIZE(sv->unclaimed)];
+	u->pid = pid;
+	u->status = status;
+}
+
+bool svc_unclaimed_exit(struct supervisor *sv, pid_t pid, int *status)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sv->unclaimed); i++)
+		if (sv->unclaimed[i].pid == pid) {
+			*status = sv->unclaimed[i].status;
+			sv->unclaimed[i].pid = 0;
+			return true;
+		}
+	return false;
+}
