@@ -27,10 +27,9 @@ unsigned long mount_locked_flags(int fd)
 	return f;
 }
 
-int mount_at(int rootfd, const char *dest, unsigned how, const char *src, const char *type, unsigned long flags,
-	     const char *data)
+/* mount(2) onto what fd holds, then close it; errno is mount's. */
+static int mount_on(int fd, const char *src, const char *type, unsigned long flags, const char *data)
 {
-	int fd = inroot_open(rootfd, dest, how);
 	if (fd < 0)
 		return -1;
 	struct fd_path p;
@@ -41,6 +40,12 @@ int mount_at(int rootfd, const char *dest, unsigned how, const char *src, const 
 	return r;
 }
 
+int mount_at(int rootfd, const char *dest, unsigned how, const char *src, const char *type, unsigned long flags,
+	     const char *data)
+{
+	return mount_on(inroot_open(rootfd, dest, how), src, type, flags, data);
+}
+
 /* A path through the fd of the mount point names the directory under the
  * new mount; what is mounted there now is found by resolving again. */
 int mounted_at(int rootfd, const char *dest, unsigned how)
@@ -48,34 +53,14 @@ int mounted_at(int rootfd, const char *dest, unsigned how)
 	return inroot_open(rootfd, dest, how & INROOT_NO_SYMLINKS);
 }
 
-static int remount_fd(int fd, unsigned long flags, const char *data)
-{
-	struct fd_path p;
-	unsigned long keep = flags & MS_BIND ? mount_locked_flags(fd) : 0;
-	return mount(NULL, fd_path(fd, &p), NULL, MS_REMOUNT | flags | keep, data);
-}
-
 int remount_at(int rootfd, const char *dest, unsigned how, unsigned long flags, const char *data)
 {
 	int fd = mounted_at(rootfd, dest, how);
-	if (fd < 0)
-		return -1;
-	int r = remount_fd(fd, flags, data);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return r;
+	unsigned long keep = fd >= 0 && (flags & MS_BIND) ? mount_locked_flags(fd) : 0;
+	return mount_on(fd, NULL, NULL, MS_REMOUNT | flags | keep, data);
 }
 
 int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propagation)
 {
-	int fd = mounted_at(rootfd, dest, how);
-	if (fd < 0)
-		return -1;
-	struct fd_path p;
-	int r = mount(NULL, fd_path(fd, &p), NULL, propagation, NULL);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return r;
+	return mount_on(mounted_at(rootfd, dest, how), NULL, NULL, propagation, NULL);
 }

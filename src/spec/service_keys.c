@@ -59,6 +59,16 @@ static int get_int(struct key_ctx *k, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* An int field of the service, within [min, max]. */
+static int get_int_field(struct key_ctx *k, int64_t min, int64_t max, int *out)
+{
+	int64_t n;
+	if (get_int(k, min, max, &n) < 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
 /* "max" or a size, as cgroup v2 files take them; -1 for max. */
 static int get_limit(struct key_ctx *k, int64_t *out)
 {
@@ -198,14 +208,7 @@ static int k_restart_max_delay(struct key_ctx *k) { return get_duration(k, &k->c
 static int k_restart_reset(struct key_ctx *k) { return get_duration(k, &k->c->restart_reset_ms); }
 static int k_stop_timeout(struct key_ctx *k) { return get_duration(k, &k->c->stop_timeout_ms); }
 
-static int k_restart_limit(struct key_ctx *k)
-{
-	int64_t n;
-	if (get_int(k, 0, 1000000, &n) < 0)
-		return -1;
-	k->c->restart_limit = (int)n;
-	return 0;
-}
+static int k_restart_limit(struct key_ctx *k) { return get_int_field(k, 0, 1000000, &k->c->restart_limit); }
 
 static int k_failure_action(struct key_ctx *k)
 {
@@ -317,35 +320,14 @@ static int k_log_file_size(struct key_ctx *k)
 	return 0;
 }
 
-static int k_log_files(struct key_ctx *k)
-{
-	int64_t n;
-	if (get_int(k, 0, 100, &n) < 0)
-		return -1;
-	k->c->log_files = (int)n;
-	return 0;
-}
+static int k_log_files(struct key_ctx *k) { return get_int_field(k, 0, 100, &k->c->log_files); }
 
 static int k_log_console(struct key_ctx *k) { return get_bool(k, &k->c->log_console); }
 static int k_log_kmsg(struct key_ctx *k) { return get_bool(k, &k->c->log_kmsg); }
 
-static int k_log_rate(struct key_ctx *k)
-{
-	int64_t n;
-	if (get_int(k, 0, 1000000, &n) < 0)
-		return -1;
-	k->c->log_rate = (int)n;
-	return 0;
-}
+static int k_log_rate(struct key_ctx *k) { return get_int_field(k, 0, 1000000, &k->c->log_rate); }
 
-static int k_log_burst(struct key_ctx *k)
-{
-	int64_t n;
-	if (get_int(k, 1, 1000000, &n) < 0)
-		return -1;
-	k->c->log_burst = (int)n;
-	return 0;
-}
+static int k_log_burst(struct key_ctx *k) { return get_int_field(k, 1, 1000000, &k->c->log_burst); }
 
 /* ---- [container] ---- */
 
