@@ -14,6 +14,7 @@
  * 1), whose SIGCHLD it then is. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,16 +175,23 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
  * killed, and a cleaner child removes what they made. */
 void svc_start_abort(struct supervisor *sv, struct svc *s)
 {
-	if (s->starter > 0)
-		kill(-s->starter, SIGKILL);
+	pid_t starter = s->starter;
+	int starter_pidfd = starter > 0 ? pidfd_open_compat(starter) : -1;
+	if (starter > 0)
+		kill(-starter, SIGKILL);
 	close_start_fds(sv, s);
 	s->deadline_ms = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
 		log_set_writer(NULL, NULL);
+		/* Once the starter is gone, nothing adds to what is cleared. */
+		if (starter_pidfd >= 0)
+			poll(&(struct pollfd){ .fd = starter_pidfd, .events = POLLIN }, 1, 5000);
 		clear_stale(sv->root, s->name);
 		_exit(0);
 	}
+	if (starter_pidfd >= 0)
+		close(starter_pidfd);
 	if (pid < 0)
 		log_error("service %s: fork: %m (its half-made container is removed at its next start)", s->name);
 	s->cleaner = pid > 0 ? pid : 0;
