@@ -13,6 +13,7 @@ struct launch {
 	const char *id;
 	const char *cgroup;	/* resolved cgroup path, NULL: none (out: NULL if none was made) */
 	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
+	int fifo_fd;		/* private: init's O_PATH fd of exec.fifo, or -1 */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
 	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */
 	const char *cache_dir;	/* compiled seccomp filters; NULL: no cache */

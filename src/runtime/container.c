@@ -155,7 +155,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	struct recording rec = { dir, out, o->pid_file };
 	struct launch l = {
-		.spec = s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd,
+		.spec = s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd, .fifo_fd = -1,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 		.on_cloned = record_cloned, .on_created = record_created, .arg = &rec,

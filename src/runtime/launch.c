@@ -33,18 +33,42 @@ static char *launch_state_json(const struct launch *l, pid_t host_pid, enum stat
 	return child_state_json(l->spec, l->id, host_pid, status);
 }
 
+/* No directory of the host stays open in init while paths from the
+ * config are resolved (CVE-2024-21626): the state directory's fd gives
+ * way to an O_PATH fd of exec.fifo alone, reopened later through the
+ * container's own /proc (checked to be a fresh procfs). A container
+ * without /proc keeps the directory's fd, never reachable by path, as
+ * magic links are not followed. */
+static int init_hold_fifo_only(struct launch *l)
+{
+	bool has_proc = false;
+	for (size_t i = 0; i < l->spec->n_mounts; i++)
+		has_proc |= l->spec->mounts[i].type && !strcmp(l->spec->mounts[i].type, "proc");
+	if (l->state_dirfd < 0 || !has_proc)
+		return 0;
+	l->fifo_fd = openat(l->state_dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+	if (l->fifo_fd < 0)
+		return log_error("exec.fifo: %m");
+	close(l->state_dirfd);
+	l->state_dirfd = -1;
+	return 0;
+}
+
 static int init_wait_for_start(const struct launch *l)
 {
 	/* Opening a FIFO for writing blocks until `berth start` opens it for
 	 * reading: that is the "created" state. */
 	int fd;
-	while ((fd = openat(l->state_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", l->fifo_fd);
+	while ((fd = l->fifo_fd >= 0 ? open(path, O_WRONLY | O_CLOEXEC)
+				     : openat(l->state_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
 		;
 	if (fd < 0)
 		return log_error("exec.fifo: %m");
 	int r = write_all(fd, "0", 1);
 	close(fd);
-	close(l->state_dirfd);
+	close(l->fifo_fd >= 0 ? l->fifo_fd : l->state_dirfd);
 	return r < 0 ? log_error("exec.fifo: %m") : 0;
 }
 
@@ -125,10 +149,10 @@ static _Noreturn void init_main(struct launch *l, int sync_fd)
 			_exit(1);
 		cgroup_join_close(l->join);
 	}
-	if (init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
+	if (init_hold_fifo_only(l) < 0 || init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
 	/* From here on, errors can only go to the container's stderr. */
-	if (l->state_dirfd >= 0 && init_wait_for_start(l) < 0)
+	if ((l->state_dirfd >= 0 || l->fifo_fd >= 0) && init_wait_for_start(l) < 0)
 		_exit(1);
 	if (l->spec->n_hooks[HOOK_START_CONTAINER]) {
 		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
