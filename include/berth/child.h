@@ -59,7 +59,8 @@ struct child_server {
 	void *arg;
 };
 /* Serve until the child reports SYNC_CREATED: 0, or -1 when it failed
- * (its errors logged) or died. The child then waits for child_release. */
+ * (its errors logged) or died. The child then waits for child_release,
+ * which returns once the child has stopped dying with the runtime. */
 int child_serve(struct child_server *c, int fd);
 int child_release(int fd);
 /* The OCI state the hooks and the seccomp agent see during setup. */

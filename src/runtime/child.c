@@ -135,7 +135,15 @@ int child_done(void)
 
 int child_release(int fd)
 {
-	return sync_send(fd, SYNC_RELEASE, 0, NULL) < 0 ? log_error("releasing the container process: %m") : 0;
+	if (sync_send(fd, SYNC_RELEASE, 0, NULL) < 0)
+		return log_error("releasing the container process: %m");
+	/* The child closes its end once it no longer dies with us: a
+	 * runtime that exited sooner would take it along (PDEATHSIG). */
+	struct sync_msg m;
+	while (sync_recv(fd, &m) > 0)
+		if (m.fd >= 0)
+			close(m.fd);
+	return 0;
 }
 
 char *child_state_json(const struct spec *s, const char *id, pid_t pid, enum status status)
