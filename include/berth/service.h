@@ -57,6 +57,9 @@ int service_load(struct service_conf *c, const char *path);
 /* The same from an open file; `path` names it in messages and names the
  * service. */
 int service_load_stream(struct service_conf *c, FILE *f, const char *path);
+/* The same from the file's text, already read (the supervisor keeps that
+ * very text: what it parsed is what it saves and compares). */
+int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path);
 void service_free(struct service_conf *c);
 
 /* The .conf files of DIR, sorted, as malloc'd paths (*names, each freed by the

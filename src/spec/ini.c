@@ -156,6 +156,20 @@ int service_load(struct service_conf *c, const char *path)
 	return r;
 }
 
+int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path)
+{
+	/* fmemopen refuses an empty buffer; an empty line reads the same. */
+	FILE *f = len ? fmemopen((void *)text, len, "r") : fmemopen("\n", 1, "r");
+	if (!f) {
+		memset(c, 0, sizeof(*c));
+		spec_init(&c->spec);
+		return log_error("%s: %m", path);
+	}
+	int r = service_load_stream(c, f, path);
+	fclose(f);
+	return r;
+}
+
 int service_load_stream(struct service_conf *c, FILE *f, const char *path)
 {
 	memset(c, 0, sizeof(*c));

@@ -51,7 +51,7 @@ static void svc_read(struct svc *s, const char *file)
 	snprintf(s->file, sizeof(s->file), "%s", file);
 	s->name = s->name_buf;
 	s->text = read_file(file, &s->text_len);
-	if (!s->text || service_load(&s->conf, file) < 0) {
+	if (!s->text || service_load_text(&s->conf, s->text, s->text_len, file) < 0) {
 		if (!s->text)
 			log_error("%s: %m", file);
 		const char *base = strrchr(file, '/');

@@ -270,6 +270,16 @@ static void test_service(void)
 		path_replaced |= !strcmp(s->process.env[n], "PATH=/x");
 	CHECK(path_replaced && n == 3);	/* PATH replaced, TERM kept, A added */
 	service_free(&c);
+	/* From text already read: what the supervisor parses is what it keeps. */
+	static const char text[] = "[service]\nrootfs = /r\nexec = true\nenv = FROM=text\n";
+	CHECK(service_load_text(&c, text, sizeof(text) - 1, "/etc/berth/t.conf") == 0 && !strcmp(c.name, "t"));
+	bool from_text = false;
+	for (int i = 0; c.spec.process.env[i]; i++)
+		from_text |= !strcmp(c.spec.process.env[i], "FROM=text");
+	CHECK(from_text);
+	service_free(&c);
+	CHECK(service_load_text(&c, "", 0, "/etc/berth/empty.conf") < 0);	/* no rootfs, no exec */
+	service_free(&c);
 	/* Set twice: the first place, the last value, once. */
 	CHECK(load_service(&c, "[service]\nrootfs = /r\nexec = true\nenv = A=1\nenv = B=2\nenv = A=3\n") == 0);
 	int a_at = -1, b_at = -1, a_count = 0;
