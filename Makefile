@@ -87,7 +87,7 @@ src-$(CONFIG_INI) += src/spec/ini.c src/spec/service_keys.c src/spec/cmdline.c s
 src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/order.c \
-	src/supervise/logring.c src/supervise/output.c src/supervise/start.c src/supervise/control.c src/supervise/conditions.c src/cmd/supervise.c src/cmd/ctl.c
+	src/supervise/logring.c src/supervise/output.c src/supervise/start.c src/supervise/power.c src/supervise/control.c src/supervise/conditions.c src/cmd/supervise.c src/cmd/ctl.c
 src-$(CONFIG_WATCHDOG) += src/supervise/watchdog.c
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c

@@ -3,6 +3,7 @@
 #ifndef BERTH_INIT_H
 #define BERTH_INIT_H
 #include <stdbool.h>
+#include "berth/supervise.h"	/* enum power_action */
 
 struct init_options {
 	bool debug;		/* berth.debug */
@@ -15,8 +16,6 @@ struct init_options {
 void init_early(struct init_options *o);
 void init_read_cmdline(struct init_options *o);
 
-/* What to do once every service is down. */
-enum power_action { POWER_NONE, POWER_REBOOT, POWER_HALT, POWER_OFF };
 /* Kill what is left, sync, unmount, then reboot(2): never returns. */
 _Noreturn void init_power(enum power_action a);
 

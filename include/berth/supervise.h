@@ -90,6 +90,9 @@ struct svc {
 	bool order_broken;		/* broken by its dependencies, not its file */
 };
 
+/* What to do once every service is down (as PID 1). */
+enum power_action { POWER_NONE, POWER_REBOOT, POWER_HALT, POWER_OFF };
+
 struct client;
 /* A child reaped before anyone knew it was theirs (a container's init
  * whose starter has not answered yet). */
@@ -122,7 +125,7 @@ struct supervisor {
 	int64_t boot_ms;
 	bool stopping;			/* shutting down: nothing (re)starts */
 	bool pid1;
-	int power;			/* PID 1: enum power_action once asked for */
+	enum power_action power;	/* PID 1: what was asked for, once asked */
 	const char *skip;		/* ",a,b,": services not to start (berth.skip) */
 };
 
@@ -210,6 +213,11 @@ void control_log_follow(struct supervisor *sv, struct svc *s);
 void control_close_all(struct supervisor *sv);
 /* s goes away: its followers are hung up. */
 void control_forget(struct supervisor *sv, struct svc *s);
+
+/* power.c: the one way to power off, halt or reboot: as PID 1, stop
+ * every service and let init do it; under another init (busybox's),
+ * ask it with its signals. -1 (logged) if it could not be asked. */
+int supervisor_power(struct supervisor *sv, enum power_action a, const char *why);
 
 /* loop.c */
 int supervise_run(struct supervisor *sv);

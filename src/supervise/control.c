@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/init.h"
 #include "berth/log.h"
 #include "berth/supervise.h"
 #include "berth/util.h"
@@ -266,22 +265,15 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		return false;
 	}
 	if (!strcmp(cmd, "poweroff") || !strcmp(cmd, "reboot") || !strcmp(cmd, "halt")) {
-		int action = cmd[0] == 'p' ? POWER_OFF : cmd[0] == 'r' ? POWER_REBOOT : POWER_HALT;
-		if (!sv->pid1) {
-			/* Under busybox init (or sysvinit), ask it, in its terms. */
-			int sig = action == POWER_OFF ? SIGUSR2 : action == POWER_REBOOT ? SIGTERM : SIGUSR1;
-			if (kill(1, sig) < 0) {
-				outf(c, "1%s: signalling init: %s\n", cmd, strerror(errno));
-				return false;
-			}
+		enum power_action action = cmd[0] == 'p' ? POWER_OFF : cmd[0] == 'r' ? POWER_REBOOT : POWER_HALT;
+		char why[32];
+		snprintf(why, sizeof(why), "ctl %s", cmd);
+		if (supervisor_power(sv, action, why) < 0)
+			outf(c, "1%s: init (pid 1) could not be asked: %s\n", cmd, strerror(errno));
+		else if (sv->pid1)
+			outf(c, "0stopping every service, then %s\n", cmd);
+		else
 			outf(c, "0asked init (pid 1) to %s\n", cmd);
-			return false;
-		}
-		if (!sv->power)
-			sv->power = action;
-		outf(c, "0stopping every service, then %s\n", cmd);
-		log_info("supervisor: %s asked for", cmd);
-		svc_shutdown(sv);
 		return false;
 	}
 	if (!strcmp(cmd, "reload")) {

@@ -13,7 +13,6 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/init.h"
 #include "berth/log.h"
 #include "berth/supervise.h"
 #include "berth/util.h"
@@ -82,10 +81,11 @@ static int on_signal(struct supervisor *sv)
 		case SIGUSR1:
 		case SIGUSR2:
 			/* As PID 1, busybox init's meanings; else all stop us. */
-			if (sv->pid1 && !sv->power)
-				sv->power = si.ssi_signo == SIGUSR1 ? POWER_HALT : si.ssi_signo == SIGUSR2 ? POWER_OFF : POWER_REBOOT;
-			else if (sv->pid1 && si.ssi_signo == SIGUSR1)
+			if (sv->pid1) {
+				supervisor_power(sv, si.ssi_signo == SIGUSR1 ? POWER_HALT : si.ssi_signo == SIGUSR2 ? POWER_OFF
+					: POWER_REBOOT, strsignal((int)si.ssi_signo));
 				break;
+			}
 			if (!sv->stopping)
 				log_info("supervisor: stopping every service");
 			svc_shutdown(sv);

@@ -330,10 +330,12 @@ static void give_up(struct supervisor *sv, struct svc *s)
 	s->state = SVC_FAILED;
 	snprintf(s->why, sizeof(s->why), "%d failures in a row (restart-limit)", s->failures);
 	log_error("service %s: failed: %s", s->name, s->why);
-	if (s->conf.reboot_on_failure) {
-		log_error("service %s: failure-action = reboot", s->name);
-		if (sv->pid1)
-			kill(1, SIGTERM);	/* init's reboot path */
+	if (s->conf.reboot_on_failure && !sv->pid1) {
+		log_warn("service %s: failure-action = reboot applies to berth as PID 1 only", s->name);
+	} else if (s->conf.reboot_on_failure) {
+		char why[sizeof(s->name_buf) + 40];
+		snprintf(why, sizeof(why), "service %s failed (failure-action = reboot)", s->name);
+		supervisor_power(sv, POWER_REBOOT, why);
 	}
 }
 

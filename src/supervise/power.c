@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Power requests (ctl poweroff|reboot|halt, failure-action = reboot, the
+ * power signals to PID 1) all go one way. As PID 1 the supervisor stops
+ * every service in reverse dependency order and returns to init, which
+ * powers off; a signal to itself would be the wrong path. Under busybox
+ * init (or sysvinit) it asks that init, with busybox's signals. */
+#include <errno.h>
+#include <signal.h>
+#include "berth/log.h"
+#include "berth/supervise.h"
+
+static const char *const action_names[] = {
+	[POWER_NONE] = "nothing", [POWER_REBOOT] = "reboot", [POWER_HALT] = "halt", [POWER_OFF] = "poweroff",
+};
+
+int supervisor_power(struct supervisor *sv, enum power_action a, const char *why)
+{
+	if (!sv->pid1) {
+		int sig = a == POWER_OFF ? SIGUSR2 : a == POWER_HALT ? SIGUSR1 : SIGTERM;
+		if (kill(1, sig) < 0)
+			return log_error("supervisor: %s: asking init (pid 1) to %s: %m", why, action_names[a]);
+		log_info("supervisor: %s: asked init (pid 1) to %s", why, action_names[a]);
+		return 0;
+	}
+	if (!sv->power)
+		sv->power = a;
+	if (!sv->stopping)
+		log_info("supervisor: %s: stopping every service, then %s", why, action_names[sv->power]);
+	svc_shutdown(sv);
+	return 0;
+}
