@@ -143,9 +143,9 @@ static const char *service_name(const char *path, struct arena *a)
 	return name;
 }
 
-int service_load(struct service_conf *c, const char *path)
+/* Parse a stream, or say why it could not be opened (f NULL, errno). */
+static int load_opened(struct service_conf *c, FILE *f, const char *path)
 {
-	FILE *f = fopen(path, "re");
 	if (!f) {
 		memset(c, 0, sizeof(*c));
 		spec_init(&c->spec);
@@ -156,18 +156,15 @@ int service_load(struct service_conf *c, const char *path)
 	return r;
 }
 
+int service_load(struct service_conf *c, const char *path)
+{
+	return load_opened(c, fopen(path, "re"), path);
+}
+
 int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path)
 {
 	/* fmemopen refuses an empty buffer; an empty line reads the same. */
-	FILE *f = len ? fmemopen((void *)text, len, "r") : fmemopen("\n", 1, "r");
-	if (!f) {
-		memset(c, 0, sizeof(*c));
-		spec_init(&c->spec);
-		return log_error("%s: %m", path);
-	}
-	int r = service_load_stream(c, f, path);
-	fclose(f);
-	return r;
+	return load_opened(c, len ? fmemopen((void *)text, len, "r") : fmemopen("\n", 1, "r"), path);
 }
 
 int service_load_stream(struct service_conf *c, FILE *f, const char *path)

@@ -25,9 +25,9 @@ svc() {
 }
 # A service that plants a link to a host file, then another that plants
 # a FIFO, where their log files will be opened (they can write /logs).
-svc linker "exec = sh -c 'ln -s $sd/decoy/host-file /logs/linker.log; echo planted > /logs/linker.ready; sleep 0.2; echo appended-to-host; exec sleep 1000'" \
+svc linker "exec = sh -c 'ln -s $sd/decoy/host-file /logs/linker.log; echo planted > /logs/linker.ready; echo appended-to-host; exec sleep 1000'" \
 	"log-file = $sd/logs/linker.log" 'stop-signal = KILL'
-svc fifo "exec = sh -c 'mkfifo /logs/fifo.log; echo planted > /logs/fifo.ready; sleep 0.2; echo into-the-fifo; exec sleep 1000'" \
+svc fifo "exec = sh -c 'mkfifo /logs/fifo.log; echo planted > /logs/fifo.ready; echo into-the-fifo; exec sleep 1000'" \
 	"log-file = $sd/logs/fifo.log" 'stop-signal = KILL'
 # Floods its output with console copies on; the console below never drains.
 svc flood "exec = sh -c 'while :; do echo flood-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done'" \
