@@ -20,6 +20,16 @@ expect_match() { if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else fa
 
 b() { "$BERTH" --root "$ROOT" "$@"; }
 
+# wait_until SECONDS CMD...: run CMD every 50 ms until it succeeds; false
+# once SECONDS have passed. Tests wait for the event, never a fixed time.
+wait_until() {
+	_deadline=$(($(date +%s) + $1)); shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$_deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
 # A busybox-static rootfs, made once and copied per bundle.
 ROOTFS_CACHE=$TESTROOT/rootfs
 make_rootfs_cache() {

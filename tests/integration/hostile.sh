@@ -102,12 +102,8 @@ escaped_from() {
 	head -n1 "$1/rootfs/tmp/where" | grep -q '^/' || return 0
 	grep -Eq 'state.json|exec.fifo|config.json|cgroup.procs|unreachable' "$1/rootfs/tmp/where"
 }
-wait_stopped() {
-	for _i in $(seq 1 100); do
-		[ "$(b state "$1" 2>/dev/null | jq -r .status)" = running ] || return 0
-		sleep 0.05
-	done
-}
+not_running() { [ "$(b state "$1" 2>/dev/null | jq -r .status)" != running ]; }
+wait_stopped() { wait_until 5 not_running "$1"; }
 bd=$(new_bundle cwdfd "$where")
 edit "$bd" '.root.readonly = false'
 escaped=""

@@ -26,13 +26,15 @@ leftovers() {
 mkfifo "$TESTROOT/hold"
 edit "$bd" --arg f "$TESTROOT/hold" '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "read x < \($f)"]}]'
 "$BERTH" --root "$ROOT" create --bundle "$bd" "$id" >/dev/null 2>&1 & CP=$!
-for i in $(seq 1 100); do [ "$(b state "$id" 2>/dev/null | jq -r .status)" = creating ] && break; sleep 0.05; done
+status_is() { [ "$(b state "$id" 2>/dev/null | jq -r .status)" = "$1" ]; }
+wait_until 5 status_is creating
 expect "state reports a container being created" creating "$(b state "$id" 2>/dev/null | jq -r .status)"
 expect_match "list shows it" "^$id +[0-9]+ +creating" "$(b list | sed 1d)"
 ipid=$(b state "$id" | jq -r .pid)
 kill -9 $CP; wait $CP 2>/dev/null
 echo go > "$TESTROOT/hold"
-for i in $(seq 1 100); do kill -0 "$ipid" 2>/dev/null || break; sleep 0.05; done
+gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_until 5 gone "$ipid"
 check "its init exits by itself once the runtime is killed" sh -c "[ \"${ipid:-0}\" -gt 0 ] && ! kill -0 $ipid 2>/dev/null"
 check "delete -f removes it" b delete -f "$id"
 expect "nothing is left" "" "$(leftovers)"

@@ -13,10 +13,14 @@ SOCK=$sd/ctl.sock
 ctl() { timeout 10 "$BERTH" ctl -s "$SOCK" "$@"; }
 state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 field() { ctl list 2>/dev/null | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
-wait_state() {
-	for _i in $(seq 1 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.1; done
-	return 1
-}
+state_is() { [ "$(state "$1")" = "$2" ]; }
+wait_state() { wait_until 10 state_is "$1" "$2"; }
+# restarted_to NAME N: restarted N times in all, and ready again.
+restarted_to() { [ "$(field "$1" 4)" = "$2" ] && [ "$(state "$1")" = ready ]; }
+dropped_over() { _d=$(ctl status "$1" | sed -n 's/^console lines dropped: //p'); [ "${_d:-0}" -gt "$2" ]; }
+no_process() { ! ps -eo args | grep -q "$1"; }
+# Every service has run or failed to start: none is waiting or running.
+all_settled() { ctl list 2>/dev/null | awk 'NR > 1 && $2 !~ /^(stopped|failed|done)$/ { busy = 1 } END { exit busy }'; }
 # svc NAME [KEY=VALUE lines...]: the log directory is /logs inside.
 svc() {
 	_n=$1; shift
@@ -45,14 +49,11 @@ svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-
 mkfifo "$sd/console"
 sleep 100000 < "$sd/console" & HOLD=$!
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" 2> "$sd/console" & SP=$!
-for i in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_until 10 test -S "$SOCK"
 wait_state victim ready
-for i in $(seq 1 100); do [ -e "$sd/logs/linker.ready" ] && [ -e "$sd/logs/fifo.ready" ] && break; sleep 0.1; done
+wait_until 10 test -e "$sd/logs/linker.ready" -a -e "$sd/logs/fifo.ready"
 # Both floods have certainly filled the pipe once this many lines were dropped.
-for i in $(seq 1 100); do
-	d=$(ctl status flood2 | sed -n 's/^console lines dropped: //p')
-	[ "${d:-0}" -gt 1000 ] && break; sleep 0.1
-done
+wait_until 10 dropped_over flood2 1000
 
 # ctl answers while every flooding service writes: the worst of 20.
 worst=0
@@ -76,7 +77,7 @@ dropped=$(ctl status flood | sed -n 's/^console lines dropped: //p')
 pid=$(field victim 3)
 restarts=$(field victim 4)
 kill -9 "$pid"
-for i in $(seq 1 100); do [ "$(field victim 4)" = $((restarts + 1)) ] && [ "$(state victim)" = ready ] && break; sleep 0.1; done
+wait_until 10 restarted_to victim $((restarts + 1))
 expect "a killed service is restarted meanwhile" "$((restarts + 1)) ready" "$(field victim 4) $(state victim)"
 
 check "ready = path: the service planted its link" test -L "$sd/rootfs/readyflag"
@@ -109,12 +110,8 @@ while [ $n -le 64 ]; do
 done
 svc cwdok "exec = sh -c '{ pwd; ls; } > /logs/where-ok 2>&1'" 'cwd = /etc' 'restart = no'
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-cwd.log" 2>&1 & SP=$!
-for i in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
-# Every one has run or failed to start: none is waiting or running.
-for i in $(seq 1 200); do
-	ctl list 2>/dev/null | awk 'NR > 1 && $2 !~ /^(stopped|failed|done)$/ { busy = 1 } END { exit !busy }' || break
-	sleep 0.1
-done
+wait_until 10 test -S "$SOCK"
+wait_until 20 all_settled
 escaped=""
 for f in "$sd/logs"/where-*; do
 	[ -f "$f" ] || continue
@@ -142,9 +139,9 @@ printf '[service]\nbundle = %s\nstart-timeout = 3s\nrestart-limit = 1\n' "$sd/st
 svc other "exec = sleep 1000" 'stop-signal = KILL'
 svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-signal = KILL'
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-stuck.log" 2>&1 & SP=$!
-for i in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_until 10 test -S "$SOCK"
 wait_state victim ready
-for i in $(seq 1 100); do [ -e "$sd/stuck/hook.pid" ] && break; sleep 0.1; done
+wait_until 10 test -e "$sd/stuck/hook.pid"
 expect "a hung createRuntime hook: the service is starting" starting "$(state stuck)"
 expect "...while another service started" ready "$(state other)"
 t0=$(date +%s%N); ctl list >/dev/null; t=$((($(date +%s%N) - t0) / 1000000))
@@ -152,14 +149,13 @@ echo "  ctl list while a creation hangs: ${t} ms"
 [ "$t" -lt 2000 ] && ok "...and ctl list answers (${t} ms)" || fail "...and ctl list answers" "${t} ms"
 pid=$(field victim 3)
 kill -9 "$pid"
-for i in $(seq 1 100); do [ "$(field victim 4)" = 1 ] && [ "$(state victim)" = ready ] && break; sleep 0.1; done
+wait_until 10 restarted_to victim 1
 expect "...and a killed service was restarted" "1 ready" "$(field victim 4) $(state victim)"
 wait_state stuck failed
 expect "past start-timeout the stuck creation failed" failed "$(state stuck)"
 expect_match "...and says why" "start-timeout" "$(ctl status stuck)"
-for i in $(seq 1 100); do ps -eo args | grep -q 'sleep 3133[8]' || break; sleep 0.1; done
-check "...its hook was killed" sh -c "! ps -eo args | grep -q 'sleep 3133[8]'"
-for i in $(seq 1 100); do [ -e "$ROOT/stuck" ] || break; sleep 0.1; done
+check "...its hook was killed" wait_until 10 no_process 'sleep 3133[8]'
+wait_until 10 test ! -e "$ROOT/stuck"
 assert_clean stuck "a hung createRuntime hook"
 kill -TERM $SP; wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
