@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "berth/config.h"
+#include "berth/lifecycle.h"
 #include "berth/log.h"
 #include "berth/service.h"
 #include "berth/state.h"
@@ -32,19 +33,6 @@ size_t logring_since(const struct logring *r, uint64_t from, const char **p1, si
 
 /* ---- services (service.c) ---- */
 
-enum svc_state {
-	SVC_WAITING,	/* for dependencies (or wait-for conditions) */
-	SVC_STARTING,	/* a starter child is creating its container (start.c) */
-	SVC_RUNNING,	/* started, not ready yet */
-	SVC_READY,	/* running and ready (dependents may start) */
-	SVC_STOPPING,	/* stop signal sent, waiting for the exit */
-	SVC_BACKOFF,	/* exited; restarting after a delay */
-	SVC_STOPPED,	/* exited for good (restart = no) or stopped by ctl */
-	SVC_DONE,	/* ready = exit: ran to success */
-	SVC_FAILED,	/* crash-loop limit reached, or could not be created */
-	SVC_BROKEN,	/* its service file has errors */
-};
-const char *svc_state_name(enum svc_state s);
 struct svc;
 /* Running, ready or stopping: a container exists. */
 bool svc_running(const struct svc *s);
@@ -64,8 +52,7 @@ struct svc {
 	const char *name;		/* = name_buf */
 	char name_buf[208];		/* conf.name, or the file's name if broken */
 	char file[512];
-	enum svc_state state;
-	bool want_up;			/* the operator's wish: ctl stop clears it */
+	struct lifecycle lc;		/* its state: lifecycle.c's alone to change */
 	struct state st;		/* the running container (pid, cgroup) */
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
@@ -80,14 +67,12 @@ struct svc {
 	size_t line_len;
 	int64_t tokens, tokens_ms;	/* log-rate's bucket (thousandths of a line), and when */
 	uint64_t lines_dropped, drops_told;	/* console/kmsg copies not made; of them, reported */
-	int restarts, failures;		/* total restarts; consecutive failures */
-	int64_t started_ms, exec_ms, ready_ms, deadline_ms;	/* deadline: backoff or stop timeout; 0 none */
+	int64_t exec_ms, ready_ms;	/* when it was started and became ready */
 	int last_status;		/* wait status of the last exit; -1 none */
 	char why[160];			/* why it waits or failed */
 	char *text;			/* the service file as read */
 	size_t text_len;
 	bool seen, reread, removed;	/* reload: in the directory; changed; gone */
-	bool order_broken;		/* broken by its dependencies, not its file */
 };
 
 /* What to do once every service is down (as PID 1). */
@@ -130,36 +115,49 @@ struct supervisor {
 };
 
 int64_t now_ms(void);
+
+/* service.c: the table of services. */
 /* Load every service file of the directory (broken ones as SVC_BROKEN). */
 int svc_load_all(struct supervisor *sv);
 void svc_free_all(struct supervisor *sv);
 /* Read the directory again: start new files, stop removed ones, restart
  * changed ones (SIGHUP, ctl reload). */
 void svc_reload(struct supervisor *sv);
+/* A changed file, read again once its old container is down. */
+void svc_apply_reread(struct supervisor *sv, struct svc *s);
 /* Free the removed services that are down. */
 void svc_forget_removed(struct supervisor *sv);
+struct svc *svc_find(struct supervisor *sv, const char *name);
+
+/* events.c: the one way a service's state changes. The event goes
+ * through lifecycle.c's table; its actions are carried out here
+ * (success: EV_EXITED's status was 0). */
+void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool success);
 /* Start whatever may start now; arm the timer for the next deadline. */
 void svc_schedule(struct supervisor *sv);
 /* A child exited (SIGCHLD): find its service and handle it. */
 void svc_reaped(struct supervisor *sv, pid_t pid, int status);
 /* An adopted container's pidfd said it exited. */
 void svc_adopted_exit(struct supervisor *sv, struct svc *s);
-/* The timer fired: backoffs that ended, stop timeouts that passed. */
+/* The timer fired: backoffs that ended, start and stop timeouts. */
 void svc_timeouts(struct supervisor *sv);
-int svc_stop(struct supervisor *sv, struct svc *s);
-void svc_become_ready(struct supervisor *sv, struct svc *s);
-/* The container could not be made: counted as a failed run. */
-void svc_failed_to_start(struct supervisor *sv, struct svc *s);
+/* Stop everything in reverse dependency order; true once all are down. */
+bool svc_shutdown(struct supervisor *sv);
 
-/* start.c: creation beside the loop, with a deadline. */
+/* ready.c */
+void svc_become_ready(struct supervisor *sv, struct svc *s);
+void svc_notify_ready(struct supervisor *sv, struct svc *s);
+/* ready = path: true if a service became ready. */
+bool svc_check_ready_paths(struct supervisor *sv);
+
+/* start.c: creating and clearing containers beside the loop. */
 int svc_start_now(struct supervisor *sv, struct svc *s);
 void svc_start_result(struct supervisor *sv, struct svc *s);	/* the starter answered */
-void svc_start_abort(struct supervisor *sv, struct svc *s);	/* stop: kill it, clear what it made */
-void svc_start_timeout(struct supervisor *sv, struct svc *s);	/* start-timeout passed */
+void svc_start_watch(struct supervisor *sv, struct svc *s);	/* ACT_WATCH */
+void svc_start_abort(struct supervisor *sv, struct svc *s);	/* ACT_ABORT: kill it, clear what it made */
+void svc_teardown(struct supervisor *sv, struct svc *s);	/* ACT_TEARDOWN */
 void svc_unclaimed_add(struct supervisor *sv, pid_t pid, int status);
 bool svc_unclaimed_exit(struct supervisor *sv, pid_t pid, int *status);
-struct svc *svc_find(struct supervisor *sv, const char *name);
-void svc_notify_ready(struct supervisor *sv, struct svc *s);
 
 /* output.c: a service's output to its ring, log file, console and kmsg;
  * nothing in it blocks. */
@@ -174,9 +172,6 @@ void output_close(struct svc *s);
 /* The service's output FIFO in <root>/.logs: logp[0] the supervisor's
  * non-blocking reader, logp[1] the container's end. */
 int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2]);
-/* Stop everything in reverse dependency order; true once all are down. */
-bool svc_shutdown(struct supervisor *sv);
-
 /* order.c: dependency checks at load time (unknown names, cycles). */
 void order_check(struct supervisor *sv);
 /* Why s may not start yet (NULL: it may). */

@@ -194,13 +194,13 @@ static void cmd_list(struct supervisor *sv, struct client *c)
 		if (svc_gone(s))
 			continue;
 		char up[16], ex[24], te[16], tr[16], pid[16] = "-";
-		fmt_ms(up, sizeof(up), svc_running(s) ? now - s->started_ms : -1);
+		fmt_ms(up, sizeof(up), svc_running(s) ? now - s->lc.started_ms : -1);
 		fmt_exit(ex, sizeof(ex), s->last_status);
 		fmt_ms(te, sizeof(te), s->exec_ms ? s->exec_ms - sv->boot_ms : -1);
 		fmt_ms(tr, sizeof(tr), s->ready_ms ? s->ready_ms - sv->boot_ms : -1);
 		if (svc_running(s))
 			snprintf(pid, sizeof(pid), "%d", (int)s->st.pid);
-		outf(c, "%-16s %-9s %7s %8d %8s %-11s %8s %8s\n", s->name, svc_state_name(s->state), pid, s->restarts, up,
+		outf(c, "%-16s %-9s %7s %8d %8s %-11s %8s %8s\n", s->name, svc_state_name(s->lc.state), pid, s->lc.restarts, up,
 		     ex, te, tr);
 	}
 }
@@ -218,16 +218,16 @@ static void cmd_status(struct supervisor *sv, struct client *c, struct svc *s)
 {
 	char ex[24], up[16];
 	fmt_exit(ex, sizeof(ex), s->last_status);
-	fmt_ms(up, sizeof(up), svc_running(s) ? now_ms() - s->started_ms : -1);
-	outf(c, "0name: %s\nfile: %s\nstate: %s\n", s->name, s->file, svc_state_name(s->state));
+	fmt_ms(up, sizeof(up), svc_running(s) ? now_ms() - s->lc.started_ms : -1);
+	outf(c, "0name: %s\nfile: %s\nstate: %s\n", s->name, s->file, svc_state_name(s->lc.state));
 	if (svc_running(s))
 		outf(c, "pid: %d\nuptime: %s\n", (int)s->st.pid, up);
-	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->restarts, s->failures, ex);
+	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->lc.restarts, s->lc.failures, ex);
 	if (s->conf.log_console || s->conf.log_kmsg)
 		outf(c, "console lines dropped: %llu\n", (unsigned long long)s->lines_dropped);
-	if (s->why[0] && s->state != SVC_RUNNING && s->state != SVC_READY)
+	if (s->why[0] && s->lc.state != SVC_RUNNING && s->lc.state != SVC_READY)
 		outf(c, "why: %s\n", s->why);
-	if (s->state != SVC_BROKEN) {
+	if (s->lc.state != SVC_BROKEN) {
 		outf(c, "--- last output ---\n");
 		uint64_t from = s->ring.total > 2048 ? s->ring.total - 2048 : 0;
 		send_log(c, &s->ring, from);
@@ -301,7 +301,7 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 	if (!strcmp(cmd, "status")) {
 		cmd_status(sv, c, s);
 	} else if (!strcmp(cmd, "console")) {
-		if (!s->conf.spec.process.terminal || s->state == SVC_BROKEN) {
+		if (!s->conf.spec.process.terminal || s->lc.state == SVC_BROKEN) {
 			outf(c, "1%s: not a terminal service (its file needs terminal = yes)\n", s->name);
 			return false;
 		}
@@ -314,30 +314,21 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		c->console = true;
 		return true;
 	} else if (!strcmp(cmd, "logs")) {
-		if (s->state == SVC_BROKEN) {
+		if (s->lc.state == SVC_BROKEN) {
 			outf(c, "1%s: %s\n", s->name, s->why);
 			return false;
 		}
 		cmd_logs(sv, c, s, follow);
 		return follow;
 	} else if (!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart")) {
-		if (s->state == SVC_BROKEN) {
+		if (s->lc.state == SVC_BROKEN) {
 			outf(c, "1%s: %s\n", s->name, s->why);
 			return false;
 		}
-		if (cmd[2] == 'o') {	/* stop */
-			s->want_up = false;
-			svc_stop(sv, s);
-		} else {
-			s->want_up = true;
-			s->failures = 0;
-			if (cmd[0] == 'r' && svc_active(s))
-				svc_stop(sv, s);	/* restarts when it has exited */
-			else if (!svc_active(s))
-				s->state = SVC_WAITING, s->deadline_ms = 0;
-		}
+		/* restart: stopped first, started again once it has exited */
+		svc_event(sv, s, cmd[2] == 'o' ? EV_STOP : cmd[0] == 'r' ? EV_RESTART : EV_START, false);
 		svc_schedule(sv);
-		outf(c, "0%s: %s\n", s->name, svc_state_name(s->state));
+		outf(c, "0%s: %s\n", s->name, svc_state_name(s->lc.state));
 	} else {
 		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], console, reload, "
 			"poweroff, reboot, halt, root)\n", cmd);

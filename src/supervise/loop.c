@@ -42,8 +42,8 @@ void loop_arm_timer(struct supervisor *sv)
 {
 	int64_t next = 0;
 	for (size_t i = 0; i < sv->n; i++)
-		if (sv->svcs[i]->deadline_ms && (!next || sv->svcs[i]->deadline_ms < next))
-			next = sv->svcs[i]->deadline_ms;
+		if (sv->svcs[i]->lc.deadline_ms && (!next || sv->svcs[i]->lc.deadline_ms < next))
+			next = sv->svcs[i]->lc.deadline_ms;
 	struct itimerspec t = { 0 };
 	if (next) {
 		/* Absolute, so that time spent in between does not shift it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Dependencies between services: `requires` (must be ready first) and
  * `after` (ordering only). Unknown names and cycles are found once, at
  * load: the services concerned are reported and not started; the rest
@@ -7,12 +8,17 @@
 #include "berth/log.h"
 #include "berth/supervise.h"
 
-static void mark_broken(struct svc *s, const char *fmt, const char *arg)
+static void mark_broken(struct supervisor *sv, struct svc *s, const char *fmt, const char *arg)
 {
-	s->state = SVC_BROKEN;
-	s->order_broken = true;
 	snprintf(s->why, sizeof(s->why), fmt, arg);
-	log_error("service %s: not started: %s", s->name, s->why);
+	log_error("service %s: %s: %s", s->name, svc_active(s) ? "stopping it" : "not started", s->why);
+	svc_event(sv, s, EV_DEPS_BROKEN, false);
+}
+
+/* Broken by its file or its dependencies (perhaps still stopping). */
+static bool broken(const struct svc *s)
+{
+	return s->lc.state == SVC_BROKEN || s->lc.order_broken;
 }
 
 /* Depth-first search over both kinds of edge; colours: 0 new, 1 on the
@@ -26,7 +32,7 @@ static int visit(struct supervisor *sv, size_t i, char *colour, size_t *path, si
 	for (int l = 0; l < 2; l++)
 		for (const char *const *n = lists[l]; n && *n; n++) {
 			struct svc *d = svc_find(sv, *n);
-			if (!d || d->state == SVC_BROKEN)
+			if (!d || broken(d))
 				continue;
 			size_t k = 0;
 			while (sv->svcs[k] != d)
@@ -42,7 +48,7 @@ static int visit(struct supervisor *sv, size_t i, char *colour, size_t *path, si
 								sv->svcs[path[p]]->name);
 				snprintf(trail + (len < cap ? len : cap - 1), len < cap ? cap - len : 1, "%s", d->name);
 				for (size_t p = from; p <= depth; p++)
-					mark_broken(sv->svcs[path[p]], "dependency cycle: %s", trail);
+					mark_broken(sv, sv->svcs[path[p]], "dependency cycle: %s", trail);
 				return (int)k;
 			}
 			if (colour[k] == 0) {
@@ -59,16 +65,15 @@ void order_check(struct supervisor *sv)
 {
 	/* Checked afresh (after a reload, what was missing may be there). */
 	for (size_t i = 0; i < sv->n; i++)
-		if (sv->svcs[i]->order_broken) {
-			sv->svcs[i]->order_broken = false;
-			sv->svcs[i]->state = SVC_WAITING;
+		if (sv->svcs[i]->lc.order_broken) {
+			svc_event(sv, sv->svcs[i], EV_DEPS_FIXED, false);
 			sv->svcs[i]->why[0] = 0;
 		}
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
-		for (const char *const *n = s->conf.requires; s->state != SVC_BROKEN && n && *n; n++)
+		for (const char *const *n = s->conf.requires; !broken(s) && n && *n; n++)
 			if (!svc_find(sv, *n))
-				mark_broken(s, "requires \"%s\", which has no service file", *n);
+				mark_broken(sv, s, "requires \"%s\", which has no service file", *n);
 	}
 	char colour[sv->n + 1];
 	size_t path[sv->n + 1];
@@ -77,7 +82,7 @@ void order_check(struct supervisor *sv)
 		again = false;
 		memset(colour, 0, sizeof(colour));
 		for (size_t i = 0; i < sv->n && !again; i++) {
-			if (colour[i] || sv->svcs[i]->state == SVC_BROKEN)
+			if (colour[i] || broken(sv->svcs[i]))
 				continue;
 			/* A cycle's services are marked broken: look again for
 			 * other cycles among the rest. */
@@ -92,21 +97,20 @@ const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf,
 		const struct svc *d = svc_find(sv, *n);
 		if (!d)
 			continue;	/* order_check reported it */
-		if (d->state == SVC_READY || d->state == SVC_DONE)
+		enum dep_verdict v = lifecycle_requires(&d->lc);
+		if (v == DEP_MET)
 			continue;
-		if (d->state == SVC_FAILED || d->state == SVC_BROKEN || (d->state == SVC_STOPPED && !d->want_up))
-			snprintf(buf, cap, "requires %s, which is %s", d->name, svc_state_name(d->state));
+		if (v == DEP_NEVER)
+			snprintf(buf, cap, "requires %s, which is %s", d->name, svc_state_name(d->lc.state));
 		else
 			snprintf(buf, cap, "waiting for %s to be ready", d->name);
 		return buf;
 	}
 	for (const char *const *n = s->conf.after; n && *n; n++) {
 		const struct svc *d = svc_find(sv, *n);
-		/* after = X orders only: X down for good does not hold us. */
-		if (!d || !d->want_up || d->state == SVC_READY || d->state == SVC_DONE || d->state == SVC_FAILED ||
-		    d->state == SVC_BROKEN || d->state == SVC_STOPPED)
+		if (!d || lifecycle_after(&d->lc) == DEP_MET)
 			continue;
-		snprintf(buf, cap, "after %s, which is %s", d->name, svc_state_name(d->state));
+		snprintf(buf, cap, "after %s, which is %s", d->name, svc_state_name(d->lc.state));
 		return buf;
 	}
 	return NULL;

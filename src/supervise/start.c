@@ -33,7 +33,8 @@ struct start_result {
 };
 
 /* A container of this name left by a supervisor that died, or by a
- * starter that was killed: its processes, cgroup and state go. */
+ * starter that was killed: its processes, cgroup and state go. (A stale
+ * container is cleared by the starter itself, before it creates.) */
 static void clear_stale(const char *root, const char *name)
 {
 	struct state old;
@@ -81,7 +82,6 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 		log_error("service %s: pipe: %m", s->name);
 		goto fail;
 	}
-	s->started_ms = now_ms();
 	memset(&s->st, 0, sizeof(s->st));	/* known again once the starter answers */
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -105,9 +105,6 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 	s->notify_fd = notp[0];
 	s->starter_w = (struct watch){ W_STARTER, s };
 	loop_add(sv, s->starter_fd, &s->starter_w, EPOLLIN);
-	s->state = SVC_STARTING;
-	s->deadline_ms = now_ms() + s->conf.start_timeout_ms;
-	snprintf(s->why, sizeof(s->why), "its container is being created");
 	return 0;
 fail:
 	if (devnull >= 0)
@@ -118,7 +115,6 @@ fail:
 			if (*fds[k] >= 0)
 				close(*fds[k]);
 	}
-	svc_failed_to_start(sv, s);
 	return -1;
 }
 
@@ -131,18 +127,14 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	loop_close(sv, &s->starter_fd);
-	if (s->state != SVC_STARTING) {	/* aborted meanwhile */
+	if (s->lc.state != SVC_STARTING || n != (ssize_t)sizeof(res) || !res.ok) {
 		if (master >= 0)
 			close(master);
-		return;
-	}
-	s->deadline_ms = 0;
-	if (n != (ssize_t)sizeof(res) || !res.ok) {
-		if (master >= 0)
-			close(master);
-		close_start_fds(sv, s);
-		svc_failed_to_start(sv, s);
-		svc_schedule(sv);
+		if (s->lc.state == SVC_STARTING) {	/* else: aborted meanwhile */
+			close_start_fds(sv, s);
+			svc_event(sv, s, EV_CREATE_FAILED, false);
+			svc_schedule(sv);
+		}
 		return;
 	}
 	s->st = res.st;
@@ -152,15 +144,7 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		close(s->log_fd);
 		s->log_fd = master;
 	}
-	fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
-	s->log_w = (struct watch){ W_LOG, s };
-	loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
-	if (s->notify_fd >= 0) {
-		s->notify_w = (struct watch){ W_NOTIFY, s };
-		loop_add(sv, s->notify_fd, &s->notify_w, EPOLLIN);
-	}
-	s->state = SVC_RUNNING;
-	s->why[0] = 0;
+	svc_event(sv, s, EV_CREATED, false);
 	log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
 	if (s->conf.ready == READY_NONE)
 		svc_become_ready(sv, s);
@@ -171,8 +155,48 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 	svc_schedule(sv);
 }
 
+/* The container runs: its output and notify pipe are watched. */
+void svc_start_watch(struct supervisor *sv, struct svc *s)
+{
+	fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
+	s->log_w = (struct watch){ W_LOG, s };
+	loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
+	if (s->notify_fd >= 0) {
+		s->notify_w = (struct watch){ W_NOTIFY, s };
+		loop_add(sv, s->notify_fd, &s->notify_w, EPOLLIN);
+	}
+}
+
+/* A cleaner child clears a container away beside the loop: the one in
+ * st if known, else whatever state the name has on disk. It first waits
+ * (up to 5 s) for the process behind wait_pidfd, so that nothing adds
+ * to what it clears. The service may start again once it is reaped. */
+static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		log_set_writer(NULL, NULL);
+		if (wait_pidfd >= 0)
+			poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
+		if (s->st.pid > 0 || s->st.cgroup[0])
+			container_destroy(sv->root, &s->st);
+		else
+			clear_stale(sv->root, s->name);
+		_exit(0);
+	}
+	if (wait_pidfd >= 0)
+		close(wait_pidfd);
+	if (pid < 0)
+		log_error("service %s: fork: %m (what is left of its container is removed at its next start)",
+			  s->name);
+	s->cleaner = pid > 0 ? pid : 0;
+	memset(&s->st, 0, sizeof(s->st));
+	if (!s->cleaner)
+		svc_event(sv, s, EV_CLEANED, false);
+}
+
 /* Stop a start in progress: the starter and its process group are
- * killed, and a cleaner child removes what they made. */
+ * killed, and a cleaner removes what they made. */
 void svc_start_abort(struct supervisor *sv, struct svc *s)
 {
 	pid_t starter = s->starter;
@@ -180,30 +204,14 @@ void svc_start_abort(struct supervisor *sv, struct svc *s)
 	if (starter > 0)
 		kill(-starter, SIGKILL);
 	close_start_fds(sv, s);
-	s->deadline_ms = 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		log_set_writer(NULL, NULL);
-		/* Once the starter is gone, nothing adds to what is cleared. */
-		if (starter_pidfd >= 0)
-			poll(&(struct pollfd){ .fd = starter_pidfd, .events = POLLIN }, 1, 5000);
-		clear_stale(sv->root, s->name);
-		_exit(0);
-	}
-	if (starter_pidfd >= 0)
-		close(starter_pidfd);
-	if (pid < 0)
-		log_error("service %s: fork: %m (its half-made container is removed at its next start)", s->name);
-	s->cleaner = pid > 0 ? pid : 0;
+	memset(&s->st, 0, sizeof(s->st));	/* what the starter made is on disk */
+	spawn_cleaner(sv, s, starter_pidfd);
 }
 
-void svc_start_timeout(struct supervisor *sv, struct svc *s)
+/* The container exited: its cgroup, leftover processes and state go. */
+void svc_teardown(struct supervisor *sv, struct svc *s)
 {
-	log_error("service %s: its container was not created within %lld ms (start-timeout): killing its creation",
-		  s->name, (long long)s->conf.start_timeout_ms);
-	svc_start_abort(sv, s);
-	svc_failed_to_start(sv, s);
-	snprintf(s->why, sizeof(s->why), "its container was not created within start-timeout");
+	spawn_cleaner(sv, s, -1);
 }
 
 /* ---- exits nobody claimed yet ---- */

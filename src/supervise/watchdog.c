@@ -42,7 +42,7 @@ void watchdog_pet(struct supervisor *sv)
 		log_debug("watchdog timer: %m");
 	for (size_t i = 0; i < sv->n; i++) {
 		const struct svc *s = sv->svcs[i];
-		if (s->conf.critical && s->state == SVC_FAILED) {
+		if (s->conf.critical && s->lc.state == SVC_FAILED) {
 			if (!sv->wd_starving)
 				log_error("watchdog: critical service %s failed: no longer petting the watchdog", s->name);
 			sv->wd_starving = true;

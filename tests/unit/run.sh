@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the unit tests against the host (glibc) objects, run them plain,
+# Build the unit tests (parsers, resolver, the supervisor's lifecycle) against the host (glibc) objects, run them plain,
 # under ASan/UBSan and under valgrind; one result line each into $RESULTS.
 set -u
 cd "$(dirname "$0")/../.."
@@ -21,6 +21,13 @@ run() {
 gcc -std=gnu11 -O1 -g $inc -o "$out/test_oci" $src -lcjson -linih -lm && \
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_oci_asan" $src -lcjson -linih -lm || {
 	record FAIL "unit: build"; exit 0; }
+# The supervisor's lifecycle table: no kernel, no libraries.
+lc="tests/unit/test_lifecycle.c src/supervise/lifecycle.c"
+gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_lifecycle" $lc &&
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_lifecycle_asan" $lc || {
+	record FAIL "unit: build (lifecycle)"; exit 0; }
 run plain "parsers" "$out/test_oci"
 run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_oci_asan"
 run valgrind "parsers (valgrind)" valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$out/test_oci"
+run lifecycle "supervisor lifecycle table and restart policy" "$out/test_lifecycle"
+run lifecycle_asan "supervisor lifecycle (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_lifecycle_asan"

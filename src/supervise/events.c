@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Events to services: what the loop learns (an exit, a deadline, a
+ * starter's answer, a ctl command, a dependency made ready) becomes an
+ * event for lifecycle.c's table, and the actions the table returns are
+ * carried out here. Every action that may take time (creating a
+ * container, clearing one away) runs in a child beside the loop
+ * (start.c); here only signals are sent and fds watched. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "berth/cgroup.h"
+#include "berth/log.h"
+#include "berth/supervise.h"
+
+int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The service file's say in its life, as lifecycle.c takes it. */
+static struct lifecycle_policy policy_of(const struct service_conf *c)
+{
+	return (struct lifecycle_policy){
+		.restart_on_success = c->restart == RESTART_ALWAYS,
+		.restart_on_failure = c->restart != RESTART_NO,
+		.done_on_success = c->ready == READY_EXIT,
+		.restart_delay_ms = c->restart_delay_ms,
+		.restart_max_delay_ms = c->restart_max_delay_ms,
+		.restart_reset_ms = c->restart_reset_ms,
+		.restart_limit = c->restart_limit,
+		.reboot_on_failure = c->reboot_on_failure,
+		.start_timeout_ms = c->start_timeout_ms,
+		.stop_timeout_ms = c->stop_timeout_ms,
+	};
+}
+
+static void give_up(struct supervisor *sv, struct svc *s, unsigned act)
+{
+	log_error("service %s: failed: %s", s->name, s->why);
+	if (!(act & ACT_REBOOT))
+		return;
+	if (!sv->pid1) {
+		log_warn("service %s: failure-action = reboot applies to berth as PID 1 only", s->name);
+		return;
+	}
+	char why[sizeof(s->name_buf) + 40];
+	snprintf(why, sizeof(why), "service %s failed (failure-action = reboot)", s->name);
+	supervisor_power(sv, POWER_REBOOT, why);
+}
+
+/* Why a start ended without a container; NULL: it had one. */
+static const char *start_failure(enum svc_event ev, enum svc_state was)
+{
+	if (ev == EV_CREATE_FAILED)
+		return "its container could not be created";
+	if (ev == EV_TIMER && was == SVC_STARTING)
+		return "its container was not created within start-timeout";
+	return NULL;
+}
+
+/* What ctl status says beside the state, for the states the table
+ * enters by itself. */
+static void tell(struct svc *s, enum svc_event ev, enum svc_state was)
+{
+	const char *failed_start = start_failure(ev, was);
+	switch (s->lc.state) {
+	case SVC_STARTING:
+		snprintf(s->why, sizeof(s->why), "its container is being created");
+		break;
+	case SVC_RUNNING:
+	case SVC_READY:
+		s->why[0] = 0;
+		break;
+	case SVC_DONE:
+		log_info("service %s: done", s->name);
+		break;
+	case SVC_BACKOFF:
+		snprintf(s->why, sizeof(s->why), "%s%srestarting in %lld ms", failed_start ? failed_start : "",
+			 failed_start ? "; " : "", (long long)s->lc.backoff_ms);
+		/* On a serial console, the backoff is what tells a crash loop apart. */
+		if (s->lc.failures)
+			log_info("service %s: restarting in %lld ms (%d failure%s in a row)", s->name,
+				 (long long)s->lc.backoff_ms, s->lc.failures, s->lc.failures == 1 ? "" : "s");
+		break;
+	case SVC_FAILED:
+		snprintf(s->why, sizeof(s->why), "%d failure%s in a row (restart-limit)%s%s", s->lc.failures,
+			 s->lc.failures == 1 ? "" : "s", failed_start ? "; the last: " : "",
+			 failed_start ? failed_start : "");
+		break;
+	case SVC_STOPPED:
+		if (failed_start)
+			snprintf(s->why, sizeof(s->why), "%s", failed_start);
+		break;
+	default:
+		break;
+	}
+}
+
+void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool success)
+{
+	struct lifecycle_policy p = policy_of(&s->conf);
+	struct lifecycle_input in = { .now_ms = now_ms(), .stopping = sv->stopping, .success = success };
+	enum svc_state was = s->lc.state;
+	unsigned act = lifecycle_step(&s->lc, &p, ev, &in);
+	if (s->lc.state != was) {
+		log_debug("service %s: %s: %s -> %s", s->name, svc_event_name(ev), svc_state_name(was),
+			  svc_state_name(s->lc.state));
+		tell(s, ev, was);
+	}
+	if (act & ACT_ABORT)
+		svc_start_abort(sv, s);		/* EV_CLEANED follows */
+	if (act & ACT_TEARDOWN)
+		svc_teardown(sv, s);
+	if (act & ACT_SIGNAL && kill(s->st.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
+		log_error("service %s: kill: %m", s->name);
+	if (act & ACT_KILL) {
+		log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
+			 (long long)s->conf.stop_timeout_ms);
+		if (s->st.cgroup[0])
+			cgroup_kill_all(s->st.cgroup, SIGKILL);
+		kill(s->st.pid, SIGKILL);
+	}
+	if (act & ACT_WATCH)
+		svc_start_watch(sv, s);
+	if (act & ACT_GIVE_UP)
+		give_up(sv, s, act);
+	if (act & ACT_CREATE && svc_start_now(sv, s) < 0)
+		svc_event(sv, s, EV_CREATE_FAILED, false);
+}
+
+/* start.c's children: the starter answers through its socket, so its
+ * exit only says it is gone; a cleaner's says the name is free again. */
+static bool reaped_helper(struct supervisor *sv, pid_t pid)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		if (s->starter == pid) {
+			s->starter = 0;
+			return true;
+		}
+		if (s->cleaner == pid) {
+			s->cleaner = 0;
+			svc_event(sv, s, EV_CLEANED, false);
+			svc_apply_reread(sv, s);
+			return true;
+		}
+	}
+	return false;
+}
+
+void svc_reaped(struct supervisor *sv, pid_t pid, int status)
+{
+	if (reaped_helper(sv, pid))
+		return;
+	struct svc *s = NULL;
+	for (size_t i = 0; i < sv->n && !s; i++)
+		if (sv->svcs[i]->st.pid == pid && svc_running(sv->svcs[i]))
+			s = sv->svcs[i];
+	if (!s) {
+		/* Perhaps a container whose starter has not answered yet. */
+		svc_unclaimed_add(sv, pid, status);
+		return;
+	}
+	svc_log_drain(sv, s);
+	loop_close(sv, &s->log_fd);
+	loop_close(sv, &s->notify_fd);
+	loop_close(sv, &s->pidfd);
+	s->last_status = status;
+	bool success = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (status < 0)
+		log_info("service %s: its adopted container exited (status unknown)", s->name);
+	else if (WIFSIGNALED(status))
+		log_info("service %s: killed by signal %d", s->name, WTERMSIG(status));
+	else
+		log_info("service %s: exited with status %d", s->name, WEXITSTATUS(status));
+	svc_event(sv, s, EV_EXITED, success);	/* its teardown starts beside the loop */
+	svc_apply_reread(sv, s);
+}
+
+void svc_adopted_exit(struct supervisor *sv, struct svc *s)
+{
+	loop_close(sv, &s->pidfd);
+	/* Not our child: its status is the reaper's. Count it a failure. */
+	svc_reaped(sv, s->st.pid, -1);
+}
+
+void svc_timeouts(struct supervisor *sv)
+{
+	int64_t now = now_ms();
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		if (s->lc.deadline_ms && now >= s->lc.deadline_ms) {
+			if (s->lc.state == SVC_STARTING)
+				log_error("service %s: its container was not created within %lld ms (start-timeout): "
+					  "killing its creation", s->name, (long long)s->conf.start_timeout_ms);
+			svc_event(sv, s, EV_TIMER, false);
+		}
+	}
+}
+
+void svc_schedule(struct supervisor *sv)
+{
+	/* A start can make others startable (ready = none): go round
+	 * until nothing changes. */
+	for (bool changed = true; changed && !sv->stopping;) {
+		changed = svc_check_ready_paths(sv);
+		for (size_t i = 0; i < sv->n; i++) {
+			struct svc *s = sv->svcs[i];
+			if (s->lc.state != SVC_WAITING || !s->lc.want_up || s->cleaner)
+				continue;
+			if (order_blocker(sv, s, s->why, sizeof(s->why)) ||
+			    conditions_blocker(sv, s, s->why, sizeof(s->why)))
+				continue;
+			svc_event(sv, s, EV_MAY_START, false);
+			changed = true;
+		}
+	}
+	loop_arm_timer(sv);
+}
+
+/* A service others still need: something up requires or comes after it. */
+static bool needed(struct supervisor *sv, const struct svc *s)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct svc *o = sv->svcs[i];
+		if (o == s || !svc_active(o))
+			continue;
+		for (const char *const *n = o->conf.requires; n && *n; n++)
+			if (!strcmp(*n, s->name))
+				return true;
+		for (const char *const *n = o->conf.after; n && *n; n++)
+			if (!strcmp(*n, s->name))
+				return true;
+	}
+	return false;
+}
+
+bool svc_shutdown(struct supervisor *sv)
+{
+	sv->stopping = true;
+	bool all_down = true;
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		/* Dependents first; independent services in parallel. */
+		if (!svc_active(s) || !needed(sv, s))
+			svc_event(sv, s, EV_SHUTDOWN, false);
+		if (svc_active(s))
+			all_down = false;
+	}
+	loop_arm_timer(sv);
+	return all_down;
+}
