@@ -29,6 +29,8 @@ wait_until() {
 		sleep 0.05
 	done
 }
+# exited PID: a child of ours has exited (a zombie not yet waited for counts).
+exited() { _st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null); [ -z "$_st" ] || [ "$_st" = Z ]; }
 
 # A busybox-static rootfs, made once and copied per bundle.
 ROOTFS_CACHE=$TESTROOT/rootfs

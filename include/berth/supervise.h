@@ -56,7 +56,8 @@ struct svc {
 	struct state st;		/* the running container (pid, cgroup) */
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
-	pid_t starter, cleaner;		/* start.c's children at work; 0 */
+	pid_t starter, cleaner, watcher;	/* start.c's children at work; 0 */
+	int ready_wfd;			/* ready = path: the watcher's end of notify_fd; -1 */
 	int starter_fd;			/* the starter's answer; -1 */
 	struct watch log_w, notify_w, pid_w, starter_w;
 	struct logring ring;
@@ -147,8 +148,9 @@ bool svc_shutdown(struct supervisor *sv);
 /* ready.c */
 void svc_become_ready(struct supervisor *sv, struct svc *s);
 void svc_notify_ready(struct supervisor *sv, struct svc *s);
-/* ready = path: true if a service became ready. */
-bool svc_check_ready_paths(struct supervisor *sv);
+/* ready = path, in a child: a line on notify_fd once path exists inside
+ * root. */
+_Noreturn void ready_path_watch(const char *root, const char *path, int notify_fd);
 
 /* start.c: creating and clearing containers beside the loop. */
 int svc_start_now(struct supervisor *sv, struct svc *s);
@@ -177,10 +179,9 @@ void order_check(struct supervisor *sv);
 /* Why s may not start yet (NULL: it may). */
 const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
 
-/* conditions.c: wait-for and ready = path, woken by inotify, mountinfo
- * and rtnetlink events; no polling. */
+/* conditions.c: wait-for, woken by inotify, mountinfo and rtnetlink
+ * events; no polling. */
 const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
-bool conditions_ready_path(struct supervisor *sv, const struct svc *s);
 void conditions_event(struct supervisor *sv);
 
 /* watchdog.c (CONFIG_WATCHDOG) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What services wait for without a bus, and without polling: a mount
  * (the kernel flags /proc/self/mountinfo with POLLPRI when the mount
  * table changes), a path (inotify on its nearest existing directory),
@@ -20,7 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/log.h"
-#include "berth/inroot.h"
 #include "berth/supervise.h"
 #include "berth/util.h"
 
@@ -135,25 +135,6 @@ const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char 
 		return buf;
 	}
 	return NULL;
-}
-
-bool conditions_ready_path(struct supervisor *sv, const struct svc *s)
-{
-	/* Inside the container's root: a link the service planted there
-	 * leads nowhere on the host. */
-	int root = open(s->conf.spec.root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int fd = root >= 0 ? inroot_open(root, s->conf.ready_path, 0) : -1;
-	if (root >= 0)
-		close(root);
-	if (fd >= 0) {
-		close(fd);
-		return true;
-	}
-	char path[4096];
-	snprintf(path, sizeof(path), "%s%s", s->conf.spec.root_path, s->conf.ready_path);
-	if (open_sources(sv) == 0)
-		watch_path(sv, path);
-	return false;
 }
 
 void conditions_event(struct supervisor *sv)

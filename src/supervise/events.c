@@ -133,14 +133,15 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 		svc_event(sv, s, EV_CREATE_FAILED, false);
 }
 
-/* start.c's children: the starter answers through its socket, so its
- * exit only says it is gone; a cleaner's says the name is free again. */
+/* start.c's children: the starter answers through its socket and the
+ * ready = path watcher through the notify pipe, so their exits only say
+ * they are gone; a cleaner's says the name is free again. */
 static bool reaped_helper(struct supervisor *sv, pid_t pid)
 {
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
-		if (s->starter == pid) {
-			s->starter = 0;
+		if (s->starter == pid || s->watcher == pid) {
+			*(s->starter == pid ? &s->starter : &s->watcher) = 0;
 			return true;
 		}
 		if (s->cleaner == pid) {
@@ -166,6 +167,8 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 		svc_unclaimed_add(sv, pid, status);
 		return;
 	}
+	if (s->watcher > 0)	/* its ready = path watcher */
+		kill(s->watcher, SIGKILL);
 	svc_log_drain(sv, s);
 	loop_close(sv, &s->log_fd);
 	loop_close(sv, &s->notify_fd);
@@ -208,7 +211,7 @@ void svc_schedule(struct supervisor *sv)
 	/* A start can make others startable (ready = none): go round
 	 * until nothing changes. */
 	for (bool changed = true; changed && !sv->stopping;) {
-		changed = svc_check_ready_paths(sv);
+		changed = false;
 		for (size_t i = 0; i < sv->n; i++) {
 			struct svc *s = sv->svcs[i];
 			if (s->lc.state != SVC_WAITING || !s->lc.want_up || s->cleaner)

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Readiness: when a running service counts as ready, so that what
  * requires it may start. ready = none: at once; notify: a line on the
- * notify pipe; path: a file inside its root (conditions.c watches it);
- * exit: its successful end (lifecycle.c's done). */
+ * notify pipe; path: a file inside its root, which a watcher child
+ * reports as a line on the same pipe; exit: its successful end
+ * (lifecycle.c's done). */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <unistd.h>
+#include "berth/inroot.h"
 #include "berth/log.h"
 #include "berth/supervise.h"
 
@@ -33,16 +39,50 @@ void svc_notify_ready(struct supervisor *sv, struct svc *s)
 		loop_close(sv, &s->notify_fd);
 }
 
-/* ready = path: the file may have appeared. True if one became ready. */
-bool svc_check_ready_paths(struct supervisor *sv)
+/* Watch the nearest existing directory of path inside the root (by
+ * its fd: a link planted there is followed inside the root only). */
+static void watch_nearest(int inotifyfd, int rootfd, const char *path)
 {
-	bool any = false;
-	for (size_t i = 0; i < sv->n; i++) {
-		struct svc *s = sv->svcs[i];
-		if (s->lc.state == SVC_RUNNING && s->conf.ready == READY_PATH && conditions_ready_path(sv, s)) {
-			svc_become_ready(sv, s);
-			any = true;
-		}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *slash; (slash = strrchr(dir, '/'));) {
+		*slash = 0;
+		int fd = inroot_open(rootfd, dir[0] ? dir : "/", 0);
+		if (fd < 0)
+			continue;
+		char proc[32];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		inotify_add_watch(inotifyfd, proc, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR);
+		close(fd);
+		return;
 	}
-	return any;
+}
+
+/* ready = path, beside the loop: the path is inside the service's root,
+ * which the service controls and which may sit on a mount that blocks
+ * (FUSE, NFS), so the loop never looks there itself. This child (the
+ * starter, once its container runs) looks, sleeps on inotify, and
+ * writes a line to the notify pipe once the path is there. Each event
+ * makes it look again, whole; a slow timeout covers what inotify on one
+ * directory cannot see (an ancestor replaced by a rename). */
+_Noreturn void ready_path_watch(const char *root, const char *path, int notify_fd)
+{
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int in = inotify_init1(IN_CLOEXEC);
+	for (;;) {
+		int fd = rootfd >= 0 ? inroot_open(rootfd, path, 0) : -1;
+		if (fd >= 0) {
+			close(fd);
+			_exit(write(notify_fd, "\n", 1) == 1 ? 0 : 1);
+		}
+		if (rootfd >= 0 && in >= 0)
+			watch_nearest(in, rootfd, path);
+		struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = notify_fd, .events = 0 } };
+		/* notify_fd's POLLERR: the supervisor closed its end. */
+		if (poll(p, 2, 2000) > 0 && (p[1].revents & (POLLERR | POLLHUP)))
+			_exit(0);
+		char buf[4096];
+		if (p[0].revents & POLLIN && read(in, buf, sizeof(buf)) < 0 && errno != EINTR)
+			_exit(1);
+	}
 }

@@ -58,7 +58,7 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 	}
 	sv->svcs = bigger;
 	sv->svcs[sv->n++] = s;
-	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = s->starter_fd = -1;
+	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = s->starter_fd = s->ready_wfd = -1;
 	s->last_status = -1;
 	bool ok = svc_read(s, file);
 	lifecycle_init(&s->lc, !ok);
@@ -82,6 +82,8 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	loop_close(sv, &s->notify_fd);
 	loop_close(sv, &s->pidfd);
 	loop_close(sv, &s->starter_fd);
+	if (s->ready_wfd >= 0)
+		close(s->ready_wfd);
 	output_close(s);
 	logring_free(&s->ring);
 	svc_unread(s);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,16 +43,30 @@ static void clear_stale(const char *root, const char *name)
 		container_destroy(root, &old);
 }
 
-static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3], int notify_fd, int result_fd)
+/* Every child of the loop: it dies with the supervisor (a new one
+ * clears what it left), does not hold the supervisor's lock (a new one
+ * could not start), and writes its messages straight to stderr, not
+ * into the loop's console queue. */
+static void child_of_loop(struct supervisor *sv, pid_t parent)
 {
-	/* Its own process group, so that a deadline kills the hooks too;
-	 * messages straight to stderr, not into the loop's console queue. */
-	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (sv->lockfd >= 0)
+		close(sv->lockfd);
 	log_set_writer(NULL, NULL);
+}
+
+static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3], int notify_fd, int result_fd,
+			      pid_t parent)
+{
+	/* Its own process group, so that a deadline kills the hooks too. */
+	setpgid(0, 0);
+	child_of_loop(sv, parent);
 	clear_stale(sv->root, s->name);
 	struct create_opts o = {
 		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
-		.notify_fd = notify_fd, .foreground = true,
+		.notify_fd = s->conf.ready == READY_NOTIFY ? notify_fd : -1, .foreground = true,
 	};
 	struct start_result res = { 0 };
 	int r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
@@ -70,24 +85,27 @@ static void close_start_fds(struct supervisor *sv, struct svc *s)
 	loop_close(sv, &s->starter_fd);
 	loop_close(sv, &s->log_fd);
 	loop_close(sv, &s->notify_fd);
+	if (s->ready_wfd >= 0)
+		close(s->ready_wfd);
+	s->ready_wfd = -1;
 }
 
 int svc_start_now(struct supervisor *sv, struct svc *s)
 {
 	int logp[2] = { -1, -1 }, notp[2] = { -1, -1 }, sp[2] = { -1, -1 };
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	bool notify = s->conf.ready == READY_NOTIFY;
+	bool notify = s->conf.ready == READY_NOTIFY || s->conf.ready == READY_PATH;
 	if (devnull < 0 || output_open_fifo(sv, s, logp) < 0 || (notify && pipe2(notp, O_CLOEXEC) < 0) ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		log_error("service %s: pipe: %m", s->name);
 		goto fail;
 	}
 	memset(&s->st, 0, sizeof(s->st));	/* known again once the starter answers */
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		close(sp[0]);
 		int stdio[3] = { devnull, logp[1], logp[1] };
-		starter(sv, s, stdio, notify ? notp[1] : -1, sp[1]);
+		starter(sv, s, stdio, notify ? notp[1] : -1, sp[1], parent);
 	}
 	if (pid < 0) {
 		log_error("service %s: fork: %m", s->name);
@@ -97,7 +115,9 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 	close(devnull);
 	close(logp[1]);
 	close(sp[1]);
-	if (notify)
+	if (s->conf.ready == READY_PATH)
+		s->ready_wfd = notp[1];	/* the watcher's, once the container runs */
+	else if (notify)
 		close(notp[1]);
 	s->starter = pid;
 	s->starter_fd = sp[0];
@@ -155,9 +175,27 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 	svc_schedule(sv);
 }
 
+/* ready = path: a watcher child looks inside the root (ready.c), never
+ * the loop. It dies with the container (events.c kills it). */
+static void spawn_ready_watcher(struct supervisor *sv, struct svc *s)
+{
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		child_of_loop(sv, parent);
+		ready_path_watch(s->conf.spec.root_path, s->conf.ready_path, s->ready_wfd);
+	}
+	if (pid < 0)
+		log_error("service %s: fork: %m (ready = path cannot be watched)", s->name);
+	s->watcher = pid > 0 ? pid : 0;
+	close(s->ready_wfd);
+	s->ready_wfd = -1;
+}
+
 /* The container runs: its output and notify pipe are watched. */
 void svc_start_watch(struct supervisor *sv, struct svc *s)
 {
+	if (s->ready_wfd >= 0)
+		spawn_ready_watcher(sv, s);
 	fcntl(s->log_fd, F_SETFL, O_NONBLOCK);
 	s->log_w = (struct watch){ W_LOG, s };
 	loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
@@ -173,9 +211,9 @@ void svc_start_watch(struct supervisor *sv, struct svc *s)
  * to what it clears. The service may start again once it is reaped. */
 static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
-		log_set_writer(NULL, NULL);
+		child_of_loop(sv, parent);
 		if (wait_pidfd >= 0)
 			poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
 		if (s->st.pid > 0 || s->st.cgroup[0])

@@ -160,3 +160,68 @@ assert_clean stuck "a hung createRuntime hook"
 kill -TERM $SP; wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
 for n in other victim; do assert_clean "$n" "beside a hung creation: $n"; done
+
+# A rootfs on a mount that hangs (a FUSE daemon that never answers, as a
+# dead NFS server would), and a ready = path that leads into such a
+# mount: the loop never looks there itself. Meanwhile another service
+# starts, a killed one restarts, ctl answers and the watchdog (a plain
+# file here: each pet is one byte) keeps being fed; the hung creation
+# fails at its start-timeout and leaves nothing behind.
+fz=$TESTROOT/stuck_fuse
+if [ ! -c /dev/fuse ] || ! cc -O2 -o "$fz" "$(dirname "$0")/../helpers/stuck_fuse.c" 2>/dev/null; then
+	skip "a rootfs on a mount that hangs" "no /dev/fuse, or no C compiler"
+else
+	rm -rf "$sd/conf" "$sd/hang" && mkdir -p "$sd/conf" "$sd/hang/mnt" "$sd/hang/readyroot"
+	cp -a "$ROOTFS_CACHE/." "$sd/hang/readyroot/" && mkdir "$sd/hang/readyroot/hang"
+	"$fz" "$sd/hang/mnt" > "$sd/hang/fuse1.out" 2>&1 & FZ1=$!
+	wait_until 10 grep -q mounted "$sd/hang/fuse1.out"
+	printf '[service]\nrootfs = %s\nexec = /bin/true\nstart-timeout = 8s\nrestart-limit = 1\n' \
+		"$sd/hang/mnt" > "$sd/conf/hung.conf"
+	printf '[service]\nrootfs = %s\nexec = sleep 1000\nready = path:/hang/ready\nstop-signal = KILL\n' \
+		"$sd/hang/readyroot" > "$sd/conf/readyhang.conf"
+	svc other "exec = sleep 1000" 'stop-signal = KILL'
+	svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-signal = KILL'
+	: > "$sd/watchdog"
+	"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" --watchdog="$sd/watchdog" \
+		> "$sd/supervisor-hang.log" 2>&1 & SP=$!
+	wait_until 10 test -S "$SOCK"
+	wait_state victim ready
+	wait_state readyhang running
+	# Now the path it waits for goes behind a mount that hangs.
+	"$fz" "$sd/hang/readyroot/hang" > "$sd/hang/fuse2.out" 2>&1 & FZ2=$!
+	wait_until 10 grep -q mounted "$sd/hang/fuse2.out"
+	expect "a rootfs on a mount that hangs: the service is starting" starting "$(state hung)"
+	expect "...while another service started" ready "$(state other)"
+	pets=$(stat -c %s "$sd/watchdog")
+	pid=$(field victim 3)
+	kill -9 "$pid"
+	wait_until 10 restarted_to victim 1
+	expect "...and a killed service was restarted" "1 ready" "$(field victim 4) $(state victim)"
+	worst=0 n=0
+	while [ $n -lt 10 ]; do
+		t0=$(date +%s%N); ctl list >/dev/null; t=$((($(date +%s%N) - t0) / 1000000))
+		[ "$t" -gt "$worst" ] && worst=$t
+		n=$((n + 1))
+	done
+	echo "  ctl list beside a hanging mount: worst of 10: ${worst} ms"
+	[ "$worst" -lt 2000 ] && ok "...and ctl list answers (worst ${worst} ms)" ||
+		fail "...and ctl list answers" "worst ${worst} ms; see $sd/supervisor-hang.log"
+	grown() { [ "$(stat -c %s "$1")" -gt "$2" ]; }
+	check "...and the watchdog is fed meanwhile" wait_until 15 grown "$sd/watchdog" "$pets"
+	expect "a ready = path behind a mount that hangs: running, not ready" running "$(state readyhang)"
+	wait_until 20 state_is hung failed
+	expect "past start-timeout the hung creation failed" failed "$(state hung)"
+	expect_match "...and says why" "start-timeout" "$(ctl status hung)"
+	ctl stop readyhang >/dev/null
+	wait_state readyhang stopped
+	expect "the service waiting on the hanging path stops" stopped "$(state readyhang)"
+	kill -TERM $SP
+	# A supervisor stuck in the mount would never exit: unstick it.
+	wait_until 30 exited $SP || { kill $FZ1 $FZ2; wait_until 10 exited $SP || kill -KILL $SP; }
+	wait $SP
+	expect "...and the supervisor exits cleanly" 0 "$?"
+	kill $FZ1 $FZ2 2>/dev/null; wait $FZ1 $FZ2 2>/dev/null
+	umount -l "$sd/hang/mnt" "$sd/hang/readyroot/hang" 2>/dev/null
+	check "...the hanging mounts are gone" sh -c "! grep -q ' $sd/hang' /proc/self/mountinfo"
+	for n in hung readyhang other victim; do assert_clean "$n" "beside a hanging mount: $n"; done
+fi
