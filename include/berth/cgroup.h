@@ -54,6 +54,9 @@ int cgroup_stats(const char *path, struct cgroup_stats *s);
 int cgroup_kill_all(const char *path, int sig);
 /* true when the cgroup has no process left (in any hierarchy). */
 bool cgroup_is_empty(const char *path);
+/* The v2 cgroup.events file of path, read once (so that POLLPRI says the
+ * next change of "populated" or "frozen"), for wait_for; -1: no v2. */
+int cgroup_events_open(const char *path);
 /* rmdir in every hierarchy; quiet when already gone. */
 int cgroup_remove(const char *path);
 /* Pids in the cgroup, into a malloc'd array. */

@@ -70,6 +70,11 @@ pid_t clone_via_helper(const struct ns_join *joins, size_t n, unsigned long flag
 /* Wait up to timeout_ms (-1: forever) for a child to exit; returns its
  * wait status, or -1 with errno ETIMEDOUT. */
 int wait_child_timeout(pid_t pid, int timeout_ms);
+/* waitfor.c: wait up to timeout_ms (-1: forever) until done(arg) is true,
+ * looking again each time fd (if >= 0) reports `events` (POLLIN of a
+ * pidfd or signalfd; POLLPRI of a cgroup.events file, re-armed here),
+ * else every 10 ms. 0 once done; -1 with errno ETIMEDOUT. */
+int wait_for(bool (*done)(void *arg), void *arg, int fd, short events, int timeout_ms);
 
 /* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */

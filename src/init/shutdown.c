@@ -3,28 +3,43 @@
  * unmounted (remounted read-only where they cannot go), and the kernel
  * reboots, halts or powers off. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/init.h"
 #include "berth/log.h"
+#include "berth/util.h"
 
-/* Reap for up to ms; true once no child is left. */
+/* Reaps what has exited; true once no child is left. */
+static bool all_reaped(void *sigchld_fd)
+{
+	struct signalfd_siginfo si;
+	while (read(*(int *)sigchld_fd, &si, sizeof(si)) > 0)
+		;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+/* Reap for up to ms, woken by SIGCHLD; true once no child is left. */
 static bool reap_for(int ms)
 {
-	for (int waited = 0; waited < ms; waited += 10) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
-			return true;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
-	return false;
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	int fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	bool done = wait_for(all_reaped, &fd, fd, POLLIN, ms) == 0;
+	if (fd >= 0)
+		close(fd);
+	return done;
 }
 
 static void unmount_all(void)

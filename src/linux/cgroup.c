@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/cgroup.h"
@@ -464,27 +465,56 @@ bool cgroup_is_empty(const char *path)
 	return n == 0;
 }
 
+int cgroup_events_open(const char *path)
+{
+	struct cgroup_ctx c;
+	char dir[512], file[600];
+	if (cg_open(&c, path) < 0 || c.v2 < 0)
+		return -1;
+	cg_dir(&c, c.v2, dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/cgroup.events", dir);
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	if (fd >= 0 && read(fd, buf, sizeof(buf)) < 0) {	/* armed from now on */
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+struct rmdir_try {
+	const char *dir;
+	int err;
+};
+
+static bool rmdir_done(void *arg)
+{
+	struct rmdir_try *t = arg;
+	t->err = rmdir(t->dir) < 0 && errno != ENOENT ? errno : 0;
+	return t->err != EBUSY;
+}
+
 int cgroup_remove(const char *path)
 {
 	struct cgroup_ctx c;
 	int r = 0;
 	if (!strcmp(path, "/") || cg_open(&c, path) < 0)
 		return 0;
+	/* Just-killed processes leave the cgroup asynchronously: EBUSY
+	 * until then, for up to a second; v2 says when in cgroup.events. */
+	int events = cgroup_events_open(path);
 	for (int i = 0; i < c.n; i++) {
 		char dir[512];
 		cg_dir(&c, i, dir, sizeof(dir));
-		/* Just-killed processes leave the cgroup asynchronously:
-		 * retry EBUSY for up to a second. */
-		for (int tries = 0; rmdir(dir) < 0; tries++) {
-			if (errno == ENOENT)
-				break;
-			if (errno != EBUSY || tries == 100) {
-				r = log_error("cgroup %s: %m", dir);
-				break;
-			}
-			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		struct rmdir_try t = { dir, 0 };
+		wait_for(rmdir_done, &t, events, POLLPRI, 1000);
+		if (t.err) {
+			errno = t.err;
+			r = log_error("cgroup %s: %m", dir);
 		}
 	}
+	if (events >= 0)
+		close(events);
 	return r;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/cgroup.h"
@@ -196,6 +197,18 @@ static bool is_frozen(int version, const char *dir)
 	return frozen;
 }
 
+struct freeze_wait {
+	int version;
+	const char *dir;
+	bool freeze;
+};
+
+static bool freeze_reached(void *arg)
+{
+	const struct freeze_wait *w = arg;
+	return is_frozen(w->version, w->dir) == w->freeze;
+}
+
 int cgroup_freeze(const char *path, bool freeze)
 {
 	struct cgroup_ctx c;
@@ -208,12 +221,15 @@ int cgroup_freeze(const char *path, bool freeze)
 	const char *value = version == 1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0");
 	if (cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze", value, "freezer") < 0)
 		return -1;
-	/* Freezing completes asynchronously (v1 shows FREEZING meanwhile). */
-	for (int ms = 0; ms < 2000; ms++) {
-		if (is_frozen(version, dir) == freeze)
-			return 0;
-		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
-	}
+	/* Freezing completes asynchronously (v1 shows FREEZING meanwhile;
+	 * v2 says "frozen" in cgroup.events, with POLLPRI). */
+	struct freeze_wait w = { version, dir, freeze };
+	int events = version == 2 ? cgroup_events_open(path) : -1;
+	int r = wait_for(freeze_reached, &w, events, POLLPRI, 2000);
+	if (events >= 0)
+		close(events);
+	if (r == 0)
+		return 0;
 	if (freeze)
 		cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze", version == 1 ? "THAWED" : "0", "freezer");
 	return log_error("cgroup %s: the container did not %s within 2 s", path, freeze ? "freeze" : "thaw");

@@ -269,23 +269,28 @@ int container_start(const char *root, const char *id)
 	return 0;
 }
 
+static bool init_dead(void *st)
+{
+	return !proc_is_alive(((const struct state *)st)->pid, ((const struct state *)st)->start_time);
+}
+
 int container_wait_dead(const struct state *st, int timeout_ms)
 {
 	int pidfd = pidfd_open_compat(st->pid);
-	if (pidfd >= 0) {
-		struct pollfd p = { .fd = pidfd, .events = POLLIN };
-		int n = poll(&p, 1, timeout_ms);
+	int r = wait_for(init_dead, (void *)st, pidfd, POLLIN, timeout_ms);
+	if (pidfd >= 0)
 		close(pidfd);
-		if (n > 0)
-			return 0;
-	}
-	for (int waited = 0; waited <= timeout_ms; waited += 10) {
-		if (!proc_is_alive(st->pid, st->start_time))
-			return 0;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
-	errno = ETIMEDOUT;
-	return -1;
+	return r;
+}
+
+/* Killed until none is left: with a shared pid namespace, processes can
+ * outlive init, and a fork can race the kill. */
+static bool cgroup_emptied(void *path)
+{
+	if (cgroup_is_empty(path))
+		return true;
+	cgroup_kill_all(path, SIGKILL);
+	return false;
 }
 
 int container_destroy(const char *root, const struct state *st)
@@ -297,11 +302,10 @@ int container_destroy(const char *root, const struct state *st)
 			r = log_error("container \"%s\": init %d survived SIGKILL", st->id, (int)st->pid);
 	}
 	if (st->cgroup[0]) {
-		/* With a shared pid namespace, processes can outlive init. */
-		for (int tries = 0; !cgroup_is_empty(st->cgroup) && tries < 100; tries++) {
-			cgroup_kill_all(st->cgroup, SIGKILL);
-			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-		}
+		int events = cgroup_events_open(st->cgroup);
+		wait_for(cgroup_emptied, (void *)st->cgroup, events, POLLPRI, 1000);
+		if (events >= 0)
+			close(events);
 		if (cgroup_remove(st->cgroup) < 0)
 			r = -1;
 	}

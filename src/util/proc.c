@@ -61,6 +61,25 @@ int pidfd_open_compat(pid_t pid)
 #endif
 }
 
+struct child_wait {
+	pid_t pid;
+	int status, err;	/* err: waitpid failed */
+	bool gone;
+};
+
+static bool child_exited(void *arg)
+{
+	struct child_wait *w = arg;
+	pid_t r = waitpid(w->pid, &w->status, WNOHANG);
+	if (r == w->pid)
+		return w->gone = true;
+	if (r < 0 && errno != EINTR) {
+		w->err = errno;
+		return true;
+	}
+	return false;
+}
+
 int wait_child_timeout(pid_t pid, int timeout_ms)
 {
 	int status;
@@ -70,33 +89,18 @@ int wait_child_timeout(pid_t pid, int timeout_ms)
 				return -1;
 		return status;
 	}
+	struct child_wait w = { .pid = pid };
 	int pfd = pidfd_open_compat(pid);
-	if (pfd >= 0) {
-		struct pollfd p = { .fd = pfd, .events = POLLIN };
-		int r;
-		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-			;
+	int r = wait_for(child_exited, &w, pfd, POLLIN, timeout_ms);
+	if (pfd >= 0)
 		close(pfd);
-		if (r == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		return wait_child_timeout(pid, -1);
+	if (r < 0)
+		return -1;
+	if (!w.gone) {
+		errno = w.err;
+		return -1;
 	}
-	/* Kernels before 5.3: check every 10 ms. Only hooks use a timeout,
-	 * and they are rare, so the polling costs nothing in the steady state. */
-	for (int waited = 0;; waited += 10) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (waited >= timeout_ms) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
+	return w.status;
 }
 
 /* clone3's argument, as in linux/sched.h (5.7+), which older kernel
