@@ -78,7 +78,7 @@ src-y := src/main.c src/cmd/cli.c src/util/log.c src/util/arena.c src/util/fs.c 
 	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \
 	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c src/linux/cgroup_resources.c src/linux/cgroup_stats.c
 src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/util/json.c
-src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c \
+src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c src/runtime/operate.c \
 	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \
 	src/runtime/exec.c src/cmd/exec.c

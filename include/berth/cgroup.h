@@ -41,14 +41,6 @@ int cgroup_update(const char *path, const struct resources *r);
 int cgroup_freeze(const char *path, bool freeze);
 bool cgroup_is_frozen(const char *path);
 
-/* What `berth events` reports, in runc's units; 0 where unknown. */
-struct cgroup_stats {
-	bool has_cpu, has_memory, has_pids;
-	uint64_t cpu_total_ns, cpu_user_ns, cpu_kernel_ns;
-	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
-	uint64_t mem_usage, mem_limit, mem_max, mem_failcnt, swap_usage, swap_limit, oom_kills;
-	uint64_t pids_current, pids_limit;
-};
 int cgroup_stats(const char *path, struct cgroup_stats *s);
 /* Send sig to every process of the cgroup (kill --all). */
 int cgroup_kill_all(const char *path, int sig);

@@ -4,6 +4,7 @@
 #define BERTH_CONTAINER_H
 #include <stdbool.h>
 #include <sys/types.h>
+#include "berth/resources.h"
 #include "berth/state.h"
 
 struct create_opts {
@@ -52,5 +53,21 @@ int container_load(const char *root, const char *id, struct state *st);
 int container_destroy(const char *root, const struct state *st);
 /* Wait up to timeout_ms for the init to die (it may not be our child). */
 int container_wait_dead(const struct state *st, int timeout_ms);
+
+/* operate.c: what is done to a running container, by `berth kill`,
+ * pause, resume, update, ps and events and by the supervisor: the one
+ * way in from cmd/ and supervise/ (they do not reach into linux/).
+ * Each logs why it failed. */
+/* sig to its init, or (all) to every process of its cgroup. */
+int container_signal(const struct state *st, int sig, bool all);
+/* Freeze (pause) or thaw (resume) every process. */
+int container_freeze(const struct state *st, bool freeze);
+/* Apply what r sets to its cgroup (`berth update`). */
+int container_update(const struct state *st, const struct resources *r);
+/* Its processes, into a malloc'd array (*pids NULL, n 1: only the init
+ * is known, in a build without cgroups). */
+int container_pids(const struct state *st, pid_t **pids, size_t *n);
+/* Its cgroup's figures, in runc's units. */
+int container_stats(const struct state *st, struct cgroup_stats *s);
 
 #endif

@@ -79,4 +79,13 @@ static inline void res_put(struct resources *r, enum res_scalar f, int64_t v)
 /* How the scalar is named in config.json ("memory.limit"), for messages. */
 const char *res_scalar_name(enum res_scalar f);
 
+/* What `berth events` reports, in runc's units; 0 where unknown. */
+struct cgroup_stats {
+	bool has_cpu, has_memory, has_pids;
+	uint64_t cpu_total_ns, cpu_user_ns, cpu_kernel_ns;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
+	uint64_t mem_usage, mem_limit, mem_max, mem_failcnt, swap_usage, swap_limit, oom_kills;
+	uint64_t pids_current, pids_limit;
+};
+
 #endif

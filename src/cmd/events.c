@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <cjson/cJSON.h>
-#include "berth/cgroup.h"
 #include "berth/cli.h"
 #include "berth/container.h"
 #include "berth/log.h"
@@ -100,7 +99,7 @@ int cmd_events(struct globals *g, int argc, char **argv)
 			return 0;
 		}
 		struct cgroup_stats s;
-		if (cgroup_stats(st.cgroup, &s) < 0)
+		if (container_stats(&st, &s) < 0)
 			return 1;
 		if (!first && s.oom_kills > ooms)
 			print_event("oom", id, NULL);

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <signal.h>
-#include "berth/cgroup.h"
 #include "berth/cli.h"
 #include "berth/container.h"
 #include "berth/log.h"
@@ -32,9 +31,5 @@ int cmd_kill(struct globals *g, int argc, char **argv)
 	enum status status = state_status(g->root, &st);
 	if (status == STATUS_STOPPED && !all)
 		return log_error("container \"%s\" is not running", id), 1;
-	if (all && st.cgroup[0])
-		return cgroup_kill_all(st.cgroup, sig) < 0 ? 1 : 0;
-	if (kill(st.pid, sig) < 0)
-		return log_error("kill %d: %m", (int)st.pid), 1;
-	return 0;
+	return container_signal(&st, sig, all) < 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pause / resume: freeze and thaw every process of the container. */
-#include "berth/cgroup.h"
 #include "berth/cli.h"
 #include "berth/container.h"
 #include "berth/log.h"
@@ -18,9 +18,7 @@ static int freeze(struct globals *g, int argc, char **argv, bool pause)
 	if (status != want)
 		return log_error("cannot %s container \"%s\": it is %s, not %s", pause ? "pause" : "resume", id,
 				 status_name(status), status_name(want)), 1;
-	if (!st.cgroup[0])
-		return log_error("container \"%s\" has no cgroup to freeze", id), 1;
-	return cgroup_freeze(st.cgroup, pause) < 0 ? 1 : 0;
+	return container_freeze(&st, pause) < 0 ? 1 : 0;
 }
 
 int cmd_pause(struct globals *g, int argc, char **argv)

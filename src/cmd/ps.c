@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
 #include "berth/cli.h"
 #include "berth/container.h"
 #include "berth/log.h"
@@ -105,10 +104,10 @@ int cmd_ps(struct globals *g, int argc, char **argv)
 		return 1;
 	if (state_status(g->root, &st) == STATUS_STOPPED)
 		return log_error("container \"%s\" is not running", id), 1;
-	pid_t *pids = NULL, init_only = st.pid;
-	size_t n = 1;
+	pid_t *pids, init_only = st.pid;
+	size_t n;
 	/* Without a cgroup (a build with none), the init is all we know of. */
-	if (st.cgroup[0] && cgroup_pids(st.cgroup, &pids, &n) < 0)
+	if (container_pids(&st, &pids, &n) < 0)
 		return 1;
 	const pid_t *list = pids ? pids : &init_only;
 	int r = 0;

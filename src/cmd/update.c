@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
 #include "berth/cli.h"
 #include "berth/container.h"
 #include "berth/log.h"
@@ -108,11 +107,7 @@ int cmd_update(struct globals *g, int argc, char **argv)
 		log_error("container \"%s\" is not running", id);
 		goto out;
 	}
-	if (!st.cgroup[0]) {
-		log_error("container \"%s\" has no cgroup (this build has no cgroup support)", id);
-		goto out;
-	}
-	ret = cgroup_update(st.cgroup, &r) < 0 ? 1 : 0;
+	ret = container_update(&st, &r) < 0 ? 1 : 0;
 out:
 	arena_free(&a);
 	return ret;

@@ -96,6 +96,33 @@ static int record_created(struct launch *l)
 	return 0;
 }
 
+static int teardown(const char *root, const struct state *st, bool poststop);
+
+static bool init_dead(void *st)
+{
+	return !proc_is_alive(((const struct state *)st)->pid, ((const struct state *)st)->start_time);
+}
+
+int container_wait_dead(const struct state *st, int timeout_ms)
+{
+	int pidfd = pidfd_open_compat(st->pid);
+	int r = wait_for(init_dead, (void *)st, pidfd, POLLIN, timeout_ms);
+	if (pidfd >= 0)
+		close(pidfd);
+	return r;
+}
+
+/* Killed until none is left: with a shared pid namespace, processes can
+ * outlive init, and a fork can race the kill. */
+static bool cgroup_emptied(void *path)
+{
+	if (cgroup_is_empty(path))
+		return true;
+	cgroup_kill_all(path, SIGKILL);
+	return false;
+}
+
+
 int container_create_spec(const char *root, struct create_opts *o, struct spec *s, const char *saved_name,
 			  const char *saved, size_t saved_len, struct state *out)
 {
@@ -168,7 +195,7 @@ out:
 	if (dirfd >= 0)
 		close(dirfd);
 	if (r < 0 && made_dir)
-		remove_tree(dir);
+		teardown(root, out, false);	/* what state.json says exists */
 	free(cgroup);
 	return r;
 }
@@ -269,34 +296,14 @@ int container_start(const char *root, const char *id)
 	return 0;
 }
 
-static bool init_dead(void *st)
-{
-	return !proc_is_alive(((const struct state *)st)->pid, ((const struct state *)st)->start_time);
-}
-
-int container_wait_dead(const struct state *st, int timeout_ms)
-{
-	int pidfd = pidfd_open_compat(st->pid);
-	int r = wait_for(init_dead, (void *)st, pidfd, POLLIN, timeout_ms);
-	if (pidfd >= 0)
-		close(pidfd);
-	return r;
-}
-
-/* Killed until none is left: with a shared pid namespace, processes can
- * outlive init, and a fork can race the kill. */
-static bool cgroup_emptied(void *path)
-{
-	if (cgroup_is_empty(path))
-		return true;
-	cgroup_kill_all(path, SIGKILL);
-	return false;
-}
-
-int container_destroy(const char *root, const struct state *st)
+/* The one teardown: its processes (the init, then whatever is left in
+ * its cgroup), its cgroup, its poststop hooks (a container that was
+ * created), its state directory. For delete, run's end, the supervisor,
+ * and a create that failed half-way. */
+static int teardown(const char *root, const struct state *st, bool poststop)
 {
 	int r = 0;
-	if (proc_is_alive(st->pid, st->start_time)) {
+	if (st->pid > 0 && proc_is_alive(st->pid, st->start_time)) {
 		kill(st->pid, SIGKILL);
 		if (container_wait_dead(st, 10000) < 0)
 			r = log_error("container \"%s\": init %d survived SIGKILL", st->id, (int)st->pid);
@@ -309,11 +316,16 @@ int container_destroy(const char *root, const struct state *st)
 		if (cgroup_remove(st->cgroup) < 0)
 			r = -1;
 	}
-	if (run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
+	if (poststop && run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
 		log_warn("container \"%s\": a poststop hook failed", st->id);
 	char dir[4096];
 	state_dir(root, st->id, dir, sizeof(dir));
 	if (remove_tree(dir) < 0)
 		r = log_error("%s: %m", dir);
 	return r;
+}
+
+int container_destroy(const char *root, const struct state *st)
+{
+	return teardown(root, st, true);
 }

@@ -306,8 +306,8 @@ int launch_container(struct launch *l)
 	if (l->join)
 		cgroup_join_close(l->join);
 	l->join = NULL;
-	if (r < 0 && l->cgroup)
-		cgroup_remove(l->cgroup);
+	/* On failure the init is killed and reaped (clone_and_serve); the
+	 * cgroup is the caller's to remove, with the rest of the container. */
 	seccomp_filter_free(&l->seccomp);
 	return r;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "berth/cgroup.h"
+#include "berth/container.h"
 #include "berth/log.h"
 #include "berth/supervise.h"
 
@@ -121,9 +121,8 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 	if (act & ACT_KILL) {
 		log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
 			 (long long)s->conf.stop_timeout_ms);
-		if (s->st.cgroup[0])
-			cgroup_kill_all(s->st.cgroup, SIGKILL);
-		kill(s->st.pid, SIGKILL);
+		container_signal(&s->st, SIGKILL, true);
+		kill(s->st.pid, SIGKILL);	/* also where it has no cgroup */
 	}
 	if (act & ACT_WATCH)
 		svc_start_watch(sv, s);
