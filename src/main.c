@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "berth/cli.h"
+#include "berth/cmd/cli.h"
 #include "berth/config.h"
-#include "berth/init.h"
-#include "berth/linux.h"
-#include "berth/log.h"
+#include "berth/init/init.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
 
 struct command {
 	const char *name;
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	/* The kernel starts us as /init or /sbin/init. */
 	size_t len = strlen(argv[0]);
 	if (getpid() == 1 && len >= 4 && !strcmp(argv[0] + len - 4, "init"))
-		return init_main(argc, argv);
+		return pid1_main(argc, argv);
 #endif
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "berth/cli.h"
+#include "berth/cmd/cli.h"
 #include "berth/config.h"
-#include "berth/log.h"
-#include "berth/service.h"
+#include "berth/util/log.h"
+#include "berth/spec/service.h"
 
 static int check_file(const char *path, int quiet)
 {

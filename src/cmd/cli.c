@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <string.h>
-#include "berth/cli.h"
-#include "berth/log.h"
+#include "berth/cmd/cli.h"
+#include "berth/util/log.h"
 
 int cli_usage(const struct cmd_help *h, int code)
 {

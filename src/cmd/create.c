@@ -1,8 +1,8 @@
 #include <stdlib.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 int create_option(int c, struct create_opts *o)
 {

@@ -12,10 +12,10 @@
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
-#include "berth/cli.h"
+#include "berth/cmd/cli.h"
 #include "berth/config.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static int ctl_connect(const char *path)
 {

@@ -1,7 +1,7 @@
 #include <errno.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
 
 int cmd_delete(struct globals *g, int argc, char **argv)
 {

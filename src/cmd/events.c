@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <time.h>
 #include <cjson/cJSON.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static cJSON *obj(cJSON *parent, const char *key)
 {

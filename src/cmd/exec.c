@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 enum { X_CWD = 256, X_PID_FILE, X_CONSOLE, X_NNP, X_PRESERVE, X_IGNORE_PAUSED, X_LABEL, X_APPARMOR, X_CGROUP };
 
@@ -31,7 +31,7 @@ static int add(const char **list, size_t *n, const char *v, const char *flag)
 
 /* "1000", "1000:1000". Names would have to be looked up in the
  * container's /etc/passwd; callers (podman, containerd) pass numbers. */
-static int parse_user(const char *u, struct spec_process *p)
+static int parse_user_flag(const char *u, struct spec_process *p)
 {
 	uint64_t uid, gid;
 	char buf[64];
@@ -86,7 +86,7 @@ static int apply_flags(struct spec *s, const struct exec_flags *f, char **cmd)
 		p->terminal = f->tty;
 		if (f->cwd)
 			p->cwd = f->cwd;
-		if (f->user && parse_user(f->user, p) < 0)
+		if (f->user && parse_user_flag(f->user, p) < 0)
 			return -1;
 	}
 	if (f->nnp)

@@ -7,12 +7,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include "berth/cli.h"
+#include "berth/cmd/cli.h"
 #include "berth/config.h"
-#include "berth/linux.h"
-#include "berth/mountopts.h"
-#include "berth/spec.h"
-#include "berth/util.h"
+#include "berth/linux/linux.h"
+#include "berth/linux/mountopts.h"
+#include "berth/spec/spec.h"
+#include "berth/util/util.h"
 
 static void add_strings(cJSON *o, const char *key, const char *(*name)(size_t))
 {

@@ -1,9 +1,9 @@
 #include <errno.h>
 #include <signal.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 int cmd_kill(struct globals *g, int argc, char **argv)
 {

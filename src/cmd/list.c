@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "berth/cli.h"
-#include "berth/log.h"
-#include "berth/state.h"
+#include "berth/cmd/cli.h"
+#include "berth/util/log.h"
+#include "berth/runtime/state.h"
 
 int cmd_list(struct globals *g, int argc, char **argv)
 {

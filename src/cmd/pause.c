@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pause / resume: freeze and thaw every process of the container. */
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
 
 static int freeze(struct globals *g, int argc, char **argv, bool pause)
 {

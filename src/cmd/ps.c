@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
 
 static bool has_pid(const pid_t *pids, size_t n, long pid)
 {

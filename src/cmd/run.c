@@ -4,10 +4,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 int cmd_run(struct globals *g, int argc, char **argv)
 {

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "berth/cli.h"
-#include "berth/log.h"
-#include "berth/spec.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/util/log.h"
+#include "berth/spec/spec.h"
+#include "berth/util/util.h"
 
 int cmd_spec(struct globals *g, int argc, char **argv)
 {

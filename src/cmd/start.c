@@ -1,5 +1,5 @@
-#include "berth/cli.h"
-#include "berth/container.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
 
 int cmd_start(struct globals *g, int argc, char **argv)
 {

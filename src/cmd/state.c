@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
-#include "berth/cli.h"
-#include "berth/container.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
 
 int cmd_state(struct globals *g, int argc, char **argv)
 {

@@ -2,9 +2,9 @@
  * foreground until SIGTERM or SIGINT, which stops them all in reverse
  * dependency order. */
 #include <string.h>
-#include "berth/cli.h"
+#include "berth/cmd/cli.h"
 #include "berth/config.h"
-#include "berth/supervise.h"
+#include "berth/supervise/supervise.h"
 
 int cmd_supervise(struct globals *g, int argc, char **argv)
 {

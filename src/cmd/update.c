@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "berth/cli.h"
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/oci.h"
-#include "berth/util.h"
+#include "berth/cmd/cli.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/spec/oci.h"
+#include "berth/util/util.h"
 
 enum { U_SIZE = 0x100, U_NUMBER = 0x200, U_CPUS = 0x400, U_MEMS, U_RESOURCES };
 

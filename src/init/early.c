@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "berth/init.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/init/init.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* Something is mounted on path: it is on another device than its parent
  * directory. (A procfs or tmpfs mounted again would stack, not fail.) */

@@ -12,12 +12,12 @@
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/cli.h"
+#include "berth/cmd/cli.h"
 #include "berth/config.h"
-#include "berth/init.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/supervise.h"
+#include "berth/init/init.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
 
 /* A shell on the console, in a session of its own. */
 static pid_t console_shell(void)
@@ -58,7 +58,7 @@ static _Noreturn void emergency(void)
 	init_power(POWER_REBOOT);
 }
 
-int init_main(int argc, char **argv)
+int pid1_main(int argc, char **argv)
 {
 	(void)argc;
 	struct init_options o = { 0 };
@@ -97,5 +97,5 @@ int cmd_init(struct globals *g, int argc, char **argv)
 	(void)g;
 	if (getpid() != 1)
 		return log_error("init: berth is not PID 1 (use `berth supervise` under another init)"), 1;
-	return init_main(argc, argv);
+	return pid1_main(argc, argv);
 }

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/init.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/init/init.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* Reaps what has exited; true once no child is left. */
 static bool all_reaped(void *sigchld_fd)

@@ -14,12 +14,12 @@
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
+#include "berth/linux/cgroup.h"
 #include "berth/config.h"
-#include "berth/inroot.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 #include "cgroup_fs.h"
 
 #define CGROUP_MAGIC 0x27e0eb

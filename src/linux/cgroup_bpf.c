@@ -14,8 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 #include "cgroup_fs.h"
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })

@@ -4,8 +4,8 @@
 #define BERTH_CGROUP_FS_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "berth/cgroup.h"
-#include "berth/resources.h"
+#include "berth/linux/cgroup.h"
+#include "berth/spec/resources.h"
 
 #define MAX_HIERARCHIES CGROUP_MAX_HIERARCHIES
 

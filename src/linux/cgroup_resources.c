@@ -8,10 +8,10 @@
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
+#include "berth/linux/cgroup.h"
 #include "berth/config.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 #include "cgroup_fs.h"
 
 #define ANY(r, mask) (((r)->set & (mask)) != 0)

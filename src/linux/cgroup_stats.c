@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "berth/cgroup.h"
-#include "berth/util.h"
+#include "berth/linux/cgroup.h"
+#include "berth/util/util.h"
 #include "cgroup_fs.h"
 
 /* The number after "key " in a flat-keyed file ("oom_kill 3"). */

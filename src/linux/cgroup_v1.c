@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 #include "cgroup_fs.h"
 
 /* Write scalar f of r to file if r sets it. */
-static int put(const char *dir, const char *file, const struct resources *r, enum res_scalar f)
+static int write_scalar(const char *dir, const char *file, const struct resources *r, enum res_scalar f)
 {
 	if (!res_has(r, f))
 		return 0;
@@ -26,28 +26,28 @@ static int put_if_present(const char *dir, const char *file, const struct resour
 		log_warn("linux.resources.%s: ignored, this kernel has no %s", res_scalar_name(f), file);
 		return 0;
 	}
-	return put(dir, file, r, f);
+	return write_scalar(dir, file, r, f);
 }
 
 int cgv1_memory(const char *dir, const struct resources *r)
 {
 	/* memsw (memory+swap) must stay >= the memory limit at every step:
 	 * raising both goes swap first, lowering both goes memory first. */
-	if (put(dir, "memory.limit_in_bytes", r, R_MEM_LIMIT) < 0) {
-		if (!res_has(r, R_MEM_SWAP) || put(dir, "memory.memsw.limit_in_bytes", r, R_MEM_SWAP) < 0 ||
-		    put(dir, "memory.limit_in_bytes", r, R_MEM_LIMIT) < 0)
+	if (write_scalar(dir, "memory.limit_in_bytes", r, R_MEM_LIMIT) < 0) {
+		if (!res_has(r, R_MEM_SWAP) || write_scalar(dir, "memory.memsw.limit_in_bytes", r, R_MEM_SWAP) < 0 ||
+		    write_scalar(dir, "memory.limit_in_bytes", r, R_MEM_LIMIT) < 0)
 			return -1;
 	} else if (res_has(r, R_MEM_SWAP)) {
 		if (!cg_has_file(dir, "memory.memsw.limit_in_bytes"))
 			return log_error("linux.resources.memory.swap: this kernel has no swap accounting "
 					 "(memory.memsw.limit_in_bytes; boot with swapaccount=1)");
-		if (put(dir, "memory.memsw.limit_in_bytes", r, R_MEM_SWAP) < 0)
+		if (write_scalar(dir, "memory.memsw.limit_in_bytes", r, R_MEM_SWAP) < 0)
 			return -1;
 	}
-	if (put(dir, "memory.soft_limit_in_bytes", r, R_MEM_RESERVATION) < 0 ||
+	if (write_scalar(dir, "memory.soft_limit_in_bytes", r, R_MEM_RESERVATION) < 0 ||
 	    put_if_present(dir, "memory.kmem.limit_in_bytes", r, R_MEM_KERNEL) < 0 ||
 	    put_if_present(dir, "memory.kmem.tcp.limit_in_bytes", r, R_MEM_KERNEL_TCP) < 0 ||
-	    put(dir, "memory.swappiness", r, R_MEM_SWAPPINESS) < 0 ||
+	    write_scalar(dir, "memory.swappiness", r, R_MEM_SWAPPINESS) < 0 ||
 	    put_if_present(dir, "memory.use_hierarchy", r, R_MEM_USE_HIERARCHY) < 0)
 		return -1;
 	if (res_has(r, R_MEM_DISABLE_OOM_KILLER) && r->v[R_MEM_DISABLE_OOM_KILLER] &&
@@ -59,16 +59,16 @@ int cgv1_memory(const char *dir, const struct resources *r)
 int cgv1_cpu(const char *dir, const struct resources *r)
 {
 	/* The period first: a quota is checked against the current period. */
-	if (put(dir, "cpu.shares", r, R_CPU_SHARES) < 0 || put(dir, "cpu.cfs_period_us", r, R_CPU_PERIOD) < 0 ||
-	    put(dir, "cpu.cfs_quota_us", r, R_CPU_QUOTA) < 0 ||
+	if (write_scalar(dir, "cpu.shares", r, R_CPU_SHARES) < 0 || write_scalar(dir, "cpu.cfs_period_us", r, R_CPU_PERIOD) < 0 ||
+	    write_scalar(dir, "cpu.cfs_quota_us", r, R_CPU_QUOTA) < 0 ||
 	    put_if_present(dir, "cpu.cfs_burst_us", r, R_CPU_BURST) < 0 ||
 	    put_if_present(dir, "cpu.idle", r, R_CPU_IDLE) < 0)
 		return -1;
 	if ((res_has(r, R_CPU_RT_PERIOD) || res_has(r, R_CPU_RT_RUNTIME)) && !cg_has_file(dir, "cpu.rt_runtime_us"))
 		return log_error("linux.resources.cpu.realtimeRuntime: this kernel has no realtime group "
 				 "scheduling (CONFIG_RT_GROUP_SCHED)");
-	return put(dir, "cpu.rt_period_us", r, R_CPU_RT_PERIOD) < 0 ||
-	       put(dir, "cpu.rt_runtime_us", r, R_CPU_RT_RUNTIME) < 0 ? -1 : 0;
+	return write_scalar(dir, "cpu.rt_period_us", r, R_CPU_RT_PERIOD) < 0 ||
+	       write_scalar(dir, "cpu.rt_runtime_us", r, R_CPU_RT_RUNTIME) < 0 ? -1 : 0;
 }
 
 static int blkio_devices(const char *dir, const char *file, const struct res_blkio_device *d, size_t n,
@@ -93,7 +93,7 @@ int cgv1_blkio(const char *dir, const struct resources *r)
 	if (weights && !cg_has_file(dir, weight))
 		return log_error("linux.resources.blockIO.weight: this kernel has no proportional I/O scheduler "
 				 "for cgroups (neither blkio.weight nor blkio.bfq.weight)");
-	if (put(dir, weight, r, R_BLKIO_WEIGHT) < 0 || put_if_present(dir, "blkio.leaf_weight", r, R_BLKIO_LEAF_WEIGHT) < 0)
+	if (write_scalar(dir, weight, r, R_BLKIO_WEIGHT) < 0 || put_if_present(dir, "blkio.leaf_weight", r, R_BLKIO_LEAF_WEIGHT) < 0)
 		return -1;
 	char dev_file[64];
 	snprintf(dev_file, sizeof(dev_file), "%s_device", weight);
@@ -113,7 +113,7 @@ int cgv1_hugetlb(const char *dir, const struct resources *r)
 
 int cgv1_net_cls(const char *dir, const struct resources *r)
 {
-	return put(dir, "net_cls.classid", r, R_NET_CLASS_ID);
+	return write_scalar(dir, "net_cls.classid", r, R_NET_CLASS_ID);
 }
 
 int cgv1_net_prio(const char *dir, const struct resources *r)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 #include "cgroup_fs.h"
 
 /* A v1-only setting: refused if it asks for something, as runc does. */

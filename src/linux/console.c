@@ -15,9 +15,9 @@
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* /dev/console as a bind mount of the slave: programs that write to the
  * console reach the terminal the user sees. */

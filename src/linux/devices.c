@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static const struct spec_device default_devices[] = {
 	{ "/dev/null", 'c', 1, 3, 0666, true, false, false, 0, 0 },

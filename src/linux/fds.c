@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "berth/linux.h"
-#include "berth/log.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)

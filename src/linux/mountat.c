@@ -8,8 +8,8 @@
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/linux.h"
+#include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
 
 unsigned long mount_locked_flags(int fd)
 {

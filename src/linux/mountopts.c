@@ -1,8 +1,8 @@
 #include <string.h>
 #include <sys/mount.h>
-#include "berth/log.h"
-#include "berth/mountopts.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/linux/mountopts.h"
+#include "berth/util/util.h"
 
 static const struct {
 	const char *name;

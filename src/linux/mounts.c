@@ -13,11 +13,11 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
-#include "berth/inroot.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/linux/cgroup.h"
+#include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* A bind mount's source is the host's (the config's author names it):
  * held by fd, so that what was checked is what gets mounted. */

@@ -8,9 +8,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/linux.h"
-#include "berth/log.h"
+#include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
 
 static bool absent(int err)
 {

@@ -11,9 +11,9 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* The mount point holding `path` (longest prefix in mountinfo). */
 static int containing_mount(const char *path, char *out, size_t cap)

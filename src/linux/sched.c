@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "berth/linux.h"
-#include "berth/log.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
 
 /* sched_setattr(2)'s argument: no libc wraps it (musl neither). */
 struct sched_attr_v1 {

@@ -25,9 +25,9 @@
 #include <seccomp.h>
 #include <cjson/cJSON.h>
 #include "berth/config.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -170,7 +170,7 @@ struct buf {
 	bool failed;
 };
 
-static void put(struct buf *b, const void *p, size_t n)
+static void buf_put(struct buf *b, const void *p, size_t n)
 {
 	if (b->len + n > b->cap && !b->failed) {
 		size_t cap = (b->len + n) * 2;
@@ -188,12 +188,12 @@ static void put(struct buf *b, const void *p, size_t n)
 
 static void put_u64(struct buf *b, uint64_t v)
 {
-	put(b, &v, sizeof(v));
+	buf_put(b, &v, sizeof(v));
 }
 
 static void put_str(struct buf *b, const char *s)
 {
-	put(b, s, strlen(s) + 1);
+	buf_put(b, s, strlen(s) + 1);
 }
 
 /* Everything the compiled program depends on, in a fixed binary form:

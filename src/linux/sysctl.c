@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static int write_sysctl(int rootfd, const char *path, const char *value)
 {

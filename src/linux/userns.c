@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, const char *field)
 {

@@ -9,10 +9,10 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/child.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/runtime/child.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 int sync_send_fd(int fd, enum sync_type type, int value, const char *text, int passed)
 {

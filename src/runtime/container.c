@@ -8,14 +8,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
+#include "berth/linux/cgroup.h"
 #include "berth/config.h"
-#include "berth/container.h"
-#include "berth/hooks.h"
-#include "berth/launch.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/runtime/container.h"
+#include "berth/runtime/hooks.h"
+#include "berth/runtime/launch.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static void now_rfc3339(char *out, size_t cap)
 {

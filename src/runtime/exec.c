@@ -19,12 +19,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
-#include "berth/child.h"
-#include "berth/container.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/linux/cgroup.h"
+#include "berth/runtime/child.h"
+#include "berth/runtime/container.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* The order to join them: user first, mount late (it changes what paths
  * mean), pid and time last (they only take effect for children). */

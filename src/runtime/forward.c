@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-#include "berth/container.h"
-#include "berth/util.h"
+#include "berth/runtime/container.h"
+#include "berth/util/util.h"
 
 static void copy_winsize(int master)
 {

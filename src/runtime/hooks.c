@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/hooks.h"
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/runtime/hooks.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static const char *const hook_names[HOOK_KINDS] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"

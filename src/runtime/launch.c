@@ -18,14 +18,14 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "berth/cgroup.h"
-#include "berth/child.h"
-#include "berth/hooks.h"
-#include "berth/launch.h"
-#include "berth/linux.h"
-#include "berth/log.h"
-#include "berth/state.h"
-#include "berth/util.h"
+#include "berth/linux/cgroup.h"
+#include "berth/runtime/child.h"
+#include "berth/runtime/hooks.h"
+#include "berth/runtime/launch.h"
+#include "berth/linux/linux.h"
+#include "berth/util/log.h"
+#include "berth/runtime/state.h"
+#include "berth/util/util.h"
 
 /* The state hooks see during creation; pid is the init's, as the host sees it. */
 static char *launch_state_json(const struct launch *l, pid_t host_pid, enum status status)
@@ -138,7 +138,7 @@ static int init_stdio(struct launch *l, int *sync_fd)
 	return 0;
 }
 
-static _Noreturn void init_main(struct launch *l, int sync_fd)
+static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 {
 	char exe[4096];
 	if (init_stdio(l, &sync_fd) < 0)
@@ -195,7 +195,7 @@ static void init_child(void *arg, bool born)
 	if (c->l->join)
 		c->l->join->born_in_v2 = born;
 	close(c->sv[0]);
-	init_main(c->l, c->sv[1]);
+	run_container_init(c->l, c->sv[1]);
 }
 
 /* A user namespace given by path must own the namespaces made with the
@@ -240,7 +240,7 @@ static int clone_and_serve(struct launch *l)
 		l->pid = clone_fork(flags, l->join ? l->join->v2_dir : -1, l->join ? &l->join->born_in_v2 : NULL);
 		if (l->pid == 0) {
 			close(sv[0]);
-			init_main(l, sv[1]);
+			run_container_init(l, sv[1]);
 		}
 	}
 	int clone_errno = errno;

@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
-#include "berth/cgroup.h"
-#include "berth/container.h"
-#include "berth/log.h"
+#include "berth/linux/cgroup.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
 
 /* A build without cgroups, or a container made without one. */
 static int no_cgroup(const struct state *st, const char *what)

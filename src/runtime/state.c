@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include "berth/cgroup.h"
+#include "berth/linux/cgroup.h"
 #include "berth/config.h"
-#include "berth/log.h"
-#include "berth/service.h"
-#include "berth/state.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/spec/service.h"
+#include "berth/runtime/state.h"
+#include "berth/util/util.h"
 
 /* The spec version berth implements, reported in state JSON. */
 #define OCI_VERSION "1.2.0"

@@ -3,7 +3,7 @@
  * " \ and $, a bare \ escapes the next character. No expansion happens:
  * `exec = sh -c 'echo $HOME'` is what it says. */
 #include <string.h>
-#include "berth/service.h"
+#include "berth/spec/service.h"
 
 const char *const *split_command(const char *line, struct arena *a, const char **error)
 {

@@ -3,7 +3,7 @@
  * writes and what a service file with `rootfs =` starts from. */
 #include <stdio.h>
 #include <unistd.h>
-#include "berth/spec.h"
+#include "berth/spec/spec.h"
 
 static const char head[] =
 	"{\n"

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ini.h>
-#include "berth/ini.h"
-#include "berth/log.h"
-#include "berth/oci.h"
-#include "berth/service.h"
-#include "berth/util.h"
+#include "berth/spec/ini.h"
+#include "berth/util/log.h"
+#include "berth/spec/oci.h"
+#include "berth/spec/service.h"
+#include "berth/util/util.h"
 
 struct reader {
 	FILE *f;

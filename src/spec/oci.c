@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "berth/oci.h"
-#include "berth/log.h"
-#include "berth/mountopts.h"
-#include "berth/spec.h"
-#include "berth/util.h"
+#include "berth/spec/oci.h"
+#include "berth/util/log.h"
+#include "berth/linux/mountopts.h"
+#include "berth/spec/spec.h"
+#include "berth/util/util.h"
 
 /* ociVersion: any 1.x.y, pre-releases included (runc/crun accept podman's
  * 1.2.1 and friends); another major version is refused. */
@@ -105,7 +105,7 @@ static int parse_caps(struct jctx *j, struct spec_process *p, const cJSON *obj)
 	return 0;
 }
 
-static int parse_user(struct jctx *j, struct spec_process *p, const cJSON *u, struct arena *a)
+static int parse_process_user(struct jctx *j, struct spec_process *p, const cJSON *u, struct arena *a)
 {
 	uint32_t uid = 0, gid = 0, umask_v;
 	const cJSON *gids = NULL;
@@ -180,7 +180,7 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 	}
 	if (user) {
 		mark = jpath_key(j, "user");
-		if (parse_user(j, p, user, &s->arena) < 0)
+		if (parse_process_user(j, p, user, &s->arena) < 0)
 			return -1;
 		jpath_pop(j, mark);
 	}

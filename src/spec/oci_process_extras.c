@@ -4,9 +4,9 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/personality.h>
-#include "berth/json.h"
-#include "berth/oci.h"
-#include "berth/util.h"
+#include "berth/util/json.h"
+#include "berth/spec/oci.h"
+#include "berth/util/util.h"
 
 #ifndef SCHED_IDLE
 #define SCHED_IDLE 5
@@ -20,7 +20,7 @@ struct name_value {
 	long value;
 };
 
-static int lookup(struct jctx *j, const char *key, const char *name, const struct name_value *t, size_t n, long *out)
+static int lookup_named_value(struct jctx *j, const char *key, const char *name, const struct name_value *t, size_t n, long *out)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(name, t[i].name)) {
@@ -42,7 +42,7 @@ int oci_parse_io_priority(struct jctx *j, const cJSON *obj, struct spec_process 
 		return -1;
 	if (!cls)
 		return jerr_at(j, "class", "required");
-	if (lookup(j, "class", cls, classes, ARRAY_SIZE(classes), &v) < 0)
+	if (lookup_named_value(j, "class", cls, classes, ARRAY_SIZE(classes), &v) < 0)
 		return -1;
 	p->has_io_priority = true;
 	p->io_class = (int)v;
@@ -75,11 +75,11 @@ int oci_parse_scheduler(struct jctx *j, const cJSON *obj, struct spec_process *p
 		return -1;
 	if (!policy)
 		return jerr_at(j, "policy", "required");
-	if (lookup(j, "policy", policy, policies, ARRAY_SIZE(policies), &v) < 0)
+	if (lookup_named_value(j, "policy", policy, policies, ARRAY_SIZE(policies), &v) < 0)
 		return -1;
 	s->policy = (int)v;
 	for (size_t i = 0; fl && fl[i]; i++) {
-		if (lookup(j, "flags", fl[i], flags, ARRAY_SIZE(flags), &v) < 0)
+		if (lookup_named_value(j, "flags", fl[i], flags, ARRAY_SIZE(flags), &v) < 0)
 			return -1;
 		s->flags |= (uint64_t)v;
 	}
@@ -108,7 +108,7 @@ int oci_parse_personality(struct jctx *j, const cJSON *obj, struct spec *s)
 		return -1;
 	if (!domain)
 		return jerr_at(j, "domain", "required");
-	if (lookup(j, "domain", domain, domains, ARRAY_SIZE(domains), &v) < 0)
+	if (lookup_named_value(j, "domain", domain, domains, ARRAY_SIZE(domains), &v) < 0)
 		return -1;
 	/* The spec defines no flag yet: refuse rather than ignore one. */
 	if (n_flags)

@@ -5,10 +5,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include "berth/json.h"
-#include "berth/log.h"
-#include "berth/oci.h"
-#include "berth/util.h"
+#include "berth/util/json.h"
+#include "berth/util/log.h"
+#include "berth/spec/oci.h"
+#include "berth/util/util.h"
 
 enum scalar_kind { K_INT, K_BOOL };
 

@@ -3,10 +3,10 @@
  * names are left to the filter compiler, which skips those this
  * architecture lacks (as runc does). */
 #include <string.h>
-#include "berth/json.h"
-#include "berth/log.h"
-#include "berth/oci.h"
-#include "berth/util.h"
+#include "berth/util/json.h"
+#include "berth/util/log.h"
+#include "berth/spec/oci.h"
+#include "berth/util/util.h"
 
 static const char *const action_names[SC_ACTIONS] = {
 	[SC_KILL] = "SCMP_ACT_KILL", [SC_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
@@ -52,7 +52,7 @@ const char *sc_flag_name(size_t i)
 }
 
 /* Index of `name` in `names`, or -1 (logged, with the field). */
-static int lookup(struct jctx *j, const char *key, const char *name, const char *const *names, size_t n,
+static int name_index(struct jctx *j, const char *key, const char *name, const char *const *names, size_t n,
 		  const char *what)
 {
 	for (size_t i = 0; i < n; i++)
@@ -70,7 +70,7 @@ static int parse_action(struct jctx *j, const cJSON *obj, const char *key, enum 
 		return -1;
 	if (!name)
 		return required ? jerr_at(j, key, "required") : 0;
-	int a = lookup(j, key, name, action_names, SC_ACTIONS, "seccomp action");
+	int a = name_index(j, key, name, action_names, SC_ACTIONS, "seccomp action");
 	if (a < 0)
 		return -1;
 	*out = (enum sc_action)a;
@@ -96,7 +96,7 @@ static int parse_args(struct jctx *j, const cJSON *arr, struct seccomp_rule *r, 
 			return jerr_at(j, "value", "required");
 		if (!op)
 			return jerr_at(j, "op", "required");
-		int k = lookup(j, "op", op, op_names, SC_OPS, "comparison");
+		int k = name_index(j, "op", op, op_names, SC_OPS, "comparison");
 		if (k < 0)
 			return -1;
 		g->op = (enum sc_op)k;
@@ -138,7 +138,7 @@ static int parse_flags(struct jctx *j, const cJSON *obj, struct spec_seccomp *sc
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t mark = jpath_key(j, "flags");
-		int f = lookup(j, NULL, flags[i], flag_names, ARRAY_SIZE(flag_names), "seccomp flag");
+		int f = name_index(j, NULL, flags[i], flag_names, ARRAY_SIZE(flag_names), "seccomp flag");
 		jpath_pop(j, mark);
 		if (f < 0)
 			return -1;
@@ -166,7 +166,7 @@ int oci_parse_seccomp(struct jctx *j, const cJSON *obj, struct spec_seccomp **ou
 		return jerr_at(j, "defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
 	for (size_t i = 0; i < n_arch; i++) {
 		size_t mark = jpath_key(j, "architectures");
-		int k = lookup(j, NULL, sc->architectures[i], arch_names, ARRAY_SIZE(arch_names), "architecture");
+		int k = name_index(j, NULL, sc->architectures[i], arch_names, ARRAY_SIZE(arch_names), "architecture");
 		jpath_pop(j, mark);
 		if (k < 0)
 			return -1;

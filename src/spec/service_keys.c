@@ -12,11 +12,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include "berth/ini.h"
-#include "berth/log.h"
-#include "berth/mountopts.h"
-#include "berth/oci.h"
-#include "berth/util.h"
+#include "berth/spec/ini.h"
+#include "berth/util/log.h"
+#include "berth/linux/mountopts.h"
+#include "berth/spec/oci.h"
+#include "berth/util/util.h"
 
 struct key_ctx {
 	struct service_conf *c;

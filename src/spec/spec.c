@@ -1,6 +1,6 @@
 #include <sched.h>
 #include <string.h>
-#include "berth/spec.h"
+#include "berth/spec/spec.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

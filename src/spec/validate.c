@@ -2,9 +2,9 @@
  * names the field the way config.json spells it. */
 #include <string.h>
 #include "berth/config.h"
-#include "berth/log.h"
-#include "berth/spec.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/spec/spec.h"
+#include "berth/util/util.h"
 
 static int need_absolute(const char *what, const char *path)
 {

@@ -20,9 +20,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
+#include "berth/util/util.h"
 
 static bool is_mount_point(const char *path)
 {

@@ -17,9 +17,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
+#include "berth/util/util.h"
 
 struct client {
 	struct client *next;
@@ -184,7 +184,7 @@ static void fmt_exit(char *buf, size_t cap, int status)
 		snprintf(buf, cap, "status %d", WEXITSTATUS(status));
 }
 
-static void cmd_list(struct supervisor *sv, struct client *c)
+static void reply_list(struct supervisor *sv, struct client *c)
 {
 	outf(c, "%-16s %-9s %7s %8s %8s %-11s %8s %8s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST-EXIT",
 	     "TO-EXEC", "TO-READY");
@@ -214,7 +214,7 @@ static void send_log(struct client *c, const struct logring *r, uint64_t from)
 	out(c, p2, n2);
 }
 
-static void cmd_status(struct supervisor *sv, struct client *c, struct svc *s)
+static void reply_status(struct supervisor *sv, struct client *c, struct svc *s)
 {
 	char ex[24], up[16];
 	fmt_exit(ex, sizeof(ex), s->last_status);
@@ -235,7 +235,7 @@ static void cmd_status(struct supervisor *sv, struct client *c, struct svc *s)
 	(void)sv;
 }
 
-static void cmd_logs(struct supervisor *sv, struct client *c, struct svc *s, bool follow)
+static void reply_logs(struct supervisor *sv, struct client *c, struct svc *s, bool follow)
 {
 	out(c, "0", 1);
 	send_log(c, &s->ring, 0);
@@ -255,17 +255,31 @@ void control_log_follow(struct supervisor *sv, struct svc *s)
 		}
 }
 
+static const struct {
+	const char *name;
+	enum power_action action;
+} power_words[] = { { "poweroff", POWER_OFF }, { "reboot", POWER_REBOOT }, { "halt", POWER_HALT } };
+
+/* ctl start | stop | restart: an event for the service's lifecycle
+ * (restart: stopped first, started again once it has exited). */
+static const struct {
+	const char *name;
+	enum svc_event event;
+} service_words[] = { { "start", EV_START }, { "stop", EV_STOP }, { "restart", EV_RESTART } };
+
 /* Returns true when the client stays (following). */
 static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int argc)
 {
 	const char *cmd = argv[0];
 	if (!strcmp(cmd, "list")) {
 		out(c, "0", 1);
-		cmd_list(sv, c);
+		reply_list(sv, c);
 		return false;
 	}
-	if (!strcmp(cmd, "poweroff") || !strcmp(cmd, "reboot") || !strcmp(cmd, "halt")) {
-		enum power_action action = cmd[0] == 'p' ? POWER_OFF : cmd[0] == 'r' ? POWER_REBOOT : POWER_HALT;
+	for (size_t i = 0; i < ARRAY_SIZE(power_words); i++) {
+		if (strcmp(cmd, power_words[i].name))
+			continue;
+		enum power_action action = power_words[i].action;
 		char why[32];
 		snprintf(why, sizeof(why), "ctl %s", cmd);
 		if (supervisor_power(sv, action, why) < 0)
@@ -280,7 +294,7 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		svc_reload(sv);
 		svc_schedule(sv);
 		out(c, "0", 1);
-		cmd_list(sv, c);
+		reply_list(sv, c);
 		return false;
 	}
 	if (!strcmp(cmd, "root")) {
@@ -298,8 +312,12 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		outf(c, "1no service \"%s\" (berth ctl list shows them)\n", name);
 		return false;
 	}
+	int word = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(service_words); i++)
+		if (!strcmp(cmd, service_words[i].name))
+			word = (int)i;
 	if (!strcmp(cmd, "status")) {
-		cmd_status(sv, c, s);
+		reply_status(sv, c, s);
 	} else if (!strcmp(cmd, "console")) {
 		if (!s->conf.spec.process.terminal || s->lc.state == SVC_BROKEN) {
 			outf(c, "1%s: not a terminal service (its file needs terminal = yes)\n", s->name);
@@ -310,7 +328,7 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 			return false;
 		}
 		/* What it printed before the attach comes first. */
-		cmd_logs(sv, c, s, true);
+		reply_logs(sv, c, s, true);
 		c->console = true;
 		return true;
 	} else if (!strcmp(cmd, "logs")) {
@@ -318,15 +336,14 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 			outf(c, "1%s: %s\n", s->name, s->why);
 			return false;
 		}
-		cmd_logs(sv, c, s, follow);
+		reply_logs(sv, c, s, follow);
 		return follow;
-	} else if (!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart")) {
+	} else if (word >= 0) {
 		if (s->lc.state == SVC_BROKEN) {
 			outf(c, "1%s: %s\n", s->name, s->why);
 			return false;
 		}
-		/* restart: stopped first, started again once it has exited */
-		svc_event(sv, s, cmd[2] == 'o' ? EV_STOP : cmd[0] == 'r' ? EV_RESTART : EV_START, false);
+		svc_event(sv, s, service_words[word].event, false);
 		svc_schedule(sv);
 		outf(c, "0%s: %s\n", s->name, svc_state_name(s->lc.state));
 	} else {

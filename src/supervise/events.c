@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/supervise.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
 
 int64_t now_ms(void)
 {

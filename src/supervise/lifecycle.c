@@ -12,7 +12,7 @@
  *
  * Pure: the clock and the supervisor's shutdown flag come in as input. */
 #include <stddef.h>
-#include "berth/lifecycle.h"
+#include "berth/supervise/lifecycle.h"
 
 enum { KEEP = -1, BY_POLICY = -2, SETTLE = -3 };
 

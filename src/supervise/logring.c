@@ -3,7 +3,7 @@
  * serial console) costs the service nothing; such a reader skips ahead. */
 #include <stdlib.h>
 #include <string.h>
-#include "berth/supervise.h"
+#include "berth/supervise/supervise.h"
 
 int logring_init(struct logring *r, size_t cap)
 {

@@ -13,9 +13,9 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
+#include "berth/util/util.h"
 
 void loop_add(struct supervisor *sv, int fd, struct watch *w, uint32_t events)
 {

@@ -5,8 +5,8 @@
  * boot. */
 #include <stdio.h>
 #include <string.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
 
 static void mark_broken(struct supervisor *sv, struct svc *s, const char *fmt, const char *arg)
 {

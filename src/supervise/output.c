@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "berth/supervise.h"
-#include "berth/util.h"
+#include "berth/supervise/supervise.h"
+#include "berth/util/util.h"
 
 /* ---- the console ----
  *

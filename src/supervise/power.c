@@ -6,8 +6,8 @@
  * init (or sysvinit) it asks that init, with busybox's signals. */
 #include <errno.h>
 #include <signal.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
 
 static const char *const action_names[] = {
 	[POWER_NONE] = "nothing", [POWER_REBOOT] = "reboot", [POWER_HALT] = "halt", [POWER_OFF] = "poweroff",

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/log.h"
-#include "berth/supervise.h"
+#include "berth/util/inroot.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
 
 void svc_become_ready(struct supervisor *sv, struct svc *s)
 {

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
+#include "berth/util/util.h"
 
 struct svc *svc_find(struct supervisor *sv, const char *name)
 {

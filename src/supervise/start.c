@@ -23,10 +23,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "berth/container.h"
-#include "berth/log.h"
-#include "berth/supervise.h"
-#include "berth/util.h"
+#include "berth/runtime/container.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
+#include "berth/util/util.h"
 
 struct start_result {
 	int ok;

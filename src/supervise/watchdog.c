@@ -10,8 +10,8 @@
 #include <sys/ioctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "berth/log.h"
-#include "berth/supervise.h"
+#include "berth/util/log.h"
+#include "berth/supervise/supervise.h"
 
 int watchdog_open(struct supervisor *sv, const char *dev)
 {

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "berth/arena.h"
-#include "berth/log.h"
+#include "berth/util/arena.h"
+#include "berth/util/log.h"
 
 struct arena_block {
 	struct arena_block *next;

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "berth/util.h"
+#include "berth/util/util.h"
 
 ssize_t send_with_fd(int sock, const void *buf, size_t len, int fd)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "berth/util.h"
+#include "berth/util/util.h"
 
 int write_all(int fd, const void *buf, size_t len)
 {

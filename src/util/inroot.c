@@ -12,7 +12,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "berth/inroot.h"
+#include "berth/util/inroot.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

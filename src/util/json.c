@@ -2,9 +2,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "berth/json.h"
-#include "berth/log.h"
-#include "berth/resources.h"
+#include "berth/util/json.h"
+#include "berth/util/log.h"
+#include "berth/spec/resources.h"
 
 /* The path is extended for every field and element parsed, so this is
  * on the hot path of every parse: plain copies, no printf. */

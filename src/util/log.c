@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 static struct {
 	int fd;			/* --log file, or -1 */

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/log.h"
-#include "berth/util.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* Reads "pid (comm) S ... starttime" where comm may hold spaces and ')':
  * everything after the last ')' is fixed-format. Returns the state char. */

@@ -1,6 +1,6 @@
 #include <signal.h>
 #include <sys/signalfd.h>
-#include "berth/util.h"
+#include "berth/util/util.h"
 
 int signalfd_all(void)
 {

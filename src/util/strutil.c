@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "berth/util.h"
+#include "berth/util/util.h"
 
 bool str_starts(const char *s, const char *prefix)
 {

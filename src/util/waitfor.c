@@ -9,7 +9,7 @@
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
-#include "berth/util.h"
+#include "berth/util/util.h"
 
 static int64_t mono_ms(void)
 {

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "berth/log.h"
-#include "berth/oci.h"
+#include "berth/util/log.h"
+#include "berth/spec/oci.h"
 
 static void quiet(int level, const char *msg)
 {

@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/util.h"
+#include "berth/util/inroot.h"
+#include "berth/util/util.h"
 
 static char base[64], root[96], outside[96];
 

@@ -2,8 +2,8 @@
  * parse or fail cleanly, without crashes, leaks or undefined behaviour. */
 #include <stddef.h>
 #include <stdint.h>
-#include "berth/log.h"
-#include "berth/spec.h"
+#include "berth/util/log.h"
+#include "berth/spec/spec.h"
 
 static void quiet(int level, const char *msg)
 {

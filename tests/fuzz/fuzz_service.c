@@ -2,8 +2,8 @@
  * spec). Any input must load or fail cleanly, without crashes, leaks or
  * undefined behaviour. */
 #include <stdio.h>
-#include "berth/log.h"
-#include "berth/service.h"
+#include "berth/util/log.h"
+#include "berth/spec/service.h"
 
 static void quiet(int level, const char *msg)
 {

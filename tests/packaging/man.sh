@@ -30,7 +30,7 @@ for c in $("$BERTH" --help | awk '/^commands:/ { on = 1; next } /^$/ { on = 0 } 
 done
 expect "berth(8) has a section for every command" "" "$missing"
 # Every long option in an option table, from the sources.
-opts=$(cat src/main.c src/cmd/*.c include/berth/cli.h | grep -o '{ *"[a-z-]*", *\(no\|required\|optional\)_argument' | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
+opts=$(cat src/main.c src/cmd/*.c include/berth/cmd/cli.h | grep -o '{ *"[a-z-]*", *\(no\|required\|optional\)_argument' | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
 missing=""
 for o in $opts; do grep -q -- "\`--$o\`" "$page" || missing="$missing --$o"; done
 expect "berth(8) documents every long option ($(echo $opts | wc -w) in the sources)" "" "$missing"

@@ -5,7 +5,7 @@
  * backoff, reload during start, a dependency that fails). */
 #include <stdio.h>
 #include <string.h>
-#include "berth/lifecycle.h"
+#include "berth/supervise/lifecycle.h"
 
 static int passed, failed;
 

@@ -9,11 +9,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "berth/inroot.h"
-#include "berth/oci.h"
-#include "berth/service.h"
-#include "berth/spec.h"
-#include "berth/util.h"
+#include "berth/util/inroot.h"
+#include "berth/spec/oci.h"
+#include "berth/spec/service.h"
+#include "berth/spec/spec.h"
+#include "berth/util/util.h"
 
 static int passed, failed;
 

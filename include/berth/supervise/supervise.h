@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "berth/config.h"
-#include "berth/lifecycle.h"
-#include "berth/log.h"
-#include "berth/service.h"
-#include "berth/state.h"
+#include "berth/supervise/lifecycle.h"
+#include "berth/util/log.h"
+#include "berth/spec/service.h"
+#include "berth/runtime/state.h"
 
 /* ---- log ring (logring.c) ---- */
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "berth/config.h"
-#include "berth/spec.h"
+#include "berth/spec/spec.h"
 
 /* namespaces.c */
 /* clone(2) flags for the namespaces created with the init process. The

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
-#include "berth/arena.h"
+#include "berth/util/arena.h"
 
 struct jctx {
 	const char *origin;	/* file name for messages */

@@ -4,9 +4,9 @@
 #define BERTH_LAUNCH_H
 #include <stdbool.h>
 #include <sys/types.h>
-#include "berth/cgroup.h"
-#include "berth/seccomp.h"
-#include "berth/spec.h"
+#include "berth/linux/cgroup.h"
+#include "berth/linux/seccomp.h"
+#include "berth/spec/spec.h"
 
 struct launch {
 	const struct spec *spec;

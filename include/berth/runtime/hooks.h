@@ -1,7 +1,7 @@
 #ifndef BERTH_HOOKS_H
 #define BERTH_HOOKS_H
 #include "berth/config.h"
-#include "berth/spec.h"
+#include "berth/spec/spec.h"
 
 #ifdef CONFIG_HOOKS
 /* Run every hook of kind k with the state JSON on its stdin, each killed

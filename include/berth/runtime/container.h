@@ -4,8 +4,8 @@
 #define BERTH_CONTAINER_H
 #include <stdbool.h>
 #include <sys/types.h>
-#include "berth/resources.h"
-#include "berth/state.h"
+#include "berth/spec/resources.h"
+#include "berth/runtime/state.h"
 
 struct create_opts {
 	const char *id;

@@ -2,7 +2,7 @@
  * mount(2) flags, propagation and data, shared by every front-end. */
 #ifndef BERTH_MOUNTOPTS_H
 #define BERTH_MOUNTOPTS_H
-#include "berth/spec.h"
+#include "berth/spec/spec.h"
 
 /* Adds one option word to m; unknown words become filesystem data.
  * Returns -1 (after logging with `where`) for options berth cannot honour. */

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "berth/arena.h"
-#include "berth/service.h"
+#include "berth/util/arena.h"
+#include "berth/spec/service.h"
 
 struct ini_entry {
 	const char *section, *key, *value;

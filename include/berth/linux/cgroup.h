@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "berth/resources.h"
+#include "berth/spec/resources.h"
 
 /* cgroupsPath as runc reads it: absolute = from each hierarchy's root;
  * relative (or empty, meaning the container id) = under the cgroup the

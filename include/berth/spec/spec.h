@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "berth/arena.h"
-#include "berth/resources.h"
-#include "berth/seccomp.h"
+#include "berth/util/arena.h"
+#include "berth/spec/resources.h"
+#include "berth/linux/seccomp.h"
 
 /* Namespace kinds, in the order they are joined or created. */
 enum ns_kind { NS_USER, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MNT, NS_CGROUP, NS_TIME, NS_COUNT };

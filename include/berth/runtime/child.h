@@ -8,9 +8,9 @@
 #define BERTH_CHILD_H
 #include <stdbool.h>
 #include <sys/types.h>
-#include "berth/seccomp.h"
-#include "berth/spec.h"
-#include "berth/state.h"
+#include "berth/linux/seccomp.h"
+#include "berth/spec/spec.h"
+#include "berth/runtime/state.h"
 
 enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
 		 SYNC_CONSOLE, SYNC_RELEASE };

@@ -3,7 +3,7 @@
 #ifndef BERTH_INIT_H
 #define BERTH_INIT_H
 #include <stdbool.h>
-#include "berth/supervise.h"	/* enum power_action */
+#include "berth/supervise/supervise.h"	/* enum power_action */
 
 struct init_options {
 	bool debug;		/* berth.debug */
@@ -21,6 +21,6 @@ _Noreturn void init_power(enum power_action a);
 
 /* The kernel starts berth as /init or /sbin/init: argv[0] ends in
  * "init" and it is PID 1. */
-int init_main(int argc, char **argv);
+int pid1_main(int argc, char **argv);
 
 #endif

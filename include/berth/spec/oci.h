@@ -2,8 +2,8 @@
  * sections that other inputs (`berth update -r`, `exec --process`) reuse. */
 #ifndef BERTH_OCI_H
 #define BERTH_OCI_H
-#include "berth/json.h"
-#include "berth/spec.h"
+#include "berth/util/json.h"
+#include "berth/spec/spec.h"
 
 /* linux.resources, at the current JSON path. */
 int oci_parse_resources(struct jctx *j, const cJSON *obj, struct resources *r, struct arena *a);
