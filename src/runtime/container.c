@@ -296,6 +296,23 @@ int container_start(const char *root, const char *id)
 	return 0;
 }
 
+/* Poststop hooks run at most once: a teardown killed in one (the
+ * supervisor's deadline, a delete interrupted) is finished by the next
+ * without running them again, or it could never end. */
+static bool poststop_first_time(const char *dir, const char *id)
+{
+	char mark[4200];
+	snprintf(mark, sizeof(mark), "%s/poststop.started", dir);
+	int fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	if (errno == EEXIST)
+		log_warn("container \"%s\": its poststop hooks were interrupted once; not run again", id);
+	return errno == ENOENT;	/* no state directory: nothing marks them, run them */
+}
+
 /* The one teardown: its processes (the init, then whatever is left in
  * its cgroup), its cgroup, its poststop hooks (a container that was
  * created), its state directory. For delete, run's end, the supervisor,
@@ -316,10 +333,10 @@ static int teardown(const char *root, const struct state *st, bool poststop)
 		if (cgroup_remove(st->cgroup) < 0)
 			r = -1;
 	}
-	if (poststop && run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
-		log_warn("container \"%s\": a poststop hook failed", st->id);
 	char dir[4096];
 	state_dir(root, st->id, dir, sizeof(dir));
+	if (poststop && poststop_first_time(dir, st->id) && run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
+		log_warn("container \"%s\": a poststop hook failed", st->id);
 	if (remove_tree(dir) < 0)
 		r = log_error("%s: %m", dir);
 	return r;

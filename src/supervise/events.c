@@ -196,6 +196,8 @@ void svc_timeouts(struct supervisor *sv)
 	int64_t now = now_ms();
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
+		if (s->cleaner && s->cleaner_deadline_ms && now >= s->cleaner_deadline_ms)
+			svc_cleaner_timeout(sv, s);
 		if (s->lc.deadline_ms && now >= s->lc.deadline_ms) {
 			if (s->lc.state == SVC_STARTING)
 				log_error("service %s: its container was not created within %lld ms (start-timeout): "

@@ -41,9 +41,13 @@ void loop_close(struct supervisor *sv, int *fd)
 void loop_arm_timer(struct supervisor *sv)
 {
 	int64_t next = 0;
-	for (size_t i = 0; i < sv->n; i++)
-		if (sv->svcs[i]->lc.deadline_ms && (!next || sv->svcs[i]->lc.deadline_ms < next))
-			next = sv->svcs[i]->lc.deadline_ms;
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct svc *s = sv->svcs[i];
+		int64_t due[] = { s->lc.deadline_ms, s->cleaner ? s->cleaner_deadline_ms : 0 };
+		for (size_t k = 0; k < ARRAY_SIZE(due); k++)
+			if (due[k] && (!next || due[k] < next))
+				next = due[k];
+	}
 	struct itimerspec t = { 0 };
 	if (next) {
 		/* Absolute, so that time spent in between does not shift it. */

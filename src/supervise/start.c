@@ -213,6 +213,7 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 {
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
+		setpgid(0, 0);	/* its deadline kills its hooks too */
 		child_of_loop(sv, parent);
 		if (wait_pidfd >= 0)
 			poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
@@ -227,10 +228,37 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 	if (pid < 0)
 		log_error("service %s: fork: %m (what is left of its container is removed at its next start)",
 			  s->name);
+	if (pid > 0)
+		setpgid(pid, pid);
 	s->cleaner = pid > 0 ? pid : 0;
+	/* Its poststop hooks may have no timeout of their own: the same
+	 * deadline as a creation's. */
+	s->cleaner_deadline_ms = now_ms() + s->conf.start_timeout_ms;
 	memset(&s->st, 0, sizeof(s->st));
 	if (!s->cleaner)
 		svc_event(sv, s, EV_CLEANED, false);
+}
+
+/* A cleaner past its deadline (a poststop hook that does not return):
+ * killed with its hooks, and a second cleaner finishes the job; the
+ * hooks are not run twice (container.c), so it ends. A second one past
+ * its deadline is killed too, and what is left waits for the next start. */
+void svc_cleaner_timeout(struct supervisor *sv, struct svc *s)
+{
+	pid_t old = s->cleaner;
+	log_error("service %s: clearing its container took over %lld ms (start-timeout): killing that%s", s->name,
+		  (long long)s->conf.start_timeout_ms, s->cleaner_retried ? "" : ", and clearing it without its hooks");
+	int pidfd = pidfd_open_compat(old);
+	kill(-old, SIGKILL);
+	s->cleaner_deadline_ms = 0;
+	if (s->cleaner_retried) {	/* EV_CLEANED once it is reaped */
+		if (pidfd >= 0)
+			close(pidfd);
+		return;
+	}
+	s->cleaner_retried = true;
+	s->cleaner = 0;		/* the old one's exit is nobody's now */
+	spawn_cleaner(sv, s, pidfd);
 }
 
 /* Stop a start in progress: the starter and its process group are
@@ -243,12 +271,14 @@ void svc_start_abort(struct supervisor *sv, struct svc *s)
 		kill(-starter, SIGKILL);
 	close_start_fds(sv, s);
 	memset(&s->st, 0, sizeof(s->st));	/* what the starter made is on disk */
+	s->cleaner_retried = false;
 	spawn_cleaner(sv, s, starter_pidfd);
 }
 
 /* The container exited: its cgroup, leftover processes and state go. */
 void svc_teardown(struct supervisor *sv, struct svc *s)
 {
+	s->cleaner_retried = false;
 	spawn_cleaner(sv, s, -1);
 }
 

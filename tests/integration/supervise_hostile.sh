@@ -161,6 +161,36 @@ kill -TERM $SP; wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
 for n in other victim; do assert_clean "$n" "beside a hung creation: $n"; done
 
+# A poststop hook that never returns: clearing the exited container away
+# runs beside the loop and has the same deadline as a creation; past it
+# the hook is killed and the service starts again.
+rm -rf "$sd/conf" "$sd/stuckstop" && mkdir -p "$sd/conf" "$sd/stuckstop"
+cp -a "$ROOTFS_CACHE" "$sd/stuckstop/rootfs"
+"$BERTH" spec -b "$sd/stuckstop"
+jq '.process.terminal = false | .process.args = ["sleep", "1000"]
+	| .hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "exec sleep 31339"]}]' \
+	"$sd/stuckstop/config.json" > "$sd/stuckstop/c.tmp" && mv "$sd/stuckstop/c.tmp" "$sd/stuckstop/config.json"
+printf '[service]\nbundle = %s\nstart-timeout = 2s\nrestart = always\nrestart-delay = 100ms\nstop-signal = KILL\n' \
+	"$sd/stuckstop" > "$sd/conf/stuckstop.conf"
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-stuckstop.log" 2>&1 & SP=$!
+wait_until 10 test -S "$SOCK"
+wait_state stuckstop ready
+kill -9 "$(field stuckstop 3)"
+check "a hung poststop hook: it runs" wait_until 10 sh -c "ps -eo args | grep -q 'sleep 3133[9]'"
+t0=$(date +%s%N); ctl list >/dev/null; t=$((($(date +%s%N) - t0) / 1000000))
+[ "$t" -lt 2000 ] && ok "...ctl list answers meanwhile (${t} ms)" || fail "...ctl list answers meanwhile" "${t} ms"
+wait_until 20 restarted_to stuckstop 1
+expect "...past start-timeout it is killed and the service runs again" "1 ready" \
+	"$(field stuckstop 4) $(state stuckstop)"
+check "...and the hook is gone" wait_until 10 no_process 'sleep 3133[9]'
+expect_match "...and the supervisor says so" "clearing its container took over .* without its hooks" "$(cat "$sd/supervisor-stuckstop.log")"
+kill -TERM $SP
+wait_until 30 exited $SP || kill -KILL $SP
+wait $SP
+expect "...and the supervisor exits cleanly" 0 "$?"
+pkill -f 'sleep 3133[9]' 2>/dev/null
+assert_clean stuckstop "a hung poststop hook"
+
 # A rootfs on a mount that hangs (a FUSE daemon that never answers, as a
 # dead NFS server would), and a ready = path that leads into such a
 # mount: the loop never looks there itself. Meanwhile another service
@@ -175,7 +205,7 @@ else
 	cp -a "$ROOTFS_CACHE/." "$sd/hang/readyroot/" && mkdir "$sd/hang/readyroot/hang"
 	"$fz" "$sd/hang/mnt" > "$sd/hang/fuse1.out" 2>&1 & FZ1=$!
 	wait_until 10 grep -q mounted "$sd/hang/fuse1.out"
-	printf '[service]\nrootfs = %s\nexec = /bin/true\nstart-timeout = 8s\nrestart-limit = 1\n' \
+	printf '[service]\nrootfs = %s\nexec = /bin/true\nstart-timeout = 15s\nrestart-limit = 1\n' \
 		"$sd/hang/mnt" > "$sd/conf/hung.conf"
 	printf '[service]\nrootfs = %s\nexec = sleep 1000\nready = path:/hang/ready\nstop-signal = KILL\n' \
 		"$sd/hang/readyroot" > "$sd/conf/readyhang.conf"
@@ -186,12 +216,12 @@ else
 		> "$sd/supervisor-hang.log" 2>&1 & SP=$!
 	wait_until 10 test -S "$SOCK"
 	wait_state victim ready
+	expect "a rootfs on a mount that hangs: the service is starting" starting "$(state hung)"
+	expect "...while another service started" ready "$(state other)"
 	wait_state readyhang running
 	# Now the path it waits for goes behind a mount that hangs.
 	"$fz" "$sd/hang/readyroot/hang" > "$sd/hang/fuse2.out" 2>&1 & FZ2=$!
 	wait_until 10 grep -q mounted "$sd/hang/fuse2.out"
-	expect "a rootfs on a mount that hangs: the service is starting" starting "$(state hung)"
-	expect "...while another service started" ready "$(state other)"
 	pets=$(stat -c %s "$sd/watchdog")
 	pid=$(field victim 3)
 	kill -9 "$pid"
@@ -209,7 +239,7 @@ else
 	grown() { [ "$(stat -c %s "$1")" -gt "$2" ]; }
 	check "...and the watchdog is fed meanwhile" wait_until 15 grown "$sd/watchdog" "$pets"
 	expect "a ready = path behind a mount that hangs: running, not ready" running "$(state readyhang)"
-	wait_until 20 state_is hung failed
+	wait_until 30 state_is hung failed
 	expect "past start-timeout the hung creation failed" failed "$(state hung)"
 	expect_match "...and says why" "start-timeout" "$(ctl status hung)"
 	ctl stop readyhang >/dev/null

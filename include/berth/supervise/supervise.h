@@ -57,6 +57,8 @@ struct svc {
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
 	pid_t starter, cleaner, watcher;	/* start.c's children at work; 0 */
+	int64_t cleaner_deadline_ms;	/* past it the cleaner (poststop hooks...) is killed */
+	bool cleaner_retried;		/* ...and a second one sent, once */
 	int ready_wfd;			/* ready = path: the watcher's end of notify_fd; -1 */
 	int starter_fd;			/* the starter's answer; -1 */
 	struct watch log_w, notify_w, pid_w, starter_w;
@@ -158,6 +160,7 @@ void svc_start_result(struct supervisor *sv, struct svc *s);	/* the starter answ
 void svc_start_watch(struct supervisor *sv, struct svc *s);	/* ACT_WATCH */
 void svc_start_abort(struct supervisor *sv, struct svc *s);	/* ACT_ABORT: kill it, clear what it made */
 void svc_teardown(struct supervisor *sv, struct svc *s);	/* ACT_TEARDOWN */
+void svc_cleaner_timeout(struct supervisor *sv, struct svc *s);
 void svc_unclaimed_add(struct supervisor *sv, pid_t pid, int status);
 bool svc_unclaimed_exit(struct supervisor *sv, pid_t pid, int *status);
 
