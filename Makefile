@@ -120,7 +120,7 @@ OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig allnoconfig allyesconfig randconfig menuconfig savedefconfig \
-	size check test install install-bin install-man man demo demo-runtime unit fuzz help
+	size check check-quick test install install-bin install-man man demo demo-runtime unit fuzz help
 all: $(O)/berth
 
 $(O)/berth: $(OBJS) $(SYSROOT_STAMP)
@@ -190,6 +190,10 @@ size:
 check test:
 	sh tests/run.sh
 
+# The edit-test loop: builds, unit and host integration tests (minutes).
+check-quick:
+	QUICK=1 sh tests/run.sh
+
 # The demo: a static berth for ARCH, the board/qemu-ARCH initramfs around
 # it, booted under QEMU with the serial console here (VARIANT=inittab:
 # under busybox init). demo-runtime: an OCI container's lifecycle on this host.
@@ -228,6 +232,6 @@ help:
 	@echo "make [ARCH=x86_64|aarch64|armv7] [O=dir]   static musl build"
 	@echo "make HOST=1 [SAN=1]                       glibc build (development)"
 	@echo "make <name>_defconfig | defconfig | olddefconfig | menuconfig | savedefconfig"
-	@echo "make size | check | man | install [DESTDIR=...] (install-bin, install-man)"
+	@echo "make size | check | check-quick | man | install [DESTDIR=...] (install-bin, install-man)"
 	@echo "make demo [ARCH=...] [VARIANT=inittab] | demo-runtime"
 	@echo "make DEPS=system [STATIC=1] CC=...   with a build system's toolchain and libraries (Buildroot, Yocto)"

@@ -4,18 +4,32 @@
 # valgrind runs, the aarch64 and armv7 builds, the QEMU boards and the
 # demo, the Buildroot and Yocto packages, the manuals, and the fuzzers. Last line:
 # "N passed, N failed[, N skipped]"; exit status non-zero on any failure.
+# QUICK=1 (make check-quick): the builds, unit and host integration tests
+# only, for the edit-test loop. Each run has a test root of its own
+# (TESTROOT, removed at the end when nothing failed).
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
-export TESTROOT=${TESTROOT:-/tmp/berth-tests}
+QUICK=${QUICK:-0}
+if [ -z "${TESTROOT:-}" ]; then
+	TESTROOT=$(mktemp -d /tmp/berth-tests.XXXXXX) || exit 1
+	own_testroot=1
+else
+	own_testroot=0
+	rm -rf --one-file-system "$TESTROOT" && mkdir -p "$TESTROOT"
+fi
+export TESTROOT
 export RESULTS=$TESTROOT/results
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-rm -rf "$TESTROOT"
-mkdir -p "$TESTROOT"
 : > "$RESULTS"
 log=$TESTROOT/build.log
 
-step() { echo; echo "== $*"; }
+# Each step's duration, printed at the end: where the budget goes.
+durations=$TESTROOT/durations
+: > "$durations"
+step_name="" step_t0=$(date +%s)
+step_end() { [ -n "$step_name" ] && printf '%6ss  %s\n' $(($(date +%s) - step_t0)) "$step_name" >> "$durations"; step_name=""; }
+step() { step_end; step_name=$*; step_t0=$(date +%s); echo; echo "== $*"; }
 record() { echo "$1 $2" >> "$RESULTS"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 # build DESC make-args...: a failed build is a failed test, not a crash.
 build() {
@@ -30,12 +44,17 @@ sh scripts/install-deps.sh >>"$log" 2>&1 || { tail -20 "$log"; echo "0 passed, 1
 step "builds"
 build "static musl x86_64" O=build/test x86_64_defconfig && build "static musl x86_64" O=build/test
 build "host glibc + ASan/UBSan" O=build/asan HOST=1 SAN=1 x86_64_defconfig && build "host glibc + ASan/UBSan" O=build/asan HOST=1 SAN=1
+[ "$QUICK" = 1 ] || {
 build "tiny_defconfig" O=build/tiny tiny_defconfig && build "tiny_defconfig" O=build/tiny
 build "aarch64 static" O=build/test-aarch64 ARCH=aarch64 aarch64_defconfig && build "aarch64 static" O=build/test-aarch64 ARCH=aarch64
 build "armv7 static" O=build/test-armv7 ARCH=armv7 armv7_defconfig && build "armv7 static" O=build/test-armv7 ARCH=armv7
 
-step "every configuration Kconfig allows builds and runs (allnoconfig, allyesconfig, ${RANDCONFIG_COUNT:-30} random)"
-sh tests/randconfig.sh
+}
+
+if [ "$QUICK" != 1 ]; then
+	step "every configuration Kconfig allows builds and runs (allnoconfig, allyesconfig, ${RANDCONFIG_COUNT:-30} random)"
+	sh tests/randconfig.sh
+fi
 
 step "unit tests"
 sh tests/unit/run.sh
@@ -47,6 +66,7 @@ for t in tests/integration/*.sh; do
 	sh "$t"
 done
 
+if [ "$QUICK" != 1 ]; then
 step "integration tests under ASan/UBSan"
 for t in lifecycle process resources seccomp exec terminal supervise supervise_hostile; do
 	echo "-- tests/integration/$t.sh (ASan/UBSan)"
@@ -91,11 +111,19 @@ done
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 sh tests/fuzz/run.sh "$FUZZ_SECONDS"
+fi
+step_end
 
 pass=$(grep -c '^PASS' "$RESULTS")
 fails=$(grep -c '^FAIL' "$RESULTS")
 skips=$(grep -c '^SKIP' "$RESULTS")
-if [ "$fails" -gt 0 ]; then echo; echo "failures:"; grep '^FAIL' "$RESULTS" | sed 's/^/  /'; fi
+echo; echo "time per step:"; cat "$durations"
+if [ "$fails" -gt 0 ]; then
+	echo; echo "failures:"; grep '^FAIL' "$RESULTS" | sed 's/^/  /'
+	echo "(logs and results kept in $TESTROOT)"
+elif [ "$own_testroot" = 1 ]; then
+	rm -rf --one-file-system "$TESTROOT"
+fi
 echo
 if [ "$skips" -gt 0 ]; then echo "$pass passed, $fails failed, $skips skipped"; else echo "$pass passed, $fails failed"; fi
 [ "$fails" -eq 0 ]

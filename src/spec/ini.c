@@ -26,8 +26,62 @@ struct reader {
 	struct ini_doc *doc;
 };
 
+/* Walks a line as a service file quotes it: '...' and "..." protect what
+ * they hold, a backslash the character after it. Returns where a comment
+ * starts (an unprotected # or ; after a blank, as in systemd units and
+ * s6-rc), or NULL. With unescape, "\#" and "\;" outside quotes lose their
+ * backslash, in place. One walk for both, so that what is a comment and
+ * what is kept can never disagree.
+ *
+ * inih (Debian's and upstream's defaults alike) cuts a line at a ';'
+ * after a blank, quoted or not: the line reader hides a quoted one from
+ * it as HIDDEN_SEMICOLON, which the handler turns back. */
+#define HIDDEN_SEMICOLON '\x1f'
+static char *scan_line(char *s, bool unescape)
+{
+	char quote = 0, *out = s;
+	for (char *p = s; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			else if (!unescape && *p == ';' && (p[-1] == ' ' || p[-1] == '\t'))
+				*p = HIDDEN_SEMICOLON;	/* inih would cut the line there */
+			else if (quote == '"' && *p == '\\' && p[1])
+				*out++ = *p++;
+		} else if (*p == '\\' && p[1]) {
+			if (!unescape || (p[1] != '#' && p[1] != ';'))
+				*out++ = *p;
+			p++;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if ((*p == '#' || *p == ';') && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+			if (!unescape)
+				return p;
+		}
+		*out++ = *p;
+	}
+	*out = 0;
+	return NULL;
+}
+
+/* A blank followed by # or ; left in a value: it was quoted or escaped,
+ * so it is not a comment, although it may have been meant as one. exec
+ * is split like a shell line, where quoting it is the way to keep it. */
+static void warn_kept_hash(const char *file, int line, const char *key, const char *value)
+{
+	if (!strcmp(key, "exec"))
+		return;
+	for (const char *p = value; *p; p++)
+		if ((*p == '#' || *p == ';') && p > value && (p[-1] == ' ' || p[-1] == '\t')) {
+			log_warn("%s:%d: %s: \"%s\" keeps \"%c\" and what follows (it is quoted or escaped); "
+				 "a comment needs an unquoted blank before it", file, line, key, value, *p);
+			return;
+		}
+}
+
 /* inih's line reader, counting lines: inih itself tells a handler no
- * line number unless built for it, and Debian's is not. */
+ * line number unless built for it, and Debian's is not. Comments at the
+ * end of a line are cut here, whatever inih was built to do. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct reader *r = stream;
@@ -43,6 +97,12 @@ static char *read_line(char *str, int num, void *stream)
 			;
 	}
 	r->continuation = str[0] == ' ' || str[0] == '\t';
+	char *comment = scan_line(str, false);
+	if (comment) {
+		while (comment > str && (comment[-1] == ' ' || comment[-1] == '\t'))
+			comment--;
+		strcpy(comment, "\n");
+	}
 	return str;
 }
 
@@ -58,9 +118,14 @@ static int collect(void *user, const char *section, const char *name, const char
 		d->e = bigger;
 		d->cap = cap;
 	}
+	char *v = arena_strdup(d->arena, value);
+	for (char *h = v; (h = strchr(h, HIDDEN_SEMICOLON)); )
+		*h = ';';
+	warn_kept_hash(d->file, r->line, name, v);
+	scan_line(v, true);
 	d->e[d->n++] = (struct ini_entry){
 		.section = arena_strdup(d->arena, section), .key = arena_strdup(d->arena, name),
-		.value = arena_strdup(d->arena, value), .line = r->line, .continuation = r->continuation,
+		.value = v, .line = r->line, .continuation = r->continuation,
 	};
 	return 1;
 }

@@ -37,7 +37,7 @@ expect "berth(8) documents every long option ($(echo $opts | wc -w) in the sourc
 # Every ctl command the supervisor answers ("root" is ctl exec's own
 # question, not a command).
 missing=""
-for c in $(grep -o 'strcmp(cmd, "[a-z]*")' src/supervise/control.c | grep -o '"[a-z]*"' | tr -d '"' | grep -vx root | sort -u); do
+for c in $(grep -o 'strcmp(cmd, "[a-z]*")\|{ "[a-z]*", \(EV\|POWER\)_' src/supervise/control.c | grep -o '"[a-z]*"' | tr -d '"' | grep -vx root | sort -u); do
 	grep -q "^\`$c\`\|, \`$c\`" "$page" || missing="$missing $c"
 done
 expect "berth(8) documents every berth ctl command" "" "$missing"
@@ -61,3 +61,22 @@ sed -n 's/^    Example: `\([a-z.-]*\) = \(.*\)`$/\1 = \2/p' "$page" > "$out/ex/l
   echo "[resources]"; grep -E '^(memory|cpu|cpuset|pids|io)\.' "$out/ex/lines"; } > "$out/ex/all.conf"
 r=$("$BERTH" check "$out/ex/all.conf" 2>&1)
 expect "the examples of berth.conf(5) pass berth check" "$out/ex/all.conf: ok (all)" "$(echo "$r" | head -n1)"
+
+# Every service file the README and the manuals show passes berth check
+# without a warning (a comment that is not one, say), and the README's
+# web.conf is the demo's real file.
+mkdir -p "$out/blocks" && rm -f "$out/blocks"/*
+for doc in README.md docs/man/berth.8.md docs/man/berth.conf.5.md; do
+	awk -v dir="$out/blocks" -v doc="$(basename "$doc" .md)" '
+		/^```ini$/ { n++; f = dir "/" doc "-" n ".conf"; on = 1; next }
+		/^```$/ { on = 0 }
+		on { print > f }' "$doc"
+done
+bad=""
+for f in "$out/blocks"/*.conf; do
+	r=$("$BERTH" check "$f" 2>&1)
+	case $r in *"0 with errors"*) ;; *) bad="$bad $(basename "$f")";; esac
+	case $r in *warning*) bad="$bad $(basename "$f")(warning)";; esac
+done
+expect "the service files shown in the README and the manuals pass berth check ($(ls "$out/blocks" | wc -l) files)" "" "$bad"
+check "the README's web.conf is the demo's real file" cmp -s "$out/blocks/README-1.conf" board/common/overlay/etc/berth/web.conf

@@ -250,6 +250,33 @@ static int try_service(const char *text)
 	return r;
 }
 
+/* Comments at the end of a line (# and ;, after a blank), as the README's
+ * examples write them; quotes and a backslash keep a literal. */
+static void test_service_comments(void)
+{
+	struct service_conf c;
+	const char *text = "[service]   # the section\n"
+		"rootfs = /srv/web    # the root\n"
+		"exec = sh -c 'echo a ; echo b # not a comment' \"x ; y\" ; the command\n"
+		"   --more  # continued\n"
+		"env = A=x\\#y\\;z  ; escaped\n"
+		"env = B=1;2#3\n"
+		"wait-for = mounted:/data    # no bus\n"
+		"wait-for = path:/run/x\t; tab before\n";
+	CHECK(load_service(&c, text) == 0);
+	const char *const *a = c.spec.process.args;
+	CHECK(a && !strcmp(a[0], "sh") && !strcmp(a[1], "-c") && !strcmp(a[2], "echo a ; echo b # not a comment") &&
+	      !strcmp(a[3], "x ; y") && !strcmp(a[4], "--more") && !a[5]);
+	bool ax = false, b1 = false;
+	for (size_t i = 0; c.spec.process.env[i]; i++) {
+		ax |= !strcmp(c.spec.process.env[i], "A=x#y;z");
+		b1 |= !strcmp(c.spec.process.env[i], "B=1;2#3");	/* no blank before: not a comment */
+	}
+	CHECK(ax && b1);
+	CHECK(c.n_wait_for == 2 && !strcmp(c.wait_for[0].arg, "/data") && !strcmp(c.wait_for[1].arg, "/run/x"));
+	service_free(&c);
+}
+
 static void test_service(void)
 {
 	struct service_conf c;
@@ -448,6 +475,7 @@ int main(void)
 	test_resources();
 	test_seccomp();
 	test_service();
+	test_service_comments();
 	test_validate();
 	test_inroot();
 	test_arena_grow();
