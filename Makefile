@@ -29,10 +29,14 @@ CROSS_armv7 := arm-linux-gnueabihf-
 CROSS_COMPILE ?= $(CROSS_$(ARCH))
 
 # Configuration targets must not read (or try to remake) the .config they
-# are about to write.
+# are about to write; the targets that only run scripts or make again
+# with an O= of their own must not make one in $(O) either.
 config-goals := $(filter %config,$(MAKECMDGOALS))
+other-goals := $(filter-out demo demo-runtime check check-quick test help clean $(config-goals),$(MAKECMDGOALS))
 ifeq ($(config-goals),)
+ifneq ($(if $(MAKECMDGOALS),$(other-goals),all),)
 -include $(KCONFIG_CONFIG)
+endif
 endif
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation

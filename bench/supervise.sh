@@ -9,7 +9,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
 work=$(mktemp -d /tmp/berth-bench-sv.XXXXXX)
 sock=$work/ctl.sock
-trap 'kill $SP 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+SP=
+cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; return 0; }
+trap cleanup EXIT
 mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev"
 cp /bin/busybox "$work/rootfs/bin/"
 for a in sh sleep true; do ln -s busybox "$work/rootfs/bin/$a"; done

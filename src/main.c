@@ -65,7 +65,7 @@ static int usage(int code)
 	fprintf(out, "usage: berth [global options] COMMAND [options] [arguments]\n\n"
 		"A minimal container launcher for embedded Linux (runc-compatible).\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nglobal options:\n"
 		"  --root DIR          state directory (default " CONFIG_DEFAULT_ROOT ")\n"
 		"  --log FILE          also write messages to FILE\n"

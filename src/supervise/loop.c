@@ -144,7 +144,7 @@ int supervise_run(struct supervisor *sv)
 	if (sv->watchdog && watchdog_open(sv, sv->watchdog) < 0)
 		log_error("supervisor: going on without the watchdog");
 	order_check(sv);
-	log_info("supervisor: %zu services from %s", sv->n, sv->config_dir);
+	log_info("supervisor: %zu service%s from %s", sv->n, sv->n == 1 ? "" : "s", sv->config_dir);
 	svc_schedule(sv);
 	for (;;) {
 		struct epoll_event ev[16];

@@ -20,7 +20,8 @@ void svc_become_ready(struct supervisor *sv, struct svc *s)
 	if (s->lc.state != SVC_RUNNING)
 		return;
 	svc_event(sv, s, EV_READY, false);
-	s->ready_ms = now_ms();
+	if (!s->ready_ms)
+		s->ready_ms = now_ms();
 	if (s->conf.ready != READY_NONE)
 		log_info("service %s: ready", s->name);
 }

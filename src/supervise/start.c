@@ -158,7 +158,8 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		return;
 	}
 	s->st = res.st;
-	s->exec_ms = now_ms();
+	if (!s->exec_ms)	/* boot timing: its first start only */
+		s->exec_ms = now_ms();
 	/* A terminal service's output is its pty. */
 	if (master >= 0) {
 		close(s->log_fd);

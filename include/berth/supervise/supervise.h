@@ -70,7 +70,7 @@ struct svc {
 	size_t line_len;
 	int64_t tokens, tokens_ms;	/* log-rate's bucket (thousandths of a line), and when */
 	uint64_t lines_dropped, drops_told;	/* console/kmsg copies not made; of them, reported */
-	int64_t exec_ms, ready_ms;	/* when it was started and became ready */
+	int64_t exec_ms, ready_ms;	/* boot timing: when its first run was started and became ready */
 	int last_status;		/* wait status of the last exit; -1 none */
 	char why[160];			/* why it waits or failed */
 	char *text;			/* the service file as read */
