@@ -43,6 +43,13 @@ static pid_t console_shell(void)
 	return pid;
 }
 
+static void shell_after_boot(struct supervisor *sv)
+{
+	(void)sv;
+	if (console_shell() > 0)
+		log_info("init: a shell on the console (berth.shell)");
+}
+
 static _Noreturn void emergency(void)
 {
 	log_error("init: cannot supervise the services");
@@ -78,11 +85,12 @@ int pid1_main(int argc, char **argv)
 						: "v2 on /sys/fs/cgroup");
 	log_debug("init: berth.debug%s%s%s%s", o.shell ? " berth.shell" : "", o.cgroup_v1 ? " berth.cgroup=v1" : "",
 		  o.skip[0] ? " berth.skip=" : "", o.skip[0] ? o.skip : "");
-	if (o.shell)
-		console_shell();
 	struct supervisor sv = {
 		.root = CONFIG_DEFAULT_ROOT, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET,
 		.pid1 = true, .skip = o.skip,
+		/* berth.shell: the prompt comes after the boot's lines, not
+		 * buried under them. */
+		.on_settled = o.shell ? shell_after_boot : NULL,
 	};
 	/* A device with a watchdog wants it fed by its init. */
 	if (ENABLE_WATCHDOG && access(CONFIG_WATCHDOG_DEVICE, W_OK) == 0)

@@ -227,6 +227,34 @@ void svc_schedule(struct supervisor *sv)
 	loop_arm_timer(sv);
 }
 
+void svc_boot_settled(struct supervisor *sv)
+{
+	if (sv->settled || sv->stopping)
+		return;
+	int count[SVC_NSTATES] = { 0 };
+	bool busy = false;
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct lifecycle *lc = &sv->svcs[i]->lc;
+		count[lc->state]++;
+		busy |= lc->state == SVC_STARTING || lc->state == SVC_RUNNING || lc->state == SVC_BACKOFF ||
+			(lc->state == SVC_WAITING && lc->want_up);
+	}
+	int64_t took = now_ms() - sv->boot_ms;
+	if (busy && took < BOOT_SETTLE_MS)
+		return;
+	sv->settled = true;
+	char line[256];
+	size_t len = 0;
+	for (int st = 0; st < SVC_NSTATES; st++)
+		if (count[st])
+			len += (size_t)snprintf(line + len, len < sizeof(line) ? sizeof(line) - len : 0, "%s%d %s",
+						len ? ", " : "", count[st], svc_state_name((enum svc_state)st));
+	log_info("supervisor: boot %s after %lld ms: %s (berth ctl list)", busy ? "still busy" : "settled",
+		 (long long)took, len ? line : "no services");
+	if (sv->on_settled)
+		sv->on_settled(sv);
+}
+
 /* A service others still need: something up requires or comes after it. */
 static bool needed(struct supervisor *sv, const struct svc *s)
 {

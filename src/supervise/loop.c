@@ -48,6 +48,8 @@ void loop_arm_timer(struct supervisor *sv)
 			if (due[k] && (!next || due[k] < next))
 				next = due[k];
 	}
+	if (!sv->settled && (!next || sv->boot_ms + BOOT_SETTLE_MS < next))
+		next = sv->boot_ms + BOOT_SETTLE_MS;
 	struct itimerspec t = { 0 };
 	if (next) {
 		/* Absolute, so that time spent in between does not shift it. */
@@ -218,5 +220,6 @@ int supervise_run(struct supervisor *sv)
 		}
 		/* Nothing is freed while ev[] may still point into it. */
 		svc_forget_removed(sv);
+		svc_boot_settled(sv);
 	}
 }

@@ -106,10 +106,12 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 	tree $mode || { record FAIL "qemu-$arch boot ($mode): the board's initramfs"; continue; }
 	log=$work/console-$mode.log
 	case $mode in
-		cmdline) (sleep 12; console_type 'echo SHELL-$((40+2))') |
+		# The shell comes once the boot has settled: type then.
+		cmdline) : > "$log"; (wait_line "$log" "init: a shell on the console" 600; console_type 'echo SHELL-$((40+2))') |
 			VM_CMDLINE="berth.skip=crashy berth.cgroup=v1 berth.debug berth.shell" vm_boot "$work/root-$mode" "$log" 600;;
 		# The shell reads the serial console: type into it.
-		emergency) (sleep 12; console_type 'echo EMERGENCY-$((40+2))' exit) | vm_boot "$work/root-$mode" "$log" 600;;
+		emergency) : > "$log"; (wait_line "$log" "a shell on the console" 600; console_type 'echo EMERGENCY-$((40+2))' exit) |
+			vm_boot "$work/root-$mode" "$log" 600;;
 		*) vm_boot "$work/root-$mode" "$log" 600;;
 	esac
 	rc=$?
@@ -120,7 +122,12 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 			record PASS "qemu-$arch boot: berth.debug on the kernel command line" ||
 			record FAIL "qemu-$arch boot: berth.debug on the kernel command line"
 		grep -q "^SHELL-42" "$log" && record PASS "qemu-$arch boot: berth.shell: a shell on the console beside the services" ||
-			record FAIL "qemu-$arch boot: berth.shell: a shell on the console beside the services"
+			record FAIL "qemu-$arch boot: berth.shell: a shell on the console beside the services (see $log)"
+		# The prompt comes after the boot's summary, not buried under it.
+		tr -d '\r' < "$log" | awk '/supervisor: boot (settled|still busy)/ { s = NR } /init: a shell on the console/ { if (!h) h = NR }
+			END { exit !(s && h > s) }' &&
+			record PASS "qemu-$arch boot: berth.shell: the shell starts once the boot has settled" ||
+			record FAIL "qemu-$arch boot: berth.shell: the shell starts once the boot has settled (see $log)"
 		grep -q "init: cgroup v1, one hierarchy per controller" "$log" &&
 			record PASS "qemu-$arch boot: berth.cgroup=v1: the services run on v1 hierarchies" ||
 			record FAIL "qemu-$arch boot: berth.cgroup=v1: the services run on v1 hierarchies"

@@ -13,14 +13,16 @@ rm -rf "$work" && mkdir -p "$work"
 log=$work/console.log
 mkfifo "$work/keys"
 : > "$log"
-# The typist: waits for the boot to settle (welcome is done), then types.
+# The typist: waits for the shell (PID 1 starts it once the boot has
+# settled), types the list, waits for its answer, then powers off.
 (
 	exec 3>"$work/keys"
+	wait_line "$log" "init: a shell on the console" 900
 	printf '\n' >&3	# ash's first terminal query
-	for i in $(seq 1 600); do grep -q "service welcome: done" "$log" && break; sleep 1; done
-	sleep 1; printf 'berth ctl list\n' >&3
-	sleep 3; printf 'berth ctl poweroff\n' >&3
-	sleep 120
+	printf 'berth ctl list\n' >&3
+	wait_line "$log" "^web +ready" 120
+	printf 'berth ctl poweroff\n' >&3
+	wait_line "$log" "reboot: Power down" 300
 ) &
 typist=$!
 if [ -n "$berth" ]; then

@@ -9,6 +9,15 @@ board_top=$top
 board_load "qemu-$arch"
 
 # vm_tree DIR BERTH: the board's bare system; the caller adds /sbin/init.
+# wait_line FILE PATTERN SECONDS: until a line of FILE (a console log
+# being written) matches PATTERN (grep -E), at most SECONDS.
+wait_line() {
+	_end=$(($(date +%s) + $3))
+	until tr -d '\r' < "$1" 2>/dev/null | grep -Eq -- "$2"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.5
+	done
+}
 vm_tree() { board_base "$1" "$2"; }
 
 # vm_boot DIR LOG [TIMEOUT]: pack DIR as the initramfs and boot the

@@ -115,6 +115,8 @@ struct supervisor {
 	bool pid1;
 	enum power_action power;	/* PID 1: what was asked for, once asked */
 	const char *skip;		/* ",a,b,": services not to start (berth.skip) */
+	bool settled;			/* the boot has settled (svc_boot_settled) */
+	void (*on_settled)(struct supervisor *sv);	/* then: PID 1's berth.shell */
 };
 
 int64_t now_ms(void);
@@ -146,6 +148,10 @@ void svc_adopted_exit(struct supervisor *sv, struct svc *s);
 void svc_timeouts(struct supervisor *sv);
 /* Stop everything in reverse dependency order; true once all are down. */
 bool svc_shutdown(struct supervisor *sv);
+/* Once, when every service is ready, done, failed, stopped or broken (or
+ * BOOT_SETTLE_MS have passed): one summary line, then on_settled. */
+#define BOOT_SETTLE_MS 15000
+void svc_boot_settled(struct supervisor *sv);
 
 /* ready.c */
 void svc_become_ready(struct supervisor *sv, struct svc *s);
