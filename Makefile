@@ -183,13 +183,10 @@ savedefconfig: $(KCONFIG_CONFIG)
 	kconfig-conf --savedefconfig=$(O)/defconfig Kconfig
 	@echo "berth: wrote $(O)/defconfig"
 
-# The size of the stripped static binary for each defconfig of this ARCH.
+# The size of the stripped static binary of each defconfig, every ARCH
+# (the table in the README; scripts/size-table.sh --write updates it).
 size:
-	@for c in configs/*_defconfig; do n=$$(basename $$c _defconfig); \
-	  case $$n in x86_64|aarch64|armv7) [ $$n = $(ARCH) ] || continue;; esac; \
-	  $(MAKE) --no-print-directory O=build/size-$(ARCH)-$$n $${n}_defconfig >/dev/null && \
-	  $(MAKE) --no-print-directory O=build/size-$(ARCH)-$$n ARCH=$(ARCH) >/dev/null || exit 1; \
-	  printf '%-10s %-8s %8d bytes\n' $$n $(ARCH) $$(stat -c %s build/size-$(ARCH)-$$n/berth); done
+	@sh scripts/size-table.sh
 
 check test:
 	sh tests/run.sh
@@ -202,11 +199,11 @@ check-quick:
 # it, booted under QEMU with the serial console here (VARIANT=inittab:
 # under busybox init). demo-runtime: an OCI container's lifecycle on this host.
 demo:
-	sh scripts/install-deps.sh
+	sh scripts/install-deps.sh demo $(ARCH)
 	$(MAKE) --no-print-directory O=build/demo-$(ARCH) ARCH=$(ARCH)
 	sh board/common/demo.sh $(ARCH) build/demo-$(ARCH)/berth
 demo-runtime:
-	sh scripts/install-deps.sh
+	sh scripts/install-deps.sh runtime
 	$(MAKE) --no-print-directory
 	sh scripts/demo.sh $(O)/berth
 

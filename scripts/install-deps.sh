@@ -1,12 +1,33 @@
 #!/bin/sh
 # Install what building and testing berth needs, from Debian's packages
-# only. Idempotent and quick when everything is present.
+# only, and only what the command at hand needs: a foreign architecture
+# is added only for an ARM target. Idempotent and quick when everything
+# is present.
+# usage: scripts/install-deps.sh [all | demo ARCH | runtime]   (default: all, for make check)
 set -eu
-want="make gcc musl-tools musl-dev gperf dpkg-dev kconfig-frontends busybox-static jq
-	libseccomp-dev libcjson-dev libinih-dev clang libclang-rt-14-dev valgrind
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
-	golang-github-containers-common bsdutils qemu-system-x86 qemu-system-arm cpio rsync file podman containerd umoci uidmap"
-want_foreign="musl-dev:arm64 musl-dev:armhf"
+what=${1:-all} arch=${2:-x86_64}
+# Building the static binary: the toolchain, and Debian's sources of
+# libseccomp, inih and cJSON (scripts/deps.sh builds them against musl).
+base="make gcc musl-tools musl-dev gperf dpkg-dev kconfig-frontends jq file"
+# Booting a board (board/common): busybox, a kernel, QEMU.
+board="busybox-static cpio qemu-system-x86"
+case $arch in
+	aarch64) cross="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-arm" foreign=arm64 ;;
+	armv7) cross="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static qemu-system-arm" foreign=armhf ;;
+	*) cross="" foreign="" ;;
+esac
+case $what in
+	demo) want="$base $board $cross" ;;
+	runtime) want="$base busybox-static" foreign="" ;;
+	all) want="$base $board
+		libseccomp-dev libcjson-dev libinih-dev clang libclang-rt-14-dev valgrind
+		gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
+		golang-github-containers-common bsdutils qemu-system-arm rsync podman containerd umoci uidmap"
+	     foreign="arm64 armhf" ;;
+	*) echo "usage: $0 [all | demo ARCH | runtime]" >&2; exit 2 ;;
+esac
+want_foreign=""
+for a in $foreign; do want_foreign="$want_foreign musl-dev:$a"; done
 
 # A mirror in the middle of a sync fails one index now and then (seen: the
 # armhf Packages of bookworm-security, "File has unexpected size"): retry
@@ -54,7 +75,7 @@ SRC
 	need_update=1
 fi
 if [ -n "$missing" ] || [ "${need_update:-0}" = 1 ]; then
-	for a in arm64 armhf; do
+	for a in $foreign; do
 		dpkg --print-foreign-architectures | grep -qx $a || dpkg --add-architecture $a
 	done
 	apt_update

@@ -103,6 +103,10 @@ sh tests/qemu/demo.sh x86_64
 sh tests/qemu/demo.sh aarch64 "$top/build/test-aarch64/berth"
 sh tests/qemu/demo.sh armv7 "$top/build/test-armv7/berth"
 
+step "sizes: the README's size table is what the builds make"
+if out=$(sh scripts/size-table.sh --check 2>&1); then record PASS "README size table matches the builds"
+else record FAIL "README size table matches the builds (scripts/size-table.sh --write)"; echo "$out" | tail -12; fi
+
 step "packaging and manuals: olddefconfig without kconfig-frontends, man pages, Buildroot, Yocto"
 for t in olddefconfig man buildroot yocto; do
 	echo "-- tests/packaging/$t.sh"
