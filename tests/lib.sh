@@ -8,8 +8,10 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 T=${T:-$(basename "$0" .sh)}
 
 ok()   { echo "PASS $T: $1" >> "$RESULTS"; echo "  ok   $1"; }
-fail() { echo "FAIL $T: $1" >> "$RESULTS"; echo "  FAIL $1${2:+: $2}"; }
-skip() { echo "SKIP $T: $1" >> "$RESULTS"; echo "  skip $1${2:+ ($2)}"; }
+# The results file keeps why: the summary of a run lists its failures
+# and skips with what was expected and what came.
+fail() { echo "FAIL $T: $1${2:+: $2}" >> "$RESULTS"; echo "  FAIL $1${2:+: $2}"; }
+skip() { echo "SKIP $T: $1${2:+ ($2)}" >> "$RESULTS"; echo "  skip $1${2:+ ($2)}"; }
 
 # check DESC CMD...: passes when CMD succeeds.
 check() { _desc=$1; shift; if "$@" >/dev/null 2>&1; then ok "$_desc"; else fail "$_desc"; fi; }

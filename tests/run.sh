@@ -122,6 +122,7 @@ pass=$(grep -c '^PASS' "$RESULTS")
 fails=$(grep -c '^FAIL' "$RESULTS")
 skips=$(grep -c '^SKIP' "$RESULTS")
 echo; echo "time per step:"; cat "$durations"
+if [ "$skips" -gt 0 ]; then echo; echo "skipped:"; grep '^SKIP' "$RESULTS" | sed 's/^/  /'; fi
 if [ "$fails" -gt 0 ]; then
 	echo; echo "failures:"; grep '^FAIL' "$RESULTS" | sed 's/^/  /'
 	echo "(logs and results kept in $TESTROOT)"
