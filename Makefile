@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # berth: a tiny static container launcher for embedded Linux.
 #
 #   make [O=build] [ARCH=x86_64|aarch64|armv7 | CROSS_COMPILE=prefix-] [HOST=1] [SAN=1]

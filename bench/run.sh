@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Start latency of `run` of /bin/true in a busybox bundle with each
 # runtime's default spec, berth vs crun vs runc in the same run; median
 # milliseconds per container and ratios, peak RSS, binary size. Then the

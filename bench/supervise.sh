@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The supervisor's costs: its idle RSS with 1, 10 and 100 running
 # services (and that an idle supervisor makes no wake-ups at all), the
 # time from a container's death to its replacement running (backoff 0),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Kconfig + .config -> config.h, busybox style: CONFIG_X is defined only
 # when set, ENABLE_X is always defined to 0 or 1 so plain C `if` can test
 # it. Kconfig is read first for every bool symbol: one whose dependencies

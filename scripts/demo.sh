@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # berth in one minute: a busybox bundle, a container's lifecycle, the
 # errors you get for a broken config.
 set -eu

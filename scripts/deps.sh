@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build libseccomp, inih and cJSON from Debian source packages against musl
 # into a sysroot, as Buildroot would: sources fetched once with apt-get source
 # (Debian patches applied by dpkg-source), static libraries only.

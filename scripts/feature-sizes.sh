@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What each Kconfig feature costs in the stripped static binary: full
 # build minus that feature (and what depends on it), one build each.
 # Counted as text + data + bss (size(1)): the file itself grows in whole

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install what building and testing berth needs, from Debian's packages
 # only, and only what the command at hand needs: a foreign architecture
 # is added only for an ARM target. Idempotent and quick when everything
@@ -22,7 +23,8 @@ case $what in
 	all) want="$base $board
 		libseccomp-dev libcjson-dev libinih-dev clang libclang-rt-14-dev valgrind
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
-		golang-github-containers-common bsdutils qemu-system-arm rsync podman containerd umoci uidmap"
+		golang-github-containers-common bsdutils qemu-system-arm rsync podman containerd umoci uidmap
+		python3-magic flake8 shellcheck"
 	     foreign="arm64 armhf" ;;
 	*) echo "usage: $0 [all | demo ARCH | runtime]" >&2; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A manual page from its Markdown source (docs/man/NAME.SECTION.md), in
 # the small subset those sources use, so that they read well as they are
 # and need no converter beyond awk to build:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `kconfig-conf --olddefconfig` for machines without kconfig-frontends
 # (Buildroot and Yocto hosts): Kconfig + a partial .config -> a complete
 # .config, every symbol at its value or default, those whose dependencies

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by deps.sh and the Makefile's helpers: maps a berth ARCH name to its
 # cross prefix and musl specs file, the way a Buildroot toolchain wrapper would.
 # Sourced, not executed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* berth: command dispatch and runc's global options, nothing else. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the integration tests (POSIX sh, also runs under busybox sh).
 # Each test file calls `ok`/`fail` per check; results go to $RESULTS.
 : "${BERTH:?BERTH must name the berth binary}"

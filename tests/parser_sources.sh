@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The sources of the parsers and what they need, for the unit tests and
 # the fuzz targets (sourced by both, so the lists cannot drift apart).
 PARSER_SRC="src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/spec/ini.c src/spec/service_keys.c

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite: installs what it needs, builds every variant, runs
 # unit tests, integration tests (real containers, as root), sanitizer and
 # valgrind runs, the aarch64 and armv7 builds, the QEMU boards and the

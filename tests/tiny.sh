@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tiny_defconfig: the smallest build still runs a container, and refuses
 # what it left out instead of ignoring it. Run by tests/run.sh with the
 # tiny binary (and the spec written by the full one).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Boot a board's initramfs under QEMU, the serial console on this terminal
 # (ctrl-a x quits QEMU; `berth ctl poweroff` on the console powers off).
 # usage: board/common/boot.sh BOARD INITRD [KERNEL-COMMAND-LINE-WORDS...]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build a board's initramfs: OUT/rootfs (the tree) and OUT/initrd.gz.
 # usage: board/common/build.sh BOARD pid1|inittab BERTH OUT
 #   BOARD   qemu-x86_64, qemu-aarch64 or qemu-armv7 (a directory of board/)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Debian's busybox-static for a board's architecture, downloaded (not
 # installed) once into DIR; prints the binary's path.
 # usage: board/common/busybox.sh BOARD DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make demo`: build a board around a static berth and boot it, berth as
 # PID 1 (VARIANT=inittab: under busybox init), a shell on the console.
 # usage: board/common/demo.sh ARCH BERTH

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Debian kernel a board boots, extracted (not installed) into
 # DIR/vmlinuz, with the softdog watchdog modules (DIR/watchdog.ko,
 # DIR/softdog.ko; empty where the kernel has them built in). Downloaded

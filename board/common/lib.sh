@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The board builder's functions, shared by build.sh, boot.sh, `make demo`
 # and the boot tests. Sourced; set board_top (the repository) first.
 #   board_load BOARD                  its board.conf; BOARD_DIR, BOARD_CACHE

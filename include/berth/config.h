@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The build configuration (generated from .config by the Makefile). */
 #ifndef BERTH_CONFIG_H
 #define BERTH_CONFIG_H

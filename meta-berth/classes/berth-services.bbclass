@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install berth service files with a recipe, checked at build time:
 #
 #   inherit berth-services

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check: validate service files without running anything, so that an
  * image build (Buildroot, Yocto) fails on a broken one. Every file is
  * checked and every error reported; the exit status is 1 if any failed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctl: talk to a running supervisor over its control socket:
  *   list | status NAME | start NAME | stop NAME | restart NAME |
  *   logs [-f] NAME | exec NAME COMMAND...

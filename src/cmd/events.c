@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* events: the container's resource usage as runc prints it, once
  * (--stats) or every --interval, with an "oom" event whenever the
  * kernel's OOM killer struck in the container since the last look. */

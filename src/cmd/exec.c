@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec: run a new process in a running container, as runc does: the
  * container's process (env, user, capabilities, limits, seccomp) with
  * what the flags change, or a whole process from --process FILE. */

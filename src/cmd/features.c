@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* features: what this build of berth implements, as the OCI features
  * document (runtime-spec features.md), so that a caller can tell what a
  * small Kconfig build left out before it asks for it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ps: the container's processes. JSON is the list of host pids (as runc);
  * the table is ps(1)'s own output (default -ef, busybox ps too), cut to
  * the lines whose PID column is one of the container's. */

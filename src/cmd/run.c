@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run = create + start + wait, with signals forwarded and the container's
  * exit status as berth's, then the container deleted (as runc does). */
 #include <errno.h>

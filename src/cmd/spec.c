@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* berth spec: writes default_spec_json() as config.json. */
 #include <errno.h>
 #include <fcntl.h>

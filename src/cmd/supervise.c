@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* supervise: run the services of a directory of service files in the
  * foreground until SIGTERM or SIGINT, which stops them all in reverse
  * dependency order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* update: change a running container's resource limits, from runc's
  * flags or a linux.resources JSON file (-r FILE, "-" for stdin). */
 #include <stdio.h>

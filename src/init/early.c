@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What an init does before anything else runs: the kernel's filesystems,
  * the cgroup hierarchy, the hostname, the loopback link, and the kernel
  * command line's berth.* words. Each mount that is already there (an

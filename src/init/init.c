@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* berth as PID 1: mount what the kernel gives, then be the supervisor,
  * reaping every orphan (its loop reaps any child), and turn SIGTERM
  * (reboot), SIGUSR1 (halt), SIGUSR2 (power off) and ctrl-alt-del (SIGINT,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The end of a device's run, once the services are down: every other
  * process is asked to leave, then made to; filesystems are synced and
  * unmounted (remounted read-only where they cannot go), and the kernel

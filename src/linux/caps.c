@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Capabilities, in runc's order: trim the bounding set while still root,
  * then (after the uid change, with the permitted set kept) set effective,
  * permitted and inheritable in one capset, then the ambient set. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hierarchies are found in /proc/self/mountinfo rather than assumed at
  * /sys/fs/cgroup: embedded systems mount them in many places, and hybrid
  * hosts (v1 controllers plus a cgroup2 mount) are common. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources.devices on cgroup v2: the kernel has no devices
  * controller there, only BPF_PROG_TYPE_CGROUP_DEVICE programs, so the
  * rules become a small program, as runc and crun make them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Private to src/linux/cgroup*.c: the hierarchies found on this host and
  * where a container's cgroup lives in each. */
 #ifndef BERTH_CGROUP_FS_H

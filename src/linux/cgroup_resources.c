@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources onto the cgroup, one controller at a time, each through
  * the hierarchy that has it: on a hybrid host memory may be a v1
  * controller while hugetlb is only on the unified hierarchy. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Usage figures for `berth events`, from whichever hierarchy holds each
  * controller, normalised to runc's units (nanoseconds, bytes). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources in cgroup v1 files: the spec's own terms, so mostly a
  * number written where its name says. */
 #include <errno.h>

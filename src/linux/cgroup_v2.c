@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources translated for the unified hierarchy, with the
  * conversions runc and crun use, so that one config.json means the same
  * under every runtime. */

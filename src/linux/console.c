@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process.terminal: a pty made inside the container, from its own devpts,
  * so that the slave's name and permissions are the container's. The
  * slave becomes the process's controlling terminal, its stdio and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AppArmor profiles and SELinux labels. Both take effect at exec: the
  * label for the next exec is written to /proc/self/attr/..., as runc
  * does. A spec that names one on a kernel without that LSM is refused:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.personality: the execution domain (LINUX32: `uname -m` says
  * i686 on x86_64, armv8l on arm64), inherited across exec. */
 #include <sys/personality.h>

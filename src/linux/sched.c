@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process.scheduler and process.ioPriority, set while init still has
  * CAP_SYS_NICE (real-time policies and RT I/O need it). */
 #include <errno.h>

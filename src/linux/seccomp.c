@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.seccomp: compiled with libseccomp by the runtime, loaded by the
  * container's init with seccomp(2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime <-> child protocol and the steps every container process
  * takes before exec (see berth/child.h). */
 #include <errno.h>

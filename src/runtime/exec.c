@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A new process in a running container (berth exec).
  *
  * A helper child joins the container's namespaces, user namespace first

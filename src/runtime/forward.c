@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A foreground container process (run, exec): signals sent to berth go
  * to it, and with a terminal, berth relays the pty to its own stdio in
  * raw mode, window size changes included, until the process exits. */

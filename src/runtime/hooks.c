@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI hooks: fork, state JSON on stdin, wait up to the hook's timeout. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Container creation, top to bottom.
  *
  * The runtime clones the init process into its new namespaces; init sets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A command line as a shell reads its words: blanks separate them,
  * '...' keeps everything literally, "..." keeps blanks and lets \ escape
  * " \ and $, a bare \ escapes the next character. No expansion happens:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's default config.json (hostname "berth"), or its rootless variant
  * mapping the caller to root in a user namespace: what `berth spec`
  * writes and what a service file with `rootfs =` starts from. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Service files (NAME.conf): read with inih, then turned into a struct
  * spec (the container) and a struct service_conf (its supervision).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json (OCI runtime spec 1.x) -> struct spec.
  * Unknown fields are ignored, as the spec requires; every known field is
  * type-checked and its errors name the JSON path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process's scheduling (process.scheduler, process.ioPriority) and
  * execution domain (linux.personality): names as the spec spells them,
  * checked here so that a typo fails at create with its JSON path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources (and `berth update -r FILE`, which holds the same
  * object) -> struct resources. Zero means "not set" for the limits where
  * runc reads it that way (a zero memory limit would kill the container at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.seccomp -> struct spec_seccomp. Every name is checked here, so a
  * profile with a typo fails at create with its JSON path; only syscall
  * names are left to the filter compiler, which skips those this

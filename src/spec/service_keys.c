@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every key a service file may hold, and what it does to the container's
  * spec or to the service's supervision. berth.conf(5) (docs/man/berth.conf.5.md) is the
  * reference; this table and that page list the same keys. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include <sched.h>
 #include <string.h>
 #include "berth/spec/spec.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rules that hold whatever file format the spec came from. Each failure
  * names the field the way config.json spells it. */
 #include <string.h>

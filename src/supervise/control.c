@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The control socket `berth ctl` talks to. A request is the command's
  * words, each ended by a NUL, and an empty word to end it; the answer is
  * '0' (done) or '1' (refused) and text, then the connection closes, but

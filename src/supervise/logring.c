@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A service's recent output: a fixed ring the supervisor writes as fast
  * as the service produces, so a slow reader (a `logs -f` client on a
  * serial console) costs the service nothing; such a reader skips ahead. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor's one loop: epoll over a signalfd (children's exits,
  * shutdown), a timerfd armed only for the next deadline (a backoff's end,
  * a stop timeout), the control socket and the services' pipes. Nothing

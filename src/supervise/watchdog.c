@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hardware watchdog: petted from the loop at half its timeout while
  * every critical service is up; left alone once one stays failed, so the
  * device reboots and recovers on its own. A clean shutdown disarms it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* File descriptors over unix sockets (SCM_RIGHTS): the seccomp listener
  * to its agent, a terminal's master to --console-socket, and fds between
  * the runtime and the container's init. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include <signal.h>
 #include <sys/signalfd.h>
 #include "berth/util/util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the linux.resources and linux.seccomp parsers alone
  * (the parts `berth update -r` and seccomp profiles feed), so the fuzzer
  * spends its time there rather than on the rest of config.json. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: config.json parser and validation. Any input must
  * parse or fail cleanly, without crashes, leaks or undefined behaviour. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: service files (inih and the key mapping onto the
  * spec). Any input must load or fail cleanly, without crashes, leaks or
  * undefined behaviour. */

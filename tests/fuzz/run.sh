@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build each fuzz target with clang's libFuzzer (+ASan/UBSan) and run it
 # for N seconds from a seed corpus of real configs. A crash is a failure.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The other end of --console-socket, as containerd's shim or conmon:
  * accepts one connection on argv[1], takes the pty master it carries,
  * writes the message (the pty's name) to argv[2], types argv[3] into

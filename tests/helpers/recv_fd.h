@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* For the test helpers that stand in for a runtime's peers (a seccomp
  * agent, a console-socket receiver): listen on a unix socket, accept one
  * connection and take the one message and fd it carries. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal seccomp agent for the SCMP_ACT_NOTIFY test: accepts one
  * connection on argv[1], writes the runtime's JSON message to argv[2],
  * then answers every notification with errno argv[3] until the listener

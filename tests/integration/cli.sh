@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # runc's global options and the spec command.
 . "$(dirname "$0")/../lib.sh"
 

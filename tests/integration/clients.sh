@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Real clients drive berth as their OCI runtime: podman (through conmon)
 # and containerd (ctr, through containerd-shim-runc-v2). Each: a run with
 # output, a detached run + stop + remove, exec, a memory limit and a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Bad input: a clear error, exit status 1, and nothing left behind.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # exec: a new process in every namespace and the cgroup of a running
 # container, with its identity, capabilities and seccomp filter.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # root, mounts, devices, maskedPaths, readonlyPaths, pivot_root/MS_MOVE.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # All six hook kinds, with the state on stdin, and their failures.
 . "$(dirname "$0")/../lib.sh"
 

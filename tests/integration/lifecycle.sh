@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # create / start / state / kill / delete / run, as runc's users rely on.
 . "$(dirname "$0")/../lib.sh"
 

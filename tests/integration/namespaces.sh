@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # linux.namespaces: new ones, joined ones, user namespaces, time, sysctl.
 . "$(dirname "$0")/../lib.sh"
 

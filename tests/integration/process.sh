@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # process.*: what the container's process sees of itself.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # process.scheduler, process.ioPriority, linux.personality and the LSM
 # labels, checked from inside the container.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # linux.resources on this host's cgroups (v1, v2 or hybrid: each controller
 # through the hierarchy that has it), checked in the cgroup files and by
 # effect; update, pause/resume, ps and events. Also runs inside the QEMU

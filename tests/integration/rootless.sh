@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Rootless: an unprivileged host user runs a container in a user
 # namespace, its id maps written directly (its own id) or by
 # newuidmap/newgidmap (ranges from /etc/subuid); state under

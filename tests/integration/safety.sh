@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What runc and crun learned the hard way.
 . "$(dirname "$0")/../lib.sh"
 

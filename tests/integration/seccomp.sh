@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # linux.seccomp: podman's default profile, and deny rules of every action
 # and comparison checked from inside the container; the listener of
 # SCMP_ACT_NOTIFY reaches an agent; the filter cache; bad profiles.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The supervisor, not as PID 1: services from INI files started in
 # dependency order with readiness, restarts with backoff (timestamps),
 # the crash-loop limit, ctl, logs (ring, follow, rotation), shutdown in

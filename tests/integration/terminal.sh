@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # process.terminal: a pty inside the container, relayed by `run` in the
 # foreground or handed to --console-socket as containerd and conmon expect.
 . "$(dirname "$0")/../lib.sh"

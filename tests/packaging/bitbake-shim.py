@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Just enough of bitbake to run meta-berth's recipes as bitbake would.
 
 Parses a recipe and the classes it inherits from the layer (assignments

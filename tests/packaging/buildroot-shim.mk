@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Just enough of Buildroot's package infrastructure (generic-package,
 # host-generic-package, TARGET_FINALIZE_HOOKS, the toolchain and directory
 # variables) to drive buildroot/package/berth/berth.mk as Buildroot does:
@@ -24,9 +25,9 @@ define sep
 
 
 endef
-.PHONY: all cjson libinih libseccomp host-cjson host-libinih
+.PHONY: all cjson inih libseccomp host-cjson host-inih
 all:
-cjson libinih libseccomp host-cjson host-libinih:
+cjson inih libseccomp host-cjson host-inih:
 
 # shim-package PKG name builddir
 define shim-package

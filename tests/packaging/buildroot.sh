@@ -1,8 +1,9 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # buildroot/ (a BR2_EXTERNAL tree): berth.mk's configure, build and install
 # commands, run through tests/packaging/buildroot-shim.mk as Buildroot runs
 # them, with an aarch64 musl cross toolchain (as Buildroot's wrapper: the
-# staging directory is deps/sysroot/aarch64, where libseccomp, libinih and
+# staging directory is deps/sysroot/aarch64, where libseccomp, inih and
 # cJSON are built from Debian's sources) and TARGET_DIR. Without
 # kconfig-frontends, as on a Buildroot host. The BR2_PACKAGE_BERTH_*
 # choices must reach the binary; service files are checked before install.
@@ -87,4 +88,41 @@ else
 		fail "bad service file: the build fails at berth check, with file:line: key" "$(tail -3 "$w/bad/log")"
 	[ ! -e "$w/bad/target/etc/berth" ] && ok "bad service file: nothing installed in the service directory" ||
 		fail "bad service file: nothing installed in the service directory"
+fi
+
+# The real Buildroot (a snapshot in ../shared/vendor, when it is there):
+# check-package on every file of the external tree, and Buildroot's own
+# Kconfig and make (printvars, show-info) on the package: the packages it
+# selects and depends on exist, and its license is declared.
+br_tar=$(ls "$top"/../shared/vendor/buildroot-*.tar.xz 2>/dev/null | head -n1)
+py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3	# Debian's, with its modules
+if [ -z "$br_tar" ]; then
+	skip "the real Buildroot: check-package, Kconfig, show-info" "no ../shared/vendor/buildroot-*.tar.xz beside the clone"
+elif ! $py -c 'import magic, flake8' 2>/dev/null; then
+	fail "the real Buildroot: check-package" "python3-magic and flake8 are missing (scripts/install-deps.sh installs them)"
+else
+	rm -rf "$w/real" && mkdir -p "$w/real" && tar -xJf "$br_tar" -C "$w/real"
+	brt=$(ls -d "$w/real"/*/ | head -n1)
+	ext=$top/buildroot
+	out=$( (cd "$brt" && $py utils/check-package -b $(find "$ext" -type f)) 2>&1)
+	expect "the real Buildroot: check-package on the external tree" "0 warnings generated" "$(echo "$out" | tail -n1)"
+	printf '%s\n' BR2_aarch64=y BR2_TOOLCHAIN_BUILDROOT_MUSL=y BR2_PACKAGE_BERTH=y BR2_PACKAGE_BERTH_SUPERVISOR=y \
+		BR2_PACKAGE_BERTH_SECCOMP=y > "$w/real/defconfig"
+	if make -s -C "$brt" BR2_EXTERNAL="$ext" O="$w/real/out" BR2_DEFCONFIG="$w/real/defconfig" defconfig >"$w/real/log" 2>&1; then
+		for p in BERTH INIH CJSON LIBSECCOMP; do
+			check "the real Buildroot: BR2_PACKAGE_BERTH selects BR2_PACKAGE_$p" grep -qx "BR2_PACKAGE_$p=y" "$w/real/out/.config"
+		done
+		v=$(make -s -C "$brt" BR2_EXTERNAL="$ext" O="$w/real/out" printvars \
+			VARS='BERTH_DEPENDENCIES HOST_BERTH_DEPENDENCIES BERTH_LICENSE BERTH_LICENSE_FILES' 2>&1)
+		expect_match "the real Buildroot: berth depends on cjson, inih and libseccomp" \
+			'BERTH_DEPENDENCIES=cjson inih libseccomp' "$v"
+		expect_match "the real Buildroot: host-berth depends on host-cjson and host-inih" \
+			'HOST_BERTH_DEPENDENCIES=host-cjson host-inih' "$v"
+		info=$(make -s -C "$brt" BR2_EXTERNAL="$ext" O="$w/real/out" berth-show-info 2>&1 |
+			jq -r '.berth | "\(.licenses) \(.license_files // [] | join(","))"' 2>&1)
+		expect "the real Buildroot: show-info gives berth's license" "Apache-2.0 LICENSE" "$info"
+	else
+		fail "the real Buildroot: defconfig with berth" "$(tail -5 "$w/real/log")"
+	fi
+	rm -rf "$w/real"
 fi

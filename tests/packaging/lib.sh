@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the packaging tests: the integration tests' helpers, the
 # repository (top), a fresh work directory (w, $TESTROOT/$T), and for the
 # cross builds the aarch64 musl staging directory (libseccomp, libinih,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The manual pages: built by `make man`, installed by `make install`,
 # formatted by man(1) without a warning, and complete: every command and
 # every long option in the sources is in berth(8), every service-file key

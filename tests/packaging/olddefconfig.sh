@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # scripts/olddefconfig.awk (used where kconfig-frontends is not installed,
 # as on Buildroot and Yocto hosts) completes a .config exactly as
 # kconfig-conf --olddefconfig does: every defconfig, and 40 random

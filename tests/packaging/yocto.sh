@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # meta-berth: the berth recipe's tasks (do_configure, do_compile,
 # do_install, pkg_postinst), berth-native, and berth-services.bbclass,
 # run by tests/packaging/bitbake-shim.py as bitbake would run them: an

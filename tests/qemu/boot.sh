@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # berth at boot on a QEMU board (board/qemu-ARCH: Debian's kernel, a
 # busybox userland): as /sbin/init (PID 1), and as a service of busybox
 # init (inittab); with a watchdog; with berth.* on the kernel command line;

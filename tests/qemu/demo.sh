@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make demo` as a newcomer sees it: board/common/demo.sh boots the board
 # with a shell on the serial console; once the services have settled, type
 # `berth ctl list` and `berth ctl poweroff` into it, as a person would.

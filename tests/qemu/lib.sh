@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the QEMU tests: the board builder (board/common/lib.sh) for
 # ARCH's board, and a boot with the serial console captured.
 # Needs: arch, top, work set by the caller.

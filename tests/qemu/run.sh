@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Boot Debian's kernel under QEMU (TCG) with a busybox initramfs holding
 # berth and the integration tests, on a pure cgroup v2 mount: the v2 code
 # paths (unified limits, the eBPF device program, cgroup.freeze) that

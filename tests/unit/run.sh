@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the unit tests (parsers, resolver, the supervisor's lifecycle) against the host (glibc) objects, run them plain,
 # under ASan/UBSan and under valgrind; one result line each into $RESULTS.
 set -u

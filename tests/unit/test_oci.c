@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the config.json parser, the in-root path resolver and the small parsers.
  * Plain C, no framework: each check prints "ok"/"FAIL" and is counted. */
 #include <errno.h>

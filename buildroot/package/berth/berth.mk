@@ -7,12 +7,15 @@
 BERTH_VERSION = 0.1.0
 BERTH_SITE = $(BR2_EXTERNAL_BERTH_PATH)/..
 BERTH_SITE_METHOD = local
+BERTH_LICENSE = Apache-2.0
+BERTH_LICENSE_FILES = LICENSE
 # The source tree's own build output and dependency sysroots stay behind.
 BERTH_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = --exclude build --exclude deps
+HOST_BERTH_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = $(BERTH_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS)
 BERTH_DEPENDENCIES = cjson \
-	$(if $(BR2_PACKAGE_BERTH_SUPERVISOR),libinih) \
+	$(if $(BR2_PACKAGE_BERTH_SUPERVISOR),inih) \
 	$(if $(BR2_PACKAGE_BERTH_SECCOMP),libseccomp)
-HOST_BERTH_DEPENDENCIES = host-cjson host-libinih
+HOST_BERTH_DEPENDENCIES = host-cjson host-inih
 
 BERTH_SERVICE_DIR = $(call qstrip,$(BR2_PACKAGE_BERTH_SERVICE_DIR))
 BERTH_SERVICES = $(call qstrip,$(BR2_PACKAGE_BERTH_SERVICES))
@@ -87,9 +90,10 @@ endef
 
 # After every package has installed (busybox's inittab and init link
 # included): make berth the init, or a respawned service of busybox init.
+# With a merged /usr, /sbin is /usr/sbin: the link sits beside berth.
 ifeq ($(BR2_PACKAGE_BERTH_START_INIT),y)
 define BERTH_START_AT_BOOT
-	ln -sf ../usr/sbin/berth $(TARGET_DIR)/sbin/init
+	ln -sf $(if $(BR2_ROOTFS_MERGED_USR),berth,../usr/sbin/berth) $(TARGET_DIR)/sbin/init
 endef
 else ifeq ($(BR2_PACKAGE_BERTH_START_INITTAB),y)
 define BERTH_START_AT_BOOT

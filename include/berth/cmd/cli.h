@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runc-compatible command line. Each command returns berth's exit
  * code (runc's: 0, 1 on any error; `run` returns the container's). */
 #ifndef BERTH_CLI_H

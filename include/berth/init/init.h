@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* berth as PID 1: early mounts, the supervisor's loop, power signals and
  * the shutdown sequence (src/init/). */
 #ifndef BERTH_INIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Placing containers in cgroups, on v1, v2 and hybrid hosts alike.
  * A container's cgroup is one path (relative to each hierarchy's root)
  * that exists in every hierarchy berth uses; state.json records it. */

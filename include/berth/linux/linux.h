@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The steps of container creation, one file each under src/linux/. Each
  * returns 0 or logs what failed and returns -1. They run in the order
  * launch.c lists them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Mount option words ("ro", "nosuid", "rbind", "rslave", "size=64k") to
  * mount(2) flags, propagation and data, shared by every front-end. */
 #ifndef BERTH_MOUNTOPTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.seccomp as parsed (names, not libseccomp constants: the parser
  * must refuse a bad profile even in a build without libseccomp), and the
  * filter compiled from it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A process being set up inside a container (a container's init, or a
  * process `berth exec` starts) and the runtime serving it, over a
  * SOCK_SEQPACKET pair. The child's errors travel to the runtime as

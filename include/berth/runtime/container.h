@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Container lifecycle on top of the state store: what create, start, run,
  * kill and delete share. */
 #ifndef BERTH_CONTAINER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef BERTH_HOOKS_H
 #define BERTH_HOOKS_H
 #include "berth/config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Creating a container: the one sequence that every front-end (the OCI
  * CLI, the supervisor) goes through. */
 #ifndef BERTH_LAUNCH_H

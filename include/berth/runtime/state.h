@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The state store: one directory per container under --root,
  *   <root>/<id>/state.json   what the runtime knows (written atomically)
  *   <root>/<id>/config.json  the spec as created (hooks, annotations)

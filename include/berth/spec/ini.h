@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Private to the service-file front-end (src/spec/ini.c, service_keys.c). */
 #ifndef BERTH_INI_H
 #define BERTH_INI_H

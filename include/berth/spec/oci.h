@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The config.json parser's parts, one file each under src/spec/: the
  * sections that other inputs (`berth update -r`, `exec --process`) reuse. */
 #ifndef BERTH_OCI_H

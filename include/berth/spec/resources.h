@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources: what a container may use, as the OCI spec words it
  * (cgroup v1 terms: shares, blkio, memory+swap). cgroup_v1.c writes it to
  * v1 controller files and cgroup_v2.c translates it for the unified

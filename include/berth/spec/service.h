@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A service: one container the supervisor keeps running, described by an
  * INI file (NAME.conf) that either describes its container in full or
  * points at an OCI bundle whose config.json it overrides. The container

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one in-memory description of a container.
  *
  * Every front-end (config.json, INI service files, CLI flags) fills a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor: starts the services of a directory of service files in
  * dependency order, restarts them by policy, keeps their logs, and answers
  * `berth ctl` on a unix socket. One single-threaded epoll loop over a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bump allocator: many small allocations, one free. Used for everything a
  * parse produces, so that an error anywhere leaves nothing to clean up. */
 #ifndef BERTH_ARENA_H

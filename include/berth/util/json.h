@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed access to cJSON trees with the JSON path of every error:
  * "config.json: process.user.uid: expected a non-negative integer". */
 #ifndef BERTH_JSON_H

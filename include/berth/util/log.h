@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Messages for people: "berth: what: why". Errors go to stderr and, with
  * --log, to a file in runc's text or json format (containerd reads it). */
 #ifndef BERTH_LOG_H

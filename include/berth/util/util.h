@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers used by more than one module. Functions returning int
  * return 0 on success and -1 after logging what failed, unless noted. */
 #ifndef BERTH_UTIL_H

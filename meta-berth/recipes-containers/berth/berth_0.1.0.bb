@@ -1,9 +1,10 @@
+# SPDX-License-Identifier: Apache-2.0
 SUMMARY = "Minimal container launcher and supervisor for embedded Linux"
 DESCRIPTION = "Runs OCI bundles with a runc-compatible command line, and \
 supervises containers described by service files: dependency order, \
 readiness, restarts with backoff, logs. It can be the system's init."
-# berth has no license file yet: set LICENSE and LIC_FILES_CHKSUM when it has.
-LICENSE = "CLOSED"
+LICENSE = "Apache-2.0"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57"
 
 # The source is the tree this layer is part of (BERTH_SRCDIR, layer.conf).
 inherit externalsrc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The welcome service's script (welcome.conf): once crashy has failed (or
 # was skipped), show `berth ctl list` on the console and what to try.
 # Waited for, up to a minute, not slept: a busy emulated board is slow.
