@@ -60,10 +60,19 @@ static int run_one(const struct spec_hook *h, const char *name, size_t i, const 
 	return 0;
 }
 
+/* The runtime spec: a failing prestart, createRuntime, createContainer
+ * or startContainer hook stops the creation at once; a failing poststart
+ * or poststop hook is a warning, and "the remaining hooks and lifecycle
+ * continue": every one of them runs. -1 if any failed. */
 int hooks_run(const struct spec *s, enum hook_kind k, const char *state)
 {
+	bool keep_going = k == HOOK_POSTSTART || k == HOOK_POSTSTOP;
+	int r = 0;
 	for (size_t i = 0; i < s->n_hooks[k]; i++)
-		if (run_one(&s->hooks[k][i], hook_names[k], i, state) < 0)
-			return -1;
-	return 0;
+		if (run_one(&s->hooks[k][i], hook_names[k], i, state) < 0) {
+			r = -1;
+			if (!keep_going)
+				break;
+		}
+	return r;
 }

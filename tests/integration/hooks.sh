@@ -44,6 +44,19 @@ expect "failing createRuntime hook fails the container" 1 "$RC"
 expect_match "hook failure is named" "hooks.createRuntime\[0\] \(/bin/false\): exited with status 1" "$OUT"
 assert_clean hookfail "failed hook"
 
+# poststart and poststop: a failure is a warning and the remaining hooks
+# still run (the runtime spec); the container's own exit status stands.
+bd=$(new_bundle hookwarn 'true')
+edit "$bd" --arg d "$TESTROOT" '.hooks.poststart = [{path: "/bin/false"}, {path: "/bin/sh", args: ["sh", "-c", "touch \($d)/poststart-2"]}]
+	| .hooks.poststop = [{path: "/bin/false"}, {path: "/bin/sh", args: ["sh", "-c", "touch \($d)/poststop-2"]}]'
+rm -f "$TESTROOT/poststart-2" "$TESTROOT/poststop-2"
+run_c "$bd" hookwarn
+expect "failing poststart and poststop hooks do not fail the container" 0 "$RC"
+check "...the poststart hook after the failing one ran" test -e "$TESTROOT/poststart-2"
+check "...the poststop hook after the failing one ran" test -e "$TESTROOT/poststop-2"
+expect_match "...and each failure is a warning, named" "hooks.poststop\[0\] \(/bin/false\): exited with status 1" "$OUT"
+assert_clean hookwarn "failing poststart/poststop hooks"
+
 bd=$(new_bundle hooktimeout 'true')
 edit "$bd" '.hooks.prestart = [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]'
 start=$(date +%s)
