@@ -79,7 +79,7 @@ CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -
 src-y := src/main.c src/cmd/cli.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \
 	src/util/proc.c src/util/waitfor.c src/util/inroot.c src/util/signals.c src/util/fdpass.c \
 	src/spec/spec.c src/spec/validate.c \
-	src/linux/namespaces.c src/linux/mounts.c src/linux/mountopts.c src/linux/rootfs.c src/linux/mountat.c \
+	src/linux/namespaces.c src/linux/mounts.c src/linux/copyup.c src/linux/mountopts.c src/linux/rootfs.c src/linux/mountat.c \
 	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \
 	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c src/linux/cgroup_resources.c src/linux/cgroup_stats.c
 src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/util/json.c

@@ -68,7 +68,11 @@ int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, cons
 		m->recursive_bind = word[0] == 'r';
 		return 0;
 	}
-	if (!strcmp(word, "idmap") || !strcmp(word, "ridmap") || !strcmp(word, "tmpcopyup"))
+	if (!strcmp(word, "tmpcopyup")) {
+		m->copy_up = true;
+		return 0;
+	}
+	if (!strcmp(word, "idmap") || !strcmp(word, "ridmap"))
 		return log_error("%s: mount option \"%s\" is not supported by berth", where, word);
 	/* Anything else belongs to the filesystem: "mode=755", "size=64k". */
 	m->data = m->data ? arena_printf(a, "%s,%s", m->data, word) : arena_strdup(a, word);
@@ -77,7 +81,7 @@ int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, cons
 
 const char *mountopt_name(size_t i)
 {
-	static const char *const others[] = { "bind", "rbind" };
+	static const char *const others[] = { "bind", "rbind", "tmpcopyup" };
 	if (i < ARRAY_SIZE(flag_words))
 		return flag_words[i].name;
 	i -= ARRAY_SIZE(flag_words);

@@ -92,6 +92,16 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 	char labelled[1024];
 	const char *data = !strcmp(m->type, "tmpfs") || !strcmp(m->type, "devpts") || !strcmp(m->type, "mqueue")
 		? lsm_mount_data(s, m->data, labelled, sizeof(labelled)) : m->data;
+	/* tmpcopyup: hold what will be covered, to copy it in afterwards. */
+	int covered = -1;
+	if (m->copy_up) {
+		int at = inroot_open(rootfd, m->destination, 0);
+		covered = at >= 0 ? openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		if (at >= 0)
+			close(at);
+		if (covered < 0 && errno != ENOENT)
+			return log_error("%s: tmpcopyup: %s: %m", what, m->destination);
+	}
 	int r = mount_at(rootfd, m->destination, how, src, m->type, flags, data);
 	char nogid[1024];
 	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && s->ns[NS_USER].wanted && data && strstr(data, "gid="))
@@ -107,9 +117,25 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 			return log_error("%s: binding the host's /sys read-only: %m", what);
 		return 0;
 	}
-	if (r < 0)
+	if (r < 0) {
+		if (covered >= 0)
+			close(covered);
 		return log_error("%s: mounting %s (%s%s): %m", what, m->type, m->data ? "options " : "no options",
 				 m->data ? m->data : "");
+	}
+	if (covered >= 0) {
+		int fresh = mounted_at(rootfd, m->destination, 0);
+		int top = fresh >= 0 ? openat(fresh, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		r = top >= 0 ? copy_up(covered, top, m->destination, data && strstr(data, "mode="))
+			     : log_error("%s: tmpcopyup: the new tmpfs: %m", what);
+		close(covered);
+		if (fresh >= 0)
+			close(fresh);
+		if (top >= 0)
+			close(top);
+		if (r < 0)
+			return -1;
+	}
 	return kernel_fs(m->type) ? check_kernel_fs(rootfd, m, what) : 0;
 }
 

@@ -88,9 +88,14 @@ int spec_validate(const struct spec *s)
 	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||
 	    check_paths("linux.readonlyPaths", s->readonly_paths) < 0)
 		return -1;
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (need_absolute("mounts[].destination", s->mounts[i].destination) < 0)
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (need_absolute("mounts[].destination", m->destination) < 0)
 			return -1;
+		if (m->copy_up && (m->bind || !m->type || strcmp(m->type, "tmpfs")))
+			return log_error("mounts[%zu].options: \"tmpcopyup\" applies to a tmpfs mount only (this one is %s)",
+					 i, m->bind ? "a bind mount" : m->type ? m->type : "without a type");
+	}
 	for (size_t i = 0; i < s->n_devices; i++)
 		if (need_absolute("linux.devices[].path", s->devices[i].path) < 0)
 			return -1;

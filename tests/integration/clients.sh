@@ -26,6 +26,22 @@ if command -v podman >/dev/null; then
 	expect "podman run: exit code" 3 "$?"
 	OUT=$(echo piped | $P run --rm -i --network none $ULIMITS localhost/berth-test cat 2>&1)
 	expect "podman run -i: stdin" piped "$OUT"
+	# --read-only and --tmpfs mount tmpfs with tmpcopyup: the image's
+	# files are there, and writable.
+	img=$TESTROOT/podman-img
+	rm -rf "$img" && cp -a "$ROOTFS_CACHE" "$img" && mkdir -p "$img/tmp" "$img/x"
+	echo image-tmp > "$img/tmp/from-image" && echo image-x > "$img/x/from-image"
+	tar -C "$img" -c . | $P import - localhost/berth-test-tmp:latest >/dev/null 2>&1
+	rm -rf "$img"
+	OUT=$($P run --rm --read-only --network none $ULIMITS localhost/berth-test-tmp \
+		sh -c 'cat /tmp/from-image; touch /tmp/w && echo tmp-writable; touch /w 2>/dev/null || echo root-read-only' 2>&1)
+	expect "podman run --read-only: the image's /tmp, writable, on a read-only root" "image-tmp
+tmp-writable
+root-read-only" "$OUT"
+	OUT=$($P run --rm --tmpfs /x --network none $ULIMITS localhost/berth-test-tmp \
+		sh -c 'cat /x/from-image; grep " /x " /proc/mounts | cut -d" " -f3' 2>&1)
+	expect "podman run --tmpfs /x: a tmpfs that starts with the image's /x" "image-x
+tmpfs" "$OUT"
 	check "podman run -d" $P run -d --name pd --network none $ULIMITS localhost/berth-test sleep 1000
 	expect "podman: running" running "$($P inspect -f '{{.State.Status}}' pd 2>&1)"
 	expect "podman exec" "exec-ok" "$($P exec pd echo exec-ok 2>&1)"

@@ -79,3 +79,35 @@ n=$(grep -c " /h/later " /proc/$pid/mountinfo)
 umount "$hostdir/later"; umount "$hostdir"
 expect "rslave bind: host mounts propagate in" 1 "$n"
 b delete -f slave
+
+# tmpcopyup (podman run --read-only): the tmpfs starts with what it
+# covers: files with their mode, owner and contents, directories, a FIFO,
+# and symlinks as symlinks (one pointing at a decoy directory of the host
+# is not followed: the decoy's file is not copied). The image is untouched.
+decoydir=$TESTROOT/copyup-decoy
+mkdir -p "$decoydir" && echo secret > "$decoydir/secret"
+bd=$(new_bundle copyup 'cd /tmp; stat -c "%a %u:%g %n" f d d/n; cat f d/n; readlink link; ls link/ 2>&1 | head -n1
+test -p fifo && echo fifo; touch new && echo writable; grep " /tmp " /proc/mounts | cut -d" " -f3; stat -c "%a" /tmp')
+mkdir -p "$bd/rootfs/tmp/d"
+echo file-data > "$bd/rootfs/tmp/f" && chmod 604 "$bd/rootfs/tmp/f" && chown 1000:100 "$bd/rootfs/tmp/f"
+echo nested > "$bd/rootfs/tmp/d/n" && chmod 700 "$bd/rootfs/tmp/d" && chmod 1777 "$bd/rootfs/tmp"
+ln -s "$decoydir" "$bd/rootfs/tmp/link" && mkfifo "$bd/rootfs/tmp/fifo"
+edit "$bd" '.root.readonly = true | .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "tmpcopyup"]}]'
+run_c "$bd" copyup
+expect "tmpcopyup: the tmpfs starts with what it covers" "604 1000:100 f
+700 0:0 d
+644 0:0 d/n
+file-data
+nested
+$decoydir
+ls: link/: No such file or directory
+fifo
+writable
+tmpfs
+1777" "$OUT"
+check "tmpcopyup: the image's directory is untouched" test ! -e "$bd/rootfs/tmp/new"
+assert_clean copyup "tmpcopyup"
+bd=$(new_bundle copyupbind 'true')
+edit "$bd" --arg h "$hostdir" '.mounts += [{destination: "/mnt", type: "bind", source: $h, options: ["rbind", "tmpcopyup"]}]'
+run_c "$bd" copyupbind
+expect_match "tmpcopyup on a bind mount is refused, with the mount named" 'mounts\[[0-9]+\].options: "tmpcopyup" applies to a tmpfs mount only' "$OUT"

@@ -57,6 +57,11 @@ int mount_at(int rootfd, const char *dest, unsigned how, const char *src, const 
 /* An O_PATH fd of what is mounted at dest now (resolved again: a path
  * through the mount point's old fd names the directory underneath). */
 int mounted_at(int rootfd, const char *dest, unsigned how);
+/* copyup.c: tmpcopyup. Copy the directory `from` (an fd of the image's
+ * directory, now covered) into `to` (the fresh tmpfs's root), following
+ * nothing; the root takes from's owner, and its mode unless keep_mode.
+ * path names it in messages. */
+int copy_up(int from, int to, const char *path, bool keep_mode);
 /* MS_REMOUNT | flags on the mount at dest; with MS_BIND, the flags the
  * kernel locks in a user namespace are kept. */
 int remount_at(int rootfd, const char *dest, unsigned how, unsigned long flags, const char *data);

@@ -33,6 +33,7 @@ struct spec_mount {
 	const char *data;	/* filesystem options, comma separated */
 	bool bind;		/* "bind" or "rbind" in options, or type "bind" */
 	bool recursive_bind;	/* "rbind" */
+	bool copy_up;		/* "tmpcopyup": a tmpfs starts with what it covers */
 };
 
 struct spec_rlimit {
