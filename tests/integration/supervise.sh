@@ -20,10 +20,9 @@ svc() {
 }
 # state NAME: its state in `ctl list`
 state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
-wait_state() {
-	for _i in $(seq 1 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.1; done
-	return 1
-}
+state_is() { [ "$(state "$1")" = "$2" ]; }
+# Generous deadlines: under ASan on a loaded machine a start takes seconds.
+wait_state() { wait_until 30 state_is "$1" "$2"; }
 UP='cut -d" " -f1 /proc/uptime'
 
 svc setup 'exec = sh -c "echo setup ran; sleep 0.3; echo ok > /shared/setup-done"' 'restart = no' 'ready = exit'
@@ -52,7 +51,7 @@ expect_match "check: names the broken file, line and key" "broken.conf:4: memory
 expect_match "check: counts the files" "12 service files, 1 with errors" "$OUT"
 
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor.log" 2>&1 & SP=$!
-for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_until 20 test -S "$SOCK"
 check "supervisor: control socket" test -S "$SOCK"
 wait_state web ready && wait_state app ready
 expect "a one-shot task runs to success" done "$(state setup)"
@@ -127,7 +126,7 @@ ctl restart web >/dev/null
 for i in $(seq 1 50); do [ "$(grep -c 'web up' "$sd/follow.out")" -gt "$before" ] && break; sleep 0.1; done
 expect "logs -f follows a restart's output" $((before + 1)) "$(grep -c 'web up' "$sd/follow.out")"
 wait_state web ready
-for i in $(seq 1 50); do [ -f "$sd/chatty.log.1" ] && break; sleep 0.1; done
+wait_until 20 test -f "$sd/chatty.log.1"
 check "log file rotated" test -f "$sd/chatty.log.1"
 expect_match "rotated file stays near log-file-size" "^[0-9]{3,4}$" "$(stat -c %s "$sd/chatty.log.1")"
 check "no more than log-files rotations" test ! -e "$sd/chatty.log.3"
@@ -187,7 +186,7 @@ svc3 fixme 'exec = sleep 1000' 'restart = sometimes'
 rm -f "$sd/rootfs/tmp/im-ready"
 # In a network namespace of its own, where lo starts down.
 unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf3" --socket "$SOCK" > "$sd/supervisor3.log" 2>&1 & SP=$!
-for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_until 20 test -S "$SOCK"
 wait_state needsready ready
 expect "ready = path: ready once the file is there" ready "$(state slowready)"
 expect_match "wait-for path: waits" "waiting for path:$sd/flag/deeper/file" "$(ctl status onpath)"
@@ -225,7 +224,7 @@ rm -rf "$sd/conf5" && mkdir -p "$sd/conf5"
 busy() { printf '[service]\nrootfs = %s\nexec = sh -c "while :; do echo %s tick; done"\nstop-timeout = 50ms\n' "$sd/rootfs" "$1" > "$sd/conf5/$1.conf"; }
 for n in a b c; do busy $n; done
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf5" --socket "$SOCK" > "$sd/supervisor5.log" 2>&1 & SP=$!
-for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+wait_until 20 test -S "$SOCK"
 wait_state c ready
 alive=yes
 for i in $(seq 1 15); do
