@@ -4,8 +4,27 @@
 # and containerd (ctr, through containerd-shim-runc-v2). Each: a run with
 # output, a detached run + stop + remove, exec, a memory limit and a
 # terminal. Everything they keep lives under $TESTROOT.
+# The clients keep things in /run (podman's /run/libpod, berth's default
+# /run/berth when podman calls it without --root, containerd's shims):
+# they run in a mount namespace of their own with a private /run, which
+# goes with them. The cgroups they make are removed at the end.
+if [ -z "${BERTH_CLIENTS_PRIVATE:-}" ] && command -v unshare >/dev/null; then
+	BERTH_CLIENTS_PRIVATE=1 exec unshare -m --propagation private \
+		sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run && exec sh "$0"' "$0"
+fi
 . "$(dirname "$0")/../lib.sh"
 make_rootfs_cache
+# cgroups the clients make (containerd's namespace "default", podman's
+# "libpod_parent") that were not there before are removed when empty.
+client_cgroups() { find /sys/fs/cgroup -maxdepth 2 -type d \( -name default -o -name libpod_parent -o -name machine.slice \) 2>/dev/null | sort; }
+cgroups_before=$(client_cgroups)
+remove_new_cgroups() {
+	for d in $(client_cgroups); do
+		echo "$cgroups_before" | grep -qx "$d" && continue
+		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+		[ -d "$d" ] && fail "the clients' cgroup $d is removed" "it still holds processes"
+	done
+}
 # This host's hard nofile and nproc limits are below podman's defaults.
 ULIMITS="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
 
@@ -110,3 +129,5 @@ EOF
 else
 	skip "containerd" "containerd, ctr or umoci not installed"
 fi
+remove_new_cgroups
+check "the clients leave no cgroup behind" test -z "$(client_cgroups | grep -vxF "$cgroups_before")"
