@@ -33,7 +33,7 @@ CROSS_COMPILE ?= $(CROSS_$(ARCH))
 # are about to write; the targets that only run scripts or make again
 # with an O= of their own must not make one in $(O) either.
 config-goals := $(filter %config,$(MAKECMDGOALS))
-other-goals := $(filter-out demo demo-runtime check check-quick test help clean $(config-goals),$(MAKECMDGOALS))
+other-goals := $(filter-out demo demo-runtime check check-quick test help clean dist $(config-goals),$(MAKECMDGOALS))
 ifeq ($(config-goals),)
 ifneq ($(if $(MAKECMDGOALS),$(other-goals),all),)
 -include $(KCONFIG_CONFIG)
@@ -125,7 +125,7 @@ OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig allnoconfig allyesconfig randconfig menuconfig savedefconfig \
-	size check check-quick test install install-bin install-man man demo demo-runtime unit fuzz help
+	size check check-quick dist test install install-bin install-man man demo demo-runtime unit fuzz help
 all: $(O)/berth
 
 $(O)/berth: $(OBJS) $(SYSROOT_STAMP)
@@ -227,6 +227,14 @@ install-man: $(MANPAGES)
 
 clean:
 	rm -rf $(O)/obj $(O)/berth $(O)/berth.unstripped $(O)/include
+
+# A release tarball of the committed tree (what a Buildroot .hash or a
+# Yocto SRC_URI points at), reproducible: git archive of HEAD, with
+# file times from the commit, compressed without a time stamp.
+dist:
+	@mkdir -p $(O)
+	git archive --format=tar --prefix=berth-$(VERSION)/ HEAD | gzip -n -9 > $(O)/berth-$(VERSION).tar.gz
+	@cd $(O) && sha256sum berth-$(VERSION).tar.gz
 distclean:
 	rm -rf build $(DEPS_DIR)
 
@@ -234,6 +242,7 @@ help:
 	@echo "make [ARCH=x86_64|aarch64|armv7] [O=dir]   static musl build"
 	@echo "make HOST=1 [SAN=1]                       glibc build (development)"
 	@echo "make <name>_defconfig | defconfig | olddefconfig | menuconfig | savedefconfig"
+	@echo "make dist: berth-VERSION.tar.gz of HEAD, and its sha256"
 	@echo "make size | check | check-quick | man | install [DESTDIR=...] (install-bin, install-man)"
 	@echo "make demo [ARCH=...] [VARIANT=inittab] | demo-runtime"
 	@echo "make DEPS=system [STATIC=1] CC=...   with a build system's toolchain and libraries (Buildroot, Yocto)"

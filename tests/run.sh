@@ -109,7 +109,7 @@ if out=$(sh scripts/size-table.sh --check 2>&1); then record PASS "README size t
 else record FAIL "README size table matches the builds (scripts/size-table.sh --write)"; echo "$out" | tail -12; fi
 
 step "packaging and manuals: olddefconfig without kconfig-frontends, man pages, Buildroot, Yocto"
-for t in olddefconfig man buildroot yocto; do
+for t in olddefconfig man buildroot yocto dist; do
 	echo "-- tests/packaging/$t.sh"
 	BERTH=$top/build/test/berth sh tests/packaging/$t.sh
 done
