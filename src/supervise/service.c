@@ -209,6 +209,14 @@ void svc_reload(struct supervisor *sv)
 			if (s)
 				log_info("service %s: new", s->name);
 		} else {
+			/* Back before its old container was cleared away (its
+			 * teardown runs beside the loop): it is wanted again, and
+			 * must not be forgotten once that teardown ends. */
+			if (s->removed) {
+				s->removed = false;
+				log_info("service %s: its file is back", s->name);
+				svc_event(sv, s, EV_START, false);
+			}
 			size_t len;
 			char *text = read_file(files[i], &len);
 			if (text && (!s->text || len != s->text_len || memcmp(text, s->text, len))) {

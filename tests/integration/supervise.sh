@@ -164,7 +164,8 @@ for i in $(seq 1 100); do r=$(restarts); [ "${r:-0}" -ge 20 ] && break; sleep 0.
 fds_early=$(idle_fds)
 ctl start loop >/dev/null
 N=${RESTARTS:-2000}
-for i in $(seq 1 1800); do r=$(restarts); [ "${r:-0}" -ge $N ] && break; sleep 0.1; done
+reached() { r=$(restarts); [ "${r:-0}" -ge "$N" ]; }
+wait_until 900 reached
 fds_late=$(idle_fds)
 [ "${r:-0}" -ge $N ] && ok "restart loop: $N restarts" || fail "restart loop: $N restarts" "only ${r:-0}"
 expect "restart loop: no file descriptor leaked" "$fds_early" "$fds_late"

@@ -191,6 +191,32 @@ expect "...and the supervisor exits cleanly" 0 "$?"
 pkill -f 'sleep 3133[9]' 2>/dev/null
 assert_clean stuckstop "a hung poststop hook"
 
+# A file removed and put back while its old container is still being
+# cleared away (a poststop hook that takes 2 s): the service comes back,
+# and is not forgotten when the old teardown ends.
+rm -rf "$sd/conf" "$sd/slowstop" && mkdir -p "$sd/conf" "$sd/slowstop"
+cp -a "$ROOTFS_CACHE" "$sd/slowstop/rootfs"
+"$BERTH" spec -b "$sd/slowstop"
+jq '.process.terminal = false | .process.args = ["sleep", "1000"]
+	| .hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "sleep 2; touch '"$sd"'/slowstop/cleared"]}]' \
+	"$sd/slowstop/config.json" > "$sd/slowstop/c.tmp" && mv "$sd/slowstop/c.tmp" "$sd/slowstop/config.json"
+printf '[service]\nbundle = %s\nstop-signal = KILL\n' "$sd/slowstop" > "$sd/slowstop.conf"
+cp "$sd/slowstop.conf" "$sd/conf/back.conf"
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-back.log" 2>&1 & SP=$!
+wait_until 10 test -S "$SOCK"
+wait_state back ready
+rm "$sd/conf/back.conf"; ctl reload >/dev/null
+wait_until 10 sh -c "ps -eo args | grep -q '[s]leep 2\$'"
+cp "$sd/slowstop.conf" "$sd/conf/back.conf"; ctl reload >/dev/null
+check "a file put back during its old container's teardown: the teardown ends" wait_until 20 test -e "$sd/slowstop/cleared"
+wait_state back ready
+expect "...and the service runs again, not forgotten" ready "$(state back)"
+kill -TERM $SP
+wait_until 30 exited $SP || kill -KILL $SP
+wait $SP
+expect "...and the supervisor exits cleanly" 0 "$?"
+assert_clean back "a file put back during teardown"
+
 # A rootfs on a mount that hangs (a FUSE daemon that never answers, as a
 # dead NFS server would), and a ready = path that leads into such a
 # mount: the loop never looks there itself. Meanwhile another service
