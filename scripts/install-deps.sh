@@ -24,7 +24,7 @@ case $what in
 		libseccomp-dev libcjson-dev libinih-dev clang libclang-rt-14-dev valgrind
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
 		golang-github-containers-common bsdutils qemu-system-arm rsync podman containerd umoci uidmap
-		python3-magic flake8 shellcheck"
+		python3-magic flake8 shellcheck chrpath diffstat gawk locales"
 	     foreign="arm64 armhf" ;;
 	*) echo "usage: $0 [all | demo ARCH | runtime]" >&2; exit 2 ;;
 esac
@@ -82,4 +82,9 @@ if [ -n "$missing" ] || [ "${need_update:-0}" = 1 ]; then
 	done
 	apt_update
 	[ -z "$missing" ] || apt_install $missing
+fi
+# BitBake (the Yocto packaging test) wants an en_US.UTF-8 locale.
+if [ "$what" = all ] && ! locale -a 2>/dev/null | grep -qi '^en_US.utf8$'; then
+	grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen
+	locale-gen >/dev/null
 fi

@@ -65,3 +65,45 @@ else
 		fail "a service file with an error fails do_install, naming file:line: key" "$(tail -3 "$w/bad.log")"
 	[ ! -e "$w/bad/image/usr/share/berth/examples" ] && ok "...and installs nothing" || fail "...and installs nothing"
 fi
+
+# The real BitBake, OE-Core and meta-oe (snapshots in ../shared/vendor,
+# when they are there): the layer parses with no error or warning, and
+# the dependencies resolve, berth-native's among them (inih and cJSON
+# only; libinih-native through this layer's bbappend). BitBake refuses
+# root: it runs as nobody, in a copy of the committed tree.
+vendor=$top/../shared/vendor
+bb_tar=$(ls "$vendor"/bitbake-*.tar.xz 2>/dev/null | head -n1)
+oe_tar=$(ls "$vendor"/openembedded-core-*.tar.xz 2>/dev/null | head -n1)
+mo_tar=$(ls "$vendor"/meta-openembedded-*.tar.xz 2>/dev/null | head -n1)
+if [ -z "$bb_tar" ] || [ -z "$oe_tar" ] || [ -z "$mo_tar" ]; then
+	skip "the real BitBake: parse and dependencies" "no bitbake, openembedded-core and meta-openembedded tarballs in ../shared/vendor"
+elif ! locale -a 2>/dev/null | grep -qi '^en_US.utf8$' || ! command -v setpriv >/dev/null; then
+	fail "the real BitBake" "the en_US.UTF-8 locale or setpriv is missing (scripts/install-deps.sh sets them up)"
+else
+	r=$w/real
+	rm -rf "$r" && mkdir -p "$r/build/conf" "$r/berth"
+	for t in "$bb_tar" "$oe_tar" "$mo_tar"; do tar -xJf "$t" -C "$r"; done
+	(cd "$top" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$r/berth"
+	printf 'BBPATH = "${TOPDIR}"\nBBFILES ?= ""\nBBLAYERS = "%s/openembedded-core/meta %s/meta-openembedded/meta-oe %s/berth/meta-berth"\n' \
+		"$r" "$r" "$r" > "$r/build/conf/bblayers.conf"
+	printf 'MACHINE = "qemuarm64"\nBB_NO_NETWORK = "1"\nCONF_VERSION = "2"\nBERTH_START = "pid1"\n' > "$r/build/conf/local.conf"
+	chown -R nobody "$r"
+	bb() { (cd "$r/build" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env -i HOME="$r" LANG=en_US.UTF-8 PATH="$r/bitbake/bin:/usr/bin:/bin" timeout 1200 bitbake "$@") 2>&1; }
+	out=$(bb -p)
+	expect_match "the real BitBake: the layers parse with no error" "Parsing of [0-9]+ \.bb files complete .* 0 errors" "$out"
+	expect "the real BitBake: ...and no warning" "" "$(echo "$out" | grep WARNING)"
+	out=$(bb -g berth-examples)
+	deps=$(grep -o '"berth-native.do_prepare_recipe_sysroot" -> "[a-z-]*.do_populate_sysroot"' "$r/build/task-depends.dot" 2>/dev/null |
+		sed 's/.*-> "\([a-z-]*\)\.do_populate_sysroot"/\1/' | sort | tr '\n' ' ')
+	expect "the real BitBake: berth-native needs cJSON and inih, native, only" "cjson-native libinih-native " "$deps"
+	env=$(bb -e berth)
+	d=$(echo "$env" | grep '^DEPENDS=')
+	for p in cjson libinih libseccomp; do
+		expect_match "the real BitBake: berth DEPENDS on $p" "[\" ]$p[\" ]" "$d"
+	done
+	expect "the real BitBake: BERTH_START = pid1 makes berth an alternative for init" 'ALTERNATIVE:berth="init"' \
+		"$(echo "$env" | grep '^ALTERNATIVE:berth=')"
+	expect "the real BitBake: LICENSE" 'LICENSE="Apache-2.0"' "$(echo "$env" | grep '^LICENSE=')"
+	rm -rf "$r"
+fi

@@ -77,7 +77,10 @@ do_install() {
 	fi
 }
 
-# berth-native: `berth check` alone, for berth-services.bbclass.
+# berth-native: `berth check` alone, for berth-services.bbclass. It needs
+# inih and cJSON only: the target's PACKAGECONFIG (libseccomp...) must not
+# reach it. libinih-native comes from this layer's bbappend.
+PACKAGECONFIG:class-native = ""
 DEPENDS:class-native = "cjson-native libinih-native"
 EXTRA_OEMAKE:class-native = "-C ${S} O=${B} HOST=1 CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
 do_configure:class-native() {
