@@ -14,6 +14,7 @@ top=$(pwd)
 QUICK=${QUICK:-0}
 if [ -z "${TESTROOT:-}" ]; then
 	TESTROOT=$(mktemp -d /tmp/berth-tests.XXXXXX) || exit 1
+	chmod 755 "$TESTROOT"	# the rootless tests run as another user
 	own_testroot=1
 else
 	own_testroot=0
