@@ -27,6 +27,15 @@ svc() {
 	{ echo "[service]"; echo "rootfs = $sd/rootfs"; for l in "$@"; do echo "$l"; done
 	  echo "[container]"; echo "mount = $sd/logs:/logs"; } > "$sd/conf/$_n.conf"
 }
+# hook_bundle NAME KIND SCRIPT: a bundle in $sd/NAME whose process sleeps
+# and whose hooks.KIND runs the shell script SCRIPT.
+hook_bundle() {
+	rm -rf "$sd/$1" && mkdir -p "$sd/$1" && cp -a "$ROOTFS_CACHE" "$sd/$1/rootfs"
+	"$BERTH" spec -b "$sd/$1"
+	jq --arg k "$2" --arg s "$3" '.process.terminal = false | .process.args = ["sleep", "1000"]
+		| .hooks[$k] = [{path: "/bin/sh", args: ["sh", "-c", $s]}]' \
+		"$sd/$1/config.json" > "$sd/$1/c.tmp" && mv "$sd/$1/c.tmp" "$sd/$1/config.json"
+}
 # A service that plants a link to a host file, then another that plants
 # a FIFO, where their log files will be opened (they can write /logs).
 svc linker "exec = sh -c 'ln -s $sd/decoy/host-file /logs/linker.log; echo planted > /logs/linker.ready; echo appended-to-host; exec sleep 1000'" \
@@ -129,12 +138,8 @@ rm -rf "$sd/decoy"
 # limit): the supervisor keeps starting other services, restarting a
 # killed one and answering ctl; the stuck creation is killed at its
 # start-timeout, counted as a failure, and leaves nothing behind.
-rm -rf "$sd/conf" "$sd/stuck" && mkdir -p "$sd/conf" "$sd/stuck"
-cp -a "$ROOTFS_CACHE" "$sd/stuck/rootfs"
-"$BERTH" spec -b "$sd/stuck"
-jq '.process.terminal = false | .process.args = ["sleep", "1000"]
-	| .hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo hook-$$ > '"$sd"'/stuck/hook.pid; exec sleep 31338"]}]' \
-	"$sd/stuck/config.json" > "$sd/stuck/c.tmp" && mv "$sd/stuck/c.tmp" "$sd/stuck/config.json"
+rm -rf "$sd/conf" && mkdir -p "$sd/conf"
+hook_bundle stuck createRuntime "echo hook-\$\$ > $sd/stuck/hook.pid; exec sleep 31338"
 printf '[service]\nbundle = %s\nstart-timeout = 3s\nrestart-limit = 1\n' "$sd/stuck" > "$sd/conf/stuck.conf"
 svc other "exec = sleep 1000" 'stop-signal = KILL'
 svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-signal = KILL'
@@ -164,12 +169,8 @@ for n in other victim; do assert_clean "$n" "beside a hung creation: $n"; done
 # A poststop hook that never returns: clearing the exited container away
 # runs beside the loop and has the same deadline as a creation; past it
 # the hook is killed and the service starts again.
-rm -rf "$sd/conf" "$sd/stuckstop" && mkdir -p "$sd/conf" "$sd/stuckstop"
-cp -a "$ROOTFS_CACHE" "$sd/stuckstop/rootfs"
-"$BERTH" spec -b "$sd/stuckstop"
-jq '.process.terminal = false | .process.args = ["sleep", "1000"]
-	| .hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "exec sleep 31339"]}]' \
-	"$sd/stuckstop/config.json" > "$sd/stuckstop/c.tmp" && mv "$sd/stuckstop/c.tmp" "$sd/stuckstop/config.json"
+rm -rf "$sd/conf" && mkdir -p "$sd/conf"
+hook_bundle stuckstop poststop "exec sleep 31339"
 printf '[service]\nbundle = %s\nstart-timeout = 2s\nrestart = always\nrestart-delay = 100ms\nstop-signal = KILL\n' \
 	"$sd/stuckstop" > "$sd/conf/stuckstop.conf"
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-stuckstop.log" 2>&1 & SP=$!
@@ -194,12 +195,8 @@ assert_clean stuckstop "a hung poststop hook"
 # A file removed and put back while its old container is still being
 # cleared away (a poststop hook that takes 2 s): the service comes back,
 # and is not forgotten when the old teardown ends.
-rm -rf "$sd/conf" "$sd/slowstop" && mkdir -p "$sd/conf" "$sd/slowstop"
-cp -a "$ROOTFS_CACHE" "$sd/slowstop/rootfs"
-"$BERTH" spec -b "$sd/slowstop"
-jq '.process.terminal = false | .process.args = ["sleep", "1000"]
-	| .hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "sleep 2; touch '"$sd"'/slowstop/cleared"]}]' \
-	"$sd/slowstop/config.json" > "$sd/slowstop/c.tmp" && mv "$sd/slowstop/c.tmp" "$sd/slowstop/config.json"
+rm -rf "$sd/conf" && mkdir -p "$sd/conf"
+hook_bundle slowstop poststop "sleep 2; touch $sd/slowstop/cleared"
 printf '[service]\nbundle = %s\nstop-signal = KILL\n' "$sd/slowstop" > "$sd/slowstop.conf"
 cp "$sd/slowstop.conf" "$sd/conf/back.conf"
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-back.log" 2>&1 & SP=$!
