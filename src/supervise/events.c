@@ -116,9 +116,10 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 		svc_start_abort(sv, s);		/* EV_CLEANED follows */
 	if (act & ACT_TEARDOWN)
 		svc_teardown(sv, s);
-	if (act & ACT_SIGNAL && kill(s->st.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
+	/* Never kill(0, ...): that would be the supervisor's own group. */
+	if (act & ACT_SIGNAL && s->st.pid > 0 && kill(s->st.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
 		log_error("service %s: kill: %m", s->name);
-	if (act & ACT_KILL) {
+	if (act & ACT_KILL && s->st.pid > 0) {
 		log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
 			 (long long)s->conf.stop_timeout_ms);
 		container_signal(&s->st, SIGKILL, true);
