@@ -76,7 +76,9 @@ static void tell(struct svc *s, enum svc_event ev, enum svc_state was)
 	case SVC_READY:
 		s->why[0] = 0;
 		break;
-	case SVC_DONE:
+	case SVC_DONE:	/* ready = exit: done is its readiness */
+		if (!s->ready_ms)
+			s->ready_ms = now_ms();
 		log_info("service %s: done", s->name);
 		break;
 	case SVC_BACKOFF:

@@ -64,6 +64,7 @@ expect_match "...and status says why" "requires \"nosuchservice\", which has no 
 expect "a dependency cycle: not started" "broken broken" "$(state loop1) $(state loop2)"
 expect_match "...and status shows the cycle" "dependency cycle: loop1 -> loop2 -> loop1|dependency cycle: loop2 -> loop1 -> loop2" "$(ctl status loop1)"
 expect_match "list: boot timing columns" "TO-EXEC +TO-READY" "$(ctl list | head -n1)"
+expect_match "list: a done one-shot (ready = exit) has its time to ready" "^setup +done .* [0-9]+(ms|s)$" "$(ctl list | grep '^setup ')"
 
 # Copies of each line to /dev/kmsg and to the console (stderr here).
 wait_state kmsg ready
