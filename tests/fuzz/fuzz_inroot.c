@@ -22,7 +22,7 @@
 #include "berth/util/inroot.h"
 #include "berth/util/util.h"
 
-static char base[64], root[96], outside[96];
+static char base[4096], root[4200], outside[4200];
 
 static const char *const words[] = { "a", "b", "..", ".", "missing", "outside", "/", "c", "a/b", "x" };
 
@@ -119,12 +119,20 @@ static bool outside_is_empty(void)
 	return n == 2;
 }
 
+static void remove_base(void)
+{
+	remove_tree(base);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!base[0]) {
-		snprintf(base, sizeof(base), "/tmp/berth-fuzz-inroot-%d", (int)getpid());
+		/* Under the suite's test root when there is one; gone at exit. */
+		const char *tmp = getenv("TESTROOT");
+		snprintf(base, sizeof(base), "%s/berth-fuzz-inroot-%d", tmp && *tmp ? tmp : "/tmp", (int)getpid());
 		snprintf(root, sizeof(root), "%s/root", base);
 		snprintf(outside, sizeof(outside), "%s/outside", base);
+		atexit(remove_base);
 	}
 	remove_tree(base);
 	if (mkdir(base, 0755) < 0 || mkdir(root, 0755) < 0 || mkdir(outside, 0755) < 0)
