@@ -257,10 +257,9 @@ unsigned lifecycle_step(struct lifecycle *lc, const struct lifecycle_policy *p, 
 	} else {
 		lc->state = (enum svc_state)r.next;
 	}
-	if (lc->state == SVC_STARTING || lc->state == SVC_READY) {
-		if (lc->state == SVC_STARTING || ev == EV_ADOPTED)
-			lc->started_ms = in->now_ms;
-	}
+	/* A run begins with its creation, or now for an adopted one. */
+	if (lc->state == SVC_STARTING || ev == EV_ADOPTED)
+		lc->started_ms = in->now_ms;
 	if (act & ACT_CREATE)
 		lc->deadline_ms = in->now_ms + p->start_timeout_ms;
 	if (act & ACT_SIGNAL)
