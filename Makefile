@@ -123,6 +123,11 @@ libs-$(CONFIG_JSON) += -lcjson -lm	# json.c rounds numbers with floor()
 
 OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
 CONFIG_H := $(O)/include/generated/config.h
+# The commit `--version` prints (scripts/commit.sh); a package build that
+# knows it better passes COMMIT=. The header is rewritten only when the
+# commit changes, so that only main.c is rebuilt, and only then.
+COMMIT ?= $(shell sh scripts/commit.sh)
+COMMIT_H := $(O)/include/generated/commit.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig allnoconfig allyesconfig randconfig menuconfig savedefconfig \
 	size check check-quick dist test install install-bin install-man man demo demo-runtime unit fuzz help
@@ -136,6 +141,13 @@ $(O)/berth: $(OBJS) $(SYSROOT_STAMP)
 $(O)/obj/%.o: %.c $(CONFIG_H) $(SYSROOT_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(O)/obj/src/main.o: $(COMMIT_H)
+$(COMMIT_H): FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define BERTH_COMMIT "$(subst ",,$(COMMIT))"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 -include $(OBJS:.o=.d)
 

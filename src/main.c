@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "berth/cmd/cli.h"
 #include "berth/config.h"
+#include "generated/commit.h"
 #include "berth/init/init.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 			return 1;
 		case 'R': case 'C': break;	/* accepted for compatibility */
 		case 'v':
-			printf("berth version %s\nspec: 1.2.0\n", BERTH_VERSION);
+			printf("berth version %s\ncommit: %s\nspec: 1.2.0\n", BERTH_VERSION, BERTH_COMMIT);
 			return 0;
 		case 'h': return usage(0);
 		default: return usage(1);

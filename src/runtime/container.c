@@ -251,6 +251,49 @@ static int run_state_hooks(const char *root, const struct state *st, enum hook_k
 	return r;
 }
 
+/* Waits on exec.fifo (see berth/state.h): for init's "started" byte, then
+ * for the end of the file, which comes when init executes the user
+ * program (the fd is close-on-exec) or dies. 0 once executed, -1 if init
+ * died first or reported that it failed before the exec. */
+static int wait_started_then_executed(int fd, const char *id, const struct state *st)
+{
+	int pidfd = pidfd_open_compat(st->pid);
+	bool started = false;
+	int r = -1;
+	for (;;) {
+		/* Before the first byte, no writer has the FIFO open, so no
+		 * end of file can show that init died: its pidfd does. */
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		int watch_pid = !started && pidfd >= 0;
+		int n = poll(p, 1 + watch_pid, started || pidfd >= 0 ? -1 : 100);
+		if (n < 0 && errno != EINTR) {
+			log_error("poll: %m");
+			break;
+		}
+		char byte;
+		ssize_t got = (p[0].revents & (POLLIN | POLLHUP)) ? read(fd, &byte, 1) : -1;
+		if (got == 1 && byte == EXEC_FIFO_STARTED[0] && !started) {
+			started = true;
+			continue;
+		}
+		if (got == 1 || (got == 0 && !started)) {
+			log_error("container \"%s\": its process failed before executing the program (see its stderr)", id);
+			break;
+		}
+		if (got == 0) {
+			r = 0;
+			break;
+		}
+		if (!started && ((watch_pid && p[1].revents) || !proc_is_alive(st->pid, st->start_time))) {
+			log_error("container \"%s\": init died before it could start", id);
+			break;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return r;
+}
+
 int container_start(const char *root, const char *id)
 {
 	struct state st;
@@ -262,36 +305,15 @@ int container_start(const char *root, const char *id)
 	char fifo[4096];
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, id);
 	/* Non-blocking open for reading lets init's blocked open for
-	 * writing complete; its one byte says it is about to exec. */
+	 * writing complete. */
 	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("%s: %m", fifo);
-	int pidfd = pidfd_open_compat(st.pid);
-	char byte;
-	int r = -1;
-	for (;;) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 100);
-		if (n < 0 && errno != EINTR) {
-			log_error("poll: %m");
-			break;
-		}
-		ssize_t got = (p[0].revents & POLLIN) ? read(fd, &byte, 1) : 0;
-		if (got == 1) {
-			r = 0;
-			break;
-		}
-		if ((pidfd >= 0 && p[1].revents) || !proc_is_alive(st.pid, st.start_time)) {
-			log_error("container \"%s\": init died before it could start", id);
-			break;
-		}
-	}
+	int r = wait_started_then_executed(fd, id, &st);
 	close(fd);
-	if (pidfd >= 0)
-		close(pidfd);
+	unlink(fifo);
 	if (r < 0)
 		return -1;
-	unlink(fifo);
 	if (run_state_hooks(root, &st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
 		log_warn("container \"%s\": a poststart hook failed; the container keeps running", id);
 	return 0;

@@ -28,7 +28,13 @@
 #include "berth/runtime/state.h"
 #include "berth/util/util.h"
 
-/* The state hooks see during creation; pid is the init's, as the host sees it. */
+/* The state hooks see during creation; pid is the init's, as the host
+ * sees it. The runtime spec's lifecycle numbers the environment's
+ * creation step 2, the prestart, createRuntime and createContainer hooks
+ * steps 3 to 5, startContainer 7, and defines "creating" as step 2 and
+ * "created" as after it, the program neither executed nor exited: so
+ * these four kinds see "created" (as crun; runc says "creating" for the
+ * first three). poststart sees "running", poststop "stopped". */
 static char *launch_state_json(const struct launch *l, pid_t host_pid, enum status status)
 {
 	return child_state_json(l->spec, l->id, host_pid, status);
@@ -55,22 +61,28 @@ static int init_hold_fifo_only(struct launch *l)
 	return 0;
 }
 
+/* Opening a FIFO for writing blocks until `berth start` opens it for
+ * reading: that is the "created" state. The byte written says "started";
+ * the fd then stays open, close-on-exec, so that its closing tells
+ * `berth start` the user program was executed (poststart hooks run after
+ * that, not before). A failure in between writes a second byte. Returns
+ * the open fd. */
 static int init_wait_for_start(const struct launch *l)
 {
-	/* Opening a FIFO for writing blocks until `berth start` opens it for
-	 * reading: that is the "created" state. */
 	int fd;
 	char path[32];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", l->fifo_fd);
 	while ((fd = l->fifo_fd >= 0 ? open(path, O_WRONLY | O_CLOEXEC)
 				     : openat(l->state_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
 		;
+	close(l->fifo_fd >= 0 ? l->fifo_fd : l->state_dirfd);
 	if (fd < 0)
 		return log_error("exec.fifo: %m");
-	int r = write_all(fd, "0", 1);
-	close(fd);
-	close(l->fifo_fd >= 0 ? l->fifo_fd : l->state_dirfd);
-	return r < 0 ? log_error("exec.fifo: %m") : 0;
+	if (write_all(fd, EXEC_FIFO_STARTED, 1) < 0) {
+		close(fd);
+		return log_error("exec.fifo: %m");
+	}
+	return fd;
 }
 
 /* Everything inside the new root, before pivot_root: each path resolved
@@ -88,7 +100,7 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 			return -1;	/* the runtime reported why */
 	}
 	if (s->n_hooks[HOOK_CREATE_CONTAINER]) {
-		char *state = launch_state_json(l, host_pid, STATUS_CREATING);
+		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
 		int r = hooks_run(s, HOOK_CREATE_CONTAINER, state);
 		free(state);
 		if (r < 0)
@@ -153,15 +165,18 @@ static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 	if (init_hold_fifo_only(l) < 0 || init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
 	/* From here on, errors can only go to the container's stderr. */
-	if ((l->state_dirfd >= 0 || l->fifo_fd >= 0) && init_wait_for_start(l) < 0)
+	int started = -1;
+	if ((l->state_dirfd >= 0 || l->fifo_fd >= 0) && (started = init_wait_for_start(l)) < 0)
 		_exit(1);
 	if (l->spec->n_hooks[HOOK_START_CONTAINER]) {
 		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
-		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) < 0)
-			_exit(1);
-		free(state);
+		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) == 0)
+			process_exec(l->spec, exe);
+	} else {
+		process_exec(l->spec, exe);
 	}
-	process_exec(l->spec, exe);
+	if (started >= 0)
+		write_all(started, EXEC_FIFO_FAILED, 1);
 	_exit(127);
 }
 
@@ -170,7 +185,7 @@ static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 static int runtime_hooks(void *arg)
 {
 	const struct launch *l = arg;
-	char *json = launch_state_json(l, l->pid, STATUS_CREATING);
+	char *json = launch_state_json(l, l->pid, STATUS_CREATED);
 	int r = hooks_run(l->spec, HOOK_PRESTART, json);
 	if (r == 0)
 		r = hooks_run(l->spec, HOOK_CREATE_RUNTIME, json);

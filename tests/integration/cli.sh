@@ -21,6 +21,9 @@ log=$TESTROOT/log.txt; rm -f "$log"
 "$BERTH" -root "$ROOT" -log "$log" state nosuch 2>/dev/null
 expect_match "single-dash global options and text log" 'level=error msg="container \\"nosuch\\" does not exist"' "$(cat "$log")"
 expect_match "--version" "^berth version [0-9]" "$("$BERTH" --version)"
+# runc's lines, which `docker info` shows: the commit built, the spec version
+expect_match "--version names the commit" "^commit: ([0-9a-f]{7,}(-dirty)?|unknown)$" "$("$BERTH" --version | sed -n 2p)"
+expect_match "--version names the spec version" "^spec: 1\.[0-9]+\.[0-9]+$" "$("$BERTH" --version | sed -n 3p)"
 OUT=$("$BERTH" --log-format xml list 2>&1); RC=$?
 expect_match "bad --log-format" 'expected text or json' "$OUT"
 expect_match "create --help" "usage: berth .*create" "$("$BERTH" create --help)"

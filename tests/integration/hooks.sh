@@ -29,13 +29,48 @@ for k in prestart createRuntime createContainer startContainer poststart poststo
 	j="$out/$k.json"
 	if [ -s "$j" ] && [ "$(jq -r .id "$j")" = hooks ]; then ok "$k hook ran with the state"; else fail "$k hook ran with the state"; fi
 done
-expect "createRuntime state is creating" creating "$(jq -r .status "$out/createRuntime.json")"
-expect "startContainer state is created" created "$(jq -r .status "$out/startContainer.json")"
+# The runtime spec's lifecycle: "created" after step 2 (the environment)
+# and before the program runs, which covers hooks of steps 3 to 7.
+for k in prestart createRuntime createContainer startContainer; do
+	expect "$k state is created" created "$(jq -r .status "$out/$k.json")"
+done
 expect "poststart state is running" running "$(jq -r .status "$out/poststart.json")"
 expect "poststop state is stopped" stopped "$(jq -r .status "$out/poststop.json")"
 expect "hook state has the bundle" "$bd" "$(jq -r .bundle "$out/prestart.json")"
 expect "hook state has annotations" v "$(jq -r '.annotations["org.example.k"]' "$out/prestart.json")"
 if [ "$(jq -r .pid "$out/createRuntime.json")" -gt 1 ]; then ok "hook state has the host pid"; else fail "hook state has the host pid"; fi
+
+# poststart runs strictly after the user program was executed: a
+# startContainer hook that takes a while delays it, and the pid it is
+# given already runs the program (before the exec it would be berth).
+cat > "$TESTROOT/cmdline-hook.sh" <<'H'
+#!/bin/sh
+pid=$(jq -r .pid)
+tr '\0' ' ' < "/proc/$pid/cmdline" > "$1"
+H
+chmod +x "$TESTROOT/cmdline-hook.sh"
+bd=$(new_bundle hookexec 'exec sleep 31331')
+edit "$bd" --arg h "$TESTROOT/cmdline-hook.sh" --arg o "$out/poststart-cmdline" '.hooks = {
+  startContainer: [{path: "/bin/sh", args: ["sh", "-c", "sleep 1"]}],
+  poststart: [{path: $h, args: ["hook", $o]}]}'
+rm -f "$out/poststart-cmdline"
+b run -d --bundle "$bd" hookexec >/dev/null 2>&1
+expect "run -d with a slow startContainer hook" 0 $?
+expect_match "poststart sees the executed program, not the runtime" "^sleep 31331 ?$" "$(cat "$out/poststart-cmdline" 2>/dev/null)"
+b delete -f hookexec >/dev/null 2>&1
+assert_clean hookexec "poststart after the exec"
+
+# A failure between `start` and the exec (here a startContainer hook) is
+# an error of `start`, and poststart hooks do not run.
+bd=$(new_bundle hookstartfail 'true')
+edit "$bd" --arg d "$TESTROOT" '.hooks = {startContainer: [{path: "/bin/false"}],
+  poststart: [{path: "/bin/sh", args: ["sh", "-c", "touch \($d)/poststart-ran"]}]}'
+rm -f "$TESTROOT/poststart-ran"
+run_c "$bd" hookstartfail
+expect "a failing startContainer hook fails run" 1 "$RC"
+expect_match "...saying the program was not executed" "failed before executing the program" "$OUT"
+check "...and no poststart hook ran" test ! -e "$TESTROOT/poststart-ran"
+assert_clean hookstartfail "failing startContainer hook"
 
 bd=$(new_bundle hookfail 'true')
 edit "$bd" '.hooks.createRuntime = [{path: "/bin/false"}]'

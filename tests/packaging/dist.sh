@@ -17,3 +17,11 @@ for f in LICENSE Makefile Kconfig README.md src/main.c buildroot/package/berth/b
 done
 echo "$list" | grep -q "^berth-$v/\(build\|deps\)/" && fail "the tarball leaves build/ and deps/ out" ||
 	ok "the tarball leaves build/ and deps/ out"
+# The tarball is no git checkout: it carries its commit for --version.
+expect "the tarball names its commit (scripts/release-commit)" "$(git rev-parse HEAD)" \
+	"$(tar -xzOf "$w/berth-$v.tar.gz" "berth-$v/scripts/release-commit" 2>/dev/null)"
+x=$w/dist-extract
+rm -rf "$x"; mkdir -p "$x"
+tar -xzf "$w/berth-$v.tar.gz" -C "$x"
+expect "...and scripts/commit.sh reads it there" "$(git rev-parse HEAD)" "$(sh "$x/berth-$v/scripts/commit.sh")"
+rm -rf "$x"

@@ -2,7 +2,11 @@
 /* The state store: one directory per container under --root,
  *   <root>/<id>/state.json   what the runtime knows (written atomically)
  *   <root>/<id>/config.json  the spec as created (hooks, annotations)
- *   <root>/<id>/exec.fifo    exists between create and start
+ *   <root>/<id>/exec.fifo    exists between create and start; init writes
+ *                            EXEC_FIFO_STARTED when `start` opens it, keeps
+ *                            it open close-on-exec (EOF: the user program
+ *                            runs), and writes EXEC_FIFO_FAILED if it dies
+ *                            before that exec
  * Status is derived, never stored: a dead init is "stopped" whatever the
  * file says, and the start time guards against PID reuse.
  *
@@ -19,6 +23,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "berth/spec/spec.h"
+
+#define EXEC_FIFO_STARTED "0"
+#define EXEC_FIFO_FAILED "x"
 
 enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED };
 
