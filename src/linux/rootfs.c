@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The container's root: made a mount of its own before the mounts go in,
  * switched to with pivot_root(2) (or MS_MOVE + chroot where the host root
- * is an initramfs, which cannot be pivoted), then sealed. */
+ * is an initramfs, which cannot be pivoted), then sealed. A container
+ * without a mount namespace of its own gets a chroot into root.path and
+ * nothing else: no mount may touch the namespace it shares with the host
+ * (spec_validate refuses the fields that would need one). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,8 +40,18 @@ static int containing_mount(const char *path, char *out, size_t cap)
 	return 0;
 }
 
+static int open_root(const struct spec *s)
+{
+	int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return log_error("root.path %s: %m", s->root_path);
+	return rootfd;
+}
+
 int rootfs_prepare(const struct spec *s)
 {
+	if (!s->ns[NS_MNT].wanted)
+		return open_root(s);
 	/* Nothing mounted in here may reach the host, unless asked. */
 	unsigned long prop = s->rootfs_propagation ? s->rootfs_propagation : MS_SLAVE | MS_REC;
 	if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
@@ -51,10 +64,15 @@ int rootfs_prepare(const struct spec *s)
 		return log_error("making %s private: %m", parent);
 	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return log_error("root.path %s: bind mount: %m", s->root_path);
-	int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return log_error("root.path %s: %m", s->root_path);
-	return rootfd;
+	return open_root(s);
+}
+
+/* From the root's directory (the current one). */
+static int chroot_here(const struct spec *s)
+{
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return log_error("chroot %s: %m", s->root_path);
+	return 0;
 }
 
 /* Initramfs roots: move the new root over / and chroot into it. */
@@ -62,15 +80,15 @@ static int move_root(const struct spec *s)
 {
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return log_error("root.path %s: moving over /: %m", s->root_path);
-	if (chroot(".") < 0 || chdir("/") < 0)
-		return log_error("chroot %s: %m", s->root_path);
-	return 0;
+	return chroot_here(s);
 }
 
 int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot)
 {
 	if (fchdir(rootfd) < 0)
 		return log_error("root.path %s: %m", s->root_path);
+	if (!s->ns[NS_MNT].wanted)
+		return chroot_here(s);
 	if (no_pivot)
 		return move_root(s);
 	int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);

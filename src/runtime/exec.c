@@ -34,9 +34,18 @@ static const struct { enum ns_kind kind; const char *proc; } join_order[] = {
 	{ NS_MNT, "mnt" }, { NS_PID, "pid" }, { NS_TIME, "time" },
 };
 
-/* Open the init's namespaces now, while its pid is known to be it. */
-static int open_namespaces(const struct spec *s, const struct state *st, int fds[])
+/* Open the init's namespaces now, while its pid is known to be it; for a
+ * container without a mount namespace of its own, its root (a chroot in
+ * the shared one), which the process then enters the same way. */
+static int open_namespaces(const struct spec *s, const struct state *st, int fds[], int *root_fd)
 {
+	if (!s->ns[NS_MNT].wanted) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/root", (int)st->pid);
+		*root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (*root_fd < 0)
+			return log_error("container \"%s\": %s: %m", st->id, path);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
 		fds[i] = -1;
 		if (!s->ns[join_order[i].kind].wanted)
@@ -60,7 +69,7 @@ static void close_all(int fds[], size_t n)
 }
 
 static _Noreturn void exec_process(const struct spec *s, const struct seccomp_filter *f, int sync_fd,
-				   int preserve_fds, struct cgroup_join *join)
+				   int preserve_fds, struct cgroup_join *join, int root_fd)
 {
 	char exe[4096];
 	pid_t host_pid = child_begin(sync_fd);
@@ -68,6 +77,12 @@ static _Noreturn void exec_process(const struct spec *s, const struct seccomp_fi
 		_exit(1);
 	if (join)
 		cgroup_join_close(join);
+	if (root_fd >= 0 && (fchdir(root_fd) < 0 || chroot(".") < 0)) {
+		log_error("entering the container's root: %m");
+		_exit(1);
+	}
+	if (root_fd >= 0)
+		close(root_fd);
 	if ((s->process.terminal && child_console(s, false) < 0) ||
 	    child_finish(s, f, host_pid, preserve_fds, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
@@ -80,6 +95,7 @@ struct exec_child {
 	const struct seccomp_filter *f;
 	int sync_fd, other_fd, preserve_fds;
 	struct cgroup_join *join;
+	int root_fd;	/* the chroot to enter, or -1 (in the mount namespace) */
 };
 
 static void exec_child(void *arg, bool born)
@@ -88,14 +104,14 @@ static void exec_child(void *arg, bool born)
 	close(c->other_fd);
 	if (c->join)
 		c->join->born_in_v2 = born;
-	exec_process(c->s, c->f, c->sync_fd, c->preserve_fds, c->join);
+	exec_process(c->s, c->f, c->sync_fd, c->preserve_fds, c->join, c->root_fd);
 }
 
 /* The process, cloned by a helper inside the container's namespaces (a
  * pid namespace is entered only by children); returns its pid, as the
  * host sees it. */
-static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds[], int sv[2], int preserve_fds,
-		   struct cgroup_join *join)
+static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds[], int root_fd, int sv[2],
+		   int preserve_fds, struct cgroup_join *join)
 {
 	struct ns_join joins[ARRAY_SIZE(join_order)];
 	char what[ARRAY_SIZE(join_order)][48];
@@ -103,7 +119,7 @@ static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds
 		snprintf(what[i], sizeof(what[i]), "the container's %s namespace", ns_name(join_order[i].kind));
 		joins[i] = (struct ns_join){ fds[i], ns_clone_flag(join_order[i].kind), what[i] };
 	}
-	struct exec_child c = { s, f, sv[1], sv[0], preserve_fds, join };
+	struct exec_child c = { s, f, sv[1], sv[0], preserve_fds, join, root_fd };
 	bool born = false;
 	pid_t pid = clone_via_helper(joins, ARRAY_SIZE(joins), 0, join ? join->v2_dir : -1, &born, exec_child, &c);
 	if (pid < 0)
@@ -115,7 +131,7 @@ static pid_t spawn(const struct spec *s, const struct seccomp_filter *f, int fds
 
 int container_exec(const char *root, const struct state *st, const struct spec *s, struct exec_opts *o)
 {
-	int fds[ARRAY_SIZE(join_order)], sv[2] = { -1, -1 };
+	int fds[ARRAY_SIZE(join_order)], sv[2] = { -1, -1 }, root_fd = -1;
 	struct cgroup_join join = { .v2_dir = -1 };
 	bool have_join = false;
 	struct seccomp_filter filter = { 0 };
@@ -126,7 +142,7 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		fds[i] = -1;
-	if (open_namespaces(s, st, fds) < 0 || (s->seccomp && seccomp_filter_prepare(s->seccomp, cache, &filter) < 0))
+	if (open_namespaces(s, st, fds, &root_fd) < 0 || (s->seccomp && seccomp_filter_prepare(s->seccomp, cache, &filter) < 0))
 		goto out;
 	if (st->cgroup[0]) {
 		int placed = cgroup_prepare(st->cgroup, NULL, &join);
@@ -138,7 +154,7 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 		log_error("socketpair: %m");
 		goto out;
 	}
-	pid = spawn(s, &filter, fds, sv, o->preserve_fds, have_join ? &join : NULL);
+	pid = spawn(s, &filter, fds, root_fd, sv, o->preserve_fds, have_join ? &join : NULL);
 	close(sv[1]);
 	if (pid <= 0)
 		goto out;
@@ -164,6 +180,8 @@ out:
 	if (have_join)
 		cgroup_join_close(&join);
 	close_all(fds, ARRAY_SIZE(fds));
+	if (root_fd >= 0)
+		close(root_fd);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	seccomp_filter_free(&filter);

@@ -92,7 +92,10 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 {
 	const struct spec *s = l->spec;
 	struct sync_msg m;
-	if (mounts_setup(s, rootfd, l->cgroup) < 0 || devices_setup(s, rootfd) < 0 || process_make_cwd(s, rootfd) < 0)
+	/* Without a mount namespace, nothing is mounted or made (see rootfs.c). */
+	if (s->ns[NS_MNT].wanted && (mounts_setup(s, rootfd, l->cgroup) < 0 || devices_setup(s, rootfd) < 0))
+		return -1;
+	if (process_make_cwd(s, rootfd) < 0)
 		return -1;
 	if (s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]) {
 		if (sync_send(sync_fd, SYNC_HOOKS, 0, NULL) < 0 || sync_recv(sync_fd, &m) <= 0 ||

@@ -77,13 +77,44 @@ static int validate_build(const struct spec *s)
 	return 0;
 }
 
+/* No "mount" in linux.namespaces: the container shares the runtime's
+ * mount namespace (the spec: an unlisted type is inherited) and its root
+ * is a chroot into root.path, as crun does. What would have to be
+ * mounted or created there would land in the host's mount table or its
+ * files, so each such field is refused by name, not silently dropped. */
+static int needs_mount_ns(const char *field, const char *why)
+{
+	return log_error("%s: needs a mount namespace (linux.namespaces has no \"mount\"): %s", field, why);
+}
+
+static int validate_without_mount_ns(const struct spec *s)
+{
+	if (s->n_mounts)
+		return needs_mount_ns("mounts", "they would be made in the runtime's own mount namespace");
+	if (s->masked_paths && s->masked_paths[0])
+		return needs_mount_ns("linux.maskedPaths", "masking a path is a mount");
+	if (s->readonly_paths && s->readonly_paths[0])
+		return needs_mount_ns("linux.readonlyPaths", "protecting a path is a mount");
+	if (s->root_readonly)
+		return needs_mount_ns("root.readonly", "remounting the root would change the host's mount");
+	if (s->n_devices)
+		return needs_mount_ns("linux.devices", "the nodes would be made among the host's files");
+	if (s->n_sysctl)
+		return needs_mount_ns("linux.sysctl", "it is written through the container's own /proc");
+	if (s->process.terminal)
+		return needs_mount_ns("process.terminal", "the pty comes from the container's own devpts");
+	if (s->rootfs_propagation)
+		return needs_mount_ns("linux.rootfsPropagation", "it is that namespace's propagation");
+	return 0;
+}
+
 int spec_validate(const struct spec *s)
 {
 	const struct spec_process *p = &s->process;
 	if (validate_build(s) < 0)
 		return -1;
-	if (!s->ns[NS_MNT].wanted)
-		return log_error("linux.namespaces: berth needs a mount namespace to set up the root filesystem");
+	if (!s->ns[NS_MNT].wanted && validate_without_mount_ns(s) < 0)
+		return -1;
 	if (need_absolute("process.cwd", p->cwd) < 0 || validate_sysctl(s) < 0 ||
 	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||
 	    check_paths("linux.readonlyPaths", s->readonly_paths) < 0)
@@ -111,7 +142,5 @@ int spec_validate(const struct spec *s)
 		return log_error("linux.uidMappings/gidMappings: a new user namespace needs both");
 	if (s->has_time_offsets && (!s->ns[NS_TIME].wanted || s->ns[NS_TIME].path))
 		return log_error("linux.timeOffsets: a new time namespace is needed to set them");
-	if (s->rootfs_propagation && !s->ns[NS_MNT].wanted)
-		return log_error("linux.rootfsPropagation: needs a mount namespace");
 	return 0;
 }

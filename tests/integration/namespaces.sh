@@ -72,3 +72,41 @@ if unshare -U --map-user=0 --map-group=0 true 2>/dev/null; then
 else
 	skip "joined user namespace" "unshare cannot make one"
 fi
+
+# No "mount" in linux.namespaces: the container shares the runtime's mount
+# namespace (the spec: an unlisted type is inherited) and its root is a
+# chroot into root.path; nothing is mounted, in the host or anywhere.
+no_mount_ns='del(.mounts) | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .root.readonly = false
+	| .linux.namespaces |= map(select(.type != "mount"))'
+bd=$(new_bundle nomnt 'touch /tmp/nomnt-up; exec sleep 1000')
+touch "$bd/rootfs/only-in-rootfs"
+edit "$bd" "$no_mount_ns"
+run_bg "$bd" nomnt nomnt-up
+pid=$(b state nomnt | jq -r .pid)
+expect "no mount namespace: the container runs in the runtime's" "$(readlink /proc/self/ns/mnt)" "$(readlink "/proc/$pid/ns/mnt")"
+expect "...with root.path as its root (a chroot)" "$(readlink -f "$bd/rootfs")" "$(readlink "/proc/$pid/root")"
+expect "...and nothing was mounted" 0 "$(grep -c "$bd" /proc/self/mountinfo)"
+expect "exec enters the same root" in-root "$(b exec nomnt sh -c 'test -e /only-in-rootfs && echo in-root' 2>&1)"
+b delete -f nomnt >/dev/null 2>&1
+wait "$RP" 2>/dev/null
+assert_clean nomnt "no mount namespace"
+
+# What would need a mount namespace is refused by name, the container
+# not made: nothing may be mounted or created in the host's.
+for c in 'mounts|.mounts = [{destination: "/x", type: "tmpfs", source: "tmpfs"}]' \
+	'linux.maskedPaths|.linux.maskedPaths = ["/proc/kcore"]' \
+	'linux.readonlyPaths|.linux.readonlyPaths = ["/proc/sys"]' \
+	'root.readonly|.root.readonly = true' \
+	'linux.devices|.linux.devices = [{path: "/dev/xnull", type: "c", major: 1, minor: 3}]' \
+	'linux.sysctl|.linux.sysctl = {"kernel.msgmax": "8192"}' \
+	'process.terminal|.process.terminal = true' \
+	'linux.rootfsPropagation|.linux.rootfsPropagation = "private"'; do
+	field=${c%%|*}
+	bd=$(new_bundle nomntbad 'true')
+	edit "$bd" "$no_mount_ns | ${c#*|}"
+	run_c "$bd" nomntbad
+	expect_match "no mount namespace: $field is refused, by name" \
+		"^berth: $field: needs a mount namespace \(linux.namespaces has no \"mount\"\)" "$OUT"
+	expect "...and the container not made ($field)" 1 "$RC"
+done
+assert_clean nomntbad "refused fields without a mount namespace"
