@@ -102,6 +102,7 @@ src-$(CONFIG_CMD_EVENTS) += src/cmd/events.c
 src-$(CONFIG_CMD_FEATURES) += src/cmd/features.c
 src-$(CONFIG_HOOKS) += src/runtime/hooks.c
 src-$(CONFIG_USERNS) += src/linux/userns.c
+src-$(CONFIG_IDMAP_MOUNTS) += src/linux/idmount.c
 src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
 src-$(CONFIG_SECCOMP) += src/linux/seccomp.c
 src-$(CONFIG_TERMINAL) += src/linux/console.c

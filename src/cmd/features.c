@@ -104,7 +104,7 @@ int cmd_features(struct globals *g, int argc, char **argv)
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "selinux"), "enabled", ENABLE_SELINUX);
 	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "intelRdt"), "enabled", false);
 	cJSON *idmap = cJSON_AddObjectToObject(cJSON_AddObjectToObject(lx, "mountExtensions"), "idmap");
-	cJSON_AddBoolToObject(idmap, "enabled", false);
+	cJSON_AddBoolToObject(idmap, "enabled", ENABLE_IDMAP_MOUNTS);
 	cJSON *ann = cJSON_AddObjectToObject(f, "annotations");
 	cJSON_AddStringToObject(ann, "org.opencontainers.runc.checkpoint.enabled", "false");
 	cJSON_AddStringToObject(ann, "io.github.berth.version", BERTH_VERSION);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "berth/util/inroot.h"
 #include "berth/linux/linux.h"
@@ -63,4 +64,22 @@ int remount_at(int rootfd, const char *dest, unsigned how, unsigned long flags, 
 int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propagation)
 {
 	return mount_on(mounted_at(rootfd, dest, how), NULL, NULL, propagation, NULL);
+}
+
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#define MOVE_MOUNT_F_EMPTY_PATH 0x04
+#define MOVE_MOUNT_T_EMPTY_PATH 0x40
+
+int move_mount_at(int rootfd, const char *dest, unsigned how, int detached)
+{
+	int fd = inroot_open(rootfd, dest, how);
+	if (fd < 0)
+		return -1;
+	int r = (int)syscall(SYS_move_mount, detached, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <string.h>
 #include <sys/mount.h>
+#include "berth/config.h"
 #include "berth/util/log.h"
 #include "berth/linux/mountopts.h"
 #include "berth/util/util.h"
@@ -72,8 +73,12 @@ int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, cons
 		m->copy_up = true;
 		return 0;
 	}
-	if (!strcmp(word, "idmap") || !strcmp(word, "ridmap"))
-		return log_error("%s: mount option \"%s\" is not supported by berth", where, word);
+	if (!strcmp(word, "idmap") || !strcmp(word, "ridmap")) {
+		if (!ENABLE_IDMAP_MOUNTS)
+			return log_error("%s: mount option \"%s\": not in this build (CONFIG_IDMAP_MOUNTS)", where, word);
+		m->idmap = word[0] == 'r' ? IDMAP_RECURSIVE : IDMAP_FLAT;
+		return 0;
+	}
 	/* Anything else belongs to the filesystem: "mode=755", "size=64k". */
 	m->data = m->data ? arena_printf(a, "%s,%s", m->data, word) : arena_strdup(a, word);
 	return 0;
@@ -81,12 +86,14 @@ int mountopt_apply(struct spec_mount *m, struct arena *a, const char *word, cons
 
 const char *mountopt_name(size_t i)
 {
-	static const char *const others[] = { "bind", "rbind", "tmpcopyup" };
+	/* the last two only in builds with CONFIG_IDMAP_MOUNTS */
+	static const char *const others[] = { "bind", "rbind", "tmpcopyup", "idmap", "ridmap" };
+	size_t n_others = ARRAY_SIZE(others) - (ENABLE_IDMAP_MOUNTS ? 0 : 2);
 	if (i < ARRAY_SIZE(flag_words))
 		return flag_words[i].name;
 	i -= ARRAY_SIZE(flag_words);
 	if (i < ARRAY_SIZE(propagation_words))
 		return propagation_words[i].name;
 	i -= ARRAY_SIZE(propagation_words);
-	return i < ARRAY_SIZE(others) ? others[i] : NULL;
+	return i < n_others ? others[i] : NULL;
 }

@@ -19,32 +19,46 @@
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
+char *mount_source(const struct spec *s, const struct spec_mount *m)
+{
+	char *src = NULL;
+	if (m->source[0] == '/')
+		src = strdup(m->source);
+	else if (asprintf(&src, "%s/%s", s->bundle, m->source) < 0)
+		src = NULL;
+	if (!src)
+		log_error("out of memory");
+	return src;
+}
+
 /* A bind mount's source is the host's (the config's author names it):
- * held by fd, so that what was checked is what gets mounted. */
-static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, const char *what)
+ * held by fd, so that what was checked is what gets mounted. An
+ * idmapped one comes made (`made`, a detached mount) and is attached. */
+static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, int made, const char *what)
 {
 	if (!m->source)
 		return log_error("%s: a bind mount needs a source", what);
-	char *src = m->source[0] == '/' ? strdup(m->source) : NULL;
-	if (!src && asprintf(&src, "%s/%s", s->bundle, m->source) < 0)
-		return log_error("out of memory");
-	int srcfd = open(src, O_PATH | O_CLOEXEC);
+	char *src = mount_source(s, m);
+	if (!src)
+		return -1;
+	int srcfd = made >= 0 ? made : open(src, O_PATH | O_CLOEXEC);
 	struct stat st;
 	struct fd_path p;
 	int r = -1;
 	unsigned how = 0;
 	if (srcfd < 0 || fstat(srcfd, &st) < 0)
 		log_error("%s: source %s: %m", what, src);
-	else if ((how = S_ISDIR(st.st_mode) ? INROOT_MKDIR : INROOT_MKFILE),
-		 mount_at(rootfd, m->destination, how, fd_path(srcfd, &p), NULL,
-			  MS_BIND | (m->recursive_bind ? MS_REC : 0), NULL) < 0)
-		log_error("%s: bind mounting %s: %m", what, src);
+	else if ((how = S_ISDIR(st.st_mode) ? INROOT_MKDIR : INROOT_MKFILE), made >= 0
+		 ? move_mount_at(rootfd, m->destination, how, made) < 0
+		 : mount_at(rootfd, m->destination, how, fd_path(srcfd, &p), NULL,
+			    MS_BIND | (m->recursive_bind ? MS_REC : 0), NULL) < 0)
+		log_error("%s: %s %s: %m", what, made >= 0 ? "attaching the idmapped mount of" : "bind mounting", src);
 	else if ((m->flags & ~(unsigned long)MS_REMOUNT) &&
 		 remount_at(rootfd, m->destination, how, MS_BIND | (m->flags & ~(unsigned long)MS_REMOUNT), NULL) < 0)
 		log_error("%s: remounting with its options: %m", what);
 	else
 		r = 0;
-	if (srcfd >= 0)
+	if (srcfd >= 0 && srcfd != made)
 		close(srcfd);
 	free(src);
 	return r;
@@ -139,14 +153,14 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 	return kernel_fs(m->type) ? check_kernel_fs(rootfd, m, what) : 0;
 }
 
-static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgroup_path)
+static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgroup_path, int made)
 {
 	const struct spec_mount *m = &s->mounts[i];
 	char what[600];
 	snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
 	int r;
 	if (m->bind)
-		r = mount_bind(s, rootfd, m, what);
+		r = mount_bind(s, rootfd, m, made, what);
 	else if (!m->type)
 		r = log_error("%s: type: required unless options hold \"bind\" or \"rbind\"", what);
 	else if (!strcmp(m->type, "cgroup"))
@@ -158,10 +172,10 @@ static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgr
 	return r;
 }
 
-int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path)
+int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, const int *made)
 {
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if (mount_one(s, rootfd, i, cgroup_path) < 0)
+		if (mount_one(s, rootfd, i, cgroup_path, made ? made[i] : -1) < 0)
 			return -1;
 	return 0;
 }

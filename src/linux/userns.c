@@ -6,7 +6,7 @@
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
-static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, const char *field)
+int userns_write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, const char *field)
 {
 	char buf[4096], path[64];
 	size_t len = 0;
@@ -14,12 +14,12 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 		int w = snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
 				 m[i].container_id, m[i].host_id, m[i].size);
 		if (w < 0 || (size_t)w >= sizeof(buf) - len)
-			return log_error("linux.%s: too many mappings", field);
+			return log_error("%s: too many mappings", field);
 		len += (size_t)w;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	if (write_file(path, buf, len, 0) < 0)
-		return log_error("linux.%s: writing %s: %m (ranges overlapping, or not allowed for this user?)", field, path);
+		return log_error("%s: writing %s: %m (ranges overlapping, or not allowed for this user?)", field, path);
 	return 0;
 }
 
@@ -30,7 +30,7 @@ static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m,
 {
 	char *argv[3 + 3 * 64 + 1], nums[1 + 3 * 64][12];
 	if (n > 64)
-		return log_error("linux.%s: too many mappings", field);
+		return log_error("%s: too many mappings", field);
 	size_t k = 0;
 	argv[k++] = (char *)helper;
 	snprintf(nums[0], sizeof(nums[0]), "%d", (int)pid);
@@ -46,7 +46,7 @@ static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m,
 	argv[k] = NULL;
 	pid_t child = fork();
 	if (child < 0)
-		return log_error("linux.%s: fork: %m", field);
+		return log_error("%s: fork: %m", field);
 	if (child == 0) {
 		execvp(helper, argv);
 		_exit(127);
@@ -54,9 +54,9 @@ static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m,
 	int status = wait_child_timeout(child, -1);
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			return log_error("linux.%s: %s is needed to map more than your own id (install shadow's uidmap)",
+			return log_error("%s: %s is needed to map more than your own id (install shadow's uidmap)",
 					 field, helper);
-		return log_error("linux.%s: %s refused the mapping (are the ranges in /etc/sub%cid?)", field, helper,
+		return log_error("%s: %s refused the mapping (are the ranges in /etc/sub%cid?)", field, helper,
 				 helper[3] == 'u' ? 'u' : 'g');
 	}
 	return 0;
@@ -74,12 +74,12 @@ int userns_write_maps(const struct spec *s, pid_t pid)
 	if (!s->ns[NS_USER].wanted || s->ns[NS_USER].path)
 		return 0;
 	if (geteuid() == 0)
-		return write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0 ||
-		       write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "gidMappings") < 0 ? -1 : 0;
+		return userns_write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "linux.uidMappings") < 0 ||
+		       userns_write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "linux.gidMappings") < 0 ? -1 : 0;
 	if (own_id_only(s->uid_mappings, s->n_uid_mappings, geteuid())) {
-		if (write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0)
+		if (userns_write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "linux.uidMappings") < 0)
 			return -1;
-	} else if (run_helper("newuidmap", pid, s->uid_mappings, s->n_uid_mappings, "uidMappings") < 0) {
+	} else if (run_helper("newuidmap", pid, s->uid_mappings, s->n_uid_mappings, "linux.uidMappings") < 0) {
 		return -1;
 	}
 	if (own_id_only(s->gid_mappings, s->n_gid_mappings, getegid())) {
@@ -87,9 +87,9 @@ int userns_write_maps(const struct spec *s, pid_t pid)
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 		if (write_file(path, "deny", 4, 0) < 0)
 			return log_error("linux.gidMappings: %s: %m", path);
-		return write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "gidMappings");
+		return userns_write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "linux.gidMappings");
 	}
-	return run_helper("newgidmap", pid, s->gid_mappings, s->n_gid_mappings, "gidMappings");
+	return run_helper("newgidmap", pid, s->gid_mappings, s->n_gid_mappings, "linux.gidMappings");
 }
 
 int userns_become_root(const struct spec *s)

@@ -74,6 +74,41 @@ pid_t child_begin(int sync_fd)
 	return m.value;
 }
 
+int child_mounts_from_runtime(const struct spec *s, int **out)
+{
+	*out = NULL;
+	size_t asked = 0;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		asked += s->mounts[i].idmap != IDMAP_NONE;
+	if (!asked)
+		return 0;
+	int *fds = malloc(s->n_mounts * sizeof(*fds));
+	if (!fds)
+		return log_error("out of memory");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct sync_msg m;
+		fds[i] = -1;
+		if (s->mounts[i].idmap == IDMAP_NONE)
+			continue;
+		if (sync_send(child_sync_fd, SYNC_MOUNT, (int)i, NULL) < 0 || sync_recv(child_sync_fd, &m) <= 0 ||
+		    m.type != SYNC_MOUNT_FD || m.fd < 0) {
+			child_mounts_close(fds, i);
+			return -1;	/* the runtime said why */
+		}
+		fds[i] = m.fd;
+	}
+	*out = fds;
+	return 0;
+}
+
+void child_mounts_close(int *fds, size_t n)
+{
+	for (size_t i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+}
+
 int child_console(const struct spec *s, bool make_console)
 {
 	int master = console_open(&s->process, make_console);
@@ -199,6 +234,17 @@ int child_serve(struct child_server *c, int fd)
 			log_message(m.value, m.text);
 			failed |= m.value == LOG_ERROR;
 			break;
+		case SYNC_MOUNT: {
+			int made = c->mount && m.value >= 0 ? c->mount(c->arg, (size_t)m.value) : -1;
+			r = made >= 0 ? sync_send_fd(fd, SYNC_MOUNT_FD, m.value, NULL, made) : -1;
+			if (made >= 0)
+				close(made);
+			if (made < 0)
+				return -1;
+			if (r < 0)
+				return log_error("talking to the container process: %m");
+			break;
+		}
 		case SYNC_HOOKS:
 			if (!c->hooks || c->hooks(c->arg) < 0)
 				return -1;

@@ -93,8 +93,15 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 	const struct spec *s = l->spec;
 	struct sync_msg m;
 	/* Without a mount namespace, nothing is mounted or made (see rootfs.c). */
-	if (s->ns[NS_MNT].wanted && (mounts_setup(s, rootfd, l->cgroup) < 0 || devices_setup(s, rootfd) < 0))
-		return -1;
+	if (s->ns[NS_MNT].wanted) {
+		int *made = NULL;
+		int r = child_mounts_from_runtime(s, &made);
+		if (r == 0)
+			r = mounts_setup(s, rootfd, l->cgroup, made);
+		child_mounts_close(made, s->n_mounts);
+		if (r < 0 || devices_setup(s, rootfd) < 0)
+			return -1;
+	}
 	if (process_make_cwd(s, rootfd) < 0)
 		return -1;
 	if (s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]) {
@@ -196,6 +203,14 @@ static int runtime_hooks(void *arg)
 	return r;
 }
 
+/* An idmapped mount needs rights over the source's filesystem that an
+ * init in its own user namespace lacks: the runtime makes it. */
+static int runtime_mount(void *arg, size_t i)
+{
+	const struct launch *l = arg;
+	return idmount_make(l->spec, i, l->pid);
+}
+
 /* A user namespace takes away the rights over the host's cgroup files
  * that joining by itself needs: the runtime moves such an init. */
 static bool joins_itself(const struct launch *l)
@@ -280,7 +295,7 @@ static int clone_and_serve(struct launch *l)
 		r = log_error("starting the container's init: %m");
 	struct child_server serve = {
 		.spec = l->spec, .id = l->id, .pid = l->pid, .listener_status = STATUS_CREATING,
-		.console_socket = l->console_socket, .hooks = runtime_hooks, .arg = l,
+		.console_socket = l->console_socket, .hooks = runtime_hooks, .mount = runtime_mount, .arg = l,
 	};
 	if (r == 0) {
 		r = child_serve(&serve, sv[0]);

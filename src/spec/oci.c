@@ -200,6 +200,23 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 	return 0;
 }
 
+static int parse_idmaps(struct jctx *j, const cJSON *arr, struct spec_idmap **out, size_t *n, struct arena *a)
+{
+	*n = (size_t)cJSON_GetArraySize(arr);
+	*out = arena_array(a, *n, sizeof(**out));
+	EACH(j, arr, i, e) {
+		struct spec_idmap *m = &(*out)[i];
+		if (!cJSON_IsObject(e))
+			return jerr(j, "expected an object, got %s", jtype(e));
+		if (j_u32(j, e, "containerID", &m->container_id) < 0 || j_u32(j, e, "hostID", &m->host_id) < 0 ||
+		    j_u32(j, e, "size", &m->size) < 0)
+			return -1;
+		if (!m->size)
+			return jerr_at(j, "size", "must be at least 1");
+	}
+	return 0;
+}
+
 static int parse_mounts(struct jctx *j, struct spec *s, const cJSON *arr)
 {
 	s->n_mounts = (size_t)cJSON_GetArraySize(arr);
@@ -221,6 +238,18 @@ static int parse_mounts(struct jctx *j, struct spec *s, const cJSON *arr)
 		for (size_t k = 0; opts && opts[k]; k++)
 			if (mountopt_apply(m, &s->arena, opts[k], where) < 0)
 				return -1;
+		const cJSON *uidm = NULL, *gidm = NULL;
+		if (j_array(j, e, "uidMappings", &uidm) < 0 || j_array(j, e, "gidMappings", &gidm) < 0)
+			return -1;
+		if (uidm)
+			SUB(j, "uidMappings", parse_idmaps(j, uidm, &m->uid_mappings, &m->n_uid_mappings, &s->arena));
+		if (gidm)
+			SUB(j, "gidMappings", parse_idmaps(j, gidm, &m->gid_mappings, &m->n_gid_mappings, &s->arena));
+		/* The spec asks for "idmap" or "ridmap" beside mappings (so that
+		 * older runtimes fail rather than ignore them); without, the
+		 * mappings still apply, not recursively, as runc does. */
+		if ((uidm || gidm) && m->idmap == IDMAP_NONE)
+			m->idmap = IDMAP_FLAT;
 	}
 	return 0;
 }
@@ -286,22 +315,6 @@ static int parse_namespaces(struct jctx *j, struct spec *s, const cJSON *arr)
 	return 0;
 }
 
-static int parse_idmaps(struct jctx *j, const cJSON *arr, struct spec_idmap **out, size_t *n, struct arena *a)
-{
-	*n = (size_t)cJSON_GetArraySize(arr);
-	*out = arena_array(a, *n, sizeof(**out));
-	EACH(j, arr, i, e) {
-		struct spec_idmap *m = &(*out)[i];
-		if (!cJSON_IsObject(e))
-			return jerr(j, "expected an object, got %s", jtype(e));
-		if (j_u32(j, e, "containerID", &m->container_id) < 0 || j_u32(j, e, "hostID", &m->host_id) < 0 ||
-		    j_u32(j, e, "size", &m->size) < 0)
-			return -1;
-		if (!m->size)
-			return jerr_at(j, "size", "must be at least 1");
-	}
-	return 0;
-}
 
 static int parse_devices(struct jctx *j, struct spec *s, const cJSON *arr)
 {

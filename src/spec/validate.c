@@ -82,6 +82,21 @@ static int validate_build(const struct spec *s)
  * is a chroot into root.path, as crun does. What would have to be
  * mounted or created there would land in the host's mount table or its
  * files, so each such field is refused by name, not silently dropped. */
+/* The runtime spec on "idmap"/"ridmap" and a mount's uidMappings. */
+static int validate_idmap(const struct spec *s, const struct spec_mount *m, size_t i)
+{
+	if (!ENABLE_IDMAP_MOUNTS)
+		return log_error("mounts[%zu].uidMappings: idmapped mounts are not in this build (CONFIG_IDMAP_MOUNTS)", i);
+	if (!m->bind)
+		return log_error("mounts[%zu].options: \"idmap\" and \"ridmap\" apply to bind mounts only", i);
+	if (!m->n_uid_mappings != !m->n_gid_mappings)
+		return log_error("mounts[%zu]: uidMappings and gidMappings go together (the spec: both or neither)", i);
+	if (!m->n_uid_mappings && !s->ns[NS_USER].wanted)
+		return log_error("mounts[%zu]: an idmapped mount without uidMappings/gidMappings takes the container's "
+				 "user namespace, and there is none", i);
+	return 0;
+}
+
 static int needs_mount_ns(const char *field, const char *why)
 {
 	return log_error("%s: needs a mount namespace (linux.namespaces has no \"mount\"): %s", field, why);
@@ -122,6 +137,8 @@ int spec_validate(const struct spec *s)
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];
 		if (need_absolute("mounts[].destination", m->destination) < 0)
+			return -1;
+		if (m->idmap != IDMAP_NONE && validate_idmap(s, m, i) < 0)
 			return -1;
 		if (m->copy_up && (m->bind || !m->type || strcmp(m->type, "tmpfs")))
 			return log_error("mounts[%zu].options: \"tmpcopyup\" applies to a tmpfs mount only (this one is %s)",

@@ -111,3 +111,4 @@ bd=$(new_bundle copyupbind 'true')
 edit "$bd" --arg h "$hostdir" '.mounts += [{destination: "/mnt", type: "bind", source: $h, options: ["rbind", "tmpcopyup"]}]'
 run_c "$bd" copyupbind
 expect_match "tmpcopyup on a bind mount is refused, with the mount named" 'mounts\[[0-9]+\].options: "tmpcopyup" applies to a tmpfs mount only' "$OUT"
+

@@ -32,6 +32,8 @@ int ns_set_names(const struct spec *s);
 /* userns.c (CONFIG_USERNS; validate refuses user namespaces without it) */
 #ifdef CONFIG_USERNS
 int userns_write_maps(const struct spec *s, pid_t pid);
+/* One map file ("uid_map", "gid_map") of pid; field names it in errors. */
+int userns_write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, const char *field);
 int userns_become_root(const struct spec *s);
 #else
 static inline int userns_write_maps(const struct spec *s, pid_t pid) { (void)s, (void)pid; return 0; }
@@ -70,8 +72,28 @@ int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propa
 unsigned long mount_locked_flags(int fd);
 
 /* mounts.c */
-/* cgroup_path: the container's cgroup, for "cgroup" mounts. */
-int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path);
+/* cgroup_path: the container's cgroup, for "cgroup" mounts. made: NULL,
+ * or for each mount a detached mount (open_tree) to attach there as it
+ * is, or -1. */
+int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, const int *made);
+/* A bind mount's source: absolute, or relative to the bundle (malloc'd). */
+char *mount_source(const struct spec *s, const struct spec_mount *m);
+/* move_mount(2) of a detached mount onto dest (resolved as mount_at). */
+int move_mount_at(int rootfd, const char *dest, unsigned how, int detached);
+
+/* idmount.c (CONFIG_IDMAP_MOUNTS): mounts[i] as an idmapped bind mount,
+ * detached (open_tree + mount_setattr), made by the runtime: with the
+ * mount's own mappings (in a user namespace made for them), or those of
+ * the user namespace of init_pid. Returns its fd, or -1 (logged). */
+#ifdef CONFIG_IDMAP_MOUNTS
+int idmount_make(const struct spec *s, size_t i, pid_t init_pid);
+#else
+static inline int idmount_make(const struct spec *s, size_t i, pid_t init_pid)
+{
+	(void)s, (void)i, (void)init_pid;
+	return -1;
+}
+#endif
 
 /* devices.c */
 int devices_setup(const struct spec *s, int rootfd);

@@ -14,11 +14,11 @@
 #include "berth/runtime/state.h"
 
 enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
-		 SYNC_CONSOLE, SYNC_RELEASE };
+		 SYNC_CONSOLE, SYNC_RELEASE, SYNC_MOUNT, SYNC_MOUNT_FD };
 
 struct sync_msg {
 	uint32_t type;
-	int32_t value;		/* GO: the child's host pid; LOG: level */
+	int32_t value;		/* GO: the child's host pid; LOG: level; MOUNT: index */
 	char text[3840];
 	int fd;			/* received with the message (not sent as data) */
 };
@@ -34,6 +34,11 @@ int sync_recv(int fd, struct sync_msg *m);
 /* Reset signals, route log messages to the runtime, die with it, and
  * wait for its go: returns the child's pid as the host sees it. */
 pid_t child_begin(int sync_fd);
+/* The mounts the runtime makes (idmapped ones, berth/linux.h): an array
+ * of n_mounts fds, -1 where init mounts by itself; NULL when there are
+ * none (*out), or -1 on failure (the runtime said why). */
+int child_mounts_from_runtime(const struct spec *s, int **out);
+void child_mounts_close(int *fds, size_t n);
 /* The pty (process.terminal); its master goes to the runtime. */
 int child_console(const struct spec *s, bool make_console);
 /* The last steps before exec, in runc's order: seccomp (early without
@@ -57,6 +62,7 @@ struct child_server {
 	const char *console_socket;	/* send the terminal there, or... */
 	int console_master;		/* ...keep it (out; -1: none) */
 	int (*hooks)(void *arg);	/* SYNC_HOOKS: prestart + createRuntime */
+	int (*mount)(void *arg, size_t i);	/* SYNC_MOUNT: a detached mount's fd */
 	void *arg;
 };
 /* Serve until the child reports SYNC_CREATED: 0, or -1 when it failed

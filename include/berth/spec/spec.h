@@ -23,6 +23,13 @@ struct spec_namespace {
 	const char *path;	/* join this one instead of creating; NULL: new */
 };
 
+struct spec_idmap {
+	uint32_t container_id, host_id, size;
+};
+
+/* An idmapped bind mount (mount_setattr(MOUNT_ATTR_IDMAP)). */
+enum mount_idmap { IDMAP_NONE, IDMAP_FLAT, IDMAP_RECURSIVE };
+
 struct spec_mount {
 	const char *destination;
 	const char *type;	/* NULL for bind mounts without a type */
@@ -34,15 +41,14 @@ struct spec_mount {
 	bool bind;		/* "bind" or "rbind" in options, or type "bind" */
 	bool recursive_bind;	/* "rbind" */
 	bool copy_up;		/* "tmpcopyup": a tmpfs starts with what it covers */
+	enum mount_idmap idmap;	/* "idmap", "ridmap", or mappings given */
+	struct spec_idmap *uid_mappings, *gid_mappings;	/* none: the container's */
+	size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct spec_rlimit {
 	int resource;		/* RLIMIT_* */
 	uint64_t soft, hard;
-};
-
-struct spec_idmap {
-	uint32_t container_id, host_id, size;
 };
 
 struct spec_device {
