@@ -117,6 +117,7 @@ endif
 src-$(CONFIG_CGROUP_V1) += src/linux/cgroup_v1.c
 src-$(CONFIG_CGROUP_V2) += src/linux/cgroup_v2.c
 src-$(CONFIG_CGROUP_BPF_DEVICES) += src/linux/cgroup_bpf.c
+src-$(CONFIG_SYSTEMD_CGROUP) += src/linux/systemd_cgroup.c src/util/dbus.c
 
 libs-$(CONFIG_INI) += -linih
 libs-$(CONFIG_SECCOMP) += -lseccomp

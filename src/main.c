@@ -110,8 +110,12 @@ int main(int argc, char **argv)
 		case 'f': log_format = optarg; break;
 		case 'd': g.debug = 1; break;
 		case 's':
-			log_error("--systemd-cgroup: not supported; berth manages cgroupfs directly");
-			return 1;
+			if (!ENABLE_SYSTEMD_CGROUP) {
+				log_error("--systemd-cgroup: not in this build (CONFIG_SYSTEMD_CGROUP)");
+				return 1;
+			}
+			g.systemd_cgroup = 1;
+			break;
 		case 'R': case 'C': break;	/* accepted for compatibility */
 		case 'v':
 			printf("berth version %s\ncommit: %s\nspec: 1.2.0\n", BERTH_VERSION, BERTH_COMMIT);

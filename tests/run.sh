@@ -95,6 +95,9 @@ if [ "$a" = 0x1000 ]; then record PASS "aarch64: LINK_4K_PAGES lays segments out
 step "pure cgroup v2 in QEMU (Debian kernel, TCG)"
 sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
 
+step "systemd as PID 1 in QEMU: --systemd-cgroup against Debian's systemd"
+sh tests/qemu/systemd.sh x86_64 "$top/build/test/berth"
+
 step "the boards in QEMU (x86_64, aarch64, armv7): berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell"
 sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
 sh tests/qemu/boot.sh aarch64 "$top/build/test-aarch64/berth"

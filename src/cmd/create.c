@@ -38,6 +38,7 @@ int cmd_create(struct globals *g, int argc, char **argv)
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
 	o.id = argv[optind];
+	o.systemd_cgroup = g->systemd_cgroup;
 	struct state st;
 	return container_create(g->root, &o, &st) < 0 ? 1 : 0;
 }

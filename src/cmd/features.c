@@ -88,7 +88,7 @@ int cmd_features(struct globals *g, int argc, char **argv)
 	cJSON *cg = cJSON_AddObjectToObject(lx, "cgroup");
 	cJSON_AddBoolToObject(cg, "v1", ENABLE_CGROUP_V1);
 	cJSON_AddBoolToObject(cg, "v2", ENABLE_CGROUP_V2);
-	cJSON_AddBoolToObject(cg, "systemd", false);
+	cJSON_AddBoolToObject(cg, "systemd", ENABLE_SYSTEMD_CGROUP);
 	cJSON_AddBoolToObject(cg, "systemdUser", false);
 	cJSON_AddBoolToObject(cg, "rdma", ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2);
 	cJSON *sc = cJSON_AddObjectToObject(lx, "seccomp");

@@ -69,8 +69,10 @@ int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propa
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
 #endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x04
 #define MOVE_MOUNT_T_EMPTY_PATH 0x40
+#endif
 
 int move_mount_at(int rootfd, const char *dest, unsigned how, int detached)
 {

@@ -87,6 +87,19 @@ static int record_cloned(struct launch *l)
 	return state_save(rec->dir, rec->st);
 }
 
+/* --systemd-cgroup: the scope and its cgroup are recorded once systemd
+ * made them for this container, never before: a scope of that name that
+ * exists already is another container's, which a failed create must not
+ * stop (if init dies before this, its scope empties and systemd removes
+ * it by itself). */
+static int record_scope(struct launch *l)
+{
+	struct recording *rec = l->arg;
+	snprintf(rec->st->cgroup, sizeof(rec->st->cgroup), "%s", l->scope->path);
+	snprintf(rec->st->systemd_unit, sizeof(rec->st->systemd_unit), "%s", l->scope->unit);
+	return state_save(rec->dir, rec->st);
+}
+
 static int record_created(struct launch *l)
 {
 	struct recording *rec = l->arg;
@@ -140,7 +153,13 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	if (state_dir(root, o->id, dir, sizeof(dir)) < 0)
 		return log_error("container id too long");
 	devices_cgroup_rules(s);
-	if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
+	struct systemd_scope scope;
+	if (o->systemd_cgroup) {
+		if (systemd_scope_parse(s->cgroups_path, o->id, &scope) < 0)
+			return -1;
+		if (!(cgroup = strdup(scope.path)))
+			return log_error("out of memory");
+	} else if (ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2) {
 		cgroup = cgroup_resolve(s->cgroups_path, o->id);
 		if (!cgroup)
 			return log_error("linux.cgroupsPath: %m");
@@ -160,7 +179,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(out->id, sizeof(out->id), "%s", o->id);
 	snprintf(out->bundle, sizeof(out->bundle), "%s", s->bundle ? s->bundle : "");
 	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s->root_path);
-	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup ? cgroup : "");
+	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup && !o->systemd_cgroup ? cgroup : "");
 	now_rfc3339(out->created, sizeof(out->created));
 	out->owner = getuid();
 	out->creating = true;
@@ -183,10 +202,11 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	struct recording rec = { dir, out, o->pid_file };
 	struct launch l = {
-		.spec = s, .id = o->id, .cgroup = cgroup, .state_dirfd = dirfd, .fifo_fd = -1,
+		.spec = s, .id = o->id, .cgroup = cgroup, .scope = o->systemd_cgroup ? &scope : NULL,
+		.state_dirfd = dirfd, .fifo_fd = -1,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
-		.on_cloned = record_cloned, .on_created = record_created, .arg = &rec,
+		.on_cloned = record_cloned, .on_scoped = record_scope, .on_created = record_created, .arg = &rec,
 	};
 	if (launch_container(&l) < 0)
 		goto out;
@@ -353,6 +373,11 @@ static int teardown(const char *root, const struct state *st, bool poststop)
 		wait_for(cgroup_emptied, (void *)st->cgroup, events, POLLPRI, 1000);
 		if (events >= 0)
 			close(events);
+		/* systemd's scope: stopped as runc stops it (an empty one
+		 * would stop by itself, later). A systemd out of reach does
+		 * not keep the container from being deleted. */
+		if (st->systemd_unit[0])
+			systemd_scope_stop(st->systemd_unit);
 		if (cgroup_remove(st->cgroup) < 0)
 			r = -1;
 	}

@@ -254,6 +254,19 @@ static pid_t clone_in_userns(struct launch *l, unsigned long flags, int sv[2])
 	return pid;
 }
 
+/* --systemd-cgroup: systemd makes the scope around the init it is given,
+ * so only now that init exists (waiting for its go); then the limits go
+ * into the scope's cgroup as into any other. */
+static int place_in_scope(struct launch *l)
+{
+	struct cgroup_join join;
+	if (systemd_scope_start(l->scope, l->pid, &l->spec->resources) < 0 ||
+	    (l->on_scoped && l->on_scoped(l) < 0) || cgroup_prepare(l->cgroup, &l->spec->resources, &join) != 0)
+		return -1;
+	cgroup_join_close(&join);
+	return 0;
+}
+
 static int clone_and_serve(struct launch *l)
 {
 	int sv[2];
@@ -287,6 +300,8 @@ static int clone_and_serve(struct launch *l)
 				 clone_errno == EINVAL ? " (a namespace type this kernel lacks?)" : "");
 	}
 	int r = l->on_cloned ? l->on_cloned(l) : 0;
+	if (r == 0 && l->scope && place_in_scope(l) < 0)
+		r = -1;
 	if (r == 0 && l->join && !joins_itself(l) && cgroup_join_pid(l->join, l->pid) < 0)
 		r = -1;
 	if (r == 0 && userns_write_maps(l->spec, l->pid) < 0)
@@ -330,9 +345,9 @@ int launch_container(struct launch *l)
 		return -1;
 	/* The cgroup and its limits exist before the process does. */
 	struct cgroup_join join;
-	int placed = l->cgroup ? cgroup_prepare(l->cgroup, &l->spec->resources, &join) : 1;
+	int placed = l->cgroup && !l->scope ? cgroup_prepare(l->cgroup, &l->spec->resources, &join) : 1;
 	int r = placed < 0 ? -1 : 0;
-	if (placed == 1)
+	if (placed == 1 && !l->scope)
 		l->cgroup = NULL;	/* none in this build, or rootless without limits */
 	l->join = placed == 0 ? &join : NULL;
 	if (r == 0)

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include "berth/linux/cgroup.h"
+#include "berth/linux/systemd_cgroup.h"
 #include "berth/runtime/container.h"
 #include "berth/util/log.h"
 
@@ -35,6 +36,10 @@ int container_update(const struct state *st, const struct resources *r)
 {
 	if (!st->cgroup[0])
 		return no_cgroup(st, "update");
+	/* systemd owns a scope's own files: it learns the new limits too,
+	 * or a daemon-reload would put the old ones back (as runc does). */
+	if (st->systemd_unit[0] && systemd_scope_update(st->systemd_unit, r) < 0)
+		return -1;
 	return cgroup_update(st->cgroup, r);
 }
 

@@ -49,6 +49,8 @@ int state_save(const char *dir, const struct state *st)
 	cJSON_AddStringToObject(o, "rootfs", st->rootfs);
 	cJSON_AddStringToObject(o, "created", st->created);
 	cJSON_AddStringToObject(o, "cgroup", st->cgroup);
+	if (st->systemd_unit[0])
+		cJSON_AddStringToObject(o, "systemdUnit", st->systemd_unit);
 	cJSON_AddNumberToObject(o, "owner", st->owner);
 	cJSON_AddNumberToObject(o, "hooks", st->hooks);
 	if (st->creating)
@@ -110,6 +112,7 @@ int state_load(const char *root, const char *id, struct state *st)
 	copy_string(o, "rootfs", st->rootfs, sizeof(st->rootfs));
 	copy_string(o, "created", st->created, sizeof(st->created));
 	copy_string(o, "cgroup", st->cgroup, sizeof(st->cgroup));
+	copy_string(o, "systemdUnit", st->systemd_unit, sizeof(st->systemd_unit));
 	char t[32];
 	copy_string(o, "startTime", t, sizeof(t));
 	st->start_time = strtoull(t, NULL, 10);

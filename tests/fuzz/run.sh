@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
 out=build/fuzz
-mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service" "$out/corpus-inroot"
+mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service" "$out/corpus-inroot" "$out/corpus-dbus"
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 . tests/parser_sources.sh
 
@@ -30,10 +30,17 @@ for f in docs/examples/*.conf "${TESTROOT:-/tmp/berth-tests}"/supervise/conf/*.c
 	[ -f "$f" ] && cp "$f" "$out/corpus-service/$(basename "$f")"
 done
 
-# fuzz TARGET DESCRIPTION CORPUS
+# Seeds for what --systemd-cgroup reads: "0" + a D-Bus error reply as
+# systemd sends it (UnitExists), "1" + cgroupsPath forms.
+printf '\000\154\003\001\001\041\000\000\000\115\000\000\000\077\000\000\000\004\001\163\000\043\000\000\000\157\162\147\056\146\162\145\145\144\145\163\153\164\157\160\056\163\171\163\164\145\155\144\061\056\125\156\151\164\105\170\151\163\164\163\000\000\000\000\000\005\001\165\000\005\000\000\000\010\001\147\000\001\163\000\000\034\000\000\000\125\156\151\164\040\170\056\163\143\157\160\145\040\141\154\162\145\141\144\171\040\145\170\151\163\164\163\056\000' \
+	> "$out/corpus-dbus/unit-exists"
+printf '\001system.slice:docker:abc' > "$out/corpus-dbus/path-docker"
+printf '\001a-b-c.slice::name' > "$out/corpus-dbus/path-nested"
+
+# fuzz TARGET DESCRIPTION CORPUS [MORE-SOURCES]
 fuzz() {
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/asan/include \
-		-o "$out/$1" "tests/fuzz/$1.c" $PARSER_SRC -lcjson -linih -lm > "$out/build-$1.log" 2>&1; then
+		-o "$out/$1" "tests/fuzz/$1.c" $PARSER_SRC ${4:-} -lcjson -linih -lm > "$out/build-$1.log" 2>&1; then
 		record FAIL "fuzz: build $1"; tail -20 "$out/build-$1.log"; return
 	fi
 	if "$out/$1" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 -timeout=10 "$out/$3" > "$out/$1.log" 2>&1; then
@@ -45,4 +52,5 @@ fuzz() {
 fuzz fuzz_oci "config.json parser" corpus-oci
 fuzz fuzz_confinement "linux.resources and linux.seccomp parsers" corpus-confinement
 fuzz fuzz_service "service files (inih + keys)" corpus-service
+fuzz fuzz_dbus "D-Bus replies and systemd cgroupsPath (--systemd-cgroup)" corpus-dbus "src/util/dbus.c src/linux/systemd_cgroup.c"
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

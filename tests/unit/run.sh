@@ -27,8 +27,15 @@ lc="tests/unit/test_lifecycle.c src/supervise/lifecycle.c"
 gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_lifecycle" $lc &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_lifecycle_asan" $lc || {
 	record FAIL "unit: build (lifecycle)"; exit 0; }
+# The D-Bus wire format and systemd's cgroupsPath (--systemd-cgroup).
+db="tests/unit/test_dbus.c src/util/dbus.c src/linux/systemd_cgroup.c src/util/log.c src/util/waitfor.c"
+gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_dbus" $db &&
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_dbus_asan" $db || {
+	record FAIL "unit: build (dbus)"; exit 0; }
 run plain "parsers" "$out/test_oci"
 run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_oci_asan"
 run valgrind "parsers (valgrind)" valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$out/test_oci"
 run lifecycle "supervisor lifecycle table and restart policy" "$out/test_lifecycle"
 run lifecycle_asan "supervisor lifecycle (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_lifecycle_asan"
+run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"
+run dbus_asan "D-Bus and cgroupsPath (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_dbus_asan"

@@ -112,7 +112,8 @@ static void test_errors(void)
 		"{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}}",
 		"{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
 		"{" BASE ", \"mounts\": [{\"type\": \"tmpfs\"}]}",
-		"{" BASE ", \"mounts\": [{\"destination\": \"/x\", \"options\": [\"idmap\"]}]}",
+		"{" BASE ", \"mounts\": [{\"destination\": \"/x\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0}]}]}",
+		"{" BASE ", \"mounts\": [{\"destination\": \"/x\", \"gidMappings\": {}}]}",
 		"{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/d\", \"type\": \"c\"}]}}",
 		"{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/d\", \"type\": \"q\", \"major\": 1, \"minor\": 1}]}}",
 		"{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"/h\", \"timeout\": 0}]}}",
@@ -374,8 +375,39 @@ static void test_validate(void)
 		    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"kernel.panic\": \"1\"}}}") == 0);
 	CHECK(spec_validate(&s) == -1);	/* kernel.panic is host-wide */
 	spec_free(&s);
+	/* No mount namespace: the runtime's is shared, with a chroot; what
+	 * would need one of its own is refused by name. */
 	CHECK(parse(&s, "{" BASE "}") == 0);
-	CHECK(spec_validate(&s) == -1);	/* no mount namespace */
+	CHECK(spec_validate(&s) == 0);
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\"}]}") == 0);
+	CHECK(spec_validate(&s) == -1);	/* mounts without a mount namespace */
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"maskedPaths\": [\"/proc/kcore\"]}}") == 0);
+	CHECK(spec_validate(&s) == -1);	/* masked paths without a mount namespace */
+	spec_free(&s);
+	/* Idmapped mounts: bind only; both mappings or none; none needs a
+	 * user namespace. */
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}, \"mounts\": [{\"destination\": \"/x\","
+		    " \"source\": \"/s\", \"options\": [\"rbind\", \"ridmap\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000,"
+		    " \"size\": 1}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]}") == 0);
+	CHECK(s.mounts[0].idmap == IDMAP_RECURSIVE && s.mounts[0].n_uid_mappings == 1 && s.mounts[0].uid_mappings[0].host_id == 1000);
+	CHECK(spec_validate(&s) == 0);
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}, \"mounts\": [{\"destination\": \"/x\","
+		    " \"type\": \"tmpfs\", \"options\": [\"idmap\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}],"
+		    " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}]}") == 0);
+	CHECK(spec_validate(&s) == -1);	/* idmap on a tmpfs */
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}, \"mounts\": [{\"destination\": \"/x\","
+		    " \"source\": \"/s\", \"options\": [\"bind\", \"idmap\"]}]}") == 0);
+	CHECK(s.mounts[0].idmap == IDMAP_FLAT);
+	CHECK(spec_validate(&s) == -1);	/* no mappings and no user namespace */
+	spec_free(&s);
+	CHECK(parse(&s, "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}, \"mounts\": [{\"destination\": \"/x\","
+		    " \"source\": \"/s\", \"options\": [\"bind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}]}") == 0);
+	CHECK(s.mounts[0].idmap == IDMAP_FLAT);	/* mappings without the option: idmapped */
+	CHECK(spec_validate(&s) == -1);	/* uidMappings without gidMappings */
 	spec_free(&s);
 }
 

@@ -11,6 +11,7 @@ struct globals {
 	const char *log;	/* --log */
 	int log_json;		/* --log-format json */
 	int debug;		/* --debug */
+	int systemd_cgroup;	/* --systemd-cgroup */
 };
 
 typedef int cmd_fn(struct globals *g, int argc, char **argv);

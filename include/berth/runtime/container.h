@@ -19,6 +19,7 @@ struct create_opts {
 	int console_master;		/* out (foreground + terminal): the pty master, else -1 */
 	const int *stdio;		/* fds for the process's 0, 1, 2; NULL: inherit berth's */
 	int notify_fd;			/* > 0: becomes fd 3 of the process (readiness) */
+	bool systemd_cgroup;		/* --systemd-cgroup: a scope systemd makes */
 };
 
 /* Creates the container (stopped before exec until container_start).

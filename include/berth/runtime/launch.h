@@ -7,12 +7,14 @@
 #include <sys/types.h>
 #include "berth/linux/cgroup.h"
 #include "berth/linux/seccomp.h"
+#include "berth/linux/systemd_cgroup.h"
 #include "berth/spec/spec.h"
 
 struct launch {
 	const struct spec *spec;
 	const char *id;
 	const char *cgroup;	/* resolved cgroup path, NULL: none (out: NULL if none was made) */
+	const struct systemd_scope *scope;	/* --systemd-cgroup: systemd makes cgroup, as this */
 	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
 	int fifo_fd;		/* private: init's O_PATH fd of exec.fifo, or -1 */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
@@ -29,6 +31,7 @@ struct launch {
 	 * before it is released: each records the container where a killed
 	 * runtime's successor finds it. A failure fails the creation. */
 	int (*on_cloned)(struct launch *l);
+	int (*on_scoped)(struct launch *l);	/* --systemd-cgroup: systemd made the scope */
 	int (*on_created)(struct launch *l);
 	void *arg;
 };

@@ -37,6 +37,7 @@ struct state {
 	char rootfs[2048];
 	char created[40];	/* RFC 3339, UTC */
 	char cgroup[1024];	/* as resolved at create */
+	char systemd_unit[256];	/* --systemd-cgroup: the scope holding it, else "" */
 	uid_t owner;
 	unsigned hooks;		/* bit (1 << enum hook_kind) per kind the spec has */
 	bool creating;		/* create has not finished (or was killed) */
