@@ -103,14 +103,21 @@ static int connect_manager(struct dbus *c)
 	return log_error("--systemd-cgroup: systemd is not running here (neither %s nor %s)", SYSTEMD_PRIVATE, SYSTEM_BUS);
 }
 
-static int manager_call(const char *member, const char *sig, const struct dbus_buf *body, struct dbus_reply *r)
+/* Call the manager's `member` with body b (freed here); an error reply is
+ * logged as "doing: message (name)". */
+static int manager_call(const char *member, const char *sig, struct dbus_buf *b, const char *doing)
 {
 	struct dbus c;
-	if (connect_manager(&c) < 0)
-		return -1;
-	int rc = dbus_call(&c, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-			   "org.freedesktop.systemd1.Manager", member, sig, body, r);
-	dbus_close(&c);
+	struct dbus_reply r;
+	int rc = connect_manager(&c);
+	if (rc == 0) {
+		rc = dbus_call(&c, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+			       "org.freedesktop.systemd1.Manager", member, sig, b, &r);
+		dbus_close(&c);
+	}
+	dbus_buf_free(b);
+	if (rc == 0 && r.error)
+		rc = log_error("--systemd-cgroup: %s: %s (%s)", doing, r.message, r.name);
 	return rc;
 }
 
@@ -207,13 +214,10 @@ int systemd_scope_start(const struct systemd_scope *s, pid_t pid, const struct r
 	dbus_array_end(&b, props);
 	struct dbus_array aux = dbus_array_begin(&b, 8);
 	dbus_array_end(&b, aux);
-	struct dbus_reply rep;
-	int rc = manager_call("StartTransientUnit", "ssa(sv)a(sa(sv))", &b, &rep);
-	dbus_buf_free(&b);
-	if (rc < 0)
+	char doing[300];
+	snprintf(doing, sizeof(doing), "systemd refused the scope %s", s->unit);
+	if (manager_call("StartTransientUnit", "ssa(sv)a(sa(sv))", &b, doing) < 0)
 		return -1;
-	if (rep.error)
-		return log_error("--systemd-cgroup: systemd refused the scope %s: %s (%s)", s->unit, rep.message, rep.name);
 	/* The job runs as soon as systemd gets to it: wait until the
 	 * process is in the scope's cgroup, before it may run anything. */
 	struct in_scope w = { pid, s->path, false, false };
@@ -231,27 +235,7 @@ int systemd_scope_update(const char *unit, const struct resources *r)
 	struct dbus_array props = dbus_array_begin(&b, 8);
 	limit_props(&b, r);
 	dbus_array_end(&b, props);
-	struct dbus_reply rep;
-	int rc = manager_call("SetUnitProperties", "sba(sv)", &b, &rep);
-	dbus_buf_free(&b);
-	if (rc < 0)
-		return -1;
-	if (rep.error)
-		return log_error("--systemd-cgroup: updating %s: %s (%s)", unit, rep.message, rep.name);
-	return 0;
-}
-
-int systemd_scope_stop(const char *unit)
-{
-	struct dbus_buf b = { 0 };
-	dbus_put_string(&b, unit);
-	dbus_put_string(&b, "replace");
-	struct dbus_reply rep;
-	int rc = manager_call("StopUnit", "ss", &b, &rep);
-	dbus_buf_free(&b);
-	if (rc < 0)
-		return -1;
-	if (rep.error && strcmp(rep.name, "org.freedesktop.systemd1.NoSuchUnit"))
-		return log_error("--systemd-cgroup: stopping %s: %s (%s)", unit, rep.message, rep.name);
-	return 0;
+	char doing[300];
+	snprintf(doing, sizeof(doing), "updating %s", unit);
+	return manager_call("SetUnitProperties", "sba(sv)", &b, doing);
 }

@@ -8,15 +8,11 @@
 #include <string.h>
 #include "berth/util/log.h"
 #include "berth/spec/oci.h"
-
-static void quiet(int level, const char *msg)
-{
-	(void)level, (void)msg;
-}
+#include "quiet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	log_set_sink(quiet);
+	log_set_sink(fuzz_quiet);
 	if (size < 1)
 		return 0;
 	const char *text = (const char *)data + 1;

@@ -10,17 +10,13 @@
 #include "berth/linux/systemd_cgroup.h"
 #include "berth/util/dbus.h"
 #include "berth/util/log.h"
+#include "quiet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void quiet(int level, const char *msg)
-{
-	(void)level, (void)msg;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	log_set_sink(quiet);
+	log_set_sink(fuzz_quiet);
 	if (size < 1)
 		return 0;
 	uint8_t which = data[0];

@@ -5,16 +5,12 @@
 #include <stdint.h>
 #include "berth/util/log.h"
 #include "berth/spec/spec.h"
-
-static void quiet(int level, const char *msg)
-{
-	(void)level, (void)msg;
-}
+#include "quiet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct spec s;
-	log_set_sink(quiet);
+	log_set_sink(fuzz_quiet);
 	spec_init(&s);
 	if (oci_parse(&s, (const char *)data, size, "fuzz.json") == 0)
 		spec_validate(&s);

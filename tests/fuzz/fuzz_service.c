@@ -5,15 +5,11 @@
 #include <stdio.h>
 #include "berth/util/log.h"
 #include "berth/spec/service.h"
-
-static void quiet(int level, const char *msg)
-{
-	(void)level, (void)msg;
-}
+#include "quiet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	log_set_sink(quiet);
+	log_set_sink(fuzz_quiet);
 	if (!size)
 		return 0;
 	FILE *f = fmemopen((void *)data, size, "r");

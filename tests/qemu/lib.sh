@@ -27,3 +27,20 @@ vm_boot() {
 	board_pack "$1" "$work/initrd.gz"
 	BOARD_MEM=1024 timeout "${3:-1500}" sh "$top/board/common/boot.sh" "$BOARD" "$work/initrd.gz" ${VM_CMDLINE:-} > "$2" 2>&1
 }
+
+# vm_results LOG WHAT QEMU-EXIT: what a VM printed between its marker
+# lines (whole lines: a console that echoes the command holding them does
+# not count), each recorded as "WHAT: ..."; a VM that never printed the
+# end marker is a failure, with the console's last lines.
+vm_results() {
+	if ! tr -d '\r' < "$1" | grep -qx '===BERTH-END==='; then
+		record FAIL "$2: the VM ran the tests to the end (qemu exit $3)"
+		tail -30 "$1"
+		return
+	fi
+	grep -m1 'berth-vm:' "$1"
+	tr -d '\r' < "$1" | sed -n '/^===BERTH-RESULTS===$/,/^===BERTH-END===$/p' |
+		grep -E '^(PASS|FAIL|SKIP) ' | while read -r _verdict _text; do
+			record "$_verdict" "$2: $_text"
+		done
+}

@@ -27,14 +27,4 @@ mkdir -p "$r/docs" && cp -r "$top/docs/examples" "$r/docs/"
 [ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$r/usr/share/containers/"
 cp "$top/tests/qemu/init" "$r/sbin/init" && chmod +x "$r/sbin/init"
 vm_boot "$r" "$work/console.log"
-rc=$?
-if ! grep -q '===BERTH-END===' "$work/console.log"; then
-	record FAIL "qemu-$arch cgroup2: the VM ran the tests to the end (qemu exit $rc)"
-	tail -30 "$work/console.log"
-	exit 0
-fi
-grep -m1 'berth-vm:' "$work/console.log"
-sed -n '/===BERTH-RESULTS===/,/===BERTH-END===/p' "$work/console.log" | tr -d '\r' |
-	grep -E '^(PASS|FAIL|SKIP) ' | while read -r verdict what; do
-		record "$verdict" "qemu-$arch cgroup2: $what"
-	done
+vm_results "$work/console.log" "qemu-$arch cgroup2" $?

@@ -57,14 +57,4 @@ log="systemd.log_level=warning"
 [ -z "${SYSTEMD_DEBUG:-}" ] || log="systemd.log_level=debug systemd.log_target=console"
 VM_CMDLINE="systemd.unit=berth-test.service systemd.show_status=0 $log" \
 	vm_boot "$r" "$work/console.log"
-rc=$?
-if ! grep -q '===BERTH-END===' "$work/console.log"; then
-	record FAIL "$what: the VM ran the tests to the end (qemu exit $rc)"
-	tail -30 "$work/console.log"
-	exit 0
-fi
-grep -m1 'berth-vm:' "$work/console.log"
-sed -n '/===BERTH-RESULTS===/,/===BERTH-END===/p' "$work/console.log" | tr -d '\r' |
-	grep -E '^(PASS|FAIL|SKIP) ' | while read -r verdict text; do
-		record "$verdict" "$what: $text"
-	done
+vm_results "$work/console.log" "$what" $?

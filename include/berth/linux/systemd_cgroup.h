@@ -27,8 +27,6 @@ int systemd_scope_parse(const char *cgroups_path, const char *id, struct systemd
 int systemd_scope_start(const struct systemd_scope *s, pid_t pid, const struct resources *r);
 /* SetUnitProperties with r's main limits (`berth update`). */
 int systemd_scope_update(const char *unit, const struct resources *r);
-/* StopUnit, when the container is deleted; a unit gone already is fine. */
-int systemd_scope_stop(const char *unit);
 #else
 static inline int systemd_scope_update(const char *unit, const struct resources *r)
 {
@@ -44,11 +42,6 @@ static inline int systemd_scope_start(const struct systemd_scope *s, pid_t pid, 
 {
 	(void)s, (void)pid, (void)r;
 	return -1;
-}
-static inline int systemd_scope_stop(const char *unit)
-{
-	(void)unit;
-	return 0;
 }
 #endif
 
