@@ -142,11 +142,48 @@ static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 	return 0;
 }
 
+/* The hierarchies, read from mountinfo once per process and again only
+ * when the kernel says the mount table changed (an open mountinfo polls
+ * POLLPRI then, proc(5)): `list` of 200 containers reads it once, not
+ * once per container. A child (another pid) reads its own. */
+static struct {
+	pid_t pid;	/* who read them; 0: nobody yet (and no initializer: in .bss) */
+	int watch;	/* /proc/self/mountinfo, opened before the read; -1: none */
+	int n;
+	struct hierarchy h[MAX_HIERARCHIES];
+} known;
+
+static int hierarchies_now(struct hierarchy *h)
+{
+	bool fresh = known.pid == getpid() && known.watch >= 0;
+	if (fresh) {
+		struct pollfd p = { .fd = known.watch, .events = POLLPRI };
+		fresh = poll(&p, 1, 0) == 0;
+		if (!fresh)
+			close(known.watch);
+	}
+	if (!fresh) {
+		/* A fork's copy of the watch is not closed: the child may
+		 * have reused that number since. It is close-on-exec. */
+		known.pid = getpid();
+		known.watch = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		known.n = hierarchies(known.h, MAX_HIERARCHIES);
+		if (known.n < 0 || known.watch < 0) {
+			if (known.watch >= 0)
+				close(known.watch);
+			known.watch = -1;
+		}
+	}
+	if (known.n > 0)
+		memcpy(h, known.h, (size_t)known.n * sizeof(*h));
+	return known.n;
+}
+
 int cg_open(struct cgroup_ctx *c, const char *path)
 {
 	c->path = path;
 	c->v2 = -1;
-	c->n = hierarchies(c->h, MAX_HIERARCHIES);
+	c->n = hierarchies_now(c->h);
 	if (c->n < 0)
 		return -1;
 	for (int i = 0; i < c->n; i++)

@@ -75,6 +75,11 @@ class Utils:
     def contains(var, item, yes, no, d):
         return yes if set(item.split()) <= set((d.getVar(var) or '').split()) else no
 
+    @staticmethod
+    def filter(var, words, d):
+        have = (d.getVar(var) or '').split()
+        return ' '.join(w for w in words.split() if w in have)
+
 
 class BB:
     utils = Utils

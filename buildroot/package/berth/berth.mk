@@ -25,8 +25,9 @@ BERTH_DEPENDENCIES += host-berth
 endif
 
 # berth's .config from the BR2_PACKAGE_BERTH_* choices: one BR2 option may
-# stand for several of berth's Kconfig symbols. An arm64 kernel with 4 KiB
-# pages lets the binary drop its 64 KiB segment padding.
+# stand for several of berth's Kconfig symbols. --systemd-cgroup only in
+# an image whose init is systemd. An arm64 kernel with 4 KiB pages lets
+# the binary drop its 64 KiB segment padding.
 berth-kconfig = $(foreach s,$(2),CONFIG_$(s)=$(if $(BR2_PACKAGE_BERTH_$(1)),y,n))
 BERTH_KCONFIG = CONFIG_JSON=y \
 	$(call berth-kconfig,OCI_RUNTIME,OCI_RUNTIME) \
@@ -37,10 +38,11 @@ BERTH_KCONFIG = CONFIG_JSON=y \
 	$(call berth-kconfig,WATCHDOG,WATCHDOG) \
 	$(call berth-kconfig,INIT,INIT) \
 	$(call berth-kconfig,SECCOMP,SECCOMP SECCOMP_CACHE) \
-	$(call berth-kconfig,USERNS,USERNS) \
+	$(call berth-kconfig,USERNS,USERNS IDMAP_MOUNTS) \
 	$(call berth-kconfig,CGROUP_V1,CGROUP_V1) \
 	$(call berth-kconfig,CGROUP_V2,CGROUP_V2 CGROUP_BPF_DEVICES) \
 	$(call berth-kconfig,LSM,APPARMOR SELINUX) \
+	CONFIG_SYSTEMD_CGROUP=$(if $(and $(BR2_INIT_SYSTEMD),$(BR2_PACKAGE_BERTH_CGROUP_V2)),y,n) \
 	CONFIG_LINK_4K_PAGES=$(if $(BR2_ARM64_PAGE_SIZE_4K),y,n)
 
 # DEPS=system: Buildroot's cross compiler, flags and staging libraries;

@@ -15,7 +15,8 @@ DEPENDS = "cjson"
 
 # Each option stands for one or more of berth's Kconfig symbols (berth_kconfig).
 PACKAGECONFIG ??= "oci-runtime extra-commands hooks terminal supervisor watchdog init \
-                   seccomp userns cgroup-v1 cgroup-v2 lsm"
+                   seccomp userns cgroup-v1 cgroup-v2 lsm \
+                   ${@bb.utils.filter('DISTRO_FEATURES', 'systemd', d)}"
 PACKAGECONFIG[oci-runtime] = ""
 PACKAGECONFIG[extra-commands] = ""
 PACKAGECONFIG[hooks] = ""
@@ -28,6 +29,9 @@ PACKAGECONFIG[userns] = ""
 PACKAGECONFIG[cgroup-v1] = ""
 PACKAGECONFIG[cgroup-v2] = ""
 PACKAGECONFIG[lsm] = ""
+# --systemd-cgroup (Docker's and kubelet's driver on systemd images); on
+# by default where the distro has systemd.
+PACKAGECONFIG[systemd] = ""
 
 # Where `berth supervise` reads service files (berth-services.bbclass
 # installs there too).
@@ -44,9 +48,9 @@ def berth_kconfig(d):
         ('hooks', 'HOOKS'), ('terminal', 'TERMINAL'),
         ('supervisor', 'INI CMD_CHECK SUPERVISOR'),
         ('watchdog', 'WATCHDOG'), ('init', 'INIT'),
-        ('seccomp', 'SECCOMP SECCOMP_CACHE'), ('userns', 'USERNS'),
+        ('seccomp', 'SECCOMP SECCOMP_CACHE'), ('userns', 'USERNS IDMAP_MOUNTS'),
         ('cgroup-v1', 'CGROUP_V1'), ('cgroup-v2', 'CGROUP_V2 CGROUP_BPF_DEVICES'),
-        ('lsm', 'APPARMOR SELINUX'),
+        ('lsm', 'APPARMOR SELINUX'), ('systemd', 'SYSTEMD_CGROUP'),
     ]
     lines = ['CONFIG_JSON=y']
     for opt, syms in table:
