@@ -33,7 +33,7 @@ CROSS_COMPILE ?= $(CROSS_$(ARCH))
 # are about to write; the targets that only run scripts or make again
 # with an O= of their own must not make one in $(O) either.
 config-goals := $(filter %config,$(MAKECMDGOALS))
-other-goals := $(filter-out demo demo-runtime check check-quick test help clean dist $(config-goals),$(MAKECMDGOALS))
+other-goals := $(filter-out demo demo-runtime check check-quick check-buildroot test help clean dist $(config-goals),$(MAKECMDGOALS))
 ifeq ($(config-goals),)
 ifneq ($(if $(MAKECMDGOALS),$(other-goals),all),)
 -include $(KCONFIG_CONFIG)
@@ -132,7 +132,7 @@ COMMIT ?= $(shell sh scripts/commit.sh)
 COMMIT_H := $(O)/include/generated/commit.h
 
 .PHONY: all deps clean distclean defconfig olddefconfig oldconfig allnoconfig allyesconfig randconfig menuconfig savedefconfig \
-	size check check-quick dist test install install-bin install-man man demo demo-runtime unit fuzz help
+	size check check-quick check-buildroot dist test install install-bin install-man man demo demo-runtime unit fuzz help
 all: $(O)/berth
 
 $(O)/berth: $(OBJS) $(SYSROOT_STAMP)
@@ -210,6 +210,13 @@ check test:
 check-quick:
 	QUICK=1 sh tests/run.sh
 
+# The real Buildroot building the berth package offline (an hour's work
+# for the machine: host Python and meson first), from ../shared/vendor or
+# BUILDROOT_VENDOR=DIR. Not in `make check`; run it when buildroot/ changes.
+check-buildroot:
+	sh scripts/install-deps.sh all
+	BUILDROOT_VENDOR=$(BUILDROOT_VENDOR) sh tests/packaging/buildroot-build.sh
+
 # The demo: a static berth for ARCH, the board/qemu-ARCH initramfs around
 # it, booted under QEMU with the serial console here (VARIANT=inittab:
 # under busybox init). demo-runtime: an OCI container's lifecycle on this host.
@@ -257,6 +264,6 @@ help:
 	@echo "make HOST=1 [SAN=1]                       glibc build (development)"
 	@echo "make <name>_defconfig | defconfig | olddefconfig | menuconfig | savedefconfig"
 	@echo "make dist: berth-VERSION.tar.gz of HEAD, and its sha256"
-	@echo "make size | check | check-quick | man | install [DESTDIR=...] (install-bin, install-man)"
+	@echo "make size | check | check-quick | check-buildroot | man | install [DESTDIR=...] (install-bin, install-man)"
 	@echo "make demo [ARCH=...] [VARIANT=inittab] | demo-runtime"
 	@echo "make DEPS=system [STATIC=1] CC=...   with a build system's toolchain and libraries (Buildroot, Yocto)"

@@ -153,7 +153,7 @@ static struct {
 	struct hierarchy h[MAX_HIERARCHIES];
 } known;
 
-static int hierarchies_now(struct hierarchy *h)
+static int hierarchies_now(const struct hierarchy **h)
 {
 	bool fresh = known.pid == getpid() && known.watch >= 0;
 	if (fresh) {
@@ -174,8 +174,7 @@ static int hierarchies_now(struct hierarchy *h)
 			known.watch = -1;
 		}
 	}
-	if (known.n > 0)
-		memcpy(h, known.h, (size_t)known.n * sizeof(*h));
+	*h = known.h;
 	return known.n;
 }
 
@@ -183,7 +182,7 @@ int cg_open(struct cgroup_ctx *c, const char *path)
 {
 	c->path = path;
 	c->v2 = -1;
-	c->n = hierarchies_now(c->h);
+	c->n = hierarchies_now(&c->h);
 	if (c->n < 0)
 		return -1;
 	for (int i = 0; i < c->n; i++)

@@ -16,10 +16,11 @@ struct hierarchy {
 	bool v2;
 };
 
-/* One container's cgroup as one command sees it: mountinfo is read once. */
+/* One container's cgroup as one command sees it. The hierarchies are the
+ * process's (cgroup.c reads mountinfo once, and again when it changes). */
 struct cgroup_ctx {
 	const char *path;	/* the container's cgroup, from each root */
-	struct hierarchy h[MAX_HIERARCHIES];
+	const struct hierarchy *h;
 	int n;
 	int v2;			/* index of the unified hierarchy, -1: none */
 };
