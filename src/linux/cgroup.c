@@ -193,7 +193,7 @@ int cg_open(struct cgroup_ctx *c, const char *path)
 
 void cg_dir(const struct cgroup_ctx *c, int h, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s%s", c->h[h].mnt, strcmp(c->path, "/") ? c->path : "");
+	str_cat(out, cap, c->h[h].mnt, strcmp(c->path, "/") ? c->path : "", (char *)NULL);
 }
 
 int cg_controller(const struct cgroup_ctx *c, const char *v1name, const char *v2name, char *out, size_t cap)
@@ -217,7 +217,7 @@ int cg_controller(const struct cgroup_ctx *c, const char *v1name, const char *v2
 char *cg_read(const char *dir, const char *file)
 {
 	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	str_cat(path, sizeof(path), dir, "/", file, (char *)NULL);
 	return read_file(path, NULL);
 }
 

@@ -18,8 +18,8 @@
  * everything after the last ')' is fixed-format. Returns the state char. */
 static char proc_stat(pid_t pid, uint64_t *start_time)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char path[64], digits[21];
+	str_cat(path, sizeof(path), "/proc/", str_utoa((unsigned long)pid, digits), "/stat", (char *)NULL);
 	char *s = read_file(path, NULL);
 	if (!s)
 		return 0;

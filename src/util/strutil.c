@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +11,36 @@
 bool str_starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int str_cat(char *out, size_t cap, ...)
+{
+	va_list ap;
+	size_t len = 0;
+	int r = 0;
+	va_start(ap, cap);
+	for (const char *s; (s = va_arg(ap, const char *));) {
+		size_t n = strlen(s);
+		if (n >= cap - len) {
+			n = cap - len - 1;
+			r = -1;
+		}
+		memcpy(out + len, s, n);
+		len += n;
+	}
+	va_end(ap);
+	out[len] = 0;
+	return r < 0 ? -1 : (int)len;
+}
+
+const char *str_utoa(unsigned long v, char buf[static 21])
+{
+	char *p = buf + 20;
+	*p = 0;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
 }
 
 int parse_u64(const char *s, uint64_t *out)

@@ -500,8 +500,20 @@ static void test_small_parsers(void)
 	CHECK(parse_duration_ms("5", &n) == 0 && n == 5000 && parse_duration_ms("5x", &n) == -1);
 }
 
+/* str_cat and str_utoa: the paths `list` builds per container. */
+static void test_str_cat(void)
+{
+	char out[8], digits[21];
+	CHECK(str_cat(out, sizeof(out), "/a", "/", "bc", (char *)NULL) == 5 && !strcmp(out, "/a/bc"));
+	CHECK(str_cat(out, sizeof(out), "1234", "5678", (char *)NULL) == -1 && !strcmp(out, "1234567"));
+	CHECK(str_cat(out, sizeof(out), (char *)NULL) == 0 && !strcmp(out, ""));
+	CHECK(!strcmp(str_utoa(0, digits), "0") && !strcmp(str_utoa(4194304, digits), "4194304"));
+	CHECK(!strcmp(str_utoa(18446744073709551615ul, digits), "18446744073709551615"));
+}
+
 int main(void)
 {
+	test_str_cat();
 	test_minimal();
 	test_full();
 	test_errors();

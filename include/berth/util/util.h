@@ -26,6 +26,13 @@ ssize_t read_all(int fd, void *buf, size_t len);				/* no logging */
 
 /* strutil.c */
 bool str_starts(const char *s, const char *prefix);
+/* The strings up to NULL, one after another, into out: the length, or -1
+ * (out cut, still terminated) when they do not fit. For paths built once
+ * per container by `list` and `state`, where musl's snprintf costs more
+ * than the system calls around it. */
+int str_cat(char *out, size_t cap, ...);
+/* v in decimal, in buf; returns where the digits start. */
+const char *str_utoa(unsigned long v, char buf[static 21]);
 /* A container id or service name, as runc allows them: letters, digits,
  * '_', '+', '-', '.'; not "." or "..". */
 bool name_is_valid(const char *s);
