@@ -12,6 +12,7 @@
 # `make check-buildroot` (BUILDROOT_VENDOR=DIR for another vendor folder),
 # at least once per change to buildroot/, and its result goes in the README.
 T=buildroot-build
+BERTH=${BERTH:-none}	# the shared helpers want one; this test builds its own
 . "$(dirname "$0")/lib.sh"
 vendor=${BUILDROOT_VENDOR:-$top/../shared/vendor}
 off=$vendor/buildroot-offline
@@ -53,12 +54,13 @@ fi
 ok "Buildroot builds berth and its dependencies offline (make berth, ${took}s)"
 t=$o/target
 for p in host-berth cjson inih libseccomp berth; do
-	check "...$p was built" test -e "$o/build/$(ls "$o/build" | grep -E "^$p-[0-9]" | head -n1)/.stamp_target_installed" -o \
-		-e "$o/build/$(ls "$o/build" | grep -E "^$p-[0-9]" | head -n1)/.stamp_host_installed"
+	d=$o/build/$(ls "$o/build" | grep -E "^$p-([0-9]|custom)" | head -n1)	# a local host package: -custom
+	check "...$p was built" test -e "$d/.stamp_target_installed" -o -e "$d/.stamp_host_installed" -o \
+		-e "$d/.stamp_installed"
 done
 file "$t/usr/sbin/berth" | grep -q "ARM aarch64" && ok "/usr/sbin/berth is an aarch64 binary" ||
 	fail "/usr/sbin/berth is an aarch64 binary" "$(file "$t/usr/sbin/berth")"
-run() { qemu-aarch64-static -L "$o/staging" "$@"; }
+run() { qemu-aarch64-static -L "$t" "$@"; }
 expect "it runs (with the image's libraries)" "berth version 0.1.0" "$(run "$t/usr/sbin/berth" --version 2>&1 | head -n1)"
 expect "libseccomp is in (BR2_PACKAGE_BERTH_SECCOMP's default)" true \
 	"$(run "$t/usr/sbin/berth" features 2>/dev/null | jq -r .linux.seccomp.enabled)"
@@ -66,5 +68,7 @@ expect "the service files are installed (BR2_PACKAGE_BERTH_SERVICES)" \
 	"$(cd "$top/board/common/overlay/etc/berth" && ls)" "$(ls "$t/etc/berth" 2>/dev/null)"
 check "...after host-berth checked them" grep -q "host/bin/berth check" "$w/build.log"
 check "the examples are installed (BR2_PACKAGE_BERTH_EXAMPLES)" test -f "$t/usr/share/berth/examples/web.conf"
-expect "the image's berth reads them without error" "" "$(run "$t/usr/sbin/berth" check "$t/etc/berth" 2>&1 | grep -v '^berth: ok' | grep -i error)"
-rm -rf "$w"
+n=$(ls "$t/etc/berth" | wc -l)
+expect "the image's berth accepts them too" "$n service files, 0 with errors" "$(run "$t/usr/sbin/berth" check "$t/etc/berth" 2>&1 | tail -n1)"
+# Kept when something failed, to look at.
+grep -q '^FAIL' "${RESULTS:-/dev/null}" 2>/dev/null || rm -rf "$w"

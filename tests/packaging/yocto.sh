@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # meta-berth: the berth recipe's tasks (do_configure, do_compile,
-# do_install, pkg_postinst), berth-native, and berth-services.bbclass,
+# do_install, pkg_postinst), berth-native, and berth_services.bbclass,
 # run by tests/packaging/bitbake-shim.py as bitbake would run them: an
 # aarch64 musl cross compiler with its sysroot (deps/sysroot/aarch64),
 # WORKDIR, D, without kconfig-frontends. PACKAGECONFIG must reach the
@@ -48,13 +48,13 @@ expect "BERTH_START = pid1: /sbin/init through update-alternatives" "init /sbin/
 	"$(target small --set BERTH_START=pid1 --get ALTERNATIVE:berth --get 'ALTERNATIVE_LINK_NAME[init]' --get 'ALTERNATIVE_TARGET[init]' 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 expect "BERTH_START = none: no alternative" "" "$(target small --get ALTERNATIVE:berth 2>/dev/null)"
 
-# 3: berth-native and berth-services.bbclass.
+# 3: berth-native and berth_services.bbclass.
 if shim "$recipe" --native --set WORKDIR="$w/native" --set D="$w/native/image" --set CC=gcc --set CFLAGS=-O2 --set LDFLAGS= \
 	--run do_configure --run do_compile --run do_install > "$w/native.log" 2>&1 && "$w/native/image/usr/bin/berth" --help | grep -q '^  check'; then
 	ok "berth-native: a build-host berth check"; else fail "berth-native: a build-host berth check" "$(tail -5 "$w/native.log")"; fi
 examples=$top/meta-berth/recipes-containers/berth-examples/berth-examples.bb
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --set D="$w/ex/image" --run do_install > "$w/ex.log" 2>&1; then
-	ok "berth-examples (berth-services.bbclass): checked and installed"; else fail "berth-examples (berth-services.bbclass): checked and installed" "$(tail -5 "$w/ex.log")"; fi
+	ok "berth-examples (berth_services.bbclass): checked and installed"; else fail "berth-examples (berth_services.bbclass): checked and installed" "$(tail -5 "$w/ex.log")"; fi
 expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 mkdir -p "$w/bad" && printf '[service]\nrootfs = /srv\nexec = sh\nrequires = nowhere\n' > "$w/bad/a.conf" && printf '[service]\nrootfs = /srv\nready = soon\n' > "$w/bad/b.conf"
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/bad" --set D="$w/bad/image" --set BERTH_SERVICES="a.conf b.conf" \
@@ -105,5 +105,12 @@ else
 	expect "the real BitBake: BERTH_START = pid1 makes berth an alternative for init" 'ALTERNATIVE:berth="init"' \
 		"$(echo "$env" | grep '^ALTERNATIVE:berth=')"
 	expect "the real BitBake: LICENSE" 'LICENSE="Apache-2.0"' "$(echo "$env" | grep '^LICENSE=')"
+	# --systemd-cgroup follows the distro: "systemd" in PACKAGECONFIG
+	# exactly when DISTRO_FEATURES has it.
+	df=$(echo "$env" | sed -n 's/^DISTRO_FEATURES="\(.*\)"$/\1/p')
+	pc=$(echo "$env" | sed -n 's/^PACKAGECONFIG="\(.*\)"$/\1/p')
+	case " $df " in *" systemd "*) want=yes;; *) want=no;; esac
+	case " $pc " in *" systemd "*) got=yes;; *) got=no;; esac
+	expect "the real BitBake: PACKAGECONFIG has systemd exactly when DISTRO_FEATURES has (DISTRO_FEATURES: $df)" "$want" "$got"
 	rm -rf "$r"
 fi

@@ -33,7 +33,7 @@ PACKAGECONFIG[lsm] = ""
 # by default where the distro has systemd.
 PACKAGECONFIG[systemd] = ""
 
-# Where `berth supervise` reads service files (berth-services.bbclass
+# Where `berth supervise` reads service files (berth_services.bbclass
 # installs there too).
 BERTH_SERVICE_DIR ??= "${sysconfdir}/berth"
 # How berth starts: "none", "pid1" (/sbin/init is berth, through
@@ -65,34 +65,34 @@ def berth_kconfig(d):
 EXTRA_OEMAKE = "-C ${S} O=${B} DEPS=system CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
 
 do_configure() {
-	mkdir -p ${B}
-	printf '${@berth_kconfig(d)}\n' > ${B}/.config
-	oe_runmake olddefconfig
+    mkdir -p ${B}
+    printf '${@berth_kconfig(d)}\n' > ${B}/.config
+    oe_runmake olddefconfig
 }
 
 do_compile() {
-	oe_runmake
+    oe_runmake
 }
 
 do_install() {
-	oe_runmake DESTDIR=${D} PREFIX=${prefix} MANDIR=${mandir} install
-	if ${@bb.utils.contains('PACKAGECONFIG', 'supervisor', 'true', 'false', d)}; then
-		install -d ${D}${BERTH_SERVICE_DIR}
-	fi
+    oe_runmake DESTDIR=${D} PREFIX=${prefix} MANDIR=${mandir} install
+    if ${@bb.utils.contains('PACKAGECONFIG', 'supervisor', 'true', 'false', d)}; then
+        install -d ${D}${BERTH_SERVICE_DIR}
+    fi
 }
 
-# berth-native: `berth check` alone, for berth-services.bbclass. It needs
+# berth-native: `berth check` alone, for berth_services.bbclass. It needs
 # inih and cJSON only: the target's PACKAGECONFIG (libseccomp...) must not
 # reach it. libinih-native comes from this layer's bbappend.
 PACKAGECONFIG:class-native = ""
 DEPENDS:class-native = "cjson-native libinih-native"
 EXTRA_OEMAKE:class-native = "-C ${S} O=${B} HOST=1 CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
 do_configure:class-native() {
-	mkdir -p ${B}
-	oe_runmake check_defconfig
+    mkdir -p ${B}
+    oe_runmake check_defconfig
 }
 do_install:class-native() {
-	install -D -m 0755 ${B}/berth ${D}${bindir}/berth
+    install -D -m 0755 ${B}/berth ${D}${bindir}/berth
 }
 BBCLASSEXTEND = "native"
 
@@ -105,9 +105,9 @@ ALTERNATIVE_PRIORITY[init] = "300"
 # Busybox's inittab belongs to busybox-inittab: add the lines at rootfs
 # time (or on the target), mounting cgroup2 if nothing else has.
 pkg_postinst:${PN}() {
-	if [ "${BERTH_START}" = inittab ] && [ -f $D${sysconfdir}/inittab ] &&
-	   ! grep -q 'berth supervise' $D${sysconfdir}/inittab; then
-		echo '::sysinit:/bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"' >> $D${sysconfdir}/inittab
-		echo '::respawn:${sbindir}/berth supervise' >> $D${sysconfdir}/inittab
-	fi
+    if [ "${BERTH_START}" = inittab ] && [ -f $D${sysconfdir}/inittab ] &&
+       ! grep -q 'berth supervise' $D${sysconfdir}/inittab; then
+        echo '::sysinit:/bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"' >> $D${sysconfdir}/inittab
+        echo '::respawn:${sbindir}/berth supervise' >> $D${sysconfdir}/inittab
+    fi
 }
