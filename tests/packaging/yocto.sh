@@ -111,6 +111,6 @@ else
 	pc=$(echo "$env" | sed -n 's/^PACKAGECONFIG="\(.*\)"$/\1/p')
 	case " $df " in *" systemd "*) want=yes;; *) want=no;; esac
 	case " $pc " in *" systemd "*) got=yes;; *) got=no;; esac
-	expect "the real BitBake: PACKAGECONFIG has systemd exactly when DISTRO_FEATURES has (DISTRO_FEATURES: $df)" "$want" "$got"
+	expect "the real BitBake: PACKAGECONFIG has systemd exactly when DISTRO_FEATURES has (here: $want)" "$want" "$got"
 	rm -rf "$r"
 fi
