@@ -75,9 +75,7 @@ int cgv2_cpu(const char *dir, const struct resources *r)
 	if (v1_only(r, R_CPU_RT_RUNTIME, false) < 0 || v1_only(r, R_CPU_RT_PERIOD, false) < 0)
 		return -1;
 	if (res_has(r, R_CPU_SHARES)) {
-		/* runc's mapping of shares [2, 262144] onto weight [1, 10000]. */
-		uint64_t shares = (uint64_t)r->v[R_CPU_SHARES];
-		uint64_t weight = shares < 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142;
+		uint64_t weight = res_shares_to_weight((uint64_t)r->v[R_CPU_SHARES]);
 		if (cg_writef(dir, "cpu.weight", "cpu.shares", "%llu", (unsigned long long)weight) < 0)
 			return -1;
 	}

@@ -150,10 +150,8 @@ static void limit_props(struct dbus_buf *b, const struct resources *r)
 		prop_u64(b, "MemoryMax", (uint64_t)r->v[R_MEM_LIMIT]);
 	if (res_has(r, R_PIDS_LIMIT))
 		prop_u64(b, "TasksMax", r->v[R_PIDS_LIMIT] > 0 ? (uint64_t)r->v[R_PIDS_LIMIT] : UINT64_MAX);
-	if (res_has(r, R_CPU_SHARES) && r->v[R_CPU_SHARES] > 0) {
-		uint64_t shares = (uint64_t)r->v[R_CPU_SHARES];
-		prop_u64(b, "CPUWeight", shares < 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142);
-	}
+	if (res_has(r, R_CPU_SHARES) && r->v[R_CPU_SHARES] > 0)
+		prop_u64(b, "CPUWeight", res_shares_to_weight((uint64_t)r->v[R_CPU_SHARES]));
 	if (res_has(r, R_CPU_QUOTA) && r->v[R_CPU_QUOTA] > 0) {
 		uint64_t period = res_has(r, R_CPU_PERIOD) && r->v[R_CPU_PERIOD] > 0 ? (uint64_t)r->v[R_CPU_PERIOD] : 100000;
 		/* systemd counts in 10 ms steps: round up, as runc does. */

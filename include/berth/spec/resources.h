@@ -77,6 +77,13 @@ static inline void res_put(struct resources *r, enum res_scalar f, int64_t v)
 	r->v[f] = v;
 }
 
+/* runc's mapping of cpu shares [2, 262144] onto cgroup v2's (and
+ * systemd's) weight [1, 10000]. */
+static inline uint64_t res_shares_to_weight(uint64_t shares)
+{
+	return shares < 2 ? 1 : 1 + ((shares - 2) * 9999) / 262142;
+}
+
 /* How the scalar is named in config.json ("memory.limit"), for messages. */
 const char *res_scalar_name(enum res_scalar f);
 
