@@ -92,21 +92,38 @@ done
 a=$(readelf -lW "$top/build/test-aarch64/berth" | awk '$1 == "LOAD" { print $NF; exit }')
 if [ "$a" = 0x1000 ]; then record PASS "aarch64: LINK_4K_PAGES lays segments out for 4 KiB pages"; else record FAIL "aarch64: LINK_4K_PAGES lays segments out for 4 KiB pages ($a)"; fi
 
-step "pure cgroup v2 in QEMU (Debian kernel, TCG)"
-sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
-
-step "systemd as PID 1 in QEMU: --systemd-cgroup against Debian's systemd"
-sh tests/qemu/systemd.sh x86_64 "$top/build/test/berth"
-
-step "the boards in QEMU (x86_64, aarch64, armv7): berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell"
-sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
-sh tests/qemu/boot.sh aarch64 "$top/build/test-aarch64/berth"
-sh tests/qemu/boot.sh armv7 "$top/build/test-armv7/berth"
-
-step "the demo: make demo (x86_64), and the board script for aarch64 and armv7"
-sh tests/qemu/demo.sh x86_64
-sh tests/qemu/demo.sh aarch64 "$top/build/test-aarch64/berth"
-sh tests/qemu/demo.sh armv7 "$top/build/test-armv7/berth"
+# The VMs run in two lanes side by side (a TCG guest keeps about one core
+# busy): x86_64's VMs in one, the arm boards in the other. They share no
+# state: each script has its work directory under build/, each board its
+# download cache, and results are appended one line at a time.
+vms_x86_64() {
+	echo "-- pure cgroup v2 in QEMU (Debian kernel, TCG)"
+	sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
+	echo "-- systemd as PID 1 in QEMU: --systemd-cgroup against Debian's systemd"
+	sh tests/qemu/systemd.sh x86_64 "$top/build/test/berth"
+	echo "-- the x86_64 board: berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell; the demo"
+	sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
+	sh tests/qemu/demo.sh x86_64
+}
+boards_arm() {
+	for arch in aarch64 armv7; do
+		echo "-- the $arch board: berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell; the demo"
+		sh tests/qemu/boot.sh $arch "$top/build/test-$arch/berth"
+		sh tests/qemu/demo.sh $arch "$top/build/test-$arch/berth"
+	done
+}
+step "QEMU, two lanes side by side: the cgroup v2 and systemd VMs and the x86_64 board | the aarch64 and armv7 boards"
+lanes=$TESTROOT/lanes
+mkdir -p "$lanes"
+for l in vms_x86_64 boards_arm; do
+	( t0=$(date +%s); $l > "$lanes/$l.out" 2>&1; echo $(($(date +%s) - t0)) > "$lanes/$l.time" ) &
+done
+wait
+for l in vms_x86_64 boards_arm; do
+	echo "-- lane $l ($(cat "$lanes/$l.time") s)"
+	cat "$lanes/$l.out"
+	printf '%6ss    lane %s\n' "$(cat "$lanes/$l.time")" "$l" >> "$durations"
+done
 
 step "sizes: the README's size table is what the builds make"
 if out=$(sh scripts/size-table.sh --check 2>&1); then record PASS "README size table matches the builds"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctl: talk to a running supervisor over its control socket:
  *   list | status NAME | start NAME | stop NAME | restart NAME |
- *   logs [-f] NAME | exec NAME COMMAND...
+ *   logs [-f] NAME | exec NAME COMMAND... | wait [--timeout SECONDS]
  * exec runs here, not in the supervisor: it is `berth exec` on the
  * service's container, in the supervisor's state directory. */
 #include <errno.h>
@@ -97,12 +97,10 @@ static int console(const char *path, char **words)
 	return 0;
 }
 
-/* Send the words, then copy the answer: its first byte is the verdict. */
-static int request(const char *path, char **words, int n, char *capture, size_t cap)
+/* Send the words on fd, then copy the answer: its first byte is the
+ * verdict. timeout_ms (-1: none) bounds the wait for it. */
+static int exchange(int fd, char **words, int n, char *capture, size_t cap, int timeout_ms)
 {
-	int fd = ctl_connect(path);
-	if (fd < 0)
-		return 1;
 	char buf[4096];
 	if (send_request(fd, words, n) < 0) {
 		close(fd);
@@ -111,25 +109,67 @@ static int request(const char *path, char **words, int n, char *capture, size_t 
 	int verdict = -1;
 	ssize_t got;
 	size_t kept = 0;
-	while ((got = read(fd, buf, sizeof(buf))) > 0) {
-		char *p = buf;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (timeout_ms >= 0 && poll(&p, 1, timeout_ms) == 0) {
+			close(fd);
+			return log_error("ctl: no answer from the supervisor within %d s", timeout_ms / 1000), 1;
+		}
+		if ((got = read(fd, buf, sizeof(buf))) <= 0)
+			break;
+		char *p0 = buf;
 		if (verdict < 0) {
 			verdict = buf[0] == '0' ? 0 : 1;
-			p++, got--;
+			p0++, got--;
 		}
 		if (capture) {
 			size_t take = (size_t)got < cap - 1 - kept ? (size_t)got : cap - 1 - kept;
-			memcpy(capture + kept, p, take);
+			memcpy(capture + kept, p0, take);
 			kept += take;
 			capture[kept] = 0;
 		} else {
-			write_all(verdict ? 2 : 1, p, (size_t)got);
+			write_all(verdict ? 2 : 1, p0, (size_t)got);
 		}
 	}
 	close(fd);
 	if (verdict < 0)
 		return log_error("ctl: the supervisor closed the connection without an answer"), 1;
 	return verdict;
+}
+
+static int request(const char *path, char **words, int n, char *capture, size_t cap)
+{
+	int fd = ctl_connect(path);
+	return fd < 0 ? 1 : exchange(fd, words, n, capture, cap, -1);
+}
+
+struct reach {
+	const char *path;
+	int fd, err;
+};
+
+static bool reached(void *arg)
+{
+	struct reach *r = arg;
+	r->fd = unix_connect(r->path);
+	r->err = errno;
+	return r->fd >= 0;
+}
+
+/* ctl wait: until the boot has settled, at most timeout_s seconds. Under
+ * busybox init the supervisor starts beside the console's shell, so its
+ * socket may not be there yet: look for it until then. */
+static int wait_boot(const char *path, int timeout_s)
+{
+	int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
+	struct reach r = { path, -1, 0 };
+	if (wait_for(reached, &r, -1, 0, timeout_s * 1000) < 0) {
+		errno = r.err;
+		return log_error("ctl wait: no supervisor at %s after %d s: %m", path, timeout_s), 1;
+	}
+	int64_t left = deadline - now_ms();
+	char *w[] = { "wait" };
+	return exchange(r.fd, w, 1, NULL, 0, left > 0 ? (int)left : 0);
 }
 
 int cmd_ctl(struct globals *g, int argc, char **argv)
@@ -141,7 +181,7 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		"  -s, --socket PATH   the supervisor's socket (default " CONFIG_SUPERVISE_SOCKET ")\n"
 		"commands: list, status NAME, start NAME, stop NAME, restart NAME,\n"
 		"          logs [-f] NAME, console NAME (detach: ctrl-]), exec NAME COMMAND [ARG...],\n"
-		"          reload, poweroff, reboot, halt\n" };
+		"          reload, wait [--timeout SECONDS], poweroff, reboot, halt\n" };
 	const char *path = CONFIG_SUPERVISE_SOCKET;
 	int c, code;
 	(void)g;
@@ -156,6 +196,15 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		if (argc - optind != 2)
 			return log_error("ctl console: expected NAME"), 1;
 		return console(path, argv + optind);
+	}
+	if (!strcmp(argv[optind], "wait")) {
+		int n = argc - optind, secs = 60;
+		char *end = NULL;
+		if (n == 3 && !strcmp(argv[optind + 1], "--timeout"))
+			secs = (int)strtol(argv[optind + 2], &end, 10);
+		if (n != 1 && (!end || *end || secs <= 0 || secs > 86400))
+			return log_error("ctl wait: expected [--timeout SECONDS] (1 to 86400)"), 1;
+		return wait_boot(path, secs);
 	}
 	if (!strcmp(argv[optind], "exec")) {
 		if (argc - optind < 3)

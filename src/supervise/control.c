@@ -2,7 +2,8 @@
 /* The control socket `berth ctl` talks to. A request is the command's
  * words, each ended by a NUL, and an empty word to end it; the answer is
  * '0' (done) or '1' (refused) and text, then the connection closes, but
- * for `logs -f`, which stays to follow. Writes never block the loop: a
+ * for `logs -f`, which stays to follow, and `wait`, answered once the
+ * boot has settled. Writes never block the loop: a
  * reader too slow for a follower's stream loses lines, not the service. */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@ struct client {
 	size_t in_len;
 	struct svc *follow;	/* logs -f, console */
 	bool console;		/* what it sends goes to the service's terminal */
+	bool waits_boot;	/* ctl wait: answered once the boot has settled */
 	uint64_t pos;		/* the follower's place in the ring */
 };
 
@@ -268,7 +270,25 @@ static const struct {
 	enum svc_event event;
 } service_words[] = { { "start", EV_START }, { "stop", EV_STOP }, { "restart", EV_RESTART } };
 
-/* Returns true when the client stays (following). */
+/* ctl wait's answer: the boot's summary; the verdict says whether every
+ * service it wanted up came up. */
+static void reply_boot(struct supervisor *sv, struct client *c)
+{
+	outf(c, "%c%s\n", sv->boot_ok ? '0' : '1', sv->boot_summary);
+}
+
+void control_boot_settled(struct supervisor *sv)
+{
+	for (struct client *c = sv->clients, *next; c; c = next) {
+		next = c->next;
+		if (c->waits_boot) {
+			reply_boot(sv, c);
+			client_free(sv, c);
+		}
+	}
+}
+
+/* Returns true when the client stays (following, or waiting). */
 static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int argc)
 {
 	const char *cmd = argv[0];
@@ -297,6 +317,11 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		out(c, "0", 1);
 		reply_list(sv, c);
 		return false;
+	}
+	if (!strcmp(cmd, "wait")) {
+		if (sv->settled)
+			reply_boot(sv, c);
+		return c->waits_boot = !sv->settled;
 	}
 	if (!strcmp(cmd, "root")) {
 		outf(c, "0%s\n", sv->root);
@@ -349,7 +374,7 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		outf(c, "0%s: %s\n", s->name, svc_state_name(s->lc.state));
 	} else {
 		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], console, reload, "
-			"poweroff, reboot, halt, root)\n", cmd);
+			"wait, poweroff, reboot, halt, root)\n", cmd);
 	}
 	return false;
 }
@@ -370,7 +395,7 @@ void control_client(struct supervisor *sv, struct client *c, uint32_t events)
 			client_free(sv, c);
 		return;
 	}
-	if (c->follow) {	/* a follower only ever hangs up */
+	if (c->follow || c->waits_boot) {	/* a follower or waiter only ever hangs up */
 		client_free(sv, c);
 		return;
 	}

@@ -15,13 +15,6 @@
 #include "berth/util/log.h"
 #include "berth/supervise/supervise.h"
 
-int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The service file's say in its life, as lifecycle.c takes it. */
 static struct lifecycle_policy policy_of(const struct service_conf *c)
 {
@@ -246,14 +239,21 @@ void svc_boot_settled(struct supervisor *sv)
 	if (busy && took < BOOT_SETTLE_MS)
 		return;
 	sv->settled = true;
-	char line[256];
-	size_t len = 0;
+	sv->boot_ok = !busy && !count[SVC_FAILED] && !count[SVC_BROKEN];
+	char *line = sv->boot_summary;
+	size_t cap = sizeof(sv->boot_summary);
+	size_t len = (size_t)snprintf(line, cap, "boot %s after %lld ms: ", busy ? "still busy" : "settled", (long long)took);
+	const char *sep = "";
 	for (int st = 0; st < SVC_NSTATES; st++)
-		if (count[st])
-			len += (size_t)snprintf(line + len, len < sizeof(line) ? sizeof(line) - len : 0, "%s%d %s",
-						len ? ", " : "", count[st], svc_state_name((enum svc_state)st));
-	log_info("supervisor: boot %s after %lld ms: %s (berth ctl list)", busy ? "still busy" : "settled",
-		 (long long)took, len ? line : "no services");
+		if (count[st]) {
+			len += (size_t)snprintf(line + len, len < cap ? cap - len : 0, "%s%d %s", sep, count[st],
+						svc_state_name((enum svc_state)st));
+			sep = ", ";
+		}
+	if (!*sep)
+		snprintf(line + len, len < cap ? cap - len : 0, "no services");
+	log_info("supervisor: %s (berth ctl list)", line);
+	control_boot_settled(sv);
 	if (sv->on_settled)
 		sv->on_settled(sv);
 }

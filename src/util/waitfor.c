@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "berth/util/util.h"
 
-static int64_t mono_ms(void)
+int64_t now_ms(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -20,11 +20,11 @@ static int64_t mono_ms(void)
 
 int wait_for(bool (*done)(void *), void *arg, int fd, short events, int timeout_ms)
 {
-	int64_t deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	for (;;) {
 		if (done(arg))
 			return 0;
-		int64_t left = deadline < 0 ? -1 : deadline - mono_ms();
+		int64_t left = deadline < 0 ? -1 : deadline - now_ms();
 		if (deadline >= 0 && left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;

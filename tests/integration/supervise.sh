@@ -50,6 +50,9 @@ OUT=$("$BERTH" check "$sd/conf" 2>&1)
 expect_match "check: names the broken file, line and key" "broken.conf:4: memory.max: unknown key in \[service\]" "$OUT"
 expect_match "check: counts the files" "12 service files, 1 with errors" "$OUT"
 
+# ctl wait, started before the supervisor is: it looks for the socket
+# until it appears, then answers once the boot has settled.
+ctl wait --timeout 120 > "$sd/wait.out" 2> "$sd/wait.err" & WP=$!
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor.log" 2>&1 & SP=$!
 wait_until 20 test -S "$SOCK"
 check "supervisor: control socket" test -S "$SOCK"
@@ -87,6 +90,22 @@ set -- $gaps
 ok_gaps=1
 [ "$1" -ge 190 ] && [ "$2" -ge 390 ] && [ "$3" -ge 790 ] && [ "$4" -ge 790 ] || ok_gaps=0
 [ "$ok_gaps" = 1 ] && ok "backoff doubles to the maximum (gaps $gaps ms)" || fail "backoff doubles to the maximum" "gaps $gaps ms"
+
+# ctl wait answered once nothing was starting any more (crash may have
+# been between two starts, or failed already), with status 1: 4 files
+# are broken.
+wait $WP
+expect "ctl wait: started before the supervisor, answers once the boot has settled, status 1 (broken files)" \
+	"1 []" "$? [$(cat "$sd/wait.out")]"
+summary=$(cat "$sd/wait.err")
+expect_match "...with the boot's summary" "^boot settled after [0-9]+ ms: ([0-9]+ [a-z]+, )*4 broken$" "$summary"
+expect "...which counts every service" 12 "$(echo "${summary#*ms: }" | tr ',' '\n' | awk '{ n += $1 } END { print n }')"
+OUT=$(ctl wait 2>&1); rc=$?
+expect "ctl wait once settled: the same answer at once" "1 $summary" "$rc $OUT"
+OUT=$("$BERTH" ctl -s "$sd/nosuch.sock" wait --timeout 1 2>&1); rc=$?
+expect_match "ctl wait with no supervisor: gives up at --timeout, status 1" "^1 .*no supervisor at $sd/nosuch.sock after 1 s" "$rc $OUT"
+OUT=$(ctl wait --timeout soon 2>&1); rc=$?
+expect_match "ctl wait --timeout: a bad number is refused" "^1 .*expected \[--timeout SECONDS\]" "$rc $OUT"
 
 # A killed container comes back; ctl stop/start/restart.
 pid=$(ctl list | awk '$1 == "web" { print $3 }')
@@ -252,6 +271,8 @@ printf '[service]\nrootfs = %s\nexec = sh -c '"'"'i=0; while :; do echo tick-$i;
 	"$sd/rootfs" > "$sd/conf4/keeper.conf"
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf4" --socket "$SOCK" > "$sd/supervisor4.log" 2>&1 & SP=$!
 wait_state keeper ready
+OUT=$(ctl wait); rc=$?
+expect_match "ctl wait: status 0 when every service came up" "^0 boot settled after [0-9]+ ms: 1 ready$" "$rc $OUT"
 pid=$(ctl list | awk '$1 == "keeper" { print $3 }')
 kill -9 $SP; wait $SP 2>/dev/null
 sleep 0.5

@@ -53,10 +53,15 @@ kill -9 "$pid"
 for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
 [ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
 # PID 1 (or the supervisor under busybox init) and the containers it
-# clones run from a sealed copy of berth, not from the file (CVE-2019-5736).
-exes=$(ls -l /proc/[0-9]*/exe 2>/dev/null)
-on_disk=$(echo "$exes" | grep -c -e ' /bin/berth$' -e ' /sbin/init$')
-sealed=$(echo "$exes" | grep -c 'memfd:berth')
+# clones run from a sealed copy of berth, not from the file (CVE-2019-5736);
+# a `berth ctl` client (the console's `ctl wait`) runs no container.
+on_disk=0 sealed=0
+for p in /proc/[0-9]*; do
+	case $(readlink "$p/exe" 2>/dev/null) in
+		/bin/berth|/sbin/init) tr '\0' ' ' < "$p/cmdline" | grep -q ' ctl ' || on_disk=$((on_disk + 1));;
+		*memfd:berth*) sealed=$((sealed + 1));;
+	esac
+done
 [ "$on_disk" = 0 ] && [ "$sealed" -gt 0 ] && say ok sealed-binary || say fail sealed-binary "[$on_disk on disk, $sealed sealed]"
 for i in $(seq 1 300); do [ "$(state crashy)" = failed ] && break; sleep 0.1; done
 [ "$(state crashy)" = failed ] && say ok crash-loop-failed || say fail crash-loop-failed
@@ -86,6 +91,12 @@ st=$(berth ctl list | awk '$1 == "crashy" { print $2 }')
 berth ctl status crashy | grep -q "skipped (berth.skip" && [ "$st" = stopped ] && echo "BOOT-TEST ok skipped" || echo "BOOT-TEST fail skipped [$st]"
 SH
 	fi
+	if [ "$1" = inittab ]; then
+		# busybox init starts the console's shell once the boot has
+		# settled (berth ctl wait): power off only after this script's
+		# caller has typed into it.
+		sed -i 's|^say ok powering-off|for i in $(seq 1 3000); do [ -e /run/berth/console-typed ] \&\& break; sleep 0.1; done\n&|' "$r/etc/selftest.sh"
+	fi
 	if [ "$1" = emergency ]; then
 		rm -rf "$r/etc/berth"	# nothing to supervise: a shell on the console
 	fi
@@ -112,6 +123,9 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 			VM_CMDLINE="berth.skip=crashy berth.cgroup=v1 berth.debug berth.shell" vm_boot "$work/root-$mode" "$log" 600;;
 		# The shell reads the serial console: type into it.
 		emergency) : > "$log"; (wait_line "$log" "a shell on the console" 600; console_type 'echo EMERGENCY-$((40+2))' exit) |
+			vm_boot "$work/root-$mode" "$log" 600;;
+		# The console's shell comes once the boot has settled: type then.
+		inittab) : > "$log"; (wait_line "$log" "/ # " 600; console_type 'echo SHELL-$((40+2)); touch /run/berth/console-typed') |
 			vm_boot "$work/root-$mode" "$log" 600;;
 		*) vm_boot "$work/root-$mode" "$log" 600;;
 	esac
@@ -158,6 +172,15 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 			record FAIL "qemu-$arch watchdog: petted until a critical service failed, then it fired" "(lines $fed, $fired)"
 		fi
 		continue
+	fi
+	if [ $mode = inittab ]; then
+		grep -q "^SHELL-42" "$log" && record PASS "qemu-$arch boot (inittab): a shell on the console" ||
+			record FAIL "qemu-$arch boot (inittab): a shell on the console (see $log)"
+		# Its prompt comes after the boot's summary, not buried under it.
+		tr -d '\r' < "$log" | awk '/supervisor: boot (settled|still busy)/ { if (!s) s = NR } /\/ # / { if (!h) h = NR }
+			END { exit !(s && h > s) }' &&
+			record PASS "qemu-$arch boot (inittab): the console's shell starts once the boot has settled (berth ctl wait)" ||
+			record FAIL "qemu-$arch boot (inittab): the console's shell starts once the boot has settled (berth ctl wait) (see $log)"
 	fi
 	for t in setup-done web-ready web-answers killed-container-restarted sealed-binary crash-loop-failed powering-off; do
 		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"

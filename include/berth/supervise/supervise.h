@@ -14,6 +14,7 @@
 #include "berth/config.h"
 #include "berth/supervise/lifecycle.h"
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 #include "berth/spec/service.h"
 #include "berth/runtime/state.h"
 
@@ -117,10 +118,10 @@ struct supervisor {
 	enum power_action power;	/* PID 1: what was asked for, once asked */
 	const char *skip;		/* ",a,b,": services not to start (berth.skip) */
 	bool settled;			/* the boot has settled (svc_boot_settled) */
+	bool boot_ok;			/* ...with every service it wanted up, up */
+	char boot_summary[192];		/* ...its summary line (ctl wait) */
 	void (*on_settled)(struct supervisor *sv);	/* then: PID 1's berth.shell */
 };
-
-int64_t now_ms(void);
 
 /* service.c: the table of services. */
 /* Load every service file of the directory (broken ones as SVC_BROKEN). */
@@ -219,6 +220,8 @@ void control_log_follow(struct supervisor *sv, struct svc *s);
 void control_close_all(struct supervisor *sv);
 /* s goes away: its followers are hung up. */
 void control_forget(struct supervisor *sv, struct svc *s);
+/* The boot has settled: answer the clients waiting for it (ctl wait). */
+void control_boot_settled(struct supervisor *sv);
 
 /* power.c: the one way to power off, halt or reboot: as PID 1, stop
  * every service and let init do it; under another init (busybox's),

@@ -83,6 +83,8 @@ int wait_child_timeout(pid_t pid, int timeout_ms);
  * pidfd or signalfd; POLLPRI of a cgroup.events file, re-armed here),
  * else every 10 ms. 0 once done; -1 with errno ETIMEDOUT. */
 int wait_for(bool (*done)(void *arg), void *arg, int fd, short events, int timeout_ms);
+/* The monotonic clock in milliseconds. */
+int64_t now_ms(void);
 
 /* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
