@@ -95,6 +95,10 @@ src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/sup
 	src/supervise/events.c src/supervise/ready.c src/supervise/order.c \
 	src/supervise/logring.c src/supervise/output.c src/supervise/start.c src/supervise/power.c src/supervise/control.c src/supervise/conditions.c src/cmd/supervise.c src/cmd/ctl.c
 src-$(CONFIG_WATCHDOG) += src/supervise/watchdog.c
+src-$(CONFIG_NETWORK) += src/spec/service_network.c src/spec/netaddr.c
+ifeq ($(CONFIG_NETWORK)$(CONFIG_SUPERVISOR),yy)
+src-y += src/linux/netlink.c src/runtime/leases.c src/runtime/network.c
+endif
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c
 src-$(CONFIG_CMD_PS) += src/cmd/ps.c

@@ -11,14 +11,17 @@ int cmd_supervise(struct globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config-dir", required_argument, NULL, 'c' }, { "socket", required_argument, NULL, 's' },
-		{ "watchdog", optional_argument, NULL, 'w' },
+		{ "watchdog", optional_argument, NULL, 'w' }, { "lease-dir", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "supervise", "[--config-dir DIR] [--socket PATH]",
 		"  -c, --config-dir DIR   service files (default " CONFIG_SERVICE_DIR ")\n"
 		"  -s, --socket PATH      control socket (default " CONFIG_SUPERVISE_SOCKET ")\n"
-		"  --watchdog[=DEV]       pet a hardware watchdog (default " CONFIG_WATCHDOG_DEVICE ")\n" };
-	struct supervisor sv = { .root = g->root, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET };
+		"  --watchdog[=DEV]       pet a hardware watchdog (default " CONFIG_WATCHDOG_DEVICE ")\n"
+		"  --lease-dir DIR        [network]: the addresses services were given (default\n"
+		"                         " CONFIG_NETWORK_LEASE_DIR ")\n" };
+	struct supervisor sv = { .root = g->root, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET,
+				 .lease_dir = CONFIG_NETWORK_LEASE_DIR };
 	int c, code;
 	while ((c = cli_getopt(argc, argv, "c:s:h", opts, &help, &code)) != -1) {
 		if (c == -2)
@@ -27,6 +30,8 @@ int cmd_supervise(struct globals *g, int argc, char **argv)
 			sv.config_dir = optarg;
 		else if (c == 'w')
 			sv.watchdog = optarg ? optarg : CONFIG_WATCHDOG_DEVICE;
+		else if (c == 'l')
+			sv.lease_dir = optarg;
 		else
 			sv.socket_path = optarg;
 	}

@@ -88,7 +88,7 @@ int pid1_main(int argc, char **argv)
 		  o.skip[0] ? " berth.skip=" : "", o.skip[0] ? o.skip : "");
 	struct supervisor sv = {
 		.root = CONFIG_DEFAULT_ROOT, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET,
-		.pid1 = true, .skip = o.skip,
+		.lease_dir = CONFIG_NETWORK_LEASE_DIR, .pid1 = true, .skip = o.skip,
 		/* berth.shell: the prompt comes after the boot's lines, not
 		 * buried under them. */
 		.on_settled = o.shell ? shell_after_boot : NULL,

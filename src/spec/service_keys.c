@@ -18,15 +18,8 @@
 #include "berth/linux/mountopts.h"
 #include "berth/spec/oci.h"
 #include "berth/util/util.h"
+#include "keys.h"
 
-struct key_ctx {
-	struct service_conf *c;
-	const struct ini_entry *e;
-	const char *file;
-	struct arena *a;
-};
-
-#define KERR(k, ...) ini_error((k)->e, (k)->file, __VA_ARGS__)
 
 static int get_bool(struct key_ctx *k, bool *out)
 {
@@ -639,6 +632,14 @@ static const struct key {
 	{ "resources", "cpu.max", k_cpu_max, false }, { "resources", "cpu.weight", k_cpu_weight, false },
 	{ "resources", "cpuset.cpus", k_cpuset_cpus, false }, { "resources", "cpuset.mems", k_cpuset_mems, false },
 	{ "resources", "pids.max", k_pids_max, false }, { "resources", "io.weight", k_io_weight, false },
+#ifdef CONFIG_NETWORK
+	{ "network", "mode", k_network, false }, { "network", "bridge", k_network, false },
+	{ "network", "bridge-address", k_network, true }, { "network", "parent", k_network, false },
+	{ "network", "macvlan-mode", k_network, false }, { "network", "address", k_network, true },
+	{ "network", "gateway", k_network, true }, { "network", "mtu", k_network, false },
+	{ "network", "mac", k_network, false }, { "network", "dns", k_network, true },
+	{ "network", "dns-search", k_network, true }, { "network", "hosts", k_network, true },
+#endif
 };
 
 void service_defaults(struct service_conf *c)
@@ -678,7 +679,8 @@ int service_apply(struct service_conf *c, const struct ini_doc *d, size_t i)
 		return keys[n].fn(&k);
 	}
 	if (!section_known)
-		return log_error("%s:%d: [%s]: unknown section (expected [service], [container] or [resources])",
+		return log_error("%s:%d: [%s]: unknown section (expected [service], [container], [resources]"
+				 IF_NETWORK(" or [network]") ")",
 				 d->file, e->line, e->section);
 	return ini_error(e, d->file, "unknown key in [%s] (berth.conf(5) lists them)", e->section);
 }
@@ -706,5 +708,5 @@ int service_finish(struct service_conf *c)
 	for (const char *const *n = c->requires; n && *n; n++)
 		if (!strcmp(*n, c->name))
 			return log_error("%s: requires itself", c->file);
-	return 0;
+	return network_finish(c);
 }

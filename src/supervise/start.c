@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "berth/runtime/container.h"
+#include "berth/runtime/network.h"
 #include "berth/util/log.h"
 #include "berth/supervise/supervise.h"
 #include "berth/util/util.h"
@@ -47,6 +48,13 @@ static void clear_stale(const char *root, const char *name)
  * clears what it left), does not hold the supervisor's lock (a new one
  * could not start), and writes its messages straight to stderr, not
  * into the loop's console queue. */
+/* Where a service's /etc/hosts and resolv.conf are kept ([network]). */
+static const char *net_files_dir(const struct supervisor *sv, char buf[4096])
+{
+	snprintf(buf, 4096, "%s/.network", sv->root);
+	return buf;
+}
+
 static void child_of_loop(struct supervisor *sv, pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -69,8 +77,15 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 		.notify_fd = s->conf.ready == READY_NOTIFY ? notify_fd : -1, .foreground = true,
 	};
 	struct start_result res = { 0 };
-	int r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
-	if (r == 0 && container_start(sv->root, s->name) < 0) {
+	/* Its network: files and addresses before the container is made,
+	 * links once its namespace exists, all before its program runs. */
+	char net_files[4096];
+	struct net_plan plan;
+	int r = network_prepare(&s->conf.net, s->name, &s->conf.spec, net_files_dir(sv, net_files), sv->lease_dir, &plan);
+	if (r == 0)
+		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
+	if (r == 0 && (network_attach(&s->conf.net, s->name, res.st.pid, &plan) < 0 ||
+		       container_start(sv->root, s->name) < 0)) {
 		container_destroy(sv->root, &res.st);
 		r = -1;
 	}
@@ -222,6 +237,8 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 			container_destroy(sv->root, &s->st);
 		else
 			clear_stale(sv->root, s->name);
+		char net_files[4096];
+		network_forget(net_files_dir(sv, net_files), s->name);
 		_exit(0);
 	}
 	if (wait_pidfd >= 0)

@@ -106,14 +106,14 @@ int write_file(const char *path, const char *data, size_t len, mode_t mode)
 	return r;
 }
 
-int write_file_atomic(int dirfd, const char *name, const char *data, size_t len)
+static int replace_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode, bool durable)
 {
 	char tmp[256];
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || close(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0) || close(fd) < 0) {
 		int e = errno;
 		unlinkat(dirfd, tmp, 0);
 		errno = e;
@@ -125,7 +125,18 @@ int write_file_atomic(int dirfd, const char *name, const char *data, size_t len)
 		errno = e;
 		return -1;
 	}
-	return 0;
+	/* The rename itself reaches the disk with the directory. */
+	return durable ? fsync(dirfd) : 0;
+}
+
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len)
+{
+	return replace_file(dirfd, name, data, len, 0600, false);
+}
+
+int write_file_durable(int dirfd, const char *name, const char *data, size_t len, mode_t mode)
+{
+	return replace_file(dirfd, name, data, len, mode, true);
 }
 
 int mkdir_p(const char *path, mode_t mode)

@@ -6,7 +6,8 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
 out=build/fuzz
-mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service" "$out/corpus-inroot" "$out/corpus-dbus"
+mkdir -p "$out/corpus-oci" "$out/corpus-confinement" "$out/corpus-service" "$out/corpus-inroot" "$out/corpus-dbus" \
+	"$out/corpus-network"
 record() { echo "$1 $2" >> "${RESULTS:-/dev/null}"; echo "  $(echo "$1" | tr A-Z a-z)  $2"; }
 . tests/parser_sources.sh
 
@@ -37,6 +38,15 @@ printf '\000\154\003\001\001\041\000\000\000\115\000\000\000\077\000\000\000\004
 printf '\001system.slice:docker:abc' > "$out/corpus-dbus/path-docker"
 printf '\001a-b-c.slice::name' > "$out/corpus-dbus/path-nested"
 
+# Seeds for [network]: a lease file as berth writes it, and service files
+# with each mode.
+printf '10.0.88.1/24\nweb 10.0.88.240\nclient 10.0.88.39\nnas fd00::9\n' > "$out/corpus-network/leases"
+printf '02:42:ac:11:00:02\n# edited\nweb 10.0.88.240\nbad line\n' > "$out/corpus-network/mac"
+printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\nbridge-address = 10.0.88.1/24\naddress = 10.0.88.5\ndns = 10.0.88.1\ndns-search = lan\nhosts = nas:fd00::9\nmtu = 1400\nmac = 02:00:00:00:00:05\n' \
+	> "$out/corpus-service/network-bridge.conf"
+printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = macvlan\nparent = eth0\nmacvlan-mode = vepa\naddress = 192.168.1.5/24\ngateway = 192.168.1.1\n' \
+	> "$out/corpus-service/network-macvlan.conf"
+
 # fuzz TARGET DESCRIPTION CORPUS [MORE-SOURCES]
 fuzz() {
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/asan/include \
@@ -53,4 +63,5 @@ fuzz fuzz_oci "config.json parser" corpus-oci
 fuzz fuzz_confinement "linux.resources and linux.seccomp parsers" corpus-confinement
 fuzz fuzz_service "service files (inih + keys)" corpus-service
 fuzz fuzz_dbus "D-Bus replies and systemd cgroupsPath (--systemd-cgroup)" corpus-dbus "src/util/dbus.c src/linux/systemd_cgroup.c"
+fuzz fuzz_network "lease files and addresses ([network])" corpus-network
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

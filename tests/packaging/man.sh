@@ -46,7 +46,7 @@ expect "berth(8) documents every berth ctl command" "" "$missing"
 # Every service-file key: a "`key` = type (default: ...)" line and an example.
 page=docs/man/berth.conf.5.md
 missing=""
-for k in $(grep -o '{ "\(service\|container\|resources\)", "[a-z.-]*"' src/spec/service_keys.c | awk -F'"' '{ print $4 }'); do
+for k in $(grep -o '{ "\(service\|container\|resources\|network\)", "[a-z.-]*"' src/spec/service_keys.c | awk -F'"' '{ print $4 }'); do
 	awk -v k="$k" '
 		index($0, "`" k "` = ") == 1 && /\(default: / { inkey = 1; next }
 		inkey && /^$/ { exit }
@@ -60,8 +60,15 @@ sed -n 's/^    Example: `\([a-z.-]*\) = \(.*\)`$/\1 = \2/p' "$page" > "$out/ex/l
 { echo "[service]"; echo "rootfs = /"; grep -E '^(exec|env|user|cwd|hostname|terminal|restart[a-z-]*|failure-action|critical|ready|wait-for|stop-[a-z]*|log-[a-z-]*) ' "$out/ex/lines"
   echo "[container]"; grep -E '^(read-only|mount|namespaces|capability|sysctl|no-new-privileges|rlimit|oom-score-adj|cgroup) ' "$out/ex/lines"
   echo "[resources]"; grep -E '^(memory|cpu|cpuset|pids|io)\.' "$out/ex/lines"; } > "$out/ex/all.conf"
-r=$("$BERTH" check "$out/ex/all.conf" 2>&1)
-expect "the examples of berth.conf(5) pass berth check" "$out/ex/all.conf: ok (all)" "$(echo "$r" | head -n1)"
+# [network] (the [container] examples leave out the network namespace);
+# parent and macvlan-mode belong to a macvlan, whose address has its prefix.
+{ echo "[service]"; echo "rootfs = /"; echo "exec = true"; echo "[network]"
+  grep -E '^(mode|bridge|bridge-address|address|gateway|mtu|mac|dns|dns-search|hosts) ' "$out/ex/lines"; } > "$out/ex/net.conf"
+{ echo "[service]"; echo "rootfs = /"; echo "exec = true"; echo "[network]"; echo "mode = macvlan"
+  echo "address = 10.0.88.20/24"; grep -E '^(parent|macvlan-mode) ' "$out/ex/lines"; } > "$out/ex/vlan.conf"
+r=$("$BERTH" check "$out/ex/all.conf" "$out/ex/net.conf" "$out/ex/vlan.conf" 2>&1)
+expect "the examples of berth.conf(5) pass berth check" \
+	"$out/ex/all.conf: ok (all)|$out/ex/net.conf: ok (net)|$out/ex/vlan.conf: ok (vlan)" "$(echo "$r" | head -n3 | paste -sd'|')"
 
 # Every service file the README and the manuals show passes berth check
 # without a warning (a comment that is not one, say), and the README's

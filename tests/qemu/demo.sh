@@ -19,6 +19,9 @@ mkfifo "$work/keys"
 (
 	exec 3>"$work/keys"
 	wait_line "$log" "init: a shell on the console" 900
+	# The list is to show crashy failed: on a loaded machine the boot may
+	# settle (15 s at most) before crashy's last restart.
+	wait_line "$log" "service crashy: failed" 300
 	printf '\n' >&3	# ash's first terminal query
 	printf 'berth ctl list\n' >&3
 	wait_line "$log" "^web +ready" 120

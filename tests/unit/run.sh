@@ -32,10 +32,17 @@ db="tests/unit/test_dbus.c src/util/dbus.c src/linux/systemd_cgroup.c src/util/l
 gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_dbus" $db &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_dbus_asan" $db || {
 	record FAIL "unit: build (dbus)"; exit 0; }
+# [network]: addresses, keys and their checks, the lease file.
+nw="tests/unit/test_network.c $PARSER_SRC"
+gcc -std=gnu11 -O1 -g -Wall -Wextra $inc -o "$out/test_network" $nw -lcjson -linih -lm &&
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_network_asan" $nw -lcjson -linih -lm || {
+	record FAIL "unit: build (network)"; exit 0; }
 run plain "parsers" "$out/test_oci"
 run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_oci_asan"
 run valgrind "parsers (valgrind)" valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$out/test_oci"
 run lifecycle "supervisor lifecycle table and restart policy" "$out/test_lifecycle"
 run lifecycle_asan "supervisor lifecycle (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_lifecycle_asan"
+run network "[network]: addresses, keys, leases" "$out/test_network"
+run network_asan "[network] (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_network_asan"
 run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"
 run dbus_asan "D-Bus and cgroupsPath (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_dbus_asan"

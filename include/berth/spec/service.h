@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "berth/spec/network.h"
 #include "berth/spec/spec.h"
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -50,6 +51,8 @@ struct service_conf {
 	int log_files;			/* rotated files kept */
 	bool log_console, log_kmsg;	/* copy lines there, prefixed with the name */
 	int log_rate, log_burst;	/* copies: lines a second (0: no limit), burst */
+
+	struct net_conf net;		/* [network] (CONFIG_NETWORK) */
 };
 
 /* Read one service file. Errors are logged as "file:line: key: what was

@@ -92,6 +92,7 @@ struct unclaimed {
 };
 struct supervisor {
 	const char *root, *config_dir, *socket_path;
+	const char *lease_dir;		/* [network]: addresses kept across reboots */
 	struct svc **svcs;		/* each allocated alone: watches point at them */
 	size_t n;
 	int epfd, sigfd, timerfd, listenfd;
@@ -194,6 +195,10 @@ const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf,
  * events; no polling. */
 const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
 void conditions_event(struct supervisor *sv);
+
+#ifndef CONFIG_NETWORK_LEASE_DIR
+#define CONFIG_NETWORK_LEASE_DIR "/var/lib/berth/network"	/* named in help texts either way */
+#endif
 
 /* watchdog.c (CONFIG_WATCHDOG) */
 #ifndef CONFIG_WATCHDOG_DEVICE

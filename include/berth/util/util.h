@@ -19,6 +19,9 @@ char *read_fd(int fd, size_t *len);	/* to end of file; fd stays open */
 int write_file(const char *path, const char *data, size_t len, mode_t mode);	/* no logging */
 /* Write to path.tmp then rename: readers never see a partial file. */
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len);
+/* The same, surviving a power cut once it returns: the file and the
+ * directory are synced (no logging). */
+int write_file_durable(int dirfd, const char *name, const char *data, size_t len, mode_t mode);
 int mkdir_p(const char *path, mode_t mode);					/* no logging */
 int remove_tree(const char *path);						/* no logging */
 int write_all(int fd, const void *buf, size_t len);				/* no logging */

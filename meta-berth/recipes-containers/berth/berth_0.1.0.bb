@@ -14,7 +14,7 @@ B = "${WORKDIR}/build"
 DEPENDS = "cjson"
 
 # Each option stands for one or more of berth's Kconfig symbols (berth_kconfig).
-PACKAGECONFIG ??= "oci-runtime extra-commands hooks terminal supervisor watchdog init \
+PACKAGECONFIG ??= "oci-runtime extra-commands hooks terminal supervisor watchdog network init \
                    seccomp userns cgroup-v1 cgroup-v2 lsm \
                    ${@bb.utils.filter('DISTRO_FEATURES', 'systemd', d)}"
 PACKAGECONFIG[oci-runtime] = ""
@@ -23,6 +23,7 @@ PACKAGECONFIG[hooks] = ""
 PACKAGECONFIG[terminal] = ""
 PACKAGECONFIG[supervisor] = ",,libinih"
 PACKAGECONFIG[watchdog] = ""
+PACKAGECONFIG[network] = ""
 PACKAGECONFIG[init] = ""
 PACKAGECONFIG[seccomp] = ",,libseccomp"
 PACKAGECONFIG[userns] = ""
@@ -47,7 +48,7 @@ def berth_kconfig(d):
         ('extra-commands', 'CMD_SPEC CMD_UPDATE CMD_PAUSE CMD_PS CMD_EVENTS CMD_FEATURES'),
         ('hooks', 'HOOKS'), ('terminal', 'TERMINAL'),
         ('supervisor', 'INI CMD_CHECK SUPERVISOR'),
-        ('watchdog', 'WATCHDOG'), ('init', 'INIT'),
+        ('watchdog', 'WATCHDOG'), ('network', 'NETWORK'), ('init', 'INIT'),
         ('seccomp', 'SECCOMP SECCOMP_CACHE'), ('userns', 'USERNS IDMAP_MOUNTS'),
         ('cgroup-v1', 'CGROUP_V1'), ('cgroup-v2', 'CGROUP_V2 CGROUP_BPF_DEVICES'),
         ('lsm', 'APPARMOR SELINUX'), ('systemd', 'SYSTEMD_CGROUP'),

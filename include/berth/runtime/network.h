@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Wiring a service's container to the network ([network]), in two steps
+ * around its creation: what the container's mounts need before (its
+ * addresses, /etc/hosts, resolv.conf), then its links once its network
+ * namespace exists and before its program runs. The links live in that
+ * namespace (or are a veth pair with an end in it): they go with it. */
+#ifndef BERTH_RUNTIME_NETWORK_H
+#define BERTH_RUNTIME_NETWORK_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "berth/config.h"
+#include "berth/spec/network.h"
+#include "berth/spec/spec.h"
+
+struct net_plan {
+	struct net_addr addrs[NET_MAX_ADDRS];	/* with their prefixes */
+	size_t n_addrs;
+	struct net_addr gateways[2];
+	size_t n_gateways;
+	int bridge_index, parent_index;
+	bool own_netns;		/* the container has a network namespace of its own */
+};
+
+#ifdef CONFIG_NETWORK
+/* Before the container is created: the bridge (made if absent), the
+ * addresses (leases in lease_dir), and the container's /etc/hosts and
+ * /etc/resolv.conf as files in files_dir, added to spec's mounts
+ * read-only. Logs and returns -1 on failure. */
+int network_prepare(const struct net_conf *n, const char *name, struct spec *spec, const char *files_dir,
+		    const char *lease_dir, struct net_plan *plan);
+/* Once the container exists (pid: its init, not yet started): lo up and
+ * its link, named eth0 inside. */
+int network_attach(const struct net_conf *n, const char *name, pid_t pid, const struct net_plan *plan);
+/* The files network_prepare wrote for name. */
+void network_forget(const char *files_dir, const char *name);
+
+#else
+static inline int network_prepare(const struct net_conf *n, const char *name, struct spec *spec, const char *files_dir,
+				  const char *lease_dir, struct net_plan *plan)
+{
+	(void)n, (void)name, (void)spec, (void)files_dir, (void)lease_dir, (void)plan;
+	return 0;
+}
+static inline int network_attach(const struct net_conf *n, const char *name, pid_t pid, const struct net_plan *plan)
+{
+	(void)n, (void)name, (void)pid, (void)plan;
+	return 0;
+}
+static inline void network_forget(const char *files_dir, const char *name) { (void)files_dir, (void)name; }
+#endif
+
+#endif

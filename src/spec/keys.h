@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared by the files that apply a service file's keys (service_keys.c,
+ * service_network.c): the key being applied and how to blame it. */
+#ifndef BERTH_SPEC_KEYS_H
+#define BERTH_SPEC_KEYS_H
+#include "berth/config.h"
+#include "berth/spec/ini.h"
+#include "berth/spec/service.h"
+#include "berth/util/arena.h"
+
+struct key_ctx {
+	struct service_conf *c;
+	const struct ini_entry *e;
+	const char *file;
+	struct arena *a;
+};
+
+/* "file:line: key: what was wrong", logged; returns -1. */
+#define KERR(k, ...) ini_error((k)->e, (k)->file, __VA_ARGS__)
+
+/* service_network.c: a key of [network]; its checks once the whole file
+ * is read. */
+#ifdef CONFIG_NETWORK
+int k_network(struct key_ctx *k);
+int network_finish(struct service_conf *c);
+#define IF_NETWORK(x) x
+#else
+static inline int network_finish(struct service_conf *c) { (void)c; return 0; }
+#define IF_NETWORK(x)
+#endif
+
+#endif

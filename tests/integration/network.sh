@@ -1,0 +1,206 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# [network]: services on a bridge (made by berth, addresses allocated and
+# kept, found by name), a static address with MAC, MTU, DNS and hosts; a
+# duplicate address refused for that service only; macvlan services that
+# wait for their parent link; host and none modes; links gone with their
+# containers; `berth check`'s messages. The supervisor runs in a network
+# namespace of its own, standing for the device's: nothing of the host's
+# network is touched, and all of it goes when the namespace does.
+. "$(dirname "$0")/../lib.sh"
+if ! "$BERTH" supervise --help >/dev/null 2>&1; then skip "networking" "no supervisor in this build"; exit 0; fi
+make_rootfs_cache
+nd=$TESTROOT/network
+rm -rf "$nd" && mkdir -p "$nd/conf" "$nd/bad" && cp -a "$ROOTFS_CACHE" "$nd/rootfs"
+printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\n' > "$nd/bad/probe.conf"
+if "$BERTH" check "$nd/bad/probe.conf" 2>&1 | grep -q "unknown section"; then
+	skip "networking" "no [network] in this build (CONFIG_NETWORK)"; exit 0
+fi
+rm "$nd/bad/probe.conf"
+mkdir -p "$nd/rootfs/www" && echo hello-from-net-web > "$nd/rootfs/www/index.html"
+echo "1.2.3.4 image-hosts" > "$nd/rootfs/etc/hosts"
+SOCK=$nd/ctl.sock
+ctl() { timeout 20 "$BERTH" ctl -s "$SOCK" "$@"; }
+state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
+state_is() { [ "$(state "$1")" = "$2" ]; }
+wait_state() { wait_until 30 state_is "$1" "$2"; }
+# in_dev CMD...: in the supervisor's network namespace (the "device").
+in_dev() { nsenter -t "$SP" -n "$@"; }
+addr_of() { ctl exec "$1" ip -4 -o addr show dev eth0 < /dev/null 2>/dev/null | awk '{ print $4 }'; }
+svc() {
+	_n=$1; shift
+	{ echo "[service]"; echo "rootfs = $nd/rootfs"; echo "stop-timeout = 200ms"
+	  for l in "$@"; do echo "$l"; done; } > "$nd/conf/$_n.conf"
+}
+
+# What berth check can tell from a file alone, with file and line.
+bad() { _n=$1; shift; { printf '[service]\nrootfs = /r\nexec = true\n[network]\n'; for l in "$@"; do echo "$l"; done; } > "$nd/bad/$_n.conf"; }
+bad outside 'mode = bridge' 'bridge-address = 10.1.0.1/24' 'address = 10.2.0.5'
+bad noparent 'mode = macvlan' 'address = 192.168.77.9/24'
+bad gateway 'mode = macvlan' 'parent = eth1' 'address = 192.168.77.9/24' 'gateway = 192.168.78.1'
+bad mtu 'mode = bridge' 'mtu = 9'
+OUT=$("$BERTH" check "$nd/bad" 2>&1); rc=$?
+expect "check: [network] errors fail the check" "1" "$rc"
+expect_match "check: an address outside the bridge's subnet, with file and line" \
+	"outside.conf:7: address: 10.2.0.5 is outside the bridge's subnets" "$OUT"
+expect_match "check: macvlan without parent" "noparent.conf:5: mode: macvlan needs parent = IFACE" "$OUT"
+expect_match "check: a gateway no address reaches" "gateway.conf:8: gateway: 192.168.78.1 is not in the subnet of any address" "$OUT"
+expect_match "check: an MTU out of range" "mtu.conf:6: mtu: \"9\" is not an MTU from 68 to 65535" "$OUT"
+
+svc net-web 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge'
+svc net-client 'exec = sleep 1000' 'requires = net-web' '[network]' 'mode = bridge'
+svc net-fixed 'exec = sleep 1000' '[network]' 'mode = bridge' 'address = 10.0.88.50' 'mac = 02:00:00:00:00:50' \
+	'mtu = 1400' 'dns = 10.0.88.1' 'dns-search = example.org' 'hosts = printer:10.0.88.9'
+svc net-dup 'exec = sleep 1000' 'after = net-fixed' 'restart = no' '[network]' 'mode = bridge' 'address = 10.0.88.50'
+svc net-none 'exec = sleep 1000'
+svc net-host 'exec = sh -c "ip -o link; exec sleep 1000"' '[network]' 'mode = host'
+svc net-mv1 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = macvlan' 'parent = mvp0' 'address = 192.168.77.2/24'
+svc net-mv2 'exec = sleep 1000' '[network]' 'mode = macvlan' 'parent = mvp0' 'address = 192.168.77.3/24'
+# IPv6 beside IPv4, on a bridge of the file's own.
+svc net-six 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge' 'bridge = berth6' \
+	'bridge-address = 10.0.89.1/24' 'bridge-address = fd00:89::1/64'
+svc net-six2 'exec = sleep 1000' 'requires = net-six' '[network]' 'mode = bridge' 'bridge = berth6' \
+	'bridge-address = 10.0.89.1/24' 'bridge-address = fd00:89::1/64' 'address = fd00:89::20' 'address = 10.0.89.20'
+# A service from an OCI bundle gets the same network.
+mkdir -p "$nd/bundle" && cp -a "$nd/rootfs" "$nd/bundle/rootfs" && "$BERTH" spec -b "$nd/bundle"
+jq '.process.terminal = false | .process.args = ["sleep", "1000"]' "$nd/bundle/config.json" > "$nd/bundle/c.tmp" &&
+	mv "$nd/bundle/c.tmp" "$nd/bundle/config.json"
+printf '[service]\nbundle = %s\nstop-timeout = 200ms\n[network]\nmode = bridge\n' "$nd/bundle" > "$nd/conf/net-bundle.conf"
+OUT=$("$BERTH" check "$nd/conf" 2>&1)
+expect_match "check: the services' [network] sections pass" "11 service files, 0 with errors" "$OUT"
+
+start_supervisor() {
+	unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \
+		>> "$nd/supervisor.log" 2>&1 & SP=$!
+	wait_until 20 test -S "$SOCK"
+}
+start_supervisor
+wait_state net-client ready; wait_state net-fixed ready; wait_state net-none ready; wait_state net-host ready
+
+# A bridge berth made, services found by name, the device reaching them.
+expect_match "bridge: berth0 made, up, with its default address" "berth0 +UP +10.0.88.1/24" "$(in_dev ip -br addr show berth0)"
+web=$(addr_of net-web)
+expect_match "bridge: an allocated address in the bridge's subnet" "^10\.0\.88\.[0-9]+/24$" "$web"
+expect "bridge: a service reaches another by its name" hello-from-net-web \
+	"$(ctl exec net-client wget -qO- http://net-web/index.html < /dev/null 2>&1)"
+expect "bridge: the device reaches a service's address" hello-from-net-web \
+	"$(in_dev busybox wget -qO- "http://${web%/*}/index.html" 2>&1)"
+expect_match "bridge: the default route is the bridge" "default via 10.0.88.1 dev eth0" \
+	"$(ctl exec net-client ip route < /dev/null)"
+expect_match "bridge: the host's end of the pair is on the bridge" "master berth0" "$(in_dev ip link show b-net-client)"
+expect "the image's /etc/hosts is left as it was" "1.2.3.4 image-hosts" "$(cat "$nd/rootfs/etc/hosts")"
+expect_match "the container's /etc/hosts is read-only" "Read-only file system" \
+	"$(ctl exec net-client sh -c 'echo x >> /etc/hosts' < /dev/null 2>&1)"
+
+# IPv4 and IPv6 on one bridge.
+wait_state net-six2 ready
+six=$(ctl exec net-six ip -6 -o addr show dev eth0 scope global < /dev/null | awk '{ print $4 }')
+expect_match "IPv6: an address allocated in the bridge's IPv6 subnet" "^fd00:89::[0-9a-f:]+/64$" "$six"
+expect_match "IPv6: ...and an IPv4 one beside it" "^10\.0\.89\.[0-9]+/24$" "$(addr_of net-six)"
+expect "IPv6: a service reaches another's IPv6 address" hello-from-net-web \
+	"$(ctl exec net-six2 wget -qO- "http://[${six%/*}]/index.html" < /dev/null 2>&1)"
+expect_match "IPv6: the static one, and a default route through the bridge" "fd00:89::20/64.*default via fd00:89::1" \
+	"$(ctl exec net-six2 sh -c 'ip -6 -o addr show dev eth0 scope global; ip -6 route' < /dev/null | paste -sd' ')"
+expect_match "IPv6: /etc/hosts names both of a service's addresses" "fd00:89::[0-9a-f:]+	net-six" \
+	"$(ctl exec net-six2 cat /etc/hosts < /dev/null)"
+wait_state net-bundle ready
+expect_match "a service from an OCI bundle is wired the same way" "^10\.0\.88\.[0-9]+/24$" "$(addr_of net-bundle)"
+
+# A static address, MAC, MTU, DNS and hosts.
+expect "static: the address" "10.0.88.50/24" "$(addr_of net-fixed)"
+link=$(ctl exec net-fixed ip link show eth0 < /dev/null)
+expect_match "static: the MAC" "link/ether 02:00:00:00:00:50" "$link"
+expect_match "static: the MTU" "mtu 1400" "$link"
+expect "static: resolv.conf" "nameserver 10.0.88.1|search example.org" \
+	"$(ctl exec net-fixed cat /etc/resolv.conf < /dev/null | paste -sd'|')"
+hosts=$(ctl exec net-fixed cat /etc/hosts < /dev/null)
+expect_match "static: hosts = NAME:IP" "10.0.88.9	printer" "$hosts"
+expect_match "static: its own name" "10.0.88.50	net-fixed" "$hosts"
+expect_match "the MAC of a service without one is derived from its name (locally administered)" "link/ether 02:" \
+	"$(ctl exec net-web ip link show eth0 < /dev/null)"
+
+# A duplicate address: that service fails, with a message; the others run.
+wait_state net-dup failed
+expect_match "a duplicate address is refused, naming the service that has it" \
+	"10.0.88.50 is service net-fixed's address on berth0" "$(cat "$nd/supervisor.log")"
+expect "...and the service that has it keeps running" ready "$(state net-fixed)"
+
+# none (the default) and host.
+expect_match "none: lo is up in the service's own namespace" "<LOOPBACK,UP" "$(ctl exec net-none ip link show lo < /dev/null)"
+expect "none: nothing but lo" 1 "$(ctl exec net-none ip -o link < /dev/null | wc -l)"
+# (Seen from the service itself: `exec` joins the namespaces a container
+# has of its own, as runc's does, and this one has none.)
+expect_match "host: the device's links" "berth0" "$(ctl logs net-host)"
+
+# macvlan: waiting for the parent link, then up when it comes.
+expect "macvlan: waits for its parent link" waiting "$(state net-mv1)"
+expect_match "...and says so" "link:mvp0" "$(ctl status net-mv1)"
+in_dev ip link add mvp0 type veth peer name mvp1
+in_dev ip link set mvp1 up
+in_dev ip link set mvp0 up
+wait_state net-mv1 ready; wait_state net-mv2 ready
+expect "macvlan: two services on one parent reach each other" hello-from-net-web \
+	"$(ctl exec net-mv2 wget -qO- http://192.168.77.2/index.html < /dev/null 2>&1)"
+expect_match "macvlan: eth0 sits on the parent (a macvlan link)" "macvlan mode bridge" \
+	"$(nsenter -t "$(ctl list | awk '$1 == "net-mv2" { print $3 }')" -n ip -d link show eth0)"
+
+# ipvlan, where the kernel has it.
+if in_dev ip link add ipvt0 link mvp0 type ipvlan mode l2 2>/dev/null; then
+	in_dev ip link del ipvt0
+	svc net-iv 'exec = sleep 1000' '[network]' 'mode = ipvlan' 'parent = mvp0' 'address = 192.168.77.4/24'
+	ctl reload >/dev/null
+	wait_state net-iv ready
+	expect "ipvlan: the address" "192.168.77.4/24" "$(addr_of net-iv)"
+	expect "ipvlan: reaches a macvlan service on the same parent" hello-from-net-web \
+		"$(ctl exec net-iv wget -qO- http://192.168.77.2/index.html < /dev/null 2>&1)"
+else
+	skip "ipvlan" "this kernel has no ipvlan driver"
+fi
+
+# The address stays across restarts; the links go with their containers.
+ctl restart net-web >/dev/null
+wait_until 30 sh -c "[ \"\$(timeout 20 '$BERTH' ctl -s '$SOCK' list | awk '\$1 == \"net-web\" { print \$2 }')\" = ready ]"
+wait_state net-web ready
+expect "a restarted service keeps its address" "$web" "$(addr_of net-web)"
+ctl stop net-client >/dev/null
+wait_state net-client stopped
+gone() { ! in_dev ip link show b-net-client >/dev/null 2>&1; }
+check "a stopped service's veth is gone" wait_until 10 gone
+check "...and its hosts file" test ! -e "$ROOT/.network/net-client.hosts"
+
+# A supervisor killed with -9 and started again keeps the running
+# containers, their network and addresses; one restarted then is wired
+# again (its old host-side end cleared).
+pid=$(ctl list | awk '$1 == "net-web" { print $3 }')
+netns=$(readlink /proc/$SP/ns/net)
+nsenter -t "$SP" -n sleep 1000 & HOLD=$!	# keeps the device's namespace while no supervisor is in it
+held() { [ "$(readlink /proc/$HOLD/ns/net)" = "$netns" ]; }
+wait_until 10 held
+kill -9 "$SP"; wait "$SP" 2>/dev/null
+nsenter -t "$HOLD" -n "$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \
+	>> "$nd/supervisor.log" 2>&1 & SP=$!
+wait_until 20 sh -c "timeout 5 '$BERTH' ctl -s '$SOCK' list >/dev/null 2>&1"
+wait_state net-web ready
+expect "re-adoption: the same container" "$pid" "$(ctl list | awk '$1 == "net-web" { print $3 }')"
+expect "re-adoption: in the same device namespace" "$netns" "$(readlink /proc/$SP/ns/net)"
+expect "re-adoption: its network still answers" hello-from-net-web \
+	"$(in_dev busybox wget -qO- "http://${web%/*}/index.html" 2>&1)"
+ctl restart net-web >/dev/null
+wait_until 30 sh -c "[ \"\$(timeout 20 '$BERTH' ctl -s '$SOCK' list | awk '\$1 == \"net-web\" && \$3 != \"$pid\" { print \$2 }')\" = ready ]"
+expect "...restarted, wired again with its address" "$web" "$(addr_of net-web)"
+kill $HOLD 2>/dev/null; wait $HOLD 2>/dev/null
+
+kill -TERM "$SP"; wait "$SP"
+expect "clean exit" 0 "$?"
+for n in net-web net-client net-fixed net-none net-host net-mv1 net-mv2 net-iv net-dup net-six net-six2 net-bundle; do
+	assert_clean "$n" "network ($n)"
+done
+
+# "Reboot": a new device namespace, the same lease directory: the same
+# address again, and the lease file names each service once.
+start_supervisor
+wait_state net-web ready
+expect "after a reboot, the same address (the lease is kept)" "$web" "$(addr_of net-web)"
+expect "the lease file has one line per service and family" 1 "$(grep -c '^net-web ' "$nd/leases/berth0.leases")"
+kill -TERM "$SP"; wait "$SP"
+expect "clean exit after the reboot" 0 "$?"
