@@ -98,6 +98,7 @@ src-$(CONFIG_WATCHDOG) += src/supervise/watchdog.c
 src-$(CONFIG_NETWORK) += src/spec/service_network.c src/spec/netaddr.c
 ifeq ($(CONFIG_NETWORK)$(CONFIG_SUPERVISOR),yy)
 src-y += src/linux/netlink.c src/runtime/leases.c src/runtime/network.c
+src-$(CONFIG_NET_PUBLISH) += src/linux/nftables.c
 endif
 src-$(CONFIG_CMD_UPDATE) += src/cmd/update.c
 src-$(CONFIG_CMD_PAUSE) += src/cmd/pause.c

@@ -20,28 +20,29 @@
 #define NETLINK_EXT_ACK 11
 #endif
 
-struct msg {
-	union {
-		struct nlmsghdr h;
-		char buf[1024];
-	};
-	bool overflow;
-};
-
-static void *msg_tail(struct msg *m) { return m->buf + NLMSG_ALIGN(m->h.nlmsg_len); }
-
-static void *msg_start(struct msg *m, uint16_t type, uint16_t flags, size_t hdrlen)
+void *nl_msg_add(struct nl_msg *m, uint16_t type, uint16_t flags, size_t hdrlen)
 {
-	memset(m, 0, sizeof(*m));
-	m->h.nlmsg_len = (uint32_t)NLMSG_LENGTH(hdrlen);
-	m->h.nlmsg_type = type;
-	m->h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	return NLMSG_DATA(&m->h);
+	size_t at = NLMSG_ALIGN(m->len);
+	if (at + NLMSG_SPACE(hdrlen) > sizeof(m->buf)) {
+		m->overflow = true;
+		at = 0;	/* written over, never sent */
+	}
+	struct nlmsghdr *h = (struct nlmsghdr *)(m->buf + at);
+	memset(h, 0, NLMSG_SPACE(hdrlen));
+	h->nlmsg_len = (uint32_t)NLMSG_LENGTH(hdrlen);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
+	m->cur = at;
+	m->len = at + NLMSG_ALIGN(h->nlmsg_len);
+	return NLMSG_DATA(h);
 }
 
-static struct rtattr *attr_put(struct msg *m, uint16_t type, const void *data, size_t len)
+static struct nlmsghdr *msg_cur(struct nl_msg *m) { return (struct nlmsghdr *)(m->buf + m->cur); }
+
+struct rtattr *nl_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
 {
-	size_t at = NLMSG_ALIGN(m->h.nlmsg_len);
+	struct nlmsghdr *h = msg_cur(m);
+	size_t at = m->cur + NLMSG_ALIGN(h->nlmsg_len);
 	if (at + RTA_SPACE(len) > sizeof(m->buf)) {
 		m->overflow = true;
 		return NULL;
@@ -51,25 +52,26 @@ static struct rtattr *attr_put(struct msg *m, uint16_t type, const void *data, s
 	a->rta_len = (unsigned short)RTA_LENGTH(len);
 	if (len)
 		memcpy(RTA_DATA(a), data, len);
-	m->h.nlmsg_len = (uint32_t)(at + RTA_SPACE(len));
+	memset((char *)RTA_DATA(a) + len, 0, RTA_SPACE(len) - RTA_LENGTH(len));
+	h->nlmsg_len = (uint32_t)(at + RTA_SPACE(len) - m->cur);
+	m->len = at + RTA_SPACE(len);
 	return a;
 }
 
-static void attr_str(struct msg *m, uint16_t type, const char *s) { attr_put(m, type, s, strlen(s) + 1); }
-static void attr_u32(struct msg *m, uint16_t type, uint32_t v) { attr_put(m, type, &v, sizeof(v)); }
+void nl_attr_str(struct nl_msg *m, uint16_t type, const char *s) { nl_attr(m, type, s, strlen(s) + 1); }
+void nl_attr_u32(struct nl_msg *m, uint16_t type, uint32_t v) { nl_attr(m, type, &v, sizeof(v)); }
 
-/* A nest: its length is known once what it holds is written. */
-static struct rtattr *nest_start(struct msg *m, uint16_t type) { return attr_put(m, type, NULL, 0); }
-static void nest_end(struct msg *m, struct rtattr *a)
+struct rtattr *nl_nest_start(struct nl_msg *m, uint16_t type) { return nl_attr(m, type, NULL, 0); }
+void nl_nest_end(struct nl_msg *m, struct rtattr *a)
 {
 	if (a)
-		a->rta_len = (unsigned short)((char *)msg_tail(m) - (char *)a);
+		a->rta_len = (unsigned short)(m->buf + m->len - (char *)a);
 }
 
-int nl_open(struct nl *nl)
+int nl_open_family(struct nl *nl, int family)
 {
 	nl->seq = 0;
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, family);
 	if (nl->fd < 0)
 		return log_error("netlink: %m");
 	int one = 1;
@@ -84,6 +86,8 @@ int nl_open(struct nl *nl)
 	}
 	return 0;
 }
+
+int nl_open(struct nl *nl) { return nl_open_family(nl, NETLINK_ROUTE); }
 
 void nl_close(struct nl *nl)
 {
@@ -113,47 +117,56 @@ static void extack_message(const struct nlmsghdr *h, char *why, size_t cap)
 		}
 }
 
-/* each(h, arg) for every answer of a dump; NULL for an acknowledged request.
- * 0, or -errno with *why the kernel's reason (empty if none). */
-static int talk(struct nl *nl, struct msg *m, void (*each)(const struct nlmsghdr *, void *), void *arg, char *why,
-		size_t cap)
+int nl_talk(struct nl *nl, struct nl_msg *m, void (*each)(const struct nlmsghdr *, void *), void *arg, char *why,
+	    size_t cap)
 {
 	why[0] = 0;
 	if (m->overflow)
 		return -EMSGSIZE;
-	m->h.nlmsg_seq = ++nl->seq;
-	if (send(nl->fd, m->buf, m->h.nlmsg_len, 0) < 0)
+	/* Number the messages; count the answers to wait for: an ack each,
+	 * or the end of a dump. */
+	uint32_t first = nl->seq + 1;
+	unsigned waiting = 0;
+	int left = (int)m->len;
+	for (struct nlmsghdr *h = (struct nlmsghdr *)m->buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		h->nlmsg_seq = ++nl->seq;
+		waiting += (h->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)) != 0;
+	}
+	if (send(nl->fd, m->buf, m->len, 0) < 0)
 		return -errno;
 	char answer[16384];	/* a dump's parts are at most this (the kernel sizes them to the reader) */
-	for (;;) {
+	while (waiting) {
 		ssize_t n = recv(nl->fd, answer, sizeof(answer), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		int left = (int)n;
+		left = (int)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)answer; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_seq != nl->seq)
+			if (h->nlmsg_seq < first || h->nlmsg_seq > nl->seq)
 				continue;	/* a late answer to an earlier question */
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				waiting--;
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(h);
-				if (e->error)
+				if (e->error) {
 					extack_message(h, why, cap);
-				return e->error;
-			}
-			if (each)
+					return e->error;
+				}
+				waiting--;
+			} else if (each) {
 				each(h, arg);
+			}
 		}
 	}
+	return 0;
 }
 
 /* talk(), and a logged message on refusal: "WHAT: reason". */
-static int request(struct nl *nl, struct msg *m, const char *what, const char *name)
+static int request(struct nl *nl, struct nl_msg *m, const char *what, const char *name)
 {
 	char why[200];
-	int r = talk(nl, m, NULL, NULL, why, sizeof(why));
+	int r = nl_talk(nl, m, NULL, NULL, why, sizeof(why));
 	if (r == 0)
 		return 0;
 	errno = -r;
@@ -176,12 +189,12 @@ static void take_index(const struct nlmsghdr *h, void *arg)
 
 int nl_link_index(struct nl *nl, const char *name)
 {
-	struct msg m;
-	msg_start(&m, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
-	attr_str(&m, IFLA_IFNAME, name);
+	struct nl_msg m = { .len = 0 };
+	nl_msg_add(&m, RTM_GETLINK, NLM_F_ACK, sizeof(struct ifinfomsg));
+	nl_attr_str(&m, IFLA_IFNAME, name);
 	struct found_index f = { 0 };
 	char why[200];
-	int r = talk(nl, &m, take_index, &f, why, sizeof(why));
+	int r = nl_talk(nl, &m, take_index, &f, why, sizeof(why));
 	if (r == -ENODEV)
 		return 0;
 	if (r < 0) {
@@ -193,47 +206,40 @@ int nl_link_index(struct nl *nl, const char *name)
 
 int nl_link_add(struct nl *nl, const struct nl_link *l)
 {
-	struct msg m;
-	msg_start(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
-	attr_str(&m, IFLA_IFNAME, l->name);
+	struct nl_msg m = { .len = 0 };
+	nl_msg_add(&m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
+	nl_attr_str(&m, IFLA_IFNAME, l->name);
 	if (l->mtu)
-		attr_u32(&m, IFLA_MTU, (uint32_t)l->mtu);
+		nl_attr_u32(&m, IFLA_MTU, (uint32_t)l->mtu);
 	if (l->parent)
-		attr_u32(&m, IFLA_LINK, (uint32_t)l->parent);
+		nl_attr_u32(&m, IFLA_LINK, (uint32_t)l->parent);
 	if (l->netns_fd >= 0)
-		attr_u32(&m, IFLA_NET_NS_FD, (uint32_t)l->netns_fd);
-	struct rtattr *info = nest_start(&m, IFLA_LINKINFO);
-	attr_str(&m, IFLA_INFO_KIND, l->kind);
+		nl_attr_u32(&m, IFLA_NET_NS_FD, (uint32_t)l->netns_fd);
+	struct rtattr *info = nl_nest_start(&m, IFLA_LINKINFO);
+	nl_attr_str(&m, IFLA_INFO_KIND, l->kind);
 	if (!strcmp(l->kind, "veth") || !strcmp(l->kind, "macvlan") || !strcmp(l->kind, "ipvlan")) {
-		struct rtattr *data = nest_start(&m, IFLA_INFO_DATA);
+		struct rtattr *data = nl_nest_start(&m, IFLA_INFO_DATA);
 		if (!strcmp(l->kind, "veth")) {
 			/* The peer: an ifinfomsg, then its own attributes. */
-			struct rtattr *peer = nest_start(&m, VETH_INFO_PEER);
 			struct ifinfomsg empty = { 0 };
-			size_t at = NLMSG_ALIGN(m.h.nlmsg_len);
-			if (at + sizeof(empty) <= sizeof(m.buf)) {
-				memcpy(m.buf + at, &empty, sizeof(empty));
-				m.h.nlmsg_len = (uint32_t)(at + sizeof(empty));
-			} else {
-				m.overflow = true;
-			}
-			attr_str(&m, IFLA_IFNAME, l->peer);
+			struct rtattr *peer = nl_attr(&m, VETH_INFO_PEER, &empty, sizeof(empty));
+			nl_attr_str(&m, IFLA_IFNAME, l->peer);
 			if (l->mtu)
-				attr_u32(&m, IFLA_MTU, (uint32_t)l->mtu);
+				nl_attr_u32(&m, IFLA_MTU, (uint32_t)l->mtu);
 			if (l->peer_netns_fd >= 0)
-				attr_u32(&m, IFLA_NET_NS_FD, (uint32_t)l->peer_netns_fd);
-			nest_end(&m, peer);
+				nl_attr_u32(&m, IFLA_NET_NS_FD, (uint32_t)l->peer_netns_fd);
+			nl_nest_end(&m, peer);
 		} else if (!strcmp(l->kind, "macvlan")) {
-			attr_u32(&m, IFLA_MACVLAN_MODE, (uint32_t)l->mode);
+			nl_attr_u32(&m, IFLA_MACVLAN_MODE, (uint32_t)l->mode);
 		} else {
 			uint16_t mode = (uint16_t)l->mode;
-			attr_put(&m, IFLA_IPVLAN_MODE, &mode, sizeof(mode));
+			nl_attr(&m, IFLA_IPVLAN_MODE, &mode, sizeof(mode));
 		}
-		nest_end(&m, data);
+		nl_nest_end(&m, data);
 	}
-	nest_end(&m, info);
+	nl_nest_end(&m, info);
 	char why[200];
-	int r = talk(nl, &m, NULL, NULL, why, sizeof(why));
+	int r = nl_talk(nl, &m, NULL, NULL, why, sizeof(why));
 	if (r == -EEXIST) {
 		errno = EEXIST;
 		return -1;
@@ -249,52 +255,52 @@ int nl_link_add(struct nl *nl, const struct nl_link *l)
 
 int nl_link_set(struct nl *nl, int index, const char *name, const struct nl_link_change *c)
 {
-	struct msg m;
-	struct ifinfomsg *i = msg_start(&m, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	struct nl_msg m = { .len = 0 };
+	struct ifinfomsg *i = nl_msg_add(&m, RTM_NEWLINK, NLM_F_ACK, sizeof(struct ifinfomsg));
 	i->ifi_index = index;
 	if (c->up) {
 		i->ifi_flags = IFF_UP;
 		i->ifi_change = IFF_UP;
 	}
 	if (c->master > 0)
-		attr_u32(&m, IFLA_MASTER, (uint32_t)c->master);
+		nl_attr_u32(&m, IFLA_MASTER, (uint32_t)c->master);
 	if (c->mtu > 0)
-		attr_u32(&m, IFLA_MTU, (uint32_t)c->mtu);
+		nl_attr_u32(&m, IFLA_MTU, (uint32_t)c->mtu);
 	if (c->mac)
-		attr_put(&m, IFLA_ADDRESS, c->mac, 6);
+		nl_attr(&m, IFLA_ADDRESS, c->mac, 6);
 	return request(nl, &m, "setting up link", name);
 }
 
 int nl_link_del(struct nl *nl, const char *name)
 {
-	struct msg m;
-	msg_start(&m, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
-	attr_str(&m, IFLA_IFNAME, name);
+	struct nl_msg m = { .len = 0 };
+	nl_msg_add(&m, RTM_DELLINK, NLM_F_ACK, sizeof(struct ifinfomsg));
+	nl_attr_str(&m, IFLA_IFNAME, name);
 	char why[200];
-	int r = talk(nl, &m, NULL, NULL, why, sizeof(why));
+	int r = nl_talk(nl, &m, NULL, NULL, why, sizeof(why));
 	if (r == 0 || r == -ENODEV)
 		return 0;
 	errno = -r;
 	return log_error("deleting link %s: %m", name);
 }
 
-static void addr_msg(struct msg *m, uint16_t type, uint16_t flags, int index, const struct net_addr *a, bool nodad)
+static void addr_msg(struct nl_msg *m, uint16_t type, uint16_t flags, int index, const struct net_addr *a, bool nodad)
 {
-	struct ifaddrmsg *i = msg_start(m, type, flags, sizeof(struct ifaddrmsg));
+	struct ifaddrmsg *i = nl_msg_add(m, type, flags, sizeof(struct ifaddrmsg));
 	i->ifa_family = (uint8_t)a->family;
 	i->ifa_prefixlen = (uint8_t)(a->prefix < 0 ? (int)net_addr_len(a) * 8 : a->prefix);
 	i->ifa_index = (uint32_t)index;
 	i->ifa_scope = RT_SCOPE_UNIVERSE;
-	attr_put(m, IFA_LOCAL, a->ip, net_addr_len(a));
-	attr_put(m, IFA_ADDRESS, a->ip, net_addr_len(a));
+	nl_attr(m, IFA_LOCAL, a->ip, net_addr_len(a));
+	nl_attr(m, IFA_ADDRESS, a->ip, net_addr_len(a));
 	if (nodad && a->family == AF_INET6)
-		attr_u32(m, IFA_FLAGS, IFA_F_NODAD);
+		nl_attr_u32(m, IFA_FLAGS, IFA_F_NODAD);
 }
 
 int nl_addr_add(struct nl *nl, int index, const struct net_addr *a, bool nodad)
 {
-	struct msg m;
-	addr_msg(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, index, a, nodad);
+	struct nl_msg m = { .len = 0 };
+	addr_msg(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, index, a, nodad);
 	char b[NET_ADDR_STRLEN];
 	return request(nl, &m, "adding address", net_addr_format(a, true, b));
 }
@@ -329,13 +335,12 @@ static void take_addr(const struct nlmsghdr *h, void *arg)
 
 int nl_addr_list(struct nl *nl, int index, int family, struct net_addr *out, size_t max)
 {
-	struct msg m;
-	struct ifaddrmsg *i = msg_start(&m, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg));
-	m.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;	/* a dump ends with NLMSG_DONE, not an ack */
+	struct nl_msg m = { .len = 0 };
+	struct ifaddrmsg *i = nl_msg_add(&m, RTM_GETADDR, NLM_F_DUMP,	/* ends with NLMSG_DONE */ sizeof(struct ifaddrmsg));
 	i->ifa_family = (uint8_t)family;
 	struct addr_list l = { index, family, out, max, 0 };
 	char why[200];
-	int r = talk(nl, &m, take_addr, &l, why, sizeof(why));
+	int r = nl_talk(nl, &m, take_addr, &l, why, sizeof(why));
 	if (r < 0) {
 		errno = -r;
 		return log_error("listing addresses: %m");
@@ -345,15 +350,15 @@ int nl_addr_list(struct nl *nl, int index, int family, struct net_addr *out, siz
 
 int nl_route_default(struct nl *nl, int index, const struct net_addr *gw)
 {
-	struct msg m;
-	struct rtmsg *r = msg_start(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
+	struct nl_msg m = { .len = 0 };
+	struct rtmsg *r = nl_msg_add(&m, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
 	r->rtm_family = (uint8_t)gw->family;
 	r->rtm_table = RT_TABLE_MAIN;
 	r->rtm_protocol = RTPROT_STATIC;
 	r->rtm_scope = RT_SCOPE_UNIVERSE;
 	r->rtm_type = RTN_UNICAST;
-	attr_put(&m, RTA_GATEWAY, gw->ip, net_addr_len(gw));
-	attr_u32(&m, RTA_OIF, (uint32_t)index);
+	nl_attr(&m, RTA_GATEWAY, gw->ip, net_addr_len(gw));
+	nl_attr_u32(&m, RTA_OIF, (uint32_t)index);
 	char b[NET_ADDR_STRLEN];
 	return request(nl, &m, "default route via", net_addr_format(gw, false, b));
 }

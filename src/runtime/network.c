@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include "berth/linux/mountopts.h"
 #include "berth/linux/netlink.h"
+#include "berth/linux/nftables.h"
 #include "berth/runtime/leases.h"
 #include "berth/runtime/network.h"
 #include "berth/util/log.h"
@@ -151,6 +153,46 @@ static int mount_file(struct spec *spec, const char *files_dir, const char *name
 	return mountopt_apply(m, &spec->arena, "ro", path);
 }
 
+/* Past the bridge: IPv4 forwarding on, and what leaves the bridge's
+ * subnet for another link masqueraded (a table per bridge, replaced at
+ * each start). */
+static int bridge_outbound(const struct net_conf *n, const struct net_addr *subnets, size_t n_subnets)
+{
+	for (size_t i = 0; i < n_subnets; i++) {
+		if (subnets[i].family != AF_INET)
+			continue;
+		char table[64];
+		snprintf(table, sizeof(table), "berth-bridge-%s", n->bridge);
+		if (write_file("/proc/sys/net/ipv4/ip_forward", "1", 1, 0644) < 0)
+			return log_error("network: /proc/sys/net/ipv4/ip_forward: %m");
+		return nft_masquerade(table, &subnets[i], n->bridge);
+	}
+	return 0;
+}
+
+static void publish_table(const char *name, char *out, size_t cap) { snprintf(out, cap, "berth-svc-%s", name); }
+
+/* The service's ports, to its first IPv4 address. */
+static int publish_ports(const struct net_conf *n, const char *name, const struct net_plan *p)
+{
+	const struct net_addr *to = NULL;
+	for (size_t i = 0; i < p->n_addrs && !to; i++)
+		if (p->addrs[i].family == AF_INET)
+			to = &p->addrs[i];
+	if (!to)
+		return log_error("network: publish needs an IPv4 address (nf_tables' ip family)");
+	struct nft_dnat d[64];
+	if (n->n_publish > ARRAY_SIZE(d))
+		return log_error("network: at most %zu publish lines", ARRAY_SIZE(d));
+	for (size_t i = 0; i < n->n_publish; i++) {
+		const struct net_publish *u = &n->publish[i];
+		d[i] = (struct nft_dnat){ u->proto, u->host_ip.family ? &u->host_ip : NULL, u->host_port, to, u->port };
+	}
+	char table[300];
+	publish_table(name, table, sizeof(table));
+	return nft_publish(table, d, n->n_publish);
+}
+
 /* The addresses on a bridge: the file's (each in a subnet of the
  * bridge), else one allocated per family the bridge has a subnet of;
  * both recorded in the leases, which *all gets. */
@@ -220,6 +262,8 @@ int network_prepare(const struct net_conf *n, const char *name, struct spec *spe
 				r = -1;
 			if (r == 0)
 				r = bridge_addresses(n, name, lease_dir, subnets, (size_t)k, p, &all);
+			if (r == 0 && ENABLE_NET_PUBLISH)
+				r = bridge_outbound(n, subnets, (size_t)k);
 		} else {
 			p->parent_index = nl_link_index(&nl, n->parent);
 			if (p->parent_index == 0)
@@ -342,6 +386,8 @@ int network_attach(const struct net_conf *n, const char *name, pid_t pid, const 
 	if (r == 0)
 		r = configure_inside(&in, n, name, p);
 	nl_close(&in);
+	if (r == 0 && n->n_publish)
+		r = publish_ports(n, name, p);
 	close(nsfd);
 	close(self);
 	return wired ? r : 0;
@@ -355,8 +401,13 @@ fail:
 	return wired ? -1 : 0;
 }
 
-void network_forget(const char *files_dir, const char *name)
+void network_forget(const struct net_conf *n, const char *files_dir, const char *name)
 {
+	if (n->n_publish) {
+		char table[300];
+		publish_table(name, table, sizeof(table));
+		nft_drop(table);
+	}
 	static const char *const what[] = { "hosts", "resolv.conf" };
 	for (size_t i = 0; i < ARRAY_SIZE(what); i++) {
 		char path[4096];

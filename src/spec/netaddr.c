@@ -112,3 +112,9 @@ bool net_ifname_ok(const char *name)
 		return false;
 	return !strpbrk(name, "/: \t\n");
 }
+
+bool net_publish_clash(const struct net_publish *a, const struct net_publish *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       (!a->host_ip.family || !b->host_ip.family || net_addr_equal(&a->host_ip, &b->host_ip));
+}

@@ -640,6 +640,9 @@ static const struct key {
 	{ "network", "mac", k_network, false }, { "network", "dns", k_network, true },
 	{ "network", "dns-search", k_network, true }, { "network", "hosts", k_network, true },
 #endif
+#ifdef CONFIG_NET_PUBLISH
+	{ "network", "publish", k_network, true },
+#endif
 };
 
 void service_defaults(struct service_conf *c)

@@ -5,6 +5,7 @@
  * the file and line; the rest (a parent link that is missing, an address
  * another service holds) is found when the service starts. */
 #include <linux/if_link.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,51 @@ static int k_hosts(struct key_ctx *k, struct net_conf *n)
 	return 0;
 }
 
+static int get_port(const char *s, uint16_t *port)
+{
+	int64_t v;
+	if (parse_i64(s, &v) < 0 || v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* publish = [HOSTIP:]HOSTPORT:PORT[/tcp|udp] (IPv4: nf_tables' ip family). */
+static int k_publish(struct key_ctx *k, struct net_conf *n)
+{
+	char *v = arena_strdup(k->a, k->e->value);
+	struct net_publish p = { .proto = IPPROTO_TCP, .line = k->e->line };
+	char *slash = strchr(v, '/');
+	if (slash) {
+		*slash++ = 0;
+		if (!strcmp(slash, "udp"))
+			p.proto = IPPROTO_UDP;
+		else if (strcmp(slash, "tcp"))
+			return KERR(k, "\"%s\": the protocol is tcp or udp", k->e->value);
+	}
+	char *last = strrchr(v, ':');
+	if (!last)
+		return KERR(k, "\"%s\": expected [HOSTIP:]HOSTPORT:PORT[/tcp|udp]", k->e->value);
+	*last = 0;
+	char *host_port = strrchr(v, ':');
+	if (host_port) {
+		*host_port++ = 0;
+		if (net_addr_parse(v, &p.host_ip) < 0 || p.host_ip.family != AF_INET || p.host_ip.prefix >= 0)
+			return KERR(k, "\"%s\" is not an IPv4 address of the device (ports are published on IPv4)", v);
+	} else {
+		host_port = v;
+	}
+	if (get_port(host_port, &p.host_port) < 0 || get_port(last + 1, &p.port) < 0)
+		return KERR(k, "\"%s\": ports are numbers from 1 to 65535", k->e->value);
+	for (size_t i = 0; i < n->n_publish; i++)
+		if (net_publish_clash(&n->publish[i], &p))
+			return KERR(k, "port %u/%s is published already (line %d)", p.host_port,
+				    p.proto == IPPROTO_UDP ? "udp" : "tcp", n->publish[i].line);
+	n->publish = arena_grow(k->a, n->publish, n->n_publish, sizeof(*n->publish));
+	n->publish[n->n_publish++] = p;
+	return 0;
+}
+
 int k_network(struct key_ctx *k)
 {
 	struct net_conf *n = &k->c->net;
@@ -173,6 +219,8 @@ int k_network(struct key_ctx *k)
 		return add_addr(k, n->dns, &n->n_dns, false);
 	if (!strcmp(key, "dns-search"))
 		return k_dns_search(k, n);
+	if (!strcmp(key, "publish"))
+		return k_publish(k, n);
 	return k_hosts(k, n);
 }
 
@@ -249,7 +297,8 @@ int network_finish(struct service_conf *c)
 		: !wired && n->mtu ? "mtu" : !wired && n->has_mac ? "mac"
 		: n->mode != NET_BRIDGE && n->bridge ? "bridge" : n->mode != NET_BRIDGE && n->n_bridge_addrs ? "bridge-address"
 		: n->mode != NET_MACVLAN && n->mode != NET_IPVLAN && n->parent ? "parent"
-		: n->mode != NET_MACVLAN && n->macvlan_mode ? "macvlan-mode" : NULL;
+		: n->mode != NET_MACVLAN && n->macvlan_mode ? "macvlan-mode"
+		: n->mode != NET_BRIDGE && n->n_publish ? "publish" : NULL;
 	if (misplaced)
 		return log_error("%s: [network]: %s: not used by mode = %s", c->file, misplaced, mode_names[n->mode]);
 	if (n->mode == NET_HOST) {

@@ -14,6 +14,7 @@
  * 1), whose SIGCHLD it then is. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +66,24 @@ static void child_of_loop(struct supervisor *sv, pid_t parent)
 	log_set_writer(NULL, NULL);
 }
 
+/* A port another service publishes (its container is there, or being
+ * made or cleared): the first to start keeps it. */
+static int publish_clash(struct supervisor *sv, const struct svc *s)
+{
+	for (size_t i = 0; i < s->conf.net.n_publish; i++)
+		for (size_t j = 0; j < sv->n; j++) {
+			const struct svc *o = sv->svcs[j];
+			if (o == s || !svc_active(o))
+				continue;
+			for (size_t k = 0; k < o->conf.net.n_publish; k++)
+				if (net_publish_clash(&s->conf.net.publish[i], &o->conf.net.publish[k]))
+					return log_error("service %s: port %u/%s is published by service %s", s->name,
+							 s->conf.net.publish[i].host_port,
+							 s->conf.net.publish[i].proto == IPPROTO_UDP ? "udp" : "tcp", o->name);
+		}
+	return 0;
+}
+
 static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3], int notify_fd, int result_fd,
 			      pid_t parent)
 {
@@ -80,8 +99,11 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	/* Its network: files and addresses before the container is made,
 	 * links once its namespace exists, all before its program runs. */
 	char net_files[4096];
+	net_files_dir(sv, net_files);
 	struct net_plan plan;
-	int r = network_prepare(&s->conf.net, s->name, &s->conf.spec, net_files_dir(sv, net_files), sv->lease_dir, &plan);
+	int r = publish_clash(sv, s);
+	if (r == 0)
+		r = network_prepare(&s->conf.net, s->name, &s->conf.spec, net_files, sv->lease_dir, &plan);
 	if (r == 0)
 		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
 	if (r == 0 && (network_attach(&s->conf.net, s->name, res.st.pid, &plan) < 0 ||
@@ -89,6 +111,8 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 		container_destroy(sv->root, &res.st);
 		r = -1;
 	}
+	if (r < 0)	/* nothing of its network stays behind either */
+		network_forget(&s->conf.net, net_files, s->name);
 	res.ok = r == 0;
 	if (send_with_fd(result_fd, &res, sizeof(res), res.ok ? o.console_master : -1) < 0)
 		_exit(1);
@@ -238,7 +262,7 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 		else
 			clear_stale(sv->root, s->name);
 		char net_files[4096];
-		network_forget(net_files_dir(sv, net_files), s->name);
+		network_forget(&s->conf.net, net_files_dir(sv, net_files), s->name);
 		_exit(0);
 	}
 	if (wait_pidfd >= 0)

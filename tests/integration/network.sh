@@ -39,6 +39,11 @@ bad outside 'mode = bridge' 'bridge-address = 10.1.0.1/24' 'address = 10.2.0.5'
 bad noparent 'mode = macvlan' 'address = 192.168.77.9/24'
 bad gateway 'mode = macvlan' 'parent = eth1' 'address = 192.168.77.9/24' 'gateway = 192.168.78.1'
 bad mtu 'mode = bridge' 'mtu = 9'
+bad port 'mode = bridge' 'publish = 8080:0'
+bad proto 'mode = bridge' 'publish = 8080:80/sctp'
+bad pubv6 'mode = bridge' 'publish = [fd00::1]:8080:80'
+bad pubtwice 'mode = bridge' 'publish = 8080:80' 'publish = 10.0.0.1:8080:81'
+bad pubvlan 'mode = macvlan' 'parent = eth1' 'address = 192.168.77.9/24' 'publish = 80:80'
 OUT=$("$BERTH" check "$nd/bad" 2>&1); rc=$?
 expect "check: [network] errors fail the check" "1" "$rc"
 expect_match "check: an address outside the bridge's subnet, with file and line" \
@@ -46,8 +51,15 @@ expect_match "check: an address outside the bridge's subnet, with file and line"
 expect_match "check: macvlan without parent" "noparent.conf:5: mode: macvlan needs parent = IFACE" "$OUT"
 expect_match "check: a gateway no address reaches" "gateway.conf:8: gateway: 192.168.78.1 is not in the subnet of any address" "$OUT"
 expect_match "check: an MTU out of range" "mtu.conf:6: mtu: \"9\" is not an MTU from 68 to 65535" "$OUT"
+expect_match "check: publish: a port out of range" "port.conf:6: publish: \"8080:0\": ports are numbers from 1 to 65535" "$OUT"
+expect_match "check: publish: tcp or udp" "proto.conf:6: publish: \"8080:80/sctp\": the protocol is tcp or udp" "$OUT"
+expect_match "check: publish: IPv4 only" "pubv6.conf:6: publish: .* is not an IPv4 address of the device" "$OUT"
+expect_match "check: publish: one port twice" "pubtwice.conf:7: publish: port 8080/tcp is published already \(line 6\)" "$OUT"
+expect_match "check: publish: on a bridge only" "pubvlan.conf: \[network\]: publish: not used by mode = macvlan" "$OUT"
 
-svc net-web 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge'
+svc net-web 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge' 'publish = 8080:80' \
+	'publish = 192.168.55.1:8081:80/tcp' 'publish = 5353:53/udp'
+svc net-pub2 'exec = sleep 1000' 'after = net-web' 'restart = no' '[network]' 'mode = bridge' 'publish = 8080:81'
 svc net-client 'exec = sleep 1000' 'requires = net-web' '[network]' 'mode = bridge'
 svc net-fixed 'exec = sleep 1000' '[network]' 'mode = bridge' 'address = 10.0.88.50' 'mac = 02:00:00:00:00:50' \
 	'mtu = 1400' 'dns = 10.0.88.1' 'dns-search = example.org' 'hosts = printer:10.0.88.9'
@@ -67,7 +79,7 @@ jq '.process.terminal = false | .process.args = ["sleep", "1000"]' "$nd/bundle/c
 	mv "$nd/bundle/c.tmp" "$nd/bundle/config.json"
 printf '[service]\nbundle = %s\nstop-timeout = 200ms\n[network]\nmode = bridge\n' "$nd/bundle" > "$nd/conf/net-bundle.conf"
 OUT=$("$BERTH" check "$nd/conf" 2>&1)
-expect_match "check: the services' [network] sections pass" "11 service files, 0 with errors" "$OUT"
+expect_match "check: the services' [network] sections pass" "12 service files, 0 with errors" "$OUT"
 
 start_supervisor() {
 	unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \
@@ -91,6 +103,27 @@ expect_match "bridge: the host's end of the pair is on the bridge" "master berth
 expect "the image's /etc/hosts is left as it was" "1.2.3.4 image-hosts" "$(cat "$nd/rootfs/etc/hosts")"
 expect_match "the container's /etc/hosts is read-only" "Read-only file system" \
 	"$(ctl exec net-client sh -c 'echo x >> /etc/hosts' < /dev/null 2>&1)"
+
+# Published ports, from a client on the device's LAN (a namespace of
+# its own, linked to the device's by a veth pair, with no route to the
+# bridge's subnet); and the way out, masqueraded.
+unshare -n sleep 1000 & CLIENT=$!
+in_client() { nsenter -t "$CLIENT" -n "$@"; }
+wait_until 10 sh -c "[ \"\$(readlink /proc/$CLIENT/ns/net)\" != \"\$(readlink /proc/$SP/ns/net)\" ]"
+in_dev ip link add lan0 type veth peer name lan1 netns "$CLIENT"
+in_dev ip addr add 192.168.55.1/24 dev lan0; in_dev ip link set lan0 up
+in_client ip addr add 192.168.55.2/24 dev lan1; in_client ip link set lan1 up; in_client ip link set lo up
+mkdir -p "$nd/lan" && echo hello-from-the-lan > "$nd/lan/x"
+nsenter -t "$CLIENT" -n busybox httpd -f -p 192.168.55.2:8000 -h "$nd/lan" & LANWEB=$!
+expect "publish: HOSTPORT:PORT reaches the container from the LAN" hello-from-net-web \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+expect "publish: HOSTIP:HOSTPORT:PORT/tcp" hello-from-net-web \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8081/index.html 2>&1)"
+expect "outbound: a service reaches the LAN (forwarding, masquerade)" hello-from-the-lan \
+	"$(ctl exec net-client wget -qO- http://192.168.55.2:8000/x < /dev/null 2>&1)"
+wait_state net-pub2 failed
+expect_match "publish: a port another service publishes is refused, naming it" \
+	"service net-pub2: port 8080/tcp is published by service net-web" "$(cat "$nd/supervisor.log")"
 
 # IPv4 and IPv6 on one bridge.
 wait_state net-six2 ready
@@ -162,6 +195,14 @@ ctl restart net-web >/dev/null
 wait_until 30 sh -c "[ \"\$(timeout 20 '$BERTH' ctl -s '$SOCK' list | awk '\$1 == \"net-web\" { print \$2 }')\" = ready ]"
 wait_state net-web ready
 expect "a restarted service keeps its address" "$web" "$(addr_of net-web)"
+ctl stop net-web >/dev/null
+wait_state net-web stopped
+expect_match "publish: the rules go with the container (the port is closed, not forwarded)" "Connection refused" \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+ctl start net-web >/dev/null
+wait_state net-web ready
+expect "publish: ...and come back with it" hello-from-net-web \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
 ctl stop net-client >/dev/null
 wait_state net-client stopped
 gone() { ! in_dev ip link show b-net-client >/dev/null 2>&1; }
@@ -188,11 +229,11 @@ expect "re-adoption: its network still answers" hello-from-net-web \
 ctl restart net-web >/dev/null
 wait_until 30 sh -c "[ \"\$(timeout 20 '$BERTH' ctl -s '$SOCK' list | awk '\$1 == \"net-web\" && \$3 != \"$pid\" { print \$2 }')\" = ready ]"
 expect "...restarted, wired again with its address" "$web" "$(addr_of net-web)"
-kill $HOLD 2>/dev/null; wait $HOLD 2>/dev/null
+kill $HOLD $LANWEB $CLIENT 2>/dev/null; wait $HOLD $LANWEB $CLIENT 2>/dev/null
 
 kill -TERM "$SP"; wait "$SP"
 expect "clean exit" 0 "$?"
-for n in net-web net-client net-fixed net-none net-host net-mv1 net-mv2 net-iv net-dup net-six net-six2 net-bundle; do
+for n in net-web net-client net-fixed net-none net-host net-mv1 net-mv2 net-iv net-dup net-six net-six2 net-bundle net-pub2; do
 	assert_clean "$n" "network ($n)"
 done
 

@@ -63,7 +63,7 @@ sed -n 's/^    Example: `\([a-z.-]*\) = \(.*\)`$/\1 = \2/p' "$page" > "$out/ex/l
 # [network] (the [container] examples leave out the network namespace);
 # parent and macvlan-mode belong to a macvlan, whose address has its prefix.
 { echo "[service]"; echo "rootfs = /"; echo "exec = true"; echo "[network]"
-  grep -E '^(mode|bridge|bridge-address|address|gateway|mtu|mac|dns|dns-search|hosts) ' "$out/ex/lines"; } > "$out/ex/net.conf"
+  grep -E '^(mode|bridge|bridge-address|address|gateway|mtu|mac|dns|dns-search|hosts|publish) ' "$out/ex/lines"; } > "$out/ex/net.conf"
 { echo "[service]"; echo "rootfs = /"; echo "exec = true"; echo "[network]"; echo "mode = macvlan"
   echo "address = 10.0.88.20/24"; grep -E '^(parent|macvlan-mode) ' "$out/ex/lines"; } > "$out/ex/vlan.conf"
 r=$("$BERTH" check "$out/ex/all.conf" "$out/ex/net.conf" "$out/ex/vlan.conf" 2>&1)

@@ -3,6 +3,7 @@
  * addresses, MACs, interface names, the [network] keys and their checks,
  * and the lease file (parse, stable choice). */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,16 @@ static void test_keys(void)
 	      c.net.macvlan_mode == 4 /* MACVLAN_MODE_BRIDGE */ && c.n_wait_for == 1 && c.wait_for[0].kind == WAIT_LINK &&
 	      !strcmp(c.wait_for[0].arg, "eth1"));
 	service_free(&c);
+	/* publish: HOSTPORT:PORT (tcp), HOSTIP:HOSTPORT:PORT/udp; one port once. */
+	CHECK(load(&c, SVC "[network]\nmode = bridge\npublish = 8080:80\npublish = 192.168.1.2:53:5353/udp\n"
+		       "publish = 53:53/tcp\n") == 0 && c.net.n_publish == 3);
+	CHECK(c.net.publish[0].proto == IPPROTO_TCP && c.net.publish[0].host_port == 8080 && c.net.publish[0].port == 80 &&
+	      !c.net.publish[0].host_ip.family);
+	CHECK(c.net.publish[1].proto == IPPROTO_UDP && c.net.publish[1].host_port == 53 && c.net.publish[1].port == 5353 &&
+	      !strcmp(fmt(&c.net.publish[1].host_ip), "192.168.1.2"));
+	CHECK(!net_publish_clash(&c.net.publish[1], &c.net.publish[2]));	/* udp and tcp */
+	CHECK(net_publish_clash(&c.net.publish[0], &c.net.publish[0]));
+	service_free(&c);
 	/* host: the device's network namespace. */
 	CHECK(load(&c, SVC "[network]\nmode = host\ndns = 1.1.1.1\n") == 0 && !c.spec.ns[NS_NET].wanted);
 	service_free(&c);
@@ -146,6 +157,14 @@ static void test_keys(void)
 		SVC "[network]\nmode = bridge\nhosts = pr inter:10.0.0.1\n",
 		SVC "[network]\nmode = bridge\nhosts = printer:10.0.0\n",
 		SVC "[network]\nmode = bridge\nport = 80\n",
+		SVC "[network]\nmode = bridge\npublish = 80\n",
+		SVC "[network]\nmode = bridge\npublish = 0:80\n",
+		SVC "[network]\nmode = bridge\npublish = 80:65536\n",
+		SVC "[network]\nmode = bridge\npublish = 80:80/icmp\n",
+		SVC "[network]\nmode = bridge\npublish = fd00::1:80:80\n",
+		SVC "[network]\nmode = bridge\npublish = 10.0.0.1/24:80:80\n",
+		SVC "[network]\nmode = bridge\npublish = 80:80\npublish = 10.0.0.1:80:81\n",
+		SVC "[network]\nmode = host\npublish = 80:80\n",
 		SVC "[network]\nmode = bridge\nmode = macvlan\n",
 		SVC "[container]\nnamespaces = mount pid\n[network]\nmode = bridge\n",	/* no netns of its own */
 	};

@@ -36,7 +36,7 @@ BERTH_KCONFIG = CONFIG_JSON=y \
 	$(call berth-kconfig,TERMINAL,TERMINAL) \
 	$(call berth-kconfig,SUPERVISOR,INI CMD_CHECK SUPERVISOR) \
 	$(call berth-kconfig,WATCHDOG,WATCHDOG) \
-	$(call berth-kconfig,NETWORK,NETWORK) \
+	$(call berth-kconfig,NETWORK,NETWORK NET_PUBLISH) \
 	$(call berth-kconfig,INIT,INIT) \
 	$(call berth-kconfig,SECCOMP,SECCOMP SECCOMP_CACHE) \
 	$(call berth-kconfig,USERNS,USERNS IDMAP_MOUNTS) \

@@ -14,8 +14,33 @@ struct nl {
 	uint32_t seq;
 };
 
-int nl_open(struct nl *nl);
+int nl_open(struct nl *nl);	/* NETLINK_ROUTE */
+/* Another netlink family (NETLINK_NETFILTER for nf_tables). */
+int nl_open_family(struct nl *nl, int family);
 void nl_close(struct nl *nl);
+
+/* Requests, one message or a batch of them, built in place: start each
+ * with nl_msg_add (its header, zeroed, returned), then its attributes.
+ * Too much for the buffer: the request is refused (-EMSGSIZE) when sent. */
+struct nlmsghdr;
+struct rtattr;
+struct nl_msg {
+	char buf[4096];
+	size_t len, cur;	/* all messages; where the last one starts */
+	bool overflow;
+};
+void *nl_msg_add(struct nl_msg *m, uint16_t type, uint16_t flags, size_t hdrlen);
+struct rtattr *nl_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len);
+void nl_attr_str(struct nl_msg *m, uint16_t type, const char *s);
+void nl_attr_u32(struct nl_msg *m, uint16_t type, uint32_t v);
+struct rtattr *nl_nest_start(struct nl_msg *m, uint16_t type);
+void nl_nest_end(struct nl_msg *m, struct rtattr *a);
+/* Send them all, then wait for an answer to each that asks for one
+ * (NLM_F_ACK: its ack; NLM_F_DUMP: its end), each(h, arg) called for
+ * every other answer. 0, or -errno with *why the kernel's reason (empty
+ * if none). */
+int nl_talk(struct nl *nl, struct nl_msg *m, void (*each)(const struct nlmsghdr *, void *), void *arg, char *why,
+	    size_t cap);
 
 /* A link's index; 0 if there is none of that name. */
 int nl_link_index(struct nl *nl, const char *name);

@@ -31,8 +31,9 @@ int network_prepare(const struct net_conf *n, const char *name, struct spec *spe
 /* Once the container exists (pid: its init, not yet started): lo up and
  * its link, named eth0 inside. */
 int network_attach(const struct net_conf *n, const char *name, pid_t pid, const struct net_plan *plan);
-/* The files network_prepare wrote for name. */
-void network_forget(const char *files_dir, const char *name);
+/* What network_prepare and network_attach left for name outside its
+ * namespace: its files, its published ports. */
+void network_forget(const struct net_conf *n, const char *files_dir, const char *name);
 
 #else
 static inline int network_prepare(const struct net_conf *n, const char *name, struct spec *spec, const char *files_dir,
@@ -46,7 +47,10 @@ static inline int network_attach(const struct net_conf *n, const char *name, pid
 	(void)n, (void)name, (void)pid, (void)plan;
 	return 0;
 }
-static inline void network_forget(const char *files_dir, const char *name) { (void)files_dir, (void)name; }
+static inline void network_forget(const struct net_conf *n, const char *files_dir, const char *name)
+{
+	(void)n, (void)files_dir, (void)name;
+}
 #endif
 
 #endif

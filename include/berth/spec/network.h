@@ -27,6 +27,14 @@ struct net_host {
 
 #define NET_MAX_ADDRS 8
 
+/* publish = [HOSTIP:]HOSTPORT:PORT[/tcp|udp] */
+struct net_publish {
+	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	struct net_addr host_ip;	/* family 0: any address of the device */
+	uint16_t host_port, port;
+	int line;
+};
+
 struct net_conf {
 	enum net_mode mode;
 	const char *bridge;		/* NET_BRIDGE: its name (default "berth0") */
@@ -46,6 +54,8 @@ struct net_conf {
 	const char *const *dns_search;
 	struct net_host *hosts;		/* hosts = NAME:IP, in the arena */
 	size_t n_hosts;
+	struct net_publish *publish;	/* NET_BRIDGE (CONFIG_NET_PUBLISH), in the arena */
+	size_t n_publish;
 	int line;			/* of its mode key, for messages */
 };
 
@@ -75,6 +85,8 @@ int net_mac_parse(const char *s, uint8_t mac[6]);
 /* A locally administered unicast address derived from a name: the same
  * name, the same address, on every boot. */
 void net_mac_from_name(const char *name, uint8_t mac[6]);
+/* Two publish lines ask for one port of the device. */
+bool net_publish_clash(const struct net_publish *a, const struct net_publish *b);
 /* FNV-1a of a name: where stable choices from a name start. */
 uint32_t net_name_hash(const char *name);
 /* A valid interface name: 1-15 bytes, no '/', ':' or blank, not "." or "..". */

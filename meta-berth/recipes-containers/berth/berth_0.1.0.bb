@@ -48,7 +48,7 @@ def berth_kconfig(d):
         ('extra-commands', 'CMD_SPEC CMD_UPDATE CMD_PAUSE CMD_PS CMD_EVENTS CMD_FEATURES'),
         ('hooks', 'HOOKS'), ('terminal', 'TERMINAL'),
         ('supervisor', 'INI CMD_CHECK SUPERVISOR'),
-        ('watchdog', 'WATCHDOG'), ('network', 'NETWORK'), ('init', 'INIT'),
+        ('watchdog', 'WATCHDOG'), ('network', 'NETWORK NET_PUBLISH'), ('init', 'INIT'),
         ('seccomp', 'SECCOMP SECCOMP_CACHE'), ('userns', 'USERNS IDMAP_MOUNTS'),
         ('cgroup-v1', 'CGROUP_V1'), ('cgroup-v2', 'CGROUP_V2 CGROUP_BPF_DEVICES'),
         ('lsm', 'APPARMOR SELINUX'), ('systemd', 'SYSTEMD_CGROUP'),

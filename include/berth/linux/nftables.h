@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nf_tables over netlink, as much as publishing a container's ports
+ * needs: an ip table of berth's own per service (its DNAT rules) and per
+ * bridge (the masquerade of its subnet), each replaced or deleted whole,
+ * in one atomic batch. Logs and returns -1 on failure. */
+#ifndef BERTH_LINUX_NFTABLES_H
+#define BERTH_LINUX_NFTABLES_H
+#include <stddef.h>
+#include <stdint.h>
+#include "berth/config.h"
+#include "berth/spec/network.h"
+
+struct nft_dnat {
+	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	const struct net_addr *host_ip;	/* only to this address of the device (NULL: any) */
+	uint16_t host_port;
+	const struct net_addr *to;	/* the container's address */
+	uint16_t to_port;
+};
+
+#ifdef CONFIG_NET_PUBLISH
+/* Table `table` holds these DNAT rules (hook prerouting), and nothing else. */
+int nft_publish(const char *table, const struct nft_dnat *d, size_t n);
+/* Table `table` masquerades what leaves subnet by a link other than bridge. */
+int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge);
+/* Table `table` is gone (0 also when there was none). */
+int nft_drop(const char *table);
+
+#else
+static inline int nft_publish(const char *t, const struct nft_dnat *d, size_t n) { (void)t, (void)d, (void)n; return 0; }
+static inline int nft_masquerade(const char *t, const struct net_addr *s, const char *b) { (void)t, (void)s, (void)b; return 0; }
+static inline int nft_drop(const char *t) { (void)t; return 0; }
+#endif
+
+#endif

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nf_tables rules, written as the kernel reads them: a batch of netlink
+ * messages (begin, tables, chains, rules, end) that the kernel applies
+ * whole or not at all. A table is replaced by adding it (a no-op if it
+ * is there), deleting it and adding it again with its contents, all in
+ * one batch: no moment without rules, no error for a table that was not
+ * there, and nothing half-made if a rule is refused. Each rule is a list
+ * of expressions over registers, as `nft` itself would send them:
+ *   ip daddr A  tcp dport P  dnat to B:Q
+ *   = payload(network header +16, 4) == A; meta l4proto == tcp;
+ *     payload(transport header +2, 2) == P; immediate r1 = B, r2 = Q; nat dnat r1 r2
+ * Integers in nf_tables attributes are big-endian. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include "berth/linux/netlink.h"
+#include "berth/linux/nftables.h"
+#include "berth/util/log.h"
+
+#define NLA_NESTED(type) ((uint16_t)((type) | NLA_F_NESTED))
+/* The hook priorities of NAT (linux/netfilter_ipv4.h: NF_IP_PRI_NAT_*). */
+#define PRI_NAT_DST (-100)
+#define PRI_NAT_SRC 100
+
+static void be32(struct nl_msg *m, uint16_t type, uint32_t v) { nl_attr_u32(m, type, htonl(v)); }
+
+static void batch_mark(struct nl_msg *m, uint16_t type)
+{
+	struct nfgenmsg *g = nl_msg_add(m, type, 0, sizeof(*g));
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+}
+
+static void nft_msg(struct nl_msg *m, uint16_t type, uint16_t flags)
+{
+	struct nfgenmsg *g = nl_msg_add(m, (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | type), NLM_F_ACK | flags, sizeof(*g));
+	g->nfgen_family = NFPROTO_IPV4;
+	g->version = NFNETLINK_V0;
+}
+
+/* The table, whatever it held, gone; with `again`, made anew and empty. */
+static void table_reset(struct nl_msg *m, const char *table, bool again)
+{
+	nft_msg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nl_attr_str(m, NFTA_TABLE_NAME, table);
+	nft_msg(m, NFT_MSG_DELTABLE, 0);
+	nl_attr_str(m, NFTA_TABLE_NAME, table);
+	if (again) {
+		nft_msg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		nl_attr_str(m, NFTA_TABLE_NAME, table);
+	}
+}
+
+static void nat_chain(struct nl_msg *m, const char *table, const char *chain, uint32_t hook, int32_t priority)
+{
+	nft_msg(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nl_attr_str(m, NFTA_CHAIN_TABLE, table);
+	nl_attr_str(m, NFTA_CHAIN_NAME, chain);
+	struct rtattr *h = nl_nest_start(m, NLA_NESTED(NFTA_CHAIN_HOOK));
+	be32(m, NFTA_HOOK_HOOKNUM, hook);
+	be32(m, NFTA_HOOK_PRIORITY, (uint32_t)priority);
+	nl_nest_end(m, h);
+	nl_attr_str(m, NFTA_CHAIN_TYPE, "nat");
+}
+
+/* A rule: its expressions go between rule_start and rule_end. */
+static struct rtattr *rule_start(struct nl_msg *m, const char *table, const char *chain)
+{
+	nft_msg(m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	nl_attr_str(m, NFTA_RULE_TABLE, table);
+	nl_attr_str(m, NFTA_RULE_CHAIN, chain);
+	return nl_nest_start(m, NLA_NESTED(NFTA_RULE_EXPRESSIONS));
+}
+
+/* One expression: its name, then its data (a nest) between the two. */
+static struct rtattr *expr_start(struct nl_msg *m, const char *name, struct rtattr **data)
+{
+	struct rtattr *e = nl_nest_start(m, NLA_NESTED(NFTA_LIST_ELEM));
+	nl_attr_str(m, NFTA_EXPR_NAME, name);
+	*data = nl_nest_start(m, NLA_NESTED(NFTA_EXPR_DATA));
+	return e;
+}
+
+static void expr_end(struct nl_msg *m, struct rtattr *e, struct rtattr *data)
+{
+	nl_nest_end(m, data);
+	nl_nest_end(m, e);
+}
+
+static void value(struct nl_msg *m, uint16_t type, const void *v, size_t len)
+{
+	struct rtattr *d = nl_nest_start(m, NLA_NESTED(type));
+	nl_attr(m, NFTA_DATA_VALUE, v, len);
+	nl_nest_end(m, d);
+}
+
+static void load_payload(struct nl_msg *m, uint32_t base, uint32_t offset, uint32_t len)
+{
+	struct rtattr *d, *e = expr_start(m, "payload", &d);
+	be32(m, NFTA_PAYLOAD_DREG, NFT_REG_1);
+	be32(m, NFTA_PAYLOAD_BASE, base);
+	be32(m, NFTA_PAYLOAD_OFFSET, offset);
+	be32(m, NFTA_PAYLOAD_LEN, len);
+	expr_end(m, e, d);
+}
+
+static void load_meta(struct nl_msg *m, uint32_t key)
+{
+	struct rtattr *d, *e = expr_start(m, "meta", &d);
+	be32(m, NFTA_META_KEY, key);
+	be32(m, NFTA_META_DREG, NFT_REG_1);
+	expr_end(m, e, d);
+}
+
+static void compare(struct nl_msg *m, uint32_t op, const void *v, size_t len)
+{
+	struct rtattr *d, *e = expr_start(m, "cmp", &d);
+	be32(m, NFTA_CMP_SREG, NFT_REG_1);
+	be32(m, NFTA_CMP_OP, op);
+	value(m, NFTA_CMP_DATA, v, len);
+	expr_end(m, e, d);
+}
+
+static void immediate(struct nl_msg *m, uint32_t reg, const void *v, size_t len)
+{
+	struct rtattr *d, *e = expr_start(m, "immediate", &d);
+	be32(m, NFTA_IMMEDIATE_DREG, reg);
+	value(m, NFTA_IMMEDIATE_DATA, v, len);
+	expr_end(m, e, d);
+}
+
+/* Register 1 &= mask (the network part of an address). */
+static void mask(struct nl_msg *m, const void *mask, const void *zero, uint32_t len)
+{
+	struct rtattr *d, *e = expr_start(m, "bitwise", &d);
+	be32(m, NFTA_BITWISE_SREG, NFT_REG_1);
+	be32(m, NFTA_BITWISE_DREG, NFT_REG_1);
+	be32(m, NFTA_BITWISE_LEN, len);
+	value(m, NFTA_BITWISE_MASK, mask, len);
+	value(m, NFTA_BITWISE_XOR, zero, len);
+	expr_end(m, e, d);
+}
+
+static int commit(struct nl_msg *m, const char *what, const char *table)
+{
+	struct nl nl;
+	if (nl_open_family(&nl, NETLINK_NETFILTER) < 0)
+		return -1;
+	char why[200];
+	int r = nl_talk(&nl, m, NULL, NULL, why, sizeof(why));
+	nl_close(&nl);
+	if (r == 0)
+		return 0;
+	errno = -r;
+	if (r == -ENOENT && !why[0])
+		return log_error("nf_tables: %s %s: %m (a kernel without nf_tables NAT?)", what, table);
+	return why[0] ? log_error("nf_tables: %s %s: %s (%m)", what, table, why)
+		      : log_error("nf_tables: %s %s: %m", what, table);
+}
+
+int nft_publish(const char *table, const struct nft_dnat *d, size_t n)
+{
+	struct nl_msg m = { .len = 0 };
+	batch_mark(&m, NFNL_MSG_BATCH_BEGIN);
+	table_reset(&m, table, true);
+	nat_chain(&m, table, "prerouting", NF_INET_PRE_ROUTING, PRI_NAT_DST);
+	for (size_t i = 0; i < n; i++) {
+		struct rtattr *r = rule_start(&m, table, "prerouting");
+		if (d[i].host_ip) {
+			load_payload(&m, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);	/* ip daddr */
+			compare(&m, NFT_CMP_EQ, d[i].host_ip->ip, 4);
+		}
+		uint8_t proto = (uint8_t)d[i].proto;
+		load_meta(&m, NFT_META_L4PROTO);
+		compare(&m, NFT_CMP_EQ, &proto, 1);
+		uint16_t port = htons(d[i].host_port), to_port = htons(d[i].to_port);
+		load_payload(&m, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);	/* tcp or udp dport */
+		compare(&m, NFT_CMP_EQ, &port, 2);
+		immediate(&m, NFT_REG_1, d[i].to->ip, 4);
+		immediate(&m, NFT_REG_2, &to_port, 2);
+		struct rtattr *dd, *e = expr_start(&m, "nat", &dd);
+		be32(&m, NFTA_NAT_TYPE, NFT_NAT_DNAT);
+		be32(&m, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+		be32(&m, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
+		be32(&m, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2);
+		expr_end(&m, e, dd);
+		nl_nest_end(&m, r);
+	}
+	batch_mark(&m, NFNL_MSG_BATCH_END);
+	return commit(&m, "publishing ports in", table);
+}
+
+int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge)
+{
+	struct nl_msg m = { .len = 0 };
+	uint8_t net[4], bits[4], zero[4] = { 0 };
+	for (int i = 0; i < 4; i++) {
+		int left = subnet->prefix - 8 * i;
+		bits[i] = (uint8_t)(left >= 8 ? 0xff : left <= 0 ? 0 : 0xff << (8 - left));
+		net[i] = subnet->ip[i] & bits[i];
+	}
+	char ifname[IFNAMSIZ] = { 0 };
+	strncpy(ifname, bridge, IFNAMSIZ - 1);
+	batch_mark(&m, NFNL_MSG_BATCH_BEGIN);
+	table_reset(&m, table, true);
+	nat_chain(&m, table, "postrouting", NF_INET_POST_ROUTING, PRI_NAT_SRC);
+	struct rtattr *r = rule_start(&m, table, "postrouting");
+	load_payload(&m, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);	/* ip saddr */
+	mask(&m, bits, zero, 4);
+	compare(&m, NFT_CMP_EQ, net, 4);
+	load_meta(&m, NFT_META_OIFNAME);
+	compare(&m, NFT_CMP_NEQ, ifname, IFNAMSIZ);
+	struct rtattr *d, *e = expr_start(&m, "masq", &d);
+	expr_end(&m, e, d);
+	nl_nest_end(&m, r);
+	batch_mark(&m, NFNL_MSG_BATCH_END);
+	return commit(&m, "masquerading in", table);
+}
+
+int nft_drop(const char *table)
+{
+	struct nl_msg m = { .len = 0 };
+	batch_mark(&m, NFNL_MSG_BATCH_BEGIN);
+	table_reset(&m, table, false);
+	batch_mark(&m, NFNL_MSG_BATCH_END);
+	return commit(&m, "removing", table);
+}
