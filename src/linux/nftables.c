@@ -45,15 +45,26 @@ static void nft_msg(struct nl_msg *m, uint16_t type, uint16_t flags)
 	g->version = NFNETLINK_V0;
 }
 
-/* The table, whatever it held, gone; with `again`, made anew and empty. */
-static void table_reset(struct nl_msg *m, const char *table, bool again)
+/* How a batch treats the table it fills. */
+enum table_start {
+	TABLE_NEW,	/* made: the batch fails with EEXIST if it is there */
+	TABLE_REPLACE,	/* whatever it held, gone, then made anew */
+	TABLE_DROP,	/* gone (no error if it was not there) */
+};
+
+/* A delete waits for the kernel's readers to let go of the old table (an
+ * RCU grace period, milliseconds on a busy device): TABLE_NEW first, and
+ * TABLE_REPLACE only when a table was left behind. */
+static void table_start(struct nl_msg *m, const char *table, enum table_start how)
 {
-	nft_msg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	nl_attr_str(m, NFTA_TABLE_NAME, table);
-	nft_msg(m, NFT_MSG_DELTABLE, 0);
-	nl_attr_str(m, NFTA_TABLE_NAME, table);
-	if (again) {
+	if (how != TABLE_NEW) {
 		nft_msg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		nl_attr_str(m, NFTA_TABLE_NAME, table);
+		nft_msg(m, NFT_MSG_DELTABLE, 0);
+		nl_attr_str(m, NFTA_TABLE_NAME, table);
+	}
+	if (how != TABLE_DROP) {
+		nft_msg(m, NFT_MSG_NEWTABLE, NLM_F_CREATE | (how == TABLE_NEW ? NLM_F_EXCL : 0));
 		nl_attr_str(m, NFTA_TABLE_NAME, table);
 	}
 }
@@ -148,7 +159,9 @@ static void mask(struct nl_msg *m, const void *mask, const void *zero, uint32_t 
 	expr_end(m, e, d);
 }
 
-static int commit(struct nl_msg *m, const char *what, const char *table)
+/* Send the batch; EEXIST is returned (-1, errno set) without a message
+ * when quiet_exists is set. */
+static int commit(struct nl_msg *m, const char *what, const char *table, bool quiet_exists)
 {
 	struct nl nl;
 	if (nl_open_family(&nl, NETLINK_NETFILTER) < 0)
@@ -159,46 +172,79 @@ static int commit(struct nl_msg *m, const char *what, const char *table)
 	if (r == 0)
 		return 0;
 	errno = -r;
+	if (r == -EEXIST && quiet_exists)
+		return -1;
 	if (r == -ENOENT && !why[0])
 		return log_error("nf_tables: %s %s: %m (a kernel without nf_tables NAT?)", what, table);
 	return why[0] ? log_error("nf_tables: %s %s: %s (%m)", what, table, why)
 		      : log_error("nf_tables: %s %s: %m", what, table);
 }
 
-int nft_publish(const char *table, const struct nft_dnat *d, size_t n)
+static void publish_batch(struct nl_msg *m, const char *table, const struct nft_dnat *d, size_t n, enum table_start how)
 {
-	struct nl_msg m = { .len = 0 };
-	batch_mark(&m, NFNL_MSG_BATCH_BEGIN);
-	table_reset(&m, table, true);
-	nat_chain(&m, table, "prerouting", NF_INET_PRE_ROUTING, PRI_NAT_DST);
+	m->len = 0;
+	m->overflow = false;
+	batch_mark(m, NFNL_MSG_BATCH_BEGIN);
+	table_start(m, table, how);
+	nat_chain(m, table, "prerouting", NF_INET_PRE_ROUTING, PRI_NAT_DST);
 	for (size_t i = 0; i < n; i++) {
-		struct rtattr *r = rule_start(&m, table, "prerouting");
+		struct rtattr *r = rule_start(m, table, "prerouting");
 		if (d[i].host_ip) {
-			load_payload(&m, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);	/* ip daddr */
-			compare(&m, NFT_CMP_EQ, d[i].host_ip->ip, 4);
+			load_payload(m, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);	/* ip daddr */
+			compare(m, NFT_CMP_EQ, d[i].host_ip->ip, 4);
 		}
 		uint8_t proto = (uint8_t)d[i].proto;
-		load_meta(&m, NFT_META_L4PROTO);
-		compare(&m, NFT_CMP_EQ, &proto, 1);
+		load_meta(m, NFT_META_L4PROTO);
+		compare(m, NFT_CMP_EQ, &proto, 1);
 		uint16_t port = htons(d[i].host_port), to_port = htons(d[i].to_port);
-		load_payload(&m, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);	/* tcp or udp dport */
-		compare(&m, NFT_CMP_EQ, &port, 2);
-		immediate(&m, NFT_REG_1, d[i].to->ip, 4);
-		immediate(&m, NFT_REG_2, &to_port, 2);
-		struct rtattr *dd, *e = expr_start(&m, "nat", &dd);
-		be32(&m, NFTA_NAT_TYPE, NFT_NAT_DNAT);
-		be32(&m, NFTA_NAT_FAMILY, NFPROTO_IPV4);
-		be32(&m, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
-		be32(&m, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2);
-		expr_end(&m, e, dd);
-		nl_nest_end(&m, r);
+		load_payload(m, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);	/* tcp or udp dport */
+		compare(m, NFT_CMP_EQ, &port, 2);
+		immediate(m, NFT_REG_1, d[i].to->ip, 4);
+		immediate(m, NFT_REG_2, &to_port, 2);
+		struct rtattr *dd, *e = expr_start(m, "nat", &dd);
+		be32(m, NFTA_NAT_TYPE, NFT_NAT_DNAT);
+		be32(m, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+		be32(m, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
+		be32(m, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2);
+		expr_end(m, e, dd);
+		nl_nest_end(m, r);
 	}
-	batch_mark(&m, NFNL_MSG_BATCH_END);
-	return commit(&m, "publishing ports in", table);
+	batch_mark(m, NFNL_MSG_BATCH_END);
+}
+
+int nft_publish(const char *table, const struct nft_dnat *d, size_t n)
+{
+	struct nl_msg m;
+	publish_batch(&m, table, d, n, TABLE_NEW);
+	if (commit(&m, "publishing ports in", table, true) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	publish_batch(&m, table, d, n, TABLE_REPLACE);	/* left by a container that is gone */
+	return commit(&m, "publishing ports in", table, false);
+}
+
+/* 1: the table is there; 0: it is not; -1: the kernel would not say. */
+static int table_exists(const char *table)
+{
+	struct nl nl;
+	if (nl_open_family(&nl, NETLINK_NETFILTER) < 0)
+		return -1;
+	struct nl_msg m = { .len = 0 };
+	nft_msg(&m, NFT_MSG_GETTABLE, 0);
+	nl_attr_str(&m, NFTA_TABLE_NAME, table);
+	char why[200];
+	int r = nl_talk(&nl, &m, NULL, NULL, why, sizeof(why));
+	nl_close(&nl);
+	return r == 0 ? 1 : r == -ENOENT ? 0 : -1;
 }
 
 int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge)
 {
+	/* Made once, by the first service on the bridge this boot: asking is
+	 * cheap, a batch that fails is not (the kernel undoes it). */
+	if (table_exists(table) == 1)
+		return 0;
 	struct nl_msg m = { .len = 0 };
 	uint8_t net[4], bits[4], zero[4] = { 0 };
 	for (int i = 0; i < 4; i++) {
@@ -209,7 +255,7 @@ int nft_masquerade(const char *table, const struct net_addr *subnet, const char 
 	char ifname[IFNAMSIZ] = { 0 };
 	strncpy(ifname, bridge, IFNAMSIZ - 1);
 	batch_mark(&m, NFNL_MSG_BATCH_BEGIN);
-	table_reset(&m, table, true);
+	table_start(&m, table, TABLE_NEW);
 	nat_chain(&m, table, "postrouting", NF_INET_POST_ROUTING, PRI_NAT_SRC);
 	struct rtattr *r = rule_start(&m, table, "postrouting");
 	load_payload(&m, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);	/* ip saddr */
@@ -221,14 +267,15 @@ int nft_masquerade(const char *table, const struct net_addr *subnet, const char 
 	expr_end(&m, e, d);
 	nl_nest_end(&m, r);
 	batch_mark(&m, NFNL_MSG_BATCH_END);
-	return commit(&m, "masquerading in", table);
+	/* There already: the first service on the bridge made it this boot. */
+	return commit(&m, "masquerading in", table, true) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 int nft_drop(const char *table)
 {
 	struct nl_msg m = { .len = 0 };
 	batch_mark(&m, NFNL_MSG_BATCH_BEGIN);
-	table_reset(&m, table, false);
+	table_start(&m, table, TABLE_DROP);
 	batch_mark(&m, NFNL_MSG_BATCH_END);
-	return commit(&m, "removing", table);
+	return commit(&m, "removing", table, false);
 }

@@ -46,11 +46,6 @@ char *net_addr_format(const struct net_addr *a, bool with_prefix, char *buf)
 	return buf;
 }
 
-bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
-{
-	return a->family == b->family && !memcmp(a->ip, b->ip, net_addr_len(a));
-}
-
 bool net_addr_in(const struct net_addr *subnet, const struct net_addr *ip)
 {
 	if (subnet->family != ip->family || subnet->prefix < 0)
@@ -111,10 +106,4 @@ bool net_ifname_ok(const char *name)
 	if (!n || n > 15 || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
 	return !strpbrk(name, "/: \t\n");
-}
-
-bool net_publish_clash(const struct net_publish *a, const struct net_publish *b)
-{
-	return a->proto == b->proto && a->host_port == b->host_port &&
-	       (!a->host_ip.family || !b->host_ip.family || net_addr_equal(&a->host_ip, &b->host_ip));
 }

@@ -21,7 +21,8 @@ struct nft_dnat {
 #ifdef CONFIG_NET_PUBLISH
 /* Table `table` holds these DNAT rules (hook prerouting), and nothing else. */
 int nft_publish(const char *table, const struct nft_dnat *d, size_t n);
-/* Table `table` masquerades what leaves subnet by a link other than bridge. */
+/* Table `table` masquerades what leaves subnet by a link other than
+ * bridge; made once (a table of that name already there is kept). */
 int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge);
 /* Table `table` is gone (0 also when there was none). */
 int nft_drop(const char *table);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 /* none: a namespace of its own with lo only; host: the device's. */
@@ -77,7 +78,10 @@ int net_addr_parse(const char *s, struct net_addr *a);
 #define NET_ADDR_STRLEN 52
 char *net_addr_format(const struct net_addr *a, bool with_prefix, char *buf);
 static inline size_t net_addr_len(const struct net_addr *a) { return a->family == AF_INET6 ? 16 : 4; }
-bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
+static inline bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
+{
+	return a->family == b->family && !memcmp(a->ip, b->ip, net_addr_len(a));
+}
 /* ip lies in the subnet (its address and prefix). */
 bool net_addr_in(const struct net_addr *subnet, const struct net_addr *ip);
 /* "02:42:ac:11:00:02". -1 if malformed. */
@@ -86,7 +90,11 @@ int net_mac_parse(const char *s, uint8_t mac[6]);
  * name, the same address, on every boot. */
 void net_mac_from_name(const char *name, uint8_t mac[6]);
 /* Two publish lines ask for one port of the device. */
-bool net_publish_clash(const struct net_publish *a, const struct net_publish *b);
+static inline bool net_publish_clash(const struct net_publish *a, const struct net_publish *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       (!a->host_ip.family || !b->host_ip.family || net_addr_equal(&a->host_ip, &b->host_ip));
+}
 /* FNV-1a of a name: where stable choices from a name start. */
 uint32_t net_name_hash(const char *name);
 /* A valid interface name: 1-15 bytes, no '/', ':' or blank, not "." or "..". */

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# What [network] adds to a service's start. The supervisor starts a chain
+# of N services (each requires the one before, ready at once), so that the
+# time to the last one ready is N starts one after another; the figure is
+# that time divided by N, for mode = none, mode = bridge, and bridge with
+# a published port, in the same run, in a network namespace of the
+# bench's own. For comparison, podman's start with its default bridge
+# network against --network none (if podman is there). Median of RUNS.
+# usage: bench/network.sh   (as root; BERTH=path, RUNS=5, N=20)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+BERTH=${BERTH:-$here/../build/berth}
+RUNS=${RUNS:-5}
+N=${N:-20}
+work=$(mktemp -d /tmp/berth-bench-net.XXXXXX)
+sock=$work/ctl.sock
+SP=
+cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; return 0; }
+trap cleanup EXIT
+mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/etc"
+cp /bin/busybox "$work/rootfs/bin/"
+for a in sh sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
+ctl() { "$BERTH" ctl -s "$sock" "$@"; }
+
+# services MODE-LINES...: the chain, each with these [network] lines.
+services() {
+	rm -rf "$work/conf" && mkdir -p "$work/conf"
+	i=0
+	while [ "$i" -lt "$N" ]; do
+		{ printf '[service]\nrootfs = %s\nexec = sleep 100000\nstop-signal = KILL\n' "$work/rootfs"
+		  [ "$i" -gt 0 ] && echo "requires = s$((i - 1))"
+		  echo "[network]"
+		  for l in "$@"; do echo "$l" | sed "s/PORT/$((20000 + i))/"; done; } > "$work/conf/s$i.conf"
+		i=$((i + 1))
+	done
+}
+
+# One boot in a fresh namespace: ms per start (the last TO-READY / N).
+boot() {
+	rm -rf "$work/state"	# the leases stay, as on a device that reboots
+	unshare -n "$BERTH" --root "$work/state" supervise -c "$work/conf" -s "$sock" --lease-dir "$work/leases" \
+		> "$work/log" 2>&1 & SP=$!
+	"$BERTH" ctl -s "$sock" wait --timeout 120 >/dev/null 2>&1 || { cat "$work/log" >&2; exit 1; }
+	ctl list | awk -v n="$N" 'NR > 1 { v = $NF; if (v ~ /ms$/) v = substr(v, 1, length(v) - 2); else if (v ~ /s$/) v = substr(v, 1, length(v) - 1) * 1000; if (v + 0 > m + 0) m = v + 0 } END { printf "%.2f\n", m / n }'
+	kill "$SP"; wait "$SP" 2>/dev/null || true; SP=
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+measure() {
+	: > "$work/times"
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do boot >> "$work/times"; r=$((r + 1)); done
+	median < "$work/times"
+}
+
+echo "a service's start, by network mode ($N in a chain, median of $RUNS; $(nproc) cores, $(uname -r))"
+services "mode = none"; none=$(measure)
+services "mode = bridge"; bridge=$(measure)
+services "mode = bridge" "publish = PORT:80"; publish=$(measure)
+printf '%-28s %8s ms\n' "mode = none" "$none"
+printf '%-28s %8s ms  (+%s)\n' "mode = bridge" "$bridge" "$(echo "$bridge $none" | awk '{ printf "%.2f", $1 - $2 }')"
+printf '%-28s %8s ms  (+%s)\n' "mode = bridge, publish" "$publish" "$(echo "$publish $none" | awk '{ printf "%.2f", $1 - $2 }')"
+
+if command -v podman >/dev/null 2>&1 && podman image exists docker.io/library/busybox 2>/dev/null; then
+	p() { s=$(date +%s%N); podman run --rm --network "$1" docker.io/library/busybox true >/dev/null 2>&1; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+	pn=$(for r in $(seq 1 "$RUNS"); do p none; done | median)
+	pb=$(for r in $(seq 1 "$RUNS"); do p bridge; done | median)
+	printf '%-28s %8s ms\n%-28s %8s ms  (+%s)\n' "podman run --network none" "$pn" "podman run --network bridge" "$pb" $((pb - pn))
+else
+	echo "(podman with a busybox image is not here: no comparison)"
+fi
