@@ -88,7 +88,7 @@ src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtim
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \
 	src/runtime/exec.c src/cmd/exec.c
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
-src-$(CONFIG_INI) += src/spec/ini.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
+src-$(CONFIG_INI) += src/spec/ini.c src/spec/deps.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
 src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/lifecycle.c \

@@ -3,6 +3,7 @@
  * image build (Buildroot, Yocto) fails on a broken one. Every file is
  * checked and every error reported; the exit status is 1 if any failed. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "berth/cmd/cli.h"
 #include "berth/config.h"
 #include "berth/util/log.h"
+#include "berth/spec/deps.h"
 #include "berth/spec/service.h"
 
 static int check_file(const char *path, int quiet)
@@ -20,6 +22,59 @@ static int check_file(const char *path, int quiet)
 		printf("%s: ok (%s)\n", path, c.name);
 	service_free(&c);
 	return r;
+}
+
+struct loaded {
+	struct service_conf c;
+	bool ok;
+};
+
+static bool skip_failed(size_t i, void *arg) { return !((struct loaded *)arg)[i].ok; }
+
+static void refuse(size_t i, const char *why, void *arg)
+{
+	struct loaded *v = arg;
+	log_error("%s: %s", v[i].c.file, why);
+	v[i].ok = false;
+}
+
+/* A directory is checked as the supervisor would load it: each file, then
+ * what the files ask of one another (dependencies that exist and make no
+ * cycle, addresses and ports only one may have). Returns how many failed. */
+static int check_dir(const char *dir, int quiet, int *files)
+{
+	char **names;
+	int count = service_dir_list(dir, &names);
+	if (count < 0)
+		return 1;
+	struct loaded *v = calloc((size_t)count + 1, sizeof(*v));
+	const struct service_conf **confs = calloc((size_t)count + 1, sizeof(*confs));
+	if (!v || !confs) {
+		log_error("check: out of memory");
+		count = 0;
+	}
+	for (int k = 0; k < count; k++) {
+		v[k].ok = service_load(&v[k].c, names[k]) == 0;
+		confs[k] = &v[k].c;
+	}
+	deps_run(&(struct deps_check){ confs, (size_t)count, skip_failed, refuse, v });
+	for (int k = 0; k < count; k++)
+		for (int j = 0; j < k && v[k].ok; j++)
+			if (v[j].ok && service_network_clash(&v[j].c, &v[k].c) < 0)
+				v[k].ok = false;
+	int failed = 0;
+	for (int k = 0; k < count; k++) {
+		if (v[k].ok && !quiet)
+			printf("%s: ok (%s)\n", names[k], v[k].c.name);
+		failed += !v[k].ok;
+		service_free(&v[k].c);
+		free(names[k]);
+	}
+	*files += count;
+	free(v);
+	free(confs);
+	free(names);
+	return failed;
 }
 
 int cmd_check(struct globals *g, int argc, char **argv)
@@ -52,18 +107,7 @@ int cmd_check(struct globals *g, int argc, char **argv)
 			failed += check_file(paths[i], quiet) < 0;
 			continue;
 		}
-		char **names;
-		int count = service_dir_list(paths[i], &names);
-		if (count < 0) {
-			failed++;
-			continue;
-		}
-		for (int k = 0; k < count; k++) {
-			files++;
-			failed += check_file(names[k], quiet) < 0;
-			free(names[k]);
-		}
-		free(names);
+		failed += check_dir(paths[i], quiet, &files);
 	}
 	if (!quiet || failed)
 		printf("%d service file%s, %d with errors\n", files, files == 1 ? "" : "s", failed);

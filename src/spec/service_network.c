@@ -329,3 +329,25 @@ int network_finish(struct service_conf *c)
 	}
 	return 0;
 }
+
+/* What two files of one directory ask for that only one may have: an
+ * address on a bridge, a published port. Reported against the later. */
+int service_network_clash(const struct service_conf *a, const struct service_conf *b)
+{
+	const struct net_conf *x = &a->net, *y = &b->net;
+	char buf[NET_ADDR_STRLEN];
+	if (x->mode == NET_BRIDGE && y->mode == NET_BRIDGE && !strcmp(x->bridge, y->bridge))
+		for (size_t i = 0; i < y->n_addrs; i++)
+			for (size_t j = 0; j < x->n_addrs; j++)
+				if (net_addr_equal(&y->addrs[i], &x->addrs[j]))
+					return line_error(b, y->addrs[i].line, "address", "%s is service %s's too (%s:%d)",
+							  net_addr_format(&y->addrs[i], false, buf), a->name, a->file,
+							  x->addrs[j].line);
+	for (size_t i = 0; i < y->n_publish; i++)
+		for (size_t j = 0; j < x->n_publish; j++)
+			if (net_publish_clash(&y->publish[i], &x->publish[j]))
+				return line_error(b, y->publish[i].line, "publish", "port %u/%s is published by service %s too (%s:%d)",
+						  y->publish[i].host_port, y->publish[i].proto == IPPROTO_UDP ? "udp" : "tcp",
+						  a->name, a->file, x->publish[j].line);
+	return 0;
+}

@@ -57,6 +57,17 @@ expect_match "check: publish: IPv4 only" "pubv6.conf:6: publish: .* is not an IP
 expect_match "check: publish: one port twice" "pubtwice.conf:7: publish: port 8080/tcp is published already \(line 6\)" "$OUT"
 expect_match "check: publish: on a bridge only" "pubvlan.conf: \[network\]: publish: not used by mode = macvlan" "$OUT"
 
+# Across the files of a directory: one address on a bridge, one port.
+mkdir -p "$nd/clash"
+printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\naddress = 10.0.88.5\npublish = 8080:80\n' > "$nd/clash/a.conf"
+printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\naddress = 10.0.88.5\n' > "$nd/clash/b.conf"
+printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\npublish = 8080:81\n' > "$nd/clash/c.conf"
+OUT=$("$BERTH" check "$nd/clash" 2>&1)
+expect_match "check: an address two services of a directory ask for" \
+	"b.conf:6: address: 10.0.88.5 is service a's too \(.*/a.conf:6\)" "$OUT"
+expect_match "check: a port two services publish" "c.conf:6: publish: port 8080/tcp is published by service a too \(.*/a.conf:7\)" "$OUT"
+expect_match "check: ...each a failed file" "3 service files, 2 with errors" "$OUT"
+
 svc net-web 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge' 'publish = 8080:80' \
 	'publish = 192.168.55.1:8081:80/tcp' 'publish = 5353:53/udp'
 svc net-pub2 'exec = sleep 1000' 'after = net-web' 'restart = no' '[network]' 'mode = bridge' 'publish = 8080:81'
@@ -78,8 +89,11 @@ mkdir -p "$nd/bundle" && cp -a "$nd/rootfs" "$nd/bundle/rootfs" && "$BERTH" spec
 jq '.process.terminal = false | .process.args = ["sleep", "1000"]' "$nd/bundle/config.json" > "$nd/bundle/c.tmp" &&
 	mv "$nd/bundle/c.tmp" "$nd/bundle/config.json"
 printf '[service]\nbundle = %s\nstop-timeout = 200ms\n[network]\nmode = bridge\n' "$nd/bundle" > "$nd/conf/net-bundle.conf"
+# (net-dup and net-pub2 ask for net-fixed's address and net-web's port on
+# purpose: the supervisor refuses them at start. berth check sees it.)
 OUT=$("$BERTH" check "$nd/conf" 2>&1)
-expect_match "check: the services' [network] sections pass" "12 service files, 0 with errors" "$OUT"
+expect_match "check: the services' [network] sections pass, but for the clashes put there" \
+	"12 service files, 2 with errors" "$OUT"
 
 start_supervisor() {
 	unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \

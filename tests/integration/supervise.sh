@@ -48,7 +48,9 @@ OUT=$("$BERTH" check "$here"/docs/examples/*.conf 2>&1)
 expect_match "the documented examples pass berth check" "3 service files, 0 with errors" "$OUT"
 OUT=$("$BERTH" check "$sd/conf" 2>&1)
 expect_match "check: names the broken file, line and key" "broken.conf:4: memory.max: unknown key in \[service\]" "$OUT"
-expect_match "check: counts the files" "12 service files, 1 with errors" "$OUT"
+expect_match "check: an unknown dependency" "orphan.conf: requires \"nosuchservice\", which has no service file" "$OUT"
+expect_match "check: a dependency cycle" "loop2.conf: dependency cycle: loop1 -> loop2 -> loop1" "$OUT"
+expect_match "check: counts the files" "12 service files, 4 with errors" "$OUT"
 
 # ctl wait, started before the supervisor is: it looks for the socket
 # until it appears, then answers once the boot has settled.

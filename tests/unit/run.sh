@@ -42,7 +42,7 @@ run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=ha
 run valgrind "parsers (valgrind)" valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$out/test_oci"
 run lifecycle "supervisor lifecycle table and restart policy" "$out/test_lifecycle"
 run lifecycle_asan "supervisor lifecycle (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_lifecycle_asan"
-run network "[network]: addresses, keys, leases" "$out/test_network"
+run network "[network] and dependencies: addresses, keys, leases, deps.c" "$out/test_network"
 run network_asan "[network] (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_network_asan"
 run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"
 run dbus_asan "D-Bus and cgroupsPath (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_dbus_asan"

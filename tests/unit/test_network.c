@@ -4,10 +4,12 @@
  * and the lease file (parse, stable choice). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "berth/runtime/leases.h"
+#include "berth/spec/deps.h"
 #include "berth/spec/network.h"
 #include "berth/spec/service.h"
 
@@ -208,8 +210,54 @@ static void test_leases(void)
 	leases_free(&l);
 }
 
+/* deps.c: unknown names and cycles, the rest untouched. */
+struct refused {
+	bool v[8];
+	char why[8][600];
+};
+static bool skip_refused(size_t i, void *arg) { return ((struct refused *)arg)->v[i]; }
+static void note_refused(size_t i, const char *why, void *arg)
+{
+	struct refused *r = arg;
+	r->v[i] = true;
+	snprintf(r->why[i], sizeof(r->why[i]), "%s", why);
+}
+
+static void test_deps(void)
+{
+	static const char *const texts[] = {
+		SVC "requires = b\n",		/* a -> b -> c -> a */
+		SVC "after = c\n",
+		SVC "requires = a\n",
+		SVC "requires = nope\n",	/* d: unknown */
+		SVC "after = nope\n",		/* e: after an unknown one is fine */
+		SVC "requires = e\nafter = a\n",	/* f: after a refused one is fine */
+	};
+	static const char *const names[] = { "a", "b", "c", "d", "e", "f" };
+	struct service_conf c[6];
+	const struct service_conf *p[6];
+	bool loaded = true;
+	for (int i = 0; i < 6; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/etc/berth/%s.conf", names[i]);
+		FILE *f = fmemopen((void *)texts[i], strlen(texts[i]), "r");
+		loaded &= service_load_stream(&c[i], f, path) == 0;
+		fclose(f);
+		p[i] = &c[i];
+	}
+	CHECK(loaded);
+	struct refused r = { 0 };
+	deps_run(&(struct deps_check){ p, 6, skip_refused, note_refused, &r });
+	CHECK(r.v[0] && r.v[1] && r.v[2] && r.v[3] && !r.v[4] && !r.v[5]);
+	CHECK(!strcmp(r.why[0], "dependency cycle: a -> b -> c -> a") && !strcmp(r.why[2], r.why[0]));
+	CHECK(!strcmp(r.why[3], "requires \"nope\", which has no service file"));
+	for (int i = 0; i < 6; i++)
+		service_free(&c[i]);
+}
+
 int main(void)
 {
+	test_deps();
 	test_addr();
 	test_mac_and_names();
 	test_keys();

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "berth/config.h"
 #include "berth/spec/network.h"
 #include "berth/spec/spec.h"
 
@@ -65,6 +66,18 @@ int service_load_stream(struct service_conf *c, FILE *f, const char *path);
  * very text: what it parsed is what it saves and compares). */
 int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path);
 void service_free(struct service_conf *c);
+
+/* Two services of one directory that ask for one address on a bridge,
+ * or one published port: -1, reported against b (CONFIG_NETWORK). */
+#ifdef CONFIG_NETWORK
+int service_network_clash(const struct service_conf *a, const struct service_conf *b);
+#else
+static inline int service_network_clash(const struct service_conf *a, const struct service_conf *b)
+{
+	(void)a, (void)b;
+	return 0;
+}
+#endif
 
 /* The .conf files of DIR, sorted, as malloc'd paths (*names, each freed by the
  * caller); the count, or -1 (logged). */
