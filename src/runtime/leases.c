@@ -18,6 +18,22 @@
 
 #define LEASES_MAX_FILE (1 << 20)
 
+/* One more lease (its address kept without prefix); -1 out of memory. */
+static int lease_add(struct leases *l, const char *name, const struct net_addr *ip)
+{
+	struct lease *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	char *copy = strdup(name);
+	if (v)
+		l->v = v;
+	if (!v || !copy) {
+		free(copy);
+		return -1;
+	}
+	l->v[l->n] = (struct lease){ copy, *ip };
+	l->v[l->n++].ip.prefix = -1;
+	return 0;
+}
+
 int leases_parse(const char *text, size_t len, struct leases *l)
 {
 	l->v = NULL;
@@ -45,17 +61,7 @@ int leases_parse(const char *text, size_t len, struct leases *l)
 			skipped++;
 			continue;
 		}
-		struct lease *v = realloc(l->v, (l->n + 1) * sizeof(*v));
-		char *name = strdup(line);
-		if (!v || !name) {
-			free(name);
-			if (v)
-				l->v = v;
-			skipped++;
-			continue;
-		}
-		l->v = v;
-		l->v[l->n++] = (struct lease){ name, a };
+		skipped += lease_add(l, line, &a) < 0;
 	}
 	return skipped;
 }
@@ -150,18 +156,7 @@ static int leases_set(struct leases *l, const char *name, const struct net_addr 
 			l->v[i].ip.prefix = -1;
 			return 0;
 		}
-	struct lease *v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	char *copy = strdup(name);
-	if (!v || !copy) {
-		free(copy);
-		if (v)
-			l->v = v;
-		return -1;
-	}
-	l->v = v;
-	l->v[l->n] = (struct lease){ copy, *ip };
-	l->v[l->n++].ip.prefix = -1;
-	return 0;
+	return lease_add(l, name, ip);
 }
 
 int lease_take(const char *dir, const char *bridge, const char *name, const struct net_addr *subnet,

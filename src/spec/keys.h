@@ -21,7 +21,11 @@ struct key_ctx {
 /* service_network.c: a key of [network]; its checks once the whole file
  * is read. */
 #ifdef CONFIG_NETWORK
-int k_network(struct key_ctx *k);
+int k_net_mode(struct key_ctx *k), k_net_bridge(struct key_ctx *k), k_net_bridge_address(struct key_ctx *k),
+	k_net_parent(struct key_ctx *k), k_net_macvlan_mode(struct key_ctx *k), k_net_address(struct key_ctx *k),
+	k_net_gateway(struct key_ctx *k), k_net_mtu(struct key_ctx *k), k_net_mac(struct key_ctx *k),
+	k_net_dns(struct key_ctx *k), k_net_dns_search(struct key_ctx *k), k_net_hosts(struct key_ctx *k),
+	k_net_publish(struct key_ctx *k);
 int network_finish(struct service_conf *c);
 #define IF_NETWORK(x) x
 #else

@@ -633,15 +633,15 @@ static const struct key {
 	{ "resources", "cpuset.cpus", k_cpuset_cpus, false }, { "resources", "cpuset.mems", k_cpuset_mems, false },
 	{ "resources", "pids.max", k_pids_max, false }, { "resources", "io.weight", k_io_weight, false },
 #ifdef CONFIG_NETWORK
-	{ "network", "mode", k_network, false }, { "network", "bridge", k_network, false },
-	{ "network", "bridge-address", k_network, true }, { "network", "parent", k_network, false },
-	{ "network", "macvlan-mode", k_network, false }, { "network", "address", k_network, true },
-	{ "network", "gateway", k_network, true }, { "network", "mtu", k_network, false },
-	{ "network", "mac", k_network, false }, { "network", "dns", k_network, true },
-	{ "network", "dns-search", k_network, true }, { "network", "hosts", k_network, true },
+	{ "network", "mode", k_net_mode, false }, { "network", "bridge", k_net_bridge, false },
+	{ "network", "bridge-address", k_net_bridge_address, true }, { "network", "parent", k_net_parent, false },
+	{ "network", "macvlan-mode", k_net_macvlan_mode, false }, { "network", "address", k_net_address, true },
+	{ "network", "gateway", k_net_gateway, true }, { "network", "mtu", k_net_mtu, false },
+	{ "network", "mac", k_net_mac, false }, { "network", "dns", k_net_dns, true },
+	{ "network", "dns-search", k_net_dns_search, true }, { "network", "hosts", k_net_hosts, true },
 #endif
 #ifdef CONFIG_NET_PUBLISH
-	{ "network", "publish", k_network, true },
+	{ "network", "publish", k_net_publish, true },
 #endif
 };
 

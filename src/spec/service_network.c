@@ -148,6 +148,7 @@ static int k_hosts(struct key_ctx *k, struct net_conf *n)
 	return 0;
 }
 
+#ifdef CONFIG_NET_PUBLISH
 static int get_port(const char *s, uint16_t *port)
 {
 	int64_t v;
@@ -192,37 +193,24 @@ static int k_publish(struct key_ctx *k, struct net_conf *n)
 	n->publish[n->n_publish++] = p;
 	return 0;
 }
+#endif
 
-int k_network(struct key_ctx *k)
-{
-	struct net_conf *n = &k->c->net;
-	const char *key = k->e->key;
-	if (!strcmp(key, "mode"))
-		return k_mode(k, n);
-	if (!strcmp(key, "bridge"))
-		return get_ifname(k, &n->bridge);
-	if (!strcmp(key, "bridge-address"))
-		return add_addr(k, n->bridge_addrs, &n->n_bridge_addrs, true);
-	if (!strcmp(key, "parent"))
-		return get_ifname(k, &n->parent);
-	if (!strcmp(key, "macvlan-mode"))
-		return k_macvlan_mode(k, n);
-	if (!strcmp(key, "address"))
-		return add_addr(k, n->addrs, &n->n_addrs, true);
-	if (!strcmp(key, "gateway"))
-		return k_gateway(k, n);
-	if (!strcmp(key, "mtu"))
-		return k_mtu(k, n);
-	if (!strcmp(key, "mac"))
-		return k_mac(k, n);
-	if (!strcmp(key, "dns"))
-		return add_addr(k, n->dns, &n->n_dns, false);
-	if (!strcmp(key, "dns-search"))
-		return k_dns_search(k, n);
-	if (!strcmp(key, "publish"))
-		return k_publish(k, n);
-	return k_hosts(k, n);
-}
+/* The keys, as service_keys.c's table names them. */
+int k_net_mode(struct key_ctx *k) { return k_mode(k, &k->c->net); }
+int k_net_bridge(struct key_ctx *k) { return get_ifname(k, &k->c->net.bridge); }
+int k_net_bridge_address(struct key_ctx *k) { return add_addr(k, k->c->net.bridge_addrs, &k->c->net.n_bridge_addrs, true); }
+int k_net_parent(struct key_ctx *k) { return get_ifname(k, &k->c->net.parent); }
+int k_net_macvlan_mode(struct key_ctx *k) { return k_macvlan_mode(k, &k->c->net); }
+int k_net_address(struct key_ctx *k) { return add_addr(k, k->c->net.addrs, &k->c->net.n_addrs, true); }
+int k_net_gateway(struct key_ctx *k) { return k_gateway(k, &k->c->net); }
+int k_net_mtu(struct key_ctx *k) { return k_mtu(k, &k->c->net); }
+int k_net_mac(struct key_ctx *k) { return k_mac(k, &k->c->net); }
+int k_net_dns(struct key_ctx *k) { return add_addr(k, k->c->net.dns, &k->c->net.n_dns, false); }
+int k_net_dns_search(struct key_ctx *k) { return k_dns_search(k, &k->c->net); }
+int k_net_hosts(struct key_ctx *k) { return k_hosts(k, &k->c->net); }
+#ifdef CONFIG_NET_PUBLISH
+int k_net_publish(struct key_ctx *k) { return k_publish(k, &k->c->net); }
+#endif
 
 /* "file:line: key: ..." for a check made once the whole file is read. */
 static int line_error(const struct service_conf *c, int line, const char *key, const char *fmt, ...)
