@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Podman's (= Docker's) default seccomp profile -> the linux.seccomp of a
 # config.json, as podman converts it for one architecture and set of
 # capabilities. jq --arg arch amd64|arm64 --argjson caps '["CAP_..."]'

@@ -6,12 +6,13 @@ readiness, restarts with backoff, logs. It can be the system's init."
 LICENSE = "Apache-2.0"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57"
 
-# The source is the tree this layer is part of (BERTH_SRCDIR, layer.conf).
+# The source is the tree this layer is part of.
+BERTH_SRCDIR ?= "${@os.path.normpath(os.path.join(d.getVar('FILE_DIRNAME'), '../../..'))}"
 inherit externalsrc
 EXTERNALSRC = "${BERTH_SRCDIR}"
 B = "${WORKDIR}/build"
 
-DEPENDS = "cjson"
+DEPENDS += "cjson"
 
 # Each option stands for one or more of berth's Kconfig symbols (berth_kconfig).
 PACKAGECONFIG ??= "oci-runtime extra-commands hooks terminal supervisor watchdog network init \
@@ -86,7 +87,7 @@ do_install() {
 # inih and cJSON only: the target's PACKAGECONFIG (libseccomp...) must not
 # reach it. libinih-native comes from this layer's bbappend.
 PACKAGECONFIG:class-native = ""
-DEPENDS:class-native = "cjson-native libinih-native"
+DEPENDS:append:class-native = " libinih-native"
 EXTRA_OEMAKE:class-native = "-C ${S} O=${B} HOST=1 CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
 do_configure:class-native() {
     mkdir -p ${B}
