@@ -21,7 +21,9 @@ target() {
 export KCONFIG_CONF=/nonexistent	# as on a Yocto build host
 
 # 1: the default PACKAGECONFIG.
-expect "DEPENDS: cjson, and libinih and libseccomp from PACKAGECONFIG" "cjson libinih libseccomp" "$(target full --get DEPENDS)"
+# (The words of DEPENDS: `+=` leaves a blank before the first.)
+words() { echo $*; }
+expect "DEPENDS: cjson, and libinih and libseccomp from PACKAGECONFIG" "cjson libinih libseccomp" "$(words $(target full --get DEPENDS))"
 if target full --run do_configure --run do_compile --run do_install > "$w/full.log" 2>&1; then ok "default PACKAGECONFIG: do_configure, do_compile, do_install"
 else fail "default PACKAGECONFIG: do_configure, do_compile, do_install" "$(tail -5 "$w/full.log")"; fi
 img=$w/full/image
@@ -34,7 +36,7 @@ grep -q "awk -f scripts/olddefconfig.awk" "$w/full.log" && ok "default: configur
 
 # 2: a smaller PACKAGECONFIG, berth started by busybox init.
 pc="oci-runtime supervisor cgroup-v2"
-expect "PACKAGECONFIG without seccomp: no libseccomp in DEPENDS" "cjson libinih" "$(target small --set PACKAGECONFIG="$pc" --get DEPENDS)"
+expect "PACKAGECONFIG without seccomp: no libseccomp in DEPENDS" "cjson libinih" "$(words $(target small --set PACKAGECONFIG="$pc" --get DEPENDS))"
 if target small --set PACKAGECONFIG="$pc" --run do_configure --run do_compile --run do_install > "$w/small.log" 2>&1; then
 	ok "small PACKAGECONFIG: built and installed"; else fail "small PACKAGECONFIG: built and installed" "$(tail -5 "$w/small.log")"; fi
 expect "small: seccomp left out (config.h)" "#define ENABLE_SECCOMP 0" "$(grep 'ENABLE_SECCOMP ' "$w/small/build/include/generated/config.h" 2>&1)"
