@@ -69,7 +69,9 @@ static void table_start(struct nl_msg *m, const char *table, enum table_start ho
 	}
 }
 
-static void nat_chain(struct nl_msg *m, const char *table, const char *chain, uint32_t hook, int32_t priority)
+/* A base chain (on a hook) of that type; policy: NF_ACCEPT or NF_DROP. */
+static void base_chain(struct nl_msg *m, const char *table, const char *chain, const char *type, uint32_t hook,
+		       int32_t priority, uint32_t policy)
 {
 	nft_msg(m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nl_attr_str(m, NFTA_CHAIN_TABLE, table);
@@ -78,7 +80,13 @@ static void nat_chain(struct nl_msg *m, const char *table, const char *chain, ui
 	be32(m, NFTA_HOOK_HOOKNUM, hook);
 	be32(m, NFTA_HOOK_PRIORITY, (uint32_t)priority);
 	nl_nest_end(m, h);
-	nl_attr_str(m, NFTA_CHAIN_TYPE, "nat");
+	be32(m, NFTA_CHAIN_POLICY, policy);
+	nl_attr_str(m, NFTA_CHAIN_TYPE, type);
+}
+
+static void nat_chain(struct nl_msg *m, const char *table, const char *chain, uint32_t hook, int32_t priority)
+{
+	base_chain(m, table, chain, "nat", hook, priority, NF_ACCEPT);
 }
 
 /* A rule: its expressions go between rule_start and rule_end. */
@@ -144,6 +152,19 @@ static void immediate(struct nl_msg *m, uint32_t reg, const void *v, size_t len)
 	struct rtattr *d, *e = expr_start(m, "immediate", &d);
 	be32(m, NFTA_IMMEDIATE_DREG, reg);
 	value(m, NFTA_IMMEDIATE_DATA, v, len);
+	expr_end(m, e, d);
+}
+
+/* The verdict: accept. */
+static void verdict_accept(struct nl_msg *m)
+{
+	struct rtattr *d, *e = expr_start(m, "immediate", &d);
+	be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	struct rtattr *data = nl_nest_start(m, NLA_NESTED(NFTA_IMMEDIATE_DATA));
+	struct rtattr *v = nl_nest_start(m, NLA_NESTED(NFTA_DATA_VERDICT));
+	be32(m, NFTA_VERDICT_CODE, NF_ACCEPT);
+	nl_nest_end(m, v);
+	nl_nest_end(m, data);
 	expr_end(m, e, d);
 }
 
@@ -225,7 +246,7 @@ int nft_publish(const char *table, const struct nft_dnat *d, size_t n)
 }
 
 /* 1: the table is there; 0: it is not; -1: the kernel would not say. */
-static int table_exists(const char *table)
+int nft_table_exists(const char *table)
 {
 	struct nl nl;
 	if (nl_open_family(&nl, NETLINK_NETFILTER) < 0)
@@ -239,11 +260,11 @@ static int table_exists(const char *table)
 	return r == 0 ? 1 : r == -ENOENT ? 0 : -1;
 }
 
-int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge)
+int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge, bool guard)
 {
 	/* Made once, by the first service on the bridge this boot: asking is
 	 * cheap, a batch that fails is not (the kernel undoes it). */
-	if (table_exists(table) == 1)
+	if (nft_table_exists(table) == 1)
 		return 0;
 	struct nl_msg m = { .len = 0 };
 	uint8_t net[4], bits[4], zero[4] = { 0 };
@@ -266,6 +287,22 @@ int nft_masquerade(const char *table, const struct net_addr *subnet, const char 
 	struct rtattr *d, *e = expr_start(&m, "masq", &d);
 	expr_end(&m, e, d);
 	nl_nest_end(&m, r);
+	if (guard) {
+		/* Forwarding is on for the bridges only: a forward chain whose
+		 * policy is drop (made if absent), and for this bridge, what
+		 * comes in or goes out by it, accepted. */
+		nft_msg(&m, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		nl_attr_str(&m, NFTA_TABLE_NAME, NFT_FORWARD_TABLE);
+		base_chain(&m, NFT_FORWARD_TABLE, "forward", "filter", NF_INET_FORWARD, 0, NF_DROP);
+		static const uint32_t keys[] = { NFT_META_IIFNAME, NFT_META_OIFNAME };
+		for (size_t i = 0; i < 2; i++) {
+			r = rule_start(&m, NFT_FORWARD_TABLE, "forward");
+			load_meta(&m, keys[i]);
+			compare(&m, NFT_CMP_EQ, ifname, IFNAMSIZ);
+			verdict_accept(&m);
+			nl_nest_end(&m, r);
+		}
+	}
 	batch_mark(&m, NFNL_MSG_BATCH_END);
 	/* There already: the first service on the bridge made it this boot. */
 	return commit(&m, "masquerading in", table, true) < 0 && errno != EEXIST ? -1 : 0;

@@ -37,7 +37,7 @@ static void host_link_name(const char *name, char out[16])
 	if (strlen(name) <= 13)
 		snprintf(out, 16, "b-%s", name);
 	else
-		snprintf(out, 16, "b-%.8s%04x", name, (unsigned)(net_name_hash(name) & 0xffff));
+		snprintf(out, 16, "b-%.5s%08x", name, (unsigned)net_name_hash(name));
 }
 
 static int ensure_bridge(struct nl *nl, const struct net_conf *n, int *index)
@@ -154,8 +154,10 @@ static int mount_file(struct spec *spec, const char *files_dir, const char *name
 }
 
 /* Past the bridge: IPv4 forwarding on, and what leaves the bridge's
- * subnet for another link masqueraded (a table per bridge, replaced at
- * each start). */
+ * subnet for another link masqueraded (a table per bridge, made once a
+ * boot). If forwarding was off, berth turns it on for its bridges only:
+ * the device's other links stay unrouted (a forward chain of its own,
+ * policy drop). A device that routes already keeps its own rules. */
 static int bridge_outbound(const struct net_conf *n, const struct net_addr *subnets, size_t n_subnets)
 {
 	for (size_t i = 0; i < n_subnets; i++) {
@@ -163,9 +165,12 @@ static int bridge_outbound(const struct net_conf *n, const struct net_addr *subn
 			continue;
 		char table[64];
 		snprintf(table, sizeof(table), "berth-bridge-%s", n->bridge);
+		char *was = read_file("/proc/sys/net/ipv4/ip_forward", NULL);
+		bool guard = (was && was[0] == '0') || nft_table_exists(NFT_FORWARD_TABLE) == 1;
+		free(was);
 		if (write_file("/proc/sys/net/ipv4/ip_forward", "1", 1, 0644) < 0)
 			return log_error("network: /proc/sys/net/ipv4/ip_forward: %m");
-		return nft_masquerade(table, &subnets[i], n->bridge);
+		return nft_masquerade(table, &subnets[i], n->bridge, guard);
 	}
 	return 0;
 }

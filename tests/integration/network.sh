@@ -95,8 +95,11 @@ OUT=$("$BERTH" check "$nd/conf" 2>&1)
 expect_match "check: the services' [network] sections pass, but for the clashes put there" \
 	"12 service files, 2 with errors" "$OUT"
 
+# A device whose IPv4 forwarding is off (a new namespace inherits the
+# host's): berth turns it on for its bridges only.
 start_supervisor() {
-	unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \
+	unshare -n sh -c 'echo 0 > /proc/sys/net/ipv4/ip_forward && exec "$@"' sh \
+		"$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \
 		>> "$nd/supervisor.log" 2>&1 & SP=$!
 	wait_until 20 test -S "$SOCK"
 }
@@ -135,6 +138,21 @@ expect "publish: HOSTIP:HOSTPORT:PORT/tcp" hello-from-net-web \
 	"$(in_client busybox wget -qO- http://192.168.55.1:8081/index.html 2>&1)"
 expect "outbound: a service reaches the LAN (forwarding, masquerade)" hello-from-the-lan \
 	"$(ctl exec net-client wget -qO- http://192.168.55.2:8000/x < /dev/null 2>&1)"
+# Forwarding was off on the device: berth turned it on for its bridges
+# only. A second LAN link: the device does not route between the two.
+unshare -n sleep 1000 & CLIENT2=$!
+wait_until 10 sh -c "[ \"\$(readlink /proc/$CLIENT2/ns/net)\" != \"\$(readlink /proc/$SP/ns/net)\" ]"
+in_dev ip link add lan2 type veth peer name lan3 netns "$CLIENT2"
+in_dev ip addr add 192.168.56.1/24 dev lan2; in_dev ip link set lan2 up
+nsenter -t "$CLIENT2" -n sh -c 'ip addr add 192.168.56.2/24 dev lan3; ip link set lan3 up; ip route add default via 192.168.56.1'
+in_client ip route add default via 192.168.55.1
+nsenter -t "$CLIENT2" -n busybox httpd -f -p 192.168.56.2:8000 -h "$nd/lan" & LANWEB2=$!
+expect "forwarding: a service reaches the second LAN too" hello-from-the-lan \
+	"$(ctl exec net-client wget -qO- http://192.168.56.2:8000/x < /dev/null 2>&1)"
+# (Dropped, not refused: the attempt is cut short, and must not succeed.)
+OUT=$(in_client timeout 3 busybox wget -qO- http://192.168.56.2:8000/x 2>&1)
+expect "forwarding: ...but the device does not route one LAN to the other" "not reached" \
+	"$(case $OUT in *hello-from-the-lan*) echo "reached: $OUT";; *) echo "not reached";; esac)"
 wait_state net-pub2 failed
 expect_match "publish: a port another service publishes is refused, naming it" \
 	"service net-pub2: port 8080/tcp is published by service net-web" "$(cat "$nd/supervisor.log")"
@@ -243,7 +261,7 @@ expect "re-adoption: its network still answers" hello-from-net-web \
 ctl restart net-web >/dev/null
 wait_until 30 sh -c "[ \"\$(timeout 20 '$BERTH' ctl -s '$SOCK' list | awk '\$1 == \"net-web\" && \$3 != \"$pid\" { print \$2 }')\" = ready ]"
 expect "...restarted, wired again with its address" "$web" "$(addr_of net-web)"
-kill $HOLD $LANWEB $CLIENT 2>/dev/null; wait $HOLD $LANWEB $CLIENT 2>/dev/null
+kill $HOLD $LANWEB $CLIENT $LANWEB2 $CLIENT2 2>/dev/null; wait $HOLD $LANWEB $CLIENT $LANWEB2 $CLIENT2 2>/dev/null
 
 kill -TERM "$SP"; wait "$SP"
 expect "clean exit" 0 "$?"

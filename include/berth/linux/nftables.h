@@ -5,6 +5,7 @@
  * in one atomic batch. Logs and returns -1 on failure. */
 #ifndef BERTH_LINUX_NFTABLES_H
 #define BERTH_LINUX_NFTABLES_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "berth/config.h"
@@ -22,14 +23,24 @@ struct nft_dnat {
 /* Table `table` holds these DNAT rules (hook prerouting), and nothing else. */
 int nft_publish(const char *table, const struct nft_dnat *d, size_t n);
 /* Table `table` masquerades what leaves subnet by a link other than
- * bridge; made once (a table of that name already there is kept). */
-int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge);
+ * bridge; made once (a table of that name already there is kept). With
+ * guard, the forward hook lets through only what comes in or goes out by
+ * a bridge (NFT_FORWARD_TABLE, its chain's policy drop), for a device on
+ * which berth turned forwarding on: its other links stay unrouted. */
+#define NFT_FORWARD_TABLE "berth-forward"
+int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge, bool guard);
+int nft_table_exists(const char *table);
 /* Table `table` is gone (0 also when there was none). */
 int nft_drop(const char *table);
 
 #else
 static inline int nft_publish(const char *t, const struct nft_dnat *d, size_t n) { (void)t, (void)d, (void)n; return 0; }
-static inline int nft_masquerade(const char *t, const struct net_addr *s, const char *b) { (void)t, (void)s, (void)b; return 0; }
+static inline int nft_masquerade(const char *t, const struct net_addr *s, const char *b, bool g)
+{
+	(void)t, (void)s, (void)b, (void)g;
+	return 0;
+}
+static inline int nft_table_exists(const char *t) { (void)t; return 0; }
 static inline int nft_drop(const char *t) { (void)t; return 0; }
 #endif
 
