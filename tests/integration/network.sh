@@ -235,6 +235,17 @@ ctl start net-web >/dev/null
 wait_state net-web ready
 expect "publish: ...and come back with it" hello-from-net-web \
 	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+# A changed file (another port) restarts the service with the new rules
+# only: the old port is closed.
+pid=$(ctl list | awk '$1 == "net-web" { print $3 }')
+svc net-web 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge' 'publish = 8090:80'
+ctl reload >/dev/null
+restarted() { [ "$(ctl list | awk -v p="$pid" '$1 == "net-web" && $3 != p { print $2 }')" = ready ]; }
+wait_until 30 restarted
+expect "reload: the new port reaches the service" hello-from-net-web \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8090/index.html 2>&1)"
+expect_match "reload: ...and the old one is closed" "Connection refused" \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
 ctl stop net-client >/dev/null
 wait_state net-client stopped
 gone() { ! in_dev ip link show b-net-client >/dev/null 2>&1; }
