@@ -70,7 +70,7 @@ printf '%-28s %8s ms  (+%s)\n' "mode = bridge, publish" "$publish" "$(echo "$pub
 if command -v podman >/dev/null 2>&1; then
 	P="podman --root $work/podman/root --runroot $work/podman/run --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime $BERTH"
 	U="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
-	tar -C "$work/rootfs" -c . | $P import - localhost/berth-bench >/dev/null
+	tar -C "$work/rootfs" -c . | $P import -q - localhost/berth-bench >/dev/null 2>&1
 	p() { s=$(date +%s%N); $P run --rm $U --network "$1" localhost/berth-bench true >/dev/null 2>&1 || echo failed; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
 	pn=$(for r in $(seq 1 "$RUNS"); do p none; done | median)
 	pb=$(for r in $(seq 1 "$RUNS"); do p bridge; done | median)
