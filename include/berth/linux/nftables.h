@@ -19,6 +19,9 @@ struct nft_dnat {
 	uint16_t to_port;
 };
 
+/* The forward hook's guard table (see nft_masquerade). */
+#define NFT_FORWARD_TABLE "berth-forward"
+
 #ifdef CONFIG_NET_PUBLISH
 /* Table `table` holds these DNAT rules (hook prerouting), and nothing else. */
 int nft_publish(const char *table, const struct nft_dnat *d, size_t n);
@@ -27,7 +30,6 @@ int nft_publish(const char *table, const struct nft_dnat *d, size_t n);
  * guard, the forward hook lets through only what comes in or goes out by
  * a bridge (NFT_FORWARD_TABLE, its chain's policy drop), for a device on
  * which berth turned forwarding on: its other links stay unrouted. */
-#define NFT_FORWARD_TABLE "berth-forward"
 int nft_masquerade(const char *table, const struct net_addr *subnet, const char *bridge, bool guard);
 int nft_table_exists(const char *table);
 /* Table `table` is gone (0 also when there was none). */
