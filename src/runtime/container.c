@@ -207,6 +207,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 		.on_cloned = record_cloned, .on_scoped = record_scope, .on_created = record_created, .arg = &rec,
+		.on_namespaces = o->on_namespaces, .ns_arg = o->ns_arg, .ns_before_setup = o->ns_before_setup,
 	};
 	if (launch_container(&l) < 0)
 		goto out;

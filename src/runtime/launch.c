@@ -306,8 +306,13 @@ static int clone_and_serve(struct launch *l)
 		r = -1;
 	if (r == 0 && userns_write_maps(l->spec, l->pid) < 0)
 		r = -1;
+	if (r == 0 && l->on_namespaces && l->ns_before_setup)
+		r = l->on_namespaces(l->pid, l->ns_arg);
 	if (r == 0 && sync_send(sv[0], SYNC_GO, l->pid, NULL) < 0)
 		r = log_error("starting the container's init: %m");
+	/* Init's messages (mount fds, logs) wait in the socket meanwhile. */
+	if (r == 0 && l->on_namespaces && !l->ns_before_setup)
+		r = l->on_namespaces(l->pid, l->ns_arg);
 	struct child_server serve = {
 		.spec = l->spec, .id = l->id, .pid = l->pid, .listener_status = STATUS_CREATING,
 		.console_socket = l->console_socket, .hooks = runtime_hooks, .mount = runtime_mount, .arg = l,

@@ -84,6 +84,27 @@ static int publish_clash(struct supervisor *sv, const struct svc *s)
 	return 0;
 }
 
+struct wiring {
+	const struct svc *s;
+	const struct net_plan *plan;
+};
+
+static int wire_network(pid_t pid, void *arg)
+{
+	const struct wiring *w = arg;
+	return network_attach(&w->s->conf.net, w->s->name, pid, w->plan);
+}
+
+/* A sysctl of the net.* tree may name the container's links (eth0):
+ * they must be there before init applies it. */
+static bool sysctl_needs_links(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->n_sysctl; i++)
+		if (!strncmp(spec->sysctl[i].key, "net.", 4))
+			return true;
+	return false;
+}
+
 static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3], int notify_fd, int result_fd,
 			      pid_t parent)
 {
@@ -104,10 +125,14 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	int r = publish_clash(sv, s);
 	if (r == 0)
 		r = network_prepare(&s->conf.net, s->name, &s->conf.spec, net_files, sv->lease_dir, &plan);
+	/* Its links are made while its init sets up its mounts. */
+	struct wiring w = { s, &plan };
+	o.on_namespaces = wire_network;
+	o.ns_arg = &w;
+	o.ns_before_setup = sysctl_needs_links(&s->conf.spec);
 	if (r == 0)
 		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
-	if (r == 0 && (network_attach(&s->conf.net, s->name, res.st.pid, &plan) < 0 ||
-		       container_start(sv->root, s->name) < 0)) {
+	if (r == 0 && container_start(sv->root, s->name) < 0) {
 		container_destroy(sv->root, &res.st);
 		r = -1;
 	}

@@ -73,7 +73,8 @@ svc net-web 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge' 'publish
 svc net-pub2 'exec = sleep 1000' 'after = net-web' 'restart = no' '[network]' 'mode = bridge' 'publish = 8080:81'
 svc net-client 'exec = sleep 1000' 'requires = net-web' '[network]' 'mode = bridge'
 svc net-fixed 'exec = sleep 1000' '[network]' 'mode = bridge' 'address = 10.0.88.50' 'mac = 02:00:00:00:00:50' \
-	'mtu = 1400' 'dns = 10.0.88.1' 'dns-search = example.org' 'hosts = printer:10.0.88.9'
+	'mtu = 1400' 'dns = 10.0.88.1' 'dns-search = example.org' 'hosts = printer:10.0.88.9' \
+	'[container]' 'sysctl = net.ipv4.conf.eth0.arp_ignore=1'
 svc net-dup 'exec = sleep 1000' 'after = net-fixed' 'restart = no' '[network]' 'mode = bridge' 'address = 10.0.88.50'
 svc net-none 'exec = sleep 1000'
 svc net-host 'exec = sh -c "ip -o link; exec sleep 1000"' '[network]' 'mode = host'
@@ -181,6 +182,8 @@ expect "static: resolv.conf" "nameserver 10.0.88.1|search example.org" \
 hosts=$(ctl exec net-fixed cat /etc/hosts < /dev/null)
 expect_match "static: hosts = NAME:IP" "10.0.88.9	printer" "$hosts"
 expect_match "static: its own name" "10.0.88.50	net-fixed" "$hosts"
+expect "a sysctl that names eth0: the link is there before init applies it" 1 \
+	"$(ctl exec net-fixed cat /proc/sys/net/ipv4/conf/eth0/arp_ignore < /dev/null)"
 expect_match "the MAC of a service without one is derived from its name (locally administered)" "link/ether 02:" \
 	"$(ctl exec net-web ip link show eth0 < /dev/null)"
 

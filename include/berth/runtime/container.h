@@ -20,6 +20,9 @@ struct create_opts {
 	const int *stdio;		/* fds for the process's 0, 1, 2; NULL: inherit berth's */
 	int notify_fd;			/* > 0: becomes fd 3 of the process (readiness) */
 	bool systemd_cgroup;		/* --systemd-cgroup: a scope systemd makes */
+	int (*on_namespaces)(pid_t pid, void *arg);	/* see struct launch */
+	void *ns_arg;
+	bool ns_before_setup;
 };
 
 /* Creates the container (stopped before exec until container_start).

@@ -34,6 +34,14 @@ struct launch {
 	int (*on_scoped)(struct launch *l);	/* --systemd-cgroup: systemd made the scope */
 	int (*on_created)(struct launch *l);
 	void *arg;
+	/* The caller's work on init's namespaces (the supervisor wires its
+	 * network): done while init sets itself up (mounts, ...), which
+	 * overlaps the two; or, when init's setup needs it done
+	 * (`ns_before_setup`), before that starts. A failure fails the
+	 * creation. */
+	int (*on_namespaces)(pid_t pid, void *arg);
+	void *ns_arg;
+	bool ns_before_setup;
 };
 
 /* Returns once the container is created (its init waits on exec.fifo) or
