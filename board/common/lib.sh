@@ -5,6 +5,9 @@
 #   board_tree ROOT BERTH pid1|inittab   the initramfs tree
 #   board_pack ROOT INITRD            ROOT as a gzipped newc cpio
 #   board_boot INITRD [WORDS...]      boot it, the serial console on stdio
+#                                     (BOARD_HTTP_PORT: the host's port
+#                                     forwarded to the board's 8080)
+#   board_free_port FROM              a free TCP port of this machine, FROM up
 
 board_load() {
 	BOARD=$1
@@ -33,12 +36,27 @@ board_base() {
 	mknod -m 600 "$_root/dev/console" c 5 1
 }
 
+# board_modules ROOT: the kernel's network modules (board/common/kernel.sh)
+# in ROOT/lib/modules, /sbin/modprobe (which the kernel runs to load one
+# it needs: a bridge, an nf_tables expression), and in /etc/modules the
+# NIC's drivers, which nothing would load otherwise (no udev).
+board_modules() {
+	_k=$(board_kernel) || return 1
+	cp -R "$(dirname "$_k")/modules/lib" "$1/"
+	ln -s ../bin/busybox "$1/sbin/modprobe"
+	{ echo "# The NIC's drivers (loaded by berth as PID 1, or by inittab's sysinit)."
+	  for _m in virtio_pci virtio_mmio virtio_net; do
+		find "$1/lib/modules" -name "$_m.ko" | grep -q . && echo "$_m"
+	  done; } > "$1/etc/modules"
+}
+
 # board_tree ROOT BERTH VARIANT: the bare system, the example services and
 # their container root (/srv/busybox), and /sbin/init: berth itself (pid1)
 # or busybox init running `berth supervise` (inittab).
 board_tree() {
 	_root=$1 _berth=$2 _variant=$3
 	board_base "$_root" "$_berth" || return 1
+	board_modules "$_root" || return 1
 	mkdir -p "$_root/var/lib/data" "$_root/srv"
 	cp -R "$board_top/board/common/overlay/." "$_root/"
 	[ -d "$BOARD_DIR/overlay" ] && cp -R "$BOARD_DIR/overlay/." "$_root/"
@@ -46,7 +64,7 @@ board_tree() {
 	_c=$_root/srv/busybox
 	for _d in bin proc sys dev tmp data run usr/bin; do mkdir -p "$_c/$_d"; done
 	cp "$_root/bin/busybox" "$_c/bin/busybox"
-	for _a in sh echo cat sleep httpd wget awk kill ls grep mkdir ps seq; do ln -s busybox "$_c/bin/$_a"; done
+	for _a in sh echo cat sleep httpd wget awk kill ls grep mkdir ps seq ip; do ln -s busybox "$_c/bin/$_a"; done
 	case $_variant in
 		pid1) ln -s ../bin/berth "$_root/sbin/init";;
 		inittab) ln -s ../bin/busybox "$_root/sbin/init"
@@ -71,10 +89,19 @@ board_run_target() {
 board_pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null | gzip -1) > "$2"; }
 
 # board_boot INITRD [WORDS...]: the kernel command line gets WORDS; the
-# initramfs's /sbin/init is PID 1. -no-reboot: a reboot ends QEMU.
+# initramfs's /sbin/init is PID 1. -no-reboot: a reboot ends QEMU. The
+# board's NIC is on QEMU's user network (10.0.2.15), the host's
+# 127.0.0.1:BOARD_HTTP_PORT (default 8080) forwarded to its port 8080.
 board_boot() {
 	_initrd=$1; shift
 	_kernel=$(board_kernel) || return 1
 	$BOARD_QEMU -m "${BOARD_MEM:-512}" -smp 2 -nographic -no-reboot -kernel "$_kernel" -initrd "$_initrd" \
+		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${BOARD_HTTP_PORT:-8080}-:8080" -device "$BOARD_NIC,netdev=net0" \
 		-append "console=$BOARD_CONSOLE rdinit=/sbin/init panic=-1 quiet loglevel=3 $*"
+}
+
+board_free_port() {
+	_p=$1
+	while ss -Htln "sport = :$_p" 2>/dev/null | grep -q .; do _p=$((_p + 1)); done
+	echo "$_p"
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What an init does before anything else runs: the kernel's filesystems,
- * the cgroup hierarchy, the hostname, the loopback link, and the kernel
- * command line's berth.* words. Each mount that is already there (an
+ * the cgroup hierarchy, the hostname, the loopback link, the modules of
+ * /etc/modules, and the kernel command line's berth.* words. Each mount that is already there (an
  * initramfs that did it, devtmpfs automount, or this init before it
  * re-ran itself from a sealed copy) is left as it is. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "berth/init/init.h"
 #include "berth/util/log.h"
@@ -111,6 +113,50 @@ void init_read_cmdline(struct init_options *o)
 	free(cmdline);
 }
 
+/* The kernel modules /etc/modules names, one a line (NAME [ARGS...]; #
+ * comments), loaded with /sbin/modprobe before any service starts, as
+ * Debian's, Alpine's and Buildroot's systems load theirs: the drivers of
+ * a modular kernel that nothing else would load (a NIC, with no udev to
+ * follow its modalias). Each gets 10 s; a failure is a warning. */
+static void load_modules(void)
+{
+	FILE *f = fopen("/etc/modules", "re");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *argv[16], *save, *w = strtok_r(line, " \t\r\n", &save);
+		if (!w || *w == '#')
+			continue;
+		int n = 0;
+		argv[n++] = "modprobe";
+		for (; w && *w != '#' && n < 15; w = strtok_r(NULL, " \t\r\n", &save))
+			argv[n++] = w;
+		argv[n] = NULL;
+		pid_t pid = fork();
+		if (pid == 0) {
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			execv("/sbin/modprobe", argv);
+			_exit(127);
+		}
+		int st = pid > 0 ? wait_child_timeout(pid, 10000) : -1;
+		if (st == 0)
+			continue;
+		if (st < 0 && pid > 0) {
+			kill(pid, SIGKILL);	/* reaped later, with the orphans, if stuck */
+			wait_child_timeout(pid, 1000);
+			log_warn("init: /etc/modules: modprobe %s: no answer in 10 s", argv[1]);
+		} else if (st < 0) {
+			log_warn("init: /etc/modules: fork: %m");
+		} else {
+			log_warn("init: /etc/modules: modprobe %s failed (%s %d)", argv[1],
+				 WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 void init_early(struct init_options *o)
 {
 	umask(022);
@@ -124,4 +170,5 @@ void init_early(struct init_options *o)
 	mount_cgroups(o);
 	set_hostname();
 	loopback_up();
+	load_modules();
 }

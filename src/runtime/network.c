@@ -406,6 +406,17 @@ fail:
 	return wired ? -1 : 0;
 }
 
+void network_describe(const struct net_plan *p, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < p->n_addrs && len < cap; i++) {
+		char a[NET_ADDR_STRLEN];
+		int w = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", net_addr_format(&p->addrs[i], true, a));
+		len += w > 0 ? (size_t)w : 0;
+	}
+}
+
 void network_forget(const struct net_conf *n, const char *files_dir, const char *name)
 {
 	if (n->n_publish) {

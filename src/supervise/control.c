@@ -225,6 +225,8 @@ static void reply_status(struct supervisor *sv, struct client *c, struct svc *s)
 	outf(c, "0name: %s\nfile: %s\nstate: %s\n", s->name, s->file, svc_state_name(s->lc.state));
 	if (svc_running(s))
 		outf(c, "pid: %d\nuptime: %s\n", (int)s->st.pid, up);
+	if (svc_running(s) && s->addresses)
+		outf(c, "addresses: %s\n", s->addresses);
 	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->lc.restarts, s->lc.failures, ex);
 	if (s->conf.log_console || s->conf.log_kmsg)
 		outf(c, "console lines dropped: %llu\n", (unsigned long long)s->lines_dropped);

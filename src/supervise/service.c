@@ -87,6 +87,7 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	output_close(s);
 	logring_free(&s->ring);
 	svc_unread(s);
+	free(s->addresses);
 	free(s);
 }
 

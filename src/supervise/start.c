@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -33,6 +34,7 @@
 struct start_result {
 	int ok;
 	struct state st;
+	char addresses[128];	/* its network's, for ctl status */
 };
 
 /* A container of this name left by a supervisor that died, or by a
@@ -139,6 +141,8 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	if (r < 0)	/* nothing of its network stays behind either */
 		network_forget(&s->conf.net, net_files, s->name);
 	res.ok = r == 0;
+	if (res.ok)
+		network_describe(&plan, res.addresses, sizeof(res.addresses));
 	if (send_with_fd(result_fd, &res, sizeof(res), res.ok ? o.console_master : -1) < 0)
 		_exit(1);
 	_exit(0);
@@ -222,6 +226,8 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		return;
 	}
 	s->st = res.st;
+	free(s->addresses);
+	s->addresses = res.addresses[0] ? strdup(res.addresses) : NULL;
 	if (!s->exec_ms)	/* boot timing: its first start only */
 		s->exec_ms = now_ms();
 	/* A terminal service's output is its pty. */

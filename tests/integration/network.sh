@@ -174,6 +174,7 @@ expect_match "a service from an OCI bundle is wired the same way" "^10\.0\.88\.[
 
 # A static address, MAC, MTU, DNS and hosts.
 expect "static: the address" "10.0.88.50/24" "$(addr_of net-fixed)"
+expect_match "ctl status shows the addresses" "^addresses: 10.0.88.50/24$" "$(ctl status net-fixed)"
 link=$(ctl exec net-fixed ip link show eth0 < /dev/null)
 expect_match "static: the MAC" "link/ether 02:00:00:00:00:50" "$link"
 expect_match "static: the MTU" "mtu 1400" "$link"

@@ -57,7 +57,7 @@ if shim "$recipe" --native --set WORKDIR="$w/native" --set D="$w/native/image" -
 examples=$top/meta-berth/recipes-containers/berth-examples/berth-examples.bb
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --set D="$w/ex/image" --run do_install > "$w/ex.log" 2>&1; then
 	ok "berth-examples (berth_services.bbclass): checked and installed"; else fail "berth-examples (berth_services.bbclass): checked and installed" "$(tail -5 "$w/ex.log")"; fi
-expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf uplink.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 mkdir -p "$w/bad" && printf '[service]\nrootfs = /srv\nexec = sh\nrequires = nowhere\n' > "$w/bad/a.conf" && printf '[service]\nrootfs = /srv\nready = soon\n' > "$w/bad/b.conf"
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/bad" --set D="$w/bad/image" --set BERTH_SERVICES="a.conf b.conf" \
 	--set BERTH_SERVICES_SRC="$w/bad" --run do_install > "$w/bad.log" 2>&1; then

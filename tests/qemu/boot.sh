@@ -47,8 +47,14 @@ state() { berth ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 [ "$(state setup)" = done ] && say ok setup-done || say fail setup-done
 pid=$(pidof_svc web)
 [ -n "$pid" ] && say ok web-ready || say fail web-ready
-out=$(wget -q -O - http://127.0.0.1:8080/index.html)
-[ "$out" = hello-from-berth ] && say ok web-answers || say fail web-answers "[$out]"
+# web is on the device's bridge: the device reaches it at its address.
+addr=$(berth ctl status web | awk '/^addresses:/ { split($2, a, "/"); print a[1] }')
+out=$(wget -q -O - "http://$addr/index.html")
+[ "$out" = hello-from-berth ] && say ok web-answers || say fail web-answers "[$addr: $out]"
+# Its published port, from the machine running QEMU (this script's
+# caller, through QEMU's forward to the device's 8080): wait until that
+# request is in web's log.
+for i in $(seq 1 1200); do berth ctl logs web | grep -q 'url:/outside-done' && break; sleep 0.1; done
 kill -9 "$pid"
 for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
 [ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
@@ -114,9 +120,26 @@ console_type() {
 	for l in "$@"; do printf '%s\n' "$l"; sleep 1; done
 }
 
+# from_outside LOG OUT: once the selftest saw web answer, what the
+# machine running QEMU gets from the board's published port (into OUT),
+# then the request the selftest waits for.
+from_outside() {
+	: > "$2"
+	wait_line "$1" "BOOT-TEST (ok|fail) web-answers" 900 || return
+	timeout 20 busybox wget -q -O - "http://127.0.0.1:$BOARD_HTTP_PORT/index.html" > "$2" 2>&1
+	timeout 20 busybox wget -q -O - "http://127.0.0.1:$BOARD_HTTP_PORT/outside-done" > /dev/null 2>&1
+}
+
 for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 	tree $mode || { record FAIL "qemu-$arch boot ($mode): the board's initramfs"; continue; }
 	log=$work/console-$mode.log
+	# The host's port forwarded to the board's 8080: one of its own
+	# (the other lane's boards boot meanwhile).
+	BOARD_HTTP_PORT=$(board_free_port $((18080 + $(printf '%s' "$arch$mode" | cksum | cut -c1-3))))
+	export BOARD_HTTP_PORT
+	outside=$work/outside-$mode
+	from=
+	case $mode in pid1|inittab) : > "$log"; from_outside "$log" "$outside" & from=$!;; esac
 	case $mode in
 		# The shell comes once the boot has settled: type then.
 		cmdline) : > "$log"; (wait_line "$log" "init: a shell on the console" 600; console_type 'echo SHELL-$((40+2))') |
@@ -130,6 +153,7 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 		*) vm_boot "$work/root-$mode" "$log" 600;;
 	esac
 	rc=$?
+	[ -n "$from" ] && { kill "$from" 2>/dev/null; wait "$from" 2>/dev/null; }
 	if [ $mode = cmdline ]; then
 		if grep -q "BOOT-TEST ok skipped" "$log"; then record PASS "qemu-$arch boot: berth.skip=NAME on the kernel command line"
 		else record FAIL "qemu-$arch boot: berth.skip=NAME on the kernel command line"; fi
@@ -182,6 +206,9 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 			record PASS "qemu-$arch boot (inittab): the console's shell starts once the boot has settled (berth ctl wait)" ||
 			record FAIL "qemu-$arch boot (inittab): the console's shell starts once the boot has settled (berth ctl wait) (see $log)"
 	fi
+	got=$(cat "$outside" 2>/dev/null)
+	if [ "$got" = hello-from-berth ]; then record PASS "qemu-$arch boot ($mode): web's published port answers the machine running QEMU"
+	else record FAIL "qemu-$arch boot ($mode): web's published port answers the machine running QEMU (127.0.0.1:$BOARD_HTTP_PORT: wanted [hello-from-berth], got [$got]; see $log)"; fi
 	for t in setup-done web-ready web-answers killed-container-restarted sealed-binary crash-loop-failed powering-off; do
 		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"
 		else record FAIL "qemu-$arch boot ($mode): $t"; fi

@@ -34,6 +34,9 @@ int network_attach(const struct net_conf *n, const char *name, pid_t pid, const 
 /* What network_prepare and network_attach left for name outside its
  * namespace: its files, its published ports. */
 void network_forget(const struct net_conf *n, const char *files_dir, const char *name);
+/* The plan's addresses, "10.0.88.2/24 fd00::2/64" ("" if none), for
+ * `berth ctl status`. */
+void network_describe(const struct net_plan *plan, char *buf, size_t cap);
 
 #else
 static inline int network_prepare(const struct net_conf *n, const char *name, struct spec *spec, const char *files_dir,
@@ -50,6 +53,12 @@ static inline int network_attach(const struct net_conf *n, const char *name, pid
 static inline void network_forget(const struct net_conf *n, const char *files_dir, const char *name)
 {
 	(void)n, (void)files_dir, (void)name;
+}
+static inline void network_describe(const struct net_plan *plan, char *buf, size_t cap)
+{
+	(void)plan;
+	if (cap)
+		buf[0] = 0;
 }
 #endif
 

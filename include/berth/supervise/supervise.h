@@ -56,6 +56,7 @@ struct svc {
 	char file[512];
 	struct lifecycle lc;		/* its state: lifecycle.c's alone to change */
 	struct state st;		/* the running container (pid, cgroup) */
+	char *addresses;		/* its network's, as its starter said (NULL: none known) */
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
 	pid_t starter, cleaner, watcher;	/* start.c's children at work; 0 */

@@ -7,4 +7,4 @@ for i in $(seq 1 600); do
 	sleep 0.1
 done
 berth ctl list
-echo "try: berth ctl status crashy | berth ctl logs crashy | berth ctl exec web ps | wget -qO- http://127.0.0.1:8080/ | berth ctl poweroff"
+echo "try: berth ctl status crashy | berth ctl logs crashy | berth ctl exec web ps | berth ctl exec web wget -qO- http://127.0.0.1/ | berth ctl logs web | berth ctl poweroff"
