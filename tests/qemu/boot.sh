@@ -55,6 +55,8 @@ out=$(wget -q -O - "http://$addr/index.html")
 # caller, through QEMU's forward to the device's 8080): wait until that
 # request is in web's log.
 for i in $(seq 1 1200); do berth ctl logs web | grep -q 'url:/outside-done' && break; sleep 0.1; done
+# The kill below comes after welcome has shown web ready (make demo's list).
+for i in $(seq 1 1200); do [ "$(state welcome)" = done ] && break; sleep 0.1; done
 kill -9 "$pid"
 for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
 [ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
