@@ -57,8 +57,8 @@ out=$(wget -q -O - "http://$addr/index.html")
 # (Two minutes by the clock: a loop's turn costs much more than its sleep
 # on an emulated ARM board.)
 up() { awk '{ printf "%d", $1 }' /proc/uptime; }
-until=$(($(up) + 120))
-until berth ctl logs web | grep -q 'url:/outside-done' || [ "$(up)" -ge "$until" ]; do sleep 0.2; done
+deadline=$(($(up) + 120))
+until berth ctl logs web | grep -q 'url:/outside-done' || [ "$(up)" -ge "$deadline" ]; do sleep 0.2; done
 # The kill below comes after welcome has shown web ready (make demo's list).
 for i in $(seq 1 1200); do [ "$(state welcome)" = done ] && break; sleep 0.1; done
 kill -9 "$pid"
