@@ -12,11 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$2
 mkdir -p "$dir"
 # The board's network: its NIC's driver, what berth's [network] makes
-# (veth, bridge, macvlan, ipvlan) and publish's nf_tables expressions. Where the
+# (veth, bridge, macvlan) and publish's nf_tables expressions. Where the
 # kernel has one built in, there is no file, and nothing to load.
 # crc32c_generic: conntrack's libcrc32c asks the crypto API for crc32c
 # (a softdep, not in "depends=").
-net_modules="virtio_pci virtio_mmio virtio_net veth bridge macvlan ipvlan nf_tables nft_chain_nat nft_nat nft_masq crc32c_generic"
+net_modules="virtio_pci virtio_mmio virtio_net veth bridge macvlan nf_tables nft_chain_nat nft_nat nft_masq crc32c_generic"
 # modules TREE VERSION: those and what they depend on (the "depends=" of
 # each one's .modinfo), copied from TREE to DIR/modules, with the
 # modules.dep and modules.alias of busybox's depmod, which the board's

@@ -25,9 +25,6 @@ state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 state_is() { [ "$(state "$1")" = "$2" ]; }
 wait_state() { wait_until 30 state_is "$1" "$2"; }
 # in_dev CMD...: in the supervisor's network namespace (the "device").
-# iproute2's ip, by its path where it is not the first "ip" (the QEMU VM,
-# whose busybox nsenter would run busybox's own ip applet).
-IP=${IPROUTE:-ip}
 in_dev() { nsenter -t "$SP" -n "$@"; }
 addr_of() { ctl exec "$1" ip -4 -o addr show dev eth0 < /dev/null 2>/dev/null | awk '{ print $4 }'; }
 svc() {
@@ -111,7 +108,7 @@ start_supervisor
 wait_state net-client ready; wait_state net-fixed ready; wait_state net-none ready; wait_state net-host ready
 
 # A bridge berth made, services found by name, the device reaching them.
-expect_match "bridge: berth0 made, up, with its default address" "berth0 +UP +10.0.88.1/24" "$(in_dev "$IP" -br addr show berth0)"
+expect_match "bridge: berth0 made, up, with its default address" "berth0 +UP +10.0.88.1/24" "$(in_dev ip -br addr show berth0)"
 web=$(addr_of net-web)
 expect_match "bridge: an allocated address in the bridge's subnet" "^10\.0\.88\.[0-9]+/24$" "$web"
 expect "bridge: a service reaches another by its name" hello-from-net-web \
@@ -120,7 +117,7 @@ expect "bridge: the device reaches a service's address" hello-from-net-web \
 	"$(in_dev busybox wget -qO- "http://${web%/*}/index.html" 2>&1)"
 expect_match "bridge: the default route is the bridge" "default via 10.0.88.1 dev eth0" \
 	"$(ctl exec net-client ip route < /dev/null)"
-expect_match "bridge: the host's end of the pair is on the bridge" "master berth0" "$(in_dev "$IP" link show b-net-client)"
+expect_match "bridge: the host's end of the pair is on the bridge" "master berth0" "$(in_dev ip link show b-net-client)"
 expect "the image's /etc/hosts is left as it was" "1.2.3.4 image-hosts" "$(cat "$nd/rootfs/etc/hosts")"
 expect_match "the container's /etc/hosts is read-only" "Read-only file system" \
 	"$(ctl exec net-client sh -c 'echo x >> /etc/hosts' < /dev/null 2>&1)"
@@ -131,9 +128,9 @@ expect_match "the container's /etc/hosts is read-only" "Read-only file system" \
 unshare -n sleep 1000 & CLIENT=$!
 in_client() { nsenter -t "$CLIENT" -n "$@"; }
 wait_until 10 sh -c "[ \"\$(readlink /proc/$CLIENT/ns/net)\" != \"\$(readlink /proc/$SP/ns/net)\" ]"
-in_dev "$IP" link add lan0 type veth peer name lan1 netns "$CLIENT"
-in_dev "$IP" addr add 192.168.55.1/24 dev lan0; in_dev "$IP" link set lan0 up
-in_client "$IP" addr add 192.168.55.2/24 dev lan1; in_client "$IP" link set lan1 up; in_client "$IP" link set lo up
+in_dev ip link add lan0 type veth peer name lan1 netns "$CLIENT"
+in_dev ip addr add 192.168.55.1/24 dev lan0; in_dev ip link set lan0 up
+in_client ip addr add 192.168.55.2/24 dev lan1; in_client ip link set lan1 up; in_client ip link set lo up
 mkdir -p "$nd/lan" && echo hello-from-the-lan > "$nd/lan/x"
 nsenter -t "$CLIENT" -n busybox httpd -f -p 192.168.55.2:8000 -h "$nd/lan" & LANWEB=$!
 expect "publish: HOSTPORT:PORT reaches the container from the LAN" hello-from-net-web \
@@ -146,12 +143,10 @@ expect "outbound: a service reaches the LAN (forwarding, masquerade)" hello-from
 # only. A second LAN link: the device does not route between the two.
 unshare -n sleep 1000 & CLIENT2=$!
 wait_until 10 sh -c "[ \"\$(readlink /proc/$CLIENT2/ns/net)\" != \"\$(readlink /proc/$SP/ns/net)\" ]"
-in_dev "$IP" link add lan2 type veth peer name lan3 netns "$CLIENT2"
-in_dev "$IP" addr add 192.168.56.1/24 dev lan2; in_dev "$IP" link set lan2 up
-nsenter -t "$CLIENT2" -n "$IP" addr add 192.168.56.2/24 dev lan3
-nsenter -t "$CLIENT2" -n "$IP" link set lan3 up
-nsenter -t "$CLIENT2" -n "$IP" route add default via 192.168.56.1
-in_client "$IP" route add default via 192.168.55.1
+in_dev ip link add lan2 type veth peer name lan3 netns "$CLIENT2"
+in_dev ip addr add 192.168.56.1/24 dev lan2; in_dev ip link set lan2 up
+nsenter -t "$CLIENT2" -n sh -c 'ip addr add 192.168.56.2/24 dev lan3; ip link set lan3 up; ip route add default via 192.168.56.1'
+in_client ip route add default via 192.168.55.1
 nsenter -t "$CLIENT2" -n busybox httpd -f -p 192.168.56.2:8000 -h "$nd/lan" & LANWEB2=$!
 expect "forwarding: a service reaches the second LAN too" hello-from-the-lan \
 	"$(ctl exec net-client wget -qO- http://192.168.56.2:8000/x < /dev/null 2>&1)"
@@ -209,18 +204,18 @@ expect_match "host: the device's links" "berth0" "$(ctl logs net-host)"
 # macvlan: waiting for the parent link, then up when it comes.
 expect "macvlan: waits for its parent link" waiting "$(state net-mv1)"
 expect_match "...and says so" "link:mvp0" "$(ctl status net-mv1)"
-in_dev "$IP" link add mvp0 type veth peer name mvp1
-in_dev "$IP" link set mvp1 up
-in_dev "$IP" link set mvp0 up
+in_dev ip link add mvp0 type veth peer name mvp1
+in_dev ip link set mvp1 up
+in_dev ip link set mvp0 up
 wait_state net-mv1 ready; wait_state net-mv2 ready
 expect "macvlan: two services on one parent reach each other" hello-from-net-web \
 	"$(ctl exec net-mv2 wget -qO- http://192.168.77.2/index.html < /dev/null 2>&1)"
 expect_match "macvlan: eth0 sits on the parent (a macvlan link)" "macvlan mode bridge" \
-	"$(nsenter -t "$(ctl list | awk '$1 == "net-mv2" { print $3 }')" -n "$IP" -d link show eth0)"
+	"$(nsenter -t "$(ctl list | awk '$1 == "net-mv2" { print $3 }')" -n ip -d link show eth0)"
 
 # ipvlan, where the kernel has it.
-if in_dev "$IP" link add ipvt0 link mvp0 type ipvlan mode l2 2>/dev/null; then
-	in_dev "$IP" link del ipvt0
+if in_dev ip link add ipvt0 link mvp0 type ipvlan mode l2 2>/dev/null; then
+	in_dev ip link del ipvt0
 	svc net-iv 'exec = sleep 1000' '[network]' 'mode = ipvlan' 'parent = mvp0' 'address = 192.168.77.4/24'
 	ctl reload >/dev/null
 	wait_state net-iv ready
@@ -257,7 +252,7 @@ expect_match "reload: ...and the old one is closed" "Connection refused" \
 	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
 ctl stop net-client >/dev/null
 wait_state net-client stopped
-gone() { ! in_dev "$IP" link show b-net-client >/dev/null 2>&1; }
+gone() { ! in_dev ip link show b-net-client >/dev/null 2>&1; }
 check "a stopped service's veth is gone" wait_until 10 gone
 check "...and its hosts file" test ! -e "$ROOT/.network/net-client.hosts"
 

@@ -3,8 +3,7 @@
 # Boot Debian's kernel under QEMU (TCG) with a busybox initramfs holding
 # berth and the integration tests, on a pure cgroup v2 mount: the v2 code
 # paths (unified limits, the eBPF device program, cgroup.freeze) that
-# this hybrid host does not exercise, and [network] on a Debian kernel
-# (which has ipvlan, as this host may not). Results are recorded as
+# this hybrid host does not exercise. Results are recorded as
 # "qemu-ARCH cgroup2: ..." in $RESULTS.
 # usage: tests/qemu/run.sh ARCH BERTH   (ARCH: x86_64)
 set -u
@@ -18,15 +17,9 @@ rm -rf "$work" && mkdir -p "$work"
 r=$work/root
 vm_tree "$r" "$berth"
 mkdir -p "$r/lib/jq" "$r/tests" "$r/usr/share/containers"
-# The kernel's network modules (network.sh: the kernel loads them on
-# demand), jq (the tests' JSON tool) and iproute2's ip as
-# /usr/local/bin/ip (veth peers in a namespace, ipvlan: more than
-# busybox's), with the libraries they need.
-board_modules "$r"
-mkdir -p "$r/usr/local/bin"
+# jq (the tests' JSON tool) with the libraries it needs.
 cp /usr/bin/jq "$r/bin/jq"
-cp /usr/bin/ip "$r/usr/local/bin/ip"
-for lib in $(ldd /usr/bin/jq /usr/bin/ip | awk '/=>/ { print $3 } /ld-linux/ { print $1 }' | sort -u); do
+for lib in $(ldd /usr/bin/jq | awk '/=>/ { print $3 } /ld-linux/ { print $1 }'); do
 	mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"
 done
 cp -r "$top/tests/lib.sh" "$top/tests/integration" "$top/tests/seccomp" "$top/tests/qemu" "$r/tests/"
