@@ -14,14 +14,11 @@ BERTH=${BERTH:-$here/../build/berth}
 RUNS=${RUNS:-5}
 SIZES=${SIZES:-10 50}
 DELAY_MS=200
-work=$(mktemp -d /tmp/berth-bench-boot.XXXXXX)
+. "$here/lib.sh"
+supervisor_workdir boot
 sock=$work/ctl.sock
-SP=
-cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; return 0; }
-trap cleanup EXIT
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/ready"
-cp /bin/busybox "$work/rootfs/bin/"
-for a in sh sleep touch; do ln -s busybox "$work/rootfs/bin/$a"; done
+busybox_rootfs "$work/rootfs" sh sleep touch
+mkdir -p "$work/rootfs/ready"
 ctl() { "$BERTH" ctl -s "$sock" "$@"; }
 not_ready() { ctl list 2>/dev/null | awk 'NR > 1 && $2 != "ready" { n++ } END { exit !(n || NR < 2) }'; }
 

@@ -26,9 +26,8 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev"
-cp /bin/busybox "$work/rootfs/bin/"
-ln -s busybox "$work/rootfs/bin/sleep"
+. "$here/lib.sh"
+busybox_rootfs "$work/rootfs" sleep
 for rt in berth crun; do
 	d=$work/bundle-$rt; mkdir -p "$d"; cp -a "$work/rootfs" "$d/rootfs"
 	case $rt in berth) "$BERTH" spec -b "$d";; *) (cd "$d" && crun spec);; esac

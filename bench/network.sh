@@ -14,14 +14,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
 RUNS=${RUNS:-5}
 N=${N:-20}
-work=$(mktemp -d /tmp/berth-bench-net.XXXXXX)
+. "$here/lib.sh"
+supervisor_workdir net
 sock=$work/ctl.sock
-SP=
-cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; return 0; }
-trap cleanup EXIT
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/etc"
-cp /bin/busybox "$work/rootfs/bin/"
-for a in sh sleep true; do ln -s busybox "$work/rootfs/bin/$a"; done
+busybox_rootfs "$work/rootfs" sh sleep true
 ctl() { "$BERTH" ctl -s "$sock" "$@"; }
 
 # services DIR MODE-LINES...: the chain in DIR, each with these

@@ -23,9 +23,8 @@ if [ -z "${BERTH_BENCH_INNER:-}" ]; then
 fi
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev"
-cp /bin/busybox "$work/rootfs/bin/"
-ln -s busybox "$work/rootfs/bin/true"; ln -s busybox "$work/rootfs/bin/sh"
+. "$here/lib.sh"
+busybox_rootfs "$work/rootfs" true sh
 case $(uname -m) in x86_64) goarch=amd64;; aarch64) goarch=arm64;; *) goarch=$(uname -m);; esac
 
 # bundle_for RUNTIME [seccomp]: its own default spec, made to run /bin/true,

@@ -8,14 +8,10 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
-work=$(mktemp -d /tmp/berth-bench-sv.XXXXXX)
+. "$here/lib.sh"
+supervisor_workdir sv
 sock=$work/ctl.sock
-SP=
-cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; return 0; }
-trap cleanup EXIT
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev"
-cp /bin/busybox "$work/rootfs/bin/"
-for a in sh sleep true; do ln -s busybox "$work/rootfs/bin/$a"; done
+busybox_rootfs "$work/rootfs" sh sleep true
 ctl() { "$BERTH" ctl -s "$sock" "$@"; }
 ready_count() { ctl list 2>/dev/null | awk '$2 == "ready"' | wc -l; }
 
@@ -31,7 +27,7 @@ supervise() {
 	"$BERTH" --root "$work/state" supervise -c "$work/conf" -s "$sock" > "$work/log" 2>&1 & SP=$!
 	while [ "$(ready_count)" -lt "$1" ]; do sleep 0.2; done
 }
-stop() { kill $SP; wait $SP 2>/dev/null || true; }
+stop() { kill $SP; wait $SP 2>/dev/null || true; SP=; }
 
 printf '%-10s %12s %22s\n' services "idle RSS" "wake-ups in 3 s idle"
 for n in 1 10 100; do
