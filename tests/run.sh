@@ -54,7 +54,7 @@ build "armv7 static" O=build/test-armv7 ARCH=armv7 armv7_defconfig && build "arm
 }
 
 if [ "$QUICK" != 1 ]; then
-	step "every configuration Kconfig allows builds and runs (allnoconfig, allyesconfig, ${RANDCONFIG_COUNT:-30} random)"
+	step "every configuration Kconfig allows builds and runs (allnoconfig, allyesconfig, allyesconfig without each symbol, ${RANDCONFIG_COUNT:-20} random)"
 	sh tests/randconfig.sh
 fi
 

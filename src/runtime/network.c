@@ -296,6 +296,13 @@ int network_prepare(const struct net_conf *n, const char *name, struct spec *spe
 		char *text = resolv_text(n, &len);
 		r = mount_file(spec, files_dir, name, "resolv.conf", "/etc/resolv.conf", text, len);
 	}
+	if (r == 0 && p->n_addrs) {	/* for a supervisor that adopts it */
+		char text[NET_DESCRIBE_LEN];
+		char *path = arena_printf(&spec->arena, "%s/%s.addresses", files_dir, name);
+		network_describe(p, text, sizeof(text));
+		if (!path || write_file(path, text, strlen(text), 0644) < 0)
+			r = log_error("network: %s: %m", path ? path : "out of memory");
+	}
 	leases_free(&all);
 	return r;
 }
@@ -417,6 +424,18 @@ void network_describe(const struct net_plan *p, char *buf, size_t cap)
 	}
 }
 
+char *network_recorded(const char *files_dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s.addresses", files_dir, name);
+	char *text = read_file(path, NULL);
+	if (text && !text[0]) {
+		free(text);
+		text = NULL;
+	}
+	return text;
+}
+
 void network_forget(const struct net_conf *n, const char *files_dir, const char *name)
 {
 	if (n->n_publish) {
@@ -424,7 +443,7 @@ void network_forget(const struct net_conf *n, const char *files_dir, const char 
 		publish_table(name, table, sizeof(table));
 		nft_drop(table);
 	}
-	static const char *const what[] = { "hosts", "resolv.conf" };
+	static const char *const what[] = { "hosts", "resolv.conf", "addresses" };
 	for (size_t i = 0; i < ARRAY_SIZE(what); i++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s.%s", files_dir, name, what[i]);

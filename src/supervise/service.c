@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
+#include "berth/runtime/network.h"
 #include "berth/util/log.h"
 #include "berth/supervise/supervise.h"
 #include "berth/util/util.h"
@@ -91,6 +92,12 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	free(s);
 }
 
+const char *supervisor_net_files(const struct supervisor *sv, char buf[4096])
+{
+	snprintf(buf, 4096, "%s/.network", sv->root);
+	return buf;
+}
+
 /* The container of a service a previous supervisor started, still
  * running: watched through a pidfd (it is not our child, so no SIGCHLD
  * and no exit status), its output read again from its log FIFO. */
@@ -118,6 +125,9 @@ static bool adopt(struct supervisor *sv, struct svc *s)
 	loop_add(sv, pidfd, &s->pid_w, EPOLLIN);
 	svc_event(sv, s, EV_ADOPTED, false);
 	s->exec_ms = s->ready_ms = s->lc.started_ms;
+	char net_files[4096];
+	free(s->addresses);
+	s->addresses = network_recorded(supervisor_net_files(sv, net_files), s->name);
 	log_info("service %s: adopted its running container (pid %d)", s->name, (int)st.pid);
 	return true;
 }

@@ -34,7 +34,7 @@
 struct start_result {
 	int ok;
 	struct state st;
-	char addresses[128];	/* its network's, for ctl status */
+	char addresses[NET_DESCRIBE_LEN];	/* its network's, for ctl status */
 };
 
 /* A container of this name left by a supervisor that died, or by a
@@ -51,13 +51,6 @@ static void clear_stale(const char *root, const char *name)
  * clears what it left), does not hold the supervisor's lock (a new one
  * could not start), and writes its messages straight to stderr, not
  * into the loop's console queue. */
-/* Where a service's /etc/hosts and resolv.conf are kept ([network]). */
-static const char *net_files_dir(const struct supervisor *sv, char buf[4096])
-{
-	snprintf(buf, 4096, "%s/.network", sv->root);
-	return buf;
-}
-
 static void child_of_loop(struct supervisor *sv, pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -122,7 +115,7 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	/* Its network: files and addresses before the container is made,
 	 * links once its namespace exists, all before its program runs. */
 	char net_files[4096];
-	net_files_dir(sv, net_files);
+	supervisor_net_files(sv, net_files);
 	struct net_plan plan;
 	int r = publish_clash(sv, s);
 	if (r == 0)
@@ -293,7 +286,7 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 		else
 			clear_stale(sv->root, s->name);
 		char net_files[4096];
-		network_forget(&s->conf.net, net_files_dir(sv, net_files), s->name);
+		network_forget(&s->conf.net, supervisor_net_files(sv, net_files), s->name);
 		_exit(0);
 	}
 	if (wait_pidfd >= 0)

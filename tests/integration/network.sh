@@ -250,11 +250,14 @@ expect "reload: the new port reaches the service" hello-from-net-web \
 	"$(in_client busybox wget -qO- http://192.168.55.1:8090/index.html 2>&1)"
 expect_match "reload: ...and the old one is closed" "Connection refused" \
 	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+expect "its addresses are recorded, for a supervisor that adopts it" "$(addr_of net-client)" \
+	"$(cat "$ROOT/.network/net-client.addresses" 2>&1)"
 ctl stop net-client >/dev/null
 wait_state net-client stopped
 gone() { ! in_dev ip link show b-net-client >/dev/null 2>&1; }
 check "a stopped service's veth is gone" wait_until 10 gone
 check "...and its hosts file" test ! -e "$ROOT/.network/net-client.hosts"
+check "...and the record of its addresses" test ! -e "$ROOT/.network/net-client.addresses"
 
 # A supervisor killed with -9 and started again keeps the running
 # containers, their network and addresses; one restarted then is wired
@@ -273,6 +276,8 @@ expect "re-adoption: the same container" "$pid" "$(ctl list | awk '$1 == "net-we
 expect "re-adoption: in the same device namespace" "$netns" "$(readlink /proc/$SP/ns/net)"
 expect "re-adoption: its network still answers" hello-from-net-web \
 	"$(in_dev busybox wget -qO- "http://${web%/*}/index.html" 2>&1)"
+expect_match "re-adoption: ctl status still shows its addresses (from the record its start left)" "^addresses: $web$" \
+	"$(ctl status net-web)"
 ctl restart net-web >/dev/null
 wait_until 30 sh -c "[ \"\$(timeout 20 '$BERTH' ctl -s '$SOCK' list | awk '\$1 == \"net-web\" && \$3 != \"$pid\" { print \$2 }')\" = ready ]"
 expect "...restarted, wired again with its address" "$web" "$(addr_of net-web)"

@@ -21,11 +21,14 @@ struct net_plan {
 	bool own_netns;		/* the container has a network namespace of its own */
 };
 
+/* network_describe's text, at most. */
+#define NET_DESCRIBE_LEN (NET_MAX_ADDRS * (NET_ADDR_STRLEN + 1))
+
 #ifdef CONFIG_NETWORK
 /* Before the container is created: the bridge (made if absent), the
- * addresses (leases in lease_dir), and the container's /etc/hosts and
- * /etc/resolv.conf as files in files_dir, added to spec's mounts
- * read-only. Logs and returns -1 on failure. */
+ * addresses (leases in lease_dir, and a record in files_dir), and the
+ * container's /etc/hosts and /etc/resolv.conf as files in files_dir,
+ * added to spec's mounts read-only. Logs and returns -1 on failure. */
 int network_prepare(const struct net_conf *n, const char *name, struct spec *spec, const char *files_dir,
 		    const char *lease_dir, struct net_plan *plan);
 /* Once the container exists (pid: its init, not yet started): lo up and
@@ -35,8 +38,11 @@ int network_attach(const struct net_conf *n, const char *name, pid_t pid, const 
  * namespace: its files, its published ports. */
 void network_forget(const struct net_conf *n, const char *files_dir, const char *name);
 /* The plan's addresses, "10.0.88.2/24 fd00::2/64" ("" if none), for
- * `berth ctl status`. */
+ * `berth ctl status`, in a buffer of NET_DESCRIBE_LEN. */
 void network_describe(const struct net_plan *plan, char *buf, size_t cap);
+/* What network_prepare wrote down of them (files_dir/NAME.addresses),
+ * for a supervisor that adopts the running container: malloc'd, or NULL. */
+char *network_recorded(const char *files_dir, const char *name);
 
 #else
 static inline int network_prepare(const struct net_conf *n, const char *name, struct spec *spec, const char *files_dir,
@@ -59,6 +65,11 @@ static inline void network_describe(const struct net_plan *plan, char *buf, size
 	(void)plan;
 	if (cap)
 		buf[0] = 0;
+}
+static inline char *network_recorded(const char *files_dir, const char *name)
+{
+	(void)files_dir, (void)name;
+	return NULL;
 }
 #endif
 

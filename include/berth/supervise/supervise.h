@@ -146,6 +146,9 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 void svc_schedule(struct supervisor *sv);
 /* A child exited (SIGCHLD): find its service and handle it. */
 void svc_reaped(struct supervisor *sv, pid_t pid, int status);
+/* Where the services' /etc/hosts, resolv.conf and addresses are kept
+ * ([network]): ROOT/.network. */
+const char *supervisor_net_files(const struct supervisor *sv, char buf[4096]);
 /* An adopted container's pidfd said it exited. */
 void svc_adopted_exit(struct supervisor *sv, struct svc *s);
 /* The timer fired: backoffs that ended, start and stop timeouts. */
