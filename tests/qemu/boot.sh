@@ -154,7 +154,11 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 		emergency) : > "$log"; (wait_line "$log" "a shell on the console" 600; console_type 'echo EMERGENCY-$((40+2))' exit) |
 			vm_boot "$work/root-$mode" "$log" 600;;
 		# The console's shell comes once the boot has settled: type then.
-		inittab) : > "$log"; (wait_line "$log" "/ # " 600; console_type 'echo SHELL-$((40+2)); touch /run/berth/console-typed') |
+		# (And after welcome's lines: a boot that settles at its time
+		# limit, on a slow board, gives the prompt before welcome is done,
+		# and typed text would land in the middle of its list.)
+		inittab) : > "$log"; (wait_line "$log" "/ # " 600; wait_line "$log" '\[welcome\] try:' 600
+			console_type 'echo SHELL-$((40+2)); touch /run/berth/console-typed') |
 			vm_boot "$work/root-$mode" "$log" 600;;
 		*) vm_boot "$work/root-$mode" "$log" 600;;
 	esac
