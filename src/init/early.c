@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What an init does before anything else runs: the kernel's filesystems,
  * the cgroup hierarchy, the hostname, the loopback link, the modules of
- * /etc/modules, and the kernel command line's berth.* words. Each mount that is already there (an
- * initramfs that did it, devtmpfs automount, or this init before it
- * re-ran itself from a sealed copy) is left as it is. */
+ * /etc/modules, and the kernel command line's berth.* words. Each mount
+ * that is already there (an initramfs that did it, devtmpfs automount,
+ * or this init before it re-ran itself from a sealed copy) is left as
+ * it is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

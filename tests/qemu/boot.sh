@@ -54,13 +54,14 @@ out=$(wget -q -O - "http://$addr/index.html")
 # Its published port, from the machine running QEMU (this script's
 # caller, through QEMU's forward to the device's 8080): wait until that
 # request is in web's log.
-# (Two minutes by the clock: a loop's turn costs much more than its sleep
+# (Deadlines by the clock: a loop's turn costs much more than its sleep
 # on an emulated ARM board.)
 up() { awk '{ printf "%d", $1 }' /proc/uptime; }
 deadline=$(($(up) + 120))
 until berth ctl logs web | grep -q 'url:/outside-done' || [ "$(up)" -ge "$deadline" ]; do sleep 0.2; done
 # The kill below comes after welcome has shown web ready (make demo's list).
-for i in $(seq 1 1200); do [ "$(state welcome)" = done ] && break; sleep 0.1; done
+deadline=$(($(up) + 120))
+until [ "$(state welcome)" = done ] || [ "$(up)" -ge "$deadline" ]; do sleep 0.2; done
 kill -9 "$pid"
 for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
 [ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
