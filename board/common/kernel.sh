@@ -12,11 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$2
 mkdir -p "$dir"
 # The board's network: its NIC's driver, what berth's [network] makes
-# (veth, bridge, macvlan) and publish's nf_tables expressions. Where the
-# kernel has one built in, there is no file, and nothing to load.
+# (veth, bridge, macvlan, ipvlan) and publish's nf_tables expressions.
+# Where the kernel has one built in, there is no file, and nothing to
+# load. DIR/modules/list names what was taken: a changed list takes again.
 # crc32c_generic: conntrack's libcrc32c asks the crypto API for crc32c
 # (a softdep, not in "depends=").
-net_modules="virtio_pci virtio_mmio virtio_net veth bridge macvlan nf_tables nft_chain_nat nft_nat nft_masq crc32c_generic"
+net_modules="virtio_pci virtio_mmio virtio_net veth bridge macvlan ipvlan nf_tables nft_chain_nat nft_nat nft_masq crc32c_generic"
 # modules TREE VERSION: those and what they depend on (the "depends=" of
 # each one's .modinfo), copied from TREE to DIR/modules, with the
 # modules.dep and modules.alias of busybox's depmod, which the board's
@@ -38,9 +39,10 @@ modules() {
 	done
 	/bin/busybox depmod -b "$dir/modules" "$ver"
 	[ -s "$dir/modules/lib/modules/$ver/modules.dep" ] || { echo "berth: depmod of the board's modules failed" >&2; exit 1; }
+	echo "$net_modules" > "$dir/modules/list"
 }
 
-if [ ! -s "$dir/vmlinuz" ] || [ ! -e "$dir/softdog.ko" ] || [ ! -d "$dir/modules" ]; then
+if [ ! -s "$dir/vmlinuz" ] || [ ! -e "$dir/softdog.ko" ] || [ "$(cat "$dir/modules/list" 2>/dev/null)" != "$net_modules" ]; then
 	# The metapackage names the current kernel: download that one.
 	pkg=$(apt-cache depends "$BOARD_KERNEL" | awk '/Depends: linux-image-/ { print $2; exit }')
 	[ -n "$pkg" ] || { echo "berth: apt-cache knows no kernel for $BOARD_KERNEL (dpkg --add-architecture ${BOARD_DEB_ARCH}; apt-get update)" >&2; exit 1; }

@@ -363,7 +363,11 @@ static int make_link(const struct net_conf *n, const char *name, int nsfd, const
 		struct nl_link l = { .name = "eth0", .kind = n->mode == NET_MACVLAN ? "macvlan" : "ipvlan",
 				     .parent = p->parent_index, .netns_fd = nsfd, .peer_netns_fd = -1, .mtu = n->mtu,
 				     .mode = n->mode == NET_MACVLAN ? n->macvlan_mode : IPVLAN_MODE_L2 };
-		r = nl_link_add(&nl, &l);
+		/* A link hands its frames to one kind of upper link: macvlan's,
+		 * ipvlan's or a bridge's, and the kernel says only "busy". */
+		if ((r = nl_link_add(&nl, &l)) < 0 && errno == EBUSY)
+			r = log_error("network: parent link %s has another kind of link on it (macvlan and ipvlan "
+				      "links, and a bridge's ports, do not share a parent)", n->parent);
 	}
 	nl_close(&nl);
 	return r;

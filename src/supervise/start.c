@@ -47,11 +47,12 @@ static void clear_stale(const char *root, const char *name)
 		container_destroy(root, &old);
 }
 
-/* Every child of the loop: it dies with the supervisor (a new one
- * clears what it left), does not hold the supervisor's lock (a new one
- * could not start), and writes its messages straight to stderr, not
- * into the loop's console queue. */
-static void child_of_loop(struct supervisor *sv, pid_t parent)
+/* Every child of the loop does one service's work: it dies with the
+ * supervisor (a new one clears what it left), does not hold the
+ * supervisor's lock (a new one could not start), and writes its messages
+ * straight to stderr, not into the loop's console queue, each naming the
+ * service. */
+static void child_of_loop(struct supervisor *sv, const struct svc *s, pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -59,6 +60,9 @@ static void child_of_loop(struct supervisor *sv, pid_t parent)
 	if (sv->lockfd >= 0)
 		close(sv->lockfd);
 	log_set_writer(NULL, NULL);
+	static char subject[8 + sizeof(s->name_buf)];
+	snprintf(subject, sizeof(subject), "service %s", s->name);
+	log_set_subject(subject);
 }
 
 /* A port another service publishes (its container is there, or being
@@ -72,7 +76,7 @@ static int publish_clash(struct supervisor *sv, const struct svc *s)
 				continue;
 			for (size_t k = 0; k < o->conf.net.n_publish; k++)
 				if (net_publish_clash(&s->conf.net.publish[i], &o->conf.net.publish[k]))
-					return log_error("service %s: port %u/%s is published by service %s", s->name,
+					return log_error("port %u/%s is published by service %s",
 							 s->conf.net.publish[i].host_port,
 							 s->conf.net.publish[i].proto == IPPROTO_UDP ? "udp" : "tcp", o->name);
 		}
@@ -105,7 +109,7 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 {
 	/* Its own process group, so that a deadline kills the hooks too. */
 	setpgid(0, 0);
-	child_of_loop(sv, parent);
+	child_of_loop(sv, s, parent);
 	clear_stale(sv->root, s->name);
 	struct create_opts o = {
 		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
@@ -245,7 +249,7 @@ static void spawn_ready_watcher(struct supervisor *sv, struct svc *s)
 {
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
-		child_of_loop(sv, parent);
+		child_of_loop(sv, s, parent);
 		ready_path_watch(s->conf.spec.root_path, s->conf.ready_path, s->ready_wfd);
 	}
 	if (pid < 0)
@@ -278,7 +282,7 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);	/* its deadline kills its hooks too */
-		child_of_loop(sv, parent);
+		child_of_loop(sv, s, parent);
 		if (wait_pidfd >= 0)
 			poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
 		if (s->st.pid > 0 || s->st.cgroup[0])

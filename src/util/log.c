@@ -18,6 +18,7 @@ static struct {
 	void (*err_writer)(void *ctx, const char *line, size_t len);
 	void *err_ctx;
 	void (*sink)(int level, const char *msg);
+	const char *subject;	/* what every message of this process is about */
 } logger = { .fd = -1 };
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
@@ -48,6 +49,11 @@ void log_set_writer(void (*writer)(void *ctx, const char *line, size_t len), voi
 void log_set_sink(void (*fn)(int level, const char *msg))
 {
 	logger.sink = fn;
+}
+
+void log_set_subject(const char *subject)
+{
+	logger.subject = subject;
 }
 
 /* JSON string body with the escapes RFC 8259 requires. */
@@ -102,6 +108,13 @@ void log_message(int level, const char *msg)
 	if (logger.sink) {
 		logger.sink(level, msg);
 		return;
+	}
+	/* Named where it is written out: a message that comes through a sink
+	 * is named once, by the process that writes it. */
+	char named[4096];
+	if (logger.subject) {
+		snprintf(named, sizeof(named), "%s: %s", logger.subject, msg);
+		msg = named;
 	}
 	if (logger.fd >= 0)
 		write_log_file(level, msg);

@@ -6,6 +6,7 @@
 # this hybrid host does not exercise. Results are recorded as
 # "qemu-ARCH cgroup2: ..." in $RESULTS.
 # usage: tests/qemu/run.sh ARCH BERTH   (ARCH: x86_64)
+# VM_TESTS="integration/ipvlan.sh ...": those instead of tests/qemu/tests.
 set -u
 arch=$1 berth=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,6 +17,7 @@ board_kernel >/dev/null || { record FAIL "qemu-$arch: kernel"; exit 0; }
 rm -rf "$work" && mkdir -p "$work"
 r=$work/root
 vm_tree "$r" "$berth"
+board_modules "$r"	# the network's, for ipvlan.sh (this host's kernel has no ipvlan)
 mkdir -p "$r/lib/jq" "$r/tests" "$r/usr/share/containers"
 # jq (the tests' JSON tool) with the libraries it needs.
 cp /usr/bin/jq "$r/bin/jq"
@@ -23,6 +25,7 @@ for lib in $(ldd /usr/bin/jq | awk '/=>/ { print $3 } /ld-linux/ { print $1 }');
 	mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"
 done
 cp -r "$top/tests/lib.sh" "$top/tests/integration" "$top/tests/seccomp" "$top/tests/qemu" "$r/tests/"
+[ -z "${VM_TESTS:-}" ] || echo "$VM_TESTS" | tr ' ' '\n' > "$r/tests/qemu/tests"
 mkdir -p "$r/docs" && cp -r "$top/docs/examples" "$r/docs/"
 [ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$r/usr/share/containers/"
 cp "$top/tests/qemu/init" "$r/sbin/init" && chmod +x "$r/sbin/init"
