@@ -12,7 +12,8 @@ out=build/feature-sizes
 build() {	# build DIR [SYMBOL-TO-DISABLE]
 	mkdir -p "$1"
 	cp configs/full_defconfig "$1/.config"
-	[ -z "${2:-}" ] || sed -i "s/^CONFIG_$2=y/# CONFIG_$2 is not set/" "$1/.config"
+	# (A symbol on by default is not in the defconfig: say it is off.)
+	[ -z "${2:-}" ] || { sed -i "/^CONFIG_$2=/d" "$1/.config"; echo "# CONFIG_$2 is not set" >> "$1/.config"; }
 	KCONFIG_CONFIG=$1/.config kconfig-conf --olddefconfig Kconfig >/dev/null
 	make --no-print-directory O="$1" ARCH="$arch" >/dev/null
 	size "$1/berth" | awk 'NR == 2 { print $4 }'

@@ -10,6 +10,7 @@
  * Everything in the container's namespace goes with it; the host's end
  * of a veth pair goes with its peer. What stays: the bridge (shared by
  * services) and the leases (kept on purpose). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
@@ -153,49 +154,95 @@ static int mount_file(struct spec *spec, const char *files_dir, const char *name
 	return mountopt_apply(m, &spec->arena, "ro", path);
 }
 
-/* Past the bridge: IPv4 forwarding on, and what leaves the bridge's
- * subnet for another link masqueraded (a table per bridge, made once a
- * boot). If forwarding was off, berth turns it on for its bridges only:
- * the device's other links stay unrouted (a forward chain of its own,
- * policy drop). A device that routes already keeps its own rules. */
+/* A device that turns IPv6 forwarding on becomes a router, and a router
+ * ignores router advertisements on links whose accept_ra is 1: the
+ * device would lose the address and route its LAN's router gives it.
+ * Those links (and the default for new ones) get 2, which takes them
+ * while forwarding, so that the device stays a host on its own links. */
+static void keep_router_advertisements(void)
+{
+	DIR *d = opendir("/proc/sys/net/ipv6/conf");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[300];
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", e->d_name);
+		char *v = e->d_name[0] == '.' ? NULL : read_file(path, NULL);
+		if (v && !strcmp(v, "1\n") && write_file(path, "2", 1, 0644) < 0)
+			log_warn("network: %s: %m (router advertisements are ignored there while forwarding)", path);
+		free(v);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Forwarding of the family on. If it was off, berth turns it on for its
+ * bridges only (*guard: the device's other links stay unrouted, by a
+ * forward chain of its own, policy drop); a device that routes already
+ * keeps its own rules. */
+static int forwarding_on(int af, bool *guard)
+{
+	const char *path = af == AF_INET6 ? "/proc/sys/net/ipv6/conf/all/forwarding" : "/proc/sys/net/ipv4/ip_forward";
+	char *was = read_file(path, NULL);
+	bool off = !was || was[0] != '1';
+	free(was);
+	*guard = off || nft_table_exists(af, NFT_FORWARD_TABLE) == 1;
+	if (!off)
+		return 0;
+	if (af == AF_INET6)
+		keep_router_advertisements();
+	if (write_file(path, "1", 1, 0644) < 0)
+		return log_error("network: %s: %m", path);
+	return 0;
+}
+
+/* Past the bridge, for each family it has a subnet of: forwarding on,
+ * and what leaves the bridge's subnet for another link masqueraded (a
+ * table per bridge and family, made once a boot). */
 static int bridge_outbound(const struct net_conf *n, const struct net_addr *subnets, size_t n_subnets)
 {
+	bool done[2] = { false, false };
 	for (size_t i = 0; i < n_subnets; i++) {
-		if (subnets[i].family != AF_INET)
+		bool six = subnets[i].family == AF_INET6, guard;
+		if (done[six])
 			continue;
+		done[six] = true;
 		char table[64];
 		snprintf(table, sizeof(table), "berth-bridge-%s", n->bridge);
-		char *was = read_file("/proc/sys/net/ipv4/ip_forward", NULL);
-		bool guard = (was && was[0] == '0') || nft_table_exists(NFT_FORWARD_TABLE) == 1;
-		free(was);
-		if (write_file("/proc/sys/net/ipv4/ip_forward", "1", 1, 0644) < 0)
-			return log_error("network: /proc/sys/net/ipv4/ip_forward: %m");
-		return nft_masquerade(table, &subnets[i], n->bridge, guard);
+		if (forwarding_on(subnets[i].family, &guard) < 0 || nft_masquerade(table, &subnets[i], n->bridge, guard) < 0)
+			return -1;
 	}
 	return 0;
 }
 
 static void publish_table(const char *name, char *out, size_t cap) { snprintf(out, cap, "berth-svc-%s", name); }
 
-/* The service's ports, to its first IPv4 address. */
+/* The service's ports, to its first address of each family: an IPv4
+ * and an IPv6 rule for a port without HOSTIP, where it has both. */
 static int publish_ports(const struct net_conf *n, const char *name, const struct net_plan *p)
 {
-	const struct net_addr *to = NULL;
-	for (size_t i = 0; i < p->n_addrs && !to; i++)
-		if (p->addrs[i].family == AF_INET)
-			to = &p->addrs[i];
-	if (!to)
-		return log_error("network: publish needs an IPv4 address (nf_tables' ip family)");
-	struct nft_dnat d[64];
-	if (n->n_publish > ARRAY_SIZE(d))
-		return log_error("network: at most %zu publish lines", ARRAY_SIZE(d));
+	const struct net_addr *to[2] = { NULL, NULL };
+	for (size_t i = p->n_addrs; i-- > 0;)
+		to[p->addrs[i].family == AF_INET6] = &p->addrs[i];
+	struct nft_dnat d[2 * 64];
+	size_t k = 0;
+	if (n->n_publish > ARRAY_SIZE(d) / 2)
+		return log_error("network: at most %zu publish lines", ARRAY_SIZE(d) / 2);
 	for (size_t i = 0; i < n->n_publish; i++) {
 		const struct net_publish *u = &n->publish[i];
-		d[i] = (struct nft_dnat){ u->proto, u->host_ip.family ? &u->host_ip : NULL, u->host_port, to, u->port };
+		size_t before = k;
+		for (int six = 0; six < 2; six++)
+			if (to[six] && (!u->host_ip.family || (u->host_ip.family == AF_INET6) == six))
+				d[k++] = (struct nft_dnat){ u->proto, u->host_ip.family ? &u->host_ip : NULL, u->host_port,
+							    to[six], u->port };
+		if (k == before) {
+			char b[NET_ADDR_STRLEN];
+			return log_error("network: publish on %s: the container has no %s address",
+					 net_addr_format(&u->host_ip, false, b), u->host_ip.family == AF_INET6 ? "IPv6" : "IPv4");
+		}
 	}
 	char table[300];
 	publish_table(name, table, sizeof(table));
-	return nft_publish(table, d, n->n_publish);
+	return nft_publish(table, d, k);
 }
 
 /* The addresses on a bridge: the file's (each in a subnet of the

@@ -158,31 +158,44 @@ static int get_port(const char *s, uint16_t *port)
 	return 0;
 }
 
-/* publish = [HOSTIP:]HOSTPORT:PORT[/tcp|udp] (IPv4: nf_tables' ip family). */
+/* publish = [HOSTIP:]HOSTPORT:PORT[/tcp|udp], an IPv6 HOSTIP in brackets
+ * as in a URL: [fd00::1]:8080:80. */
 static int k_publish(struct key_ctx *k, struct net_conf *n)
 {
 	char *v = arena_strdup(k->a, k->e->value);
 	struct net_publish p = { .proto = IPPROTO_TCP, .line = k->e->line };
-	char *slash = strchr(v, '/');
-	if (slash) {
+	char *slash = strrchr(v, '/');
+	if (slash && !strchr(slash, ':')) {	/* not an address's prefix */
 		*slash++ = 0;
 		if (!strcmp(slash, "udp"))
 			p.proto = IPPROTO_UDP;
 		else if (strcmp(slash, "tcp"))
 			return KERR(k, "\"%s\": the protocol is tcp or udp", k->e->value);
 	}
-	char *last = strrchr(v, ':');
+	char *ports = v, *host = NULL;
+	if (*v == '[') {
+		char *close = strchr(v, ']');
+		if (!close || close[1] != ':')
+			return KERR(k, "\"%s\": expected [IPV6]:HOSTPORT:PORT", k->e->value);
+		*close = 0;
+		host = v + 1;
+		ports = close + 2;
+	}
+	char *last = strrchr(ports, ':');
 	if (!last)
 		return KERR(k, "\"%s\": expected [HOSTIP:]HOSTPORT:PORT[/tcp|udp]", k->e->value);
 	*last = 0;
-	char *host_port = strrchr(v, ':');
-	if (host_port) {
-		*host_port++ = 0;
-		if (net_addr_parse(v, &p.host_ip) < 0 || p.host_ip.family != AF_INET || p.host_ip.prefix >= 0)
-			return KERR(k, "\"%s\" is not an IPv4 address of the device (ports are published on IPv4)", v);
-	} else {
-		host_port = v;
+	char *host_port = ports, *colon;
+	if (!host && (colon = strrchr(ports, ':'))) {
+		*colon = 0;
+		host = ports;
+		host_port = colon + 1;
 	}
+	if (strchr(host_port, ':'))
+		return KERR(k, "\"%s\": expected [HOSTIP:]HOSTPORT:PORT[/tcp|udp]", k->e->value);
+	if (host && (net_addr_parse(host, &p.host_ip) < 0 || p.host_ip.prefix >= 0 ||
+		     (p.host_ip.family == AF_INET6) != (*v == '[')))
+		return KERR(k, "\"%s\" is not an address of the device (IPv4, or IPv6 in brackets)", host);
 	if (get_port(host_port, &p.host_port) < 0 || get_port(last + 1, &p.port) < 0)
 		return KERR(k, "\"%s\": ports are numbers from 1 to 65535", k->e->value);
 	for (size_t i = 0; i < n->n_publish; i++)

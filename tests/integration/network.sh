@@ -41,7 +41,7 @@ bad gateway 'mode = macvlan' 'parent = eth1' 'address = 192.168.77.9/24' 'gatewa
 bad mtu 'mode = bridge' 'mtu = 9'
 bad port 'mode = bridge' 'publish = 8080:0'
 bad proto 'mode = bridge' 'publish = 8080:80/sctp'
-bad pubv6 'mode = bridge' 'publish = [fd00::1]:8080:80'
+bad pubv6 'mode = bridge' 'publish = fd00::1:8080:80'
 bad pubtwice 'mode = bridge' 'publish = 8080:80' 'publish = 10.0.0.1:8080:81'
 bad pubvlan 'mode = macvlan' 'parent = eth1' 'address = 192.168.77.9/24' 'publish = 80:80'
 OUT=$("$BERTH" check "$nd/bad" 2>&1); rc=$?
@@ -53,7 +53,8 @@ expect_match "check: a gateway no address reaches" "gateway.conf:8: gateway: 192
 expect_match "check: an MTU out of range" "mtu.conf:6: mtu: \"9\" is not an MTU from 68 to 65535" "$OUT"
 expect_match "check: publish: a port out of range" "port.conf:6: publish: \"8080:0\": ports are numbers from 1 to 65535" "$OUT"
 expect_match "check: publish: tcp or udp" "proto.conf:6: publish: \"8080:80/sctp\": the protocol is tcp or udp" "$OUT"
-expect_match "check: publish: IPv4 only" "pubv6.conf:6: publish: .* is not an IPv4 address of the device" "$OUT"
+expect_match "check: publish: an IPv6 HOSTIP goes in brackets" \
+	"pubv6.conf:6: publish: \"fd00::1\" is not an address of the device \(IPv4, or IPv6 in brackets\)" "$OUT"
 expect_match "check: publish: one port twice" "pubtwice.conf:7: publish: port 8080/tcp is published already \(line 6\)" "$OUT"
 expect_match "check: publish: on a bridge only" "pubvlan.conf: \[network\]: publish: not used by mode = macvlan" "$OUT"
 
@@ -82,7 +83,7 @@ svc net-mv1 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = macvlan' 'parent
 svc net-mv2 'exec = sleep 1000' '[network]' 'mode = macvlan' 'parent = mvp0' 'address = 192.168.77.3/24'
 # IPv6 beside IPv4, on a bridge of the file's own.
 svc net-six 'exec = httpd -f -p 80 -h /www' '[network]' 'mode = bridge' 'bridge = berth6' \
-	'bridge-address = 10.0.89.1/24' 'bridge-address = fd00:89::1/64'
+	'bridge-address = 10.0.89.1/24' 'bridge-address = fd00:89::1/64' 'publish = 8082:80' 'publish = [fd00:55::1]:8083:80'
 svc net-six2 'exec = sleep 1000' 'requires = net-six' '[network]' 'mode = bridge' 'bridge = berth6' \
 	'bridge-address = 10.0.89.1/24' 'bridge-address = fd00:89::1/64' 'address = fd00:89::20' 'address = 10.0.89.20'
 # A service from an OCI bundle gets the same network.
@@ -96,10 +97,12 @@ OUT=$("$BERTH" check "$nd/conf" 2>&1)
 expect_match "check: the services' [network] sections pass, but for the clashes put there" \
 	"12 service files, 2 with errors" "$OUT"
 
-# A device whose IPv4 forwarding is off (a new namespace inherits the
-# host's): berth turns it on for its bridges only.
+# A device whose forwarding is off (a new namespace inherits the host's):
+# berth turns it on for its bridges only. Its links take router
+# advertisements (accept_ra 1), which IPv6 forwarding would stop.
 start_supervisor() {
-	unshare -n sh -c 'echo 0 > /proc/sys/net/ipv4/ip_forward && exec "$@"' sh \
+	unshare -n sh -c 'echo 0 > /proc/sys/net/ipv4/ip_forward && echo 0 > /proc/sys/net/ipv6/conf/all/forwarding &&
+		echo 1 > /proc/sys/net/ipv6/conf/default/accept_ra && exec "$@"' sh \
 		"$BERTH" --root "$ROOT" supervise --config-dir "$nd/conf" --socket "$SOCK" --lease-dir "$nd/leases" \
 		>> "$nd/supervisor.log" 2>&1 & SP=$!
 	wait_until 20 test -S "$SOCK"
@@ -129,10 +132,11 @@ unshare -n sleep 1000 & CLIENT=$!
 in_client() { nsenter -t "$CLIENT" -n "$@"; }
 wait_until 10 sh -c "[ \"\$(readlink /proc/$CLIENT/ns/net)\" != \"\$(readlink /proc/$SP/ns/net)\" ]"
 in_dev ip link add lan0 type veth peer name lan1 netns "$CLIENT"
-in_dev ip addr add 192.168.55.1/24 dev lan0; in_dev ip link set lan0 up
-in_client ip addr add 192.168.55.2/24 dev lan1; in_client ip link set lan1 up; in_client ip link set lo up
+in_dev ip addr add 192.168.55.1/24 dev lan0; in_dev ip -6 addr add fd00:55::1/64 dev lan0 nodad; in_dev ip link set lan0 up
+in_client ip addr add 192.168.55.2/24 dev lan1; in_client ip -6 addr add fd00:55::2/64 dev lan1 nodad
+in_client ip link set lan1 up; in_client ip link set lo up
 mkdir -p "$nd/lan" && echo hello-from-the-lan > "$nd/lan/x"
-nsenter -t "$CLIENT" -n busybox httpd -f -p 192.168.55.2:8000 -h "$nd/lan" & LANWEB=$!
+nsenter -t "$CLIENT" -n busybox httpd -f -p 8000 -h "$nd/lan" & LANWEB=$!
 expect "publish: HOSTPORT:PORT reaches the container from the LAN" hello-from-net-web \
 	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
 expect "publish: HOSTIP:HOSTPORT:PORT/tcp" hello-from-net-web \
@@ -144,10 +148,12 @@ expect "outbound: a service reaches the LAN (forwarding, masquerade)" hello-from
 unshare -n sleep 1000 & CLIENT2=$!
 wait_until 10 sh -c "[ \"\$(readlink /proc/$CLIENT2/ns/net)\" != \"\$(readlink /proc/$SP/ns/net)\" ]"
 in_dev ip link add lan2 type veth peer name lan3 netns "$CLIENT2"
-in_dev ip addr add 192.168.56.1/24 dev lan2; in_dev ip link set lan2 up
-nsenter -t "$CLIENT2" -n sh -c 'ip addr add 192.168.56.2/24 dev lan3; ip link set lan3 up; ip route add default via 192.168.56.1'
+in_dev ip addr add 192.168.56.1/24 dev lan2; in_dev ip -6 addr add fd00:56::1/64 dev lan2 nodad; in_dev ip link set lan2 up
+nsenter -t "$CLIENT2" -n sh -c 'ip addr add 192.168.56.2/24 dev lan3; ip -6 addr add fd00:56::2/64 dev lan3 nodad
+	ip link set lan3 up; ip route add default via 192.168.56.1; ip -6 route add default via fd00:56::1'
 in_client ip route add default via 192.168.55.1
-nsenter -t "$CLIENT2" -n busybox httpd -f -p 192.168.56.2:8000 -h "$nd/lan" & LANWEB2=$!
+in_client ip -6 route add fd00:56::/64 via fd00:55::1	# (none to the bridge's: the way out is masqueraded)
+nsenter -t "$CLIENT2" -n busybox httpd -f -p 8000 -h "$nd/lan" & LANWEB2=$!
 expect "forwarding: a service reaches the second LAN too" hello-from-the-lan \
 	"$(ctl exec net-client wget -qO- http://192.168.56.2:8000/x < /dev/null 2>&1)"
 # (Dropped, not refused: the attempt is cut short, and must not succeed.)
@@ -169,6 +175,23 @@ expect_match "IPv6: the static one, and a default route through the bridge" "fd0
 	"$(ctl exec net-six2 sh -c 'ip -6 -o addr show dev eth0 scope global; ip -6 route' < /dev/null | paste -sd' ')"
 expect_match "IPv6: /etc/hosts names both of a service's addresses" "fd00:89::[0-9a-f:]+	net-six" \
 	"$(ctl exec net-six2 cat /etc/hosts < /dev/null)"
+# IPv6 past the device, as IPv4: published ports, the way out, forwarding.
+expect "IPv6 publish: HOSTPORT:PORT reaches the container from the LAN over IPv6" hello-from-net-web \
+	"$(in_client busybox wget -qO- 'http://[fd00:55::1]:8082/index.html' 2>&1)"
+expect "...and over IPv4, from the same line" hello-from-net-web \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8082/index.html 2>&1)"
+expect "IPv6 publish: [HOSTIP]:HOSTPORT:PORT" hello-from-net-web \
+	"$(in_client busybox wget -qO- 'http://[fd00:55::1]:8083/index.html' 2>&1)"
+expect_match "...on that address only" "Connection refused" \
+	"$(in_client busybox wget -qO- http://192.168.55.1:8083/index.html 2>&1)"
+expect "IPv6 outbound: a service reaches the LAN (masqueraded: the LAN has no route to the bridge)" hello-from-the-lan \
+	"$(ctl exec net-six2 wget -qO- 'http://[fd00:55::2]:8000/x' < /dev/null 2>&1)"
+expect "IPv6 forwarding: turned on" 1 "$(in_dev cat /proc/sys/net/ipv6/conf/all/forwarding)"
+expect "...and the device's links still take router advertisements (accept_ra 1 made 2)" "2 2" \
+	"$(in_dev cat /proc/sys/net/ipv6/conf/default/accept_ra /proc/sys/net/ipv6/conf/lan0/accept_ra | paste -sd' ')"
+OUT=$(in_client timeout 3 busybox wget -qO- 'http://[fd00:56::2]:8000/x' 2>&1)
+expect "IPv6 forwarding: ...but the device does not route one LAN to the other" "not reached" \
+	"$(case $OUT in *hello-from-the-lan*) echo "reached: $OUT";; *) echo "not reached";; esac)"
 wait_state net-bundle ready
 expect_match "a service from an OCI bundle is wired the same way" "^10\.0\.88\.[0-9]+/24$" "$(addr_of net-bundle)"
 

@@ -129,6 +129,13 @@ static void test_keys(void)
 	CHECK(!net_publish_clash(&c.net.publish[1], &c.net.publish[2]));	/* udp and tcp */
 	CHECK(net_publish_clash(&c.net.publish[0], &c.net.publish[0]));
 	service_free(&c);
+	/* An IPv6 HOSTIP, in brackets; it and an IPv4 one share a port. */
+	CHECK(load(&c, SVC "[network]\nmode = bridge\npublish = [fd00::1]:8080:80/udp\npublish = 10.0.0.1:8080:80/udp\n") == 0 &&
+	      c.net.n_publish == 2);
+	CHECK(c.net.publish[0].proto == IPPROTO_UDP && c.net.publish[0].host_port == 8080 && c.net.publish[0].port == 80 &&
+	      !strcmp(fmt(&c.net.publish[0].host_ip), "fd00::1"));
+	CHECK(!net_publish_clash(&c.net.publish[0], &c.net.publish[1]));
+	service_free(&c);
 	/* host: the device's network namespace. */
 	CHECK(load(&c, SVC "[network]\nmode = host\ndns = 1.1.1.1\n") == 0 && !c.spec.ns[NS_NET].wanted);
 	service_free(&c);
@@ -163,7 +170,12 @@ static void test_keys(void)
 		SVC "[network]\nmode = bridge\npublish = 0:80\n",
 		SVC "[network]\nmode = bridge\npublish = 80:65536\n",
 		SVC "[network]\nmode = bridge\npublish = 80:80/icmp\n",
-		SVC "[network]\nmode = bridge\npublish = fd00::1:80:80\n",
+		SVC "[network]\nmode = bridge\npublish = fd00::1:80:80\n",			/* no brackets */
+		SVC "[network]\nmode = bridge\npublish = [10.0.0.1]:80:80\n",
+		SVC "[network]\nmode = bridge\npublish = [fd00::1:80:80\n",
+		SVC "[network]\nmode = bridge\npublish = [fd00::1]:80\n",
+		SVC "[network]\nmode = bridge\npublish = [fd00::1]:1:2:3\n",
+		SVC "[network]\nmode = bridge\npublish = [fd00::1/64]:80:80\n",
 		SVC "[network]\nmode = bridge\npublish = 10.0.0.1/24:80:80\n",
 		SVC "[network]\nmode = bridge\npublish = 80:80\npublish = 10.0.0.1:80:81\n",
 		SVC "[network]\nmode = host\npublish = 80:80\n",
