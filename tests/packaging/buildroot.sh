@@ -75,6 +75,16 @@ grep -q '^::respawn:/usr/sbin/berth supervise$' "$t/etc/inittab" && grep -q '^::
 	ok "small: busybox's inittab respawns berth supervise (BR2_PACKAGE_BERTH_START_INITTAB)" ||
 	fail "small: busybox's inittab respawns berth supervise (BR2_PACKAGE_BERTH_START_INITTAB)" "$(cat "$t/etc/inittab")"
 expect "small: /sbin/init stays busybox's" "../bin/busybox" "$(readlink "$t/sbin/init")"
+# The same build finalized again under sysvinit, whose inittab has ids
+# and runlevels (the stamps are there: only the hooks run).
+printf 'id:3:initdefault:\nsi0::sysinit:/bin/mount -t proc proc /proc\n' > "$t/etc/inittab"
+printf '%s\n' BR2_USE_MMU=y BR2_STATIC_LIBS=y BR2_PACKAGE_BERTH=y BR2_INIT_SYSV=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y \
+	BR2_PACKAGE_BERTH_SUPERVISOR=y BR2_PACKAGE_BERTH_START_INITTAB=y > "$w/small/config-sysv"
+make -f "$top/tests/packaging/buildroot-shim.mk" BR2_CONFIG="$w/small/config-sysv" OUT="$w/small" \
+	TARGET_CC="$w/bin/aarch64-buildroot-linux-musl-gcc" KCONFIG_CONF=/nonexistent target-finalize >> "$w/small/log" 2>&1
+expect "sysvinit: inittab gets id:runlevels:action lines (BR2_INIT_SYSV)" \
+	'si0::sysinit:/bin/mount -t proc proc /proc|bcg0::sysinit:/bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"|brth:2345:respawn:/usr/sbin/berth supervise' \
+	"$(sed 1d "$t/etc/inittab" | paste -sd'|')"
 align() { readelf -lW "$1" 2>/dev/null | awk '$1 == "LOAD" { print $NF; exit }'; }
 expect "BR2_ARM64_PAGE_SIZE_4K: segments aligned to 4 KiB (LINK_4K_PAGES)" 0x1000 "$(align "$w/full/target/usr/sbin/berth")"
 expect "without it: the linker's 64 KiB" 0x10000 "$(align "$t/usr/sbin/berth")"
@@ -110,6 +120,16 @@ else
 	ext=$top/buildroot
 	out=$( (cd "$brt" && $py utils/check-package -b $(find "$ext" -type f)) 2>&1)
 	expect "the real Buildroot: check-package on the external tree" "0 warnings generated" "$(echo "$out" | tail -n1)"
+	# check-symbols reads the files git tracks: the package put in a
+	# copy of the tree, as it would be sent upstream. Only the external
+	# tree's own path variable is unknown there.
+	cs=$w/real/cs && cp -a "$brt" "$cs" && cp -r "$ext/package/berth" "$cs/package/" &&
+		sed -i 's|^menu "System tools"|&\n\tsource "package/berth/Config.in"|' "$cs/package/Config.in"
+	out=$(cd "$cs" && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm t &&
+		$py utils/check-symbols 2>&1 | grep -v 'BR2_EXTERNAL_BERTH_PATH referenced but not defined')
+	expect "the real Buildroot: check-symbols finds every option used and defined" "" "$out"
+	grep -q 'package/berth/Config.in' "$cs/package/Config.in" || fail "the real Buildroot: check-symbols: the package is in the copy's menu"
+	rm -rf "$cs"
 	printf '%s\n' BR2_aarch64=y BR2_TOOLCHAIN_BUILDROOT_MUSL=y BR2_PACKAGE_BERTH=y BR2_PACKAGE_BERTH_SUPERVISOR=y \
 		BR2_PACKAGE_BERTH_SECCOMP=y > "$w/real/defconfig"
 	if make -s -C "$brt" BR2_EXTERNAL="$ext" O="$w/real/out" BR2_DEFCONFIG="$w/real/defconfig" defconfig >"$w/real/log" 2>&1; then

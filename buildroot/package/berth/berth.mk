@@ -28,21 +28,22 @@ endif
 # stand for several of berth's Kconfig symbols. --systemd-cgroup only in
 # an image whose init is systemd. An arm64 kernel with 4 KiB pages lets
 # the binary drop its 64 KiB segment padding.
-berth-kconfig = $(foreach s,$(2),CONFIG_$(s)=$(if $(BR2_PACKAGE_BERTH_$(1)),y,n))
+# (Each option named whole, so that utils/check-symbols sees it used.)
+berth-kconfig = $(foreach s,$(2),CONFIG_$(s)=$(if $(1),y,n))
 BERTH_KCONFIG = CONFIG_JSON=y \
-	$(call berth-kconfig,OCI_RUNTIME,OCI_RUNTIME) \
-	$(call berth-kconfig,EXTRA_COMMANDS,CMD_SPEC CMD_UPDATE CMD_PAUSE CMD_PS CMD_EVENTS CMD_FEATURES) \
-	$(call berth-kconfig,HOOKS,HOOKS) \
-	$(call berth-kconfig,TERMINAL,TERMINAL) \
-	$(call berth-kconfig,SUPERVISOR,INI CMD_CHECK SUPERVISOR) \
-	$(call berth-kconfig,WATCHDOG,WATCHDOG) \
-	$(call berth-kconfig,NETWORK,NETWORK NET_PUBLISH) \
-	$(call berth-kconfig,INIT,INIT) \
-	$(call berth-kconfig,SECCOMP,SECCOMP SECCOMP_CACHE) \
-	$(call berth-kconfig,USERNS,USERNS IDMAP_MOUNTS) \
-	$(call berth-kconfig,CGROUP_V1,CGROUP_V1) \
-	$(call berth-kconfig,CGROUP_V2,CGROUP_V2 CGROUP_BPF_DEVICES) \
-	$(call berth-kconfig,LSM,APPARMOR SELINUX) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_OCI_RUNTIME),OCI_RUNTIME) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_EXTRA_COMMANDS),CMD_SPEC CMD_UPDATE CMD_PAUSE CMD_PS CMD_EVENTS CMD_FEATURES) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_HOOKS),HOOKS) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_TERMINAL),TERMINAL) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_SUPERVISOR),INI CMD_CHECK SUPERVISOR) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_WATCHDOG),WATCHDOG) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_NETWORK),NETWORK NET_PUBLISH) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_INIT),INIT) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_SECCOMP),SECCOMP SECCOMP_CACHE) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_USERNS),USERNS IDMAP_MOUNTS) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_CGROUP_V1),CGROUP_V1) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_CGROUP_V2),CGROUP_V2 CGROUP_BPF_DEVICES) \
+	$(call berth-kconfig,$(BR2_PACKAGE_BERTH_LSM),APPARMOR SELINUX) \
 	CONFIG_SYSTEMD_CGROUP=$(if $(and $(BR2_INIT_SYSTEMD),$(BR2_PACKAGE_BERTH_CGROUP_V2)),y,n) \
 	CONFIG_LINK_4K_PAGES=$(if $(BR2_ARM64_PAGE_SIZE_4K),y,n)
 
@@ -99,10 +100,18 @@ define BERTH_START_AT_BOOT
 	ln -sf $(if $(BR2_ROOTFS_MERGED_USR),berth,../usr/sbin/berth) $(TARGET_DIR)/sbin/init
 endef
 else ifeq ($(BR2_PACKAGE_BERTH_START_INITTAB),y)
+# The lines go into the init's own inittab, as busybox.mk's getty and
+# petitboot.mk's kexec do: busybox's (no ids, no runlevels) or sysvinit's
+# (id:runlevels:action:process). cgroup2 is mounted if nothing else has.
+BERTH_CGROUP_MOUNT = /bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"
+ifeq ($(BR2_INIT_SYSV),y)
+BERTH_INITTAB = 'bcg0::sysinit:$(BERTH_CGROUP_MOUNT)' 'brth:2345:respawn:/usr/sbin/berth supervise'
+else
+BERTH_INITTAB = '::sysinit:$(BERTH_CGROUP_MOUNT)' '::respawn:/usr/sbin/berth supervise'
+endif
 define BERTH_START_AT_BOOT
-	grep -q 'berth supervise' $(TARGET_DIR)/etc/inittab || { \
-		echo '::sysinit:/bin/sh -c "mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup"'; \
-		echo '::respawn:/usr/sbin/berth supervise'; } >> $(TARGET_DIR)/etc/inittab
+	grep -q 'berth supervise' $(TARGET_DIR)/etc/inittab || \
+		printf '%s\n' $(BERTH_INITTAB) >> $(TARGET_DIR)/etc/inittab
 endef
 endif
 ifneq ($(BERTH_START_AT_BOOT),)
