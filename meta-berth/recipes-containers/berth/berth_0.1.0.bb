@@ -5,14 +5,15 @@ supervises containers described by service files: dependency order, \
 readiness, restarts with backoff, logs. It can be the system's init."
 LICENSE = "Apache-2.0"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57"
+SECTION = "admin"
+
+DEPENDS = "cjson"
 
 # The source is the tree this layer is part of.
 BERTH_SRCDIR ?= "${@os.path.normpath(os.path.join(d.getVar('FILE_DIRNAME'), '../../..'))}"
 inherit externalsrc
 EXTERNALSRC = "${BERTH_SRCDIR}"
 B = "${WORKDIR}/build"
-
-DEPENDS += "cjson"
 
 # Each option stands for one or more of berth's Kconfig symbols (berth_kconfig).
 PACKAGECONFIG ??= "oci-runtime extra-commands hooks terminal supervisor watchdog network init \
