@@ -109,6 +109,7 @@ src-$(CONFIG_HOOKS) += src/runtime/hooks.c
 src-$(CONFIG_USERNS) += src/linux/userns.c
 src-$(CONFIG_IDMAP_MOUNTS) += src/linux/idmount.c
 src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
+src-$(CONFIG_TRACE) += src/util/trace.c
 src-$(CONFIG_SECCOMP) += src/linux/seccomp.c
 src-$(CONFIG_TERMINAL) += src/linux/console.c
 src-$(CONFIG_SCHED) += src/linux/sched.c

@@ -11,6 +11,7 @@
 #include "berth/init/init.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/trace.h"
 
 struct command {
 	const char *name;
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 	if (getpid() == 1 && len >= 4 && !strcmp(argv[0] + len - 4, "init"))
 		return pid1_main(argc, argv);
 #endif
+	TRACE("main");
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "log", required_argument, NULL, 'l' },

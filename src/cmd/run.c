@@ -9,6 +9,7 @@
 #include "berth/runtime/container.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
+#include "berth/util/trace.h"
 
 int cmd_run(struct globals *g, int argc, char **argv)
 {
@@ -50,9 +51,11 @@ int cmd_run(struct globals *g, int argc, char **argv)
 		container_destroy(g->root, &st);
 		return 1;
 	}
+	TRACE("started");
 	if (detach)
 		return 0;
 	int status = forward_until_exit(sfd, st.pid, o.console_master);
+	TRACE("exited, waited for");
 	if (o.console_master >= 0)
 		close(o.console_master);
 	if (status < 0) {
@@ -61,5 +64,6 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	}
 	if (!keep && container_destroy(g->root, &st) < 0)
 		return 1;
+	TRACE("deleted");
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }

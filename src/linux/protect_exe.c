@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/trace.h"
 
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x0010
@@ -51,6 +52,7 @@ int protect_exe(char **argv)
 		log_error("protecting the berth binary: sealing: %m");
 		goto out;
 	}
+	TRACE("sealed copy made");
 	fexecve(mem, argv, environ);
 	log_error("protecting the berth binary: exec of the sealed copy: %m");
 out:

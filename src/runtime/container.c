@@ -17,6 +17,7 @@
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
+#include "berth/util/trace.h"
 
 static void now_rfc3339(char *out, size_t cap)
 {
@@ -198,6 +199,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 		log_error("%s/exec.fifo: %m", dir);
 		goto out;
 	}
+	TRACE("state directory made");
 	char cache[4096];
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	struct recording rec = { dir, out, o->pid_file };
@@ -211,6 +213,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	};
 	if (launch_container(&l) < 0)
 		goto out;
+	TRACE("created");
 	o->console_master = l.console_master;
 	r = 0;
 out:
@@ -235,7 +238,8 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
 	char *text = oci_read(bundle, &len);
 	int r = -1;
-	if (text && oci_from_text(&s, bundle, text, len) == 0)
+	TRACE("config.json read");
+	if (text && oci_from_text(&s, bundle, text, len) == 0 && (TRACE("config.json parsed"), 1))
 		r = container_create_spec(root, o, &s, "config.json", text, len, out);
 	free(text);
 	spec_free(&s);

@@ -27,6 +27,7 @@
 #include "berth/util/log.h"
 #include "berth/runtime/state.h"
 #include "berth/util/util.h"
+#include "berth/util/trace.h"
 
 /* The state hooks see during creation; pid is the init's, as the host
  * sees it. The runtime spec's lifecycle numbers the environment's
@@ -99,8 +100,10 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 		if (r == 0)
 			r = mounts_setup(s, rootfd, l->cgroup, made);
 		child_mounts_close(made, s->n_mounts);
+		TRACE("init: mounts");
 		if (r < 0 || devices_setup(s, rootfd) < 0)
 			return -1;
+		TRACE("init: devices");
 	}
 	if (process_make_cwd(s, rootfd) < 0)
 		return -1;
@@ -116,7 +119,9 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 		if (r < 0)
 			return -1;
 	}
-	return sysctl_apply(s, rootfd) < 0 || paths_mask_and_protect(s, rootfd) < 0 ? -1 : 0;
+	int r = sysctl_apply(s, rootfd) < 0 || paths_mask_and_protect(s, rootfd) < 0 ? -1 : 0;
+	TRACE("init: sysctl, masked and read-only paths");
+	return r;
 }
 
 static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char *exe, size_t exe_cap)
@@ -125,16 +130,22 @@ static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char 
 	if (userns_become_root(s) < 0 || ns_join_paths(s) < 0 || ns_unshare_cgroup(s) < 0 ||
 	    ns_set_names(s) < 0)
 		return -1;
+	TRACE("init: namespaces");
 	int rootfd = rootfs_prepare(s);
 	if (rootfd < 0)
 		return -1;
+	TRACE("init: root prepared");
 	int r = init_fill_root(l, sync_fd, rootfd, host_pid);
 	if (r == 0)
 		r = rootfs_pivot(s, rootfd, l->no_pivot);
 	close(rootfd);
+	TRACE("init: pivot_root");
 	if (r < 0 || (s->process.terminal && child_console(s, true) < 0) || rootfs_finish(s) < 0)
 		return -1;
-	return child_finish(s, &l->seccomp, host_pid, l->preserve_fds, exe, exe_cap);
+	TRACE("init: root finished");
+	r = child_finish(s, &l->seccomp, host_pid, l->preserve_fds, exe, exe_cap);
+	TRACE("init: limits, identity, capabilities, seccomp");
+	return r;
 }
 
 static bool joins_itself(const struct launch *l);
@@ -167,22 +178,27 @@ static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 	if (init_stdio(l, &sync_fd) < 0)
 		_exit(1);
 	pid_t host_pid = child_begin(sync_fd);
+	TRACE("init: go received");
 	if (joins_itself(l)) {
 		if (cgroup_join_self(l->join) < 0)
 			_exit(1);
 		cgroup_join_close(l->join);
+		TRACE("init: joined its cgroups");
 	}
 	if (init_hold_fifo_only(l) < 0 || init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
 		_exit(1);
 	/* From here on, errors can only go to the container's stderr. */
 	int started = -1;
+	TRACE("init: created, released");
 	if ((l->state_dirfd >= 0 || l->fifo_fd >= 0) && (started = init_wait_for_start(l)) < 0)
 		_exit(1);
+	TRACE("init: started (exec.fifo)");
 	if (l->spec->n_hooks[HOOK_START_CONTAINER]) {
 		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
-		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) == 0)
+		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) == 0 && (TRACE("init: execve"), 1))
 			process_exec(l->spec, exe);
 	} else {
+		TRACE("init: execve");
 		process_exec(l->spec, exe);
 	}
 	if (started >= 0)
@@ -291,6 +307,7 @@ static int clone_and_serve(struct launch *l)
 		}
 	}
 	int clone_errno = errno;
+	TRACE("cloned");
 	ns_restore(&saved);
 	close(sv[1]);
 	if (l->pid < 0) {
@@ -310,6 +327,7 @@ static int clone_and_serve(struct launch *l)
 		r = l->on_namespaces(l->pid, l->ns_arg);
 	if (r == 0 && sync_send(sv[0], SYNC_GO, l->pid, NULL) < 0)
 		r = log_error("starting the container's init: %m");
+	TRACE("init let go");
 	/* Init's messages (mount fds, logs) wait in the socket meanwhile. */
 	if (r == 0 && l->on_namespaces && !l->ns_before_setup)
 		r = l->on_namespaces(l->pid, l->ns_arg);
@@ -319,6 +337,7 @@ static int clone_and_serve(struct launch *l)
 	};
 	if (r == 0) {
 		r = child_serve(&serve, sv[0]);
+		TRACE("init served");
 		l->console_master = serve.console_master;
 		if (!serve.pid)
 			l->pid = 0;	/* it died and was reaped */
@@ -351,6 +370,7 @@ int launch_container(struct launch *l)
 	/* The cgroup and its limits exist before the process does. */
 	struct cgroup_join join;
 	int placed = l->cgroup && !l->scope ? cgroup_prepare(l->cgroup, &l->spec->resources, &join) : 1;
+	TRACE("cgroup made");
 	int r = placed < 0 ? -1 : 0;
 	if (placed == 1 && !l->scope)
 		l->cgroup = NULL;	/* none in this build, or rootless without limits */

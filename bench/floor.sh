@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# berth against the floor: `berth run` of /bin/true with berth's default
+# spec, and bench/floor.c doing what that spec asks of the kernel with no
+# runtime around it, in turns, in the same run. Prints the medians (wall
+# and CPU of every process of a start) and berth as a multiple of the
+# floor. As bench/run.sh: a private mount namespace in which a hybrid
+# host's unified hierarchy is covered, so both see the same cgroup v1
+# hierarchies (or a pure v2 host's one).
+# usage: bench/floor.sh [RUNS]   (as root; BERTH=path to the binary, CC)
+set -eu
+runs=${1:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+BERTH=${BERTH:-$here/../build/berth}
+if [ -z "${BERTH_BENCH_INNER:-}" ]; then
+	export BERTH BERTH_BENCH_INNER=1
+	exec unshare -m sh -c 'mount --make-rprivate / && { ! mountpoint -q /sys/fs/cgroup/unified || mount -t tmpfs none /sys/fs/cgroup/unified; } && exec sh "$0" "$@"' "$0" "$runs"
+fi
+work=$(mktemp -d /tmp/berth-bench-floor.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+. "$here/lib.sh"
+${CC:-cc} -O2 -Wall -o "$work/floor" "$here/floor.c"
+mkdir -p "$work/bundle" "$work/state"
+busybox_rootfs "$work/bundle/rootfs" true
+mkdir -p "$work/bundle/rootfs/sys/fs/cgroup" "$work/bundle/rootfs/dev"
+"$BERTH" spec -b "$work/bundle"
+jq '.process.terminal = false | .process.args = ["/bin/true"] | del(.linux.seccomp)' "$work/bundle/config.json" > "$work/c" &&
+	mv "$work/c" "$work/bundle/config.json"
+"$work/floor" "$runs" "$work/bundle/rootfs" "$BERTH" "$work/bundle" "$work/state" > "$work/out"
+awk -v runs="$runs" -v cores="$(nproc)" -v kernel="$(uname -r)" -v day="$(date -u +%Y-%m-%d)" '
+	$1 == "hierarchies" { h = $2 }
+	$1 == "floor" { fw = $3; fc = $5 }
+	$1 == "berth" { bw = $3; bc = $5 }
+	END {
+		printf "%-6s %12s %12s\n", "", "wall ms", "CPU ms"
+		printf "%-6s %12.2f %12.2f\n", "floor", fw / 1000, fc / 1000
+		printf "%-6s %12.2f %12.2f\n", "berth", bw / 1000, bc / 1000
+		printf "%-6s %11.2fx %11.2fx\n", "ratio", bw / fw, bc / fc
+		printf "(medians of %d starts each, in turns; %d cgroup hierarchies; %d cores, %s, %s)\n", runs, h, cores, kernel, day
+	}' "$work/out"
