@@ -58,7 +58,7 @@ static const char *start_failure(enum svc_event ev, enum svc_state was)
 
 /* What ctl status says beside the state, for the states the table
  * enters by itself. */
-static void tell(struct svc *s, enum svc_event ev, enum svc_state was)
+static void tell(const struct supervisor *sv, struct svc *s, enum svc_event ev, enum svc_state was)
 {
 	const char *failed_start = start_failure(ev, was);
 	switch (s->lc.state) {
@@ -70,9 +70,13 @@ static void tell(struct svc *s, enum svc_event ev, enum svc_state was)
 		s->why[0] = 0;
 		break;
 	case SVC_DONE:	/* ready = exit: done is its readiness */
-		if (!s->ready_ms)
+		if (!s->ready_ms) {
 			s->ready_ms = now_ms();
-		log_info("service %s: done", s->name);
+			log_info("service %s: done, %lld ms after the supervisor", s->name,
+				 (long long)(s->ready_ms - sv->boot_ms));
+		} else {
+			log_info("service %s: done", s->name);
+		}
 		break;
 	case SVC_BACKOFF:
 		snprintf(s->why, sizeof(s->why), "%s%srestarting in %lld ms", failed_start ? failed_start : "",
@@ -105,7 +109,7 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 	if (s->lc.state != was) {
 		log_debug("service %s: %s: %s -> %s", s->name, svc_event_name(ev), svc_state_name(was),
 			  svc_state_name(s->lc.state));
-		tell(s, ev, was);
+		tell(sv, s, ev, was);
 	}
 	if (act & ACT_ABORT)
 		svc_start_abort(sv, s);		/* EV_CLEANED follows */

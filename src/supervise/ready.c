@@ -20,9 +20,12 @@ void svc_become_ready(struct supervisor *sv, struct svc *s)
 	if (s->lc.state != SVC_RUNNING)
 		return;
 	svc_event(sv, s, EV_READY, false);
-	if (!s->ready_ms)
+	bool first = !s->ready_ms;
+	if (first)
 		s->ready_ms = now_ms();
-	if (s->conf.ready != READY_NONE)
+	if (s->conf.ready != READY_NONE && first)
+		log_info("service %s: ready, %lld ms after the supervisor", s->name, (long long)(s->ready_ms - sv->boot_ms));
+	else if (s->conf.ready != READY_NONE)
 		log_info("service %s: ready", s->name);
 }
 

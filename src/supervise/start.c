@@ -225,7 +225,8 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 	s->st = res.st;
 	free(s->addresses);
 	s->addresses = res.addresses[0] ? strdup(res.addresses) : NULL;
-	if (!s->exec_ms)	/* boot timing: its first start only */
+	bool first = !s->exec_ms;	/* boot timing: its first start only */
+	if (first)
 		s->exec_ms = now_ms();
 	/* A terminal service's output is its pty. */
 	if (master >= 0) {
@@ -233,7 +234,11 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		s->log_fd = master;
 	}
 	svc_event(sv, s, EV_CREATED, false);
-	log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
+	if (first)	/* on a serial console: where the boot's time goes */
+		log_info("service %s: started (pid %d), %lld ms after the supervisor", s->name, (int)s->st.pid,
+			 (long long)(s->exec_ms - sv->boot_ms));
+	else
+		log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
 	if (s->conf.ready == READY_NONE)
 		svc_become_ready(sv, s);
 	/* It may have exited already: its SIGCHLD came before this answer. */

@@ -70,6 +70,12 @@ expect "a dependency cycle: not started" "broken broken" "$(state loop1) $(state
 expect_match "...and status shows the cycle" "dependency cycle: loop1 -> loop2 -> loop1|dependency cycle: loop2 -> loop1 -> loop2" "$(ctl status loop1)"
 expect_match "list: boot timing columns" "TO-EXEC +TO-READY" "$(ctl list | head -n1)"
 expect_match "list: a done one-shot (ready = exit) has its time to ready" "^setup +done .* [0-9]+(ms|s)$" "$(ctl list | grep '^setup ')"
+# The same figures on the console at boot: a first start and readiness
+# say when they came.
+log=$(cat "$sd/supervisor.log")
+expect_match "console: a first start says when it came" "service web: started \(pid [0-9]+\), [0-9]+ ms after the supervisor" "$log"
+expect_match "console: ...and a one-shot when it was done" "service setup: done, [0-9]+ ms after the supervisor" "$log"
+expect_match "console: ...and a service with ready = when it was ready" "service db: ready, [0-9]+ ms after the supervisor" "$log"
 
 # Copies of each line to /dev/kmsg and to the console (stderr here).
 wait_state kmsg ready
