@@ -333,7 +333,7 @@ int network_prepare(const struct net_conf *n, const char *name, struct spec *spe
 	}
 	for (size_t g = 0; g < n->n_gateways; g++)
 		p->gateways[p->n_gateways++] = n->gateways[g];
-	size_t len;
+	size_t len = 0;
 	int r = 0;
 	if (wired || n->n_hosts) {
 		char *text = hosts_text(n, name, spec->hostname, p, &all, &len);

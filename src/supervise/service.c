@@ -190,12 +190,12 @@ void svc_apply_reread(struct supervisor *sv, struct svc *s)
 	if (!s->reread || svc_active(s))
 		return;
 	s->reread = false;
-	size_t old_cap = s->ring.cap;
+	size_t old_max = s->ring.max;
 	char file[sizeof(s->file)];
 	snprintf(file, sizeof(file), "%s", s->file);	/* svc_read writes s->file */
 	svc_unread(s);
 	bool ok = svc_read(s, file);
-	if (ok && s->conf.log_size != old_cap) {
+	if (ok && s->conf.log_size != old_max) {
 		logring_free(&s->ring);
 		logring_init(&s->ring, s->conf.log_size);
 	}

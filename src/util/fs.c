@@ -73,6 +73,13 @@ char *read_fd(int fd, size_t *len)
 	buf[n] = 0;
 	if (len)
 		*len = n;
+	/* What is kept (a service file, for the life of the supervisor) is
+	 * kept at its size, not the buffer's. */
+	if (cap - n > 256) {
+		char *fit = realloc(buf, n + 1);
+		if (fit)
+			buf = fit;
+	}
 	return buf;
 }
 

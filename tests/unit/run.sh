@@ -28,6 +28,10 @@ gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_lifecycle" $lc &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_lifecycle_asan" $lc || {
 	record FAIL "unit: build (lifecycle)"; exit 0; }
 # The D-Bus wire format and systemd's cgroupsPath (--systemd-cgroup).
+rg="tests/unit/test_logring.c src/supervise/logring.c"
+gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_logring" $rg &&
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_logring_asan" $rg || {
+	record FAIL "unit: build (logring)"; exit 0; }
 db="tests/unit/test_dbus.c src/util/dbus.c src/linux/systemd_cgroup.c src/util/log.c src/util/waitfor.c"
 gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_dbus" $db &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_dbus_asan" $db || {
@@ -42,6 +46,8 @@ run asan "parsers (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=ha
 run valgrind "parsers (valgrind)" valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "$out/test_oci"
 run lifecycle "supervisor lifecycle table and restart policy" "$out/test_lifecycle"
 run lifecycle_asan "supervisor lifecycle (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_lifecycle_asan"
+run logring "a service's log ring: growth, wrap, followers" "$out/test_logring"
+run logring_asan "log ring (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_logring_asan"
 run network "[network] and dependencies: addresses, keys, leases, deps.c" "$out/test_network"
 run network_asan "[network] (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_network_asan"
 run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"

@@ -20,13 +20,15 @@
 
 /* ---- log ring (logring.c) ---- */
 
-/* The last `cap` bytes a service wrote; never blocks the writer. */
+/* The last `max` bytes a service wrote; never blocks the writer. Its
+ * memory grows with the output, up to max. */
 struct logring {
 	char *buf;
-	size_t cap, len, head;	/* head: where the next byte goes */
+	size_t cap, max;	/* cap: the room it has now */
+	size_t len, head;	/* head: where the next byte goes */
 	uint64_t total;		/* bytes ever written: followers' positions */
 };
-int logring_init(struct logring *r, size_t cap);
+int logring_init(struct logring *r, size_t max);
 void logring_free(struct logring *r);
 void logring_write(struct logring *r, const char *p, size_t n);
 /* Bytes from position `from` (a `total` seen before) to now, as up to two
