@@ -202,7 +202,7 @@ static void reply_list(struct supervisor *sv, struct client *c)
 		fmt_ms(te, sizeof(te), s->exec_ms ? s->exec_ms - sv->boot_ms : -1);
 		fmt_ms(tr, sizeof(tr), s->ready_ms ? s->ready_ms - sv->boot_ms : -1);
 		if (svc_running(s))
-			snprintf(pid, sizeof(pid), "%d", (int)s->st.pid);
+			snprintf(pid, sizeof(pid), "%d", (int)s->ctr.pid);
 		outf(c, "%-16s %-9s %7s %8d %8s %-11s %8s %8s\n", s->name, svc_state_name(s->lc.state), pid, s->lc.restarts, up,
 		     ex, te, tr);
 	}
@@ -224,7 +224,7 @@ static void reply_status(struct supervisor *sv, struct client *c, struct svc *s)
 	fmt_ms(up, sizeof(up), svc_running(s) ? now_ms() - s->lc.started_ms : -1);
 	outf(c, "0name: %s\nfile: %s\nstate: %s\n", s->name, s->file, svc_state_name(s->lc.state));
 	if (svc_running(s))
-		outf(c, "pid: %d\nuptime: %s\n", (int)s->st.pid, up);
+		outf(c, "pid: %d\nuptime: %s\n", (int)s->ctr.pid, up);
 	if (svc_running(s) && s->addresses)
 		outf(c, "addresses: %s\n", s->addresses);
 	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->lc.restarts, s->lc.failures, ex);

@@ -116,13 +116,15 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 	if (act & ACT_TEARDOWN)
 		svc_teardown(sv, s);
 	/* Never kill(0, ...): that would be the supervisor's own group. */
-	if (act & ACT_SIGNAL && s->st.pid > 0 && kill(s->st.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
+	if (act & ACT_SIGNAL && s->ctr.pid > 0 && kill(s->ctr.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
 		log_error("service %s: kill: %m", s->name);
-	if (act & ACT_KILL && s->st.pid > 0) {
+	if (act & ACT_KILL && s->ctr.pid > 0) {
 		log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
 			 (long long)s->conf.stop_timeout_ms);
-		container_signal(&s->st, SIGKILL, true);
-		kill(s->st.pid, SIGKILL);	/* also where it has no cgroup */
+		struct state st;
+		svc_container_state(s, NULL, &st);
+		container_signal(&st, SIGKILL, true);
+		kill(s->ctr.pid, SIGKILL);	/* also where it has no cgroup */
 	}
 	if (act & ACT_WATCH)
 		svc_start_watch(sv, s);
@@ -159,7 +161,7 @@ void svc_reaped(struct supervisor *sv, pid_t pid, int status)
 		return;
 	struct svc *s = NULL;
 	for (size_t i = 0; i < sv->n && !s; i++)
-		if (sv->svcs[i]->st.pid == pid && svc_running(sv->svcs[i]))
+		if (sv->svcs[i]->ctr.pid == pid && svc_running(sv->svcs[i]))
 			s = sv->svcs[i];
 	if (!s) {
 		/* Perhaps a container whose starter has not answered yet. */
@@ -188,7 +190,7 @@ void svc_adopted_exit(struct supervisor *sv, struct svc *s)
 {
 	loop_close(sv, &s->pidfd);
 	/* Not our child: its status is the reaper's. Count it a failure. */
-	svc_reaped(sv, s->st.pid, -1);
+	svc_reaped(sv, s->ctr.pid, -1);
 }
 
 void svc_timeouts(struct supervisor *sv)

@@ -77,6 +77,33 @@ static void svc_unread(struct svc *s)
 	s->text = NULL;
 }
 
+void svc_container_set(struct svc *s, const struct state *st)
+{
+	svc_container_clear(s);
+	s->ctr.pid = st->pid;
+	s->ctr.start_time = st->start_time;
+	s->ctr.cgroup = st->cgroup[0] ? strdup(st->cgroup) : NULL;
+	if (st->cgroup[0] && !s->ctr.cgroup)	/* then only its init is signalled */
+		log_warn("service %s: out of memory (its cgroup is forgotten)", s->name);
+}
+
+void svc_container_clear(struct svc *s)
+{
+	free(s->ctr.cgroup);
+	memset(&s->ctr, 0, sizeof(s->ctr));
+}
+
+void svc_container_state(const struct svc *s, const char *root, struct state *st)
+{
+	if (root && state_load(root, s->name, st) == 0 && st->pid == s->ctr.pid && st->start_time == s->ctr.start_time)
+		return;
+	memset(st, 0, sizeof(*st));
+	snprintf(st->id, sizeof(st->id), "%s", s->name);
+	st->pid = s->ctr.pid;
+	st->start_time = s->ctr.start_time;
+	snprintf(st->cgroup, sizeof(st->cgroup), "%s", s->ctr.cgroup ? s->ctr.cgroup : "");
+}
+
 static void svc_free(struct supervisor *sv, struct svc *s)
 {
 	loop_close(sv, &s->log_fd);
@@ -89,6 +116,7 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	logring_free(&s->ring);
 	svc_unread(s);
 	free(s->addresses);
+	svc_container_clear(s);
 	free(s);
 }
 
@@ -119,7 +147,7 @@ static bool adopt(struct supervisor *sv, struct svc *s)
 		s->log_w = (struct watch){ W_LOG, s };
 		loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
 	}
-	s->st = st;
+	svc_container_set(s, &st);
 	s->pidfd = pidfd;
 	s->pid_w = (struct watch){ W_PIDFD, s };
 	loop_add(sv, pidfd, &s->pid_w, EPOLLIN);

@@ -165,7 +165,7 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 		log_error("service %s: pipe: %m", s->name);
 		goto fail;
 	}
-	memset(&s->st, 0, sizeof(s->st));	/* known again once the starter answers */
+	svc_container_clear(s);	/* known again once the starter answers */
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		close(sp[0]);
@@ -222,7 +222,7 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		}
 		return;
 	}
-	s->st = res.st;
+	svc_container_set(s, &res.st);
 	free(s->addresses);
 	s->addresses = res.addresses[0] ? strdup(res.addresses) : NULL;
 	bool first = !s->exec_ms;	/* boot timing: its first start only */
@@ -235,16 +235,16 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 	}
 	svc_event(sv, s, EV_CREATED, false);
 	if (first)	/* on a serial console: where the boot's time goes */
-		log_info("service %s: started (pid %d), %lld ms after the supervisor", s->name, (int)s->st.pid,
+		log_info("service %s: started (pid %d), %lld ms after the supervisor", s->name, (int)s->ctr.pid,
 			 (long long)(s->exec_ms - sv->boot_ms));
 	else
-		log_info("service %s: started (pid %d)", s->name, (int)s->st.pid);
+		log_info("service %s: started (pid %d)", s->name, (int)s->ctr.pid);
 	if (s->conf.ready == READY_NONE)
 		svc_become_ready(sv, s);
 	/* It may have exited already: its SIGCHLD came before this answer. */
 	int status;
-	if (svc_unclaimed_exit(sv, s->st.pid, &status))
-		svc_reaped(sv, s->st.pid, status);
+	if (svc_unclaimed_exit(sv, s->ctr.pid, &status))
+		svc_reaped(sv, s->ctr.pid, status);
 	svc_schedule(sv);
 }
 
@@ -290,9 +290,11 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 		child_of_loop(sv, s, parent);
 		if (wait_pidfd >= 0)
 			poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
-		if (s->st.pid > 0 || s->st.cgroup[0])
-			container_destroy(sv->root, &s->st);
-		else
+		if (s->ctr.pid > 0 || s->ctr.cgroup) {
+			struct state st;
+			svc_container_state(s, sv->root, &st);
+			container_destroy(sv->root, &st);
+		} else
 			clear_stale(sv->root, s->name);
 		char net_files[4096];
 		network_forget(&s->conf.net, supervisor_net_files(sv, net_files), s->name);
@@ -309,7 +311,7 @@ static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 	/* Its poststop hooks may have no timeout of their own: the same
 	 * deadline as a creation's. */
 	s->cleaner_deadline_ms = now_ms() + s->conf.start_timeout_ms;
-	memset(&s->st, 0, sizeof(s->st));
+	svc_container_clear(s);
 	if (!s->cleaner)
 		svc_event(sv, s, EV_CLEANED, false);
 }
@@ -345,7 +347,7 @@ void svc_start_abort(struct supervisor *sv, struct svc *s)
 	if (starter > 0)
 		kill(-starter, SIGKILL);
 	close_start_fds(sv, s);
-	memset(&s->st, 0, sizeof(s->st));	/* what the starter made is on disk */
+	svc_container_clear(s);	/* what the starter made is on disk */
 	s->cleaner_retried = false;
 	spawn_cleaner(sv, s, starter_pidfd);
 }

@@ -37,6 +37,22 @@ size_t logring_since(const struct logring *r, uint64_t from, const char **p1, si
 
 /* ---- services (service.c) ---- */
 
+/* A service's container (pid 0: none), as far as the loop needs it: to
+ * signal it and to match its exit. The rest of its state (bundle, hooks)
+ * is on disk, where a cleaner reads it; keeping a whole struct state per
+ * service cost 5.7 KiB each. */
+struct svc_container {
+	pid_t pid;
+	uint64_t start_time;
+	char *cgroup;		/* malloc'd; NULL: none */
+};
+struct svc;
+void svc_container_set(struct svc *s, const struct state *st);
+void svc_container_clear(struct svc *s);
+/* st: the container's state on disk, or (gone, or another container's)
+ * what the loop knew of it. */
+void svc_container_state(const struct svc *s, const char *root, struct state *st);
+
 struct svc;
 /* Running, ready or stopping: a container exists. */
 bool svc_running(const struct svc *s);
@@ -57,7 +73,7 @@ struct svc {
 	char name_buf[208];		/* conf.name, or the file's name if broken */
 	char file[512];
 	struct lifecycle lc;		/* its state: lifecycle.c's alone to change */
-	struct state st;		/* the running container (pid, cgroup) */
+	struct svc_container ctr;	/* its container, as far as the loop needs it */
 	char *addresses;		/* its network's, as its starter said (NULL: none known) */
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
