@@ -443,6 +443,10 @@ void cgroup_join_close(struct cgroup_join *j)
 	j->v2_dir = -1;
 }
 
+/* The cgroup went away: never there (ENOENT), or removed while we read
+ * it (ENODEV: systemd collecting an emptied scope, another delete). */
+static bool cg_gone(int e) { return e == ENOENT || e == ENODEV; }
+
 int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 {
 	struct cgroup_ctx c;
@@ -457,7 +461,7 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 	cg_dir(&c, c.v2 >= 0 ? c.v2 : 0, dir, sizeof(dir));
 	char *text = cg_read(dir, "cgroup.procs");
 	if (!text)
-		return errno == ENOENT ? 0 : log_error("%s/cgroup.procs: %m", dir);
+		return cg_gone(errno) ? 0 : log_error("%s/cgroup.procs: %m", dir);
 	size_t cap = 16;
 	pid_t *v = malloc(cap * sizeof(*v));
 	for (char *save, *t = strtok_r(text, "\n", &save); v && t; t = strtok_r(NULL, "\n", &save)) {
@@ -527,7 +531,7 @@ struct rmdir_try {
 static bool rmdir_done(void *arg)
 {
 	struct rmdir_try *t = arg;
-	t->err = rmdir(t->dir) < 0 && errno != ENOENT ? errno : 0;
+	t->err = rmdir(t->dir) < 0 && !cg_gone(errno) ? errno : 0;
 	return t->err != EBUSY;
 }
 
