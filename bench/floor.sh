@@ -17,10 +17,12 @@ if [ -z "${BERTH_BENCH_INNER:-}" ]; then
 	exec unshare -m sh -c 'mount --make-rprivate / && { ! mountpoint -q /sys/fs/cgroup/unified || mount -t tmpfs none /sys/fs/cgroup/unified; } && exec sh "$0" "$@"' "$0" "$runs"
 fi
 work=$(mktemp -d /tmp/berth-bench-floor.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'umount "$work/state" 2>/dev/null; rm -rf "$work"' EXIT
 . "$here/lib.sh"
+# The state directory on a tmpfs, as /run is on a device (here / is ext4).
+mkdir -p "$work/state" && mount -t tmpfs berth-state "$work/state"
 ${CC:-cc} -O2 -Wall -o "$work/floor" "$here/floor.c"
-mkdir -p "$work/bundle" "$work/state"
+mkdir -p "$work/bundle"
 busybox_rootfs "$work/bundle/rootfs" true
 mkdir -p "$work/bundle/rootfs/sys/fs/cgroup" "$work/bundle/rootfs/dev"
 "$BERTH" spec -b "$work/bundle"
