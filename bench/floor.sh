@@ -12,13 +12,10 @@ set -eu
 runs=${1:-200}
 here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
-if [ -z "${BERTH_BENCH_INNER:-}" ]; then
-	export BERTH BERTH_BENCH_INNER=1
-	exec unshare -m sh -c 'mount --make-rprivate / && { ! mountpoint -q /sys/fs/cgroup/unified || mount -t tmpfs none /sys/fs/cgroup/unified; } && exec sh "$0" "$@"' "$0" "$runs"
-fi
+. "$here/lib.sh"
+cgroup_v1_view "$0" "$runs"
 work=$(mktemp -d /tmp/berth-bench-floor.XXXXXX)
 trap 'umount "$work/state" 2>/dev/null; rm -rf "$work"' EXIT
-. "$here/lib.sh"
 # The state directory on a tmpfs, as /run is on a device (here / is ext4).
 mkdir -p "$work/state" && mount -t tmpfs berth-state "$work/state"
 ${CC:-cc} -O2 -Wall -o "$work/floor" "$here/floor.c"

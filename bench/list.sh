@@ -12,10 +12,8 @@ runs=${1:-10}
 sizes=${*:-50 100 200}
 here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
-if [ -z "${BERTH_BENCH_INNER:-}" ]; then
-	export BERTH BERTH_BENCH_INNER=1
-	exec unshare -m sh -c 'mount --make-rprivate / && { ! mountpoint -q /sys/fs/cgroup/unified || mount -t tmpfs none /sys/fs/cgroup/unified; } && exec sh "$0" "$@"' "$0" "$runs" $sizes
-fi
+. "$here/lib.sh"
+cgroup_v1_view "$0" "$runs" $sizes
 work=$(mktemp -d /tmp/berth-bench-list.XXXXXX)
 cleanup() {
 	for rt in "$BERTH" crun; do
@@ -26,7 +24,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-. "$here/lib.sh"
 busybox_rootfs "$work/rootfs" sleep
 for rt in berth crun; do
 	d=$work/bundle-$rt; mkdir -p "$d"; cp -a "$work/rootfs" "$d/rootfs"

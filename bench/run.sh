@@ -17,13 +17,10 @@ runs=${1:-50}
 here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
 PROFILE=/usr/share/containers/seccomp.json
-if [ -z "${BERTH_BENCH_INNER:-}" ]; then
-	export BERTH BERTH_BENCH_INNER=1
-	exec unshare -m sh -c 'mount --make-rprivate / && { ! mountpoint -q /sys/fs/cgroup/unified || mount -t tmpfs none /sys/fs/cgroup/unified; } && exec sh "$0" "$@"' "$0" "$runs"
-fi
+. "$here/lib.sh"
+cgroup_v1_view "$0" "$runs"
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-. "$here/lib.sh"
 busybox_rootfs "$work/rootfs" true sh
 case $(uname -m) in x86_64) goarch=amd64;; aarch64) goarch=arm64;; *) goarch=$(uname -m);; esac
 

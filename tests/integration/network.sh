@@ -137,10 +137,11 @@ in_client ip addr add 192.168.55.2/24 dev lan1; in_client ip -6 addr add fd00:55
 in_client ip link set lan1 up; in_client ip link set lo up
 mkdir -p "$nd/lan" && echo hello-from-the-lan > "$nd/lan/x"
 nsenter -t "$CLIENT" -n busybox httpd -f -p 8000 -h "$nd/lan" & LANWEB=$!
+from_lan() { in_client busybox wget -qO- "$1" 2>&1; }	# URL: what a LAN client gets
 expect "publish: HOSTPORT:PORT reaches the container from the LAN" hello-from-net-web \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8080/index.html)"
 expect "publish: HOSTIP:HOSTPORT:PORT/tcp" hello-from-net-web \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8081/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8081/index.html)"
 expect "outbound: a service reaches the LAN (forwarding, masquerade)" hello-from-the-lan \
 	"$(ctl exec net-client wget -qO- http://192.168.55.2:8000/x < /dev/null 2>&1)"
 # Forwarding was off on the device: berth turned it on for its bridges
@@ -177,13 +178,13 @@ expect_match "IPv6: /etc/hosts names both of a service's addresses" "fd00:89::[0
 	"$(ctl exec net-six2 cat /etc/hosts < /dev/null)"
 # IPv6 past the device, as IPv4: published ports, the way out, forwarding.
 expect "IPv6 publish: HOSTPORT:PORT reaches the container from the LAN over IPv6" hello-from-net-web \
-	"$(in_client busybox wget -qO- 'http://[fd00:55::1]:8082/index.html' 2>&1)"
+	"$(from_lan 'http://[fd00:55::1]:8082/index.html')"
 expect "...and over IPv4, from the same line" hello-from-net-web \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8082/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8082/index.html)"
 expect "IPv6 publish: [HOSTIP]:HOSTPORT:PORT" hello-from-net-web \
-	"$(in_client busybox wget -qO- 'http://[fd00:55::1]:8083/index.html' 2>&1)"
+	"$(from_lan 'http://[fd00:55::1]:8083/index.html')"
 expect_match "...on that address only" "Connection refused" \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8083/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8083/index.html)"
 expect "IPv6 outbound: a service reaches the LAN (masqueraded: the LAN has no route to the bridge)" hello-from-the-lan \
 	"$(ctl exec net-six2 wget -qO- 'http://[fd00:55::2]:8000/x' < /dev/null 2>&1)"
 expect "IPv6 forwarding: turned on" 1 "$(in_dev cat /proc/sys/net/ipv6/conf/all/forwarding)"
@@ -246,11 +247,11 @@ expect "a restarted service keeps its address" "$web" "$(addr_of net-web)"
 ctl stop net-web >/dev/null
 wait_state net-web stopped
 expect_match "publish: the rules go with the container (the port is closed, not forwarded)" "Connection refused" \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8080/index.html)"
 ctl start net-web >/dev/null
 wait_state net-web ready
 expect "publish: ...and come back with it" hello-from-net-web \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8080/index.html)"
 # A changed file (another port) restarts the service with the new rules
 # only: the old port is closed.
 pid=$(ctl list | awk '$1 == "net-web" { print $3 }')
@@ -259,9 +260,9 @@ ctl reload >/dev/null
 restarted() { [ "$(ctl list | awk -v p="$pid" '$1 == "net-web" && $3 != p { print $2 }')" = ready ]; }
 wait_until 30 restarted
 expect "reload: the new port reaches the service" hello-from-net-web \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8090/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8090/index.html)"
 expect_match "reload: ...and the old one is closed" "Connection refused" \
-	"$(in_client busybox wget -qO- http://192.168.55.1:8080/index.html 2>&1)"
+	"$(from_lan http://192.168.55.1:8080/index.html)"
 expect "its addresses are recorded, for a supervisor that adopts it" "$(addr_of net-client)" \
 	"$(cat "$ROOT/.network/net-client.addresses" 2>&1)"
 ctl stop net-client >/dev/null
