@@ -274,6 +274,7 @@ int nft_publish(const char *table, const struct nft_dnat *d, size_t n)
 	return commit(&m, "publishing ports in", table, false);
 }
 
+/* 1: the table is there; 0: it is not; -1: the kernel would not say. */
 static int table_exists(const struct family *f, const char *table)
 {
 	struct nl nl;

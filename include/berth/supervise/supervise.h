@@ -53,7 +53,6 @@ void svc_container_clear(struct svc *s);
  * what the loop knew of it. */
 void svc_container_state(const struct svc *s, const char *root, struct state *st);
 
-struct svc;
 /* Running, ready or stopping: a container exists. */
 bool svc_running(const struct svc *s);
 /* Running, or its container being made or cleared away: not to be
