@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <unistd.h>
 #include "berth/linux/mountopts.h"
@@ -175,43 +176,62 @@ static void keep_router_advertisements(void)
 		closedir(d);
 }
 
-/* Forwarding of the family on. If it was off, berth turns it on for its
+/* Whether the family's forwarding was off: then berth turns it on for its
  * bridges only (*guard: the device's other links stay unrouted, by a
  * forward chain of its own, policy drop); a device that routes already
  * keeps its own rules. */
-static int forwarding_on(int af, bool *guard)
+static const char *forwarding_file(int af)
 {
-	const char *path = af == AF_INET6 ? "/proc/sys/net/ipv6/conf/all/forwarding" : "/proc/sys/net/ipv4/ip_forward";
-	char *was = read_file(path, NULL);
-	bool off = !was || was[0] != '1';
-	free(was);
-	*guard = off || nft_table_exists(af, NFT_FORWARD_TABLE) == 1;
-	if (!off)
-		return 0;
-	if (af == AF_INET6)
-		keep_router_advertisements();
-	if (write_file(path, "1", 1, 0644) < 0)
-		return log_error("network: %s: %m", path);
-	return 0;
+	return af == AF_INET6 ? "/proc/sys/net/ipv6/conf/all/forwarding" : "/proc/sys/net/ipv4/ip_forward";
 }
 
-/* Past the bridge, for each family it has a subnet of: forwarding on,
- * and what leaves the bridge's subnet for another link masqueraded (a
- * table per bridge and family, made once a boot). */
-static int bridge_outbound(const struct net_conf *n, const struct net_addr *subnets, size_t n_subnets)
+static bool forwarding_off(int af)
 {
+	char *was = read_file(forwarding_file(af), NULL);
+	bool off = !was || was[0] != '1';
+	free(was);
+	return off;
+}
+
+/* Past the bridge, for each family it has a subnet of: what leaves the
+ * bridge's subnet for another link masqueraded (a table per bridge and
+ * family, made once a boot), then forwarding on. Starters run side by
+ * side: under a lock, so that one that finds forwarding on also finds
+ * the guard the one that turned it on made (or it would leave its own
+ * bridge out of the guard, and its traffic dropped); the guard is made
+ * before forwarding goes on, so a starter killed in between leaves
+ * forwarding off, for the next one to see. */
+static int bridge_outbound(const struct net_conf *n, const struct net_addr *subnets, size_t n_subnets,
+			   const char *files_dir)
+{
+	char lock[4200];
+	snprintf(lock, sizeof(lock), "%s/outbound.lock", files_dir);
+	int lfd = mkdir_p(files_dir, 0755) < 0 ? -1 : open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
+		int r = log_error("network: %s: %m", lock);
+		if (lfd >= 0)
+			close(lfd);
+		return r;
+	}
 	bool done[2] = { false, false };
-	for (size_t i = 0; i < n_subnets; i++) {
-		bool six = subnets[i].family == AF_INET6, guard;
-		if (done[six])
+	int r = 0;
+	for (size_t i = 0; i < n_subnets && r == 0; i++) {
+		int af = subnets[i].family;
+		if (done[af == AF_INET6])
 			continue;
-		done[six] = true;
+		done[af == AF_INET6] = true;
 		char table[64];
 		snprintf(table, sizeof(table), "berth-bridge-%s", n->bridge);
-		if (forwarding_on(subnets[i].family, &guard) < 0 || nft_masquerade(table, &subnets[i], n->bridge, guard) < 0)
-			return -1;
+		bool off = forwarding_off(af);
+		bool guard = off || nft_table_exists(af, NFT_FORWARD_TABLE) == 1;
+		r = nft_masquerade(table, &subnets[i], n->bridge, guard);
+		if (r == 0 && off && af == AF_INET6)
+			keep_router_advertisements();
+		if (r == 0 && off && write_file(forwarding_file(af), "1", 1, 0644) < 0)
+			r = log_error("network: %s: %m", forwarding_file(af));
 	}
-	return 0;
+	close(lfd);	/* and with it the lock */
+	return r;
 }
 
 static void publish_table(const char *name, char *out, size_t cap) { snprintf(out, cap, "berth-svc-%s", name); }
@@ -315,7 +335,7 @@ int network_prepare(const struct net_conf *n, const char *name, struct spec *spe
 			if (r == 0)
 				r = bridge_addresses(n, name, lease_dir, subnets, (size_t)k, p, &all);
 			if (r == 0 && ENABLE_NET_PUBLISH)
-				r = bridge_outbound(n, subnets, (size_t)k);
+				r = bridge_outbound(n, subnets, (size_t)k, files_dir);
 		} else {
 			p->parent_index = nl_link_index(&nl, n->parent);
 			if (p->parent_index == 0)
