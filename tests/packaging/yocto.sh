@@ -114,5 +114,31 @@ else
 	case " $df " in *" systemd "*) want=yes;; *) want=no;; esac
 	case " $pc " in *" systemd "*) got=yes;; *) got=no;; esac
 	expect "the real BitBake: PACKAGECONFIG has systemd exactly when DISTRO_FEATURES has (here: $want)" "$want" "$got"
+	# externalsrc sets SRCTREECOVEREDTASKS: the tree stands for fetch and unpack.
+	expect "the real BitBake: without a release, the source is the tree (externalsrc)" "yes" \
+		"$(echo "$env" | grep -q '^SRCTREECOVEREDTASKS=' && echo yes)"
+	# A release tarball (make dist) at an https address the distro names,
+	# reached offline through a local premirror, as a firmware team's
+	# build is: BitBake fetches it, checks its sha256 and unpacks it.
+	mkdir -p "$r/mirror"
+	(cd "$top" && git archive --format=tar --prefix=berth-0.1.0/ HEAD | gzip -n > "$r/mirror/berth-0.1.0.tar.gz")
+	sum=$(sha256sum "$r/mirror/berth-0.1.0.tar.gz" | cut -d' ' -f1)
+	printf '%s\n' 'BERTH_RELEASE_URI = "https://berth.invalid/releases/berth-${PV}.tar.gz"' \
+		"BERTH_RELEASE_SHA256 = \"$sum\"" "PREMIRRORS:prepend = \"https://berth.invalid/releases/ file://$r/mirror/ \"" \
+		>> "$r/build/conf/local.conf"
+	chown -R nobody "$r/build" "$r/mirror"
+	env=$(bb -e berth)
+	expect "the real BitBake: a release: SRC_URI is the tarball's address" \
+		'SRC_URI="https://berth.invalid/releases/berth-0.1.0.tar.gz"' "$(echo "$env" | grep '^SRC_URI=')"
+	expect "the real BitBake: ...and the tree is not used (no externalsrc)" "no" \
+		"$(echo "$env" | grep -q '^SRCTREECOVEREDTASKS=' && echo yes || echo no)"
+	out=$(bb berth -c unpack)
+	expect_match "the real BitBake: a release: fetched, its sha256 checked, unpacked" "Tasks Summary: .* all succeeded" "$out"
+	src=$(echo "$env" | sed -n 's/^S="\(.*\)"$/\1/p')
+	check "the real BitBake: ...into S (${src#"$r"/})" test -f "$src/Makefile" -a -f "$src/LICENSE"
+	# The same address, other bytes: refused.
+	echo "not berth" | gzip -n > "$r/mirror/berth-0.1.0.tar.gz"
+	rm -rf "$r/build/downloads"
+	expect_match "the real BitBake: a tarball whose sha256 differs is refused" "[Cc]hecksum mismatch" "$(bb berth -c fetch -f)"
 	rm -rf "$r"
 fi

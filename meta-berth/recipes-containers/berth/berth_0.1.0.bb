@@ -9,9 +9,17 @@ SECTION = "admin"
 
 DEPENDS = "cjson"
 
-# The source is the tree this layer is part of.
+# A release: BERTH_RELEASE_URI names berth-${PV}.tar.gz (what `make dist`
+# makes, with its sha256) and BERTH_RELEASE_SHA256 that sum, set by the
+# distro (local.conf, a bbappend): the tarball holds this layer, so its
+# sum cannot be written in it. Without one, the source is the tree this
+# layer is part of (externalsrc), as a developer works.
+BERTH_RELEASE_URI ??= ""
+BERTH_RELEASE_SHA256 ??= ""
+SRC_URI = "${BERTH_RELEASE_URI}"
+SRC_URI[sha256sum] = "${BERTH_RELEASE_SHA256}"
 BERTH_SRCDIR ?= "${@os.path.normpath(os.path.join(d.getVar('FILE_DIRNAME'), '../../..'))}"
-inherit externalsrc
+inherit ${@'' if d.getVar('BERTH_RELEASE_URI') else 'externalsrc'}
 EXTERNALSRC = "${BERTH_SRCDIR}"
 B = "${WORKDIR}/build"
 
