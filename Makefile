@@ -90,7 +90,8 @@ src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtim
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
 src-$(CONFIG_INI) += src/spec/ini.c src/spec/deps.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
 src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
-src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c
+src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c src/linux/tty.c
+src-$(CONFIG_CMD_CONSOLE_SHELL) += src/cmd/console_shell.c src/linux/tty.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/lifecycle.c \
 	src/supervise/events.c src/supervise/ready.c src/supervise/order.c \
 	src/supervise/logring.c src/supervise/output.c src/supervise/start.c src/supervise/power.c src/supervise/control.c src/supervise/conditions.c src/cmd/supervise.c src/cmd/ctl.c

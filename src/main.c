@@ -50,6 +50,9 @@ static const struct command commands[] = {
 #ifdef CONFIG_INIT
 	{ "init", cmd_init, 0, "be the system's init (as PID 1)" },
 #endif
+#ifdef CONFIG_CMD_CONSOLE_SHELL
+	{ "console-shell", cmd_console_shell, 0, "a shell on this terminal, echo off where it does not answer" },
+#endif
 #ifdef CONFIG_SUPERVISOR
 	{ "supervise", cmd_supervise, 1, "run the services of a directory of service files" },
 	{ "ctl", cmd_ctl, 0, "talk to the supervisor (list, status, start, stop, logs, exec...)" },
@@ -68,7 +71,7 @@ static int usage(int code)
 	fprintf(out, "usage: berth [global options] COMMAND [options] [arguments]\n\n"
 		"A minimal container launcher for embedded Linux (runc-compatible).\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nglobal options:\n"
 		"  --root DIR          state directory (default " CONFIG_DEFAULT_ROOT ")\n"
 		"  --log FILE          also write messages to FILE\n"

@@ -84,7 +84,7 @@ assert_clean() {
 run_bg() {
 	"$BERTH" --root "$ROOT" run --bundle "$1" "$2" >/dev/null 2>&1 &
 	RP=$!
-	for _i in $(seq 1 50); do [ -e "$1/rootfs/tmp/$3" ] && break; sleep 0.1; done
+	wait_until 30 test -e "$1/rootfs/tmp/$3"
 }
 
 # The device cgroup (v1 rules, or the v2 eBPF program) checked by effect.

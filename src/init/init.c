@@ -20,7 +20,8 @@
 #include "berth/util/log.h"
 #include "berth/supervise/supervise.h"
 
-/* A shell on the console, in a session of its own. */
+/* A shell on the console, in a session of its own, in the line mode the
+ * console calls for (linux/tty.c). */
 static pid_t console_shell(void)
 {
 	if (access(CONFIG_INIT_SHELL, X_OK) < 0)
@@ -37,6 +38,11 @@ static pid_t console_shell(void)
 			dup2(fd, 0);
 			dup2(fd, 1);
 			dup2(fd, 2);
+			/* Asked once: a console nobody answers (a record, not a
+			 * person) gets no more terminal queries from the shell. */
+			if (tty_choose_line_mode(0, TTY_ANSWER_MS) == 0)
+				log_info("init: the console did not answer a terminal query: "
+					 "the shell reads plain lines, without echo");
 		}
 		execl(CONFIG_INIT_SHELL, CONFIG_INIT_SHELL, (char *)NULL);
 		_exit(127);

@@ -64,4 +64,8 @@ fuzz fuzz_confinement "linux.resources and linux.seccomp parsers" corpus-confine
 fuzz fuzz_service "service files (inih + keys)" corpus-service
 fuzz fuzz_dbus "D-Bus replies and systemd cgroupsPath (--systemd-cgroup)" corpus-dbus "src/util/dbus.c src/linux/systemd_cgroup.c"
 fuzz fuzz_network "lease files and addresses ([network])" corpus-network
+mkdir -p "$out/corpus-tty"
+printf '\004\033[5;\0051R' > "$out/corpus-tty/split"
+printf '\014ls\n\033[24;80R' > "$out/corpus-tty/typed-first"
+fuzz fuzz_tty "a terminal's answer to a cursor query, in pieces (the console's line mode)" corpus-tty "src/linux/tty.c"
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

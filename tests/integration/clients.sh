@@ -98,7 +98,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$cd/debug.sock"
 EOF
 	containerd --config "$cd/config.toml" > "$cd/containerd.log" 2>&1 & cdp=$!
-	for i in $(seq 1 100); do [ -S "$cd/c.sock" ] && break; sleep 0.05; done
+	wait_until 60 test -S "$cd/c.sock"
 	C="ctr -a $cd/c.sock"
 	R="--snapshotter native --runc-binary $BERTH"
 	# An OCI image of the test rootfs, made with umoci.
@@ -114,7 +114,8 @@ EOF
 	expect "ctr task exec" exec-ctr "$($C task exec --exec-id e1 c3 echo exec-ctr 2>&1)"
 	expect "ctr --memory-limit: the container's cgroup" 67108864 "$(mem_limit /default/c3)"
 	check "ctr task kill" $C task kill -s SIGKILL c3
-	for i in $(seq 1 50); do $C task ls 2>/dev/null | grep -q "c3.*STOPPED" && break; sleep 0.1; done
+	c3_stopped() { $C task ls 2>/dev/null | grep -q "c3.*STOPPED"; }
+	wait_until 30 c3_stopped
 	expect_match "ctr: stopped" "c3 +[0-9]+ +STOPPED" "$($C task ls 2>&1)"
 	check "ctr task delete" $C task delete c3
 	check "ctr container rm" $C container rm c3

@@ -8,7 +8,7 @@ bd=$(new_bundle ex 'echo $$ > /tmp/init-pid; hostname > /tmp/h; sleep 1000')
 edit "$bd" '.root.readonly = false | .hostname = "exhost" | .process.env += ["FROM_SPEC=1", "OVERRIDE=old"]
 	| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 122}]}'
 b run -d --bundle "$bd" ex
-for i in $(seq 1 50); do [ -s "$bd/rootfs/tmp/h" ] && break; sleep 0.1; done
+wait_until 30 test -s "$bd/rootfs/tmp/h"
 
 OUT=$(b exec ex sh -c 'echo pid=$$; hostname; cat /tmp/init-pid; id -u')
 expect_match "exec: in the pid namespace (not pid 1)" "^pid=[0-9]+$" "$OUT"
@@ -36,7 +36,7 @@ expect "exec -d: ...and in its cgroup" "$(cat "$TESTROOT/ex.pid")" "$(b ps --for
 
 # A signal to berth exec reaches the process.
 "$BERTH" --root "$ROOT" exec ex sh -c 'trap "exit 9" TERM; echo > /tmp/trapped; while :; do sleep 0.05; done' & ep=$!
-for i in $(seq 1 50); do [ -e "$bd/rootfs/tmp/trapped" ] && break; sleep 0.1; done
+wait_until 30 test -e "$bd/rootfs/tmp/trapped"
 kill -TERM $ep; wait $ep
 expect "exec forwards signals" 9 "$?"
 

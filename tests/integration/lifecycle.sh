@@ -26,7 +26,8 @@ err=$(b delete life 2>&1); rc=$?
 expect "delete of a running container fails" 1 "$rc"
 expect_match "delete without -f says why" "running.*--force" "$err"
 check "kill (default TERM)" b kill life
-for i in $(seq 1 50); do [ "$(b state life | jq -r .status)" = stopped ] && break; sleep 0.1; done
+status_is() { [ "$(b state "$1" | jq -r .status)" = "$2" ]; }
+wait_until 30 status_is life stopped
 expect "state after kill is stopped" stopped "$(b state life | jq -r .status)"
 err=$(b kill life 2>&1); rc=$?
 expect_match "kill of a stopped container fails" "not running" "$err"
@@ -74,7 +75,7 @@ bd=$(new_bundle killall 'sleep 1000 & sleep 1000 & wait')
 b run -d --bundle "$bd" killall
 sleep 0.2
 check "kill --all KILL" b kill --all killall KILL
-for i in $(seq 1 50); do [ "$(b state killall | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until 30 status_is killall stopped
 expect "kill --all stops the container" stopped "$(b state killall | jq -r .status)"
 b delete killall
 assert_clean killall "kill --all"

@@ -96,7 +96,7 @@ if cc -o "$agent" "$here/helpers/seccomp_agent.c" 2>/dev/null; then
 	sock=$TESTROOT/agent.sock msg=$TESTROOT/agent.json
 	rm -f "$msg"
 	"$agent" "$sock" "$msg" 18 & ap=$!
-	for i in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.05; done
+	wait_until 30 test -S "$sock"
 	bd=$(seccomp_bundle notify 'mkdir /tmp/x' "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$sock\",
 		\"listenerMetadata\": \"meta-1\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}")
 	run_c "$bd" notify

@@ -23,6 +23,8 @@ state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 state_is() { [ "$(state "$1")" = "$2" ]; }
 # Generous deadlines: under ASan on a loaded machine a start takes seconds.
 wait_state() { wait_until 30 state_is "$1" "$2"; }
+# restarted NAME OLD-PID: NAME is ready again, in a container other than OLD-PID's.
+restarted() { p2=$(ctl list | awk -v n="$1" '$1 == n && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$2" ]; }
 UP='cut -d" " -f1 /proc/uptime'
 
 svc setup 'exec = sh -c "echo setup ran; sleep 0.3; echo ok > /shared/setup-done"' 'restart = no' 'ready = exit'
@@ -79,7 +81,8 @@ expect_match "console: ...and a service with ready = when it was ready" "service
 
 # Copies of each line to /dev/kmsg and to the console (stderr here).
 wait_state kmsg ready
-for i in $(seq 1 30); do dmesg 2>/dev/null | grep -q "kmsg: kmsg-line-1-marker" && break; sleep 0.1; done
+in_kmsg() { dmesg 2>/dev/null | grep -q "kmsg: kmsg-line-1-marker"; }
+wait_until 30 in_kmsg
 if dmesg >/dev/null 2>&1; then
 	expect_match "log-kmsg: the line in the kernel log, with the service's name" "kmsg: kmsg-line-1-marker" "$(dmesg | grep kmsg-line)"
 else
@@ -118,8 +121,7 @@ expect_match "ctl wait --timeout: a bad number is refused" "^1 .*expected \[--ti
 # A killed container comes back; ctl stop/start/restart.
 pid=$(ctl list | awk '$1 == "web" { print $3 }')
 kill -9 "$pid"
-for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "web" && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
-[ -n "$p2" ] && [ "$p2" != "$pid" ] && ok "a killed container is restarted" || fail "a killed container is restarted"
+wait_until 30 restarted web "$pid" && ok "a killed container is restarted" || fail "a killed container is restarted" "pid $pid, then [$(ctl list | grep '^web ')]"
 expect_match "restarts are counted" "^web +ready +[0-9]+ +1 " "$(ctl list | grep '^web ')"
 check "ctl stop" ctl stop app
 wait_state app stopped
@@ -129,8 +131,7 @@ wait_state app ready
 expect "ctl start brings it back" ready "$(state app)"
 pid=$(ctl list | awk '$1 == "app" { print $3 }')
 check "ctl restart" ctl restart app
-for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "app" && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
-[ -n "$p2" ] && [ "$p2" != "$pid" ] && ok "ctl restart: a new container" || fail "ctl restart: a new container"
+wait_until 30 restarted app "$pid" && ok "ctl restart: a new container" || fail "ctl restart: a new container" "pid $pid, then [$(ctl list | grep '^app ')]"
 err=$(ctl stop nosuch 2>&1); rc=$?
 expect_match "ctl of an unknown service fails" 'no service "nosuch"' "$err"
 expect "...with status 1" 1 "$rc"
@@ -139,7 +140,17 @@ expect "ctl exec runs in the service's container" "web" "$(ctl exec web hostname
 # console: the terminal of a terminal = yes service, with what it printed
 # before the attach first; ctrl-] detaches.
 wait_state shell ready
-OUT=$( (printf 'echo console-$((40+2))\n'; sleep 1; printf '\035') | ctl console shell 2>&1 | tr -d '\r')
+# Detach (ctrl-]) once the command's output has come back, not after a
+# fixed time.
+rm -f "$sd/console.in" && mkfifo "$sd/console.in"
+ctl console shell < "$sd/console.in" > "$sd/console.out" 2>&1 & CP=$!
+exec 7> "$sd/console.in"
+printf 'echo console-$((40+2))\n' >&7
+wait_until 30 grep -q 'console-42' "$sd/console.out"
+printf '\035' >&7
+exec 7>&-
+wait $CP
+OUT=$(tr -d '\r' < "$sd/console.out")
 expect_match "console: replays what was printed before the attach" "hello-before-attach" "$OUT"
 expect_match "console: typed input reaches the service's terminal" "^console-42$" "$OUT"
 expect "console: the service goes on after a detach" ready "$(state shell)"
@@ -148,10 +159,13 @@ expect_match "console of a service without a terminal is refused" "not a termina
 
 # Logs: follow sees new output; rotation keeps the file bounded.
 before=$(ctl logs web | grep -c 'web up')
-(timeout 5 "$BERTH" ctl -s "$SOCK" logs -f web > "$sd/follow.out" 2>&1 &)
-sleep 0.3
+"$BERTH" ctl -s "$SOCK" logs -f web > "$sd/follow.out" 2>&1 & FP=$!
+# Following once it has printed what was there before.
+follow_has() { [ "$(grep -c 'web up' "$sd/follow.out")" -ge "$1" ]; }
+wait_until 30 follow_has "$before"
 ctl restart web >/dev/null
-for i in $(seq 1 50); do [ "$(grep -c 'web up' "$sd/follow.out")" -gt "$before" ] && break; sleep 0.1; done
+wait_until 30 follow_has $((before + 1))
+kill $FP 2>/dev/null; wait $FP 2>/dev/null
 expect "logs -f follows a restart's output" $((before + 1)) "$(grep -c 'web up' "$sd/follow.out")"
 wait_state web ready
 wait_until 20 test -f "$sd/chatty.log.1"
@@ -188,7 +202,8 @@ printf '[service]\nrootfs = %s\nexec = true\nrestart = always\nrestart-delay = 0
 restarts() { ctl list 2>/dev/null | awk '$1 == "loop" { print $4 }'; }
 # idle_fds: stop the loop, count the supervisor's fds at rest.
 idle_fds() { ctl stop loop >/dev/null; wait_state loop stopped; ls /proc/$SP/fd | wc -l; }
-for i in $(seq 1 100); do r=$(restarts); [ "${r:-0}" -ge 20 ] && break; sleep 0.1; done
+restarted_20() { r=$(restarts); [ "${r:-0}" -ge 20 ]; }
+wait_until 60 restarted_20
 fds_early=$(idle_fds)
 ctl start loop >/dev/null
 N=${RESTARTS:-2000}
@@ -235,9 +250,11 @@ rm "$sd/conf3/goes.conf"
 kill -HUP $SP
 check "reload: a new file starts" wait_state added ready
 check "reload: a repaired file starts" wait_state fixme ready
-for i in $(seq 1 50); do ctl logs changes | grep -q version-2 && break; sleep 0.1; done
+changed() { ctl logs changes | grep -q version-2; }
+wait_until 30 changed
 expect_match "reload: a changed file restarts its service with it" "version-2" "$(ctl logs changes)"
-for i in $(seq 1 50); do [ -z "$(state goes)" ] && break; sleep 0.1; done
+forgotten() { [ -z "$(state goes)" ]; }
+wait_until 30 forgotten
 expect "reload: a removed file's service is stopped and forgotten" "" "$(state goes)"
 OUT=$(ctl reload)
 expect_match "ctl reload answers with the list" "^added +ready" "$(echo "$OUT" | grep '^added')"
@@ -284,14 +301,19 @@ OUT=$(ctl wait); rc=$?
 expect_match "ctl wait: status 0 when every service came up" "^0 boot settled after [0-9]+ ms: 1 ready$" "$rc $OUT"
 pid=$(ctl list | awk '$1 == "keeper" { print $3 }')
 kill -9 $SP; wait $SP 2>/dev/null
+# Half a second with no supervisor: the scenario itself (ticks written
+# meanwhile must not be lost), not a wait for an event.
 sleep 0.5
 check "re-adoption: the container outlives its supervisor" kill -0 "$pid"
 restarted_at=$(cut -d' ' -f1 /proc/uptime)
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf4" --socket "$SOCK" >> "$sd/supervisor4.log" 2>&1 & SP=$!
-for i in $(seq 1 50); do [ -S "$SOCK" ] && ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+answers() { [ -S "$SOCK" ] && ctl list >/dev/null 2>&1; }
+wait_until 30 answers
 expect "re-adoption: the same container, not a new one" "$pid" "$(ctl list | awk '$1 == "keeper" { print $3 }')"
 expect "re-adoption: no restart counted" 0 "$(ctl list | awk '$1 == "keeper" { print $4 }')"
-sleep 0.3
+# Until the new supervisor has read a tick written after it started.
+tick_after() { ctl logs keeper | awk -v r="$restarted_at" '/^tick-/ && $2 + 0 > r + 0 { f = 1 } END { exit !f }'; }
+wait_until 30 tick_after
 ticks=$(ctl logs keeper | sed -n 's/^tick-//p')
 first=$(echo "$ticks" | head -n1 | cut -d' ' -f1) last=$(echo "$ticks" | tail -n1 | cut -d' ' -f1)
 count=$(echo "$ticks" | wc -l) written=$(echo "$ticks" | head -n1 | cut -d' ' -f2)
@@ -302,8 +324,7 @@ awk -v w="$written" -v r="$restarted_at" 'BEGIN { exit !(w + 0 < r + 0) }' &&
 	ok "re-adoption: what it wrote while unsupervised is kept" ||
 	fail "re-adoption: what it wrote while unsupervised is kept" "first tick $first written at $written s, the new supervisor started at $restarted_at s"
 kill -9 "$pid"
-for i in $(seq 1 50); do p2=$(ctl list | awk '$1 == "keeper" && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
-[ -n "$p2" ] && [ "$p2" != "$pid" ] && ok "re-adoption: its death is seen (pidfd) and it is restarted" || fail "re-adoption: its death is seen and it is restarted"
+wait_until 30 restarted keeper "$pid" && ok "re-adoption: its death is seen (pidfd) and it is restarted" || fail "re-adoption: its death is seen and it is restarted"
 kill -TERM $SP; wait $SP
 expect "re-adoption: clean exit" 0 "$?"
 assert_clean keeper "re-adoption"

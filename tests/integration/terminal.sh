@@ -28,7 +28,7 @@ if cc -o "$recv" "$here/helpers/console_receiver.c" 2>/dev/null; then
 	edit "$bd" '.process.terminal = true | .process.consoleSize = {height: 25, width: 90}'
 	"$recv" "$sock" "$TESTROOT/console.name" "typed-in
 " > "$TESTROOT/console.out" & rp=$!
-	for i in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.05; done
+	wait_until 30 test -S "$sock"
 	check "create --console-socket" b create --bundle "$bd" --console-socket "$sock" csock
 	check "start" b start csock
 	wait $rp

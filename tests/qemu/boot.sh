@@ -42,6 +42,12 @@ capability = CAP_SYS_PTRACE
 CONF
 	cat > "$r/etc/selftest.sh" <<'SH'
 say() { echo "BOOT-TEST $*"; }
+# until_true SECONDS TEST...: until TEST holds, at most SECONDS by the
+# clock (/proc/uptime: a loop's turn costs much more than its sleep on an
+# emulated ARM board, so turns are not counted).
+up() { awk '{ printf "%d", $1 }' /proc/uptime; }
+until_true() { _end=$(($(up) + $1)); shift; until "$@"; do [ "$(up)" -ge "$_end" ] && return 1; sleep 0.2; done; }
+is() { [ "$(state "$1")" = "$2" ]; }
 pidof_svc() { berth ctl list | awk -v n="$1" '$1 == n && $2 == "ready" { print $3 }'; }
 state() { berth ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 [ "$(state setup)" = done ] && say ok setup-done || say fail setup-done
@@ -54,31 +60,27 @@ out=$(wget -q -O - "http://$addr/index.html")
 # Its published port, from the machine running QEMU (this script's
 # caller, through QEMU's forward to the device's 8080): wait until that
 # request is in web's log.
-# (Deadlines by the clock: a loop's turn costs much more than its sleep
-# on an emulated ARM board.)
-up() { awk '{ printf "%d", $1 }' /proc/uptime; }
-deadline=$(($(up) + 120))
-until berth ctl logs web | grep -q 'url:/outside-done' || [ "$(up)" -ge "$deadline" ]; do sleep 0.2; done
+outside_done() { berth ctl logs web | grep -q 'url:/outside-done'; }
+until_true 120 outside_done
 # The kill below comes after welcome has shown web ready (make demo's list).
-deadline=$(($(up) + 120))
-until [ "$(state welcome)" = done ] || [ "$(up)" -ge "$deadline" ]; do sleep 0.2; done
+until_true 120 is welcome done
 kill -9 "$pid"
-for i in $(seq 1 100); do p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ] && break; sleep 0.1; done
-[ -n "$p2" ] && [ "$p2" != "$pid" ] && say ok killed-container-restarted || say fail killed-container-restarted
+restarted() { p2=$(pidof_svc web); [ -n "$p2" ] && [ "$p2" != "$pid" ]; }
+until_true 60 restarted && say ok killed-container-restarted || say fail killed-container-restarted
 # PID 1 (or the supervisor under busybox init) and the containers it
 # clones run from a sealed copy of berth, not from the file (CVE-2019-5736);
-# a `berth ctl` client (the console's `ctl wait`) runs no container.
+# a `berth ctl` client (the console's `ctl wait`) and `berth console-shell`
+# (before it becomes the shell) run no container.
 on_disk=0 sealed=0
 for p in /proc/[0-9]*; do
 	case $(readlink "$p/exe" 2>/dev/null) in
-		/bin/berth|/sbin/init) tr '\0' ' ' < "$p/cmdline" | grep -q ' ctl ' || on_disk=$((on_disk + 1));;
+		/bin/berth|/sbin/init) tr '\0' ' ' < "$p/cmdline" | grep -Eq ' (ctl|console-shell) ' || on_disk=$((on_disk + 1));;
 		*memfd:berth*) sealed=$((sealed + 1));;
 	esac
 done
 [ "$on_disk" = 0 ] && [ "$sealed" -gt 0 ] && say ok sealed-binary || say fail sealed-binary "[$on_disk on disk, $sealed sealed]"
-for i in $(seq 1 300); do [ "$(state crashy)" = failed ] && break; sleep 0.1; done
-[ "$(state crashy)" = failed ] && say ok crash-loop-failed || say fail crash-loop-failed
-for i in $(seq 1 300); do [ "$(state welcome)" = done ] && break; sleep 0.1; done
+until_true 120 is crashy failed && say ok crash-loop-failed || say fail crash-loop-failed "[$(state crashy)]"
+until_true 120 is welcome done
 berth ctl list
 say ok powering-off
 berth ctl poweroff
@@ -108,7 +110,7 @@ SH
 		# busybox init starts the console's shell once the boot has
 		# settled (berth ctl wait): power off only after this script's
 		# caller has typed into it.
-		sed -i 's|^say ok powering-off|for i in $(seq 1 3000); do [ -e /run/berth/console-typed ] \&\& break; sleep 0.1; done\n&|' "$r/etc/selftest.sh"
+		sed -i 's|^say ok powering-off|until_true 600 test -e /run/berth/console-typed\n&|' "$r/etc/selftest.sh"
 	fi
 	if [ "$1" = emergency ]; then
 		rm -rf "$r/etc/berth"	# nothing to supervise: a shell on the console
@@ -118,13 +120,31 @@ SH
 	fi
 }
 
-# console_type LINE...: type lines into the serial console's shell. The
-# first Enter may go to busybox ash's terminal query: send one, wait, then
-# the lines, one at a time.
+# console_type LOG LINE...: type each line into the console's shell once
+# it has asked for it: its prompt ("/ # ") in LOG once more than the lines
+# typed so far (berth console-shell turned echo off: nobody here answers
+# a terminal query, so typed lines are not echoed and cannot be mistaken
+# for a prompt).
 console_type() {
-	printf '\n'
-	sleep 2
-	for l in "$@"; do printf '%s\n' "$l"; sleep 1; done
+	_log=$1; shift; _n=0
+	for _l in "$@"; do
+		_n=$((_n + 1)) _end=$(($(date +%s) + 600))
+		until [ "$(tr -d '\r' < "$_log" | grep -o '/ # ' | wc -l)" -ge "$_n" ]; do
+			[ "$(date +%s)" -ge "$_end" ] && return 1
+			sleep 0.2
+		done
+		printf '%s\n' "$_l"
+	done
+}
+
+# one_query LOG WHAT: nobody answers a terminal query on this console (the
+# script records it), so the only one on it is berth's probe; ash, with
+# echo off, sends none after its prompts.
+one_query() {
+	_q=$(grep -o "$(printf '\033')\[6n" "$1" | wc -l)
+	if [ "$_q" = 1 ] && grep -q "did not answer a terminal query" "$1"; then
+		record PASS "$2: one terminal query on the console (berth's probe), none from the shell"
+	else record FAIL "$2: one terminal query on the console (berth's probe), none from the shell ($_q queries; see $1)"; fi
 }
 
 # from_outside LOG OUT: once the selftest saw web answer, what the
@@ -149,17 +169,17 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 	case $mode in pid1|inittab) : > "$log"; from_outside "$log" "$outside" & from=$!;; esac
 	case $mode in
 		# The shell comes once the boot has settled: type then.
-		cmdline) : > "$log"; (wait_line "$log" "init: a shell on the console" 600; console_type 'echo SHELL-$((40+2))') |
+		cmdline) : > "$log"; console_type "$log" 'echo SHELL-$((40+2))' |
 			VM_CMDLINE="berth.skip=crashy berth.cgroup=v1 berth.debug berth.shell" vm_boot "$work/root-$mode" "$log" 600;;
 		# The shell reads the serial console: type into it.
-		emergency) : > "$log"; (wait_line "$log" "a shell on the console" 600; console_type 'echo EMERGENCY-$((40+2))' exit) |
+		emergency) : > "$log"; console_type "$log" 'echo EMERGENCY-$((40+2))' exit |
 			vm_boot "$work/root-$mode" "$log" 600;;
 		# The console's shell comes once the boot has settled: type then.
 		# (And after welcome's lines: a boot that settles at its time
 		# limit, on a slow board, gives the prompt before welcome is done,
 		# and typed text would land in the middle of its list.)
-		inittab) : > "$log"; (wait_line "$log" "/ # " 600; wait_line "$log" '\[welcome\] try:' 600
-			console_type 'echo SHELL-$((40+2)); touch /run/berth/console-typed') |
+		inittab) : > "$log"; (wait_line "$log" '\[welcome\] try:' 600
+			console_type "$log" 'echo SHELL-$((40+2)); touch /run/berth/console-typed') |
 			vm_boot "$work/root-$mode" "$log" 600;;
 		*) vm_boot "$work/root-$mode" "$log" 600;;
 	esac
@@ -173,6 +193,7 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 			record FAIL "qemu-$arch boot: berth.debug on the kernel command line"
 		grep -q "^SHELL-42" "$log" && record PASS "qemu-$arch boot: berth.shell: a shell on the console beside the services" ||
 			record FAIL "qemu-$arch boot: berth.shell: a shell on the console beside the services (see $log)"
+		one_query "$log" "qemu-$arch boot: berth.shell"
 		# The prompt comes after the boot's summary, not buried under it.
 		tr -d '\r' < "$log" | awk '/supervisor: boot (settled|still busy)/ { s = NR } /init: a shell on the console/ { if (!h) h = NR }
 			END { exit !(s && h > s) }' &&
@@ -194,6 +215,7 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 		else
 			record FAIL "qemu-$arch boot: no services: an emergency shell on the console, then a reboot"; tail -20 "$log"
 		fi
+		one_query "$log" "qemu-$arch boot: the emergency shell"
 		continue
 	fi
 	if [ $mode = watchdog ]; then
@@ -211,6 +233,7 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 	if [ $mode = inittab ]; then
 		grep -q "^SHELL-42" "$log" && record PASS "qemu-$arch boot (inittab): a shell on the console" ||
 			record FAIL "qemu-$arch boot (inittab): a shell on the console (see $log)"
+		one_query "$log" "qemu-$arch boot (inittab): berth console-shell"
 		# Its prompt comes after the boot's summary, not buried under it.
 		tr -d '\r' < "$log" | awk '/supervisor: boot (settled|still busy)/ { if (!s) s = NR } /\/ # / { if (!h) h = NR }
 			END { exit !(s && h > s) }' &&

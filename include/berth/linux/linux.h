@@ -150,6 +150,23 @@ int process_exec(const struct spec *s, const char *path);
 int caps_drop_bounding(const struct spec *s);
 int caps_apply(const struct spec *s);
 
+/* tty.c (INIT, CMD_CONSOLE_SHELL): asks the terminal on fd where its cursor
+ * is, once; where nothing answers within timeout_ms (a record of the
+ * console, not a person's terminal), turns echo off (ECHONL kept), so that
+ * a shell reads plain lines and sends no more queries. 1 if the terminal
+ * answered, 0 if not, -1 if fd is not a terminal. */
+int tty_choose_line_mode(int fd, int timeout_ms);
+/* How long a terminal may take to answer: a console reached over a
+ * network (ser2net, a remote KVM) answers in tens of milliseconds. */
+#define TTY_ANSWER_MS 2000
+/* The answer as it comes in, in pieces, with whatever else was typed:
+ * true once the bytes so far hold ESC [ ROW ; COL R. */
+struct tty_answer {
+	char buf[64];
+	size_t n;
+};
+bool tty_answer_feed(struct tty_answer *a, const char *bytes, size_t n);
+
 /* console.c (CONFIG_TERMINAL; validate refuses process.terminal without it) */
 #ifdef CONFIG_TERMINAL
 /* In the container: a new pty from its devpts becomes the controlling
