@@ -12,15 +12,17 @@ expect "state after create is created" created "$(echo "$st" | jq -r .status)"
 pid=$(echo "$st" | jq -r .pid)
 expect "--pid-file holds the init pid" "$pid" "$(cat "$TESTROOT/life.pid")"
 expect "state has the bundle" "$bd" "$(echo "$st" | jq -r .bundle)"
+# A window for a process that should not be running to show itself: the
+# absence of an event cannot be waited for.
 sleep 0.2
 if [ -e "$bd/rootfs/tmp/marker" ]; then fail "process not started before start"; else ok "process not started before start"; fi
 check "start succeeds" b start life
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -e "$bd/rootfs/tmp/marker" ] && break; sleep 0.1; done
+wait_until 30 test -e "$bd/rootfs/tmp/marker"
 check "process runs after start" test -e "$bd/rootfs/tmp/marker"
 expect "state after start is running" running "$(b state life | jq -r .status)"
 if b start life 2>/dev/null; then fail "second start refused"; else ok "second start refused"; fi
 check "kill USR1 delivered" b kill life USR1
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -e "$bd/rootfs/tmp/got-usr1" ] && break; sleep 0.1; done
+wait_until 30 test -e "$bd/rootfs/tmp/got-usr1"
 check "container saw USR1" test -e "$bd/rootfs/tmp/got-usr1"
 err=$(b delete life 2>&1); rc=$?
 expect "delete of a running container fails" 1 "$rc"
@@ -73,7 +75,8 @@ assert_clean fwd "run after signal"
 # kill --all reaches every process in the cgroup
 bd=$(new_bundle killall 'sleep 1000 & sleep 1000 & wait')
 b run -d --bundle "$bd" killall
-sleep 0.2
+three() { [ "$(b ps --format json killall | jq length)" = 3 ]; }
+wait_until 30 three
 check "kill --all KILL" b kill --all killall KILL
 wait_until 30 status_is killall stopped
 expect "kill --all stops the container" stopped "$(b state killall | jq -r .status)"

@@ -58,7 +58,8 @@ fi
 # it, and devpts goes without gid=5, which that namespace does not map.
 if unshare -U --map-user=0 --map-group=0 true 2>/dev/null; then
 	unshare -U --map-user=0 --map-group=0 sleep 1000 & up=$!
-	sleep 0.2
+	own_userns() { [ "$(readlink /proc/$up/ns/user)" != "$(readlink /proc/self/ns/user)" ]; }
+	wait_until 30 own_userns
 	hp=$(pgrep -P $up sleep || echo $up)
 	bd=$(new_bundle ujoin 'echo pid=$$; hostname; id -u')
 	edit "$bd" --arg p "$hp" '.linux.namespaces |= map(select(.type != "user")) + [{type: "user", path: "/proc/\($p)/ns/user"}]
