@@ -90,6 +90,10 @@ src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtim
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
 src-$(CONFIG_INI) += src/spec/ini.c src/spec/deps.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
 src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
+# (The check build reads overlay = and image roots, and mounts nothing.)
+ifeq ($(CONFIG_IMAGE_ROOT)$(CONFIG_OCI_RUNTIME),yy)
+src-y += src/linux/image.c
+endif
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c src/linux/tty.c
 src-$(CONFIG_CMD_CONSOLE_SHELL) += src/cmd/console_shell.c src/linux/tty.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/lifecycle.c \

@@ -40,31 +40,36 @@ static int containing_mount(const char *path, char *out, size_t cap)
 	return 0;
 }
 
-static int open_root(const struct spec *s)
+static int open_root(const char *root)
 {
-	int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return log_error("root.path %s: %m", s->root_path);
+		return log_error("root.path %s: %m%s", root,
+				 errno == ENOTDIR ? " (a directory; an image file is a service's rootfs only)" : "");
 	return rootfd;
 }
 
-int rootfs_prepare(const struct spec *s)
+int rootfs_prepare(const struct spec *s, const char *state_dir, int image)
 {
 	if (!s->ns[NS_MNT].wanted)
-		return open_root(s);
+		return open_root(s->root_path);
 	/* Nothing mounted in here may reach the host, unless asked. */
 	unsigned long prop = s->rootfs_propagation ? s->rootfs_propagation : MS_SLAVE | MS_REC;
 	if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
 		return log_error("making / %s: %m", prop & MS_SHARED ? "shared" : "slave");
+	/* An image or an overlay: mounted now, in this namespace only. */
+	char root[PATH_MAX];
+	if (image_root_mount(s, state_dir, image, root, sizeof(root)) < 0)
+		return -1;
 	/* pivot_root refuses a shared parent mount. */
 	char parent[PATH_MAX];
-	if (containing_mount(s->root_path, parent, sizeof(parent)) < 0)
+	if (containing_mount(root, parent, sizeof(parent)) < 0)
 		return -1;
 	if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
 		return log_error("making %s private: %m", parent);
-	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return log_error("root.path %s: bind mount: %m", s->root_path);
-	return open_root(s);
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return log_error("root.path %s: bind mount: %m", root);
+	return open_root(root);
 }
 
 /* From the root's directory (the current one). */

@@ -101,6 +101,15 @@ int child_mounts_from_runtime(const struct spec *s, int **out)
 	return 0;
 }
 
+int child_image_from_runtime(void)
+{
+	struct sync_msg m;
+	if (sync_send(child_sync_fd, SYNC_MOUNT, SYNC_MOUNT_IMAGE_ROOT, NULL) < 0 || sync_recv(child_sync_fd, &m) <= 0 ||
+	    m.type != SYNC_MOUNT_FD || m.fd < 0)
+		return -1;
+	return m.fd;
+}
+
 void child_mounts_close(int *fds, size_t n)
 {
 	for (size_t i = 0; fds && i < n; i++)
@@ -235,7 +244,7 @@ int child_serve(struct child_server *c, int fd)
 			failed |= m.value == LOG_ERROR;
 			break;
 		case SYNC_MOUNT: {
-			int made = c->mount && m.value >= 0 ? c->mount(c->arg, (size_t)m.value) : -1;
+			int made = c->mount && m.value >= SYNC_MOUNT_IMAGE_ROOT ? c->mount(c->arg, m.value) : -1;
 			r = made >= 0 ? sync_send_fd(fd, SYNC_MOUNT_FD, m.value, NULL, made) : -1;
 			if (made >= 0)
 				close(made);

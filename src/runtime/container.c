@@ -68,8 +68,11 @@ static int check_rootfs(const struct spec *s)
 	struct stat st;
 	if (stat(s->root_path, &st) < 0)
 		return log_error("root.path %s: %m", s->root_path);
-	if (!S_ISDIR(st.st_mode))
-		return log_error("root.path %s: not a directory", s->root_path);
+	if (s->root_image && !S_ISREG(st.st_mode))
+		return log_error("rootfs %s: not an image file", s->root_path);
+	if (!s->root_image && !S_ISDIR(st.st_mode))
+		return log_error("root.path %s: not a directory%s", s->root_path,
+				 S_ISREG(st.st_mode) ? " (an image file is a service's rootfs only, as runc takes none)" : "");
 	return 0;
 }
 
@@ -205,7 +208,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	struct recording rec = { dir, out, o->pid_file };
 	struct launch l = {
 		.spec = s, .id = o->id, .cgroup = cgroup, .scope = o->systemd_cgroup ? &scope : NULL,
-		.state_dirfd = dirfd, .fifo_fd = -1,
+		.state_dirfd = dirfd, .state_dir = dir, .fifo_fd = -1,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 		.on_cloned = record_cloned, .on_scoped = record_scope, .on_created = record_created, .arg = &rec,

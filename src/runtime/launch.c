@@ -131,7 +131,12 @@ static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char 
 	    ns_set_names(s) < 0)
 		return -1;
 	TRACE("init: namespaces");
-	int rootfd = rootfs_prepare(s);
+	int image = s->root_image ? child_image_from_runtime() : -1;
+	if (s->root_image && image < 0)
+		return -1;
+	int rootfd = rootfs_prepare(s, l->state_dir, image);
+	if (image >= 0)
+		close(image);
 	if (rootfd < 0)
 		return -1;
 	TRACE("init: root prepared");
@@ -220,11 +225,14 @@ static int runtime_hooks(void *arg)
 }
 
 /* An idmapped mount needs rights over the source's filesystem that an
- * init in its own user namespace lacks: the runtime makes it. */
-static int runtime_mount(void *arg, size_t i)
+ * init in its own user namespace lacks, and an image root a loop device
+ * that init's cgroup keeps it from: the runtime makes them. */
+static int runtime_mount(void *arg, int i)
 {
 	const struct launch *l = arg;
-	return idmount_make(l->spec, i, l->pid);
+	if (i == SYNC_MOUNT_IMAGE_ROOT)
+		return l->spec->root_image ? image_root_detached(l->spec) : -1;
+	return idmount_make(l->spec, (size_t)i, l->pid);
 }
 
 /* A user namespace takes away the rights over the host's cgroup files

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <ini.h>
 #include "berth/spec/ini.h"
 #include "berth/util/log.h"
@@ -188,6 +189,11 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
 	c->spec.root_path = dir;
 	c->spec.bundle = dirname(parent);
+	/* A file is an image (squashfs, erofs: linux/image.c); a directory,
+	 * or a path not there yet (berth check on a build host), a directory
+	 * root. */
+	struct stat st;
+	c->spec.root_image = stat(dir, &st) == 0 && S_ISREG(st.st_mode);
 	/* A service's output goes to its log, not to a terminal; its
 	 * hostname is its name unless the file says otherwise. */
 	c->spec.process.terminal = false;

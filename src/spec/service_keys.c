@@ -326,6 +326,34 @@ static int k_log_burst(struct key_ctx *k) { return get_int_field(k, 1, 1000000, 
 /* ---- [container] ---- */
 
 static int k_read_only(struct key_ctx *k) { return get_bool(k, &k->c->spec.root_readonly); }
+
+/* overlay = none | tmpfs[:SIZE] | /DIR: a writable layer over the root,
+ * lost at stop (tmpfs) or kept in DIR (its upper/ and work/). */
+static int k_overlay(struct key_ctx *k)
+{
+	struct spec *s = &k->c->spec;
+	const char *v = k->e->value;
+	if (!strcmp(v, "none")) {
+		s->overlay = OVERLAY_NONE;
+		return 0;
+	}
+	if (!strncmp(v, "tmpfs", 5) && (!v[5] || v[5] == ':')) {
+		s->overlay = OVERLAY_TMPFS;
+		s->overlay_size = 0;
+		if (v[5] && (parse_size(v + 6, &s->overlay_size) < 0 || s->overlay_size <= 0))
+			return KERR(k, "\"%s\": expected tmpfs:SIZE (\"64M\", \"512k\")", v);
+		return 0;
+	}
+	if (v[0] == '/') {
+		if (strpbrk(v, ",:\\"))
+			return KERR(k, "\"%s\": an overlay directory cannot have ',', ':' or '\\' in its path "
+				       "(overlayfs's separators)", v);
+		s->overlay = OVERLAY_DIR;
+		s->overlay_dir = arena_strdup(k->a, v);
+		return 0;
+	}
+	return KERR(k, "\"%s\": expected none, tmpfs[:SIZE] or an absolute directory", v);
+}
 static int k_nnp(struct key_ctx *k) { return get_bool(k, &k->c->spec.process.no_new_privileges); }
 
 /* mount = SOURCE:DESTINATION[:OPTIONS]: a bind mount of a host path
@@ -606,6 +634,7 @@ static const struct key {
 	bool repeatable;
 } keys[] = {
 	{ "service", "rootfs", k_base, false }, { "service", "bundle", k_base, false },
+	{ "service", "overlay", k_overlay, false },
 	{ "service", "exec", k_exec, false }, { "service", "env", k_env, true },
 	{ "service", "user", k_user, false }, { "service", "cwd", k_cwd, false },
 	{ "service", "hostname", k_hostname, false }, { "service", "terminal", k_terminal, false },

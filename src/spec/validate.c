@@ -74,6 +74,29 @@ static int validate_build(const struct spec *s)
 	for (int k = 0; !ENABLE_HOOKS && k < HOOK_KINDS; k++)
 		if (s->n_hooks[k])
 			return log_error("hooks: not in this build (CONFIG_HOOKS)");
+	if (!ENABLE_IMAGE_ROOT && (s->root_image || s->overlay != OVERLAY_NONE))
+		return log_error("rootfs %s: image roots and overlays are not in this build (CONFIG_IMAGE_ROOT)",
+				 s->root_path);
+	return 0;
+}
+
+/* An image root and an overlay are mounted by berth inside the
+ * container's mount namespace, by real root: squashfs and erofs cannot be
+ * mounted in a user namespace, and a persistent upper layer would take
+ * the namespace's ids. overlayfs takes its paths in a comma- and
+ * colon-separated option string. */
+static int validate_root_layers(const struct spec *s)
+{
+	const char *what = s->root_image ? "an image root" : "overlay =";
+	if (!s->ns[NS_MNT].wanted)
+		return log_error("rootfs %s: %s needs a mount namespace of its own", s->root_path, what);
+	if (s->ns[NS_USER].wanted)
+		return log_error("rootfs %s: %s is mounted by real root, not inside a user namespace", s->root_path, what);
+	if (s->overlay != OVERLAY_NONE && s->root_readonly)
+		return log_error("rootfs %s: overlay = makes the root writable and read-only = yes keeps it read-only: give one",
+				 s->root_path);
+	if (s->overlay != OVERLAY_NONE && strpbrk(s->root_path, ",:\\"))
+		return log_error("rootfs %s: an overlay's lower layer cannot have ',', ':' or '\\' in its path", s->root_path);
 	return 0;
 }
 
@@ -129,6 +152,8 @@ int spec_validate(const struct spec *s)
 	if (validate_build(s) < 0)
 		return -1;
 	if (!s->ns[NS_MNT].wanted && validate_without_mount_ns(s) < 0)
+		return -1;
+	if ((s->root_image || s->overlay != OVERLAY_NONE) && validate_root_layers(s) < 0)
 		return -1;
 	if (need_absolute("process.cwd", p->cwd) < 0 || validate_sysctl(s) < 0 ||
 	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||

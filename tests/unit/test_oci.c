@@ -279,6 +279,42 @@ static void test_service_comments(void)
 	service_free(&c);
 }
 
+/* overlay = and image roots (IMAGE_ROOT): the values, and what is refused. */
+static void test_service_overlay(void)
+{
+	struct service_conf c;
+	const char *base = "[service]\nrootfs = /r\nexec = true\n";
+	char text[256];
+	snprintf(text, sizeof(text), "%soverlay = tmpfs:16M\n", base);
+	CHECK(load_service(&c, text) == 0 && c.spec.overlay == OVERLAY_TMPFS && c.spec.overlay_size == 16 << 20 &&
+	      !c.spec.root_image);
+	service_free(&c);
+	snprintf(text, sizeof(text), "%soverlay = tmpfs\n", base);
+	CHECK(load_service(&c, text) == 0 && c.spec.overlay == OVERLAY_TMPFS && c.spec.overlay_size == 0);
+	service_free(&c);
+	snprintf(text, sizeof(text), "%soverlay = /data/web\n", base);
+	CHECK(load_service(&c, text) == 0 && c.spec.overlay == OVERLAY_DIR && !strcmp(c.spec.overlay_dir, "/data/web"));
+	service_free(&c);
+	snprintf(text, sizeof(text), "%soverlay = none\n", base);
+	CHECK(load_service(&c, text) == 0 && c.spec.overlay == OVERLAY_NONE);
+	service_free(&c);
+	static const char *const bad[] = { "tmpfs:", "tmpfs:0", "tmpfs:lots", "tmpfs16M", "data/web", "/a,b", "/a:b",
+					   "/a\\b", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%soverlay = %s\n", base, bad[i]);
+		CHECK(try_service(text) < 0);
+	}
+	snprintf(text, sizeof(text), "%soverlay = tmpfs\n[container]\nread-only = yes\n", base);
+	CHECK(try_service(text) < 0);	/* writable and read-only at once */
+	/* A regular file as rootfs is an image; a path not there, a directory. */
+	CHECK(load_service(&c, "[service]\nrootfs = /proc/self/exe\nexec = true\n") == 0 && c.spec.root_image);
+	service_free(&c);
+	CHECK(load_service(&c, "[service]\nrootfs = /no/such/dir\nexec = true\n") == 0 && !c.spec.root_image);
+	service_free(&c);
+	CHECK(try_service("[service]\nrootfs = /proc/self/exe\nexec = true\n[container]\nnamespaces = pid\n") < 0);
+	CHECK(try_service("[service]\nrootfs = /a,b\nexec = true\noverlay = tmpfs\n") < 0);	/* lowerdir's separator */
+}
+
 static void test_service(void)
 {
 	struct service_conf c;
@@ -521,6 +557,7 @@ int main(void)
 	test_seccomp();
 	test_service();
 	test_service_comments();
+	test_service_overlay();
 	test_validate();
 	test_inroot();
 	test_arena_grow();

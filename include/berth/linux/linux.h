@@ -6,6 +6,7 @@
 #define BERTH_LINUX_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "berth/config.h"
 #include "berth/spec/spec.h"
@@ -41,9 +42,27 @@ static inline int userns_become_root(const struct spec *s) { (void)s; return 0; 
 #endif
 
 /* rootfs.c: the mount namespace as a whole */
-/* Before the mounts: propagation, the root bound onto itself. Returns an
+/* Before the mounts: propagation, the root (an image's mount, image, or an
+ * overlay under state_dir, or root.path) bound onto itself. Returns an
  * O_PATH fd of that new root, from which every path inside is resolved. */
-int rootfs_prepare(const struct spec *s);
+int rootfs_prepare(const struct spec *s, const char *state_dir, int image);
+
+/* image.c (IMAGE_ROOT). In the runtime: the image file (root_image) on a
+ * loop device, mounted read-only and detached; its fd. In init: that
+ * mount and the overlay over it or over root.path, attached in init's
+ * mount namespace under state_dir/image; the root to use goes to root. */
+#if defined(CONFIG_IMAGE_ROOT) && defined(CONFIG_OCI_RUNTIME)
+int image_root_detached(const struct spec *s);
+int image_root_mount(const struct spec *s, const char *state_dir, int image, char *root, size_t cap);
+#else
+static inline int image_root_detached(const struct spec *s) { (void)s; return -1; }
+static inline int image_root_mount(const struct spec *s, const char *d, int image, char *root, size_t cap)
+{
+	(void)d, (void)image;
+	snprintf(root, cap, "%s", s->root_path);
+	return 0;
+}
+#endif
 /* pivot_root, or MS_MOVE + chroot on an initramfs (always with no_pivot,
  * runc's --no-pivot). */
 int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot);

@@ -39,6 +39,10 @@ pid_t child_begin(int sync_fd);
  * none (*out), or -1 on failure (the runtime said why). */
 int child_mounts_from_runtime(const struct spec *s, int **out);
 void child_mounts_close(int *fds, size_t n);
+/* An image root's mount, made by the runtime (linux/image.c); its fd, or
+ * -1 (the runtime said why). */
+#define SYNC_MOUNT_IMAGE_ROOT (-1)
+int child_image_from_runtime(void);
 /* The pty (process.terminal); its master goes to the runtime. */
 int child_console(const struct spec *s, bool make_console);
 /* The last steps before exec, in runc's order: seccomp (early without
@@ -62,7 +66,9 @@ struct child_server {
 	const char *console_socket;	/* send the terminal there, or... */
 	int console_master;		/* ...keep it (out; -1: none) */
 	int (*hooks)(void *arg);	/* SYNC_HOOKS: prestart + createRuntime */
-	int (*mount)(void *arg, size_t i);	/* SYNC_MOUNT: a detached mount's fd */
+	/* SYNC_MOUNT: a detached mount's fd: mounts[i], or the image root
+	 * (SYNC_MOUNT_IMAGE_ROOT). */
+	int (*mount)(void *arg, int i);
 	void *arg;
 };
 /* Serve until the child reports SYNC_CREATED: 0, or -1 when it failed

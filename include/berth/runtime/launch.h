@@ -16,6 +16,7 @@ struct launch {
 	const char *cgroup;	/* resolved cgroup path, NULL: none (out: NULL if none was made) */
 	const struct systemd_scope *scope;	/* --systemd-cgroup: systemd makes cgroup, as this */
 	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
+	const char *state_dir;	/* its path: an image root's mount points go there */
 	int fifo_fd;		/* private: init's O_PATH fd of exec.fifo, or -1 */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
 	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */

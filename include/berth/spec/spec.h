@@ -114,6 +114,13 @@ struct spec {
 	const char *bundle;		/* absolute; set by the caller */
 	const char *root_path;		/* absolute (resolved against bundle) */
 	bool root_readonly;
+	/* root_path names a squashfs or erofs file, mounted read-only from a
+	 * loop device (service files only: IMAGE_ROOT, linux/image.c). */
+	bool root_image;
+	/* A writable layer over the root (service files: overlay =). */
+	enum spec_overlay { OVERLAY_NONE, OVERLAY_TMPFS, OVERLAY_DIR } overlay;
+	int64_t overlay_size;		/* OVERLAY_TMPFS: bytes, 0: tmpfs's default */
+	const char *overlay_dir;	/* OVERLAY_DIR: holds upper/ and work/ */
 	const char *hostname;
 	const char *domainname;
 	struct spec_process process;
