@@ -92,7 +92,7 @@ src-$(CONFIG_INI) += src/spec/ini.c src/spec/deps.c src/spec/service_keys.c src/
 src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
 # (The check build reads overlay = and image roots, and mounts nothing.)
 ifeq ($(CONFIG_IMAGE_ROOT)$(CONFIG_OCI_RUNTIME),yy)
-src-y += src/linux/image.c
+src-y += src/linux/image.c src/util/sha256.c
 endif
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c src/linux/tty.c
 src-$(CONFIG_CMD_CONSOLE_SHELL) += src/cmd/console_shell.c src/linux/tty.c

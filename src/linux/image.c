@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <linux/loop.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/sha256.h"
 #include "berth/util/util.h"
 
 /* squashfs: "hsqs" at 0; erofs: 0xE0F5E1E2, little-endian, at 1024. */
@@ -149,11 +151,74 @@ static int fs_detached(const char *type, const char *dev, const char *path)
 	return m;
 }
 
-int image_root_detached(const struct spec *s)
+/* What identifies one version of the file: a write moves its ctime, which
+ * no one sets back. */
+static void version_of(const struct stat *st, char *out, size_t cap)
+{
+	snprintf(out, cap, "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		 st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* rootfs-digest: the file read through img is the one the service file
+ * names. Hashed once per version of the file: the version that matched is
+ * kept in digest_dir, named by the digest, so a restart reads a line
+ * instead of the image. The loop device reads the same open file. */
+static int check_digest(const struct spec *s, int img, const char *digest_dir)
+{
+	struct stat before, after;
+	char was[160], now[160];
+	if (fstat(img, &before) < 0)
+		return log_error("rootfs %s: %m", s->root_path);
+	version_of(&before, was, sizeof(was));
+	int dir = open(digest_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	const char *name = s->root_digest + 7;
+	size_t len = 0;
+	char *known = dir >= 0 ? read_file_at(dir, name, &len) : NULL;
+	bool same = known && !strcmp(known, was);
+	free(known);
+	if (same) {
+		close(dir);
+		log_debug("rootfs %s: %s, known for this version of the file", s->root_path, s->root_digest);
+		return 0;
+	}
+	unsigned char d[32];
+	char got[72];
+	int64_t t0 = now_ms();
+	if (sha256_fd(img, d) < 0) {
+		if (dir >= 0)
+			close(dir);
+		return log_error("rootfs %s: reading it: %m", s->root_path);
+	}
+	sha256_name(d, got);
+	int r = 0;
+	if (strcmp(got, s->root_digest))
+		r = log_error("rootfs %s: its digest is %s, not the %s of rootfs-digest", s->root_path, got,
+			      s->root_digest);
+	else if (fstat(img, &after) < 0 || (version_of(&after, now, sizeof(now)), strcmp(was, now)))
+		r = log_error("rootfs %s: changed while its digest was taken", s->root_path);
+	else {
+		log_debug("rootfs %s: %s checked in %lld ms", s->root_path, got, (long long)(now_ms() - t0));
+		if (dir < 0 && mkdir_p(digest_dir, 0700) == 0)
+			dir = open(digest_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0 || write_file_atomic(dir, name, was, strlen(was)) < 0)
+			log_warn("rootfs %s: cannot keep its digest in %s: %m (it will be taken again)", s->root_path,
+				 digest_dir);
+	}
+	if (dir >= 0)
+		close(dir);
+	return r;
+}
+
+int image_root_detached(const struct spec *s, const char *digest_dir)
 {
 	int img = open(s->root_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (img < 0)
 		return log_error("rootfs %s: %m", s->root_path);
+	if (s->root_digest && check_digest(s, img, digest_dir) < 0) {
+		close(img);
+		return -1;
+	}
 	char dev[32];
 	const char *type = image_type(img, s->root_path);
 	int loop = type ? loop_attach(img, s->root_path, dev, sizeof(dev)) : -1;

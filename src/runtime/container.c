@@ -70,6 +70,8 @@ static int check_rootfs(const struct spec *s)
 		return log_error("root.path %s: %m", s->root_path);
 	if (s->root_image && !S_ISREG(st.st_mode))
 		return log_error("rootfs %s: not an image file", s->root_path);
+	if (s->root_digest && !s->root_image)
+		return log_error("rootfs %s: rootfs-digest is an image file's, and this is a directory", s->root_path);
 	if (!s->root_image && !S_ISDIR(st.st_mode))
 		return log_error("root.path %s: not a directory%s", s->root_path,
 				 S_ISREG(st.st_mode) ? " (an image file is a service's rootfs only, as runc takes none)" : "");
@@ -203,13 +205,14 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 		goto out;
 	}
 	TRACE("state directory made");
-	char cache[4096];
+	char cache[4096], digests[4096];
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
+	snprintf(digests, sizeof(digests), "%s/.digests", root);
 	struct recording rec = { dir, out, o->pid_file };
 	struct launch l = {
 		.spec = s, .id = o->id, .cgroup = cgroup, .scope = o->systemd_cgroup ? &scope : NULL,
 		.state_dirfd = dirfd, .state_dir = dir, .fifo_fd = -1,
-		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache,
+		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache, .digest_dir = digests,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 		.on_cloned = record_cloned, .on_scoped = record_scope, .on_created = record_created, .arg = &rec,
 		.on_namespaces = o->on_namespaces, .ns_arg = o->ns_arg, .ns_before_setup = o->ns_before_setup,

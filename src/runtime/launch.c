@@ -231,7 +231,7 @@ static int runtime_mount(void *arg, int i)
 {
 	const struct launch *l = arg;
 	if (i == SYNC_MOUNT_IMAGE_ROOT)
-		return l->spec->root_image ? image_root_detached(l->spec) : -1;
+		return l->spec->root_image ? image_root_detached(l->spec, l->digest_dir) : -1;
 	return idmount_make(l->spec, (size_t)i, l->pid);
 }
 

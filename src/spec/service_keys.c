@@ -327,6 +327,21 @@ static int k_log_burst(struct key_ctx *k) { return get_int_field(k, 1, 1000000, 
 
 static int k_read_only(struct key_ctx *k) { return get_bool(k, &k->c->spec.root_readonly); }
 
+/* rootfs-digest = sha256:HEX: the image file's digest, checked before it
+ * is mounted (linux/image.c). Kept in lowercase, as sha256sum prints it. */
+static int k_rootfs_digest(struct key_ctx *k)
+{
+	const char *v = k->e->value;
+	if (strncmp(v, "sha256:", 7) || strlen(v) != 7 + 64 || strspn(v + 7, "0123456789abcdefABCDEF") != 64)
+		return KERR(k, "\"%s\": expected sha256: and 64 hex digits (sha256sum's)", v);
+	char *d = arena_strdup(k->a, v);
+	for (char *p = d + 7; *p; p++)
+		if (*p >= 'A' && *p <= 'F')
+			*p = (char)(*p - 'A' + 'a');
+	k->c->spec.root_digest = d;
+	return 0;
+}
+
 /* overlay = none | tmpfs[:SIZE] | /DIR: a writable layer over the root,
  * lost at stop (tmpfs) or kept in DIR (its upper/ and work/). */
 static int k_overlay(struct key_ctx *k)
@@ -634,7 +649,7 @@ static const struct key {
 	bool repeatable;
 } keys[] = {
 	{ "service", "rootfs", k_base, false }, { "service", "bundle", k_base, false },
-	{ "service", "overlay", k_overlay, false },
+	{ "service", "overlay", k_overlay, false }, { "service", "rootfs-digest", k_rootfs_digest, false },
 	{ "service", "exec", k_exec, false }, { "service", "env", k_env, true },
 	{ "service", "user", k_user, false }, { "service", "cwd", k_cwd, false },
 	{ "service", "hostname", k_hostname, false }, { "service", "terminal", k_terminal, false },

@@ -74,7 +74,7 @@ static int validate_build(const struct spec *s)
 	for (int k = 0; !ENABLE_HOOKS && k < HOOK_KINDS; k++)
 		if (s->n_hooks[k])
 			return log_error("hooks: not in this build (CONFIG_HOOKS)");
-	if (!ENABLE_IMAGE_ROOT && (s->root_image || s->overlay != OVERLAY_NONE))
+	if (!ENABLE_IMAGE_ROOT && (s->root_image || s->overlay != OVERLAY_NONE || s->root_digest))
 		return log_error("rootfs %s: image roots and overlays are not in this build (CONFIG_IMAGE_ROOT)",
 				 s->root_path);
 	return 0;
@@ -153,7 +153,7 @@ int spec_validate(const struct spec *s)
 		return -1;
 	if (!s->ns[NS_MNT].wanted && validate_without_mount_ns(s) < 0)
 		return -1;
-	if ((s->root_image || s->overlay != OVERLAY_NONE) && validate_root_layers(s) < 0)
+	if (ENABLE_IMAGE_ROOT && (s->root_image || s->overlay != OVERLAY_NONE) && validate_root_layers(s) < 0)
 		return -1;
 	if (need_absolute("process.cwd", p->cwd) < 0 || validate_sysctl(s) < 0 ||
 	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||

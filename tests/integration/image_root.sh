@@ -106,12 +106,49 @@ for n in sq ero tmp keep dirov; do
 	[ -e "$ROOT/$n" ] && fail "stopped: $n's state directory removed" || ok "stopped: $n's state directory removed"
 done
 
+# rootfs-digest: the image is the one the file names, hashed once per
+# version of the file (a restart reads the kept version instead).
+sum=$(sha256sum "$d/web.squashfs" | cut -d' ' -f1)
+other=$(echo "$sum" | tr '0-9a-f' '1-9a-f0')
+rm -f "$d/conf"/*.conf
+svc dg "$d/web.squashfs" "rootfs-digest = sha256:$sum"
+svc dgbad "$d/web.squashfs" "rootfs-digest = SHA256:$other" "restart-limit = 1"
+expect_match "rootfs-digest: the prefix is sha256:, lowercase" "expected sha256: and 64 hex digits" "$("$BERTH" check "$d/conf" 2>&1)"
+svc dgbad "$d/web.squashfs" "rootfs-digest = sha256:$(echo "$other" | tr a-f A-F)" "restart-limit = 1"
+rm -rf "$ROOT/.digests"
+"$BERTH" --debug --root "$ROOT" supervise --config-dir "$d/conf" --socket "$SOCK" > "$d/digest.log" 2>&1 & SP=$!
+wait_state dg ready; wait_state dgbad failed
+expect "rootfs-digest: the right one starts, the wrong one fails" "ready failed" "$(state dg) $(state dgbad)"
+expect_match "rootfs-digest: the wrong one says both digests" \
+	"rootfs $d/web.squashfs: its digest is sha256:$sum, not the sha256:$other of rootfs-digest" "$(cat "$d/digest.log")"
+check "rootfs-digest: the version checked is kept in ROOT/.digests" test -s "$ROOT/.digests/$sum"
+expect "rootfs-digest: only the right one took a loop device" 1 "$(attached "$d/web.squashfs")"
+pid=$(ctl list | awk '$1 == "dg" { print $3 }')
+ctl restart dg >/dev/null
+check "rootfs-digest: restarted" wait_until 30 again dg "$pid"
+expect "rootfs-digest: the restart did not read the image again" 1 "$(grep -c "web.squashfs: sha256:$sum checked in" "$d/digest.log")"
+expect_match "...it knew the version" "web.squashfs: sha256:$sum, known for this version of the file" "$(cat "$d/digest.log")"
+# The same bytes written again: another version (its ctime moved), read again.
+cp "$d/web.squashfs" "$d/copy" && cat "$d/copy" > "$d/web.squashfs"
+pid=$(ctl list | awk '$1 == "dg" { print $3 }')
+ctl restart dg >/dev/null
+check "rootfs-digest: the file written again is read again, and passes" wait_until 30 again dg "$pid"
+expect "...read twice in all" 2 "$(grep -c "web.squashfs: sha256:$sum checked in" "$d/digest.log")"
+# One byte more: refused.
+echo >> "$d/web.squashfs"
+ctl restart dg >/dev/null
+check "rootfs-digest: a changed image is refused" wait_state dg backoff
+expect_match "...saying so" "web.squashfs: its digest is sha256:[0-9a-f]{64}, not the sha256:$sum" "$(tail -n 5 "$d/digest.log")"
+kill -TERM $SP; wait $SP
+cp "$d/copy" "$d/web.squashfs"
+check "rootfs-digest: every loop device let go" wait_until 30 none
+
 # Bad input: clear errors, nothing started.
 printf 'not an image at all\n' > "$d/junk.img"
 rm -f "$d/conf"/*.conf
-svc junk "$d/junk.img" "restart = no"
+svc junk "$d/junk.img" "restart-limit = 1"
 "$BERTH" --root "$ROOT" supervise --config-dir "$d/conf" --socket "$SOCK" > "$d/supervisor-junk.log" 2>&1 & SP=$!
-wait_state junk failed
+check "a file that is no image: the service fails" wait_state junk failed
 expect_match "a file that is no image: named, and why" "rootfs $d/junk.img: neither a squashfs nor an erofs image" "$(cat "$d/supervisor-junk.log")"
 kill -TERM $SP; wait $SP
 check "...and no loop device taken" test -z "$(losetup -j "$d/junk.img")"

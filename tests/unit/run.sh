@@ -37,6 +37,11 @@ gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_dbus" $db &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_dbus_asan" $db || {
 	record FAIL "unit: build (dbus)"; exit 0; }
 # [network]: addresses, keys and their checks, the lease file.
+# SHA-256 (image digests).
+sh="tests/unit/test_sha256.c src/util/sha256.c"
+gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_sha256" $sh &&
+gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_sha256_asan" $sh || {
+	record FAIL "unit: build (sha256)"; exit 0; }
 nw="tests/unit/test_network.c $PARSER_SRC"
 gcc -std=gnu11 -O1 -g -Wall -Wextra $inc -o "$out/test_network" $nw -lcjson -linih -lm &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_network_asan" $nw -lcjson -linih -lm || {
@@ -52,3 +57,5 @@ run network "[network] and dependencies: addresses, keys, leases, deps.c" "$out/
 run network_asan "[network] (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_network_asan"
 run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"
 run dbus_asan "D-Bus and cgroupsPath (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_dbus_asan"
+run sha256 "SHA-256: FIPS 180-4's examples, any pieces, from an fd" "$out/test_sha256"
+run sha256_asan "SHA-256 (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_sha256_asan"

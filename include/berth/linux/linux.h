@@ -47,15 +47,16 @@ static inline int userns_become_root(const struct spec *s) { (void)s; return 0; 
  * O_PATH fd of that new root, from which every path inside is resolved. */
 int rootfs_prepare(const struct spec *s, const char *state_dir, int image);
 
-/* image.c (IMAGE_ROOT). In the runtime: the image file (root_image) on a
- * loop device, mounted read-only and detached; its fd. In init: that
+/* image.c (IMAGE_ROOT). In the runtime: the image file (root_image), its
+ * rootfs-digest checked (a checked version kept in digest_dir), on a loop
+ * device, mounted read-only and detached; its fd. In init: that
  * mount and the overlay over it or over root.path, attached in init's
  * mount namespace under state_dir/image; the root to use goes to root. */
 #if defined(CONFIG_IMAGE_ROOT) && defined(CONFIG_OCI_RUNTIME)
-int image_root_detached(const struct spec *s);
+int image_root_detached(const struct spec *s, const char *digest_dir);
 int image_root_mount(const struct spec *s, const char *state_dir, int image, char *root, size_t cap);
 #else
-static inline int image_root_detached(const struct spec *s) { (void)s; return -1; }
+static inline int image_root_detached(const struct spec *s, const char *d) { (void)s, (void)d; return -1; }
 static inline int image_root_mount(const struct spec *s, const char *d, int image, char *root, size_t cap)
 {
 	(void)d, (void)image;

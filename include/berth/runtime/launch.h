@@ -21,6 +21,7 @@ struct launch {
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
 	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */
 	const char *cache_dir;	/* compiled seccomp filters; NULL: no cache */
+	const char *digest_dir;	/* image digests already checked (rootfs-digest) */
 	const int *stdio;	/* the process's 0, 1, 2 (NULL: inherited) */
 	int notify_fd;		/* > 0: the process's fd 3 */
 	const char *console_socket;	/* process.terminal: send the master there... */

@@ -117,6 +117,7 @@ struct spec {
 	/* root_path names a squashfs or erofs file, mounted read-only from a
 	 * loop device (service files only: IMAGE_ROOT, linux/image.c). */
 	bool root_image;
+	const char *root_digest;	/* "sha256:" + 64 hex digits, or NULL */
 	/* A writable layer over the root (service files: overlay =). */
 	enum spec_overlay { OVERLAY_NONE, OVERLAY_TMPFS, OVERLAY_DIR } overlay;
 	int64_t overlay_size;		/* OVERLAY_TMPFS: bytes, 0: tmpfs's default */
