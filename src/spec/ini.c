@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <ini.h>
 #include "berth/spec/ini.h"
 #include "berth/util/log.h"
@@ -189,11 +188,15 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
 	c->spec.root_path = dir;
 	c->spec.bundle = dirname(parent);
-	/* A file is an image (squashfs, erofs: linux/image.c); a directory,
-	 * or a path not there yet (berth check on a build host), a directory
-	 * root. */
-	struct stat st;
-	c->spec.root_image = stat(dir, &st) == 0 && S_ISREG(st.st_mode);
+	/* An image (linux/image.c) by its name: the parser reads no file. The
+	 * supervisor parses in its loop, where a rootfs on a mount that hangs
+	 * would hang it; the runtime, beside the loop, checks what it is. */
+	static const char *const image_names[] = { ".squashfs", ".sqfs", ".erofs", ".img" };
+	size_t len = strlen(dir);
+	for (size_t i = 0; i < sizeof(image_names) / sizeof(image_names[0]); i++) {
+		size_t k = strlen(image_names[i]);
+		c->spec.root_image |= len > k && !strcmp(dir + len - k, image_names[i]);
+	}
 	/* A service's output goes to its log, not to a terminal; its
 	 * hostname is its name unless the file says otherwise. */
 	c->spec.process.terminal = false;

@@ -306,12 +306,19 @@ static void test_service_overlay(void)
 	}
 	snprintf(text, sizeof(text), "%soverlay = tmpfs\n[container]\nread-only = yes\n", base);
 	CHECK(try_service(text) < 0);	/* writable and read-only at once */
-	/* A regular file as rootfs is an image; a path not there, a directory. */
-	CHECK(load_service(&c, "[service]\nrootfs = /proc/self/exe\nexec = true\n") == 0 && c.spec.root_image);
+	/* An image by its name, without reading the file (the supervisor
+	 * parses in its loop); anything else, a directory. */
+	static const char *const images[] = { "/i/web.squashfs", "/i/web.sqfs", "/i/web.erofs", "/i/web.img" };
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		snprintf(text, sizeof(text), "[service]\nrootfs = %s\nexec = true\n", images[i]);
+		CHECK(load_service(&c, text) == 0 && c.spec.root_image);
+		service_free(&c);
+	}
+	CHECK(load_service(&c, "[service]\nrootfs = /proc/self/exe\nexec = true\n") == 0 && !c.spec.root_image);
 	service_free(&c);
-	CHECK(load_service(&c, "[service]\nrootfs = /no/such/dir\nexec = true\n") == 0 && !c.spec.root_image);
+	CHECK(load_service(&c, "[service]\nrootfs = /srv/.img\nexec = true\n") == 0 && c.spec.root_image);
 	service_free(&c);
-	CHECK(try_service("[service]\nrootfs = /proc/self/exe\nexec = true\n[container]\nnamespaces = pid\n") < 0);
+	CHECK(try_service("[service]\nrootfs = /i/web.squashfs\nexec = true\n[container]\nnamespaces = pid\n") < 0);
 	CHECK(try_service("[service]\nrootfs = /a,b\nexec = true\noverlay = tmpfs\n") < 0);	/* lowerdir's separator */
 }
 
