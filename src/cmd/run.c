@@ -47,6 +47,10 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	struct state st;
 	if (container_create(g->root, &o, &st) < 0)
 		return 1;
+	/* The size is the terminal's before the process runs, not some time
+	 * after: its first `stty size` must see it. */
+	if (o.console_master >= 0)
+		forward_winsize(o.console_master);
 	if (container_start(g->root, o.id) < 0) {
 		container_destroy(g->root, &st);
 		return 1;

@@ -15,7 +15,7 @@
 #include "berth/runtime/container.h"
 #include "berth/util/util.h"
 
-static void copy_winsize(int master)
+void forward_winsize(int master)
 {
 	struct winsize ws;
 	if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)
@@ -46,7 +46,7 @@ int forward_until_exit(int sfd, pid_t pid, int master)
 		tcsetattr(0, TCSANOW, &t);
 	}
 	if (master >= 0) {
-		copy_winsize(master);
+		forward_winsize(master);
 		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	}
 	int in = master >= 0 ? 0 : -1, out = master, status = -1;
@@ -64,7 +64,7 @@ int forward_until_exit(int sfd, pid_t pid, int master)
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGWINCH && master >= 0) {
-			copy_winsize(master);
+			forward_winsize(master);
 		} else if (si.ssi_signo == SIGCHLD) {
 			pid_t r = waitpid(pid, &status, WNOHANG);
 			if (r == pid || (r < 0 && errno == ECHILD))

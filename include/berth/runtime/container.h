@@ -49,6 +49,8 @@ int write_pid_file(const char *path, pid_t pid);
 /* Forward signals to pid (berth's child) and relay the terminal `master`
  * (-1: none) to berth's stdio until pid exits; returns its wait status. */
 int forward_until_exit(int sfd, pid_t pid, int master);
+/* berth's own window size onto the pty's master (stdin's, else stdout's). */
+void forward_winsize(int master);
 /* Releases the init (exec.fifo), then runs poststart hooks. */
 int container_start(const char *root, const char *id);
 /* Load a container's state; logs "container X does not exist". */
