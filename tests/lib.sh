@@ -32,6 +32,9 @@ wait_until() {
 		sleep 0.05
 	done
 }
+# ready_again NAME OLD-PID: the service NAME is ready again, in a container
+# other than OLD-PID's (p2: the new pid). The caller defines ctl.
+ready_again() { p2=$(ctl list | awk -v n="$1" '$1 == n && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$2" ]; }
 # exited PID: a child of ours has exited (a zombie not yet waited for counts).
 exited() { _st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null); [ -z "$_st" ] || [ "$_st" = Z ]; }
 

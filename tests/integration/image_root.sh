@@ -83,8 +83,7 @@ expect_match "overlay = DIR: what a run wrote is there at the next" "nothing-see
 # dead one goes with its namespace.
 pid=$(ctl list | awk '$1 == "sq" { print $3 }')
 kill -9 "$pid"
-again() { p2=$(ctl list | awk -v n="$1" '$1 == n && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$2" ]; }
-check "a killed image-root container is restarted" wait_until 30 again sq "$pid"
+check "a killed image-root container is restarted" wait_until 30 ready_again sq "$pid"
 n_on() { [ "$(attached "$d/web.squashfs")" = "$1" ]; }
 check "...and its old loop device is let go (3 left on the squashfs)" wait_until 30 n_on 3
 
@@ -125,14 +124,14 @@ check "rootfs-digest: the version checked is kept in ROOT/.digests" test -s "$RO
 expect "rootfs-digest: only the right one took a loop device" 1 "$(attached "$d/web.squashfs")"
 pid=$(ctl list | awk '$1 == "dg" { print $3 }')
 ctl restart dg >/dev/null
-check "rootfs-digest: restarted" wait_until 30 again dg "$pid"
+check "rootfs-digest: restarted" wait_until 30 ready_again dg "$pid"
 expect "rootfs-digest: the restart did not read the image again" 1 "$(grep -c "web.squashfs: sha256:$sum checked in" "$d/digest.log")"
 expect_match "...it knew the version" "web.squashfs: sha256:$sum, known for this version of the file" "$(cat "$d/digest.log")"
 # The same bytes written again: another version (its ctime moved), read again.
 cp "$d/web.squashfs" "$d/copy" && cat "$d/copy" > "$d/web.squashfs"
 pid=$(ctl list | awk '$1 == "dg" { print $3 }')
 ctl restart dg >/dev/null
-check "rootfs-digest: the file written again is read again, and passes" wait_until 30 again dg "$pid"
+check "rootfs-digest: the file written again is read again, and passes" wait_until 30 ready_again dg "$pid"
 expect "...read twice in all" 2 "$(grep -c "web.squashfs: sha256:$sum checked in" "$d/digest.log")"
 # One byte more: refused.
 echo >> "$d/web.squashfs"

@@ -23,8 +23,6 @@ state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 state_is() { [ "$(state "$1")" = "$2" ]; }
 # Generous deadlines: under ASan on a loaded machine a start takes seconds.
 wait_state() { wait_until 30 state_is "$1" "$2"; }
-# restarted NAME OLD-PID: NAME is ready again, in a container other than OLD-PID's.
-restarted() { p2=$(ctl list | awk -v n="$1" '$1 == n && $2 == "ready" { print $3 }'); [ -n "$p2" ] && [ "$p2" != "$2" ]; }
 UP='cut -d" " -f1 /proc/uptime'
 
 svc setup 'exec = sh -c "echo setup ran; sleep 0.3; echo ok > /shared/setup-done"' 'restart = no' 'ready = exit'
@@ -121,7 +119,7 @@ expect_match "ctl wait --timeout: a bad number is refused" "^1 .*expected \[--ti
 # A killed container comes back; ctl stop/start/restart.
 pid=$(ctl list | awk '$1 == "web" { print $3 }')
 kill -9 "$pid"
-wait_until 30 restarted web "$pid" && ok "a killed container is restarted" || fail "a killed container is restarted" "pid $pid, then [$(ctl list | grep '^web ')]"
+wait_until 30 ready_again web "$pid" && ok "a killed container is restarted" || fail "a killed container is restarted" "pid $pid, then [$(ctl list | grep '^web ')]"
 expect_match "restarts are counted" "^web +ready +[0-9]+ +1 " "$(ctl list | grep '^web ')"
 check "ctl stop" ctl stop app
 wait_state app stopped
@@ -131,7 +129,7 @@ wait_state app ready
 expect "ctl start brings it back" ready "$(state app)"
 pid=$(ctl list | awk '$1 == "app" { print $3 }')
 check "ctl restart" ctl restart app
-wait_until 30 restarted app "$pid" && ok "ctl restart: a new container" || fail "ctl restart: a new container" "pid $pid, then [$(ctl list | grep '^app ')]"
+wait_until 30 ready_again app "$pid" && ok "ctl restart: a new container" || fail "ctl restart: a new container" "pid $pid, then [$(ctl list | grep '^app ')]"
 err=$(ctl stop nosuch 2>&1); rc=$?
 expect_match "ctl of an unknown service fails" 'no service "nosuch"' "$err"
 expect "...with status 1" 1 "$rc"
@@ -324,7 +322,7 @@ awk -v w="$written" -v r="$restarted_at" 'BEGIN { exit !(w + 0 < r + 0) }' &&
 	ok "re-adoption: what it wrote while unsupervised is kept" ||
 	fail "re-adoption: what it wrote while unsupervised is kept" "first tick $first written at $written s, the new supervisor started at $restarted_at s"
 kill -9 "$pid"
-wait_until 30 restarted keeper "$pid" && ok "re-adoption: its death is seen (pidfd) and it is restarted" || fail "re-adoption: its death is seen and it is restarted"
+wait_until 30 ready_again keeper "$pid" && ok "re-adoption: its death is seen (pidfd) and it is restarted" || fail "re-adoption: its death is seen and it is restarted"
 kill -TERM $SP; wait $SP
 expect "re-adoption: clean exit" 0 "$?"
 assert_clean keeper "re-adoption"
