@@ -94,6 +94,11 @@ src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
 ifeq ($(CONFIG_IMAGE_ROOT)$(CONFIG_OCI_RUNTIME),yy)
 src-y += src/linux/image.c src/util/sha256.c
 endif
+ifeq ($(CONFIG_IMAGE_STORE)$(CONFIG_INI),yy)
+src-y += src/spec/service_image.c
+endif
+src-$(CONFIG_IMAGE_STORE) += src/image/blob.c src/image/tar.c src/image/unpack.c src/image/manifest.c \
+	src/image/store.c src/cmd/image.c src/util/sha256.c
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c src/linux/tty.c
 src-$(CONFIG_CMD_CONSOLE_SHELL) += src/cmd/console_shell.c src/linux/tty.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/lifecycle.c \
@@ -132,6 +137,7 @@ src-$(CONFIG_SYSTEMD_CGROUP) += src/linux/systemd_cgroup.c src/util/dbus.c
 
 libs-$(CONFIG_INI) += -linih
 libs-$(CONFIG_SECCOMP) += -lseccomp
+libs-$(CONFIG_IMAGE_STORE) += -lz
 libs-$(CONFIG_JSON) += -lcjson -lm	# json.c rounds numbers with floor()
 
 OBJS := $(patsubst %.c,$(O)/obj/%.o,$(sort $(src-y)))
@@ -185,7 +191,7 @@ $(CONFIG_H): $(KCONFIG_CONFIG) Kconfig scripts/config-h.awk
 	@mkdir -p $(dir $@)
 	awk -f scripts/config-h.awk Kconfig $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
 
-$(SYSROOT_STAMP):
+$(SYSROOT_STAMP): scripts/deps.sh
 	sh scripts/deps.sh $(ARCH) $(DEPS_DIR)
 deps: $(SYSROOT_STAMP)
 

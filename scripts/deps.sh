@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Build libseccomp, inih and cJSON from Debian source packages against musl
+# Build libseccomp, inih, cJSON and zlib from Debian source packages against musl
 # into a sysroot, as Buildroot would: sources fetched once with apt-get source
 # (Debian patches applied by dpkg-source), static libraries only.
 #
@@ -17,11 +17,13 @@ berth_toolchain "$arch"
 SECCOMP=libseccomp/bookworm
 CJSON=cjson/bookworm
 INIH=libinih/trixie	# bookworm's libinih source is not served
+ZLIB=zlib/bookworm	# gzip layers (CONFIG_IMAGE_STORE)
 
 sysroot=$deps/sysroot/$arch
 stamp=$sysroot/.stamp
-want="$SECCOMP $CJSON $INIH v2"
+want="$SECCOMP $CJSON $INIH $ZLIB v3"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+	touch "$stamp"	# newer than this script: make asks no more
 	exit 0
 fi
 
@@ -33,8 +35,8 @@ CFLAGS="-Os -ffunction-sections -fdata-sections -fPIE"
 fetch() {
 	mkdir -p "$deps/src"
 	cd "$deps/src"
-	if ! ls ./*.dsc >/dev/null 2>&1 || [ ! -f .fetched ]; then
-		apt-get source --download-only $SECCOMP $CJSON $INIH
+	if ! ls ./*.dsc >/dev/null 2>&1 || [ ! -f .fetched ] || ! ls ./zlib_*.dsc >/dev/null 2>&1; then
+		apt-get source --download-only $SECCOMP $CJSON $INIH $ZLIB
 		touch .fetched
 	fi
 }
@@ -75,6 +77,18 @@ src=$(unpack libinih)
 $CC $CFLAGS $CPPFLAGS -c "$src/ini.c" -o "$deps/build/$arch/ini.o"
 $AR rcs "$sysroot/lib/libinih.a" "$deps/build/$arch/ini.o"
 cp "$src/ini.h" "$sysroot/include/"
+
+# zlib: the C files inflate needs, built alone (its configure knows no
+# cross prefix). Z_TESTW=0: CRC-32 a byte at a time from one 1 KiB table,
+# not zlib's 8 KiB of braid tables, for a gzip trailer check that is
+# faster than the disk either way.
+src=$(unpack zlib)
+mkdir -p "$deps/build/$arch/zlib"
+for f in adler32 crc32 inffast inflate inftrees zutil; do
+	$CC $CFLAGS $CPPFLAGS -DHAVE_UNISTD_H -DZ_TESTW=0 -c "$src/$f.c" -o "$deps/build/$arch/zlib/$f.o"
+done
+$AR rcs "$sysroot/lib/libz.a" "$deps/build/$arch/zlib/"*.o
+cp "$src/zlib.h" "$src/zconf.h" "$sysroot/include/"
 
 # libseccomp: autotools, static only.
 src=$(unpack libseccomp)

@@ -21,7 +21,7 @@ case $what in
 	demo) want="$base $board $cross" ;;
 	runtime) want="$base busybox-static" foreign="" ;;
 	all) want="$base $board
-		libseccomp-dev libcjson-dev libinih-dev clang libclang-rt-14-dev valgrind
+		libseccomp-dev libcjson-dev libinih-dev zlib1g-dev clang libclang-rt-14-dev valgrind
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
 		golang-github-containers-common bsdutils qemu-system-arm rsync podman containerd umoci uidmap docker.io systemd
 		python3-magic flake8 shellcheck chrpath diffstat gawk locales squashfs-tools erofs-utils"

@@ -57,6 +57,9 @@ static const struct command commands[] = {
 	{ "supervise", cmd_supervise, 1, "run the services of a directory of service files" },
 	{ "ctl", cmd_ctl, 0, "talk to the supervisor (list, status, start, stop, logs, exec...)" },
 #endif
+#ifdef CONFIG_IMAGE_STORE
+	{ "image", cmd_image, 0, "import, list and remove images in the image store" },
+#endif
 #ifdef CONFIG_CMD_CHECK
 	{ "check", cmd_check, 0, "validate service files without running anything" },
 #endif

@@ -18,6 +18,7 @@
 #include "berth/spec/oci.h"
 #include "berth/spec/service.h"
 #include "berth/util/util.h"
+#include "keys.h"
 
 struct reader {
 	FILE *f;
@@ -156,34 +157,53 @@ int ini_error(const struct ini_entry *e, const char *file, const char *fmt, ...)
 	return log_error("%s:%d: %s: %s", file, e->line, e->key, msg);
 }
 
-/* The base spec: a bundle's config.json, or berth's default around a rootfs. */
+/* berth's default spec, around a root the caller sets. */
+static int load_default_spec(struct service_conf *c, const char *file)
+{
+	char text[8192];
+	int n = default_spec_json(text, sizeof(text), false);
+	char origin[600];
+	snprintf(origin, sizeof(origin), "%s (default spec)", file);
+	if (oci_parse(&c->spec, text, (size_t)n, origin) < 0)
+		return -1;
+	/* A service's output goes to its log, not to a terminal; its
+	 * hostname is its name unless the file says otherwise. */
+	c->spec.process.terminal = false;
+	c->spec.hostname = NULL;
+	c->spec.process.args = NULL;	/* exec = is required */
+	c->spec.root_readonly = false;
+	return 0;
+}
+
+/* The base spec: a bundle's config.json, berth's default around a rootfs,
+ * or an image of the store (spec/service_image.c). */
 static int load_base(struct service_conf *c, struct ini_doc *d)
 {
-	const struct ini_entry *root = NULL, *bundle = NULL;
+	const struct ini_entry *root = NULL, *bundle = NULL, *image = NULL, *e = NULL;
+	int given = 0;
 	for (size_t i = 0; i < d->n; i++) {
-		const struct ini_entry *e = &d->e[i];
-		if (strcmp(e->section, "service"))
+		const struct ini_entry *x = &d->e[i];
+		if (strcmp(x->section, "service"))
 			continue;
-		if (!strcmp(e->key, "rootfs"))
-			root = e;
-		else if (!strcmp(e->key, "bundle"))
-			bundle = e;
+		if (!strcmp(x->key, "rootfs"))
+			root = e = x, given++;
+		else if (!strcmp(x->key, "bundle"))
+			bundle = e = x, given++;
+		else if (!strcmp(x->key, "image"))
+			image = e = x, given++;
 	}
-	if (root && bundle)
-		return ini_error(bundle, d->file, "give either rootfs or bundle, not both");
-	if (!root && !bundle)
-		return log_error("%s: [service] needs rootfs = DIR (the container's root) or bundle = DIR (an OCI bundle)",
-				 d->file);
-	const struct ini_entry *e = root ? root : bundle;
+	if (given > 1)
+		return ini_error(e, d->file, "give one of rootfs, bundle or image, not several");
+	if (!e)
+		return log_error("%s: [service] needs rootfs = DIR (the container's root), bundle = DIR (an OCI bundle)"
+				 IF_IMAGE_STORE(" or image = NAME[:TAG] (berth image import)"), d->file);
+	if (image)
+		return load_default_spec(c, d->file) < 0 ? -1 : service_image_base(c, image, d->file);
 	if (e->value[0] != '/')
 		return ini_error(e, d->file, "\"%s\" is not an absolute path", e->value);
 	if (bundle)
 		return oci_load(&c->spec, bundle->value);
-	char text[8192];
-	int n = default_spec_json(text, sizeof(text), false);
-	char origin[600];
-	snprintf(origin, sizeof(origin), "%s (default spec)", d->file);
-	if (oci_parse(&c->spec, text, (size_t)n, origin) < 0)
+	if (load_default_spec(c, d->file) < 0)
 		return -1;
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
 	c->spec.root_path = dir;
@@ -197,12 +217,6 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 		size_t k = strlen(image_names[i]);
 		c->spec.root_image |= len > k && !strcmp(dir + len - k, image_names[i]);
 	}
-	/* A service's output goes to its log, not to a terminal; its
-	 * hostname is its name unless the file says otherwise. */
-	c->spec.process.terminal = false;
-	c->spec.hostname = NULL;
-	c->spec.process.args = NULL;	/* exec = is required */
-	c->spec.root_readonly = false;
 	return 0;
 }
 

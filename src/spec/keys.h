@@ -33,4 +33,18 @@ static inline int network_finish(struct service_conf *c) { (void)c; return 0; }
 #define IF_NETWORK(x)
 #endif
 
+/* service_image.c: image = NAME[:TAG], a root and defaults from the image
+ * store, over berth's default spec (load_base). */
+#ifdef CONFIG_IMAGE_STORE
+int service_image_base(struct service_conf *c, const struct ini_entry *e, const char *file);
+#define IF_IMAGE_STORE(x) x
+#else
+static inline int service_image_base(struct service_conf *c, const struct ini_entry *e, const char *file)
+{
+	(void)c;
+	return ini_error(e, file, "images are not in this build (CONFIG_IMAGE_STORE)");
+}
+#define IF_IMAGE_STORE(x)
+#endif
+
 #endif

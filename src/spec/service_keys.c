@@ -649,6 +649,7 @@ static const struct key {
 	bool repeatable;
 } keys[] = {
 	{ "service", "rootfs", k_base, false }, { "service", "bundle", k_base, false },
+	{ "service", "image", k_base, false },
 	{ "service", "overlay", k_overlay, false }, { "service", "rootfs-digest", k_rootfs_digest, false },
 	{ "service", "exec", k_exec, false }, { "service", "env", k_env, true },
 	{ "service", "user", k_user, false }, { "service", "cwd", k_cwd, false },

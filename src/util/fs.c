@@ -176,7 +176,7 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static int remove_tree_at(int dirfd, const char *name)
+int remove_tree_at(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -191,10 +191,13 @@ static int remove_tree_at(int dirfd, const char *name)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (e->d_type == DT_DIR) {
+		/* d_type may be DT_UNKNOWN: unlinkat then says EISDIR. */
+		if (e->d_type != DT_DIR && unlinkat(fd, e->d_name, 0) == 0)
+			continue;
+		if (e->d_type == DT_DIR || errno == EISDIR) {
 			if (remove_tree_at(fd, e->d_name) < 0)
 				r = -1;
-		} else if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT) {
+		} else if (errno != ENOENT) {
 			r = -1;
 		}
 	}

@@ -246,7 +246,8 @@ int inroot_open_parent(int rootfd, const char *path, bool mkdir, const char **na
 		errno = EINVAL;
 		return -1;
 	}
-	char *dir = strndup(path, len);
+	/* "name" alone: its parent is the root itself. */
+	char *dir = len ? strndup(path, len) : strdup("/");
 	if (!dir)
 		return -1;
 	int fd = inroot_open(rootfd, dir, mkdir ? INROOT_MKDIR : 0);

@@ -17,7 +17,7 @@ struct globals {
 typedef int cmd_fn(struct globals *g, int argc, char **argv);
 cmd_fn cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete, cmd_list, cmd_spec,
 	cmd_update, cmd_pause, cmd_resume, cmd_ps, cmd_events, cmd_features,
-	cmd_exec, cmd_check, cmd_supervise, cmd_ctl, cmd_init, cmd_console_shell;
+	cmd_exec, cmd_check, cmd_supervise, cmd_ctl, cmd_init, cmd_console_shell, cmd_image;
 
 /* getopt_long over a command's own options, with "h" for help; prints the
  * usage on --help or a bad option. Returns the option, -1 at the end, or

@@ -24,6 +24,7 @@ int write_file_atomic(int dirfd, const char *name, const char *data, size_t len)
 int write_file_durable(int dirfd, const char *name, const char *data, size_t len, mode_t mode);
 int mkdir_p(const char *path, mode_t mode);					/* no logging */
 int remove_tree(const char *path);						/* no logging */
+int remove_tree_at(int dirfd, const char *name);	/* name under dirfd; symlinks not followed */
 int write_all(int fd, const void *buf, size_t len);				/* no logging */
 ssize_t read_all(int fd, void *buf, size_t len);				/* no logging */
 

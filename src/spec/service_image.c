@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* image = NAME[:TAG]: a service whose root is an image of the store. The
+ * root is shared by every service of that image and by the next update's
+ * fallback, so it is never written: the service gets a tmpfs overlay
+ * unless it says `overlay = /DIR` (kept) or `overlay = none` (read-only).
+ * The image config's Entrypoint + Cmd, Env, WorkingDir and User are the
+ * defaults that exec =, env =, cwd = and user = replace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "berth/image/store.h"
+#include "berth/spec/ini.h"
+#include "berth/util/inroot.h"
+#include "berth/util/json.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
+#include "keys.h"
+
+/* Field `field` (0-based: 2 the id, 3 passwd's group) of NAME's line in
+ * the image's own /etc/passwd or /etc/group, read inside the root; -1 when
+ * it is not there. */
+static int64_t db_number(const char *rootfs, const char *db, const char *name, int field)
+{
+	int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int pfd = root < 0 ? -1 : inroot_open(root, db, 0);
+	struct fd_path fp;
+	int fd = pfd < 0 ? -1 : open(fd_path(pfd, &fp), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char *text = fd < 0 ? NULL : read_fd(fd, NULL);
+	int64_t id = -1;
+	size_t len = strlen(name);
+	for (char *line = text; line && *line && id < 0;) {
+		char *end = strchrnul(line, '\n'), *f = line;
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			for (int i = 0; i < field && f; i++)
+				f = memchr(f, ':', (size_t)(end - f)), f = f ? f + 1 : NULL;
+			char num[24];
+			uint64_t v;
+			size_t n = f ? strcspn(f, ":\n") : 0;
+			if (n && n < sizeof(num)) {
+				memcpy(num, f, n);
+				num[n] = '\0';
+				if (parse_u64(num, &v) == 0 && v < UINT32_MAX)
+					id = (int64_t)v;
+			}
+		}
+		line = *end ? end + 1 : end;
+	}
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
+	if (root >= 0)
+		close(root);
+	return id;
+}
+
+/* User: "uid", "uid:gid", "name", "name:group" (names from the image); a
+ * name alone gets its passwd group, a number alone the same number. */
+static int image_user(struct jctx *j, struct spec_process *p, const char *rootfs, const char *user)
+{
+	char u[256];
+	snprintf(u, sizeof(u), "%s", user);
+	char *g = strchr(u, ':');
+	if (g)
+		*g++ = '\0';
+	uint64_t v;
+	bool numeric = parse_u64(u, &v) == 0 && v < UINT32_MAX;
+	int64_t uid = numeric ? (int64_t)v : db_number(rootfs, "/etc/passwd", u, 2), gid;
+	if (g)
+		gid = parse_u64(g, &v) == 0 && v < UINT32_MAX ? (int64_t)v : db_number(rootfs, "/etc/group", g, 2);
+	else
+		gid = numeric ? uid : db_number(rootfs, "/etc/passwd", u, 3);
+	if (uid < 0 || gid < 0)
+		return jerr_at(j, "User", "\"%s\": not a number, nor a name in the image's /etc/passwd and /etc/group "
+			       "(set user = UID:GID)", user);
+	p->uid = (uid_t)uid;
+	p->gid = (gid_t)gid;
+	return 0;
+}
+
+static int image_defaults(struct service_conf *c, const struct image_found *f, const char *origin)
+{
+	struct jctx j = { .origin = origin, .arena = &c->spec.arena };
+	cJSON *doc = j_parse(&j, f->config, f->config_len);
+	if (!doc)
+		return -1;
+	struct spec_process *p = &c->spec.process;
+	const cJSON *conf;
+	const char *const *entry = NULL, *const *cmd = NULL, *const *env = NULL;
+	const char *cwd = NULL, *user = NULL;
+	size_t n_entry = 0, n_cmd = 0, n_env = 0;
+	int r = -1;
+	if (j_object(&j, doc, "config", &conf) < 0)
+		goto out;
+	if (conf) {
+		size_t mark = jpath_key(&j, "config");
+		if (j_strings(&j, conf, "Entrypoint", &entry, &n_entry) < 0 || j_strings(&j, conf, "Cmd", &cmd, &n_cmd) < 0 ||
+		    j_strings(&j, conf, "Env", &env, &n_env) < 0 || j_string(&j, conf, "WorkingDir", &cwd) < 0 ||
+		    j_string(&j, conf, "User", &user) < 0)
+			goto out;
+		if (user && *user && image_user(&j, p, f->rootfs, user) < 0)
+			goto out;
+		jpath_pop(&j, mark);
+	}
+	for (size_t i = 0; i < n_entry; i++)
+		p->args = arena_vec_add(&c->spec.arena, p->args, entry[i]);
+	for (size_t i = 0; i < n_cmd; i++)
+		p->args = arena_vec_add(&c->spec.arena, p->args, cmd[i]);
+	/* The default spec's PATH and TERM first, the image's after: the
+	 * image's win in env_merge, the file's env = over both. */
+	for (size_t i = 0; i < n_env; i++)
+		if (strchr(env[i], '=') && env[i][0] != '=')
+			p->env = arena_vec_add(&c->spec.arena, p->env, env[i]);
+	if (cwd && cwd[0] == '/')
+		p->cwd = cwd;
+	r = 0;
+out:
+	cJSON_Delete(doc);
+	return r;
+}
+
+int service_image_base(struct service_conf *c, const struct ini_entry *e, const char *file)
+{
+	char what[600];
+	snprintf(what, sizeof(what), "%s:%d: image", file, e->line);
+	struct image_found f;
+	if (image_find(image_store_dir(), e->value, &f, what) < 0) {
+		image_found_free(&f);
+		return -1;
+	}
+	c->spec.root_path = arena_strdup(&c->spec.arena, f.rootfs);
+	c->spec.bundle = arena_strdup(&c->spec.arena, f.dir);
+	c->spec.overlay = OVERLAY_TMPFS;
+	char origin[700];
+	snprintf(origin, sizeof(origin), "%s: %s's config (sha256:%.12s)", what, e->value, f.id);
+	int r = image_defaults(c, &f, origin);
+	image_found_free(&f);
+	return r;
+}
