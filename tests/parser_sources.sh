@@ -10,6 +10,10 @@ PARSER_SRC="src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/s
 IMAGE_SRC="src/image/blob.c src/image/tar.c src/image/unpack.c src/image/manifest.c src/image/store.c src/util/sha256.c"
 # Image stores (CONFIG_IMAGE_STORE in the ASan build these share a
 # config.h with): the service key reads the store, which links zlib.
+# IMAGE_EXTRA: what a target of the image code adds to PARSER_SRC.
 if grep -q '^CONFIG_IMAGE_STORE=y' build/asan/.config 2>/dev/null; then
 	PARSER_SRC="$PARSER_SRC src/spec/service_image.c $IMAGE_SRC -lz"
+	IMAGE_EXTRA=""
+else
+	IMAGE_EXTRA="$IMAGE_SRC -lz"
 fi

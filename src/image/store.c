@@ -419,6 +419,16 @@ int image_find(const char *dir, const char *refstr, struct image_found *f, const
 	return 0;
 }
 
+char *image_ref_path(const char *dir, const char *refstr)
+{
+	struct image_ref ref;
+	char refname[340], *path;
+	if (image_ref_parse(refstr, &ref, "image") < 0)
+		return NULL;
+	ref_file(&ref, refname, sizeof(refname));
+	return asprintf(&path, "%s/refs/%s", dir, refname) < 0 ? NULL : path;
+}
+
 void image_found_free(struct image_found *f)
 {
 	free(f->dir), free(f->rootfs), free(f->config);

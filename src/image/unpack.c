@@ -138,7 +138,7 @@ static int apply_opaque(struct unpack *u, int parent, const char *dir)
 	}
 	int r = 0;
 	struct dirent *e;
-	char child[PATH_MAX];
+	char child[PATH_MAX + 258];	/* dir, "/", a name */
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <ini.h>
 #include "berth/spec/ini.h"
 #include "berth/util/log.h"
@@ -201,8 +202,11 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 		return load_default_spec(c, d->file) < 0 ? -1 : service_image_base(c, image, d->file);
 	if (e->value[0] != '/')
 		return ini_error(e, d->file, "\"%s\" is not an absolute path", e->value);
-	if (bundle)
+	if (bundle) {
+		char *config = arena_printf(&c->spec.arena, "%s/config.json", bundle->value);
+		service_source_note(c, config);
 		return oci_load(&c->spec, bundle->value);
+	}
 	if (load_default_spec(c, d->file) < 0)
 		return -1;
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
@@ -312,6 +316,32 @@ int service_dir_list(const char *dir, char ***names)
 	qsort(v, n, sizeof(*v), by_name);
 	*names = v;
 	return (int)n;
+}
+
+static void source_stat(const char *path, struct conf_source *out)
+{
+	struct stat st;
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	if (stat(path, &st) == 0) {
+		out->dev = st.st_dev, out->ino = st.st_ino, out->size = (uint64_t)st.st_size;
+		out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	}
+}
+
+void service_source_note(struct service_conf *c, const char *path)
+{
+	source_stat(path, &c->source);
+}
+
+bool service_source_changed(const struct service_conf *c)
+{
+	if (!c->source.path)
+		return false;
+	struct conf_source now;
+	source_stat(c->source.path, &now);
+	return now.dev != c->source.dev || now.ino != c->source.ino || now.size != c->source.size ||
+	       now.mtime_ns != c->source.mtime_ns;
 }
 
 void service_free(struct service_conf *c)

@@ -128,6 +128,13 @@ int service_image_base(struct service_conf *c, const struct ini_entry *e, const 
 	char what[600];
 	snprintf(what, sizeof(what), "%s:%d: image", file, e->line);
 	struct image_found f;
+	/* What an import of this name replaces: a reload that finds it
+	 * changed restarts the service on the new image. */
+	char *ref = image_ref_path(image_store_dir(), e->value);
+	if (ref) {
+		service_source_note(c, arena_strdup(&c->spec.arena, ref));
+		free(ref);
+	}
 	if (image_find(image_store_dir(), e->value, &f, what) < 0) {
 		image_found_free(&f);
 		return -1;

@@ -258,8 +258,12 @@ void svc_reload(struct supervisor *sv)
 			}
 			size_t len;
 			char *text = read_file(files[i], &len);
-			if (text && (!s->text || len != s->text_len || memcmp(text, s->text, len))) {
-				log_info("service %s: its file changed: %s", s->name, svc_active(s) ? "restarting" : "reread");
+			bool changed = text && (!s->text || len != s->text_len || memcmp(text, s->text, len));
+			/* Or what it names: a bundle's config.json, an image's ref. */
+			bool source = text && !changed && s->conf.source.path && service_source_changed(&s->conf);
+			if (changed || source) {
+				log_info("service %s: %s changed: %s", s->name, source ? s->conf.source.path : "its file",
+					 svc_active(s) ? "restarting" : "reread");
 				s->reread = true;
 				svc_event(sv, s, EV_RESTART, false);	/* wanted up again, with the new file */
 				svc_apply_reread(sv, s);

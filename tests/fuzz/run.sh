@@ -69,4 +69,16 @@ mkdir -p "$out/corpus-tty"
 printf '\004\033[5;\0051R' > "$out/corpus-tty/split"
 printf '\014ls\n\033[24;80R' > "$out/corpus-tty/typed-first"
 fuzz fuzz_tty "a terminal's answer to a cursor query, in pieces (the console's line mode)" corpus-tty "src/linux/tty.c"
+# Seeds for image layers: the first byte is where the second layer
+# begins (in blocks); GNU tar's formats, a gzip one, a whiteout and an
+# opaque directory over a symlinked directory.
+mkdir -p "$out/corpus-tar" "$out/tar-src/d/sub" "$out/tar-src2/d"
+echo a > "$out/tar-src/d/sub/f"; ln -sf ../.. "$out/tar-src/d/up"; ln -f "$out/tar-src/d/sub/f" "$out/tar-src/hard"
+: > "$out/tar-src2/.wh.hard"; : > "$out/tar-src2/d/.wh..wh..opq"; ln -sf /etc "$out/tar-src2/etc"
+for fmt in gnu pax ustar; do
+	{ printf '\003'; tar --format=$fmt -C "$out/tar-src" -cf - . | head -c 1536; tar --format=$fmt -C "$out/tar-src2" -cf - .; } \
+		> "$out/corpus-tar/$fmt"
+done
+{ printf '\000'; tar -C "$out/tar-src" -czf - .; } > "$out/corpus-tar/gzip"
+fuzz fuzz_tar "image layers: tar, gzip, whiteouts into a root beside a decoy (nothing outside changes)" corpus-tar "$IMAGE_EXTRA"
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

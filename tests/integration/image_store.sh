@@ -125,6 +125,17 @@ expect "image =: the image's Entrypoint, Cmd, Env, WorkingDir and User (a name)"
 	"v2 user=1234:4321 cwd=/work greeting=hello root-writable " "$(logs web)"
 expect_match "exec =, user =, env = and cwd = replace the image's" "^user=7 greeting=bonjour cwd=/ $" "$(logs own)"
 check "the store's root is never written (a tmpfs overlay)" test ! -e "$R/work/w"
+# A new version under the same name, then a reload: web restarts on it.
+cp "$L/config.json" "$L/config.v1"
+sed -i 's/GREETING=hello/GREETING=hello2/' "$L/config.json"
+cfg1=$cfg cfg=$(sha "$L/config.json")
+oci_layout "$d/layout2" "$L/1.tar.gz" "$L/2.tar"
+cp "$L/config.v1" "$L/config.json"; cfg2=$cfg cfg=$cfg1
+img import "$d/layout2" web:1 >/dev/null 2>&1
+ctl reload >/dev/null
+wait_until 30 logs_have web greeting=hello2
+expect_match "a new import of the name and a reload: the service restarts on it" "greeting=hello .*greeting=hello2 " "$(logs web)"
+expect "own, whose name did not change, kept running" 1 "$(ctl logs own | grep -c greeting)"
 kill "$SP"; wait "$SP" 2>/dev/null
 printf '[service]\nimage = web:nope\nexec = true\n' > "$d/missing.conf"
 expect_match "a missing image: file, line and what to do" "missing.conf:2: image: no image web:nope in .*berth image import" \
@@ -251,7 +262,7 @@ check "the next import empties what it left in tmp/" tmp_empty
 
 # ---- rm ----
 img rm web:docker web:oci web:after >/dev/null 2>&1
-expect "rm of names whose root another name uses: the root stays" "$cfg " "$(store_ids)"
+expect "rm of names whose root another name uses: the root stays" "$cfg2 " "$(store_ids)"
 img rm web:1 >/dev/null 2>&1
 expect "rm of the last name: the root goes" "" "$(store_ids)$(ls "$STORE/refs")"
 expect_match "rm of a name not there" "no image web:1 in" "$(img rm web:1 2>&1)"

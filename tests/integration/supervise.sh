@@ -225,6 +225,9 @@ svc3 needsready 'exec = sleep 1000' 'requires = slowready' 'stop-timeout = 100ms
 svc3 changes 'exec = sh -c "echo version-1; exec sleep 1000"' 'stop-timeout = 100ms'
 svc3 goes 'exec = sleep 1000' 'stop-timeout = 100ms'
 svc3 fixme 'exec = sleep 1000' 'restart = sometimes'
+# A bundle service: its file stays the same, its config.json changes.
+bdl=$(new_bundle reload-bundle 'echo bundle-1; exec sleep 1000')
+printf '[service]\nbundle = %s\nstop-timeout = 100ms\n' "$bdl" > "$sd/conf3/viabundle.conf"
 rm -f "$sd/rootfs/tmp/im-ready"
 # In a network namespace of its own, where lo starts down.
 unshare -n "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf3" --socket "$SOCK" > "$sd/supervisor3.log" 2>&1 & SP=$!
@@ -242,6 +245,8 @@ nsenter -t $SP -n ip link set lo up 2>/dev/null || nsenter -t $SP -n busybox ip 
 check "wait-for link: starts once lo is up" wait_state onlink ready
 
 svc3 changes 'exec = sh -c "echo version-2; exec sleep 1000"' 'stop-timeout = 100ms'
+wait_state viabundle ready
+edit "$bdl" '.process.args = ["sh", "-c", "echo bundle-2; exec sleep 1000"]'
 svc3 added 'exec = sleep 1000' 'stop-timeout = 100ms'
 svc3 fixme 'exec = sleep 1000' 'restart = always' 'stop-timeout = 100ms'
 rm "$sd/conf3/goes.conf"
@@ -251,6 +256,9 @@ check "reload: a repaired file starts" wait_state fixme ready
 changed() { ctl logs changes | grep -q version-2; }
 wait_until 30 changed
 expect_match "reload: a changed file restarts its service with it" "version-2" "$(ctl logs changes)"
+bundle_changed() { ctl logs viabundle | grep -q bundle-2; }
+wait_until 30 bundle_changed
+expect "reload: a bundle whose config.json changed restarts with it" "bundle-1 bundle-2" "$(ctl logs viabundle | tr '\n' ' ' | sed 's/ $//')"
 forgotten() { [ -z "$(state goes)" ]; }
 wait_until 30 forgotten
 expect "reload: a removed file's service is stopped and forgotten" "" "$(state goes)"

@@ -45,5 +45,8 @@ struct image_found {
 	size_t config_len;
 };
 int image_find(const char *store, const char *ref, struct image_found *f, const char *what);
+/* STORE/refs/NAME:TAG, the file a new import of ref replaces (malloc'd;
+ * NULL when ref is malformed). */
+char *image_ref_path(const char *store, const char *ref);
 void image_found_free(struct image_found *f);
 #endif

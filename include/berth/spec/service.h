@@ -54,6 +54,15 @@ struct service_conf {
 	int log_rate, log_burst;	/* copies: lines a second (0: no limit), burst */
 
 	struct net_conf net;		/* [network] (CONFIG_NETWORK) */
+	/* The file besides this one that the container came from (a bundle's
+	 * config.json, an image's ref in the store), as it was when read: a
+	 * reload restarts the service when it changes, as when its own
+	 * file does. path NULL: none. */
+	struct conf_source {
+		const char *path;
+		uint64_t dev, ino, size;
+		int64_t mtime_ns;
+	} source;
 };
 
 /* Read one service file. Errors are logged as "file:line: key: what was
@@ -66,6 +75,10 @@ int service_load_stream(struct service_conf *c, FILE *f, const char *path);
  * very text: what it parsed is what it saves and compares). */
 int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path);
 void service_free(struct service_conf *c);
+/* Records what c->source.path is now (before it is read). */
+void service_source_note(struct service_conf *c, const char *path);
+/* Whether c's source has changed (or gone) since it was read. */
+bool service_source_changed(const struct service_conf *c);
 
 /* Two services of one directory that ask for one address on a bridge,
  * or one published port: -1, reported against b (CONFIG_NETWORK). */
