@@ -25,9 +25,9 @@ define sep
 
 
 endef
-.PHONY: all cjson inih libseccomp host-cjson host-inih
+.PHONY: all cjson inih libseccomp zlib host-cjson host-inih
 all:
-cjson inih libseccomp host-cjson host-inih:
+cjson inih libseccomp zlib host-cjson host-inih:
 
 # shim-package PKG name builddir
 define shim-package

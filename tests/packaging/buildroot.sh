@@ -35,7 +35,7 @@ mkdir -p "$w/services" && cp "$top/docs/examples/"*.conf "$w/services/"
 if br full BR2_INIT_NONE=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_EXTRA_COMMANDS=y BR2_PACKAGE_BERTH_HOOKS=y \
 	BR2_PACKAGE_BERTH_TERMINAL=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/containers.d"' \
 	"BR2_PACKAGE_BERTH_SERVICES=\"$w/services\"" BR2_PACKAGE_BERTH_EXAMPLES=y BR2_PACKAGE_BERTH_WATCHDOG=y BR2_PACKAGE_BERTH_NETWORK=y \
-	BR2_PACKAGE_BERTH_INIT=y BR2_PACKAGE_BERTH_START_INIT=y BR2_PACKAGE_BERTH_SECCOMP=y BR2_PACKAGE_BERTH_USERNS=y \
+	BR2_PACKAGE_BERTH_INIT=y BR2_PACKAGE_BERTH_START_INIT=y BR2_PACKAGE_BERTH_SECCOMP=y BR2_PACKAGE_BERTH_USERNS=y BR2_PACKAGE_BERTH_IMAGES=y \
 	BR2_PACKAGE_BERTH_CGROUP_V1=y BR2_PACKAGE_BERTH_CGROUP_V2=y BR2_PACKAGE_BERTH_LSM=y BR2_ARM64_PAGE_SIZE_4K=y; then
 	ok "full: host-berth, then berth built and installed"
 else fail "full: host-berth, then berth built and installed" "$(tail -5 "$w/full/log")"; fi
@@ -66,6 +66,9 @@ expect "small: seccomp left out (no features command to ask: berth's config.h)" 
 	"$(grep 'ENABLE_SECCOMP ' "$w/small/build/berth-0.1.0/output/include/generated/config.h" 2>&1)"
 expect "small: networking left out (BR2_PACKAGE_BERTH_NETWORK)" "#define ENABLE_NETWORK 0" \
 	"$(grep 'ENABLE_NETWORK ' "$w/small/build/berth-0.1.0/output/include/generated/config.h" 2>&1)"
+expect "small: no images (BR2_PACKAGE_BERTH_IMAGES)" "#define ENABLE_IMAGE_STORE 0" \
+	"$(grep 'ENABLE_IMAGE_STORE ' "$w/small/build/berth-0.1.0/output/include/generated/config.h" 2>&1)"
+expect_match "full: images in, zlib linked (BR2_PACKAGE_BERTH_IMAGES)" "^  image " "$(run "$w/full/target/usr/sbin/berth" --help 2>&1)"
 expect "full: networking in (BR2_PACKAGE_BERTH_NETWORK)" "#define ENABLE_NETWORK 1" \
 	"$(grep 'ENABLE_NETWORK ' "$w/full/build/berth-0.1.0/output/include/generated/config.h" 2>&1)"
 h=$(run "$t/usr/sbin/berth" --help 2>&1)

@@ -39,6 +39,7 @@ pc="oci-runtime supervisor cgroup-v2"
 expect "PACKAGECONFIG without seccomp: no libseccomp in DEPENDS" "cjson libinih" "$(words $(target small --set PACKAGECONFIG="$pc" --get DEPENDS))"
 if target small --set PACKAGECONFIG="$pc" --run do_configure --run do_compile --run do_install > "$w/small.log" 2>&1; then
 	ok "small PACKAGECONFIG: built and installed"; else fail "small PACKAGECONFIG: built and installed" "$(tail -5 "$w/small.log")"; fi
+expect "PACKAGECONFIG images: zlib in DEPENDS" "cjson libinih zlib" "$(words $(target small --set PACKAGECONFIG="$pc images" --get DEPENDS))"
 expect "small: seccomp left out (config.h)" "#define ENABLE_SECCOMP 0" "$(grep 'ENABLE_SECCOMP ' "$w/small/build/include/generated/config.h" 2>&1)"
 h=$(qemu-aarch64-static "$w/small/image/usr/sbin/berth" --help 2>&1)
 echo "$h" | grep -q '^  ctl' && ! echo "$h" | grep -q '^  update' && ok "small: the supervisor, no update command" || fail "small: the supervisor, no update command" "$h"

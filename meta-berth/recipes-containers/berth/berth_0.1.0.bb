@@ -35,6 +35,8 @@ PACKAGECONFIG[supervisor] = ",,libinih"
 PACKAGECONFIG[watchdog] = ""
 PACKAGECONFIG[network] = ""
 PACKAGECONFIG[init] = ""
+# berth image import and image = NAME (not by default: it links zlib).
+PACKAGECONFIG[images] = ",,zlib"
 PACKAGECONFIG[seccomp] = ",,libseccomp"
 PACKAGECONFIG[userns] = ""
 PACKAGECONFIG[cgroup-v1] = ""
@@ -59,6 +61,7 @@ def berth_kconfig(d):
         ('hooks', 'HOOKS'), ('terminal', 'TERMINAL'),
         ('supervisor', 'INI CMD_CHECK SUPERVISOR'),
         ('watchdog', 'WATCHDOG'), ('network', 'NETWORK NET_PUBLISH'), ('init', 'INIT'),
+        ('images', 'IMAGE_STORE'),
         ('seccomp', 'SECCOMP SECCOMP_CACHE'), ('userns', 'USERNS IDMAP_MOUNTS'),
         ('cgroup-v1', 'CGROUP_V1'), ('cgroup-v2', 'CGROUP_V2 CGROUP_BPF_DEVICES'),
         ('lsm', 'APPARMOR SELINUX'), ('systemd', 'SYSTEMD_CGROUP'),
