@@ -131,8 +131,47 @@ static int sync_dir(int dirfd, const char *name)
 	return r;
 }
 
-/* Every root no ref names goes: moved into tmp/ first, so that a crash
- * in the middle leaves only what the next change empties. */
+/* Whether a container has root ID mounted: its overlay's lowerdir, or a
+ * bind of it, in some mount namespace's table. Each namespace is read
+ * once (many processes share one). */
+static bool root_in_use(const char *id)
+{
+	char needle[100];
+	snprintf(needle, sizeof(needle), "/roots/%s/rootfs", id);
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return true;	/* cannot tell: keep it */
+	ino_t seen[256];
+	size_t n_seen = 0;
+	bool used = false;
+	struct dirent *e;
+	while (!used && (e = readdir(proc))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		char path[300];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", e->d_name);
+		if (stat(path, &st) < 0)
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < n_seen && !known; i++)
+			known = seen[i] == st.st_ino;
+		if (known)
+			continue;
+		if (n_seen < ARRAY_SIZE(seen))
+			seen[n_seen++] = st.st_ino;
+		snprintf(path, sizeof(path), "/proc/%s/mountinfo", e->d_name);
+		char *table = read_file(path, NULL);
+		used = table && strstr(table, needle);
+		free(table);
+	}
+	closedir(proc);
+	return used;
+}
+
+/* Every root no ref names and no container has mounted goes: moved into
+ * tmp/ first, so that a crash in the middle leaves only what the next
+ * change empties. A root in use stays until a later import or rm. */
 static int collect_garbage(struct store *s)
 {
 	int refs = open_dir_at(s->fd, "refs", false), roots = open_dir_at(s->fd, "roots", false);
@@ -155,6 +194,11 @@ static int collect_garbage(struct store *s)
 		}
 		if (used)
 			continue;
+		if (root_in_use(o->d_name)) {
+			log_info("image store %s: sha256:%.12s is no longer named but a container runs from it: "
+				 "kept until a later import or rm", s->dir, o->d_name);
+			continue;
+		}
 		char from[300], to[300];
 		snprintf(from, sizeof(from), "roots/%s", o->d_name);
 		snprintf(to, sizeof(to), "tmp/gc.%s", o->d_name);

@@ -136,6 +136,16 @@ ctl reload >/dev/null
 wait_until 30 logs_have web greeting=hello2
 expect_match "a new import of the name and a reload: the service restarts on it" "greeting=hello .*greeting=hello2 " "$(logs web)"
 expect "own, whose name did not change, kept running" 1 "$(ctl logs own | grep -c greeting)"
+# Names gone while services run from their roots: the roots stay.
+img import "$d/layout" keep:1 >/dev/null 2>&1
+out=$(img rm web:1 web:oci 2>&1)
+expect_match "rm of the names of running roots: each root kept, and why" "sha256:${cfg2%"${cfg2#????????????}"} is no longer named but a container runs from it" "$out"
+expect "...both roots still there" "$(printf '%s\n' "$cfg" "$cfg2" | sort | tr '\n' ' ')" "$(store_ids)"
+ctl stop web >/dev/null 2>&1
+wait_until 30 state_is web stopped
+img rm keep:1 >/dev/null 2>&1
+expect "once web stopped, the next change removes its root; own's stays" "$cfg " "$(store_ids)"
+img import "$d/layout2" web:1 >/dev/null 2>&1; img import "$d/layout" web:oci >/dev/null 2>&1
 kill "$SP"; wait "$SP" 2>/dev/null
 printf '[service]\nimage = web:nope\nexec = true\n' > "$d/missing.conf"
 expect_match "a missing image: file, line and what to do" "missing.conf:2: image: no image web:nope in .*berth image import" \
