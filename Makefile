@@ -97,8 +97,11 @@ endif
 ifeq ($(CONFIG_IMAGE_STORE)$(CONFIG_INI),yy)
 src-y += src/spec/service_image.c
 endif
+ifeq ($(CONFIG_IMAGE_STORE)$(CONFIG_SUPERVISOR),yy)
+src-y += src/supervise/update.c
+endif
 src-$(CONFIG_IMAGE_STORE) += src/image/blob.c src/image/tar.c src/image/unpack.c src/image/manifest.c \
-	src/image/store.c src/cmd/image.c src/util/sha256.c
+	src/image/store.c src/image/pin.c src/cmd/image.c src/util/sha256.c
 src-$(CONFIG_INIT) += src/init/init.c src/init/early.c src/init/shutdown.c src/linux/tty.c
 src-$(CONFIG_CMD_CONSOLE_SHELL) += src/cmd/console_shell.c src/linux/tty.c
 src-$(CONFIG_SUPERVISOR) += src/supervise/loop.c src/supervise/service.c src/supervise/lifecycle.c \

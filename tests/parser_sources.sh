@@ -7,7 +7,7 @@ PARSER_SRC="src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/s
 	src/util/proc.c src/util/waitfor.c src/linux/mountopts.c
 	src/spec/service_network.c src/spec/netaddr.c src/runtime/leases.c src/spec/deps.c"
 # The image store's readers: tar, gzip, layouts, layers (fuzz_tar).
-IMAGE_SRC="src/image/blob.c src/image/tar.c src/image/unpack.c src/image/manifest.c src/image/store.c src/util/sha256.c"
+IMAGE_SRC="src/image/blob.c src/image/tar.c src/image/unpack.c src/image/manifest.c src/image/store.c src/image/pin.c src/util/sha256.c"
 # Image stores (CONFIG_IMAGE_STORE in the ASan build these share a
 # config.h with): the service key reads the store, which links zlib.
 # IMAGE_EXTRA: what a target of the image code adds to PARSER_SRC.

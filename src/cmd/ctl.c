@@ -181,7 +181,12 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		"  -s, --socket PATH   the supervisor's socket (default " CONFIG_SUPERVISE_SOCKET ")\n"
 		"commands: list, status NAME, start NAME, stop NAME, restart NAME,\n"
 		"          logs [-f] NAME, console NAME (detach: ctrl-]), exec NAME COMMAND [ARG...],\n"
-		"          reload, wait [--timeout SECONDS], poweroff, reboot, halt\n" };
+		"          reload, wait [--timeout SECONDS], poweroff, reboot, halt\n"
+#ifdef CONFIG_IMAGE_STORE
+		"          update NAME [IMAGE] [--timeout DURATION] [--settle DURATION],\n"
+		"          rollback NAME (image services)\n"
+#endif
+		};
 	const char *path = CONFIG_SUPERVISE_SOCKET;
 	int c, code;
 	(void)g;

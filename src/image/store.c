@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "berth/config.h"
 #include "berth/image/manifest.h"
+#include "berth/image/pin.h"
 #include "berth/image/store.h"
 #include "berth/image/tar.h"
 #include "berth/image/unpack.h"
@@ -192,8 +193,8 @@ static int collect_garbage(struct store *s)
 			used = id && !strncmp(id, "sha256:", 7) && !strncmp(id + 7, o->d_name, 64) && strlen(o->d_name) == 64;
 			free(id);
 		}
-		if (used)
-			continue;
+		if (used || image_pinned(s->dir, o->d_name))
+			continue;	/* named, or what a service runs or may roll back to */
 		if (root_in_use(o->d_name)) {
 			log_info("image store %s: sha256:%.12s is no longer named but a container runs from it: "
 				 "kept until a later import or rm", s->dir, o->d_name);
@@ -434,33 +435,47 @@ int image_remove(const char *dir, const char *refstr)
 	return r;
 }
 
-int image_find(const char *dir, const char *refstr, struct image_found *f, const char *what)
+int image_ref_id(const char *dir, const char *refstr, char id[65], const char *what)
 {
 	struct image_ref ref;
-	memset(f, 0, sizeof(*f));
-	if (image_ref_parse(refstr, &ref, what) < 0)
+	if (image_ref_parse(refstr, &ref, what ? what : "image") < 0)
 		return -1;
 	char refname[340], path[4600];
 	ref_file(&ref, refname, sizeof(refname));
 	snprintf(path, sizeof(path), "%s/refs/%s", dir, refname);
 	char *text = read_file(path, NULL);
+	if (!text && errno == ENOENT && !what)
+		return -1;
 	if (!text)
 		return log_error("%s: no image %s:%s in %s (berth image import)", what, ref.name, ref.tag, dir);
 	text[strcspn(text, "\n")] = '\0';
-	if (strncmp(text, "sha256:", 7) || strlen(text) != 71 || strspn(text + 7, "0123456789abcdef") != 64) {
-		free(text);
-		return log_error("%s: %s: not an image id", what, path);
-	}
-	memcpy(f->id, text + 7, 65);
+	bool ok = !strncmp(text, "sha256:", 7) && strlen(text) == 71 && strspn(text + 7, "0123456789abcdef") == 64;
+	if (ok)
+		memcpy(id, text + 7, 65);
 	free(text);
+	return ok ? 0 : log_error("%s: %s: not an image id", what ? what : "image", path);
+}
+
+int image_load(const char *dir, const char *id, struct image_found *f, const char *what)
+{
+	char path[4600];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->id, sizeof(f->id), "%s", id);
 	if (asprintf(&f->dir, "%s/roots/%s", dir, f->id) < 0 || asprintf(&f->rootfs, "%s/rootfs", f->dir) < 0) {
 		f->rootfs = NULL;
 		return log_error("out of memory");
 	}
 	snprintf(path, sizeof(path), "%s/config.json", f->dir);
 	if (!(f->config = read_file(path, &f->config_len)))
-		return log_error("%s: %s: %m", what, path);
+		return log_error("%s: sha256:%.12s: %s: %m", what, id, path);
 	return 0;
+}
+
+int image_find(const char *dir, const char *refstr, struct image_found *f, const char *what)
+{
+	char id[65];
+	memset(f, 0, sizeof(*f));
+	return image_ref_id(dir, refstr, id, what) < 0 ? -1 : image_load(dir, id, f, what);
 }
 
 char *image_ref_path(const char *dir, const char *refstr)

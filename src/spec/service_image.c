@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "berth/image/pin.h"
 #include "berth/image/store.h"
 #include "berth/spec/ini.h"
 #include "berth/util/inroot.h"
@@ -125,20 +126,43 @@ out:
 
 int service_image_base(struct service_conf *c, const struct ini_entry *e, const char *file)
 {
+	const char *store = image_store_dir();
 	char what[600];
 	snprintf(what, sizeof(what), "%s:%d: image", file, e->line);
-	struct image_found f;
+	struct image_ref parsed;
+	if (image_ref_parse(e->value, &parsed, what) < 0)
+		return -1;
 	/* What an import of this name replaces: a reload that finds it
-	 * changed restarts the service on the new image. */
-	char *ref = image_ref_path(image_store_dir(), e->value);
+	 * changed updates the service to the new image. */
+	char *ref = image_ref_path(store, e->value);
 	if (ref) {
 		service_source_note(c, arena_strdup(&c->spec.arena, ref));
 		free(ref);
 	}
-	if (image_find(image_store_dir(), e->value, &f, what) < 0) {
+	struct service_image *im = &c->image;
+	im->ref = arena_strdup(&c->spec.arena, e->value);
+	struct image_pin pin;
+	bool named = image_ref_id(store, e->value, im->candidate, NULL) == 0;
+	if (image_pin_read(store, c->name, &pin) < 0)
+		memset(&pin, 0, sizeof(pin));
+	const char *chosen = pin.trial.id[0] ? pin.trial.id : pin.committed.id[0] ? pin.committed.id : NULL;
+	if (!chosen && !named)
+		return log_error("%s: no image %s:%s in %s (berth image import)", what, parsed.name, parsed.tag, store);
+	struct image_found f;
+	if (chosen && image_load(store, chosen, &f, what) < 0) {
+		image_found_free(&f);
+		if (!named)
+			return -1;
+		log_warn("%s: the pinned sha256:%.12s is gone from the store: running what %s names", what, chosen,
+			 e->value);
+		chosen = NULL;
+	}
+	if (!chosen && image_load(store, im->candidate, &f, what) < 0) {
 		image_found_free(&f);
 		return -1;
 	}
+	snprintf(im->id, sizeof(im->id), "%s", f.id);
+	im->trial = pin.trial.id[0] && !strcmp(f.id, pin.trial.id);
 	c->spec.root_path = arena_strdup(&c->spec.arena, f.rootfs);
 	c->spec.bundle = arena_strdup(&c->spec.arena, f.dir);
 	c->spec.overlay = OVERLAY_TMPFS;

@@ -202,6 +202,17 @@ static int k_restart_max_delay(struct key_ctx *k) { return get_duration(k, &k->c
 static int k_restart_reset(struct key_ctx *k) { return get_duration(k, &k->c->restart_reset_ms); }
 static int k_stop_timeout(struct key_ctx *k) { return get_duration(k, &k->c->stop_timeout_ms); }
 
+/* update-timeout, update-settle: how an update (ctl update, or a reload
+ * that finds a new image) proves itself before it is committed. */
+static int k_update_timeout(struct key_ctx *k)
+{
+	if (get_duration(k, &k->c->update_timeout_ms) < 0)
+		return -1;
+	return k->c->update_timeout_ms > 0 ? 0 : KERR(k, "\"%s\": an update needs some time (above zero)", k->e->value);
+}
+
+static int k_update_settle(struct key_ctx *k) { return get_duration(k, &k->c->update_settle_ms); }
+
 static int k_restart_limit(struct key_ctx *k) { return get_int_field(k, 0, 1000000, &k->c->restart_limit); }
 
 static int k_failure_action(struct key_ctx *k)
@@ -665,6 +676,7 @@ static const struct key {
 	{ "service", "log-file-size", k_log_file_size, false }, { "service", "log-files", k_log_files, false },
 	{ "service", "log-console", k_log_console, false }, { "service", "log-kmsg", k_log_kmsg, false },
 	{ "service", "start-timeout", k_start_timeout, false },
+	{ "service", "update-timeout", k_update_timeout, false }, { "service", "update-settle", k_update_settle, false },
 	{ "service", "log-rate", k_log_rate, false }, { "service", "log-burst", k_log_burst, false },
 	{ "container", "read-only", k_read_only, false }, { "container", "mount", k_mount, true },
 	{ "container", "namespaces", k_namespaces, false }, { "container", "capability", k_capability, true },
@@ -699,6 +711,8 @@ void service_defaults(struct service_conf *c)
 	c->stop_signal = SIGTERM;
 	c->stop_timeout_ms = 10000;
 	c->start_timeout_ms = 30000;
+	c->update_timeout_ms = 60000;
+	c->update_settle_ms = 10000;
 	c->log_size = 64 * 1024;
 	c->log_file_size = 1024 * 1024;
 	c->log_files = 2;

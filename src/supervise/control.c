@@ -232,6 +232,10 @@ static void reply_status(struct supervisor *sv, struct client *c, struct svc *s)
 		outf(c, "console lines dropped: %llu\n", (unsigned long long)s->lines_dropped);
 	if (s->why[0] && s->lc.state != SVC_RUNNING && s->lc.state != SVC_READY)
 		outf(c, "why: %s\n", s->why);
+	char image[1200];
+	update_describe(s, image, sizeof(image));
+	if (image[0])
+		outf(c, "%s", image);
 	if (s->lc.state != SVC_BROKEN) {
 		outf(c, "--- last output ---\n");
 		uint64_t from = s->ring.total > 2048 ? s->ring.total - 2048 : 0;
@@ -290,6 +294,43 @@ void control_boot_settled(struct supervisor *sv)
 	}
 }
 
+#ifdef CONFIG_IMAGE_STORE
+#define IF_IMAGES(x) x
+#else
+#define IF_IMAGES(x)
+#endif
+
+#ifdef CONFIG_IMAGE_STORE
+/* ctl update NAME [IMAGE] [--timeout D] [--settle D] | rollback NAME */
+static void reply_update(struct supervisor *sv, struct client *c, char **argv, int argc)
+{
+	bool update = !strcmp(argv[0], "update");
+	struct svc *s = argc >= 2 ? svc_find(sv, argv[1]) : NULL;
+	const char *ref = NULL;
+	int64_t timeout = s ? s->conf.update_timeout_ms : 0, settle = s ? s->conf.update_settle_ms : 0;
+	for (int i = 2; s && i < argc; i++) {
+		int64_t *d = !strcmp(argv[i], "--timeout") ? &timeout : !strcmp(argv[i], "--settle") ? &settle : NULL;
+		if (update && d && i + 1 < argc && parse_duration_ms(argv[i + 1], d) == 0 && *d >= 0) {
+			i++;
+		} else if (update && !d && !ref && argv[i][0] != '-') {
+			ref = argv[i];
+		} else {
+			outf(c, "1%s: expected: update NAME [IMAGE] [--timeout DURATION] [--settle DURATION], "
+				"or rollback NAME\n", argv[0]);
+			return;
+		}
+	}
+	if (!s) {
+		outf(c, "1%s: expected an image service's NAME (berth ctl list shows them)\n", argv[0]);
+		return;
+	}
+	char msg[400];
+	int r = update ? update_begin(sv, s, ref, timeout, settle, msg, sizeof(msg)) : update_rollback(sv, s, msg, sizeof(msg));
+	svc_schedule(sv);
+	outf(c, "%c%s\n", r < 0 ? '1' : '0', msg);
+}
+#endif
+
 /* Returns true when the client stays (following, or waiting). */
 static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int argc)
 {
@@ -329,6 +370,12 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		outf(c, "0%s\n", sv->root);
 		return false;
 	}
+#ifdef CONFIG_IMAGE_STORE
+	if (!strcmp(cmd, "update") || !strcmp(cmd, "rollback")) {
+		reply_update(sv, c, argv, argc);
+		return false;
+	}
+#endif
 	bool follow = argc == 3 && !strcmp(argv[1], "-f");
 	const char *name = argc >= 2 ? argv[argc - 1] : NULL;
 	struct svc *s = name ? svc_find(sv, name) : NULL;
@@ -376,7 +423,7 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		outf(c, "0%s: %s\n", s->name, svc_state_name(s->lc.state));
 	} else {
 		outf(c, "1unknown command \"%s\" (list, status, start, stop, restart, logs [-f], console, reload, "
-			"wait, poweroff, reboot, halt, root)\n", cmd);
+			"wait, poweroff, reboot, halt, root" IF_IMAGES(", update, rollback") ")\n", cmd);
 	}
 	return false;
 }

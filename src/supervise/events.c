@@ -132,6 +132,10 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 		give_up(sv, s, act);
 	if (act & ACT_CREATE && svc_start_now(sv, s) < 0)
 		svc_event(sv, s, EV_CREATE_FAILED, false);
+	/* Last, once the step's own actions are done: an update may answer
+	 * with events of its own (a rollback restarts the service). */
+	if (s->lc.state != was)
+		update_observe(sv, s);
 }
 
 /* start.c's children: the starter answers through its socket and the
@@ -207,6 +211,7 @@ void svc_timeouts(struct supervisor *sv)
 			svc_event(sv, s, EV_TIMER, false);
 		}
 	}
+	update_timeouts(sv);
 }
 
 void svc_schedule(struct supervisor *sv)

@@ -44,7 +44,7 @@ void loop_arm_timer(struct supervisor *sv)
 	int64_t next = 0;
 	for (size_t i = 0; i < sv->n; i++) {
 		const struct svc *s = sv->svcs[i];
-		int64_t due[] = { s->lc.deadline_ms, s->cleaner ? s->cleaner_deadline_ms : 0 };
+		int64_t due[] = { s->lc.deadline_ms, s->cleaner ? s->cleaner_deadline_ms : 0, update_deadline(s) };
 		for (size_t k = 0; k < ARRAY_SIZE(due); k++)
 			if (due[k] && (!next || due[k] < next))
 				next = due[k];
@@ -141,7 +141,10 @@ int supervise_run(struct supervisor *sv)
 	sv->boot_ms = now_ms();
 	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = sv->console_fd = -1;
 	sv->listenfd = sv->lockfd = -1;
-	if (setup(sv) < 0 || svc_load_all(sv) < 0)
+	if (setup(sv) < 0)
+		return -1;
+	update_recover();	/* before any service file is read: no trial survives a restart */
+	if (svc_load_all(sv) < 0)
 		return -1;
 	/* Without its watchdog a device still runs its services. */
 	if (sv->watchdog && watchdog_open(sv, sv->watchdog) < 0)

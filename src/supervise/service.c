@@ -228,6 +228,8 @@ void svc_apply_reread(struct supervisor *sv, struct svc *s)
 		logring_init(&s->ring, s->conf.log_size);
 	}
 	svc_event(sv, s, ok ? EV_FILE_OK : EV_FILE_BROKEN, false);
+	if (ok)
+		update_after_reread(sv, s);
 }
 
 void svc_reload(struct supervisor *sv)
@@ -261,9 +263,18 @@ void svc_reload(struct supervisor *sv)
 			bool changed = text && (!s->text || len != s->text_len || memcmp(text, s->text, len));
 			/* Or what it names: a bundle's config.json, an image's ref. */
 			bool source = text && !changed && s->conf.source.path && service_source_changed(&s->conf);
-			if (changed || source) {
+			if (source && s->conf.image.ref) {
+				/* A new import under its image's name: an update,
+				 * committed or rolled back by what it does. */
+				char msg[300];
+				log_info("service %s: %s changed: updating", s->name, s->conf.source.path);
+				if (update_begin(sv, s, NULL, s->conf.update_timeout_ms, s->conf.update_settle_ms, msg,
+						 sizeof(msg)) < 0)
+					log_error("service %s", msg);
+			} else if (changed || source) {
 				log_info("service %s: %s changed: %s", s->name, source ? s->conf.source.path : "its file",
 					 svc_active(s) ? "restarting" : "reread");
+				s->update.from_reload = true;	/* its image name may have changed */
 				s->reread = true;
 				svc_event(sv, s, EV_RESTART, false);	/* wanted up again, with the new file */
 				svc_apply_reread(sv, s);

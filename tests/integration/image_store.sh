@@ -9,6 +9,7 @@
 # damaged archives, a fifo where a blob should be), each against decoy
 # files outside the store; an import killed half-way; rm.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../helpers/oci_image.sh"
 if ! "$BERTH" image --help >/dev/null 2>&1; then skip "image store" "not in this build (CONFIG_IMAGE_STORE)"; exit 0; fi
 if ! "$BERTH" supervise --help >/dev/null 2>&1; then skip "image store" "no supervisor in this build"; exit 0; fi
 grep -qw overlay /proc/filesystems || { skip "image store" "this kernel has no overlayfs"; exit 0; }
@@ -18,7 +19,6 @@ rm -rf "$d" && mkdir -p "$d/conf" "$d/decoy"
 STORE=$d/store
 export BERTH_IMAGE_STORE=$STORE
 img() { "$BERTH" image "$@"; }
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 echo decoy > "$d/decoy/file"
 decoy_intact() { [ "$(ls -A "$d/decoy")" = file ] && [ "$(cat "$d/decoy/file")" = decoy ]; }
 store_ids() { ls "$STORE/roots" 2>/dev/null | tr '\n' ' '; }
@@ -46,41 +46,17 @@ echo v2 > "$L/2/etc/marker"
 echo upper > "$L/2/opq/upper-file"
 echo linked > "$L/2/hl-a" && ln "$L/2/hl-a" "$L/2/hl-b"
 ln -s /etc/marker "$L/2/marker-link"
-tarl() { tar --sort=name --mtime=@1700000000 --numeric-owner -C "$1" -cf "$2" .; }
-tarl "$L/1" "$L/1.tar"
-tarl "$L/2" "$L/2.tar"
+oci_tar "$L/1" "$L/1.tar"
+oci_tar "$L/2" "$L/2.tar"
 gzip -9 -n -c "$L/1.tar" > "$L/1.tar.gz"
 diff1=$(sha "$L/1.tar") diff2=$(sha "$L/2.tar")
 
 # The config: what the service gets by default.
-cat > "$L/config.json" <<JSON
-{"architecture":"amd64","os":"linux",
- "config":{"Entrypoint":["/bin/sh","-c"],
-  "Cmd":["cat /etc/marker; echo user=\$(id -u):\$(id -g) cwd=\$(pwd) greeting=\$GREETING; (echo w > /work/w) && echo root-writable; exec sleep 1000"],
-  "Env":["PATH=/bin","GREETING=hello"],"WorkingDir":"/work","User":"app"},
- "rootfs":{"type":"layers","diff_ids":["sha256:$diff1","sha256:$diff2"]}}
-JSON
+oci_config "$L/config.json" '{"Entrypoint":["/bin/sh","-c"],
+  "Cmd":["cat /etc/marker; echo user=$(id -u):$(id -g) cwd=$(pwd) greeting=$GREETING; (echo w > /work/w) && echo root-writable; exec sleep 1000"],
+  "Env":["PATH=/bin","GREETING=hello"],"WorkingDir":"/work","User":"app"}' "$L/1.tar" "$L/2.tar"
 cfg=$(sha "$L/config.json")
-
-# oci_layout DIR LAYER-FILE...: an OCI image layout with these blobs.
-oci_layout() {
-	o=$1; shift
-	mkdir -p "$o/blobs/sha256"
-	echo '{"imageLayoutVersion":"1.0.0"}' > "$o/oci-layout"
-	cp "$L/config.json" "$o/blobs/sha256/$cfg"
-	layers=""
-	for f in "$@"; do
-		h=$(sha "$f"); cp "$f" "$o/blobs/sha256/$h"
-		case $f in *.gz) t=application/vnd.oci.image.layer.v1.tar+gzip ;; *) t=application/vnd.oci.image.layer.v1.tar ;; esac
-		layers="$layers${layers:+,}{\"mediaType\":\"$t\",\"digest\":\"sha256:$h\",\"size\":$(stat -c %s "$f")}"
-	done
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
-		"$cfg" "$(stat -c %s "$L/config.json")" "$layers" > "$o/manifest.tmp"
-	m=$(sha "$o/manifest.tmp"); mv "$o/manifest.tmp" "$o/blobs/sha256/$m"
-	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"1"}}]}' \
-		"$m" "$(stat -c %s "$o/blobs/sha256/$m")" > "$o/index.json"
-}
-oci_layout "$d/layout" "$L/1.tar.gz" "$L/2.tar"
+oci_layout "$d/layout" "$L/config.json" "$L/1.tar.gz" "$L/2.tar"
 tar -C "$d/layout" -cf - . | gzip -c > "$d/web.oci.tar.gz"
 # docker save's older form: ID/layer.tar and ID.json.
 mkdir -p "$d/docker/a" "$d/docker/b"
@@ -116,7 +92,7 @@ state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 state_is() { [ "$(state "$1")" = "$2" ]; }
 logs() { ctl logs "$1" 2>/dev/null | tr '\n' ' '; }
 logs_have() { logs "$1" | grep -q -- "$2"; }
-printf '[service]\nimage = web:1\nstop-timeout = 200ms\n' > "$d/conf/web.conf"
+printf '[service]\nimage = web:1\nstop-timeout = 200ms\nupdate-settle = 0\n' > "$d/conf/web.conf"
 printf '[service]\nimage = web:oci\nexec = /bin/sh -c "echo user=$(id -u) greeting=$GREETING cwd=$(pwd); exec sleep 1000"\nuser = 7:8\nenv = GREETING=bonjour\ncwd = /\noverlay = none\nstop-timeout = 200ms\n' > "$d/conf/own.conf"
 check "berth check accepts image =" "$BERTH" check "$d/conf"
 "$BERTH" --root "$ROOT" supervise --config-dir "$d/conf" --socket "$SOCK" > "$d/supervisor.log" 2>&1 & SP=$!
@@ -126,17 +102,20 @@ expect "image =: the image's Entrypoint, Cmd, Env, WorkingDir and User (a name)"
 expect_match "exec =, user =, env = and cwd = replace the image's" "^user=7 greeting=bonjour cwd=/ $" "$(logs own)"
 check "the store's root is never written (a tmpfs overlay)" test ! -e "$R/work/w"
 # A new version under the same name, then a reload: web restarts on it.
-cp "$L/config.json" "$L/config.v1"
-sed -i 's/GREETING=hello/GREETING=hello2/' "$L/config.json"
-cfg1=$cfg cfg=$(sha "$L/config.json")
-oci_layout "$d/layout2" "$L/1.tar.gz" "$L/2.tar"
-cp "$L/config.v1" "$L/config.json"; cfg2=$cfg cfg=$cfg1
+sed 's/GREETING=hello/GREETING=hello2/' "$L/config.json" > "$L/config2.json"
+cfg2=$(sha "$L/config2.json")
+oci_layout "$d/layout2" "$L/config2.json" "$L/1.tar.gz" "$L/2.tar"
 img import "$d/layout2" web:1 >/dev/null 2>&1
 ctl reload >/dev/null
 wait_until 30 logs_have web greeting=hello2
 expect_match "a new import of the name and a reload: the service restarts on it" "greeting=hello .*greeting=hello2 " "$(logs web)"
 expect "own, whose name did not change, kept running" 1 "$(ctl logs own | grep -c greeting)"
-# Names gone while services run from their roots: the roots stay.
+wait_until 30 grep -q "^committed $cfg2" "$STORE/pins/web"
+expect "the version a service runs is pinned: web's committed and previous" "committed $cfg2 web:1 previous $cfg web:1" \
+	"$(grep -E '^(committed|previous)' "$STORE/pins/web" | tr '\n' ' ' | sed 's/ $//')"
+# Names gone while services run from their roots: the roots stay. (Pins
+# keep the roots they name: without them here, for the mount check.)
+rm "$STORE/pins/web" "$STORE/pins/own"
 img import "$d/layout" keep:1 >/dev/null 2>&1
 out=$(img rm web:1 web:oci 2>&1)
 expect_match "rm of the names of running roots: each root kept, and why" "sha256:${cfg2%"${cfg2#????????????}"} is no longer named but a container runs from it" "$out"
@@ -187,11 +166,8 @@ if command -v python3 >/dev/null; then
 	# hostile NAME: a layout whose one layer is $H/NAME.tar
 	hostile() {
 		rm -rf "$H/$1.layout"
-		hd=$(sha "$H/$1.tar")
-		sed "s/\"diff_ids\":.*/\"diff_ids\":[\"sha256:$hd\"]}}/" "$L/config.json" > "$H/config.json"
-		save_cfg=$cfg; cfg=$(sha "$H/config.json"); cp "$L/config.json" "$H/config.keep"; cp "$H/config.json" "$L/config.json"
-		oci_layout "$H/$1.layout" "$H/$1.tar"
-		cp "$H/config.keep" "$L/config.json"; cfg=$save_cfg
+		oci_config "$H/config.json" '{"Cmd":["true"]}' "$H/$1.tar"
+		oci_layout "$H/$1.layout" "$H/config.json" "$H/$1.tar"
 		echo "$H/$1.layout"
 	}
 	python3 - "$H" "$d/decoy" <<'PY'

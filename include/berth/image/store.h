@@ -45,6 +45,10 @@ struct image_found {
 	size_t config_len;
 };
 int image_find(const char *store, const char *ref, struct image_found *f, const char *what);
+/* The two halves of image_find: what ref names now (what NULL: a name
+ * not in the store fails quietly, errno ENOENT); what root id holds. */
+int image_ref_id(const char *store, const char *ref, char id[65], const char *what);
+int image_load(const char *store, const char *id, struct image_found *f, const char *what);
 /* STORE/refs/NAME:TAG, the file a new import of ref replaces (malloc'd;
  * NULL when ref is malformed). */
 char *image_ref_path(const char *store, const char *ref);

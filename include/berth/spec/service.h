@@ -54,6 +54,17 @@ struct service_conf {
 	int log_rate, log_burst;	/* copies: lines a second (0: no limit), burst */
 
 	struct net_conf net;		/* [network] (CONFIG_NETWORK) */
+	/* image = (CONFIG_IMAGE_STORE): the name the file gives, what that
+	 * name holds now, and the version the service runs: its pin's trial
+	 * or committed version (berth/image/pin.h), else the candidate. */
+	struct service_image {
+		const char *ref;	/* NULL: not an image service */
+		char candidate[65];	/* "": the name is not in the store */
+		char id[65];
+		bool trial;
+	} image;
+	int64_t update_timeout_ms;	/* an update must be ready within this */
+	int64_t update_settle_ms;	/* ...and keep running this long after */
 	/* The file besides this one that the container came from (a bundle's
 	 * config.json, an image's ref in the store), as it was when read: a
 	 * reload restarts the service when it changes, as when its own

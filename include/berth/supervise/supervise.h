@@ -61,6 +61,16 @@ bool svc_active(const struct svc *s);
 bool svc_gone(const struct svc *s);
 
 struct supervisor;
+/* A service's update under way (update.c). */
+struct svc_update {
+	bool active;		/* a trial runs, or is being started */
+	bool started;		/* the trial's own container is being made */
+	bool pinned;		/* its pin is known to exist */
+	bool from_reload;	/* its file changed: update to what it names, once read */
+	int64_t deadline_ms;	/* ready by then, or rolled back */
+	int64_t settle_ms;	/* after ready, this long without an end */
+	int64_t commit_ms;	/* ready + settle; 0: not ready yet */
+};
 struct watch {
 	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG, W_CONSOLE, W_STARTER } kind;
 	void *ptr;
@@ -96,6 +106,7 @@ struct svc {
 	char *text;			/* the service file as read */
 	size_t text_len;
 	bool seen, reread, removed;	/* reload: in the directory; changed; gone */
+	struct svc_update update;	/* image services (CONFIG_IMAGE_STORE) */
 };
 
 /* What to do once every service is down (as PID 1). */
@@ -233,6 +244,28 @@ void watchdog_close(struct supervisor *sv);
 static inline int watchdog_open(struct supervisor *sv, const char *d) { (void)sv, (void)d; return log_error("watchdog: not in this build (CONFIG_WATCHDOG)"); }
 static inline void watchdog_pet(struct supervisor *sv) { (void)sv; }
 static inline void watchdog_close(struct supervisor *sv) { (void)sv; }
+#endif
+
+/* update.c (CONFIG_IMAGE_STORE): an image service tries a new version,
+ * commits it or rolls back (berth/image/pin.h). update_begin and
+ * update_rollback put what to tell the operator in msg; -1: refused. */
+#ifdef CONFIG_IMAGE_STORE
+int update_begin(struct supervisor *sv, struct svc *s, const char *ref, int64_t timeout_ms, int64_t settle_ms, char *msg,
+		 size_t cap);
+int update_rollback(struct supervisor *sv, struct svc *s, char *msg, size_t cap);
+void update_observe(struct supervisor *sv, struct svc *s);	/* s changed state */
+void update_timeouts(struct supervisor *sv);
+int64_t update_deadline(const struct svc *s);			/* 0: none */
+void update_after_reread(struct supervisor *sv, struct svc *s);	/* its file was read again */
+void update_describe(const struct svc *s, char *out, size_t cap);	/* for ctl status */
+void update_recover(void);					/* at start: trials cut short */
+#else
+static inline void update_observe(struct supervisor *sv, struct svc *s) { (void)sv, (void)s; }
+static inline void update_timeouts(struct supervisor *sv) { (void)sv; }
+static inline int64_t update_deadline(const struct svc *s) { (void)s; return 0; }
+static inline void update_after_reread(struct supervisor *sv, struct svc *s) { (void)sv, (void)s; }
+static inline void update_describe(const struct svc *s, char *out, size_t cap) { (void)s, (void)cap; out[0] = '\0'; }
+static inline void update_recover(void) {}
 #endif
 
 /* control.c: the `berth ctl` socket. */

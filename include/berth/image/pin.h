@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Which version of an image a service runs: STORE/pins/SERVICE, written
+ * by the supervisor's updates (supervise/update.c), read when the
+ * service file is parsed (spec/service_image.c).
+ *
+ *   committed ID REF   what the service runs (ready, and settled)
+ *   previous ID REF    what it ran before: `ctl rollback` goes back to it
+ *   trial ID REF       an update under way: run until it is committed or
+ *                      rolled back; a supervisor that starts finds none
+ *                      (image_pins_recover), so a power cut during a trial
+ *                      boots the committed version
+ *   last TEXT          the last update's outcome
+ *
+ * Each write goes to a temporary file, is synced and renamed over the
+ * old one: a power cut leaves one or the other, whole. The roots pins
+ * name are kept by the store's garbage collection. */
+#ifndef BERTH_IMAGE_PIN_H
+#define BERTH_IMAGE_PIN_H
+#include <stdbool.h>
+
+struct image_version {
+	char id[65];	/* "" : none */
+	char ref[340];
+};
+struct image_pin {
+	struct image_version committed, previous, trial;
+	char last[400];
+};
+/* 1: read; 0: there is none (p zeroed); -1 (logged): unreadable. */
+int image_pin_read(const char *store, const char *service, struct image_pin *p);
+int image_pin_write(const char *store, const char *service, const struct image_pin *p);
+/* At a supervisor's start: every trial left by a crash or a power cut is
+ * dropped (the committed version runs), and `last` says so. */
+void image_pins_recover(const char *store);
+/* Whether any pin of the store names root `id` (for its garbage
+ * collection). */
+bool image_pinned(const char *store, const char *id);
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pins: one small text file per service that has run from an image
+ * (berth/image/pin.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "berth/image/pin.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
+
+static void version_parse(struct image_version *v, const char *rest)
+{
+	char id[80] = "", ref[340] = "";
+	if (sscanf(rest, "%79s %339s", id, ref) >= 1 && strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64) {
+		memcpy(v->id, id, 65);
+		snprintf(v->ref, sizeof(v->ref), "%s", ref);
+	}
+}
+
+int image_pin_read(const char *store, const char *service, struct image_pin *p)
+{
+	memset(p, 0, sizeof(*p));
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/pins/%s", store, service);
+	char *text = read_file(path, NULL);
+	if (!text)
+		return errno == ENOENT ? 0 : log_error("%s: %m", path);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strncmp(line, "committed ", 10))
+			version_parse(&p->committed, line + 10);
+		else if (!strncmp(line, "previous ", 9))
+			version_parse(&p->previous, line + 9);
+		else if (!strncmp(line, "trial ", 6))
+			version_parse(&p->trial, line + 6);
+		else if (!strncmp(line, "last ", 5))
+			snprintf(p->last, sizeof(p->last), "%s", line + 5);
+	}
+	free(text);
+	return 1;
+}
+
+int image_pin_write(const char *store, const char *service, const struct image_pin *p)
+{
+	char dir[4200], text[2048];
+	snprintf(dir, sizeof(dir), "%s/pins", store);
+	if (mkdir_p(dir, 0700) < 0)
+		return log_error("%s: %m", dir);
+	size_t n = 0;
+	const struct image_version *v[] = { &p->committed, &p->previous, &p->trial };
+	static const char *const names[] = { "committed", "previous", "trial" };
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (v[i]->id[0])
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s %s %s\n", names[i], v[i]->id,
+					      v[i]->ref[0] ? v[i]->ref : "-");
+	if (p->last[0])
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "last %s\n", p->last);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -1 : write_file_durable(fd, service, text, n, 0644);
+	if (r < 0)
+		log_error("%s/%s: %m", dir, service);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Each pin, by service name: fn(store, name, pin, arg). */
+static void each_pin(const char *store, void (*fn)(const char *, const char *, struct image_pin *, void *), void *arg)
+{
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/pins", store);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct image_pin p;
+		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp") && image_pin_read(store, e->d_name, &p) > 0)
+			fn(store, e->d_name, &p, arg);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void recover_one(const char *store, const char *name, struct image_pin *p, void *arg)
+{
+	(void)arg;
+	if (!p->trial.id[0])
+		return;
+	log_warn("service %s: the update to sha256:%.12s (%s) was cut short (a crash or a power cut): it runs "
+		 "sha256:%.12s, its committed version", name, p->trial.id, p->trial.ref, p->committed.id);
+	snprintf(p->last, sizeof(p->last), "interrupted: the trial of sha256:%.12s (%s) was cut short by a restart",
+		 p->trial.id, p->trial.ref);
+	memset(&p->trial, 0, sizeof(p->trial));
+	image_pin_write(store, name, p);
+}
+
+void image_pins_recover(const char *store)
+{
+	each_pin(store, recover_one, NULL);
+}
+
+struct find {
+	const char *id;
+	bool found;
+};
+
+static void find_one(const char *store, const char *name, struct image_pin *p, void *arg)
+{
+	(void)store, (void)name;
+	struct find *f = arg;
+	f->found |= !strcmp(p->committed.id, f->id) || !strcmp(p->previous.id, f->id) || !strcmp(p->trial.id, f->id);
+}
+
+bool image_pinned(const char *store, const char *id)
+{
+	struct find f = { .id = id };
+	each_pin(store, find_one, &f);
+	return f.found;
+}

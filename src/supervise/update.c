@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Updates of image services: a new version runs as a trial, is committed
+ * once it has been ready for update-settle, and is rolled back when it is
+ * not ready within update-timeout, ends before it is committed, or its
+ * image cannot be read. Which version runs is the service's pin in the
+ * store (berth/image/pin.h); the parser reads it, so changing version is
+ * writing the pin and reading the service file again, as a reload does.
+ * The trial watches the service's lifecycle from outside: nothing here
+ * changes a state but through svc_event. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "berth/image/pin.h"
+#include "berth/image/store.h"
+#include "berth/supervise/supervise.h"
+
+static void say(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *msg, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+}
+
+/* Read the service file again (its pin chooses the version) and run
+ * that, if it is wanted up. */
+static void switch_version(struct supervisor *sv, struct svc *s)
+{
+	s->reread = true;
+	if (s->lc.want_up)
+		svc_event(sv, s, EV_RESTART, false);
+	svc_apply_reread(sv, s);
+}
+
+static void finish(struct supervisor *sv, struct svc *s, bool ok, const char *why)
+{
+	const char *store = image_store_dir();
+	struct image_pin pin;
+	s->update = (struct svc_update){ .pinned = true };
+	if (image_pin_read(store, s->name, &pin) <= 0 || !pin.trial.id[0]) {
+		log_error("service %s: its pin in %s/pins lost the update's trial: running what it names", s->name, store);
+		switch_version(sv, s);
+		return;
+	}
+	if (ok) {
+		log_info("service %s: updated to sha256:%.12s (%s): committed", s->name, pin.trial.id, pin.trial.ref);
+		pin.previous = pin.committed;
+		pin.committed = pin.trial;
+		snprintf(pin.last, sizeof(pin.last), "updated to sha256:%.12s (%s)", pin.trial.id, pin.trial.ref);
+	} else {
+		log_error("service %s: the update to sha256:%.12s (%s) failed: %s: back to sha256:%.12s", s->name,
+			  pin.trial.id, pin.trial.ref, why, pin.committed.id);
+		snprintf(pin.last, sizeof(pin.last), "rolled back from sha256:%.12s (%s): %s", pin.trial.id, pin.trial.ref,
+			 why);
+	}
+	memset(&pin.trial, 0, sizeof(pin.trial));
+	image_pin_write(store, s->name, &pin);
+	if (!ok)
+		switch_version(sv, s);
+}
+
+int update_begin(struct supervisor *sv, struct svc *s, const char *want, int64_t timeout_ms, int64_t settle_ms, char *msg,
+		 size_t cap)
+{
+	const char *store = image_store_dir();
+	if (!s->conf.image.ref || !s->conf.image.id[0])
+		return say(msg, cap, "%s: not an image service (image = NAME in its file)", s->name), -1;
+	if (s->update.active)
+		return say(msg, cap, "%s: an update is under way (ctl rollback %s ends it)", s->name, s->name), -1;
+	const char *ref = want ? want : s->conf.image.ref;
+	char id[65];
+	if (image_ref_id(store, ref, id, "ctl update") < 0)
+		return say(msg, cap, "%s: no image %s in %s (berth image import)", s->name, ref, store), -1;
+	struct image_pin pin;
+	if (image_pin_read(store, s->name, &pin) < 0)
+		return say(msg, cap, "%s: its pin in %s/pins cannot be read", s->name, store), -1;
+	if (!pin.committed.id[0]) {
+		snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image.id);
+		snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image.ref);
+	}
+	if (!strcmp(id, pin.committed.id))
+		return say(msg, cap, "%s: already runs sha256:%.12s (%s)", s->name, id, ref), 0;
+	snprintf(pin.trial.id, sizeof(pin.trial.id), "%s", id);
+	snprintf(pin.trial.ref, sizeof(pin.trial.ref), "%s", ref);
+	if (image_pin_write(store, s->name, &pin) < 0)
+		return say(msg, cap, "%s: its pin in %s/pins cannot be written", s->name, store), -1;
+	s->update = (struct svc_update){ .active = true, .pinned = true, .deadline_ms = now_ms() + timeout_ms,
+					 .settle_ms = settle_ms };
+	log_info("service %s: updating to sha256:%.12s (%s): to be ready within %lld ms and run %lld ms more, "
+		 "or rolled back to sha256:%.12s", s->name, id, ref, (long long)timeout_ms, (long long)settle_ms,
+		 pin.committed.id);
+	switch_version(sv, s);
+	say(msg, cap, "%s: updating to sha256:%.12s (%s)", s->name, id, ref);
+	return 0;
+}
+
+int update_rollback(struct supervisor *sv, struct svc *s, char *msg, size_t cap)
+{
+	const char *store = image_store_dir();
+	if (s->update.active) {
+		finish(sv, s, false, "ended by hand (ctl rollback)");
+		return say(msg, cap, "%s: the update was rolled back", s->name), 0;
+	}
+	struct image_pin pin;
+	if (!s->conf.image.ref || image_pin_read(store, s->name, &pin) <= 0 || !pin.previous.id[0])
+		return say(msg, cap, "%s: no previous version to go back to", s->name), -1;
+	struct image_version back = pin.previous;
+	pin.previous = pin.committed;
+	pin.committed = back;
+	snprintf(pin.last, sizeof(pin.last), "rolled back by hand to sha256:%.12s (%s)", back.id, back.ref);
+	if (image_pin_write(store, s->name, &pin) < 0)
+		return say(msg, cap, "%s: its pin in %s/pins cannot be written", s->name, store), -1;
+	log_info("service %s: rolled back by hand to sha256:%.12s (%s)", s->name, back.id, back.ref);
+	switch_version(sv, s);
+	return say(msg, cap, "%s: back to sha256:%.12s (%s)", s->name, back.id, back.ref), 0;
+}
+
+/* A service that came up on its image with no pin yet: that version is
+ * its committed one from now on, so that an import of a new version under
+ * the same name goes through an update, never straight into a boot. */
+static void pin_first(struct svc *s)
+{
+	const char *store = image_store_dir();
+	struct image_pin pin;
+	s->update.pinned = true;
+	if (image_pin_read(store, s->name, &pin) != 0)
+		return;
+	snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image.id);
+	snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image.ref);
+	snprintf(pin.last, sizeof(pin.last), "first run of sha256:%.12s (%s)", s->conf.image.id, s->conf.image.ref);
+	image_pin_write(store, s->name, &pin);
+}
+
+void update_observe(struct supervisor *sv, struct svc *s)
+{
+	struct svc_update *u = &s->update;
+	enum svc_state st = s->lc.state;
+	if (!u->active) {
+		if ((st == SVC_READY || st == SVC_DONE) && s->conf.image.ref && !u->pinned)
+			pin_first(s);
+		return;
+	}
+	if (st == SVC_BROKEN) {
+		char why[200];
+		snprintf(why, sizeof(why), "its image cannot run: %s", s->why);
+		finish(sv, s, false, why);
+		return;
+	}
+	/* The old container is gone and the file read again: the trial's own. */
+	if (st == SVC_STARTING && !s->reread && s->conf.image.trial)
+		u->started = true;
+	if (!u->started)
+		return;
+	if (st == SVC_DONE || (st == SVC_READY && !u->settle_ms)) {
+		finish(sv, s, true, NULL);
+	} else if (st == SVC_READY) {
+		u->commit_ms = now_ms() + u->settle_ms;
+	} else if (st == SVC_BACKOFF || st == SVC_FAILED || st == SVC_STOPPED) {
+		char why[200], how[40];
+		int w = s->last_status;
+		if (w < 0)
+			snprintf(how, sizeof(how), "its container was not created");
+		else if (WIFSIGNALED(w))
+			snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(w));
+		else
+			snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(w));
+		if (st == SVC_STOPPED && !s->lc.want_up)
+			snprintf(why, sizeof(why), "stopped by hand");
+		else
+			snprintf(why, sizeof(why), "it ended %s (%s)",
+				 u->commit_ms ? "after it was ready, within update-settle" : "before it was ready", how);
+		finish(sv, s, false, why);
+	}
+}
+
+void update_timeouts(struct supervisor *sv)
+{
+	int64_t now = now_ms();
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		struct svc_update *u = &s->update;
+		if (!u->active)
+			continue;
+		if (u->commit_ms && now >= u->commit_ms) {
+			finish(sv, s, true, NULL);
+		} else if (!u->commit_ms && now >= u->deadline_ms) {
+			char why[100];
+			snprintf(why, sizeof(why), "not ready within update-timeout (%lld ms)",
+				 (long long)(s->conf.update_timeout_ms));
+			finish(sv, s, false, why);
+		}
+	}
+}
+
+int64_t update_deadline(const struct svc *s)
+{
+	const struct svc_update *u = &s->update;
+	return !u->active ? 0 : u->commit_ms ? u->commit_ms : u->deadline_ms;
+}
+
+void update_after_reread(struct supervisor *sv, struct svc *s)
+{
+	if (!s->update.from_reload)
+		return;
+	s->update.from_reload = false;
+	const struct service_image *im = &s->conf.image;
+	char msg[300];
+	if (im->ref && im->candidate[0] && strcmp(im->candidate, im->id) && !s->update.active &&
+	    update_begin(sv, s, NULL, s->conf.update_timeout_ms, s->conf.update_settle_ms, msg, sizeof(msg)) < 0)
+		log_error("service %s: %s", s->name, msg);
+}
+
+void update_describe(const struct svc *s, char *out, size_t cap)
+{
+	const struct service_image *im = &s->conf.image;
+	struct image_pin pin;
+	size_t n = 0;
+	out[0] = '\0';
+	if (!im->ref)
+		return;
+	n += (size_t)snprintf(out + n, cap - n, "image: %s (sha256:%.12s)\nrunning: sha256:%.12s%s\n", im->ref,
+			      im->candidate[0] ? im->candidate : "-", im->id, im->trial ? " (on trial)" : "");
+	if (image_pin_read(image_store_dir(), s->name, &pin) <= 0 || n >= cap)
+		return;
+	if (pin.committed.id[0] && n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "committed: sha256:%.12s (%s)\n", pin.committed.id, pin.committed.ref);
+	if (pin.previous.id[0] && n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "previous: sha256:%.12s (%s)\n", pin.previous.id, pin.previous.ref);
+	if (s->update.active && n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "update: to sha256:%.12s (%s), %s in %lld ms\n", pin.trial.id,
+				      pin.trial.ref, s->update.commit_ms ? "committed" : "rolled back unless ready",
+				      (long long)(update_deadline(s) - now_ms()));
+	if (pin.last[0] && n < cap)
+		snprintf(out + n, cap - n, "last update: %s\n", pin.last);
+}
+
+void update_recover(void)
+{
+	image_pins_recover(image_store_dir());
+}
