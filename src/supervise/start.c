@@ -249,13 +249,18 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 }
 
 /* ready = path: a watcher child looks inside the root (ready.c), never
- * the loop. It dies with the container (events.c kills it). */
+ * the loop. It dies with the container (events.c kills it). The root is
+ * the container's own, as its init sees it (/proc/PID/root): an image
+ * root or an overlay is mounted in the container's mount namespace
+ * only, and a directory root shows the same files either way. */
 static void spawn_ready_watcher(struct supervisor *sv, struct svc *s)
 {
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)s->ctr.pid);
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		child_of_loop(sv, s, parent);
-		ready_path_watch(s->conf.spec.root_path, s->conf.ready_path, s->ready_wfd);
+		ready_path_watch(s->ctr.pid > 0 ? root : s->conf.spec.root_path, s->conf.ready_path, s->ready_wfd);
 	}
 	if (pid < 0)
 		log_error("service %s: fork: %m (ready = path cannot be watched)", s->name);

@@ -48,7 +48,7 @@ svc() {
 }
 svc sq "$d/web.squashfs"
 svc ero "$d/web.erofs"
-svc tmp "$d/web.squashfs" "overlay = tmpfs:8M"
+svc tmp "$d/web.squashfs" "overlay = tmpfs:8M" "ready = path:/etc/seen"	# ready inside the overlay, which only the container sees
 svc keep "$d/web.squashfs" "overlay = $d/keep"
 svc dirov "$d/tree" "overlay = tmpfs"
 check "berth check accepts image roots and overlays" "$BERTH" check "$d/conf"

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Updates with rollback (IMAGE_STORE + SUPERVISOR): a service with
+# `image =` and `ready = path:` is moved to new versions with `ctl
+# update`: one that becomes ready and stays (committed), one that never
+# becomes ready (rolled back at update-timeout), one that crashes after it
+# is ready (rolled back within update-settle), one whose image cannot run
+# (rolled back at once); `ctl rollback` by hand; a reload after a new
+# import of the file's own image name; a supervisor killed during a trial
+# (the next one runs the committed version); the store keeping what the
+# pins name. Each version is the same layer with another config, so only
+# what the config says tells them apart.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../helpers/oci_image.sh"
+if ! "$BERTH" image --help >/dev/null 2>&1 || ! "$BERTH" supervise --help >/dev/null 2>&1; then
+	skip "image updates" "not in this build (CONFIG_IMAGE_STORE, CONFIG_SUPERVISOR)"; exit 0
+fi
+grep -qw overlay /proc/filesystems || { skip "image updates" "this kernel has no overlayfs"; exit 0; }
+make_rootfs_cache
+d=$TESTROOT/image-update
+rm -rf "$d" && mkdir -p "$d/conf" "$d/layer"
+export BERTH_IMAGE_STORE=$d/store
+img() { "$BERTH" image "$@"; }
+cp -a "$ROOTFS_CACHE/." "$d/layer/"
+oci_tar "$d/layer" "$d/layer.tar"
+# version NAME SCRIPT: an image NAME (tag "1" unless NAME has one) whose
+# program is SCRIPT; its id in $id.
+version() {
+	oci_config "$d/$1.json" "{\"Cmd\":[\"/bin/sh\",\"-c\",\"$2\"],\"Env\":[\"PATH=/bin\"]}" "$d/layer.tar"
+	rm -rf "$d/$1.layout"; oci_layout "$d/$1.layout" "$d/$1.json" "$d/layer.tar"
+	img import "$d/$1.layout" "$1" >/dev/null || fail "import $1"
+	id=$(sha "$d/$1.json")
+}
+# Ready once /tmp/ready exists (in the container's own tmpfs overlay).
+good='echo running-$VERSION; touch /tmp/ready; exec sleep 1000'
+version app:1 "VERSION=1; $good"; v1=$id
+version app:2 "VERSION=2; $good"; v2=$id
+version app:never "echo never-ready; exec sleep 1000"; vnever=$id
+version app:crash "echo crash-soon; touch /tmp/ready; sleep 1; exit 3"; vcrash=$id
+oci_config "$d/broken.json" '{"Cmd":["/bin/true"],"User":"nobody-here"}' "$d/layer.tar"
+oci_layout "$d/broken.layout" "$d/broken.json" "$d/layer.tar"; img import "$d/broken.layout" app:broken >/dev/null
+SOCK=$d/ctl.sock
+ctl() { "$BERTH" ctl -s "$SOCK" "$@"; }
+state() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
+state_is() { [ "$(state "$1")" = "$2" ]; }
+pin() { grep "^$1 " "$BERTH_IMAGE_STORE/pins/app" 2>/dev/null | cut -d' ' -f2; }
+pin_is() { [ "$(pin "$1")" = "$2" ]; }
+last() { sed -n 's/^last //p' "$BERTH_IMAGE_STORE/pins/app" 2>/dev/null; }
+runs() { ctl logs app 2>/dev/null | tail -n1 | grep -q -- "$1" && state_is app ready; }
+short() { echo "$1" | cut -c1-12; }
+printf '[service]\nimage = app:1\nready = path:/tmp/ready\nstop-timeout = 200ms\nrestart-delay = 100ms\nupdate-timeout = 3s\nupdate-settle = 2s\n' \
+	> "$d/conf/app.conf"
+start_supervisor() {
+	"$BERTH" --root "$ROOT" supervise --config-dir "$d/conf" --socket "$SOCK" >> "$d/supervisor.log" 2>&1 & SP=$!
+}
+start_supervisor
+wait_until 30 runs running-1
+check "the first ready run pins its version" wait_until 10 pin_is committed "$v1"
+
+# A good update: ready, then settled, then committed.
+out=$(ctl update app app:2)
+expect_match "ctl update answers" "updating to sha256:$(short "$v2") \(app:2\)" "$out"
+wait_until 30 runs running-2
+expect_match "ctl status during the trial" "running: sha256:$(short "$v2") \(on trial\)" "$(ctl status app)"
+check "a good update is committed once settled" wait_until 30 pin_is committed "$v2"
+expect "...the version before it is the previous" "$v1" "$(pin previous)"
+expect_match "...last update" "^updated to sha256:$(short "$v2") \(app:2\)" "$(last)"
+expect_match "ctl status: committed and previous" "committed: sha256:$(short "$v2") \(app:2\).*previous: sha256:$(short "$v1") \(app:1\)" \
+	"$(ctl status app | tr '\n' ' ')"
+
+# Never ready: rolled back at update-timeout.
+ctl update app app:never >/dev/null
+wait_until 30 sh -c "ctl() { \"$BERTH\" ctl -s \"$SOCK\" \"\$@\"; }; ctl logs app | grep -q never-ready" 2>/dev/null
+check "an update that is never ready is rolled back" wait_until 30 runs running-2
+expect_match "...and says why" "^rolled back from sha256:$(short "$vnever") \(app:never\): not ready within update-timeout" "$(last)"
+expect "...the committed version is unchanged" "$v2" "$(pin committed)"
+check "...no trial is left in the pin" test -z "$(pin trial)"
+
+# Ready, then a crash within update-settle: rolled back.
+ctl update app app:crash >/dev/null
+check "an update that crashes after it is ready is rolled back" wait_until 30 sh -c "grep -q 'rolled back from sha256:$(short "$vcrash")' '$BERTH_IMAGE_STORE/pins/app'"
+expect_match "...and says why" "it ended after it was ready, within update-settle \(exit status 3\)" "$(last)"
+check "...running the committed version again" wait_until 30 runs running-2
+
+# An image that cannot run (its config's User is not in it).
+ctl update app app:broken >/dev/null
+check "an update whose image cannot run is rolled back" wait_until 30 sh -c "grep -q 'rolled back from sha256:' '$BERTH_IMAGE_STORE/pins/app' && grep -q 'cannot run' '$BERTH_IMAGE_STORE/pins/app'"
+check "...running the committed version again" wait_until 30 runs running-2
+expect_match "an unknown image: refused, nothing changes" "no image app:nope" "$(ctl update app app:nope 2>&1)"
+expect_match "an update to what runs: nothing to do" "already runs sha256:$(short "$v2")" "$(ctl update app app:2 2>&1)"
+
+# By hand: back to the previous version.
+expect_match "ctl rollback" "back to sha256:$(short "$v1") \(app:1\)" "$(ctl rollback app 2>&1)"
+check "...runs the previous version" wait_until 30 runs running-1
+expect "...which is now the committed one, and the other the previous" "$v1 $v2" "$(pin committed) $(pin previous)"
+
+# A new import of the file's own name, then a reload: an update.
+version app:1 "VERSION=3; $good"; v3=$id
+ctl reload >/dev/null
+check "a reload after an import of the file's image name: an update, committed" wait_until 30 pin_is committed "$v3"
+check "...running the new version" wait_until 30 runs running-3
+
+# The supervisor killed during a trial; the next one runs the committed.
+ctl update app app:never >/dev/null
+wait_until 30 pin_is trial "$vnever"
+kill -9 "$SP"; wait "$SP" 2>/dev/null
+pid=$(cat "$ROOT/app/state.json" 2>/dev/null | jq -r .pid 2>/dev/null)
+start_supervisor
+check "a trial cut short by a restart: the next supervisor drops it" wait_until 30 sh -c "! grep -q '^trial ' '$BERTH_IMAGE_STORE/pins/app'"
+expect_match "...and says so" "^interrupted: the trial of sha256:$(short "$vnever")" "$(last)"
+ctl restart app >/dev/null
+check "...and the service's next start runs the committed version" wait_until 30 runs running-3
+
+# What the pins name stays in the store, whatever the names.
+img rm app:1 app:2 app:never app:crash app:broken >/dev/null 2>&1
+expect "the committed and previous roots stay after rm of every name" "$(printf '%s\n' "$v1" "$v3" | sort | tr '\n' ' ')" \
+	"$(ls "$BERTH_IMAGE_STORE/roots" | tr '\n' ' ')"
+check "...and the service still runs" runs running-3
+kill "$SP"; wait "$SP" 2>/dev/null
+expect "clean exit" 0 "$?"
+[ -n "${KEEP:-}" ] || rm -rf "$d"
