@@ -70,7 +70,7 @@ done
 
 if [ "$QUICK" != 1 ]; then
 step "integration tests under ASan/UBSan"
-for t in lifecycle process resources seccomp exec terminal supervise supervise_hostile network image_root image_store; do
+for t in lifecycle process resources seccomp exec terminal supervise supervise_hostile network image_root image_store image_update; do
 	echo "-- tests/integration/$t.sh (ASan/UBSan)"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 BERTH=$top/build/asan/berth T=$t-asan sh tests/integration/$t.sh
 done
