@@ -115,9 +115,15 @@ boards_arm() {
 # A TCG guest waits for its timers about a third of the time: the two
 # lanes keep about 1.3 of 2 cores busy (boot.sh: 49 s of CPU in 76 s).
 # The fuzzers (one process at a time, their own build directory, seeds
-# from the integration tests above) take the rest, in a third lane.
-fuzzers() { sh tests/fuzz/run.sh "$FUZZ_SECONDS"; }
-step "QEMU, two lanes side by side: the cgroup v2 and systemd VMs and the x86_64 board | the aarch64 and armv7 boards; beside them, the fuzzers (${FUZZ_SECONDS}s per target)"
+# from the integration tests above) take the rest, in a third lane, then
+# the power cuts (a VM of their own, on the x86_64 kernel the first lane
+# fetched minutes before).
+fuzzers() {
+	sh tests/fuzz/run.sh "$FUZZ_SECONDS"
+	echo "-- power cuts during image updates on the x86_64 board (${POWERCUT_RUNS:-20} cuts)"
+	sh tests/qemu/powercut.sh x86_64 "$top/build/test/berth"
+}
+step "QEMU, two lanes side by side: the cgroup v2 and systemd VMs and the x86_64 board | the aarch64 and armv7 boards; beside them, the fuzzers (${FUZZ_SECONDS}s per target) and the power cuts"
 lanes=$TESTROOT/lanes
 mkdir -p "$lanes"
 for l in vms_x86_64 boards_arm fuzzers; do

@@ -12,12 +12,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$2
 mkdir -p "$dir"
 # The board's network: its NIC's driver, what berth's [network] makes
-# (veth, bridge, macvlan, ipvlan) and publish's nf_tables expressions.
-# Where the kernel has one built in, there is no file, and nothing to
-# load. DIR/modules/list names what was taken: a changed list takes again.
-# crc32c_generic: conntrack's libcrc32c asks the crypto API for crc32c
-# (a softdep, not in "depends=").
-net_modules="virtio_pci virtio_mmio virtio_net veth bridge macvlan ipvlan nf_tables nft_chain_nat nft_nat nft_masq crc32c_generic"
+# (veth, bridge, macvlan, ipvlan) and publish's nf_tables expressions;
+# and a disk (virtio_blk, ext4, and overlay over it) for what must outlive a power cut (the
+# image store of tests/qemu/powercut.sh). Where the kernel has one built
+# in, there is no file, and nothing to load. DIR/modules/list names what
+# was taken: a changed list takes again. crc32c_generic: conntrack's
+# libcrc32c and ext4 ask the crypto API for crc32c (a softdep, not in
+# "depends=").
+net_modules="virtio_pci virtio_mmio virtio_net veth bridge macvlan ipvlan nf_tables nft_chain_nat nft_nat nft_masq crc32c_generic virtio_blk ext4 overlay"
 # modules TREE VERSION: those and what they depend on (the "depends=" of
 # each one's .modinfo), copied from TREE to DIR/modules, with the
 # modules.dep and modules.alias of busybox's depmod, which the board's
@@ -51,7 +53,8 @@ if [ ! -s "$dir/vmlinuz" ] || [ ! -e "$dir/softdog.ko" ] || [ "$(cat "$dir/modul
 	dpkg-deb --fsys-tarfile "$dir"/dl/*.deb | (cd "$dir/dl" && tar -x --wildcards './boot/vmlinuz-*')
 	mv "$dir"/dl/boot/vmlinuz-* "$dir/vmlinuz"
 	dpkg-deb --fsys-tarfile "$dir"/dl/*.deb | (cd "$dir/dl" && tar -x --wildcards '*/drivers/watchdog/*' \
-		'*/kernel/net/*' '*/kernel/drivers/net/*' '*/kernel/drivers/virtio/*' '*/kernel/lib/*' '*/kernel/crypto/*' 2>/dev/null) || true
+		'*/kernel/net/*' '*/kernel/drivers/net/*' '*/kernel/drivers/virtio/*' '*/kernel/lib/*' '*/kernel/crypto/*' \
+		'*/kernel/drivers/block/*' '*/kernel/fs/*' 2>/dev/null) || true
 	for m in softdog watchdog; do
 		f=$(find "$dir/dl" -name "$m.ko*" | head -n1)
 		if [ -n "$f" ]; then mv "$f" "$dir/$m.ko"; else : > "$dir/$m.ko"; fi

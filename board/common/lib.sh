@@ -92,10 +92,12 @@ board_pack() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null 
 # initramfs's /sbin/init is PID 1. -no-reboot: a reboot ends QEMU. The
 # board's NIC is on QEMU's user network (10.0.2.15), the host's
 # 127.0.0.1:BOARD_HTTP_PORT (default 8080) forwarded to its port 8080.
+# BOARD_DISK=FILE: a raw disk image as the board's /dev/vda.
 board_boot() {
 	_initrd=$1; shift
 	_kernel=$(board_kernel) || return 1
 	$BOARD_QEMU -m "${BOARD_MEM:-512}" -smp 2 -nographic -no-reboot -kernel "$_kernel" -initrd "$_initrd" \
+		${BOARD_DISK:+-drive "file=$BOARD_DISK,format=raw,if=virtio"} \
 		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${BOARD_HTTP_PORT:-8080}-:8080" -device "$BOARD_NIC,netdev=net0" \
 		-append "console=$BOARD_CONSOLE rdinit=/sbin/init panic=-1 quiet loglevel=3 $*"
 }
