@@ -26,25 +26,21 @@ int cmd_image(struct globals *g, int argc, char **argv)
 	const char *store = image_store_dir();
 	bool quiet = false;
 	int c, code;
-	while ((c = cli_getopt(argc, argv, "+s:qh", opts, &help, &code)) != -1) {
-		if (c == -2)
-			return code;
-		if (c == 's')
-			store = optarg;
-		else
-			quiet = true;
-	}
-	if (optind >= argc)
-		return cli_usage(&help, 1);
-	const char *verb = argv[optind++];
-	/* Options may also follow the verb: `berth image list -q`. */
-	while ((c = cli_getopt(argc, argv, "s:qh", opts, &help, &code)) != -1) {
-		if (c == -2)
-			return code;
-		if (c == 's')
-			store = optarg;
-		else
-			quiet = true;
+	/* Options before the verb, then after it: `berth image list -q`. */
+	const char *verb = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		while ((c = cli_getopt(argc, argv, pass ? "s:qh" : "+s:qh", opts, &help, &code)) != -1) {
+			if (c == -2)
+				return code;
+			if (c == 's')
+				store = optarg;
+			else
+				quiet = true;
+		}
+		if (!pass && optind >= argc)
+			return cli_usage(&help, 1);
+		if (!pass)
+			verb = argv[optind++];
 	}
 	int n = argc - optind;
 	char **args = argv + optind;

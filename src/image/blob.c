@@ -131,14 +131,8 @@ ssize_t blob_read(struct blob *b, void *buf, size_t n)
 		memcpy(buf, b->in, (size_t)got);
 		memmove(b->in, b->in + got, b->in_len - (size_t)got);
 		b->in_len -= (size_t)got;
-	} else {
-		do
-			got = read(b->fd, buf, n);
-		while (got < 0 && errno == EINTR);
-		if (got < 0)
-			return log_error("%s: %m", b->origin);
-		sha256_update(&b->raw, buf, (size_t)got);
-		b->raw_bytes += (uint64_t)got;
+	} else if ((got = read_raw(b, buf, n)) < 0) {
+		return -1;
 	}
 	if (got > 0) {
 		sha256_update(&b->plain, buf, (size_t)got);

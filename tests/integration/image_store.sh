@@ -196,18 +196,17 @@ layer("device", [("dev-null", "chr"), ("ok", "file", b"fine")])
 layer("whiteout-out", [(".wh.." , "file", b""), ])
 PY
 	refuse "a name with \"..\": refused" "climbs out" "$(hostile dotdot)"
-	out=$(img import "$(hostile symlink-out)" evil:sym 2>&1)
-	r=$(cut -c8- "$STORE/refs/evil:sym" 2>/dev/null)
-	if decoy_intact && [ -n "$r" ] && [ -f "$STORE/roots/$r/rootfs$d/decoy/pwned" ]; then
-		ok "a symlink to an absolute path: what goes through it stays in the image"
-	else fail "a symlink to an absolute path: what goes through it stays in the image" "$out $(ls -A "$d/decoy")"; fi
-	img rm evil:sym >/dev/null 2>&1
-	out=$(img import "$(hostile symlink-rel)" evil:rel 2>&1)
-	r=$(cut -c8- "$STORE/refs/evil:rel" 2>/dev/null)
-	if decoy_intact && [ -n "$r" ] && [ -f "$STORE/roots/$r/rootfs$d/decoy/pwned" ]; then
-		ok "a symlink climbing with \"..\": what goes through it stays in the image"
-	else fail "a symlink climbing with \"..\": what goes through it stays in the image" "$out $(ls -A "$d/decoy")"; fi
-	img rm evil:rel >/dev/null 2>&1
+	# contained DESC LAYER: imported, and what went through the layer's
+	# symlink landed inside the image, where the decoy's path is.
+	contained() {
+		out=$(img import "$(hostile "$2")" "evil:$2" 2>&1)
+		r=$(cut -c8- "$STORE/refs/evil:$2" 2>/dev/null)
+		if decoy_intact && [ -n "$r" ] && [ -f "$STORE/roots/$r/rootfs$d/decoy/pwned" ]; then ok "$1"
+		else fail "$1" "$out $(ls -A "$d/decoy")"; fi
+		img rm "evil:$2" >/dev/null 2>&1
+	}
+	contained "a symlink to an absolute path: what goes through it stays in the image" symlink-out
+	contained "a symlink climbing with \"..\": what goes through it stays in the image" symlink-rel
 	before=$(img list)
 	refuse "a hard link climbing out: refused" "a hard link to .*outside the image" "$(hostile hardlink-out)"
 	refuse "a hard link to an absolute path: resolved inside the image (not there)" "hard link target: No such file" "$(hostile hardlink-abs)"
