@@ -167,7 +167,7 @@ static int oci_manifest(struct image_manifest *m, int layoutfd, const char *path
 	char origin[600];
 	snprintf(origin, sizeof(origin), "%s: %s", m->origin, path);
 	struct jctx j = { .origin = origin, .arena = &m->arena };
-	const cJSON *list, *config, *layers;
+	const cJSON *list = NULL, *config = NULL, *layers = NULL;
 	int r = -1;
 	if (j_array(&j, doc, "manifests", &list) > 0) {
 		/* An index: of platforms, or of tags (index.json). */
@@ -192,8 +192,10 @@ static int oci_manifest(struct image_manifest *m, int layoutfd, const char *path
 	if (!blob)
 		goto out;
 	m->config_path = blob;
-	if (j_array(&j, doc, "layers", &layers) < 0)
+	if (j_array(&j, doc, "layers", &layers) < 1) {
+		jerr(&j, "a manifest needs layers");
 		goto out;
+	}
 	m->n_layers = (size_t)cJSON_GetArraySize(layers);
 	m->layers = arena_array(&m->arena, m->n_layers + 1, sizeof(*m->layers));
 	EACH(&j, layers, i, e) {
@@ -239,7 +241,7 @@ static int docker_manifest(struct image_manifest *m, int layoutfd, const char *w
 	snprintf(origin, sizeof(origin), "%s: manifest.json", m->origin);
 	struct jctx j = { .origin = origin, .arena = &m->arena };
 	int r = -1, n = cJSON_GetArraySize(doc);
-	const cJSON *pick = NULL, *e, *layers;
+	const cJSON *pick = NULL, *e, *layers = NULL;
 	if (!cJSON_IsArray(doc) || !n) {
 		jerr(&j, "expected an array of images");
 		goto out;
@@ -254,7 +256,7 @@ static int docker_manifest(struct image_manifest *m, int layoutfd, const char *w
 		jerr(&j, "%d images, none tagged %s: name one with NAME:TAG", n, want ? want : "(no name given)");
 		goto out;
 	}
-	if (j_string(&j, pick, "Config", &m->config_path) < 1 || j_array(&j, pick, "Layers", &layers) < 0) {
+	if (j_string(&j, pick, "Config", &m->config_path) < 1 || j_array(&j, pick, "Layers", &layers) < 1) {
 		jerr(&j, "an image needs Config and Layers");
 		goto out;
 	}
@@ -286,7 +288,7 @@ static int read_config(struct image_manifest *m, int layoutfd)
 	snprintf(origin, sizeof(origin), "%s: config %s", m->origin, m->config_path);
 	struct jctx j = { .origin = origin, .arena = &m->arena };
 	cJSON *doc = j_parse(&j, m->config, m->config_len);
-	const cJSON *rootfs, *ids;
+	const cJSON *rootfs = NULL, *ids = NULL;
 	int r = -1;
 	if (!doc)
 		return -1;

@@ -90,7 +90,7 @@ static int image_defaults(struct service_conf *c, const struct image_found *f, c
 	if (!doc)
 		return -1;
 	struct spec_process *p = &c->spec.process;
-	const cJSON *conf;
+	const cJSON *conf = NULL;
 	const char *const *entry = NULL, *const *cmd = NULL, *const *env = NULL;
 	const char *cwd = NULL, *user = NULL;
 	size_t n_entry = 0, n_cmd = 0, n_env = 0;

@@ -260,6 +260,13 @@ void update_after_reread(struct supervisor *sv, struct svc *s);	/* its file was 
 void update_describe(const struct svc *s, char *out, size_t cap);	/* for ctl status */
 void update_recover(void);					/* at start: trials cut short */
 #else
+static inline int update_begin(struct supervisor *sv, struct svc *s, const char *ref, int64_t timeout_ms, int64_t settle_ms,
+			       char *msg, size_t cap)
+{
+	(void)sv, (void)s, (void)ref, (void)timeout_ms, (void)settle_ms;
+	snprintf(msg, cap, "images are not in this build (CONFIG_IMAGE_STORE)");
+	return -1;
+}
 static inline void update_observe(struct supervisor *sv, struct svc *s) { (void)sv, (void)s; }
 static inline void update_timeouts(struct supervisor *sv) { (void)sv; }
 static inline int64_t update_deadline(const struct svc *s) { (void)s; return 0; }
