@@ -157,6 +157,14 @@ static bool adopt(struct supervisor *sv, struct svc *s)
 	free(s->addresses);
 	s->addresses = network_recorded(supervisor_net_files(sv, net_files), s->name);
 	log_info("service %s: adopted its running container (pid %d)", s->name, (int)st.pid);
+	/* It runs from another root than its file now gives (an update's
+	 * trial that the restart dropped, or a file changed meanwhile): the
+	 * file wins, as a reload would have it. */
+	if (s->conf.spec.root_path && strcmp(st.rootfs, s->conf.spec.root_path)) {
+		log_info("service %s: its container runs from %s, its file now says %s: restarting", s->name, st.rootfs,
+			 s->conf.spec.root_path);
+		svc_event(sv, s, EV_RESTART, false);
+	}
 	return true;
 }
 
