@@ -284,12 +284,17 @@ static int apply_entry(struct unpack *u, const struct tar_entry *e)
 		u->st->devices_skipped++;
 		return 0;
 	}
-	const char *name;
-	int parent = inroot_open_parent(u->rootfd, u->path, true, &name);
+	const char *base = strrchr(u->path, '/'), *name;
+	bool whiteout = (u->flags & UNPACK_LAYER) && !strncmp(base ? base + 1 : u->path, WHITEOUT, strlen(WHITEOUT));
+	/* A whiteout in a directory that is not there hides nothing: it
+	 * makes no directory. */
+	int parent = inroot_open_parent(u->rootfd, u->path, !whiteout, &name);
+	if (parent < 0 && whiteout && errno == ENOENT)
+		return 0;
 	if (parent < 0)
 		return fail(u, "parent directory");
 	int r;
-	if ((u->flags & UNPACK_LAYER) && !strncmp(name, WHITEOUT, strlen(WHITEOUT))) {
+	if (whiteout) {
 		r = apply_whiteout(u, parent, name);
 	} else {
 		r = make_entry(u, parent, name, e);

@@ -197,6 +197,7 @@ layer("hardlink-out", [("hl", "hard", "../../../../../../../.." + decoy + "/file
 layer("hardlink-abs", [("hl", "hard", decoy + "/file")])
 layer("device", [("dev-null", "chr"), ("ok", "file", b"fine")])
 layer("whiteout-out", [(".wh.." , "file", b""), ])
+layer("whiteout-nodir", [("nodir/.wh.x", "file", b""), ("ok", "file", b"fine")])
 PY
 	refuse "a name with \"..\": refused" "climbs out" "$(hostile dotdot)"
 	# contained DESC LAYER: imported, and what went through the layer's
@@ -220,6 +221,12 @@ PY
 		[ -f "$STORE/roots/$r/rootfs/ok" ]; then ok "device nodes are skipped, the rest imported"
 	else fail "device nodes are skipped, the rest imported" "$out"; fi
 	img rm evil:dev >/dev/null 2>&1
+	out=$(img import "$(hostile whiteout-nodir)" evil:wh 2>&1)
+	r=$(cut -c8- "$STORE/refs/evil:wh" 2>/dev/null)
+	if [ -n "$r" ] && [ -f "$STORE/roots/$r/rootfs/ok" ] && [ ! -e "$STORE/roots/$r/rootfs/nodir" ]; then
+		ok "a whiteout in a directory that is not there makes no directory"
+	else fail "a whiteout in a directory that is not there makes no directory" "$out $(ls "$STORE/roots/$r/rootfs" 2>&1)"; fi
+	img rm evil:wh >/dev/null 2>&1
 	# A fifo where a blob should be: refused, not waited on.
 	mkdir -p "$H/fifo-layout"; cp -a "$d/layout/." "$H/fifo-layout/"
 	rm "$H/fifo-layout/blobs/sha256/$h2"; mkfifo "$H/fifo-layout/blobs/sha256/$h2"
