@@ -139,7 +139,8 @@ int service_image_base(struct service_conf *c, const struct ini_entry *e, const 
 		service_source_note(c, arena_strdup(&c->spec.arena, ref));
 		free(ref);
 	}
-	struct service_image *im = &c->image;
+	struct service_image *im = c->image = arena_alloc(&c->spec.arena, sizeof(*c->image));
+	memset(im, 0, sizeof(*im));
 	im->ref = arena_strdup(&c->spec.arena, e->value);
 	struct image_pin pin;
 	bool named = image_ref_id(store, e->value, im->candidate, NULL) == 0;

@@ -65,11 +65,11 @@ int update_begin(struct supervisor *sv, struct svc *s, const char *want, int64_t
 		 size_t cap)
 {
 	const char *store = image_store_dir();
-	if (!s->conf.image.ref || !s->conf.image.id[0])
+	if (!s->conf.image || !s->conf.image->id[0])
 		return say(msg, cap, "%s: not an image service (image = NAME in its file)", s->name), -1;
 	if (s->update.active)
 		return say(msg, cap, "%s: an update is under way (ctl rollback %s ends it)", s->name, s->name), -1;
-	const char *ref = want ? want : s->conf.image.ref;
+	const char *ref = want ? want : s->conf.image->ref;
 	char id[65];
 	if (image_ref_id(store, ref, id, "ctl update") < 0)
 		return say(msg, cap, "%s: no image %s in %s (berth image import)", s->name, ref, store), -1;
@@ -77,8 +77,8 @@ int update_begin(struct supervisor *sv, struct svc *s, const char *want, int64_t
 	if (image_pin_read(store, s->name, &pin) < 0)
 		return say(msg, cap, "%s: its pin in %s/pins cannot be read", s->name, store), -1;
 	if (!pin.committed.id[0]) {
-		snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image.id);
-		snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image.ref);
+		snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image->id);
+		snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image->ref);
 	}
 	if (!strcmp(id, pin.committed.id))
 		return say(msg, cap, "%s: already runs sha256:%.12s (%s)", s->name, id, ref), 0;
@@ -104,7 +104,7 @@ int update_rollback(struct supervisor *sv, struct svc *s, char *msg, size_t cap)
 		return say(msg, cap, "%s: the update was rolled back", s->name), 0;
 	}
 	struct image_pin pin;
-	if (!s->conf.image.ref || image_pin_read(store, s->name, &pin) <= 0 || !pin.previous.id[0])
+	if (!s->conf.image || image_pin_read(store, s->name, &pin) <= 0 || !pin.previous.id[0])
 		return say(msg, cap, "%s: no previous version to go back to", s->name), -1;
 	struct image_version back = pin.previous;
 	pin.previous = pin.committed;
@@ -127,9 +127,9 @@ static void pin_first(struct svc *s)
 	s->update.pinned = true;
 	if (image_pin_read(store, s->name, &pin) != 0)
 		return;
-	snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image.id);
-	snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image.ref);
-	snprintf(pin.last, sizeof(pin.last), "first run of sha256:%.12s (%s)", s->conf.image.id, s->conf.image.ref);
+	snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image->id);
+	snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image->ref);
+	snprintf(pin.last, sizeof(pin.last), "first run of sha256:%.12s (%s)", s->conf.image->id, s->conf.image->ref);
 	image_pin_write(store, s->name, &pin);
 }
 
@@ -138,7 +138,7 @@ void update_observe(struct supervisor *sv, struct svc *s)
 	struct svc_update *u = &s->update;
 	enum svc_state st = s->lc.state;
 	if (!u->active) {
-		if ((st == SVC_READY || st == SVC_DONE) && s->conf.image.ref && !u->pinned)
+		if ((st == SVC_READY || st == SVC_DONE) && s->conf.image && !u->pinned)
 			pin_first(s);
 		return;
 	}
@@ -149,7 +149,7 @@ void update_observe(struct supervisor *sv, struct svc *s)
 		return;
 	}
 	/* The old container is gone and the file read again: the trial's own. */
-	if (st == SVC_STARTING && !s->reread && s->conf.image.trial)
+	if (st == SVC_STARTING && !s->reread && s->conf.image && s->conf.image->trial)
 		u->started = true;
 	if (!u->started)
 		return;
@@ -205,20 +205,20 @@ void update_after_reread(struct supervisor *sv, struct svc *s)
 	if (!s->update.from_reload)
 		return;
 	s->update.from_reload = false;
-	const struct service_image *im = &s->conf.image;
+	const struct service_image *im = s->conf.image;
 	char msg[300];
-	if (im->ref && im->candidate[0] && strcmp(im->candidate, im->id) && !s->update.active &&
+	if (im && im->candidate[0] && strcmp(im->candidate, im->id) && !s->update.active &&
 	    update_begin(sv, s, NULL, s->conf.update_timeout_ms, s->conf.update_settle_ms, msg, sizeof(msg)) < 0)
 		log_error("service %s: %s", s->name, msg);
 }
 
 void update_describe(const struct svc *s, char *out, size_t cap)
 {
-	const struct service_image *im = &s->conf.image;
+	const struct service_image *im = s->conf.image;
 	struct image_pin pin;
 	size_t n = 0;
 	out[0] = '\0';
-	if (!im->ref)
+	if (!im)
 		return;
 	n += (size_t)snprintf(out + n, cap - n, "image: %s (sha256:%.12s)\nrunning: sha256:%.12s%s\n", im->ref,
 			      im->candidate[0] ? im->candidate : "-", im->id, im->trial ? " (on trial)" : "");

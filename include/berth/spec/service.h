@@ -58,11 +58,11 @@ struct service_conf {
 	 * name holds now, and the version the service runs: its pin's trial
 	 * or committed version (berth/image/pin.h), else the candidate. */
 	struct service_image {
-		const char *ref;	/* NULL: not an image service */
+		const char *ref;
 		char candidate[65];	/* "": the name is not in the store */
 		char id[65];
 		bool trial;
-	} image;
+	} *image;			/* in the arena; NULL: not an image service */
 	int64_t update_timeout_ms;	/* an update must be ready within this */
 	int64_t update_settle_ms;	/* ...and keep running this long after */
 	/* The file besides this one that the container came from (a bundle's
