@@ -105,23 +105,30 @@ vms_x86_64() {
 	sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
 	sh tests/qemu/demo.sh x86_64
 }
+# The power cuts (tests/qemu/powercut.sh, POWERCUT_RUNS in all) run in
+# two halves, at the end of the arm lane and of the fuzz lane, each on the
+# x86_64 kernel the first lane fetched minutes before.
+powercut_half() {	# NAME 1|0: the half that takes an odd one
+	_n=$(( (${POWERCUT_RUNS:-20} + $2) / 2 ))
+	echo "-- power cuts during image updates on the x86_64 board ($_n cuts, run $1)"
+	POWERCUT_RUNS=$_n sh tests/qemu/powercut.sh x86_64 "$top/build/test/berth" "$1"
+}
 boards_arm() {
 	for arch in aarch64 armv7; do
 		echo "-- the $arch board: berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell; the demo"
 		sh tests/qemu/boot.sh $arch "$top/build/test-$arch/berth"
 		sh tests/qemu/demo.sh $arch "$top/build/test-$arch/berth"
 	done
+	powercut_half a 1
 }
 # A TCG guest waits for its timers about a third of the time: the two
 # lanes keep about 1.3 of 2 cores busy (boot.sh: 49 s of CPU in 76 s).
 # The fuzzers (one process at a time, their own build directory, seeds
 # from the integration tests above) take the rest, in a third lane, then
-# the power cuts (a VM of their own, on the x86_64 kernel the first lane
-# fetched minutes before).
+# the other half of the power cuts.
 fuzzers() {
 	sh tests/fuzz/run.sh "$FUZZ_SECONDS"
-	echo "-- power cuts during image updates on the x86_64 board (${POWERCUT_RUNS:-20} cuts)"
-	sh tests/qemu/powercut.sh x86_64 "$top/build/test/berth"
+	powercut_half b 0
 }
 step "QEMU, two lanes side by side: the cgroup v2 and systemd VMs and the x86_64 board | the aarch64 and armv7 boards; beside them, the fuzzers (${FUZZ_SECONDS}s per target) and the power cuts"
 lanes=$TESTROOT/lanes

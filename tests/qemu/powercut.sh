@@ -8,16 +8,18 @@
 # script kills QEMU (SIGKILL, no shutdown, no sync) at a random moment of
 # the updates. The next boot must run the version its pin says is
 # committed, with no trial left, the roots of its pin in the store, and
-# its data whole. POWERCUT_RUNS cuts (default 20), then one last boot.
-# usage: tests/qemu/powercut.sh ARCH BERTH   (ARCH: x86_64)
+# its data whole. POWERCUT_RUNS cuts (default 20). NAME: a run of its
+# own (work directory, disk, random moments), beside others.
+# usage: tests/qemu/powercut.sh ARCH BERTH [NAME]   (ARCH: x86_64)
 set -u
-arch=$1 berth=$2
+arch=$1 berth=$2 name=${3:-a}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-work=$top/build/qemu-powercut-$arch
+work=$top/build/qemu-powercut-$arch-$name
 . "$top/tests/qemu/lib.sh"
 . "$top/tests/helpers/oci_image.sh"
 runs=${POWERCUT_RUNS:-20}
-what="qemu-$arch power cuts"
+what="qemu-$arch power cuts ($name)"
+seed=$(printf %s "$name" | cksum | cut -d' ' -f1)
 board_kernel >/dev/null || { record FAIL "$what: kernel"; exit 0; }
 command -v mkfs.ext4 >/dev/null || { record SKIP "$what (no mkfs.ext4: e2fsprogs)"; exit 0; }
 rm -rf "$work" && mkdir -p "$work"
@@ -89,7 +91,8 @@ v1=$(sha "$work/c1.json" | cut -c1-12) v2=$(sha "$work/c2.json" | cut -c1-12)
 
 # boot N: the board, in the background, its console in boot-N.log.
 boot() {
-	BOARD_DISK=$work/disk.img BOARD_MEM=512 BOARD_HTTP_PORT=$(board_free_port 18480) \
+	# (Runs side by side look for a free port from different places.)
+	BOARD_DISK=$work/disk.img BOARD_MEM=512 BOARD_HTTP_PORT=$(board_free_port $((18480 + seed % 500 * 10))) \
 		timeout 600 sh "$top/board/common/boot.sh" "$BOARD" "$work/initrd.gz" > "$work/boot-$1.log" 2>&1 &
 	qemu_sh=$!
 }
@@ -120,9 +123,10 @@ boot 0
 check_boot 0
 for n in $(seq 1 "$runs"); do
 	# A random moment of the updates: after the first one has begun,
-	# 0 to 6 s later (a trial here lasts 2-4 s under TCG).
+	# 0 to 10 s later (an update here takes 3-6 s under TCG: the cuts
+	# fall in trials, in settle times, and between updates).
 	wait_line "$work/boot-$((n - 1)).log" '^PC-UPDATE 1 ' 120 || { record FAIL "$what: boot $((n - 1)) began no update"; break; }
-	sleep "$(awk -v s="$n" 'BEGIN { srand(s * 7919); printf "%.1f", rand() * 6 }')"
+	sleep "$(awk -v s="$n" -v k="$seed" 'BEGIN { srand(s * 7919 + k); printf "%.1f", rand() * 10 }')"
 	grep -q '^PC-UPDATE [0-9]* app:' "$work/boot-$((n - 1)).log" && cuts=$((cuts + 1))
 	tr -d '\r' < "$work/boot-$((n - 1)).log" | grep -c '^PC-DONE .* updated to' > "$work/done" ; commits=$((commits + $(cat "$work/done")))
 	# Was an update under way when the power went?
@@ -132,4 +136,4 @@ for n in $(seq 1 "$runs"); do
 	check_boot "$n" || break
 done
 power_cut
-[ "$bad" = 0 ] && record PASS "$what: $cuts cuts during updates ($commits updates committed before them, $trials_cut cut during a trial): every boot ran its committed version, no trial left, its pin's roots there, its data whole"
+[ "$bad" = 0 ] && record PASS "$what: $cuts cuts during updates ($commits updates committed before them, $trials_cut cut during an update): every boot ran its committed version, no trial left, its pin's roots there, its data whole"
