@@ -68,6 +68,15 @@ int image_pin_write(const char *store, const char *service, const struct image_p
 	return r;
 }
 
+int image_pin_remove(const char *store, const char *service)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/pins/%s", store, service);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return log_error("%s: %m", path);
+	return 0;
+}
+
 /* Each pin, by service name: fn(store, name, pin, arg). */
 static void each_pin(const char *store, void (*fn)(const char *, const char *, struct image_pin *, void *), void *arg)
 {

@@ -315,6 +315,7 @@ void svc_forget_removed(struct supervisor *sv)
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
 		if (svc_gone(s)) {
+			update_forget(s);
 			control_forget(sv, s);
 			svc_free(sv, s);
 			continue;

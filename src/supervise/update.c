@@ -236,6 +236,12 @@ void update_describe(const struct svc *s, char *out, size_t cap)
 		snprintf(out + n, cap - n, "last update: %s\n", pin.last);
 }
 
+void update_forget(const struct svc *s)
+{
+	if (s->conf.image && image_pin_remove(image_store_dir(), s->name) == 0)
+		log_info("service %s: its file is gone: so is its pin (berth image rm frees what only it kept)", s->name);
+}
+
 void update_recover(void)
 {
 	image_pins_recover(image_store_dir());

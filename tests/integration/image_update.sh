@@ -116,6 +116,14 @@ img rm app:1 app:2 app:never app:crash app:broken >/dev/null 2>&1
 expect "the committed and previous roots stay after rm of every name" "$(printf '%s\n' "$v1" "$v3" | sort | tr '\n' ' ')" \
 	"$(ls "$BERTH_IMAGE_STORE/roots" | tr '\n' ' ')"
 check "...and the service still runs" runs running-3
+# The service's file removed: the service goes, its pin too, and the
+# store lets its roots go at the next change.
+rm "$d/conf/app.conf"
+ctl reload >/dev/null
+gone() { [ -z "$(state app)" ] && [ ! -e "$BERTH_IMAGE_STORE/pins/app" ]; }
+check "a service whose file is removed: it goes, and its pin with it" wait_until 30 gone
+version other:1 "true"
+expect "...then the next change of the store removes its roots" "$id " "$(ls "$BERTH_IMAGE_STORE/roots" | tr '\n' ' ')"
 kill "$SP"; wait "$SP" 2>/dev/null
 expect "clean exit" 0 "$?"
 [ -n "${KEEP:-}" ] || rm -rf "$d"

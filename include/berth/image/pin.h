@@ -29,6 +29,8 @@ struct image_pin {
 /* 1: read; 0: there is none (p zeroed); -1 (logged): unreadable. */
 int image_pin_read(const char *store, const char *service, struct image_pin *p);
 int image_pin_write(const char *store, const char *service, const struct image_pin *p);
+/* The service is gone: its pin too, so that the store may let its roots go. */
+int image_pin_remove(const char *store, const char *service);
 /* At a supervisor's start: every trial left by a crash or a power cut is
  * dropped (the committed version runs), and `last` says so. */
 void image_pins_recover(const char *store);

@@ -259,6 +259,7 @@ int64_t update_deadline(const struct svc *s);			/* 0: none */
 void update_after_reread(struct supervisor *sv, struct svc *s);	/* its file was read again */
 void update_describe(const struct svc *s, char *out, size_t cap);	/* for ctl status */
 void update_recover(void);					/* at start: trials cut short */
+void update_forget(const struct svc *s);			/* its file is gone, it is down */
 #else
 static inline int update_begin(struct supervisor *sv, struct svc *s, const char *ref, int64_t timeout_ms, int64_t settle_ms,
 			       char *msg, size_t cap)
@@ -273,6 +274,7 @@ static inline int64_t update_deadline(const struct svc *s) { (void)s; return 0; 
 static inline void update_after_reread(struct supervisor *sv, struct svc *s) { (void)sv, (void)s; }
 static inline void update_describe(const struct svc *s, char *out, size_t cap) { (void)s, (void)cap; out[0] = '\0'; }
 static inline void update_recover(void) {}
+static inline void update_forget(const struct svc *s) { (void)s; }
 #endif
 
 /* control.c: the `berth ctl` socket. */
