@@ -111,21 +111,16 @@ void image_pins_recover(const char *store)
 	each_pin(store, recover_one, NULL);
 }
 
-struct find {
-	const char *id;
-	bool found;
-};
-
-static void find_one(const char *store, const char *name, struct image_pin *p, void *arg)
+static void list_one(const char *store, const char *name, struct image_pin *p, void *arg)
 {
 	(void)store, (void)name;
-	struct find *f = arg;
-	f->found |= !strcmp(p->committed.id, f->id) || !strcmp(p->previous.id, f->id) || !strcmp(p->trial.id, f->id);
+	const struct image_version *v[] = { &p->committed, &p->previous, &p->trial };
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (v[i]->id[0])
+			fprintf(arg, "%s\n", v[i]->id);
 }
 
-bool image_pinned(const char *store, const char *id)
+void image_pins_list(const char *store, FILE *out)
 {
-	struct find f = { .id = id };
-	each_pin(store, find_one, &f);
-	return f.found;
+	each_pin(store, list_one, out);
 }

@@ -173,27 +173,55 @@ static bool root_in_use(const char *id)
 /* Every root no ref names and no container has mounted goes: moved into
  * tmp/ first, so that a crash in the middle leaves only what the next
  * change empties. A root in use stays until a later import or rm. */
+/* The ids refs and pins name, one a line (malloc'd; NULL: unreadable). */
+static char *kept_ids(struct store *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int refs = open_dir_at(s->fd, "refs", false);
+	DIR *d = refs >= 0 ? fdopendir(refs) : NULL;
+	struct dirent *e;
+	bool ok = out && d;
+	while (ok && (e = readdir(d))) {
+		char *id = e->d_name[0] == '.' ? NULL : read_file_at(refs, e->d_name, NULL);
+		if (id && !strncmp(id, "sha256:", 7))
+			fprintf(out, "%.64s\n", id + 7);
+		free(id);
+	}
+	if (d)
+		closedir(d);
+	else if (refs >= 0)
+		close(refs);
+	if (out) {
+		image_pins_list(s->dir, out);
+		fclose(out);
+	}
+	if (!ok) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static int collect_garbage(struct store *s)
 {
-	int refs = open_dir_at(s->fd, "refs", false), roots = open_dir_at(s->fd, "roots", false);
-	DIR *rd = refs >= 0 ? fdopendir(refs) : NULL, *od = roots >= 0 ? fdopendir(roots) : NULL;
+	int roots = open_dir_at(s->fd, "roots", false);
+	DIR *od = roots >= 0 ? fdopendir(roots) : NULL;
+	char *kept = kept_ids(s);
 	int r = 0;
-	if (!rd || !od) {
+	if (!od || !kept) {
 		r = log_error("image store %s: %m", s->dir);
 		goto out;
 	}
-	struct dirent *o, *e;
+	struct dirent *o;
 	while ((o = readdir(od))) {
 		if (o->d_name[0] == '.')
 			continue;
-		bool used = false;
-		rewinddir(rd);
-		while (!used && (e = readdir(rd))) {
-			char *id = e->d_name[0] == '.' ? NULL : read_file_at(refs, e->d_name, NULL);
-			used = id && !strncmp(id, "sha256:", 7) && !strncmp(id + 7, o->d_name, 64) && strlen(o->d_name) == 64;
-			free(id);
-		}
-		if (used || image_pinned(s->dir, o->d_name))
+		/* Every line of kept is 64 digits and a newline: a match is a line. */
+		char line[80];
+		snprintf(line, sizeof(line), "%s\n", o->d_name);
+		if (strlen(o->d_name) == 64 && strstr(kept, line))
 			continue;	/* named, or what a service runs or may roll back to */
 		if (root_in_use(o->d_name)) {
 			log_info("image store %s: sha256:%.12s is no longer named but a container runs from it: "
@@ -207,10 +235,7 @@ static int collect_garbage(struct store *s)
 			r = log_error("image store %s: removing %s: %m", s->dir, from);
 	}
 out:
-	if (rd)
-		closedir(rd);
-	else if (refs >= 0)
-		close(refs);
+	free(kept);
 	if (od)
 		closedir(od);
 	else if (roots >= 0)

@@ -17,6 +17,7 @@
 #ifndef BERTH_IMAGE_PIN_H
 #define BERTH_IMAGE_PIN_H
 #include <stdbool.h>
+#include <stdio.h>
 
 struct image_version {
 	char id[65];	/* "" : none */
@@ -34,7 +35,7 @@ int image_pin_remove(const char *store, const char *service);
 /* At a supervisor's start: every trial left by a crash or a power cut is
  * dropped (the committed version runs), and `last` says so. */
 void image_pins_recover(const char *store);
-/* Whether any pin of the store names root `id` (for its garbage
- * collection). */
-bool image_pinned(const char *store, const char *id);
+/* Every id the store's pins name, one a line, to out (for the store's
+ * garbage collection). */
+void image_pins_list(const char *store, FILE *out);
 #endif
