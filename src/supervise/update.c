@@ -153,6 +153,8 @@ void update_observe(struct supervisor *sv, struct svc *s)
 		u->started = true;
 	if (!u->started)
 		return;
+	if (st == SVC_RUNNING)
+		u->created = true;
 	if (st == SVC_DONE || (st == SVC_READY && !u->settle_ms)) {
 		finish(sv, s, true, NULL);
 	} else if (st == SVC_READY) {
@@ -160,8 +162,8 @@ void update_observe(struct supervisor *sv, struct svc *s)
 	} else if (st == SVC_BACKOFF || st == SVC_FAILED || st == SVC_STOPPED) {
 		char why[200], how[40];
 		int w = s->last_status;
-		if (w < 0)
-			snprintf(how, sizeof(how), "its container was not created");
+		if (!u->created && !u->commit_ms)
+			snprintf(how, sizeof(how), "its container could not be created");
 		else if (WIFSIGNALED(w))
 			snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(w));
 		else

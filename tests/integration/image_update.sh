@@ -86,6 +86,12 @@ check "...running the committed version again" wait_until 30 runs running-2
 ctl update app app:broken >/dev/null
 check "an update whose image cannot run is rolled back" wait_until 30 sh -c "grep -q 'rolled back from sha256:' '$BERTH_IMAGE_STORE/pins/app' && grep -q 'cannot run' '$BERTH_IMAGE_STORE/pins/app'"
 check "...running the committed version again" wait_until 30 runs running-2
+oci_config "$d/noexec.json" '{"Cmd":["/no/such/program"]}' "$d/layer.tar"
+oci_layout "$d/noexec.layout" "$d/noexec.json" "$d/layer.tar"; img import "$d/noexec.layout" app:noexec >/dev/null
+ctl update app app:noexec >/dev/null
+check "an update whose program is not in the image is rolled back" wait_until 30 sh -c "grep -q 'rolled back from sha256:$(short "$(sha "$d/noexec.json")")' '$BERTH_IMAGE_STORE/pins/app'"
+expect_match "...as a container that could not be created" "it ended before it was ready \(its container could not be created\)" "$(last)"
+check "...running the committed version again" wait_until 30 runs running-2
 expect_match "an unknown image: refused, nothing changes" "no image app:nope" "$(ctl update app app:nope 2>&1)"
 expect_match "an update to what runs: nothing to do" "already runs sha256:$(short "$v2")" "$(ctl update app app:2 2>&1)"
 
@@ -112,7 +118,7 @@ check "...and the trial's container it adopted is replaced by the committed vers
 expect_match "...saying why" "its container runs from .*, its file now says .*: restarting" "$(cat "$d/supervisor.log")"
 
 # What the pins name stays in the store, whatever the names.
-img rm app:1 app:2 app:never app:crash app:broken >/dev/null 2>&1
+img rm app:1 app:2 app:never app:crash app:broken app:noexec >/dev/null 2>&1
 expect "the committed and previous roots stay after rm of every name" "$(printf '%s\n' "$v1" "$v3" | sort | tr '\n' ' ')" \
 	"$(ls "$BERTH_IMAGE_STORE/roots" | tr '\n' ' ')"
 check "...and the service still runs" runs running-3

@@ -65,6 +65,7 @@ struct supervisor;
 struct svc_update {
 	bool active;		/* a trial runs, or is being started */
 	bool started;		/* the trial's own container is being made */
+	bool created;		/* ...and was made */
 	bool pinned;		/* its pin is known to exist */
 	bool from_reload;	/* its file changed: update to what it names, once read */
 	int64_t deadline_ms;	/* ready by then, or rolled back */
