@@ -496,13 +496,6 @@ int image_load(const char *dir, const char *id, struct image_found *f, const cha
 	return 0;
 }
 
-int image_find(const char *dir, const char *refstr, struct image_found *f, const char *what)
-{
-	char id[65];
-	memset(f, 0, sizeof(*f));
-	return image_ref_id(dir, refstr, id, what) < 0 ? -1 : image_load(dir, id, f, what);
-}
-
 char *image_ref_path(const char *dir, const char *refstr)
 {
 	struct image_ref ref;

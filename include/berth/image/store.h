@@ -35,8 +35,8 @@ int image_list(const char *store, bool quiet);
 /* Forgets ref, and removes its root unless another ref names it. */
 int image_remove(const char *store, const char *ref);
 
-/* What a service needs of ref: its root's path and its config's text
- * (both malloc'd; image_found_free). -1 (logged, as `what`). */
+/* What a service needs of an image: its root's path and its config's
+ * text (malloc'd; image_found_free). -1 (logged, as `what`). */
 struct image_found {
 	char id[65];
 	char *dir;	/* STORE/roots/ID */
@@ -44,9 +44,8 @@ struct image_found {
 	char *config;
 	size_t config_len;
 };
-int image_find(const char *store, const char *ref, struct image_found *f, const char *what);
-/* The two halves of image_find: what ref names now (what NULL: a name
- * not in the store fails quietly, errno ENOENT); what root id holds. */
+/* What ref names now (what NULL: a name not in the store fails quietly,
+ * errno ENOENT); what root id holds. */
 int image_ref_id(const char *store, const char *ref, char id[65], const char *what);
 int image_load(const char *store, const char *id, struct image_found *f, const char *what);
 /* STORE/refs/NAME:TAG, the file a new import of ref replaces (malloc'd;
