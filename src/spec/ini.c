@@ -176,6 +176,21 @@ static int load_default_spec(struct service_conf *c, const char *file)
 	return 0;
 }
 
+/* An image root (linux/image.c) is known by its name: the parser reads no
+ * file. The supervisor parses in its loop, where a rootfs on a mount that
+ * hangs would hang it; the runtime, beside the loop, checks what it is. */
+static bool names_image_file(const char *path)
+{
+	static const char *const suffixes[] = { ".squashfs", ".sqfs", ".erofs", ".img" };
+	size_t len = strlen(path);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t k = strlen(suffixes[i]);
+		if (len > k && !strcmp(path + len - k, suffixes[i]))
+			return true;
+	}
+	return false;
+}
+
 /* The base spec: a bundle's config.json, berth's default around a rootfs,
  * or an image of the store (spec/service_image.c). */
 static int load_base(struct service_conf *c, struct ini_doc *d)
@@ -205,22 +220,19 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	if (bundle) {
 		char *config = arena_printf(&c->spec.arena, "%s/config.json", bundle->value);
 		service_source_note(c, config);
-		return oci_load(&c->spec, bundle->value);
+		if (oci_load(&c->spec, bundle->value) < 0)
+			return -1;
+		/* Through a service file, a bundle's root.path may name an image
+		 * file; the runc command line never sets this, and refuses one. */
+		c->spec.root_image = names_image_file(c->spec.root_path);
+		return 0;
 	}
 	if (load_default_spec(c, d->file) < 0)
 		return -1;
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
 	c->spec.root_path = dir;
 	c->spec.bundle = dirname(parent);
-	/* An image (linux/image.c) by its name: the parser reads no file. The
-	 * supervisor parses in its loop, where a rootfs on a mount that hangs
-	 * would hang it; the runtime, beside the loop, checks what it is. */
-	static const char *const image_names[] = { ".squashfs", ".sqfs", ".erofs", ".img" };
-	size_t len = strlen(dir);
-	for (size_t i = 0; i < sizeof(image_names) / sizeof(image_names[0]); i++) {
-		size_t k = strlen(image_names[i]);
-		c->spec.root_image |= len > k && !strcmp(dir + len - k, image_names[i]);
-	}
+	c->spec.root_image = names_image_file(dir);
 	return 0;
 }
 

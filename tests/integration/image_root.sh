@@ -51,17 +51,23 @@ svc ero "$d/web.erofs"
 svc tmp "$d/web.squashfs" "overlay = tmpfs:8M" "ready = path:/etc/seen"	# ready inside the overlay, which only the container sees
 svc keep "$d/web.squashfs" "overlay = $d/keep"
 svc dirov "$d/tree" "overlay = tmpfs"
+# A bundle whose root.path names an image: allowed through a service file
+# (the runc command line refuses it, below).
+mkdir -p "$d/bundle" && "$BERTH" spec -b "$d/bundle"
+edit "$d/bundle" '.root = { path: "../web.erofs", readonly: false } | .process.terminal = false | .process.args = ["sh", "/probe"]'
+printf '[service]\nbundle = %s\noverlay = tmpfs\nstop-timeout = 200ms\n' "$d/bundle" > "$d/conf/bun.conf"
 check "berth check accepts image roots and overlays" "$BERTH" check "$d/conf"
 
 "$BERTH" --root "$ROOT" supervise --config-dir "$d/conf" --socket "$SOCK" > "$d/supervisor.log" 2>&1 & SP=$!
-for n in sq ero tmp keep dirov; do wait_state $n ready; done
-expect "all five start" "ready ready ready ready ready" "$(state sq) $(state ero) $(state tmp) $(state keep) $(state dirov)"
+for n in sq ero tmp keep dirov bun; do wait_state $n ready; done
+expect "all six start" "ready ready ready ready ready ready" "$(state sq) $(state ero) $(state tmp) $(state keep) $(state dirov) $(state bun)"
 logs() { ctl logs "$1" 2>/dev/null | tr '\n' ' '; }
 expect_match "squashfs: the image's files, a read-only root" "^image-content root-read-only nothing-seen" "$(logs sq)"
 expect_match "erofs: the image's files, a read-only root" "^image-content root-read-only nothing-seen" "$(logs ero)"
 expect_match "overlay = tmpfs: writable over the image" "^image-content root-writable nothing-seen" "$(logs tmp)"
 expect_match "overlay = DIR: writable over the image" "^image-content root-writable nothing-seen" "$(logs keep)"
 expect_match "overlay over a directory rootfs: writable" "^image-content root-writable" "$(logs dirov)"
+expect_match "a bundle whose root.path is an erofs file, under overlay = tmpfs" "^image-content root-writable nothing-seen" "$(logs bun)"
 check "overlay over a directory rootfs: the directory itself is untouched" test ! -e "$d/tree/etc/seen"
 check "overlay = DIR: the upper layer is in DIR" test -f "$d/keep/upper/etc/seen"
 attached() { losetup -j "$1" 2>/dev/null | grep -c .; }
@@ -101,7 +107,7 @@ expect "a new supervisor starts them again" "ready ready ready ready" "$(state s
 kill -TERM $SP; wait $SP
 expect "clean exit" 0 "$?"
 check "stopped: every loop device let go" wait_until 30 none
-for n in sq ero tmp keep dirov; do
+for n in sq ero tmp keep dirov bun; do
 	[ -e "$ROOT/$n" ] && fail "stopped: $n's state directory removed" || ok "stopped: $n's state directory removed"
 done
 
