@@ -32,6 +32,18 @@ int network_finish(struct service_conf *c);
 static inline int network_finish(struct service_conf *c) { (void)c; return 0; }
 #define IF_NETWORK(x)
 #endif
+/* An image's ExposedPorts entry ("80/tcp", "53/udp", "8080"): published
+ * on the same port from a bridge unless the file says publish =. -1 if
+ * it is no port. */
+#ifdef CONFIG_NET_PUBLISH
+int network_expose(struct service_conf *c, const char *port, int line);
+#else
+static inline int network_expose(struct service_conf *c, const char *port, int line)
+{
+	(void)c, (void)port, (void)line;
+	return 0;
+}
+#endif
 
 /* service_image.c: image = NAME[:TAG], a root and defaults from the image
  * store, over berth's default spec (load_base). */

@@ -4,7 +4,8 @@
  * fallback, so it is never written: the service gets a tmpfs overlay
  * unless it says `overlay = /DIR` (kept) or `overlay = none` (read-only).
  * The image config's Entrypoint + Cmd, Env, WorkingDir and User are the
- * defaults that exec =, env =, cwd = and user = replace. */
+ * defaults that exec =, env =, cwd = and user = replace; its ExposedPorts
+ * are published from a bridge unless [network] says publish =. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -83,7 +84,21 @@ static int image_user(struct jctx *j, struct spec_process *p, const char *rootfs
 	return 0;
 }
 
-static int image_defaults(struct service_conf *c, const struct image_found *f, const char *origin)
+/* ExposedPorts: {"80/tcp": {}, ...}, published from a bridge by default. */
+static int image_ports(struct jctx *j, struct service_conf *c, const cJSON *conf, int line)
+{
+	const cJSON *ports = NULL, *p;
+	if (j_object(j, conf, "ExposedPorts", &ports) < 0)
+		return -1;
+	size_t mark = jpath_key(j, "ExposedPorts");
+	for (p = ports ? ports->child : NULL; p; p = p->next)
+		if (network_expose(c, p->string, line) < 0)
+			return jerr_at(j, p->string, "expected PORT[/tcp|/udp], the port from 1 to 65535");
+	jpath_pop(j, mark);
+	return 0;
+}
+
+static int image_defaults(struct service_conf *c, const struct image_found *f, const char *origin, int line)
 {
 	struct jctx j = { .origin = origin, .arena = &c->spec.arena };
 	cJSON *doc = j_parse(&j, f->config, f->config_len);
@@ -104,6 +119,8 @@ static int image_defaults(struct service_conf *c, const struct image_found *f, c
 		    j_string(&j, conf, "User", &user) < 0)
 			goto out;
 		if (user && *user && image_user(&j, p, f->rootfs, user) < 0)
+			goto out;
+		if (image_ports(&j, c, conf, line) < 0)
 			goto out;
 		jpath_pop(&j, mark);
 	}
@@ -169,7 +186,7 @@ int service_image_base(struct service_conf *c, const struct ini_entry *e, const 
 	c->spec.overlay = OVERLAY_TMPFS;
 	char origin[700];
 	snprintf(origin, sizeof(origin), "%s: %s's config (sha256:%.12s)", what, e->value, f.id);
-	int r = image_defaults(c, &f, origin);
+	int r = image_defaults(c, &f, origin, e->line);
 	image_found_free(&f);
 	return r;
 }

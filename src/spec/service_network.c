@@ -148,6 +148,8 @@ static int k_hosts(struct key_ctx *k, struct net_conf *n)
 	return 0;
 }
 
+static const char *proto_name(int proto) { return proto == IPPROTO_UDP ? "udp" : "tcp"; }
+
 #ifdef CONFIG_NET_PUBLISH
 static int get_port(const char *s, uint16_t *port)
 {
@@ -159,9 +161,20 @@ static int get_port(const char *s, uint16_t *port)
 }
 
 /* publish = [HOSTIP:]HOSTPORT:PORT[/tcp|udp], an IPv6 HOSTIP in brackets
- * as in a URL: [fd00::1]:8080:80. */
+ * as in a URL: [fd00::1]:8080:80; publish = none publishes nothing, not
+ * even the image's ExposedPorts. The file's lines replace the image's. */
 static int k_publish(struct key_ctx *k, struct net_conf *n)
 {
+	bool none = !strcmp(k->e->value, "none");
+	if (n->n_publish && n->publish[0].exposed)
+		n->n_publish = 0;
+	if (none ? n->n_publish != 0 : n->publish_none != 0)
+		return KERR(k, "publish = none and a port (line %d): give one",
+			    none ? n->publish[0].line : n->publish_none);
+	if (none) {
+		n->publish_none = k->e->line;
+		return 0;
+	}
 	char *v = arena_strdup(k->a, k->e->value);
 	struct net_publish p = { .proto = IPPROTO_TCP, .line = k->e->line };
 	char *slash = strrchr(v, '/');
@@ -200,9 +213,39 @@ static int k_publish(struct key_ctx *k, struct net_conf *n)
 		return KERR(k, "\"%s\": ports are numbers from 1 to 65535", k->e->value);
 	for (size_t i = 0; i < n->n_publish; i++)
 		if (net_publish_clash(&n->publish[i], &p))
-			return KERR(k, "port %u/%s is published already (line %d)", p.host_port,
-				    p.proto == IPPROTO_UDP ? "udp" : "tcp", n->publish[i].line);
+			return KERR(k, "port %u/%s is published already (line %d)", p.host_port, proto_name(p.proto),
+				    n->publish[i].line);
 	n->publish = arena_grow(k->a, n->publish, n->n_publish, sizeof(*n->publish));
+	n->publish[n->n_publish++] = p;
+	return 0;
+}
+
+int network_expose(struct service_conf *c, const char *port, int line)
+{
+	struct net_conf *n = &c->net;
+	struct net_publish p = { .proto = IPPROTO_TCP, .line = line, .exposed = true };
+	char num[8];
+	size_t len = strcspn(port, "/");
+	const char *proto = port[len] ? port + len + 1 : "tcp";
+	if (!strcmp(proto, "udp"))
+		p.proto = IPPROTO_UDP;
+	else if (!strcmp(proto, "sctp"))
+	{
+		log_warn("%s:%d: image: ExposedPorts \"%s\": berth publishes tcp and udp only", c->file, line, port);
+		return 0;
+	} else if (strcmp(proto, "tcp"))
+		return -1;
+	if (len >= sizeof(num))
+		return -1;
+	memcpy(num, port, len);
+	num[len] = '\0';
+	if (get_port(num, &p.port) < 0)
+		return -1;
+	p.host_port = p.port;
+	for (size_t i = 0; i < n->n_publish; i++)
+		if (net_publish_clash(&n->publish[i], &p))
+			return 0;	/* "80" and "80/tcp" */
+	n->publish = arena_grow(&c->spec.arena, n->publish, n->n_publish, sizeof(*n->publish));
 	n->publish[n->n_publish++] = p;
 	return 0;
 }
@@ -294,6 +337,10 @@ int network_finish(struct service_conf *c)
 {
 	struct net_conf *n = &c->net;
 	bool wired = net_wired(n);
+	/* The image's ports are published from a bridge only: on the host's
+	 * network or a link of its own, the container is reached as it is. */
+	if (n->mode != NET_BRIDGE && n->n_publish && n->publish[0].exposed)
+		n->n_publish = 0;
 	const char *misplaced = !wired && n->n_addrs ? "address" : !wired && n->n_gateways ? "gateway"
 		: !wired && n->mtu ? "mtu" : !wired && n->has_mac ? "mac"
 		: n->mode != NET_BRIDGE && n->bridge ? "bridge" : n->mode != NET_BRIDGE && n->n_bridge_addrs ? "bridge-address"
@@ -347,8 +394,11 @@ int service_network_clash(const struct service_conf *a, const struct service_con
 	for (size_t i = 0; i < y->n_publish; i++)
 		for (size_t j = 0; j < x->n_publish; j++)
 			if (net_publish_clash(&y->publish[i], &x->publish[j]))
-				return line_error(b, y->publish[i].line, "publish", "port %u/%s is published by service %s too (%s:%d)",
-						  y->publish[i].host_port, y->publish[i].proto == IPPROTO_UDP ? "udp" : "tcp",
-						  a->name, a->file, x->publish[j].line);
+				return line_error(b, y->publish[i].line, y->publish[i].exposed ? "image" : "publish",
+						  "port %u/%s%s is published by service %s too (%s:%d)%s",
+						  y->publish[i].host_port, proto_name(y->publish[i].proto),
+						  y->publish[i].exposed ? " (its ExposedPorts)" : "", a->name, a->file,
+						  x->publish[j].line,
+						  y->publish[i].exposed ? ": publish = in [network] replaces them" : "");
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -217,6 +218,30 @@ static void send_log(struct client *c, const struct logring *r, uint64_t from)
 	out(c, p2, n2);
 }
 
+/* "published: 8080->80/tcp 192.168.55.1:8081->80/tcp": what reaches the
+ * container from the device's ports while it runs. */
+static void status_published(struct client *c, const struct net_conf *n)
+{
+#ifdef CONFIG_NET_PUBLISH
+	if (!n->n_publish)
+		return;
+	outf(c, "published:");
+	for (size_t i = 0; i < n->n_publish; i++) {
+		const struct net_publish *p = &n->publish[i];
+		char ip[NET_ADDR_STRLEN + 3] = "";
+		if (p->host_ip.family) {
+			char b[NET_ADDR_STRLEN];
+			net_addr_format(&p->host_ip, false, b);
+			snprintf(ip, sizeof(ip), p->host_ip.family == AF_INET6 ? "[%s]:" : "%s:", b);
+		}
+		outf(c, " %s%u->%u/%s", ip, p->host_port, p->port, p->proto == IPPROTO_UDP ? "udp" : "tcp");
+	}
+	outf(c, "%s\n", n->publish[0].exposed ? " (the image's ExposedPorts)" : "");
+#else
+	(void)c, (void)n;
+#endif
+}
+
 static void reply_status(struct supervisor *sv, struct client *c, struct svc *s)
 {
 	char ex[24], up[16];
@@ -227,6 +252,8 @@ static void reply_status(struct supervisor *sv, struct client *c, struct svc *s)
 		outf(c, "pid: %d\nuptime: %s\n", (int)s->ctr.pid, up);
 	if (svc_running(s) && s->addresses)
 		outf(c, "addresses: %s\n", s->addresses);
+	if (svc_running(s))
+		status_published(c, &s->conf.net);
 	outf(c, "restarts: %d\nfailures in a row: %d\nlast exit: %s\n", s->lc.restarts, s->lc.failures, ex);
 	if (s->conf.log_console || s->conf.log_kmsg)
 		outf(c, "console lines dropped: %llu\n", (unsigned long long)s->lines_dropped);

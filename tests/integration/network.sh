@@ -44,6 +44,7 @@ bad proto 'mode = bridge' 'publish = 8080:80/sctp'
 bad pubv6 'mode = bridge' 'publish = fd00::1:8080:80'
 bad pubtwice 'mode = bridge' 'publish = 8080:80' 'publish = 10.0.0.1:8080:81'
 bad pubvlan 'mode = macvlan' 'parent = eth1' 'address = 192.168.77.9/24' 'publish = 80:80'
+bad pubnone 'mode = bridge' 'publish = none' 'publish = 80:80'
 OUT=$("$BERTH" check "$nd/bad" 2>&1); rc=$?
 expect "check: [network] errors fail the check" "1" "$rc"
 expect_match "check: an address outside the bridge's subnet, with file and line" \
@@ -57,6 +58,7 @@ expect_match "check: publish: an IPv6 HOSTIP goes in brackets" \
 	"pubv6.conf:6: publish: \"fd00::1\" is not an address of the device \(IPv4, or IPv6 in brackets\)" "$OUT"
 expect_match "check: publish: one port twice" "pubtwice.conf:7: publish: port 8080/tcp is published already \(line 6\)" "$OUT"
 expect_match "check: publish: on a bridge only" "pubvlan.conf: \[network\]: publish: not used by mode = macvlan" "$OUT"
+expect_match "check: publish = none and a port" "pubnone.conf:7: publish: publish = none and a port \(line 6\): give one" "$OUT"
 
 # Across the files of a directory: one address on a bridge, one port.
 mkdir -p "$nd/clash"
@@ -91,11 +93,45 @@ mkdir -p "$nd/bundle" && cp -a "$nd/rootfs" "$nd/bundle/rootfs" && "$BERTH" spec
 jq '.process.terminal = false | .process.args = ["sleep", "1000"]' "$nd/bundle/config.json" > "$nd/bundle/c.tmp" &&
 	mv "$nd/bundle/c.tmp" "$nd/bundle/config.json"
 printf '[service]\nbundle = %s\nstop-timeout = 200ms\n[network]\nmode = bridge\n' "$nd/bundle" > "$nd/conf/net-bundle.conf"
+# An image's ExposedPorts (IMAGE_STORE): published on the same ports
+# from a bridge by default; the file's publish = replaces them, and
+# publish = none publishes nothing.
+images=no
+if "$BERTH" image --help >/dev/null 2>&1; then
+	images=yes
+	. "$(dirname "$0")/../helpers/oci_image.sh"
+	export BERTH_IMAGE_STORE=$nd/store
+	oci_tar "$nd/rootfs" "$nd/layer.tar"
+	exposed() {	# NAME EXPOSEDPORTS-JSON
+		oci_config "$nd/$1.json" "{\"Cmd\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"],\"ExposedPorts\":$2}" "$nd/layer.tar"
+		rm -rf "$nd/$1.layout"; oci_layout "$nd/$1.layout" "$nd/$1.json" "$nd/layer.tar"
+		"$BERTH" image import "$nd/$1.layout" "$1" >/dev/null
+	}
+	exposed netweb '{"80/tcp":{},"80":{},"53/udp":{},"5000/sctp":{}}'
+	exposed netbad '{"http/tcp":{}}'
+	img_svc() { _n=$1; shift; { printf '[service]\nimage = %s\nstop-timeout = 200ms\n[network]\nmode = bridge\n' "$1"; shift
+		for l in "$@"; do echo "$l"; done; } > "$nd/$_n.conf"; }
+	mkdir -p "$nd/img-clash"
+	img_svc img-clash/a netweb; img_svc img-clash/b netweb
+	expect_match "check: two services whose images expose one port, on bridges" \
+		"b.conf:2: image: port 80/tcp \(its ExposedPorts\) is published by service a too \(.*/a.conf:2\): publish = in \[network\] replaces them" \
+		"$("$BERTH" check "$nd/img-clash" 2>&1)"
+	img_svc bad/expose netbad
+	expect_match "check: an ExposedPorts entry that is no port: the image's JSON path" \
+		"expose.conf:2: image: netbad's config \(sha256:[0-9a-f]{12}\): config.ExposedPorts.http/tcp: expected PORT\[/tcp\|/udp\]" \
+		"$("$BERTH" check "$nd/bad/expose.conf" 2>&1)"
+	rm "$nd/bad/expose.conf"
+	expect_match "check: an sctp port is named and left out" "ExposedPorts \"5000/sctp\": berth publishes tcp and udp only" \
+		"$("$BERTH" check "$nd/img-clash/a.conf" 2>&1)"
+	img_svc conf/net-img netweb
+	img_svc conf/net-img2 netweb 'publish = 8091:80'
+	img_svc conf/net-img3 netweb 'publish = none'
+fi
 # (net-dup and net-pub2 ask for net-fixed's address and net-web's port on
 # purpose: the supervisor refuses them at start. berth check sees it.)
 OUT=$("$BERTH" check "$nd/conf" 2>&1)
 expect_match "check: the services' [network] sections pass, but for the clashes put there" \
-	"12 service files, 2 with errors" "$OUT"
+	"$(ls "$nd/conf" | wc -l) service files, 2 with errors" "$OUT"
 
 # A device whose forwarding is off (a new namespace inherits the host's):
 # berth turns it on for its bridges only. Its links take router
@@ -142,6 +178,17 @@ expect "publish: HOSTPORT:PORT reaches the container from the LAN" hello-from-ne
 	"$(from_lan http://192.168.55.1:8080/index.html)"
 expect "publish: HOSTIP:HOSTPORT:PORT/tcp" hello-from-net-web \
 	"$(from_lan http://192.168.55.1:8081/index.html)"
+if [ $images = yes ]; then
+	wait_state net-img ready; wait_state net-img2 ready; wait_state net-img3 ready
+	expect "image: its ExposedPorts are published from the bridge" hello-from-net-web \
+		"$(from_lan http://192.168.55.1:80/index.html)"
+	expect "image: publish = replaces the ExposedPorts" hello-from-net-web \
+		"$(from_lan http://192.168.55.1:8091/index.html)"
+	expect_match "image: ctl status shows what is published, and from where" \
+		"published: 80->80/tcp 53->53/udp \(the image's ExposedPorts\)" "$(ctl status net-img)"
+	expect_match "image: ...the file's lines instead" "published: 8091->80/tcp$" "$(ctl status net-img2)"
+	expect "image: publish = none publishes nothing" "" "$(ctl status net-img3 | grep published)"
+fi
 expect "outbound: a service reaches the LAN (forwarding, masquerade)" hello-from-the-lan \
 	"$(ctl exec net-client wget -qO- http://192.168.55.2:8000/x < /dev/null 2>&1)"
 # Forwarding was off on the device: berth turned it on for its bridges

@@ -34,6 +34,7 @@ struct net_publish {
 	struct net_addr host_ip;	/* family 0: any address of the device */
 	uint16_t host_port, port;
 	int line;
+	bool exposed;			/* the image's ExposedPorts: a default that publish = replaces */
 };
 
 struct net_conf {
@@ -57,6 +58,7 @@ struct net_conf {
 	size_t n_hosts;
 	struct net_publish *publish;	/* NET_BRIDGE (CONFIG_NET_PUBLISH), in the arena */
 	size_t n_publish;
+	int publish_none;		/* the line of publish = none, else 0 */
 	int line;			/* of its mode key, for messages */
 };
 
