@@ -6,7 +6,10 @@
  * digest check into the config's own parsing. Whatever the JSON says
  * (paths with "..", absolute paths, digests of any form, nested indexes,
  * counts that do not match), manifest_load returns 0 or -1, reads only
- * inside the layout, and frees what it took. */
+ * inside the layout, and frees what it took. The same config is then a
+ * store's image that a service file names (spec/service_image.c, where
+ * the store is in the build): its Entrypoint, Cmd, Env, WorkingDir, User
+ * and ExposedPorts become the service's defaults, or a clear error. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/image/manifest.h"
+#include "berth/spec/service.h"
 #include "berth/util/sha256.h"
 #include "berth/util/util.h"
 #include "quiet.h"
@@ -26,6 +30,38 @@ static char base[4096];
 static void remove_base(void)
 {
 	remove_tree(base);
+}
+
+/* The config as the image "web" of a store at base/store, its root an
+ * empty directory with an /etc/passwd naming "app", and a service on a
+ * bridge that runs it. */
+static void service_from_config(const char *digest, const char *config, size_t clen)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/store", base);
+	setenv("BERTH_IMAGE_STORE", path, 1);
+	snprintf(path, sizeof(path), "%s/store/roots/%s/rootfs/etc", base, digest + 7);
+	if (mkdir_p(path, 0755) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/store/roots/%s/rootfs/etc/passwd", base, digest + 7);
+	static const char passwd[] = "app:x:1000:1000::/:/bin/sh\n";
+	if (write_file(path, passwd, sizeof(passwd) - 1, 0644) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/store/roots/%s/config.json", base, digest + 7);
+	if (write_file(path, config, clen, 0644) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/store/refs", base);
+	if (mkdir_p(path, 0755) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/store/refs/web:latest", base);
+	if (write_file(path, digest, strlen(digest), 0644) < 0)
+		abort();
+	static const char text[] = "[service]\nimage = web\n[network]\nmode = bridge\n";
+	struct service_conf c;
+	int r = service_load_text(&c, text, sizeof(text) - 1, "/fuzz/web.conf");
+	if (r == 0 && (!c.spec.root_path || !c.spec.process.args))
+		abort();
+	service_free(&c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -93,5 +129,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	manifest_free(&m);
 	close(fd);
+	service_from_config(name, config, clen);
 	return 0;
 }

@@ -84,11 +84,11 @@ fuzz fuzz_tar "image layers: tar, gzip, whiteouts into a root beside a decoy (no
 # Seeds for image layouts: an OCI index, a manifest, a docker manifest,
 # each with a config whose digest the target fills in (@CFG@, @HEX@).
 mkdir -p "$out/corpus-manifest"
-cfg='{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]}}'
+cfg='{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/bin/sh","-c"],"Cmd":["sh"],"Env":["PATH=/bin","A=1"],"WorkingDir":"/srv","User":"app","ExposedPorts":{"80/tcp":{},"53/udp":{},"8080":{}}},"rootfs":{"type":"layers","diff_ids":["sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]}}'
 printf '\000{"schemaVersion":2,"config":{"digest":"@CFG@"},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}\000%s' "$cfg" \
 	> "$out/corpus-manifest/oci-manifest"
 printf '\002{"manifests":[{"digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","platform":{"architecture":"arm64","os":"linux"}},{"digest":"@CFG@","annotations":{"org.opencontainers.image.ref.name":"1"}}]}\000%s' "$cfg" \
 	> "$out/corpus-manifest/oci-index"
 printf '\003[{"Config":"@HEX@.json","RepoTags":["web:1"],"Layers":["a/layer.tar"]}]\000%s' "$cfg" > "$out/corpus-manifest/docker"
-fuzz fuzz_manifest "image layouts: index.json, manifest.json, configs (digests, paths, counts)" corpus-manifest "$IMAGE_EXTRA"
+fuzz fuzz_manifest "image layouts: index.json, manifest.json, configs (digests, paths, counts), and a service's defaults from the config" corpus-manifest "$IMAGE_EXTRA"
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot
