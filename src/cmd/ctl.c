@@ -183,7 +183,7 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		"          logs [-f] NAME, console NAME (detach: ctrl-]), exec NAME COMMAND [ARG...],\n"
 		"          reload, wait [--timeout SECONDS], poweroff, reboot, halt\n"
 #ifdef CONFIG_IMAGE_STORE
-		"          update NAME [IMAGE] [--timeout DURATION] [--settle DURATION],\n"
+		"          update NAME [IMAGE|FILE] [--timeout DURATION] [--settle DURATION],\n"
 		"          rollback NAME (image services)\n"
 #endif
 		};

@@ -16,10 +16,21 @@
 static void version_parse(struct image_version *v, const char *rest)
 {
 	char id[80] = "", ref[340] = "";
-	if (sscanf(rest, "%79s %339s", id, ref) >= 1 && strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64) {
+	int n = sscanf(rest, "%79s %339s", id, ref);
+	bool root = n >= 1 && strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64;
+	if (root || (n == 2 && !strcmp(id, PIN_FILE) && ref[0] == '/')) {
 		memcpy(v->id, id, 65);
 		snprintf(v->ref, sizeof(v->ref), "%s", ref);
 	}
+}
+
+const char *image_version_name(const struct image_version *v, char buf[IMAGE_VERSION_NAME])
+{
+	if (image_version_is_file(v))
+		snprintf(buf, IMAGE_VERSION_NAME, "%s", v->ref);
+	else
+		snprintf(buf, IMAGE_VERSION_NAME, "sha256:%.12s (%s)", v->id, v->ref);
+	return buf;
 }
 
 int image_pin_read(const char *store, const char *service, struct image_pin *p)
@@ -98,10 +109,10 @@ static void recover_one(const char *store, const char *name, struct image_pin *p
 	(void)arg;
 	if (!p->trial.id[0])
 		return;
-	log_warn("service %s: the update to sha256:%.12s (%s) was cut short (a crash or a power cut): it runs "
-		 "sha256:%.12s, its committed version", name, p->trial.id, p->trial.ref, p->committed.id);
-	snprintf(p->last, sizeof(p->last), "interrupted: the trial of sha256:%.12s (%s) was cut short by a restart",
-		 p->trial.id, p->trial.ref);
+	char trial[IMAGE_VERSION_NAME], committed[IMAGE_VERSION_NAME];
+	log_warn("service %s: the update to %s was cut short (a crash or a power cut): it runs %s, its committed "
+		 "version", name, image_version_name(&p->trial, trial), image_version_name(&p->committed, committed));
+	snprintf(p->last, sizeof(p->last), "interrupted: the trial of %s was cut short by a restart", trial);
 	memset(&p->trial, 0, sizeof(p->trial));
 	image_pin_write(store, name, p);
 }
@@ -116,7 +127,7 @@ static void list_one(const char *store, const char *name, struct image_pin *p, v
 	(void)store, (void)name;
 	const struct image_version *v[] = { &p->committed, &p->previous, &p->trial };
 	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-		if (v[i]->id[0])
+		if (v[i]->id[0] && !image_version_is_file(v[i]))
 			fprintf(arg, "%s\n", v[i]->id);
 }
 

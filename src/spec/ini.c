@@ -179,7 +179,7 @@ static int load_default_spec(struct service_conf *c, const char *file)
 /* An image root (linux/image.c) is known by its name: the parser reads no
  * file. The supervisor parses in its loop, where a rootfs on a mount that
  * hangs would hang it; the runtime, beside the loop, checks what it is. */
-static bool names_image_file(const char *path)
+bool service_names_image_file(const char *path)
 {
 	static const char *const suffixes[] = { ".squashfs", ".sqfs", ".erofs", ".img" };
 	size_t len = strlen(path);
@@ -224,7 +224,7 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 			return -1;
 		/* Through a service file, a bundle's root.path may name an image
 		 * file; the runc command line never sets this, and refuses one. */
-		c->spec.root_image = names_image_file(c->spec.root_path);
+		c->spec.root_image = service_names_image_file(c->spec.root_path);
 		return 0;
 	}
 	if (load_default_spec(c, d->file) < 0)
@@ -232,7 +232,7 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	char *dir = arena_strdup(&c->spec.arena, root->value), *parent = arena_strdup(&c->spec.arena, root->value);
 	c->spec.root_path = dir;
 	c->spec.bundle = dirname(parent);
-	c->spec.root_image = names_image_file(dir);
+	c->spec.root_image = service_names_image_file(dir);
 	return 0;
 }
 
@@ -290,7 +290,8 @@ int service_load_stream(struct service_conf *c, FILE *f, const char *path)
 	for (size_t i = 0; i < d.n; i++)
 		if (service_apply(c, &d, i) < 0)
 			errors++;
-	if (errors || service_finish(c) < 0 || spec_validate(&c->spec) < 0)
+	if (errors || (c->spec.root_image && !c->image && service_image_file(c) < 0) || service_finish(c) < 0 ||
+	    spec_validate(&c->spec) < 0)
 		return -1;
 	return 0;
 }

@@ -49,12 +49,20 @@ static inline int network_expose(struct service_conf *c, const char *port, int l
  * store, over berth's default spec (load_base). */
 #ifdef CONFIG_IMAGE_STORE
 int service_image_base(struct service_conf *c, const struct ini_entry *e, const char *file);
+/* rootfs = FILE (an image file): the version its pin chooses, after the
+ * keys are read (rootfs-digest is the named file's only). */
+int service_image_file(struct service_conf *c);
 #define IF_IMAGE_STORE(x) x
 #else
 static inline int service_image_base(struct service_conf *c, const struct ini_entry *e, const char *file)
 {
 	(void)c;
 	return ini_error(e, file, "images are not in this build (CONFIG_IMAGE_STORE)");
+}
+static inline int service_image_file(struct service_conf *c)
+{
+	(void)c;
+	return 0;
 }
 #define IF_IMAGE_STORE(x)
 #endif

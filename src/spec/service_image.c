@@ -190,3 +190,26 @@ int service_image_base(struct service_conf *c, const struct ini_entry *e, const 
 	image_found_free(&f);
 	return r;
 }
+
+int service_image_file(struct service_conf *c)
+{
+	struct service_image *im = c->image = arena_alloc(&c->spec.arena, sizeof(*c->image));
+	memset(im, 0, sizeof(*im));
+	im->ref = c->spec.root_path;
+	im->file = true;
+	struct image_pin pin;
+	if (image_pin_read(image_store_dir(), c->name, &pin) < 0)
+		memset(&pin, 0, sizeof(pin));
+	const struct image_version *v = image_version_is_file(&pin.trial) ? &pin.trial
+		: image_version_is_file(&pin.committed) ? &pin.committed : NULL;
+	if (v) {
+		c->spec.root_path = arena_strdup(&c->spec.arena, v->ref);
+		im->trial = v == &pin.trial;
+	}
+	/* rootfs-digest vouches for the file rootfs names, not for another
+	 * that an update chose (ctl update refuses one where it is set). */
+	if (strcmp(c->spec.root_path, im->ref))
+		c->spec.root_digest = NULL;
+	snprintf(im->id, sizeof(im->id), "%s", PIN_FILE);
+	return 0;
+}

@@ -328,7 +328,7 @@ void control_boot_settled(struct supervisor *sv)
 #endif
 
 #ifdef CONFIG_IMAGE_STORE
-/* ctl update NAME [IMAGE] [--timeout D] [--settle D] | rollback NAME */
+/* ctl update NAME [IMAGE|FILE] [--timeout D] [--settle D] | rollback NAME */
 static void reply_update(struct supervisor *sv, struct client *c, char **argv, int argc)
 {
 	bool update = !strcmp(argv[0], "update");
@@ -342,7 +342,7 @@ static void reply_update(struct supervisor *sv, struct client *c, char **argv, i
 		} else if (update && !d && !ref && argv[i][0] != '-') {
 			ref = argv[i];
 		} else {
-			outf(c, "1%s: expected: update NAME [IMAGE] [--timeout DURATION] [--settle DURATION], "
+			outf(c, "1%s: expected: update NAME [IMAGE|FILE] [--timeout DURATION] [--settle DURATION], "
 				"or rollback NAME\n", argv[0]);
 			return;
 		}
@@ -351,7 +351,7 @@ static void reply_update(struct supervisor *sv, struct client *c, char **argv, i
 		outf(c, "1%s: expected an image service's NAME (berth ctl list shows them)\n", argv[0]);
 		return;
 	}
-	char msg[400];
+	char msg[800];
 	int r = update ? update_begin(sv, s, ref, timeout, settle, msg, sizeof(msg)) : update_rollback(sv, s, msg, sizeof(msg));
 	svc_schedule(sv);
 	outf(c, "%c%s\n", r < 0 ? '1' : '0', msg);

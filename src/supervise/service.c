@@ -271,7 +271,7 @@ void svc_reload(struct supervisor *sv)
 			bool changed = text && (!s->text || len != s->text_len || memcmp(text, s->text, len));
 			/* Or what it names: a bundle's config.json, an image's ref. */
 			bool source = text && !changed && s->conf.source.path && service_source_changed(&s->conf);
-			if (source && s->conf.image) {
+			if (source && s->conf.image && !s->conf.image->file) {
 				/* A new import under its image's name: an update,
 				 * committed or rolled back by what it does. */
 				char msg[300];

@@ -7,9 +7,11 @@
  * writing the pin and reading the service file again, as a reload does.
  * The trial watches the service's lifecycle from outside: nothing here
  * changes a state but through svc_event. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "berth/image/pin.h"
 #include "berth/image/store.h"
@@ -22,6 +24,43 @@ static void say(char *msg, size_t cap, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, cap, fmt, ap);
 	va_end(ap);
+}
+
+/* What runs now, and what the file names: a root of the store by id, or
+ * an image file by path. */
+static struct image_version running(const struct svc *s)
+{
+	const struct service_image *im = s->conf.image;
+	struct image_version v;
+	snprintf(v.id, sizeof(v.id), "%s", im->id);
+	snprintf(v.ref, sizeof(v.ref), "%s", im->file ? s->conf.spec.root_path : im->ref);
+	return v;
+}
+
+static struct image_version named(const struct svc *s)
+{
+	const struct service_image *im = s->conf.image;
+	struct image_version v;
+	snprintf(v.id, sizeof(v.id), "%s", im->file ? PIN_FILE : im->candidate);
+	snprintf(v.ref, sizeof(v.ref), "%s", im->ref);
+	return v;
+}
+
+/* ctl update NAME FILE: a squashfs or erofs file, as rootfs = takes one. */
+static int file_version(const struct svc *s, const char *path, struct image_version *v, char *msg, size_t cap)
+{
+	struct stat st;
+	if (s->conf.spec.root_digest)
+		return say(msg, cap, "%s: rootfs-digest vouches for the file rootfs names: change both in %s and reload",
+			   s->name, s->file), -1;
+	if (path[0] != '/' || strpbrk(path, " \t\n") || strlen(path) >= sizeof(v->ref) || !service_names_image_file(path))
+		return say(msg, cap, "%s: \"%s\": expected the absolute path of a squashfs or erofs file "
+			   "(.squashfs, .sqfs, .erofs, .img; no blanks)", s->name, path), -1;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return say(msg, cap, "%s: %s: %s", s->name, path, errno ? strerror(errno) : "not a file"), -1;
+	snprintf(v->id, sizeof(v->id), "%s", PIN_FILE);
+	snprintf(v->ref, sizeof(v->ref), "%s", path);
+	return 0;
 }
 
 /* Read the service file again (its pin chooses the version) and run
@@ -44,16 +83,17 @@ static void finish(struct supervisor *sv, struct svc *s, bool ok, const char *wh
 		switch_version(sv, s);
 		return;
 	}
+	char trial[IMAGE_VERSION_NAME], committed[IMAGE_VERSION_NAME];
+	image_version_name(&pin.trial, trial);
 	if (ok) {
-		log_info("service %s: updated to sha256:%.12s (%s): committed", s->name, pin.trial.id, pin.trial.ref);
+		log_info("service %s: updated to %s: committed", s->name, trial);
 		pin.previous = pin.committed;
 		pin.committed = pin.trial;
-		snprintf(pin.last, sizeof(pin.last), "updated to sha256:%.12s (%s)", pin.trial.id, pin.trial.ref);
+		snprintf(pin.last, sizeof(pin.last), "updated to %s", trial);
 	} else {
-		log_error("service %s: the update to sha256:%.12s (%s) failed: %s: back to sha256:%.12s", s->name,
-			  pin.trial.id, pin.trial.ref, why, pin.committed.id);
-		snprintf(pin.last, sizeof(pin.last), "rolled back from sha256:%.12s (%s): %s", pin.trial.id, pin.trial.ref,
-			 why);
+		log_error("service %s: the update to %s failed: %s: back to %s", s->name, trial, why,
+			  image_version_name(&pin.committed, committed));
+		snprintf(pin.last, sizeof(pin.last), "rolled back from %s: %s", trial, why);
 	}
 	memset(&pin.trial, 0, sizeof(pin.trial));
 	image_pin_write(store, s->name, &pin);
@@ -65,34 +105,41 @@ int update_begin(struct supervisor *sv, struct svc *s, const char *want, int64_t
 		 size_t cap)
 {
 	const char *store = image_store_dir();
-	if (!s->conf.image || !s->conf.image->id[0])
-		return say(msg, cap, "%s: not an image service (image = NAME in its file)", s->name), -1;
+	const struct service_image *im = s->conf.image;
+	if (!im || !im->id[0])
+		return say(msg, cap, "%s: not an image service (image = NAME, or rootfs = FILE.squashfs|.erofs, in its file)",
+			   s->name), -1;
 	if (s->update.active)
 		return say(msg, cap, "%s: an update is under way (ctl rollback %s ends it)", s->name, s->name), -1;
-	const char *ref = want ? want : s->conf.image->ref;
-	char id[65];
-	if (image_ref_id(store, ref, id, "ctl update") < 0)
-		return say(msg, cap, "%s: no image %s in %s (berth image import)", s->name, ref, store), -1;
+	struct image_version to = named(s);
+	if (im->file && want && file_version(s, want, &to, msg, cap) < 0)
+		return -1;
+	if (!im->file) {
+		if (want && want[0] == '/')
+			return say(msg, cap, "%s: runs an image of the store: update it to an image NAME[:TAG], not a file",
+				   s->name), -1;
+		snprintf(to.ref, sizeof(to.ref), "%s", want ? want : im->ref);
+		if (image_ref_id(store, to.ref, to.id, "ctl update") < 0)
+			return say(msg, cap, "%s: no image %s in %s (berth image import)", s->name, to.ref, store), -1;
+	}
 	struct image_pin pin;
 	if (image_pin_read(store, s->name, &pin) < 0)
 		return say(msg, cap, "%s: its pin in %s/pins cannot be read", s->name, store), -1;
-	if (!pin.committed.id[0]) {
-		snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image->id);
-		snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image->ref);
-	}
-	if (!strcmp(id, pin.committed.id))
-		return say(msg, cap, "%s: already runs sha256:%.12s (%s)", s->name, id, ref), 0;
-	snprintf(pin.trial.id, sizeof(pin.trial.id), "%s", id);
-	snprintf(pin.trial.ref, sizeof(pin.trial.ref), "%s", ref);
+	if (!pin.committed.id[0])
+		pin.committed = running(s);
+	char name[IMAGE_VERSION_NAME], back[IMAGE_VERSION_NAME];
+	image_version_name(&to, name);
+	if (image_version_same(&to, &pin.committed))
+		return say(msg, cap, "%s: already runs %s", s->name, name), 0;
+	pin.trial = to;
 	if (image_pin_write(store, s->name, &pin) < 0)
 		return say(msg, cap, "%s: its pin in %s/pins cannot be written", s->name, store), -1;
 	s->update = (struct svc_update){ .active = true, .pinned = true, .deadline_ms = now_ms() + timeout_ms,
 					 .settle_ms = settle_ms };
-	log_info("service %s: updating to sha256:%.12s (%s): to be ready within %lld ms and run %lld ms more, "
-		 "or rolled back to sha256:%.12s", s->name, id, ref, (long long)timeout_ms, (long long)settle_ms,
-		 pin.committed.id);
+	log_info("service %s: updating to %s: to be ready within %lld ms and run %lld ms more, or rolled back to %s",
+		 s->name, name, (long long)timeout_ms, (long long)settle_ms, image_version_name(&pin.committed, back));
 	switch_version(sv, s);
-	say(msg, cap, "%s: updating to sha256:%.12s (%s)", s->name, id, ref);
+	say(msg, cap, "%s: updating to %s", s->name, name);
 	return 0;
 }
 
@@ -109,12 +156,14 @@ int update_rollback(struct supervisor *sv, struct svc *s, char *msg, size_t cap)
 	struct image_version back = pin.previous;
 	pin.previous = pin.committed;
 	pin.committed = back;
-	snprintf(pin.last, sizeof(pin.last), "rolled back by hand to sha256:%.12s (%s)", back.id, back.ref);
+	char name[IMAGE_VERSION_NAME];
+	image_version_name(&back, name);
+	snprintf(pin.last, sizeof(pin.last), "rolled back by hand to %s", name);
 	if (image_pin_write(store, s->name, &pin) < 0)
 		return say(msg, cap, "%s: its pin in %s/pins cannot be written", s->name, store), -1;
-	log_info("service %s: rolled back by hand to sha256:%.12s (%s)", s->name, back.id, back.ref);
+	log_info("service %s: rolled back by hand to %s", s->name, name);
 	switch_version(sv, s);
-	return say(msg, cap, "%s: back to sha256:%.12s (%s)", s->name, back.id, back.ref), 0;
+	return say(msg, cap, "%s: back to %s", s->name, name), 0;
 }
 
 /* A service that came up on its image with no pin yet: that version is
@@ -127,9 +176,9 @@ static void pin_first(struct svc *s)
 	s->update.pinned = true;
 	if (image_pin_read(store, s->name, &pin) != 0)
 		return;
-	snprintf(pin.committed.id, sizeof(pin.committed.id), "%s", s->conf.image->id);
-	snprintf(pin.committed.ref, sizeof(pin.committed.ref), "%s", s->conf.image->ref);
-	snprintf(pin.last, sizeof(pin.last), "first run of sha256:%.12s (%s)", s->conf.image->id, s->conf.image->ref);
+	char name[IMAGE_VERSION_NAME];
+	pin.committed = running(s);
+	snprintf(pin.last, sizeof(pin.last), "first run of %s", image_version_name(&pin.committed, name));
 	image_pin_write(store, s->name, &pin);
 }
 
@@ -207,9 +256,11 @@ void update_after_reread(struct supervisor *sv, struct svc *s)
 	if (!s->update.from_reload)
 		return;
 	s->update.from_reload = false;
-	const struct service_image *im = s->conf.image;
-	char msg[300];
-	if (im && im->candidate[0] && strcmp(im->candidate, im->id) && !s->update.active &&
+	char msg[600];
+	if (!s->conf.image || s->update.active)
+		return;
+	struct image_version want = named(s), now = running(s);
+	if (want.id[0] && !image_version_same(&want, &now) &&
 	    update_begin(sv, s, NULL, s->conf.update_timeout_ms, s->conf.update_settle_ms, msg, sizeof(msg)) < 0)
 		log_error("service %s: %s", s->name, msg);
 }
@@ -218,21 +269,26 @@ void update_describe(const struct svc *s, char *out, size_t cap)
 {
 	const struct service_image *im = s->conf.image;
 	struct image_pin pin;
+	char a[IMAGE_VERSION_NAME], b[IMAGE_VERSION_NAME];
 	size_t n = 0;
 	out[0] = '\0';
 	if (!im)
 		return;
-	n += (size_t)snprintf(out + n, cap - n, "image: %s (sha256:%.12s)\nrunning: sha256:%.12s%s\n", im->ref,
-			      im->candidate[0] ? im->candidate : "-", im->id, im->trial ? " (on trial)" : "");
+	if (im->file)
+		n += (size_t)snprintf(out + n, cap - n, "image file: %s\nrunning: %s", im->ref, s->conf.spec.root_path);
+	else
+		n += (size_t)snprintf(out + n, cap - n, "image: %s (sha256:%.12s)\nrunning: sha256:%.12s", im->ref,
+				      im->candidate[0] ? im->candidate : "-", im->id);
+	n += (size_t)snprintf(out + n, cap - n, "%s\n", im->trial && s->update.active ? " (on trial)" : "");
 	if (image_pin_read(image_store_dir(), s->name, &pin) <= 0 || n >= cap)
 		return;
 	if (pin.committed.id[0] && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "committed: sha256:%.12s (%s)\n", pin.committed.id, pin.committed.ref);
+		n += (size_t)snprintf(out + n, cap - n, "committed: %s\n", image_version_name(&pin.committed, a));
 	if (pin.previous.id[0] && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "previous: sha256:%.12s (%s)\n", pin.previous.id, pin.previous.ref);
+		n += (size_t)snprintf(out + n, cap - n, "previous: %s\n", image_version_name(&pin.previous, b));
 	if (s->update.active && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "update: to sha256:%.12s (%s), %s in %lld ms\n", pin.trial.id,
-				      pin.trial.ref, s->update.commit_ms ? "committed" : "rolled back unless ready",
+		n += (size_t)snprintf(out + n, cap - n, "update: to %s, %s in %lld ms\n", image_version_name(&pin.trial, a),
+				      s->update.commit_ms ? "committed" : "rolled back unless ready",
 				      (long long)(update_deadline(s) - now_ms()));
 	if (pin.last[0] && n < cap)
 		snprintf(out + n, cap - n, "last update: %s\n", pin.last);

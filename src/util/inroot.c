@@ -32,6 +32,20 @@ struct open_how_ {
  * says EPERM): from then on berth walks. */
 static bool no_openat2;
 
+/* A library preloaded to follow the files a program makes (fakeroot,
+ * pseudo: how Buildroot and Yocto import images as a user) sees the libc
+ * calls only, and cannot place what is made under a directory fd that
+ * openat2, a raw syscall, gave. The walk, as safe, uses libc's openat. */
+static bool walk_only(void)
+{
+	static int preloaded = -1;
+	if (preloaded < 0) {
+		const char *p = getenv("LD_PRELOAD");
+		preloaded = p && *p;
+	}
+	return preloaded || no_openat2;
+}
+
 static int try_openat2(int rootfd, const char *path, unsigned flags)
 {
 	struct open_how_ how = {
@@ -222,7 +236,7 @@ int inroot_open(int rootfd, const char *path, unsigned flags)
 		errno = ENOENT;
 		return -1;
 	}
-	if (!(flags & INROOT_WALK) && !no_openat2) {
+	if (!(flags & INROOT_WALK) && !walk_only()) {
 		int fd = try_openat2(rootfd, path, flags);
 		if (fd >= 0)
 			return fd;

@@ -40,3 +40,21 @@ oci_layout() {
 	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"1"}}]}' \
 		"$_m" "$(stat -c %s "$_o/blobs/sha256/$_m")" > "$_o/index.json"
 }
+
+# oci_owned_app DIR: DIR/app.layout, an image whose /bin/tool (set-uid,
+# hard-linked as tool2, symlinked as link) and /home/app belong to
+# 1000:1000, as an image build must keep them (run as root).
+oci_owned_app() {
+	mkdir -p "$1/app/bin" "$1/app/home/app" && echo tool > "$1/app/bin/tool" && ln "$1/app/bin/tool" "$1/app/bin/tool2" &&
+		ln -s tool "$1/app/bin/link" && chown 1000:1000 "$1/app/bin/tool" "$1/app/home/app" && chmod 4755 "$1/app/bin/tool"
+	oci_tar "$1/app" "$1/app.tar" && oci_config "$1/app.json" '{"Cmd":["/bin/tool"]}' "$1/app.tar" &&
+		oci_layout "$1/app.layout" "$1/app.json" "$1/app.tar"
+}
+
+# owned_listing TAR-LISTING-CMD...: the modes and owners of bin/tool and
+# home/app in an image root, from a long `tar --numeric-owner` listing
+# (the name is field 6; a hard link's "h" is its file's "-").
+owned_listing() {
+	"$@" 2>&1 | awk '$6 ~ /roots\/[0-9a-f]+\/rootfs\/(bin\/tool|home\/app)\/?$/ { sub(/^h/, "-", $1); print $1, $2 }' |
+		sort | paste -sd' '
+}

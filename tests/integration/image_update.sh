@@ -130,6 +130,66 @@ gone() { [ -z "$(state app)" ] && [ ! -e "$BERTH_IMAGE_STORE/pins/app" ]; }
 check "a service whose file is removed: it goes, and its pin with it" wait_until 30 gone
 version other:1 "true"
 expect "...then the next change of the store removes its roots" "$id " "$(ls "$BERTH_IMAGE_STORE/roots" | tr '\n' ' ')"
+
+# A service whose rootfs is a squashfs file, moved to other files: the pin
+# records paths; a rollback and a new supervisor keep to it, whatever the
+# service file names.
+if command -v mksquashfs >/dev/null && grep -qw squashfs /proc/filesystems && [ -e /dev/loop-control ]; then
+	mkdir -p "$d/files"
+	squash() {	# NAME SCRIPT
+		rm -rf "$d/sq" && cp -a "$d/layer" "$d/sq" && printf '%s\n' "$2" > "$d/sq/run.sh"
+		mksquashfs "$d/sq" "$d/files/$1.squashfs" -noappend -all-root -quiet >/dev/null 2>&1
+	}
+	squash f1 "echo file-1; touch /tmp/ready; exec sleep 1000"
+	squash f2 "echo file-2; touch /tmp/ready; exec sleep 1000"
+	squash f3 "echo file-3; touch /tmp/ready; exec sleep 1000"
+	squash fnever "echo file-never; exec sleep 1000"
+	fs_conf() { printf '[service]\nrootfs = %s\noverlay = tmpfs\nexec = sh /run.sh\nready = path:/tmp/ready\nstop-timeout = 200ms\nupdate-timeout = 3s\nupdate-settle = 1s\n%s' \
+		"$d/files/$1.squashfs" "${2:-}" > "$d/conf/fs.conf"; }
+	fpin() { grep "^$1 file " "$BERTH_IMAGE_STORE/pins/fs" 2>/dev/null | cut -d' ' -f3; }
+	fpin_is() { [ "$(fpin "$1")" = "$d/files/$2.squashfs" ]; }
+	fruns() { ctl logs fs 2>/dev/null | tail -n1 | grep -q -- "$1" && state_is fs ready; }
+	fs_conf f1
+	ctl reload >/dev/null
+	check "rootfs = FILE: runs, and its first ready run pins the file" wait_until 30 fpin_is committed f1
+	expect_match "ctl update NAME FILE answers" "updating to $d/files/f2.squashfs" "$(ctl update fs "$d/files/f2.squashfs" 2>&1)"
+	check "...committed once settled" wait_until 30 fpin_is committed f2
+	check "...running the new file" fruns file-2
+	expect "...the file before it is the previous" "$d/files/f1.squashfs" "$(fpin previous)"
+	expect_match "ctl status: the file the service names, and the one it runs" \
+		"image file: $d/files/f1.squashfs running: $d/files/f2.squashfs committed: $d/files/f2.squashfs previous: $d/files/f1.squashfs" \
+		"$(ctl status fs | tr '\n' ' ')"
+	ctl update fs "$d/files/fnever.squashfs" >/dev/null
+	check "a file that never becomes ready is rolled back" wait_until 30 sh -c "grep -q 'rolled back from $d/files/fnever.squashfs: not ready' '$BERTH_IMAGE_STORE/pins/fs'"
+	check "...running the committed file again" wait_until 30 fruns file-2
+	fs_conf f3
+	ctl reload >/dev/null
+	check "a reload after rootfs = names another file: an update, committed" wait_until 30 fpin_is committed f3
+	check "...running it" wait_until 30 fruns file-3
+	expect_match "ctl rollback" "back to $d/files/f2.squashfs" "$(ctl rollback fs 2>&1)"
+	check "...runs the previous file, though the service file names another" wait_until 30 fruns file-2
+	kill "$SP"; wait "$SP" 2>/dev/null
+	start_supervisor
+	check "a new supervisor runs the committed file" wait_until 30 fruns file-2
+	expect_match "ctl update of a file root to a relative path: refused" "expected the absolute path of a squashfs or erofs file" \
+		"$(ctl update fs files/f1.squashfs 2>&1)"
+	expect_match "...to a file that is not there: refused" "$d/files/nope.squashfs: No such file" "$(ctl update fs "$d/files/nope.squashfs" 2>&1)"
+	expect_match "...to a directory: refused" "expected the absolute path of a squashfs or erofs file" "$(ctl update fs "$d/files" 2>&1)"
+	fs_conf f3 "rootfs-digest = sha256:$(sha "$d/files/f3.squashfs")
+"
+	ctl reload >/dev/null
+	check "rootfs = another file, with its rootfs-digest: updated to it" wait_until 30 fpin_is committed f3
+	expect_match "...where the file has rootfs-digest: refused" "rootfs-digest vouches for the file rootfs names" \
+		"$(ctl update fs "$d/files/f1.squashfs" 2>&1)"
+	version app:9 "true"
+	printf '[service]\nimage = app:9\nrestart = no\n' > "$d/conf/img9.conf"
+	ctl reload >/dev/null
+	wait_until 30 state_is img9 done
+	expect_match "an image service updated to a file: refused" "update it to an image NAME\[:TAG\], not a file" \
+		"$(ctl update img9 "$d/files/f1.squashfs" 2>&1)"
+else
+	skip "updates of rootfs = FILE" "mksquashfs, squashfs or loop devices missing"
+fi
 kill "$SP"; wait "$SP" 2>/dev/null
 expect "clean exit" 0 "$?"
 [ -n "${KEEP:-}" ] || rm -rf "$d"

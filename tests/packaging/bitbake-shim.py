@@ -178,7 +178,7 @@ def main():
     # bitbake.conf's directories.
     for k, v in (('prefix', '/usr'), ('bindir', '${prefix}/bin'), ('sbindir', '${prefix}/sbin'),
                  ('base_sbindir', '/sbin'), ('sysconfdir', '/etc'), ('datadir', '${prefix}/share'),
-                 ('mandir', '${datadir}/man')):
+                 ('mandir', '${datadir}/man'), ('localstatedir', '/var')):
         d.vars[k] = v
     sets = []
     while '--set' in args:
@@ -206,7 +206,7 @@ def main():
             print(d.expand(d.flags.get((m.group(1), m.group(2)), '')) if m else d.getVar(arg) or '')
         elif what == '--run':
             body = shell_body(d, arg)
-            script = 'set -e\noe_runmake() { make %s "$@"; }\ncd "%s"\n%s\n' % (
+            script = 'set -e\noe_runmake() { make %s "$@"; }\nbbfatal() { echo "ERROR: $*" >&2; exit 1; }\ncd "%s"\n%s\n' % (
                 d.getVar('EXTRA_OEMAKE') or '', d.getVar('B') or '.', body)
             env = dict(os.environ)
             for v in ('CC', 'CFLAGS', 'LDFLAGS', 'D'):

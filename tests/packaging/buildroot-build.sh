@@ -37,6 +37,7 @@ sed "s|@ACA_SRC@|$aca|g" "$off/buildroot-test-only.diff" | (cd "$brt" && patch -
 	{ fail "Buildroot builds berth" "the test-only diff does not apply to $(basename "$br_tar")"; exit 0; }
 tar -xf "$off/dl.tar" -C "$w"
 sed -e "s|@DL_DIR@|$w/dl|" -e "s|@BERTH_SRC@|$top|" "$off/aarch64-glibc-external_defconfig" > "$w/defconfig"
+echo BR2_PACKAGE_BERTH_IMAGES=y >> "$w/defconfig"	# zlib for the target, host-zlib for host-berth's import
 cp -a /usr/aarch64-linux-gnu "$w/sysroot"
 mkdir -p "$w/sysroot/usr" && cp -a "$w/sysroot/include" "$w/sysroot/usr/include"
 o=$w/out
@@ -53,7 +54,7 @@ if [ $rc -ne 0 ]; then
 fi
 ok "Buildroot builds berth and its dependencies offline (make berth, ${took}s)"
 t=$o/target
-for p in host-berth cjson inih libseccomp berth; do
+for p in host-berth host-libzlib cjson inih libseccomp libzlib berth; do
 	d=$o/build/$(ls "$o/build" | grep -E "^$p-([0-9]|custom)" | head -n1)	# a local host package: -custom
 	check "...$p was built" test -e "$d/.stamp_target_installed" -o -e "$d/.stamp_host_installed" -o \
 		-e "$d/.stamp_installed"
@@ -68,6 +69,8 @@ expect "the service files are installed (BR2_PACKAGE_BERTH_SERVICES)" \
 	"$(cd "$top/board/common/overlay/etc/berth" && ls)" "$(ls "$t/etc/berth" 2>/dev/null)"
 check "...after host-berth checked them" grep -q "host/bin/berth check" "$w/build.log"
 check "the examples are installed (BR2_PACKAGE_BERTH_EXAMPLES)" test -f "$t/usr/share/berth/examples/web.conf"
+expect_match "the image's berth has images (BR2_PACKAGE_BERTH_IMAGES)" "^  image " "$(run "$t/usr/sbin/berth" --help 2>&1)"
+expect_match "host-berth imports images too (configs/host_defconfig)" "^  image " "$("$o/host/bin/berth" --help 2>&1)"
 n=$(ls "$t/etc/berth" | wc -l)
 expect "the image's berth accepts them too" "$n service files, 0 with errors" "$(run "$t/usr/sbin/berth" check "$t/etc/berth" 2>&1 | tail -n1)"
 # Kept when something failed, to look at.

@@ -25,9 +25,9 @@ define sep
 
 
 endef
-.PHONY: all cjson inih libseccomp zlib host-cjson host-inih
+.PHONY: all cjson inih libseccomp zlib host-cjson host-inih host-zlib
 all:
-cjson inih libseccomp zlib host-cjson host-inih:
+cjson inih libseccomp zlib host-cjson host-inih host-zlib:
 
 # shim-package PKG name builddir
 define shim-package
@@ -48,6 +48,7 @@ $(3)/.stamp_installed: $(3)/.stamp_built
 $(2): $(3)/.stamp_installed
 all: $(2)
 TARGET_FINALIZE_HOOKS += $$($(1)_TARGET_FINALIZE_HOOKS)
+ROOTFS_PRE_CMD_HOOKS += $$($(1)_ROOTFS_PRE_CMD_HOOKS)
 endef
 generic-package = $(call shim-package,BERTH,berth,$(BUILD_DIR)/berth-$(BERTH_VERSION))
 host-generic-package = $(call shim-package,HOST_BERTH,host-berth,$(BUILD_DIR)/host-berth-$(BERTH_VERSION))
@@ -58,3 +59,21 @@ include $(BR2_EXTERNAL_BERTH_PATH)/external.mk
 all: target-finalize
 target-finalize: berth
 	$(foreach h,$(TARGET_FINALIZE_HOOKS),$($(h))$(sep))
+
+# A root filesystem as fs/common.mk makes one (run alone, after all, by
+# the user who builds): a copy of the target, a fakeroot script that
+# makes it root's, runs the ROOTFS_PRE_CMD hooks and archives it.
+PRINTF = printf '$(subst $(sep),\n,$(subst %,%%,$(subst ','\'',$(subst \,\\,$(1)))))\n'
+ROOTFS_DIR := $(OUT)/rootfs
+.PHONY: rootfs
+rootfs: TARGET_DIR = $(ROOTFS_DIR)/target
+rootfs:
+	rm -rf $(ROOTFS_DIR)/target && mkdir -p $(ROOTFS_DIR)
+	rsync -aH $(OUT)/target/ $(TARGET_DIR)
+	echo '#!/bin/sh' > $(ROOTFS_DIR)/fakeroot
+	echo 'set -e' >> $(ROOTFS_DIR)/fakeroot
+	echo "chown -h -R 0:0 $(TARGET_DIR)" >> $(ROOTFS_DIR)/fakeroot
+	$(foreach hook,$(ROOTFS_PRE_CMD_HOOKS),$(call PRINTF,$($(hook))) >> $(ROOTFS_DIR)/fakeroot$(sep))
+	echo "tar --numeric-owner -cf $(ROOTFS_DIR)/rootfs.tar -C $(TARGET_DIR) ." >> $(ROOTFS_DIR)/fakeroot
+	chmod a+x $(ROOTFS_DIR)/fakeroot
+	FAKEROOTDONTTRYCHOWN=1 fakeroot -- $(ROOTFS_DIR)/fakeroot

@@ -30,12 +30,16 @@ br() {
 }
 run() { qemu-aarch64-static "$@"; }
 
-# 1: everything, berth as /sbin/init, the examples and a service directory.
+# 1: everything, berth as /sbin/init, the examples and a service directory,
+# and an OCI image whose files belong to a user, one set-uid.
 mkdir -p "$w/services" && cp "$top/docs/examples/"*.conf "$w/services/"
+. "$top/tests/helpers/oci_image.sh"
+oci_owned_app "$w"
 if br full BR2_INIT_NONE=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_EXTRA_COMMANDS=y BR2_PACKAGE_BERTH_HOOKS=y \
 	BR2_PACKAGE_BERTH_TERMINAL=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/containers.d"' \
 	"BR2_PACKAGE_BERTH_SERVICES=\"$w/services\"" BR2_PACKAGE_BERTH_EXAMPLES=y BR2_PACKAGE_BERTH_WATCHDOG=y BR2_PACKAGE_BERTH_NETWORK=y \
 	BR2_PACKAGE_BERTH_INIT=y BR2_PACKAGE_BERTH_START_INIT=y BR2_PACKAGE_BERTH_SECCOMP=y BR2_PACKAGE_BERTH_USERNS=y BR2_PACKAGE_BERTH_IMAGES=y \
+	"BR2_PACKAGE_BERTH_IMAGE_IMPORTS=\"$w/app.layout=app:1\"" \
 	BR2_PACKAGE_BERTH_CGROUP_V1=y BR2_PACKAGE_BERTH_CGROUP_V2=y BR2_PACKAGE_BERTH_LSM=y BR2_ARM64_PAGE_SIZE_4K=y; then
 	ok "full: host-berth, then berth built and installed"
 else fail "full: host-berth, then berth built and installed" "$(tail -5 "$w/full/log")"; fi
@@ -55,6 +59,19 @@ expect "full: berth's default service directory is BR2_PACKAGE_BERTH_SERVICE_DIR
 	ok "full: host-berth is a build-host berth check" || fail "full: host-berth is a build-host berth check"
 grep -q "awk -f scripts/olddefconfig.awk" "$w/full/log" && ok "full: configured without kconfig-frontends" ||
 	fail "full: configured without kconfig-frontends"
+# The root filesystem, made as Buildroot makes it, by a user (nobody)
+# under fakeroot: the image is imported by host-berth with its owners.
+chmod -R a+rX "$w" && mkdir -p "$w/full/rootfs" && chown 65534:65534 "$w/full/rootfs"
+if setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$w/full/rootfs" make -f "$top/tests/packaging/buildroot-shim.mk" \
+	BR2_CONFIG="$w/full/config" OUT="$w/full" rootfs > "$w/full/rootfs.log" 2>&1; then
+	ok "full: the root filesystem made by a user, under fakeroot (ROOTFS_PRE_CMD_HOOKS)"
+else fail "full: the root filesystem made by a user, under fakeroot (ROOTFS_PRE_CMD_HOOKS)" "$(tail -5 "$w/full/rootfs.log")"; fi
+expect "full: BR2_PACKAGE_BERTH_IMAGE_IMPORTS: the image's owners and set-uid bit in the root filesystem" \
+	"-rwsr-xr-x 1000/1000 drwxr-xr-x 1000/1000" "$(owned_listing tar --numeric-owner -tvf "$w/full/rootfs/rootfs.tar")"
+mkdir -p "$w/full/unpacked" && tar -xf "$w/full/rootfs/rootfs.tar" -C "$w/full/unpacked" 2>/dev/null
+expect_match "full: ...a store entry the target's berth lists" "^app:1 +sha256:$(sha "$w/app.json" | cut -c1-12)" \
+	"$("$w/full/host/bin/berth" image --store "$w/full/unpacked/var/lib/berth/images" list 2>&1)"
+check "full: ...and nothing imported into the target directory itself" test ! -e "$w/full/target/var/lib/berth/images"
 
 # 2: the least: no seccomp, no extra commands, under busybox init.
 if br small BR2_INIT_BUSYBOX=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/berth"' \
@@ -143,8 +160,8 @@ else
 			VARS='BERTH_DEPENDENCIES HOST_BERTH_DEPENDENCIES BERTH_LICENSE BERTH_LICENSE_FILES' 2>&1)
 		expect_match "the real Buildroot: berth depends on cjson, inih and libseccomp" \
 			'BERTH_DEPENDENCIES=cjson inih libseccomp' "$v"
-		expect_match "the real Buildroot: host-berth depends on host-cjson and host-inih" \
-			'HOST_BERTH_DEPENDENCIES=host-cjson host-inih' "$v"
+		expect_match "the real Buildroot: host-berth depends on host-cjson, host-inih and host-zlib" \
+			'HOST_BERTH_DEPENDENCIES=host-cjson host-inih host-zlib' "$v"
 		info=$(make -s -C "$brt" BR2_EXTERNAL="$ext" O="$w/real/out" berth-show-info 2>&1 |
 			jq -r '.berth | "\(.licenses) \(.license_files // [] | join(","))"' 2>&1)
 		expect "the real Buildroot: show-info gives berth's license" "Apache-2.0 LICENSE" "$info"

@@ -56,6 +56,31 @@ if shim "$recipe" --native --set WORKDIR="$w/native" --set D="$w/native/image" -
 	--run do_configure --run do_compile --run do_install > "$w/native.log" 2>&1 && "$w/native/image/usr/bin/berth" --help | grep -q '^  check'; then
 	ok "berth-native: a build-host berth check"; else fail "berth-native: a build-host berth check" "$(tail -5 "$w/native.log")"; fi
 examples=$top/meta-berth/recipes-containers/berth-examples/berth-examples.bb
+# berth_images.bbclass: an image recipe's do_rootfs, as bitbake runs it by
+# a user under pseudo, imports an OCI image with its owners; a second
+# pseudo session (do_image's) still sees them.
+. "$top/tests/helpers/oci_image.sh"
+oci_owned_app "$w"
+mkdir -p "$w/layer/recipes-test/images" "$w/ir" && ln -s "$top/meta-berth/classes" "$w/layer/classes"
+printf 'inherit berth_images\nBERTH_IMAGES = "%s=app:1"\n' "$w/app.layout" > "$w/layer/recipes-test/images/test-image.bb"
+chmod -R a+rX "$w" && chown 65534:65534 "$w/ir"
+as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$w/ir" PSEUDO_PREFIX=/usr \
+	PSEUDO_LIBDIR="$(dirname "$(dpkg -L libpseudo | grep /libpseudo.so$ | head -n1)")" PSEUDO_LOCALSTATEDIR="$w/ir/pseudo" \
+	PATH="$w/native/image/usr/bin:$PATH" pseudo "$@"; }
+if as_user python3 "$top/tests/packaging/bitbake-shim.py" "$w/layer/recipes-test/images/test-image.bb" \
+	--set IMAGE_ROOTFS="$w/ir/root" --set B="$w/ir" --run berth_import_images > "$w/images.log" 2>&1; then
+	ok "berth_images.bbclass: berth-native imports BERTH_IMAGES at do_rootfs, under pseudo"
+else fail "berth_images.bbclass: berth-native imports BERTH_IMAGES at do_rootfs, under pseudo" "$(tail -5 "$w/images.log")"; fi
+expect "berth_images.bbclass: the image's owners and set-uid bit, as pseudo keeps them" \
+	"-rwsr-xr-x 1000/1000 drwxr-xr-x 1000/1000" "$(owned_listing as_user tar --numeric-owner -C "$w/ir/root" -cvvf /dev/null .)"
+expect_match "berth_images.bbclass: in BERTH_IMAGE_STORE (/var/lib/berth/images)" "^app:1 +sha256:$(sha "$w/app.json" | cut -c1-12)" \
+	"$("$w/native/image/usr/bin/berth" image --store "$w/ir/root/var/lib/berth/images" list 2>&1)"
+printf 'inherit berth_images\nBERTH_IMAGES = "%s"\n' "$w/app.layout" > "$w/layer/recipes-test/images/test-image.bb"
+expect_match "berth_images.bbclass: an entry without =NAME fails do_rootfs, saying what is expected" \
+	"BERTH_IMAGES: \".*app.layout\": expected FILE=NAME\[:TAG\]" \
+	"$(as_user python3 "$top/tests/packaging/bitbake-shim.py" "$w/layer/recipes-test/images/test-image.bb" \
+		--set IMAGE_ROOTFS="$w/ir/root2" --set B="$w/ir" --run berth_import_images 2>&1)"
+as_user -S >/dev/null 2>&1	# the pseudo server goes now, not at its idle timeout
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --set D="$w/ex/image" --run do_install > "$w/ex.log" 2>&1; then
 	ok "berth-examples (berth_services.bbclass): checked and installed"; else fail "berth-examples (berth_services.bbclass): checked and installed" "$(tail -5 "$w/ex.log")"; fi
 expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf uplink.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
@@ -100,7 +125,7 @@ else
 	expect "the real BitBake: ...and no warning" "" "$(echo "$out" | grep WARNING)"
 	deps=$(grep -o '"berth-native.do_prepare_recipe_sysroot" -> "[a-z-]*.do_populate_sysroot"' "$r/build/task-depends.dot" 2>/dev/null |
 		sed 's/.*-> "\([a-z-]*\)\.do_populate_sysroot"/\1/' | sort | tr '\n' ' ')
-	expect "the real BitBake: berth-native needs cJSON and inih, native, only" "cjson-native libinih-native " "$deps"
+	expect "the real BitBake: berth-native needs cJSON, inih and zlib, native, only" "cjson-native libinih-native zlib-native " "$deps"
 	env=$(bb -e berth)
 	d=$(echo "$env" | grep '^DEPENDS=')
 	for p in cjson libinih libseccomp; do

@@ -16,12 +16,13 @@ BERTH_DEPENDENCIES = cjson \
 	$(if $(BR2_PACKAGE_BERTH_SUPERVISOR),inih) \
 	$(if $(BR2_PACKAGE_BERTH_SECCOMP),libseccomp) \
 	$(if $(BR2_PACKAGE_BERTH_IMAGES),zlib)
-HOST_BERTH_DEPENDENCIES = host-cjson host-inih
+HOST_BERTH_DEPENDENCIES = host-cjson host-inih host-zlib
 
 BERTH_SERVICE_DIR = $(call qstrip,$(BR2_PACKAGE_BERTH_SERVICE_DIR))
 BERTH_SERVICES = $(call qstrip,$(BR2_PACKAGE_BERTH_SERVICES))
-# Service files are checked on the build host before they are installed.
-ifneq ($(BERTH_SERVICES)$(BR2_PACKAGE_BERTH_EXAMPLES),)
+BERTH_IMAGE_IMPORTS = $(call qstrip,$(BR2_PACKAGE_BERTH_IMAGE_IMPORTS))
+# Service files are checked, and images imported, by the build host's berth.
+ifneq ($(BERTH_SERVICES)$(BR2_PACKAGE_BERTH_EXAMPLES)$(BERTH_IMAGE_IMPORTS),)
 BERTH_DEPENDENCIES += host-berth
 endif
 
@@ -120,9 +121,22 @@ ifneq ($(BERTH_START_AT_BOOT),)
 BERTH_TARGET_FINALIZE_HOOKS += BERTH_START_AT_BOOT
 endif
 
-# host-berth: `berth check` alone, for the service files above.
+# Images go into the store while the root filesystem is made, inside
+# Buildroot's fakeroot (a ROOTFS_PRE_CMD hook, after its chown to root):
+# host-berth then keeps the owners an import as root keeps.
+ifneq ($(BERTH_IMAGE_IMPORTS),)
+define BERTH_IMPORT_IMAGES
+	$(foreach i,$(BERTH_IMAGE_IMPORTS),\
+		$(HOST_DIR)/bin/berth image --store $(TARGET_DIR)/var/lib/berth/images \
+			import $(firstword $(subst =, ,$(i))) $(word 2,$(subst =, ,$(i)))$(sep))
+endef
+BERTH_ROOTFS_PRE_CMD_HOOKS += BERTH_IMPORT_IMAGES
+endif
+
+# host-berth: `berth check` and `berth image import`, for the service
+# files and images above.
 define HOST_BERTH_CONFIGURE_CMDS
-	$(HOST_MAKE_ENV) $(MAKE) -C $(@D) O=output check_defconfig
+	$(HOST_MAKE_ENV) $(MAKE) -C $(@D) O=output host_defconfig
 endef
 
 define HOST_BERTH_BUILD_CMDS

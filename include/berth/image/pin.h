@@ -11,6 +11,9 @@
  *                      boots the committed version
  *   last TEXT          the last update's outcome
  *
+ * ID is a root of the store (64 hex digits), or `file` for a service whose
+ * rootfs is a squashfs or erofs file: REF is then that file's path.
+ *
  * Each write goes to a temporary file, is synced and renamed over the
  * old one: a power cut leaves one or the other, whole. The roots pins
  * name are kept by the store's garbage collection. */
@@ -18,6 +21,7 @@
 #define BERTH_IMAGE_PIN_H
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 struct image_version {
 	char id[65];	/* "" : none */
@@ -27,6 +31,15 @@ struct image_pin {
 	struct image_version committed, previous, trial;
 	char last[400];
 };
+#define PIN_FILE "file"
+static inline bool image_version_is_file(const struct image_version *v) { return !strcmp(v->id, PIN_FILE); }
+static inline bool image_version_same(const struct image_version *a, const struct image_version *b)
+{
+	return !strcmp(a->id, b->id) && (!image_version_is_file(a) || !strcmp(a->ref, b->ref));
+}
+/* "sha256:0123456789ab (web:2)", or the file's path. */
+#define IMAGE_VERSION_NAME 360
+const char *image_version_name(const struct image_version *v, char buf[IMAGE_VERSION_NAME]);
 /* 1: read; 0: there is none (p zeroed); -1 (logged): unreadable. */
 int image_pin_read(const char *store, const char *service, struct image_pin *p);
 int image_pin_write(const char *store, const char *service, const struct image_pin *p);

@@ -58,10 +58,11 @@ struct service_conf {
 	 * name holds now, and the version the service runs: its pin's trial
 	 * or committed version (berth/image/pin.h), else the candidate. */
 	struct service_image {
-		const char *ref;
+		const char *ref;	/* image = NAME[:TAG], or the file rootfs = names */
 		char candidate[65];	/* "": the name is not in the store */
-		char id[65];
+		char id[65];		/* the root that runs (its path when file) */
 		bool trial;
+		bool file;		/* rootfs = a squashfs or erofs file: spec.root_path runs */
 	} *image;			/* in the arena; NULL: not an image service */
 	int64_t update_timeout_ms;	/* an update must be ready within this */
 	int64_t update_settle_ms;	/* ...and keep running this long after */
@@ -78,6 +79,9 @@ struct service_conf {
 
 /* Read one service file. Errors are logged as "file:line: key: what was
  * wrong"; on error nothing is kept (service_free is still safe). */
+/* A squashfs or erofs file by its name (.squashfs, .sqfs, .erofs, .img):
+ * an image root. The name alone: the parser reads no file. */
+bool service_names_image_file(const char *path);
 int service_load(struct service_conf *c, const char *path);
 /* The same from an open file; `path` names it in messages and names the
  * service. */

@@ -95,15 +95,16 @@ do_install() {
     fi
 }
 
-# berth-native: `berth check` alone, for berth_services.bbclass. It needs
-# inih and cJSON only: the target's PACKAGECONFIG (libseccomp...) must not
-# reach it. libinih-native comes from this layer's bbappend.
+# berth-native: `berth check` for berth_services.bbclass and `berth image
+# import` for berth_images.bbclass. It needs inih, cJSON and zlib only: the
+# target's PACKAGECONFIG (libseccomp...) must not reach it. libinih-native
+# comes from this layer's bbappend.
 PACKAGECONFIG:class-native = ""
-DEPENDS:append:class-native = " libinih-native"
+DEPENDS:append:class-native = " libinih-native zlib-native"
 EXTRA_OEMAKE:class-native = "-C ${S} O=${B} HOST=1 CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
 do_configure:class-native() {
     mkdir -p ${B}
-    oe_runmake check_defconfig
+    oe_runmake host_defconfig
 }
 do_install:class-native() {
     install -D -m 0755 ${B}/berth ${D}${bindir}/berth
