@@ -77,11 +77,11 @@ struct service_conf {
 	} source;
 };
 
-/* Read one service file. Errors are logged as "file:line: key: what was
- * wrong"; on error nothing is kept (service_free is still safe). */
 /* A squashfs or erofs file by its name (.squashfs, .sqfs, .erofs, .img):
  * an image root. The name alone: the parser reads no file. */
 bool service_names_image_file(const char *path);
+/* Read one service file. Errors are logged as "file:line: key: what was
+ * wrong"; on error nothing is kept (service_free is still safe). */
 int service_load(struct service_conf *c, const char *path);
 /* The same from an open file; `path` names it in messages and names the
  * service. */
