@@ -112,7 +112,7 @@ static void recover_one(const char *store, const char *name, struct image_pin *p
 	char trial[IMAGE_VERSION_NAME], committed[IMAGE_VERSION_NAME];
 	log_warn("service %s: the update to %s was cut short (a crash or a power cut): it runs %s, its committed "
 		 "version", name, image_version_name(&p->trial, trial), image_version_name(&p->committed, committed));
-	snprintf(p->last, sizeof(p->last), "interrupted: the trial of %s was cut short by a restart", trial);
+	snprintf(p->last, sizeof(p->last), "interrupted: the trial of %.340s was cut short by a restart", trial);
 	memset(&p->trial, 0, sizeof(p->trial));
 	image_pin_write(store, name, p);
 }

@@ -114,7 +114,7 @@ static int collect(void *user, const char *section, const char *name, const char
 	struct reader *r = user;
 	struct ini_doc *d = r->doc;
 	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
+		size_t cap = d->cap ? d->cap * 2 : 8;	/* most service files have a few keys */
 		struct ini_entry *bigger = arena_array(d->arena, cap, sizeof(*bigger));
 		if (d->n)
 			memcpy(bigger, d->e, d->n * sizeof(*bigger));

@@ -35,17 +35,19 @@ static int get_addr(struct key_ctx *k, const char *s, struct net_addr *a, bool p
 	return 0;
 }
 
-/* Append to one of the fixed arrays, refusing a repeat. */
-static int add_addr(struct key_ctx *k, struct net_addr *list, size_t *n, bool prefix_ok)
+/* Append to one of the address lists, refusing a repeat. */
+static int add_addr(struct key_ctx *k, struct net_addr **list, size_t *n, bool prefix_ok)
 {
+	struct net_addr a;
 	if (*n == NET_MAX_ADDRS)
 		return KERR(k, "at most %d", NET_MAX_ADDRS);
-	if (get_addr(k, k->e->value, &list[*n], prefix_ok) < 0)
+	if (get_addr(k, k->e->value, &a, prefix_ok) < 0)
 		return -1;
 	for (size_t i = 0; i < *n; i++)
-		if (net_addr_equal(&list[i], &list[*n]))
-			return KERR(k, "%s given twice (first at line %d)", k->e->value, list[i].line);
-	(*n)++;
+		if (net_addr_equal(&(*list)[i], &a))
+			return KERR(k, "%s given twice (first at line %d)", k->e->value, (*list)[i].line);
+	*list = arena_grow(k->a, *list, *n, sizeof(**list));
+	(*list)[(*n)++] = a;
 	return 0;
 }
 
@@ -254,14 +256,14 @@ int network_expose(struct service_conf *c, const char *port, int line)
 /* The keys, as service_keys.c's table names them. */
 int k_net_mode(struct key_ctx *k) { return k_mode(k, &k->c->net); }
 int k_net_bridge(struct key_ctx *k) { return get_ifname(k, &k->c->net.bridge); }
-int k_net_bridge_address(struct key_ctx *k) { return add_addr(k, k->c->net.bridge_addrs, &k->c->net.n_bridge_addrs, true); }
+int k_net_bridge_address(struct key_ctx *k) { return add_addr(k, &k->c->net.bridge_addrs, &k->c->net.n_bridge_addrs, true); }
 int k_net_parent(struct key_ctx *k) { return get_ifname(k, &k->c->net.parent); }
 int k_net_macvlan_mode(struct key_ctx *k) { return k_macvlan_mode(k, &k->c->net); }
-int k_net_address(struct key_ctx *k) { return add_addr(k, k->c->net.addrs, &k->c->net.n_addrs, true); }
+int k_net_address(struct key_ctx *k) { return add_addr(k, &k->c->net.addrs, &k->c->net.n_addrs, true); }
 int k_net_gateway(struct key_ctx *k) { return k_gateway(k, &k->c->net); }
 int k_net_mtu(struct key_ctx *k) { return k_mtu(k, &k->c->net); }
 int k_net_mac(struct key_ctx *k) { return k_mac(k, &k->c->net); }
-int k_net_dns(struct key_ctx *k) { return add_addr(k, k->c->net.dns, &k->c->net.n_dns, false); }
+int k_net_dns(struct key_ctx *k) { return add_addr(k, &k->c->net.dns, &k->c->net.n_dns, false); }
 int k_net_dns_search(struct key_ctx *k) { return k_dns_search(k, &k->c->net); }
 int k_net_hosts(struct key_ctx *k) { return k_hosts(k, &k->c->net); }
 #ifdef CONFIG_NET_PUBLISH

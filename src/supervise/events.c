@@ -41,7 +41,7 @@ static void give_up(struct supervisor *sv, struct svc *s, unsigned act)
 		log_warn("service %s: failure-action = reboot applies to berth as PID 1 only", s->name);
 		return;
 	}
-	char why[sizeof(s->name_buf) + 40];
+	char why[300];
 	snprintf(why, sizeof(why), "service %s failed (failure-action = reboot)", s->name);
 	supervisor_power(sv, POWER_REBOOT, why);
 }

@@ -288,7 +288,7 @@ static void kmsg_write(struct svc *s, const char *p, size_t n)
 
 static void copy_line(struct supervisor *sv, struct svc *s, int64_t now)
 {
-	char rec[sizeof(s->line) + 256];
+	char rec[SVC_LINE + 256];
 	int len;
 	/* One write per line: the console does not interleave half lines,
 	 * and /dev/kmsg takes each write as a record. */
@@ -315,9 +315,13 @@ static void copy_lines(struct supervisor *sv, struct svc *s, const char *p, size
 {
 	if (!s->conf.log_console && !s->conf.log_kmsg)
 		return;
+	if (!s->line && !(s->line = malloc(SVC_LINE))) {
+		s->lines_dropped++;
+		return;
+	}
 	int64_t now = now_ms();
 	for (size_t i = 0; i < n; i++) {
-		bool full = s->line_len == sizeof(s->line) - 1;
+		bool full = s->line_len == SVC_LINE - 1;
 		if (p[i] != '\n' && !full) {
 			s->line[s->line_len++] = p[i];
 			continue;

@@ -25,23 +25,17 @@ struct svc *svc_find(struct supervisor *sv, const char *name)
 /* Read and parse one service file into s (text kept: what a reload
  * compares, and what the container's state directory keeps). A broken
  * file is reported and its service skipped; the rest boot. */
-static bool svc_read(struct svc *s, const char *file)
+static bool svc_read(struct svc *s)
 {
-	snprintf(s->file, sizeof(s->file), "%s", file);
-	s->name = s->name_buf;
+	const char *file = s->file;
 	s->text = read_file(file, &s->text_len);
 	if (!s->text || service_load_text(&s->conf, s->text, s->text_len, file) < 0) {
 		if (!s->text)
 			log_error("%s: %m", file);
-		const char *base = strrchr(file, '/');
-		snprintf(s->name_buf, sizeof(s->name_buf), "%s", base ? base + 1 : file);
-		if (strlen(s->name_buf) > 5)
-			s->name_buf[strlen(s->name_buf) - 5] = 0;	/* without .conf */
 		snprintf(s->why, sizeof(s->why), "errors in %s (berth check shows them)", file);
 		log_error("service %s: not started: its file has errors", s->name);
 		return false;
 	}
-	snprintf(s->name_buf, sizeof(s->name_buf), "%s", s->conf.name);
 	s->why[0] = 0;
 	return true;
 }
@@ -58,10 +52,22 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 		return NULL;
 	}
 	sv->svcs = bigger;
+	/* Its name is the file's, without .conf: the parser gives a service
+	 * the same (and a broken file has no other). */
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t len = strlen(base);
+	s->file = strdup(file);
+	s->name = strndup(base, len > 5 && !strcmp(base + len - 5, ".conf") ? len - 5 : len);
+	if (!s->file || !s->name) {
+		free(s->file), free(s->name), free(s);
+		log_error("out of memory");
+		return NULL;
+	}
 	sv->svcs[sv->n++] = s;
 	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = s->starter_fd = s->ready_wfd = -1;
 	s->last_status = -1;
-	bool ok = svc_read(s, file);
+	bool ok = svc_read(s);
 	lifecycle_init(&s->lc, !ok);
 	if (ok && logring_init(&s->ring, s->conf.log_size) < 0)
 		log_error("out of memory");
@@ -117,6 +123,9 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	svc_unread(s);
 	free(s->addresses);
 	svc_container_clear(s);
+	free(s->line);
+	free(s->name);
+	free(s->file);
 	free(s);
 }
 
@@ -227,10 +236,8 @@ void svc_apply_reread(struct supervisor *sv, struct svc *s)
 		return;
 	s->reread = false;
 	size_t old_max = s->ring.max;
-	char file[sizeof(s->file)];
-	snprintf(file, sizeof(file), "%s", s->file);	/* svc_read writes s->file */
 	svc_unread(s);
-	bool ok = svc_read(s, file);
+	bool ok = svc_read(s);
 	if (ok && s->conf.log_size != old_max) {
 		logring_free(&s->ring);
 		logring_init(&s->ring, s->conf.log_size);

@@ -60,7 +60,7 @@ static void child_of_loop(struct supervisor *sv, const struct svc *s, pid_t pare
 	if (sv->lockfd >= 0)
 		close(sv->lockfd);
 	log_set_writer(NULL, NULL);
-	static char subject[8 + sizeof(s->name_buf)];
+	static char subject[8 + 256];
 	snprintf(subject, sizeof(subject), "service %s", s->name);
 	log_set_subject(subject);
 }

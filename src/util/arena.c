@@ -13,20 +13,26 @@ struct arena_block {
 	max_align_t data[];
 };
 
-/* 4 KiB blocks: a typical config.json fits in two or three. */
-#define BLOCK_DATA (4096 - sizeof(struct arena_block))
+/* Blocks of 4,076 bytes, header included: with the 4-byte header of
+ * musl's malloc that is one 4,080-byte slot, where 4,096 would take a
+ * 4,672-byte one (a supervisor keeps two or three per service). A typical
+ * config.json fits in two or three. */
+#define BLOCK_BYTES 4076
+#define BLOCK_DATA (BLOCK_BYTES - sizeof(struct arena_block))
 
-void *arena_alloc(struct arena *a, size_t size)
+/* size bytes at an offset aligned to align (a power of two), zeroed. */
+static void *take(struct arena *a, size_t size, size_t align)
 {
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	struct arena_block *b = a->head;
-	if (!b || b->size - b->used < size) {
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at > b->size || b->size - at < size) {
 		size_t cap = size > BLOCK_DATA ? size : BLOCK_DATA;
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
 			fatal("out of memory");
 		b->used = 0;
 		b->size = cap;
+		at = 0;
 		/* Big allocations get their own block behind the current one,
 		 * so the current block's free space is not wasted. */
 		if (a->head && size > BLOCK_DATA) {
@@ -37,10 +43,15 @@ void *arena_alloc(struct arena *a, size_t size)
 			a->head = b;
 		}
 	}
-	void *p = (char *)b->data + b->used;
-	b->used += size;
+	void *p = (char *)b->data + at;
+	b->used = at + size;
 	memset(p, 0, size);
 	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	return take(a, size, sizeof(max_align_t));
 }
 
 void *arena_array(struct arena *a, size_t n, size_t size)
@@ -53,7 +64,7 @@ void *arena_array(struct arena *a, size_t n, size_t size)
 char *arena_strdup(struct arena *a, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	return memcpy(arena_alloc(a, n), s, n);
+	return memcpy(take(a, n, 1), s, n);	/* a string needs no alignment */
 }
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
@@ -62,7 +73,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	char *s = arena_alloc(a, (size_t)n + 1);
+	char *s = take(a, (size_t)n + 1, 1);
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -134,4 +145,12 @@ void arena_free(struct arena *a)
 	}
 	a->head = NULL;
 	memset(a->growing, 0, sizeof(a->growing));
+}
+
+size_t arena_blocks(const struct arena *a)
+{
+	size_t n = 0;
+	for (const struct arena_block *b = a->head; b; b = b->next)
+		n++;
+	return n;
 }

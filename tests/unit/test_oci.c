@@ -236,6 +236,40 @@ static void test_arena_grow(void)
 	arena_free(&a);
 }
 
+static int load_service(struct service_conf *c, const char *text);
+
+/* Strings are packed (a string needs no alignment), everything else stays
+ * aligned for any type, both intact; a small service's parse fits one
+ * block (a supervisor keeps one per service). */
+static void test_arena_pack(void)
+{
+	struct arena a = { 0 };
+	char *s[64];
+	void *p[64];
+	bool aligned = true, intact = true;
+	for (int i = 0; i < 64; i++) {
+		char text[8];
+		snprintf(text, sizeof(text), "s%d", i);
+		s[i] = arena_strdup(&a, text);
+		p[i] = arena_alloc(&a, 24);
+		memset(p[i], 0xa5, 24);
+		aligned &= (uintptr_t)p[i] % _Alignof(max_align_t) == 0;
+	}
+	for (int i = 0; i < 64; i++) {
+		char text[8];
+		snprintf(text, sizeof(text), "s%d", i);
+		intact &= !strcmp(s[i], text) && ((unsigned char *)p[i])[23] == 0xa5;
+	}
+	CHECK(aligned && intact);
+	char *x = arena_strdup(&a, "x"), *y = arena_strdup(&a, "y");
+	CHECK(y == x + 2 && !strcmp(x, "x") && !strcmp(y, "y"));
+	arena_free(&a);
+	struct service_conf c;
+	CHECK(load_service(&c, "[service]\nrootfs = /srv/r\nexec = sleep 100000\nrestart-delay = 0ms\n") == 0);
+	CHECK(arena_blocks(&c.spec.arena) == 1);
+	service_free(&c);
+}
+
 static int load_service(struct service_conf *c, const char *text)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
@@ -568,6 +602,7 @@ int main(void)
 	test_validate();
 	test_inroot();
 	test_arena_grow();
+	test_arena_pack();
 	test_small_parsers();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

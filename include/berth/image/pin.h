@@ -38,7 +38,7 @@ static inline bool image_version_same(const struct image_version *a, const struc
 	return !strcmp(a->id, b->id) && (!image_version_is_file(a) || !strcmp(a->ref, b->ref));
 }
 /* "sha256:0123456789ab (web:2)", or the file's path. */
-#define IMAGE_VERSION_NAME 360
+#define IMAGE_VERSION_NAME 364
 const char *image_version_name(const struct image_version *v, char buf[IMAGE_VERSION_NAME]);
 /* 1: read; 0: there is none (p zeroed); -1 (logged): unreadable. */
 int image_pin_read(const char *store, const char *service, struct image_pin *p);

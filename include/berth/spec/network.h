@@ -40,18 +40,20 @@ struct net_publish {
 struct net_conf {
 	enum net_mode mode;
 	const char *bridge;		/* NET_BRIDGE: its name (default "berth0") */
-	struct net_addr bridge_addrs[NET_MAX_ADDRS];	/* given to the bridge if berth creates it */
+	/* Address lists (at most NET_MAX_ADDRS each) are in the arena: most
+	 * services have none, and a supervisor keeps each service's. */
+	struct net_addr *bridge_addrs;	/* given to the bridge if berth creates it */
 	size_t n_bridge_addrs;
 	const char *parent;		/* NET_MACVLAN, NET_IPVLAN: the link they sit on */
 	int macvlan_mode;		/* MACVLAN_MODE_* (default bridge) */
-	struct net_addr addrs[NET_MAX_ADDRS];	/* none on a bridge: one allocated per family */
+	struct net_addr *addrs;		/* none on a bridge: one allocated per family */
 	size_t n_addrs;
 	struct net_addr gateways[2];	/* at most one per family */
 	size_t n_gateways;
 	int mtu;			/* 0: the kernel's default */
 	uint8_t mac[6];
 	bool has_mac;			/* else derived from the service's name */
-	struct net_addr dns[NET_MAX_ADDRS];
+	struct net_addr *dns;
 	size_t n_dns;
 	const char *const *dns_search;
 	struct net_host *hosts;		/* hosts = NAME:IP, in the arena */

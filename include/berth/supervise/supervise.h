@@ -77,11 +77,11 @@ struct watch {
 	void *ptr;
 };
 
+#define SVC_LINE 256	/* a console or kmsg copy's longest line */
 struct svc {
 	struct service_conf conf;
-	const char *name;		/* = name_buf */
-	char name_buf[208];		/* conf.name, or the file's name if broken */
-	char file[512];
+	char *name;			/* the file's name without .conf, as conf.name (malloc'd) */
+	char *file;			/* its service file (malloc'd) */
 	struct lifecycle lc;		/* its state: lifecycle.c's alone to change */
 	struct svc_container ctr;	/* its container, as far as the loop needs it */
 	char *addresses;		/* its network's, as its starter said (NULL: none known) */
@@ -97,7 +97,7 @@ struct svc {
 	int log_file_fd;		/* -1: not open */
 	size_t log_file_bytes;
 	bool log_file_refused;		/* a link, FIFO...: said once */
-	char line[256];			/* a partial line for console/kmsg copies */
+	char *line;			/* a partial line for console/kmsg copies (SVC_LINE; malloc'd at the first) */
 	size_t line_len;
 	int64_t tokens, tokens_ms;	/* log-rate's bucket (thousandths of a line), and when */
 	uint64_t lines_dropped, drops_told;	/* console/kmsg copies not made; of them, reported */

@@ -25,6 +25,9 @@ void *arena_array(struct arena *a, size_t n, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_free(struct arena *a);
+/* How many blocks it holds: what a long-lived arena (a supervisor's, per
+ * service) costs, in 4 KiB. */
+size_t arena_blocks(const struct arena *a);
 /* p[0..n) with room for one more element: p itself while it has room,
  * else a copy with twice the room. Appending n elements one by one costs
  * O(n) time and at most ~4n elements of arena, whoever made p (an array
