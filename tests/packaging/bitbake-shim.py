@@ -19,14 +19,14 @@ import re
 import subprocess
 import sys
 
-ASSIGN = re.compile(r'^([A-Za-z0-9_${}.\-]+(?::[A-Za-z0-9_${}\-]+)*)(\[[a-z0-9_-]+\])?\s*(\?\?=|\?=|\+=|\.=|=)\s*"(.*)"\s*$', re.S)
+ASSIGN = re.compile(r'^([A-Za-z0-9_${}.\-]+(?::[A-Za-z0-9_${}\-]+)*)(\[[a-z0-9_-]+\])?\s*(\?\?=|\?=|\+=|\.=|:=|=)\s*"(.*)"\s*$', re.S)
 SHELLFN = re.compile(r'^([a-z_][a-z0-9_]*(?::[A-Za-z0-9_${}\-]+)*)\(\)\s*\{\s*$')
 
 
 class Data:
     def __init__(self, native):
         self.vars, self.flags, self.weak, self.defaults = {}, {}, {}, {}
-        self.appends, self.overridden = {}, {}
+        self.appends, self.prepends, self.overridden = {}, {}, {}
         self.shell, self.ns = {}, {}
         self.native = native
 
@@ -52,6 +52,8 @@ class Data:
             v = None
         for a in self.appends.get(name, []):
             v = (v or '') + a
+        for p in self.prepends.get(name, []):
+            v = p + (v or '')
         return v
 
     def expand(self, s, depth=0):
@@ -134,11 +136,15 @@ def parse(path, d, layer):
             d.flags[(name, flag[1:-1])] = value
             continue
         base, _, ov = name.partition(':')
+        if op == ':=':
+            value = d.expand(value)
         if ov == 'append':
             d.appends.setdefault(base, []).append(value)
+        elif ov == 'prepend':
+            d.prepends.setdefault(base, []).append(value)
         elif ov:
             d.overridden[name] = value
-        elif op == '=':
+        elif op in ('=', ':='):
             d.vars[name] = value
         elif op == '?=':
             if name not in d.vars:
@@ -162,6 +168,25 @@ def shell_body(d, task):
         raise SystemExit('no task ' + task)
     body = '\n'.join([chosen[-1]] + [t for ov, t in parts if ov == 'append'])
     return d.expand(body)
+
+
+def unpack(d, recipe):
+    """do_unpack of file:// entries: found in FILESEXTRAPATHS, then beside
+    the recipe (files/, ${PN}/), copied into UNPACKDIR (else WORKDIR)."""
+    dest = d.getVar('UNPACKDIR') or d.getVar('WORKDIR')
+    where = [p for p in (d.getVar('FILESEXTRAPATHS') or '').split(':') if p]
+    here = os.path.dirname(recipe)
+    where += [os.path.join(here, 'files'), os.path.join(here, d.getVar('PN'))]
+    os.makedirs(dest, exist_ok=True)
+    for uri in (d.getVar('SRC_URI') or '').split():
+        if not uri.startswith('file://'):
+            continue
+        name = uri[7:].split(';')[0]
+        found = [os.path.join(p, name) for p in where if os.path.exists(os.path.join(p, name))]
+        if not found:
+            print('bitbake-shim: do_unpack: %s not found in %s' % (name, ':'.join(where)), file=sys.stderr)
+            sys.exit(1)
+        subprocess.run(['cp', '-a', found[0], os.path.join(dest, os.path.basename(name))], check=True)
 
 
 def main():
@@ -204,6 +229,8 @@ def main():
         if what == '--get':
             m = re.match(r'^(.*)\[(.*)\]$', arg)
             print(d.expand(d.flags.get((m.group(1), m.group(2)), '')) if m else d.getVar(arg) or '')
+        elif what == '--run' and arg == 'do_unpack':
+            unpack(d, recipe)
         elif what == '--run':
             body = shell_body(d, arg)
             script = 'set -e\noe_runmake() { make %s "$@"; }\nbbfatal() { echo "ERROR: $*" >&2; exit 1; }\ncd "%s"\n%s\n' % (

@@ -55,7 +55,7 @@ expect "BERTH_START = none: no alternative" "" "$(target small --get ALTERNATIVE
 if shim "$recipe" --native --set WORKDIR="$w/native" --set D="$w/native/image" --set CC=gcc --set CFLAGS=-O2 --set LDFLAGS= \
 	--run do_configure --run do_compile --run do_install > "$w/native.log" 2>&1 && "$w/native/image/usr/bin/berth" --help | grep -q '^  check'; then
 	ok "berth-native: a build-host berth check"; else fail "berth-native: a build-host berth check" "$(tail -5 "$w/native.log")"; fi
-examples=$top/meta-berth/recipes-containers/berth-examples/berth-examples.bb
+examples=$top/meta-berth/recipes-containers/berth-examples/berth-examples_0.1.0.bb
 # berth_images.bbclass: an image recipe's do_rootfs, as bitbake runs it by
 # a user under pseudo, imports an OCI image with its owners; a second
 # pseudo session (do_image's) still sees them.
@@ -81,8 +81,9 @@ expect_match "berth_images.bbclass: an entry without =NAME fails do_rootfs, sayi
 	"$(as_user python3 "$top/tests/packaging/bitbake-shim.py" "$w/layer/recipes-test/images/test-image.bb" \
 		--set IMAGE_ROOTFS="$w/ir/root2" --set B="$w/ir" --run berth_import_images 2>&1)"
 as_user -S >/dev/null 2>&1	# the pseudo server goes now, not at its idle timeout
-if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --set D="$w/ex/image" --run do_install > "$w/ex.log" 2>&1; then
-	ok "berth-examples (berth_services.bbclass): checked and installed"; else fail "berth-examples (berth_services.bbclass): checked and installed" "$(tail -5 "$w/ex.log")"; fi
+if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --set D="$w/ex/image" --run do_unpack --run do_install > "$w/ex.log" 2>&1; then
+	ok "berth-examples (berth_services.bbclass): fetched from the tree (file://), checked and installed"
+else fail "berth-examples (berth_services.bbclass): fetched from the tree (file://), checked and installed" "$(tail -5 "$w/ex.log")"; fi
 expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf uplink.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 mkdir -p "$w/bad" && printf '[service]\nrootfs = /srv\nexec = sh\nrequires = nowhere\n' > "$w/bad/a.conf" && printf '[service]\nrootfs = /srv\nready = soon\n' > "$w/bad/b.conf"
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/bad" --set D="$w/bad/image" --set BERTH_SERVICES="a.conf b.conf" \
@@ -115,14 +116,23 @@ else
 	printf 'BBPATH = "${TOPDIR}"\nBBFILES ?= ""\nBBLAYERS = "%s/openembedded-core/meta %s/meta-openembedded/meta-oe %s/berth/meta-berth"\n' \
 		"$r" "$r" "$r" > "$r/build/conf/bblayers.conf"
 	printf 'MACHINE = "qemuarm64"\nBB_NO_NETWORK = "1"\nCONF_VERSION = "2"\nBERTH_START = "pid1"\n' > "$r/build/conf/local.conf"
+	# An image recipe with berth_images.bbclass, in the copy only.
+	mkdir -p "$r/berth/meta-berth/recipes-test/images"
+	printf 'SUMMARY = "A test image with an OCI image in its store"\nLICENSE = "MIT"\ninherit core-image berth_images\nBERTH_IMAGES = "${TOPDIR}/app.layout=app:1"\n' \
+		> "$r/berth/meta-berth/recipes-test/images/berth-test-image.bb"
 	chown -R nobody "$r"
-	bb() { (cd "$r/build" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		env -i HOME="$r" LANG=en_US.UTF-8 PATH="$r/bitbake/bin:/usr/bin:/bin" timeout 1200 bitbake "$@") 2>&1; }
+	bbtool() { _t=$1; shift; (cd "$r/build" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env -i HOME="$r" LANG=en_US.UTF-8 PATH="$r/bitbake/bin:/usr/bin:/bin" timeout 1200 "$_t" "$@") 2>&1; }
+	bb() { bbtool bitbake "$@"; }
 	# -g parses every recipe: its output says how that went (a -p before
 	# it would parse them all once more, for nothing).
-	out=$(bb -g berth-examples)
+	out=$(bb -g berth-examples berth-test-image)
 	expect_match "the real BitBake: the layers parse with no error" "Parsing of [0-9]+ \.bb files complete .* 0 errors" "$out"
 	expect "the real BitBake: ...and no warning" "" "$(echo "$out" | grep WARNING)"
+	check "the real BitBake: berth_images.bbclass: do_rootfs depends on berth-native" \
+		grep -q '"berth-test-image.do_rootfs" -> "berth-native.do_populate_sysroot"' "$r/build/task-depends.dot"
+	expect_match "the real BitBake: bitbake-layers show-recipes berth" "berth:.*meta-berth +0\.1\.0" \
+		"$(bbtool bitbake-layers show-recipes berth | tr '\n' ' ')"
 	deps=$(grep -o '"berth-native.do_prepare_recipe_sysroot" -> "[a-z-]*.do_populate_sysroot"' "$r/build/task-depends.dot" 2>/dev/null |
 		sed 's/.*-> "\([a-z-]*\)\.do_populate_sysroot"/\1/' | sort | tr '\n' ' ')
 	expect "the real BitBake: berth-native needs cJSON, inih and zlib, native, only" "cjson-native libinih-native zlib-native " "$deps"

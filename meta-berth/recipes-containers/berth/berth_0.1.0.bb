@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 SUMMARY = "Minimal container launcher and supervisor for embedded Linux"
 DESCRIPTION = "Runs OCI bundles with a runc-compatible command line, and \
-supervises containers described by service files: dependency order, \
-readiness, restarts with backoff, logs. It can be the system's init."
+               supervises containers described by service files: dependency order, \
+               readiness, restarts with backoff, logs. It can be the system's init."
+SECTION = "admin"
 LICENSE = "Apache-2.0"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57"
-SECTION = "admin"
+CVE_PRODUCT = "berth"
 
 DEPENDS = "cjson"
+# berth-native needs inih, cJSON and zlib only (see below).
+DEPENDS:append:class-native = " libinih-native zlib-native"
 
 # A release: BERTH_RELEASE_URI names berth-${PV}.tar.gz (what `make dist`
 # makes, with its sha256) and BERTH_RELEASE_SHA256 that sum, set by the
@@ -84,6 +87,11 @@ do_configure() {
     oe_runmake olddefconfig
 }
 
+do_configure:class-native() {
+    mkdir -p ${B}
+    oe_runmake host_defconfig
+}
+
 do_compile() {
     oe_runmake
 }
@@ -96,16 +104,11 @@ do_install() {
 }
 
 # berth-native: `berth check` for berth_services.bbclass and `berth image
-# import` for berth_images.bbclass. It needs inih, cJSON and zlib only: the
-# target's PACKAGECONFIG (libseccomp...) must not reach it. libinih-native
-# comes from this layer's bbappend.
+# import` for berth_images.bbclass. It needs inih, cJSON and zlib only
+# (DEPENDS above): the target's PACKAGECONFIG (libseccomp...) must not
+# reach it. libinih-native comes from this layer's bbappend.
 PACKAGECONFIG:class-native = ""
-DEPENDS:append:class-native = " libinih-native zlib-native"
 EXTRA_OEMAKE:class-native = "-C ${S} O=${B} HOST=1 CC='${CC}' CFLAGS='${CFLAGS}' LDFLAGS='${LDFLAGS}'"
-do_configure:class-native() {
-    mkdir -p ${B}
-    oe_runmake host_defconfig
-}
 do_install:class-native() {
     install -D -m 0755 ${B}/berth ${D}${bindir}/berth
 }
