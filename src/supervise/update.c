@@ -187,7 +187,9 @@ void update_observe(struct supervisor *sv, struct svc *s)
 	struct svc_update *u = &s->update;
 	enum svc_state st = s->lc.state;
 	if (!u->active) {
-		if ((st == SVC_READY || st == SVC_DONE) && s->conf.image && !u->pinned)
+		/* An image file is named by its path, which an import cannot
+		 * change under it: it needs a pin only once it is updated. */
+		if ((st == SVC_READY || st == SVC_DONE) && s->conf.image && !s->conf.image->file && !u->pinned)
 			pin_first(s);
 		return;
 	}
