@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "berth/image/pin.h"
 #include "berth/image/store.h"
@@ -202,6 +203,14 @@ int service_image_file(struct service_conf *c)
 		memset(&pin, 0, sizeof(pin));
 	const struct image_version *v = image_version_is_file(&pin.trial) ? &pin.trial
 		: image_version_is_file(&pin.committed) ? &pin.committed : NULL;
+	/* A pinned file that is gone (an updater removed the old one): what
+	 * rootfs names, as an image service falls back to its name. Only a
+	 * file ctl update gave is looked at here, never the named one. */
+	struct stat st;
+	if (v && strcmp(v->ref, im->ref) && (stat(v->ref, &st) < 0 || !S_ISREG(st.st_mode))) {
+		log_warn("%s: the pinned %s is gone: running %s, which rootfs names", c->file, v->ref, im->ref);
+		v = NULL;
+	}
 	if (v) {
 		c->spec.root_path = arena_strdup(&c->spec.arena, v->ref);
 		im->trial = v == &pin.trial;

@@ -229,13 +229,13 @@ int network_expose(struct service_conf *c, const char *port, int line)
 	char num[8];
 	size_t len = strcspn(port, "/");
 	const char *proto = port[len] ? port + len + 1 : "tcp";
-	if (!strcmp(proto, "udp"))
-		p.proto = IPPROTO_UDP;
-	else if (!strcmp(proto, "sctp"))
-	{
+	if (!strcmp(proto, "sctp")) {
 		log_warn("%s:%d: image: ExposedPorts \"%s\": berth publishes tcp and udp only", c->file, line, port);
 		return 0;
-	} else if (strcmp(proto, "tcp"))
+	}
+	if (!strcmp(proto, "udp"))
+		p.proto = IPPROTO_UDP;
+	else if (strcmp(proto, "tcp"))
 		return -1;
 	if (len >= sizeof(num))
 		return -1;

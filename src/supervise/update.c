@@ -56,8 +56,10 @@ static int file_version(const struct svc *s, const char *path, struct image_vers
 	if (path[0] != '/' || strpbrk(path, " \t\n") || strlen(path) >= sizeof(v->ref) || !service_names_image_file(path))
 		return say(msg, cap, "%s: \"%s\": expected the absolute path of a squashfs or erofs file "
 			   "(.squashfs, .sqfs, .erofs, .img; no blanks)", s->name, path), -1;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return say(msg, cap, "%s: %s: %s", s->name, path, errno ? strerror(errno) : "not a file"), -1;
+	if (stat(path, &st) < 0)
+		return say(msg, cap, "%s: %s: %s", s->name, path, strerror(errno)), -1;
+	if (!S_ISREG(st.st_mode))
+		return say(msg, cap, "%s: %s: not a regular file", s->name, path), -1;
 	snprintf(v->id, sizeof(v->id), "%s", PIN_FILE);
 	snprintf(v->ref, sizeof(v->ref), "%s", path);
 	return 0;

@@ -24,6 +24,8 @@ done
 make_rootfs_cache
 d=$TESTROOT/image-root
 rm -rf "$d" && mkdir -p "$d/conf" && cp -a "$ROOTFS_CACHE" "$d/tree"
+# Where an update would pin an image file: the test's own, never the host's.
+export BERTH_IMAGE_STORE=$d/store
 echo image-content > "$d/tree/etc/marker"
 # What each one prints: the image's marker, whether / takes a write, and
 # what an earlier run left in /etc/seen.

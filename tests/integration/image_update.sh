@@ -172,10 +172,21 @@ if command -v mksquashfs >/dev/null && grep -qw squashfs /proc/filesystems && [ 
 	kill "$SP"; wait "$SP" 2>/dev/null
 	start_supervisor
 	check "a new supervisor runs the committed file" wait_until 30 fruns file-2
+	# The committed file removed (an updater cleaning up): the file
+	# rootfs names runs, with a warning, rather than nothing.
+	kill "$SP"; wait "$SP" 2>/dev/null
+	mv "$d/files/f2.squashfs" "$d/files/f2.away"
+	start_supervisor
+	check "a pinned file that is gone: the file rootfs names runs instead" wait_until 30 fruns file-3
+	expect_match "...saying so" "the pinned $d/files/f2.squashfs is gone: running $d/files/f3.squashfs" "$(cat "$d/supervisor.log")"
+	mv "$d/files/f2.away" "$d/files/f2.squashfs"
 	expect_match "ctl update of a file root to a relative path: refused" "expected the absolute path of a squashfs or erofs file" \
 		"$(ctl update fs files/f1.squashfs 2>&1)"
 	expect_match "...to a file that is not there: refused" "$d/files/nope.squashfs: No such file" "$(ctl update fs "$d/files/nope.squashfs" 2>&1)"
 	expect_match "...to a directory: refused" "expected the absolute path of a squashfs or erofs file" "$(ctl update fs "$d/files" 2>&1)"
+	mkdir -p "$d/files/dir.squashfs"
+	expect_match "...to a directory named as an image: refused" "dir.squashfs: not a regular file" \
+		"$(ctl update fs "$d/files/dir.squashfs" 2>&1)"
 	fs_conf f3 "rootfs-digest = sha256:$(sha "$d/files/f3.squashfs")
 "
 	ctl reload >/dev/null
