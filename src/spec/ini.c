@@ -236,13 +236,21 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	return 0;
 }
 
+size_t service_name_of(const char *path, const char **base)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	size_t n = strlen(b);
+	if (n > 5 && !strcmp(b + n - 5, ".conf"))
+		n -= 5;
+	*base = b;
+	return n;
+}
+
 static const char *service_name(const char *path, struct arena *a)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t n = strlen(base);
-	if (n > 5 && !strcmp(base + n - 5, ".conf"))
-		n -= 5;
+	const char *base;
+	size_t n = service_name_of(path, &base);
 	char *name = arena_alloc(a, n + 1);
 	memcpy(name, base, n);
 	return name;

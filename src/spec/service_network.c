@@ -150,8 +150,6 @@ static int k_hosts(struct key_ctx *k, struct net_conf *n)
 	return 0;
 }
 
-static const char *proto_name(int proto) { return proto == IPPROTO_UDP ? "udp" : "tcp"; }
-
 #ifdef CONFIG_NET_PUBLISH
 static int get_port(const char *s, uint16_t *port)
 {
@@ -215,7 +213,7 @@ static int k_publish(struct key_ctx *k, struct net_conf *n)
 		return KERR(k, "\"%s\": ports are numbers from 1 to 65535", k->e->value);
 	for (size_t i = 0; i < n->n_publish; i++)
 		if (net_publish_clash(&n->publish[i], &p))
-			return KERR(k, "port %u/%s is published already (line %d)", p.host_port, proto_name(p.proto),
+			return KERR(k, "port %u/%s is published already (line %d)", p.host_port, net_proto_name(p.proto),
 				    n->publish[i].line);
 	n->publish = arena_grow(k->a, n->publish, n->n_publish, sizeof(*n->publish));
 	n->publish[n->n_publish++] = p;
@@ -398,7 +396,7 @@ int service_network_clash(const struct service_conf *a, const struct service_con
 			if (net_publish_clash(&y->publish[i], &x->publish[j]))
 				return line_error(b, y->publish[i].line, y->publish[i].exposed ? "image" : "publish",
 						  "port %u/%s%s is published by service %s too (%s:%d)%s",
-						  y->publish[i].host_port, proto_name(y->publish[i].proto),
+						  y->publish[i].host_port, net_proto_name(y->publish[i].proto),
 						  y->publish[i].exposed ? " (its ExposedPorts)" : "", a->name, a->file,
 						  x->publish[j].line,
 						  y->publish[i].exposed ? ": publish = in [network] replaces them" : "");

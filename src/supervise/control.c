@@ -234,7 +234,7 @@ static void status_published(struct client *c, const struct net_conf *n)
 			net_addr_format(&p->host_ip, false, b);
 			snprintf(ip, sizeof(ip), p->host_ip.family == AF_INET6 ? "[%s]:" : "%s:", b);
 		}
-		outf(c, " %s%u->%u/%s", ip, p->host_port, p->port, p->proto == IPPROTO_UDP ? "udp" : "tcp");
+		outf(c, " %s%u->%u/%s", ip, p->host_port, p->port, net_proto_name(p->proto));
 	}
 	outf(c, "%s\n", n->publish[0].exposed ? " (the image's ExposedPorts)" : "");
 #else

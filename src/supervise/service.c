@@ -52,13 +52,11 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 		return NULL;
 	}
 	sv->svcs = bigger;
-	/* Its name is the file's, without .conf: the parser gives a service
-	 * the same (and a broken file has no other). */
-	const char *base = strrchr(file, '/');
-	base = base ? base + 1 : file;
-	size_t len = strlen(base);
+	/* Its name is the parser's (a broken file has no other). */
+	const char *base;
+	size_t len = service_name_of(file, &base);
 	s->file = strdup(file);
-	s->name = strndup(base, len > 5 && !strcmp(base + len - 5, ".conf") ? len - 5 : len);
+	s->name = strndup(base, len);
 	if (!s->file || !s->name) {
 		free(s->file), free(s->name), free(s);
 		log_error("out of memory");

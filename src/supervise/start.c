@@ -78,7 +78,7 @@ static int publish_clash(struct supervisor *sv, const struct svc *s)
 				if (net_publish_clash(&s->conf.net.publish[i], &o->conf.net.publish[k]))
 					return log_error("port %u/%s is published by service %s",
 							 s->conf.net.publish[i].host_port,
-							 s->conf.net.publish[i].proto == IPPROTO_UDP ? "udp" : "tcp", o->name);
+							 net_proto_name(s->conf.net.publish[i].proto), o->name);
 		}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* none: a namespace of its own with lo only; host: the device's. */
@@ -93,6 +94,7 @@ int net_mac_parse(const char *s, uint8_t mac[6]);
 /* A locally administered unicast address derived from a name: the same
  * name, the same address, on every boot. */
 void net_mac_from_name(const char *name, uint8_t mac[6]);
+static inline const char *net_proto_name(int proto) { return proto == IPPROTO_UDP ? "udp" : "tcp"; }
 /* Two publish lines ask for one port of the device. */
 static inline bool net_publish_clash(const struct net_publish *a, const struct net_publish *b)
 {

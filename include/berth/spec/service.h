@@ -80,6 +80,8 @@ struct service_conf {
 /* A squashfs or erofs file by its name (.squashfs, .sqfs, .erofs, .img):
  * an image root. The name alone: the parser reads no file. */
 bool service_names_image_file(const char *path);
+/* A service's name: its file's name without .conf, at *base (n bytes). */
+size_t service_name_of(const char *path, const char **base);
 /* Read one service file. Errors are logged as "file:line: key: what was
  * wrong"; on error nothing is kept (service_free is still safe). */
 int service_load(struct service_conf *c, const char *path);
