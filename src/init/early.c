@@ -3,8 +3,8 @@
  * the cgroup hierarchy, the hostname, the loopback link, the modules of
  * /etc/modules, and the kernel command line's berth.* words. Each mount
  * that is already there (an initramfs that did it, devtmpfs automount,
- * or this init before it re-ran itself from a sealed copy) is left as
- * it is. */
+ * or this init's /proc from before it re-ran itself from a sealed copy)
+ * is left as it is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -158,10 +158,15 @@ static void load_modules(void)
 		fclose(f);
 }
 
-void init_early(struct init_options *o)
+void init_mount_proc(void)
 {
 	umask(022);
 	early_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+void init_early(struct init_options *o)
+{
+	init_mount_proc();
 	init_read_cmdline(o);
 	early_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	early_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=755");

@@ -18,6 +18,7 @@
 #include "berth/init/init.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/trace.h"
 #include "berth/supervise/supervise.h"
 
 /* A shell on the console, in a session of its own, in the line mode the
@@ -76,13 +77,16 @@ int pid1_main(int argc, char **argv)
 {
 	(void)argc;
 	struct init_options o = { 0 };
-	init_early(&o);
 	/* The containers are clones of this process: run from a sealed copy
 	 * (CVE-2019-5736), unless the binary is on a read-only filesystem.
-	 * This comes back here, where init_early finds its mounts made. A
-	 * failure costs the protection, not the boot. */
+	 * First thing, with only /proc mounted (the copy finds it there), so
+	 * that the early work, modprobe and all, is done once. A failure
+	 * costs the protection, not the boot. */
+	init_mount_proc();
 	if (protect_exe(argv) < 0)
 		log_error("init: going on from the berth binary itself");
+	init_early(&o);
+	TRACE("init: early done");
 	if (o.debug)
 		log_open(NULL, 0, 1);
 	/* ctrl-alt-del comes as SIGINT, not as an immediate reboot. */

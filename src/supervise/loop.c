@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "berth/util/log.h"
+#include "berth/util/trace.h"
 #include "berth/supervise/supervise.h"
 #include "berth/util/util.h"
 
@@ -139,6 +140,7 @@ static int setup(struct supervisor *sv)
 int supervise_run(struct supervisor *sv)
 {
 	sv->boot_ms = now_ms();
+	TRACE("supervisor: started");
 	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = sv->console_fd = -1;
 	sv->listenfd = sv->lockfd = -1;
 	if (setup(sv) < 0)
@@ -150,6 +152,7 @@ int supervise_run(struct supervisor *sv)
 	if (sv->watchdog && watchdog_open(sv, sv->watchdog) < 0)
 		log_error("supervisor: going on without the watchdog");
 	order_check(sv);
+	TRACE("supervisor: services read");
 	log_info("supervisor: %zu service%s from %s", sv->n, sv->n == 1 ? "" : "s", sv->config_dir);
 	svc_schedule(sv);
 	for (;;) {

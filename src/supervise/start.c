@@ -28,6 +28,7 @@
 #include "berth/runtime/container.h"
 #include "berth/runtime/network.h"
 #include "berth/util/log.h"
+#include "berth/util/trace.h"
 #include "berth/supervise/supervise.h"
 #include "berth/util/util.h"
 
@@ -91,7 +92,9 @@ struct wiring {
 static int wire_network(pid_t pid, void *arg)
 {
 	const struct wiring *w = arg;
-	return network_attach(&w->s->conf.net, w->s->name, pid, w->plan);
+	int r = network_attach(&w->s->conf.net, w->s->name, pid, w->plan);
+	TRACE("starter: network attached");
+	return r;
 }
 
 /* A sysctl of the net.* tree may name the container's links (eth0):
@@ -110,7 +113,9 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	/* Its own process group, so that a deadline kills the hooks too. */
 	setpgid(0, 0);
 	child_of_loop(sv, s, parent);
+	TRACE("starter: forked");
 	clear_stale(sv->root, s->name);
+	TRACE("starter: stale cleared");
 	struct create_opts o = {
 		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
 		.notify_fd = s->conf.ready == READY_NOTIFY ? notify_fd : -1, .foreground = true,
@@ -124,6 +129,7 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	int r = publish_clash(sv, s);
 	if (r == 0)
 		r = network_prepare(&s->conf.net, s->name, &s->conf.spec, net_files, sv->lease_dir, &plan);
+	TRACE("starter: network prepared");
 	/* Its links are made while its init sets up its mounts. */
 	struct wiring w = { s, &plan };
 	o.on_namespaces = wire_network;

@@ -13,7 +13,9 @@ struct init_options {
 	char skip[512];		/* berth.skip=a,b as ",a,b," */
 };
 
-/* Mount /proc first, read the kernel command line into o, then the rest. */
+/* /proc, which the sealed copy needs (init.c runs from one before the
+ * rest); then init_early: the kernel command line into o, the rest. */
+void init_mount_proc(void);
 void init_early(struct init_options *o);
 void init_read_cmdline(struct init_options *o);
 
