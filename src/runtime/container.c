@@ -19,16 +19,6 @@
 #include "berth/util/util.h"
 #include "berth/util/trace.h"
 
-static void now_rfc3339(char *out, size_t cap)
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, cap - n, ".%09ldZ", ts.tv_nsec);
-}
-
 int write_pid_file(const char *path, pid_t pid)
 {
 	char v[16];
@@ -186,7 +176,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(out->bundle, sizeof(out->bundle), "%s", s->bundle ? s->bundle : "");
 	snprintf(out->rootfs, sizeof(out->rootfs), "%s", s->root_path);
 	snprintf(out->cgroup, sizeof(out->cgroup), "%s", cgroup && !o->systemd_cgroup ? cgroup : "");
-	now_rfc3339(out->created, sizeof(out->created));
+	utc_stamp(out->created, sizeof(out->created));
 	out->owner = getuid();
 	out->creating = true;
 	for (int k = 0; k < HOOK_KINDS; k++)

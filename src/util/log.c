@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static struct {
 	int fd;			/* --log file, or -1 */
@@ -78,21 +78,17 @@ static size_t json_escape(char *out, size_t cap, const char *s)
 static void write_log_file(int level, const char *msg)
 {
 	char line[4096 + 256];
-	char stamp[40];
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	char stamp[UTC_STAMP_LEN];
+	utc_stamp(stamp, sizeof(stamp));
 	int n;
 	char esc[4096];
 	json_escape(esc, sizeof(esc), msg);	/* logrus quotes text values the same way */
 	if (logger.json) {
-		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
-			     level_names[level], esc, stamp, ts.tv_nsec);
+		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+			     level_names[level], esc, stamp);
 	} else {
-		n = snprintf(line, sizeof(line), "time=\"%s.%09ldZ\" level=%s msg=\"%s\"\n",
-			     stamp, ts.tv_nsec, level_names[level], esc);
+		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n",
+			     stamp, level_names[level], esc);
 	}
 	if (n > (int)sizeof(line))
 		n = sizeof(line);

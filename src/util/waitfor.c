@@ -11,13 +11,6 @@
 #include <unistd.h>
 #include "berth/util/util.h"
 
-int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int wait_for(bool (*done)(void *), void *arg, int fd, short events, int timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;

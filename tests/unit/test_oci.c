@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "berth/util/inroot.h"
 #include "berth/spec/oci.h"
@@ -560,6 +561,29 @@ static void test_inroot(void)
 	remove_tree(base);
 }
 
+/* utc_stamp: RFC 3339 in UTC with nanoseconds, the second the clock
+ * says (formatted by hand, not by strftime: clock.c says why). */
+static void test_utc_stamp(void)
+{
+	char st[UTC_STAMP_LEN], again[32];
+	time_t before = time(NULL);
+	utc_stamp(st, sizeof(st));
+	time_t after = time(NULL);
+	CHECK(strlen(st) == 30 && st[4] == '-' && st[7] == '-' && st[10] == 'T' && st[13] == ':' && st[16] == ':' &&
+	      st[19] == '.' && st[29] == 'Z');
+	bool matches = false;
+	for (time_t t = before; t <= after; t++) {
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(again, sizeof(again), "%Y-%m-%dT%H:%M:%S", &tm);
+		matches |= !strncmp(st, again, 19);
+	}
+	CHECK(matches);
+	char small[12];
+	utc_stamp(small, sizeof(small));
+	CHECK(strlen(small) == sizeof(small) - 1);
+}
+
 static void test_small_parsers(void)
 {
 	CHECK(signal_from_name("KILL") == 9 && signal_from_name("SIGTERM") == 15 && signal_from_name("usr1") == 10);
@@ -604,6 +628,7 @@ int main(void)
 	test_arena_grow();
 	test_arena_pack();
 	test_small_parsers();
+	test_utc_stamp();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -87,8 +87,12 @@ int wait_child_timeout(pid_t pid, int timeout_ms);
  * pidfd or signalfd; POLLPRI of a cgroup.events file, re-armed here),
  * else every 10 ms. 0 once done; -1 with errno ETIMEDOUT. */
 int wait_for(bool (*done)(void *arg), void *arg, int fd, short events, int timeout_ms);
-/* The monotonic clock in milliseconds. */
+/* clock.c: the monotonic clock in milliseconds; the time now in UTC as
+ * RFC 3339 with nanoseconds, "2026-12-02T13:55:20.123456789Z" (cap:
+ * UTC_STAMP_LEN). */
 int64_t now_ms(void);
+#define UTC_STAMP_LEN 40
+void utc_stamp(char *out, size_t cap);
 
 /* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
