@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +138,7 @@ static int sync_dir(int dirfd, const char *name)
  * once (many processes share one). */
 static bool root_in_use(const char *id)
 {
-	char needle[100];
+	char needle[NAME_MAX + 16];
 	snprintf(needle, sizeof(needle), "/roots/%s/rootfs", id);
 	DIR *proc = opendir("/proc");
 	if (!proc)
@@ -219,7 +220,7 @@ static int collect_garbage(struct store *s)
 		if (o->d_name[0] == '.')
 			continue;
 		/* Every line of kept is 64 digits and a newline: a match is a line. */
-		char line[80];
+		char line[NAME_MAX + 2];
 		snprintf(line, sizeof(line), "%s\n", o->d_name);
 		if (strlen(o->d_name) == 64 && strstr(kept, line))
 			continue;	/* named, or what a service runs or may roll back to */

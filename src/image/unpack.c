@@ -161,7 +161,8 @@ static int apply_whiteout(struct unpack *u, int parent, const char *name)
 		return apply_opaque(u, parent, dir);
 	const char *hidden = name + strlen(WHITEOUT);
 	char target[PATH_MAX];
-	snprintf(target, sizeof(target), "%s%s%s", dir, dlen ? "/" : "", hidden);
+	if ((size_t)snprintf(target, sizeof(target), "%s%s%s", dir, dlen ? "/" : "", hidden) >= sizeof(target))
+		return log_error("%s: %s: a path longer than %d bytes", u->t->in->origin, u->path, PATH_MAX - 1);
 	if (!*hidden || !strcmp(hidden, ".") || !strcmp(hidden, ".."))
 		return log_error("%s: %s: a whiteout that names nothing", u->t->in->origin, u->path);
 	if (set_has(&u->made, target))

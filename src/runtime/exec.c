@@ -162,9 +162,13 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 		.spec = s, .id = st->id, .pid = pid, .listener_status = STATUS_RUNNING,
 		.console_socket = o->console_socket,
 	};
-	if ((have_join && s->ns[NS_USER].wanted && cgroup_join_pid(&join, pid) < 0) ||
-	    sync_send(sv[0], SYNC_GO, pid, NULL) < 0 ||
-	    child_serve(&serve, sv[0]) < 0 || child_release(sv[0]) < 0) {
+	bool served = !(have_join && s->ns[NS_USER].wanted && cgroup_join_pid(&join, pid) < 0) &&
+		      sync_send(sv[0], SYNC_GO, pid, NULL) == 0 && child_serve(&serve, sv[0]) == 0;
+	/* A pty berth relays has berth's window size before the program
+	 * runs, not some time after: its first `stty size` must see it. */
+	if (served && serve.console_master >= 0)
+		forward_winsize(serve.console_master);
+	if (!served || child_release(sv[0]) < 0) {
 		if (serve.console_master >= 0)
 			close(serve.console_master);
 		if (serve.pid) {

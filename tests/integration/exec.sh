@@ -42,9 +42,11 @@ expect "exec forwards signals" 9 "$?"
 
 # A terminal for exec, relayed in the foreground.
 if command -v script >/dev/null; then
-	OUT=$(script -qec "$BERTH --root $ROOT exec -t ex sh -c 'tty; [ -t 1 ] && echo is-tty'" /dev/null | tr -d '\r')
+	OUT=$(script -qec "stty rows 40 cols 120; $BERTH --root $ROOT exec -t ex sh -c 'tty; [ -t 1 ] && echo is-tty; stty size'" /dev/null | tr -d '\r')
 	expect_match "exec -t: a pty" "/dev/pts/[0-9]+" "$OUT"
 	expect_match "exec -t: stdout is the terminal" "is-tty" "$OUT"
+	# Set before the process runs: its first look sees it.
+	expect_match "exec -t: the window size is berth's terminal's" "^40 120$" "$OUT"
 fi
 
 # Errors
