@@ -108,6 +108,26 @@ static int on_signal(struct supervisor *sv)
 	return 0;
 }
 
+/* What the loop holds, let go: at its end, and when the supervisor
+ * cannot start or go on. Its console queue is written out first and the
+ * log goes straight to stderr again: nothing drains the queue after
+ * this, and what comes next (PID 1's emergency shell and its messages)
+ * must reach the console. */
+static void release(struct supervisor *sv)
+{
+	control_close_all(sv);
+	control_unlisten(sv);
+	watchdog_close(sv);
+	svc_free_all(sv);
+	output_console_close(sv);
+	int *fds[] = { &sv->timerfd, &sv->sigfd, &sv->epfd, &sv->inotifyfd, &sv->mountinfofd, &sv->netlinkfd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
 static int setup(struct supervisor *sv)
 {
 	sigset_t set;
@@ -142,12 +162,16 @@ int supervise_run(struct supervisor *sv)
 	sv->boot_ms = now_ms();
 	TRACE("supervisor: started");
 	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = sv->console_fd = -1;
-	sv->listenfd = sv->lockfd = -1;
-	if (setup(sv) < 0)
+	sv->listenfd = sv->lockfd = sv->epfd = sv->sigfd = sv->timerfd = -1;
+	if (setup(sv) < 0) {
+		release(sv);
 		return -1;
+	}
 	update_recover();	/* before any service file is read: no trial survives a restart */
-	if (svc_load_all(sv) < 0)
+	if (svc_load_all(sv) < 0) {
+		release(sv);
 		return -1;
+	}
 	/* Without its watchdog a device still runs its services. */
 	if (sv->watchdog && watchdog_open(sv, sv->watchdog) < 0)
 		log_error("supervisor: going on without the watchdog");
@@ -158,28 +182,18 @@ int supervise_run(struct supervisor *sv)
 	for (;;) {
 		struct epoll_event ev[16];
 		int n = epoll_wait(sv->epfd, ev, 16, -1);
-		if (n < 0 && errno != EINTR)
-			return log_error("epoll_wait: %m");
+		if (n < 0 && errno != EINTR) {
+			log_error("epoll_wait: %m");
+			release(sv);
+			return -1;
+		}
 		for (int i = 0; i < n; i++) {
 			struct watch *w = ev[i].data.ptr;
 			switch (w->kind) {
 			case W_SIGNAL:
 				if (on_signal(sv)) {
-					control_close_all(sv);
-					control_unlisten(sv);
-					watchdog_close(sv);
-					svc_free_all(sv);
 					log_info("supervisor: every service is down");
-					output_console_close(sv);
-					close(sv->timerfd);
-					close(sv->sigfd);
-					close(sv->epfd);
-					if (sv->inotifyfd >= 0)
-						close(sv->inotifyfd);
-					if (sv->mountinfofd >= 0)
-						close(sv->mountinfofd);
-					if (sv->netlinkfd >= 0)
-						close(sv->netlinkfd);
+					release(sv);
 					return 0;
 				}
 				break;

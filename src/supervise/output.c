@@ -10,6 +10,7 @@
  * (`ctl status`). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
  * nothing. */
 
 #define CONSOLE_QUEUE (16 * 1024)
+#define CONSOLE_LAST_MS 2000	/* 16 KiB at 115200 baud take 1.4 s */
 
 static ssize_t console_put(struct supervisor *sv, const char *p, size_t n)
 {
@@ -131,9 +133,22 @@ void output_console_close(struct supervisor *sv)
 	log_set_writer(NULL, NULL);
 	if (sv->console_fd < 0)
 		return;
-	/* What is still queued gets one last chance, as it is. */
-	if (sv->console_q_len && console_put(sv, sv->console_q, sv->console_q_len) < 0) {
-		/* Nowhere left to say it. */
+	/* What is still queued goes out now, as the console drains (nothing
+	 * else will write it), for CONSOLE_LAST_MS at most: a console that
+	 * takes nothing loses the rest. */
+	int64_t end = now_ms() + CONSOLE_LAST_MS;
+	while (sv->console_q_len) {
+		struct pollfd p = { .fd = sv->console_fd, .events = POLLOUT };
+		int64_t left = end - now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		ssize_t w = console_put(sv, sv->console_q, sv->console_q_len);
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		if (w > 0) {
+			memmove(sv->console_q, sv->console_q + w, sv->console_q_len - (size_t)w);
+			sv->console_q_len -= (size_t)w;
+		}
 	}
 	console_arm(sv, false);
 	close(sv->console_fd);

@@ -109,6 +109,25 @@ kill $HOLD 2>/dev/null; wait $HOLD 2>/dev/null
 check "the exiting supervisor removed its socket" test ! -e "$SOCK"
 for n in linker fifo flood flood2 victim readylink; do assert_clean "$n" "hostile services: $n"; done
 
+# A supervisor that cannot start (no such directory) says why, even on a
+# console that is full when it writes: what waits in its console queue
+# goes out as the console drains, not lost with the loop (as PID 1, its
+# emergency shell's lines follow). The console: a pipe filled, then read
+# once the supervisor waits for it to drain.
+in_poll() { case $(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null) in 7|271) return 0;; esac; return 1; }
+mkfifo "$sd/full"
+exec 3<> "$sd/full"
+dd if=/dev/zero of="$sd/full" bs=4096 count=64 oflag=nonblock 2> /dev/null
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/nonexistent" --socket "$sd/sock-full" 2> "$sd/full" & FP=$!
+exec 5< "$sd/full" 3<&-
+wait_until 10 in_poll $FP
+out=$(tr -d '\000' <&5)
+exec 5<&-
+wait $FP
+expect "a supervisor that cannot start exits 1" 1 "$?"
+expect_match "...and says why on a console full at the time" "$sd/nonexistent" "$out"
+check "...and leaves no socket" test ! -e "$sd/sock-full"
+
 # A service's cwd through every fd the supervisor might hold
 # (CVE-2024-21626): never a directory of the host.
 rm -rf "$sd/conf" && mkdir -p "$sd/conf"
