@@ -19,14 +19,9 @@
 set -eu
 runs=${1:-5}
 here=$(cd "$(dirname "$0")" && pwd)
-board_top=$(cd "$here/.." && pwd)
-BERTH=${BERTH:-$board_top/build/berth}
-. "$board_top/board/common/lib.sh"
-board_load "${BOARD:-qemu-x86_64}"
-work=$(mktemp -d /tmp/berth-bench-boot.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-root=$work/rootfs
-board_tree "$root" "$BERTH" pid1
+BERTH=${BERTH:-$here/../build/berth}
+. "$here/lib.sh"
+board_bench boot
 
 # The same programs for both.
 uplink='ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2'
@@ -92,9 +87,7 @@ board_pack "$root" "$work/preload.gz"
 # boot MODE VARIANT RDINIT: one boot; prints "MODE VARIANT MS". With a
 # berth built with CONFIG_TRACE, its steps go to TRACE_OUT.
 boot() {
-	BOARD_HTTP_PORT=$(board_free_port 18080) BOARD_MEM=512 timeout 300 \
-		sh -c 'board_top=$0 && . "$0/board/common/lib.sh" && board_load "$1" && board_boot "$2" "rdinit=$3" BERTH_TRACE=/run/berth-trace' \
-		"$board_top" "$BOARD" "$work/$1.gz" "$3" > "$work/console" 2>&1 < /dev/null || true
+	board_bench_boot "$work/console" "$work/$1.gz" "rdinit=$3" BERTH_TRACE=/run/berth-trace
 	tr -d '\r' < "$work/console" > "$work/console.txt"
 	[ -z "${TRACE_OUT:-}" ] || sed -n "s/^.*TRACE /$1 /p" "$work/console.txt" >> "$TRACE_OUT"
 	awk -v m="$1" -v v="$2" '

@@ -15,14 +15,9 @@
 set -eu
 runs=${1:-20}
 here=$(cd "$(dirname "$0")" && pwd)
-board_top=$(cd "$here/.." && pwd)
-BERTH=${BERTH:-$board_top/build/berth}
-. "$board_top/board/common/lib.sh"
-board_load "${BOARD:-qemu-x86_64}"
-work=$(mktemp -d /tmp/berth-bench-floor-qemu.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-root=$work/rootfs
-board_tree "$root" "$BERTH" pid1
+BERTH=${BERTH:-$here/../build/berth}
+. "$here/lib.sh"
+board_bench floor-qemu
 ${CC:-cc} -static -O2 -Wall -o "$root/floor" "$here/floor.c"
 
 # The bundle: floor.sh's, at /bundle in the VM.
@@ -52,9 +47,8 @@ cat > "$root/etc/inittab" <<EOF
 ::once:/bin/sh -c 'mkdir -p /run/state /ro && /floor $runs /bundle/rootfs /bin/berth /bundle /run/state | sed "s/^/FLOOR copy /" && mount --bind /bin /ro && mount -o remount,bind,ro /ro && /floor $runs /bundle/rootfs /ro/berth /bundle /run/state | sed "s/^/FLOOR ro /"; poweroff -f'
 EOF
 board_pack "$root" "$work/initrd.gz"
-BOARD_HTTP_PORT=$(board_free_port 18180) BOARD_MEM=1024 timeout 1800 \
-	sh -c 'board_top=$0 && . "$0/board/common/lib.sh" && board_load "$1" && board_boot "$2" rdinit=/tmpfs-root' \
-	"$board_top" "$BOARD" "$work/initrd.gz" > "$work/console" 2>&1 < /dev/null || true
+BOARD_MEM=1024 TIMEOUT=1800
+board_bench_boot "$work/console" "$work/initrd.gz" rdinit=/tmpfs-root
 tr -d '\r' < "$work/console" | awk -v runs="$runs" -v arch="$BOARD_ARCH" -v day="$(date -u +%Y-%m-%d)" '
 	/^FLOOR (copy|ro) (floor|berth) / { w[$2, $3] = $5 / 1000; c[$2, $3] = $7 / 1000; n++ }
 	END {

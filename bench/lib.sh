@@ -29,3 +29,26 @@ supervisor_workdir() {
 	trap supervisor_cleanup EXIT
 }
 supervisor_cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; return 0; }
+
+# board_bench NAME: a bench on a QEMU board (BOARD, default qemu-x86_64):
+# the board builder loaded (board/common/lib.sh), $work (removed at exit)
+# and in $root the board's initramfs tree, $BERTH as its PID 1.
+board_bench() {
+	board_top=$(cd "$here/.." && pwd)
+	. "$board_top/board/common/lib.sh"
+	board_load "${BOARD:-qemu-x86_64}"
+	work=$(mktemp -d "/tmp/berth-bench-$1.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	root=$work/rootfs
+	board_tree "$root" "$BERTH" pid1
+}
+
+# board_bench_boot CONSOLE INITRD WORDS...: boot it once, the serial
+# console into the file CONSOLE; at most TIMEOUT seconds (default 300),
+# with BOARD_MEM MiB (default 512).
+board_bench_boot() {
+	_console=$1; shift
+	BOARD_MEM=${BOARD_MEM:-512} BOARD_HTTP_PORT=$(board_free_port 18080) timeout "${TIMEOUT:-300}" \
+		sh -c 'board_top=$0 && . "$0/board/common/lib.sh" && board_load "$1" && shift && board_boot "$@"' \
+		"$board_top" "$BOARD" "$@" > "$_console" 2>&1 < /dev/null || true
+}
