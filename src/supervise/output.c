@@ -73,18 +73,27 @@ static bool console_write(struct supervisor *sv, const char *p, size_t n)
 	return true;
 }
 
-void output_console_ready(struct supervisor *sv)
+/* Writes out of the queue what the console takes now; false once the
+ * console is gone (the queue is then dropped: nothing to wait for). */
+static bool console_flush(struct supervisor *sv)
 {
 	while (sv->console_q_len) {
 		ssize_t w = console_put(sv, sv->console_q, sv->console_q_len);
-		if (w <= 0) {
-			if (w < 0 && errno != EAGAIN && errno != EINTR)
-				sv->console_q_len = 0;	/* gone: nothing more to wait for */
-			break;
+		if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			sv->console_q_len = 0;
+			return false;
 		}
+		if (w <= 0)
+			return true;
 		memmove(sv->console_q, sv->console_q + w, sv->console_q_len - (size_t)w);
 		sv->console_q_len -= (size_t)w;
 	}
+	return true;
+}
+
+void output_console_ready(struct supervisor *sv)
+{
+	console_flush(sv);
 	console_arm(sv, sv->console_q_len > 0);
 }
 
@@ -140,15 +149,8 @@ void output_console_close(struct supervisor *sv)
 	while (sv->console_q_len) {
 		struct pollfd p = { .fd = sv->console_fd, .events = POLLOUT };
 		int64_t left = end - now_ms();
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0 || !console_flush(sv))
 			break;
-		ssize_t w = console_put(sv, sv->console_q, sv->console_q_len);
-		if (w < 0 && errno != EAGAIN && errno != EINTR)
-			break;
-		if (w > 0) {
-			memmove(sv->console_q, sv->console_q + w, sv->console_q_len - (size_t)w);
-			sv->console_q_len -= (size_t)w;
-		}
 	}
 	console_arm(sv, false);
 	close(sv->console_fd);
