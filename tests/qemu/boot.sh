@@ -80,14 +80,17 @@ until_true 60 restarted && say ok killed-container-restarted || say fail killed-
 # clones run from a sealed copy of berth, not from the file (CVE-2019-5736);
 # a `berth ctl` client (the console's `ctl wait`) and `berth console-shell`
 # (before it becomes the shell) run no container.
-on_disk=0 sealed=0
+# (A process in the middle of its execve has its new exe and no command
+# line yet: the console's `exec berth console-shell` is one, at times.)
+on_disk="" sealed=0
 for p in /proc/[0-9]*; do
 	case $(readlink "$p/exe" 2>/dev/null) in
-		/bin/berth|/sbin/init) tr '\0' ' ' < "$p/cmdline" | grep -Eq ' (ctl|console-shell) ' || on_disk=$((on_disk + 1));;
+		/bin/berth|/sbin/init) cmd=$(tr '\0' ' ' < "$p/cmdline")
+			[ -z "$cmd" ] || echo "$cmd" | grep -Eq ' (ctl|console-shell) ' || on_disk="$on_disk ${p#/proc/}:$cmd";;
 		*memfd:berth*) sealed=$((sealed + 1));;
 	esac
 done
-[ "$on_disk" = 0 ] && [ "$sealed" -gt 0 ] && say ok sealed-binary || say fail sealed-binary "[$on_disk on disk, $sealed sealed]"
+[ -z "$on_disk" ] && [ "$sealed" -gt 0 ] && say ok sealed-binary || say fail sealed-binary "[on disk:$on_disk; $sealed sealed]"
 until_true 120 is crashy failed && say ok crash-loop-failed || say fail crash-loop-failed "[$(state crashy)]"
 until_true 120 is welcome done
 berth ctl list
