@@ -80,13 +80,21 @@ until_true 60 restarted && say ok killed-container-restarted || say fail killed-
 # clones run from a sealed copy of berth, not from the file (CVE-2019-5736);
 # a `berth ctl` client (the console's `ctl wait`) and `berth console-shell`
 # (before it becomes the shell) run no container.
-# (A process in the middle of its execve has its new exe and no command
-# line yet: the console's `exec berth console-shell` is one, at times.)
+# A process in the middle of an execve (the console's berth console-shell
+# becoming the shell, at times) can show its old exe with its new command
+# line, or its new exe with none yet: its exe is read on both sides of
+# its command line, until the two agree and the line is there.
 on_disk="" sealed=0
 for p in /proc/[0-9]*; do
-	case $(readlink "$p/exe" 2>/dev/null) in
-		/bin/berth|/sbin/init) cmd=$(tr '\0' ' ' < "$p/cmdline")
-			[ -z "$cmd" ] || echo "$cmd" | grep -Eq ' (ctl|console-shell) ' || on_disk="$on_disk ${p#/proc/}:$cmd";;
+	exe="" cmd=""
+	for try in 1 2 3 4 5; do
+		e1=$(readlink "$p/exe" 2>/dev/null) && [ -n "$e1" ] || break	# a kernel thread, or gone
+		cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
+		e2=$(readlink "$p/exe" 2>/dev/null)
+		[ "$e1" = "$e2" ] && [ -n "$cmd" ] && { exe=$e1; break; }
+	done
+	case $exe in
+		/bin/berth|/sbin/init) echo "$cmd" | grep -Eq ' (ctl|console-shell) ' || on_disk="$on_disk ${p#/proc/}:$cmd";;
 		*memfd:berth*) sealed=$((sealed + 1));;
 	esac
 done
