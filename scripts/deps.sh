@@ -21,7 +21,7 @@ ZLIB=zlib/bookworm	# gzip layers (CONFIG_IMAGE_STORE)
 
 sysroot=$deps/sysroot/$arch
 stamp=$sysroot/.stamp
-want="$SECCOMP $CJSON $INIH $ZLIB v3"
+want="$SECCOMP $CJSON $INIH $ZLIB v4"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	touch "$stamp"	# newer than this script: make asks no more
 	exit 0
@@ -30,7 +30,10 @@ fi
 [ -f "$BERTH_SPECS" ] || { echo "berth: $BERTH_SPECS missing: install musl-dev for $arch (scripts/install-deps.sh $arch)" >&2; exit 1; }
 CC="${BERTH_CROSS}gcc -specs $BERTH_SPECS"
 AR="${BERTH_CROSS}ar"
-CFLAGS="-Os -ffunction-sections -fdata-sections -fPIE"
+# As berth's own objects (Makefile): no position-independent code for a
+# static binary at a fixed address, no unwind tables (no C++, no
+# backtraces; they were 7 KB of .eh_frame).
+CFLAGS="-Os -ffunction-sections -fdata-sections -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables"
 
 fetch() {
 	mkdir -p "$deps/src"
