@@ -262,9 +262,8 @@ char *cgroup_resolve(const char *cgroups_path, const char *id)
 		return strdup(p);
 	/* Relative: under our own cgroup. Take it from the first hierarchy;
 	 * a runtime in different places per controller is not supported. */
-	struct hierarchy h[MAX_HIERARCHIES];
-	h[0].v2 = false, h[0].opts[0] = 0;	/* gcc cannot see that n > 0 filled it */
-	int n = hierarchies(h, MAX_HIERARCHIES);
+	const struct hierarchy *h;
+	int n = hierarchies_now(&h);
 	char own[512] = "/";
 	if (n > 0 && own_cgroup(&h[0], own, sizeof(own)) < 0)
 		return NULL;

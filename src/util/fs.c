@@ -146,6 +146,11 @@ int write_file_durable(int dirfd, const char *name, const char *data, size_t len
 	return replace_file(dirfd, name, data, len, mode, true);
 }
 
+/* The common case first: the parent exists, and the path costs one
+ * mkdir, not one per component from / (a container's cgroup in nine
+ * hierarchies and its state directory made 40 failed mkdirs, each a full
+ * path walk). On ENOENT it walks back to the deepest ancestor that
+ * exists, then forward, making each level. */
 int mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];
@@ -155,18 +160,25 @@ int mkdir_p(const char *path, mode_t mode)
 		return -1;
 	}
 	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = 0;
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = c;
-		if (!c)
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = 0;
+	bool made;
+	for (;;) {
+		if ((made = mkdir(buf, mode) == 0) || errno == EEXIST)
 			break;
+		char *slash = strrchr(buf, '/');
+		if (errno != ENOENT || !slash || slash == buf)
+			return -1;
+		*slash = 0;
+	}
+	for (size_t len = strlen(buf); len < n; len = strlen(buf)) {
+		buf[len] = '/';
+		if (!(made = mkdir(buf, mode) == 0) && errno != EEXIST)
+			return -1;
 	}
 	struct stat st;
+	if (made)
+		return 0;
 	if (stat(path, &st) < 0)
 		return -1;
 	if (!S_ISDIR(st.st_mode)) {

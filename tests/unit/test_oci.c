@@ -584,6 +584,35 @@ static void test_utc_stamp(void)
 	CHECK(strlen(small) == sizeof(small) - 1);
 }
 
+/* mkdir_p: one mkdir where the parent exists, every level where it
+ * does not, trailing and doubled slashes, a file in the way. */
+static void test_mkdir_p(void)
+{
+	char base[] = "/tmp/berth-unit-mkdir.XXXXXX", p[256];
+	CHECK(mkdtemp(base) != NULL);
+	struct stat st;
+	mode_t mask = umask(022);
+	snprintf(p, sizeof(p), "%s/a/b//c/", base);
+	CHECK(mkdir_p(p, 0750) == 0);
+	snprintf(p, sizeof(p), "%s/a/b/c", base);
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750);
+	umask(mask);
+	CHECK(mkdir_p(p, 0755) == 0);	/* there already */
+	snprintf(p, sizeof(p), "%s/a/d", base);
+	CHECK(mkdir_p(p, 0755) == 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode));
+	snprintf(p, sizeof(p), "%s/file", base);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	errno = 0;
+	CHECK(mkdir_p(p, 0755) < 0 && errno == ENOTDIR);
+	snprintf(p, sizeof(p), "%s/file/x/y", base);
+	errno = 0;
+	CHECK(mkdir_p(p, 0755) < 0 && errno == ENOTDIR);
+	CHECK(mkdir_p("/", 0755) == 0);
+	remove_tree(base);
+}
+
 static void test_small_parsers(void)
 {
 	CHECK(signal_from_name("KILL") == 9 && signal_from_name("SIGTERM") == 15 && signal_from_name("usr1") == 10);
@@ -629,6 +658,7 @@ int main(void)
 	test_arena_pack();
 	test_small_parsers();
 	test_utc_stamp();
+	test_mkdir_p();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
