@@ -205,7 +205,7 @@ $(CONFIG_H): $(KCONFIG_CONFIG) Kconfig scripts/config-h.awk
 	@mkdir -p $(dir $@)
 	awk -f scripts/config-h.awk Kconfig $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
 
-$(SYSROOT_STAMP): scripts/deps.sh
+$(SYSROOT_STAMP): scripts/deps.sh $(wildcard scripts/patches/*.patch)
 	sh scripts/deps.sh $(ARCH) $(DEPS_DIR)
 deps: $(SYSROOT_STAMP)
 

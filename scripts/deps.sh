@@ -21,7 +21,7 @@ ZLIB=zlib/bookworm	# gzip layers (CONFIG_IMAGE_STORE)
 
 sysroot=$deps/sysroot/$arch
 stamp=$sysroot/.stamp
-want="$SECCOMP $CJSON $INIH $ZLIB v4"
+want="$SECCOMP $CJSON $INIH $ZLIB v5 $(cat "$here"/patches/*.patch | cksum)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	touch "$stamp"	# newer than this script: make asks no more
 	exit 0
@@ -93,11 +93,17 @@ done
 $AR rcs "$sysroot/lib/libz.a" "$deps/build/$arch/zlib/"*.o
 cp "$src/zlib.h" "$src/zconf.h" "$sysroot/include/"
 
-# libseccomp: autotools, static only.
-src=$(unpack libseccomp)
+# libseccomp: autotools, static only, from a copy of the source with
+# berth's patches (scripts/patches/libseccomp-*.patch; each says why).
+# -Werror=overflow: the syscall table patch must not cut a value.
 b=$deps/build/$arch/libseccomp
 rm -rf "$b"; mkdir -p "$b"
-( cd "$b" && CC="$CC" AR="$AR" CFLAGS="$CFLAGS" CPPFLAGS="$CPPFLAGS" \
+cp -a "$(unpack libseccomp)" "$b/source"
+src=$b/source
+for p in "$here"/patches/libseccomp-*.patch; do
+	patch -s -d "$src" -p1 < "$p"
+done
+( cd "$b" && CC="$CC" AR="$AR" CFLAGS="$CFLAGS -Werror=overflow" CPPFLAGS="$CPPFLAGS" \
 	"$src/configure" --host="${BERTH_CROSS%-}" --prefix="$sysroot" \
 	--enable-static --disable-shared --disable-python >config.out 2>&1 \
 	|| { tail -30 config.out; exit 1; }

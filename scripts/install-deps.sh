@@ -9,7 +9,7 @@ set -eu
 what=${1:-all} arch=${2:-x86_64}
 # Building the static binary: the toolchain, and Debian's sources of
 # libseccomp, inih and cJSON (scripts/deps.sh builds them against musl).
-base="make gcc musl-tools musl-dev gperf dpkg-dev kconfig-frontends jq file"
+base="make gcc musl-tools musl-dev gperf patch dpkg-dev kconfig-frontends jq file"
 # Booting a board (board/common): busybox, a kernel, QEMU.
 board="busybox-static cpio qemu-system-x86"
 case $arch in

@@ -59,3 +59,27 @@ run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"
 run dbus_asan "D-Bus and cgroupsPath (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_dbus_asan"
 run sha256 "SHA-256: FIPS 180-4's examples, any pieces, from an fd" "$out/test_sha256"
 run sha256_asan "SHA-256 (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_sha256_asan"
+# berth's libseccomp (scripts/patches/: its syscall table in shorts)
+# resolves every name on every architecture, and back, as Debian's does.
+csv=deps/src/libseccomp-unpacked/src/syscalls.csv
+sysroot=deps/sysroot/x86_64
+if [ -f "$sysroot/lib/libseccomp.a" ] && [ -f "$csv" ]; then
+	grep -v '^#' "$csv" | cut -d, -f1 > "$out/syscall-names"
+	. scripts/toolchain.sh && berth_toolchain x86_64
+	if gcc -std=gnu11 -O1 -o "$out/seccomp_table_debian" tests/unit/seccomp_table.c -lseccomp &&
+	   ${BERTH_CROSS}gcc -specs "$BERTH_SPECS" -std=gnu11 -O1 -static -isystem "$sysroot/include" \
+		-o "$out/seccomp_table_berth" tests/unit/seccomp_table.c -L"$sysroot/lib" -lseccomp &&
+	   "$out/seccomp_table_debian" < "$out/syscall-names" > "$out/seccomp_table_debian.out" 2>/dev/null &&
+	   "$out/seccomp_table_berth" < "$out/syscall-names" > "$out/seccomp_table_berth.out" 2> "$out/seccomp_table.count"; then
+		what="unit: libseccomp's patched syscall table resolves as Debian's ($(cat "$out/seccomp_table.count"), $(head -n1 "$out/seccomp_table_berth.out"))"
+		if [ "$(head -n1 "$out/seccomp_table_debian.out")" != "$(head -n1 "$out/seccomp_table_berth.out")" ]; then
+			record SKIP "$what: the host has $(head -n1 "$out/seccomp_table_debian.out")"
+		elif cmp -s "$out/seccomp_table_debian.out" "$out/seccomp_table_berth.out"; then
+			record PASS "$what"
+		else
+			record FAIL "$what"; diff "$out/seccomp_table_debian.out" "$out/seccomp_table_berth.out" | head -20
+		fi
+	else
+		record FAIL "unit: libseccomp's syscall table (build or run)"
+	fi
+fi
