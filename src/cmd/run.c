@@ -51,7 +51,7 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	 * after: its first `stty size` must see it. */
 	if (o.console_master >= 0)
 		forward_winsize(o.console_master);
-	if (container_start(g->root, o.id) < 0) {
+	if (container_start_created(g->root, &st) < 0) {
 		container_destroy(g->root, &st);
 		return 1;
 	}

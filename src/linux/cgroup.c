@@ -145,16 +145,37 @@ static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 /* The hierarchies, read from mountinfo once per process and again only
  * when the kernel says the mount table changed (an open mountinfo polls
  * POLLPRI then, proc(5)): `list` of 200 containers reads it once, not
- * once per container. A child (another pid) reads its own. */
+ * once per container. A child (another pid) reads its own, unless it
+ * took its parent's at its birth (cgroup_hierarchies_inherit). */
 static struct {
 	pid_t pid;	/* who read them; 0: nobody yet (and no initializer: in .bss) */
 	int watch;	/* /proc/self/mountinfo, opened before the read; -1: none */
+	bool inherited;	/* the parent's, valid at the clone: kept for good */
 	int n;
 	struct hierarchy h[MAX_HIERARCHIES];
 } known;
 
+void cgroup_hierarchies_inherit(void)
+{
+	if (known.pid == 0 || known.pid == getpid() || known.watch < 0 || known.n < 0)
+		return;
+	/* The watch is the parent's open file: no event since its read means
+	 * the table it read is the one this namespace was copied from. */
+	struct pollfd p = { .fd = known.watch, .events = POLLPRI };
+	if (poll(&p, 1, 0) != 0)
+		return;
+	known.pid = getpid();
+	known.watch = -1;
+	known.inherited = true;
+}
+
 static int hierarchies_now(const struct hierarchy **h)
 {
+	if (known.inherited && known.pid == getpid()) {
+		*h = known.h;
+		return known.n;
+	}
+	known.inherited = false;
 	bool fresh = known.pid == getpid() && known.watch >= 0;
 	if (fresh) {
 		struct pollfd p = { .fd = known.watch, .events = POLLPRI };

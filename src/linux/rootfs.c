@@ -18,26 +18,25 @@
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
-/* The mount point holding `path` (longest prefix in mountinfo). */
-static int containing_mount(const char *path, char *out, size_t cap)
+/* pivot_root refuses a shared parent mount: the mount holding the root is
+ * made private. It is found as crun finds it: from the root's directory
+ * upwards, the first on which MS_PRIVATE does not fail with EINVAL (not a
+ * mount point) is the one. No read of /proc/self/mountinfo, which grows
+ * with every mount on the host (hundreds on a Kubernetes node). The path
+ * is resolved first, so that the walk goes up real directories. */
+static int make_holding_mount_private(const char *root)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return log_error("/proc/self/mountinfo: %m");
-	char line[4096], mnt[PATH_MAX];
-	size_t best = 0;
-	snprintf(out, cap, "/");
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		size_t n = strlen(mnt);
-		if (n > best && !strncmp(path, mnt, n) && (path[n] == '/' || !path[n] || n == 1)) {
-			best = n;
-			snprintf(out, cap, "%s", mnt);
-		}
+	char dir[PATH_MAX];
+	if (!realpath(root, dir))
+		return log_error("root.path %s: %m", root);
+	for (;;) {
+		if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) == 0)
+			return 0;
+		if (errno != EINVAL || !strcmp(dir, "/"))
+			return log_error("making the mount holding %s private: %m", root);
+		char *slash = strrchr(dir, '/');
+		slash[slash == dir] = 0;	/* "/a" goes to "/" */
 	}
-	fclose(f);
-	return 0;
 }
 
 static int open_root(const char *root)
@@ -61,12 +60,8 @@ int rootfs_prepare(const struct spec *s, const char *state_dir, int image)
 	char root[PATH_MAX];
 	if (image_root_mount(s, state_dir, image, root, sizeof(root)) < 0)
 		return -1;
-	/* pivot_root refuses a shared parent mount. */
-	char parent[PATH_MAX];
-	if (containing_mount(root, parent, sizeof(parent)) < 0)
+	if (make_holding_mount_private(root) < 0)
 		return -1;
-	if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
-		return log_error("making %s private: %m", parent);
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return log_error("root.path %s: bind mount: %m", root);
 	return open_root(root);

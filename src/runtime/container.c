@@ -323,6 +323,12 @@ int container_start(const char *root, const char *id)
 	enum status status = state_status(root, &st);
 	if (status != STATUS_CREATED)
 		return log_error("cannot start container \"%s\": it is %s, not created", id, status_name(status));
+	return container_start_created(root, &st);
+}
+
+int container_start_created(const char *root, const struct state *st)
+{
+	const char *id = st->id;
 	char fifo[4096];
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, id);
 	/* Non-blocking open for reading lets init's blocked open for
@@ -330,12 +336,12 @@ int container_start(const char *root, const char *id)
 	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("%s: %m", fifo);
-	int r = wait_started_then_executed(fd, id, &st);
+	int r = wait_started_then_executed(fd, id, st);
 	close(fd);
 	unlink(fifo);
 	if (r < 0)
 		return -1;
-	if (run_state_hooks(root, &st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
+	if (run_state_hooks(root, st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
 		log_warn("container \"%s\": a poststart hook failed; the container keeps running", id);
 	return 0;
 }

@@ -180,6 +180,9 @@ static int init_stdio(struct launch *l, int *sync_fd)
 static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 {
 	char exe[4096];
+	/* A mount namespace given by path is not a copy of the runtime's. */
+	if (!l->spec->ns[NS_MNT].path)
+		cgroup_hierarchies_inherit();
 	if (init_stdio(l, &sync_fd) < 0)
 		_exit(1);
 	pid_t host_pid = child_begin(sync_fd);

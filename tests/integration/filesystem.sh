@@ -80,6 +80,23 @@ umount "$hostdir/later"; umount "$hostdir"
 expect "rslave bind: host mounts propagate in" 1 "$n"
 b delete -f slave
 
+# The mount holding the root is made private, or pivot_root refuses it
+# (EINVAL, and berth would fall back to MS_MOVE + chroot, meant for an
+# initramfs only): here a shared bind mount two directories above the
+# rootfs, with the container's propagation shared too. berth walks up from
+# the root to find that mount; it must pivot.
+mkdir -p "$hostdir/held/a/b"
+mount --bind "$hostdir/held" "$hostdir/held" && mount --make-shared "$hostdir/held"
+bd=$(new_bundle held 'echo ran')
+mv "$bd/rootfs" "$hostdir/held/a/b/rootfs"
+edit "$bd" --arg r "$hostdir/held/a/b/rootfs" '.root.path = $r | .linux.rootfsPropagation = "rshared"'
+OUT=$("$BERTH" --debug --root "$ROOT" run --bundle "$bd" held 2>&1); RC=$?
+umount "$hostdir/held"
+expect "a root under a shared mount runs" 0 "$RC"
+expect "a root under a shared mount is pivoted to, not chrooted into" "ran" \
+	"$(printf '%s\n' "$OUT" | grep -E '^ran$|MS_MOVE' | tr '\n' ' ' | sed 's/ $//')"
+assert_clean held "a root under a shared mount"
+
 # tmpcopyup (podman run --read-only): the tmpfs starts with what it
 # covers: files with their mode, owner and contents, directories, a FIFO,
 # and symlinks as symlinks (one pointing at a decoy directory of the host

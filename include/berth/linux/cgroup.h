@@ -13,6 +13,12 @@
  * relative (or empty, meaning the container id) = under the cgroup the
  * runtime itself is in. Returns a malloc'd absolute path. */
 char *cgroup_resolve(const char *cgroups_path, const char *id);
+/* In a child just cloned with a copy of the caller's mount namespace (or
+ * the same one): keep the hierarchies the parent read, if its table has
+ * not changed since, rather than read them again. For the container's
+ * init, which mounts them in the container: its own mounts from then on
+ * (its root, /proc, /dev) move none of them. */
+void cgroup_hierarchies_inherit(void);
 /* A container's cgroup made ready for a process to join. The files are
  * opened by the runtime, so the process can join from inside its mount
  * namespace; close-on-exec, and closed by cgroup_join_close. */

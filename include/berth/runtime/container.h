@@ -53,6 +53,9 @@ int forward_until_exit(int sfd, pid_t pid, int master);
 void forward_winsize(int master);
 /* Releases the init (exec.fifo), then runs poststart hooks. */
 int container_start(const char *root, const char *id);
+/* The same for a container this process has just created (run): its
+ * state as container_create returned it, not read back from disk. */
+int container_start_created(const char *root, const struct state *st);
 /* Load a container's state; logs "container X does not exist". */
 int container_load(const char *root, const char *id, struct state *st);
 /* Kill whatever is left (SIGKILL to the cgroup), remove the cgroup, run
