@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
@@ -99,7 +101,13 @@ int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot)
 	if (syscall(SYS_pivot_root, ".", ".") < 0) {
 		int e = errno;
 		close(oldroot);
-		if (e == EINVAL) {
+		/* An initramfs (ramfs or tmpfs as the first root) cannot be
+		 * pivoted away from: there alone MS_MOVE + chroot stands in.
+		 * Anywhere else EINVAL is a fault (a shared mount left on the
+		 * way, say), and a chroot, weaker, is not silently put in
+		 * pivot_root's place. */
+		struct statfs host;
+		if (e == EINVAL && statfs("/", &host) == 0 && (host.f_type == RAMFS_MAGIC || host.f_type == TMPFS_MAGIC)) {
 			log_debug("pivot_root: %s; the host root is an initramfs: using MS_MOVE", strerror(e));
 			return move_root(s);
 		}
