@@ -351,9 +351,13 @@ static void copy_lines(struct supervisor *sv, struct svc *s, const char *p, size
 	}
 }
 
+/* One page a wake-up: a chatty service is read over several turns of
+ * the loop, its neighbours' in between, and the stack a read needs (which
+ * stays in the supervisor's RSS for good) is 4 KiB, not 16. svc_log_drain
+ * reads 64 pages, four times a pipe's capacity. */
 void svc_log_ready(struct supervisor *sv, struct svc *s)
 {
-	char buf[16384];
+	char buf[4096];
 	ssize_t n = read(s->log_fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;

@@ -75,14 +75,20 @@ static size_t json_escape(char *out, size_t cap, const char *s)
 	return n;
 }
 
-static void write_log_file(int level, const char *msg)
+/* Not inlined: its 8 KiB of buffers would otherwise sit in every
+ * log_message frame, and the supervisor, which has no log file, would
+ * keep them in its stack for good. */
+__attribute__((noinline)) static void write_log_file(int level, const char *subject, const char *sep, const char *msg)
 {
 	char line[4096 + 256];
 	char stamp[UTC_STAMP_LEN];
 	utc_stamp(stamp, sizeof(stamp));
 	int n;
 	char esc[4096];
-	json_escape(esc, sizeof(esc), msg);	/* logrus quotes text values the same way */
+	/* logrus quotes text values the same way */
+	size_t e = json_escape(esc, sizeof(esc), subject);
+	e += json_escape(esc + e, sizeof(esc) - e, sep);
+	json_escape(esc + e, sizeof(esc) - e, msg);
 	if (logger.json) {
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			     level_names[level], esc, stamp);
@@ -107,20 +113,16 @@ void log_message(int level, const char *msg)
 	}
 	/* Named where it is written out: a message that comes through a sink
 	 * is named once, by the process that writes it. */
-	char named[4096];
-	if (logger.subject) {
-		snprintf(named, sizeof(named), "%s: %s", logger.subject, msg);
-		msg = named;
-	}
+	const char *subject = logger.subject ? logger.subject : "", *sep = logger.subject ? ": " : "";
 	if (logger.fd >= 0)
-		write_log_file(level, msg);
+		write_log_file(level, subject, sep, msg);
 	/* Problems always reach the person at the terminal; chatter only
 	 * when there is no log file to hold it. */
 	if (level > LOG_WARN && logger.fd >= 0)
 		return;
 	/* One write per line: lines from several processes do not mix. */
 	char line[4096 + 32];
-	int n = snprintf(line, sizeof(line), "berth: %s%s\n", level == LOG_WARN ? "warning: " : "", msg);
+	int n = snprintf(line, sizeof(line), "berth: %s%s%s%s\n", level == LOG_WARN ? "warning: " : "", subject, sep, msg);
 	size_t len = n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	if (logger.err_writer)
 		logger.err_writer(logger.err_ctx, line, len);

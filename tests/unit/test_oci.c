@@ -15,6 +15,7 @@
 #include "berth/spec/oci.h"
 #include "berth/spec/service.h"
 #include "berth/spec/spec.h"
+#include "berth/util/log.h"
 #include "berth/util/util.h"
 
 static int passed, failed;
@@ -613,6 +614,48 @@ static void test_mkdir_p(void)
 	remove_tree(base);
 }
 
+/* A process's subject (the supervisor's starter: "service NAME") names
+ * each message, on the terminal and in a --log file, escaped there. Last:
+ * the log file stays open. */
+static char captured[512];
+static void capture(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	snprintf(captured, sizeof(captured), "%.*s", (int)len, line);
+}
+
+static void test_log_subject(void)
+{
+	char path[] = "/tmp/berth-unit-log.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(log_open(path, 1, 0) == 0);
+	log_set_writer(capture, NULL);
+	log_set_subject("service \"web\"");
+	log_error("no %s", "rootfs");
+	log_set_subject(NULL);
+	log_warn("plain");
+	log_set_writer(NULL, NULL);
+	CHECK(!strcmp(captured, "berth: warning: plain\n"));
+	char text[1024] = "";
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (fd >= 0)
+		close(fd);
+	text[n > 0 ? n : 0] = 0;
+	CHECK(strstr(text, "{\"level\":\"error\",\"msg\":\"service \\\"web\\\": no rootfs\",\"time\":\"") == text);
+	CHECK(strstr(text, "\"msg\":\"plain\"") != NULL);
+	unlink(path);
+	/* and on the terminal, named */
+	log_set_writer(capture, NULL);
+	log_set_subject("service web");
+	log_error("exited");
+	log_set_subject(NULL);
+	log_set_writer(NULL, NULL);
+	CHECK(!strcmp(captured, "berth: service web: exited\n"));
+}
+
 static void test_small_parsers(void)
 {
 	CHECK(signal_from_name("KILL") == 9 && signal_from_name("SIGTERM") == 15 && signal_from_name("usr1") == 10);
@@ -659,6 +702,7 @@ int main(void)
 	test_small_parsers();
 	test_utc_stamp();
 	test_mkdir_p();
+	test_log_subject();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
