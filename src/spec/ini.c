@@ -161,11 +161,11 @@ int ini_error(const struct ini_entry *e, const char *file, const char *fmt, ...)
 /* berth's default spec, around a root the caller sets. */
 static int load_default_spec(struct service_conf *c, const char *file)
 {
-	char text[8192];
-	int n = default_spec_json(text, sizeof(text), false);
+	size_t len;
+	const char *text = default_spec(&len);
 	char origin[600];
 	snprintf(origin, sizeof(origin), "%s (default spec)", file);
-	if (oci_parse(&c->spec, text, (size_t)n, origin) < 0)
+	if (oci_parse(&c->spec, text, len, origin) < 0)
 		return -1;
 	/* A service's output goes to its log, not to a terminal; its
 	 * hostname is its name unless the file says otherwise. */

@@ -59,29 +59,45 @@ run dbus "D-Bus wire format and systemd cgroupsPath" "$out/test_dbus"
 run dbus_asan "D-Bus and cgroupsPath (ASan/UBSan)" env UBSAN_OPTIONS=halt_on_error=1 "$out/test_dbus_asan"
 run sha256 "SHA-256: FIPS 180-4's examples, any pieces, from an fd" "$out/test_sha256"
 run sha256_asan "SHA-256 (ASan/UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/test_sha256_asan"
-# berth's libseccomp (scripts/patches/: its syscall table in shorts)
-# resolves every name on every architecture, and back, as Debian's does.
+# berth's libseccomp (scripts/patches/: its syscall table in shorts,
+# sorted, with only the ABIs of the machine it is built for) knows each
+# build's machine's ABIs and no other, and resolves every name on them,
+# and back, as Debian's does. aarch64 and armv7 run under qemu-user.
 csv=deps/src/libseccomp-unpacked/src/syscalls.csv
-sysroot=deps/sysroot/x86_64
-if [ -f "$sysroot/lib/libseccomp.a" ] && [ -f "$csv" ]; then
+if [ -f "$csv" ] && gcc -std=gnu11 -O1 -o "$out/seccomp_table_debian" tests/unit/seccomp_table.c -lseccomp; then
 	grep -v '^#' "$csv" | cut -d, -f1 > "$out/syscall-names"
-	. scripts/toolchain.sh && berth_toolchain x86_64
-	if gcc -std=gnu11 -O1 -o "$out/seccomp_table_debian" tests/unit/seccomp_table.c -lseccomp &&
-	   ${BERTH_CROSS}gcc -specs "$BERTH_SPECS" -std=gnu11 -O1 -static -isystem "$sysroot/include" \
-		-o "$out/seccomp_table_berth" tests/unit/seccomp_table.c -L"$sysroot/lib" -lseccomp &&
-	   "$out/seccomp_table_debian" < "$out/syscall-names" > "$out/seccomp_table_debian.out" 2>/dev/null &&
-	   "$out/seccomp_table_berth" < "$out/syscall-names" > "$out/seccomp_table_berth.out" 2> "$out/seccomp_table.count"; then
-		what="unit: libseccomp's patched syscall table resolves as Debian's ($(cat "$out/seccomp_table.count"), $(head -n1 "$out/seccomp_table_berth.out"))"
-		if [ "$(head -n1 "$out/seccomp_table_debian.out")" != "$(head -n1 "$out/seccomp_table_berth.out")" ]; then
-			record SKIP "$what: the host has $(head -n1 "$out/seccomp_table_debian.out")"
-		elif cmp -s "$out/seccomp_table_debian.out" "$out/seccomp_table_berth.out"; then
-			record PASS "$what"
-		else
-			record FAIL "$what"; diff "$out/seccomp_table_debian.out" "$out/seccomp_table_berth.out" | head -20
-		fi
-	else
-		record FAIL "unit: libseccomp's syscall table (build or run)"
-	fi
-else
-	record SKIP "unit: libseccomp's patched syscall table: no $sysroot/lib/libseccomp.a or $csv (make builds them)"
+	"$out/seccomp_table_debian" < "$out/syscall-names" > "$out/seccomp_table_debian.out" 2>/dev/null
 fi
+for build in "x86_64 x86 x86_64 x32" "aarch64 arm aarch64" "armv7 arm"; do
+	set -- $build; arch=$1; shift; keep=" $* "
+	sysroot=deps/sysroot/$arch
+	case $arch in aarch64) emu=qemu-aarch64-static;; armv7) emu=qemu-arm-static;; *) emu=;; esac
+	if [ ! -f "$sysroot/lib/libseccomp.a" ] || [ ! -s "$out/seccomp_table_debian.out" ] ||
+	   { [ -n "$emu" ] && ! command -v "$emu" >/dev/null; }; then
+		record SKIP "unit: libseccomp's patched syscall table ($arch): no $sysroot/lib/libseccomp.a, $csv, Debian's libseccomp or ${emu:-its emulator} (make builds the first two)"
+		continue
+	fi
+	# Debian's answers on this machine's ABIs, after "ABI -" for every
+	# other one (Debian's knows them all), in the order the program asks.
+	awk -v keep="$keep" 'NR == 1 { print; next }
+		{ known = index(keep, " " $1 " ") }
+		!($1 in seen) { seen[$1] = 1; if (!known) print $1 " -" }
+		known { rest[++n] = $0 }
+		END { for (i = 1; i <= n; i++) print rest[i] }' "$out/seccomp_table_debian.out" > "$out/seccomp_table_$arch.want"
+	( . scripts/toolchain.sh && berth_toolchain "$arch" &&
+	  ${BERTH_CROSS}gcc -specs "$BERTH_SPECS" -std=gnu11 -O1 -static -isystem "$sysroot/include" \
+		-o "$out/seccomp_table_$arch" tests/unit/seccomp_table.c -L"$sysroot/lib" -lseccomp ) &&
+	$emu "$out/seccomp_table_$arch" < "$out/syscall-names" > "$out/seccomp_table_$arch.out" 2> "$out/seccomp_table_$arch.count"
+	if [ $? -ne 0 ]; then
+		record FAIL "unit: libseccomp's patched syscall table ($arch): build or run"
+		continue
+	fi
+	what="unit: libseccomp's patched syscall table ($arch) knows $* only, each as Debian's does ($(cat "$out/seccomp_table_$arch.count"), $(head -n1 "$out/seccomp_table_$arch.out"))"
+	if [ "$(head -n1 "$out/seccomp_table_debian.out")" != "$(head -n1 "$out/seccomp_table_$arch.out")" ]; then
+		record SKIP "$what: the host has $(head -n1 "$out/seccomp_table_debian.out")"
+	elif cmp -s "$out/seccomp_table_$arch.want" "$out/seccomp_table_$arch.out"; then
+		record PASS "$what"
+	else
+		record FAIL "$what"; diff "$out/seccomp_table_$arch.want" "$out/seccomp_table_$arch.out" | head -20
+	fi
+done

@@ -177,6 +177,8 @@ int oci_process_from_text(struct spec *s, const char *text, size_t len, const ch
 /* runc's default config.json (rootless: the caller mapped to root);
  * returns its length. */
 int default_spec_json(char *out, size_t cap, bool rootless);
+/* The plain one, a constant of *len bytes. */
+const char *default_spec(size_t *len);
 
 const char *ns_name(enum ns_kind k);
 int ns_clone_flag(enum ns_kind k);
