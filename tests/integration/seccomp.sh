@@ -90,19 +90,22 @@ edit "$bd" '.process.noNewPrivileges = false'
 run_c "$bd" nnp
 expect_match "without noNewPrivileges (default errno EPERM)" "mkdir: .*Operation not permitted" "$OUT"
 
-# An ABI this machine does not run is skipped quietly (berth's libseccomp
-# keeps only this machine's: a filter for another could never match here);
-# the machine's own, listed beside it, is filtered.
+# An ABI this machine does not run is skipped quietly by berth's static
+# build (its libseccomp keeps only this machine's: a filter for another
+# could never match here), and added by a system libseccomp, as runc and
+# crun do (which refuses, with them, one of the other byte order: none is
+# listed here); either way the machine's own, listed beside them, is
+# filtered.
 case $goarch in amd64) mine='"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"'; other='"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"';;
 	arm64) mine='"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"'; other='"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"';;
 	*) mine='"SCMP_ARCH_ARM"'; other='"SCMP_ARCH_X86_64"';; esac
 bd=$(seccomp_bundle arches 'mkdir /tmp/x; echo done' "{\"defaultAction\": \"SCMP_ACT_ALLOW\",
-	\"architectures\": [$mine, $other, \"SCMP_ARCH_MIPS\", \"SCMP_ARCH_PPC64LE\", \"SCMP_ARCH_S390X\"],
+	\"architectures\": [$mine, $other, \"SCMP_ARCH_PPC64LE\", \"SCMP_ARCH_RISCV64\"],
 	\"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 122}]}")
 run_c "$bd" arches
 expect_match "other machines' ABIs in architectures: this one's is filtered" "mkdir: .*quota exceeded" "$OUT"
-if printf '%s\n' "$OUT" | grep -Eqi "warn|unknown|libseccomp"; then fail "...and the others are skipped without a warning" "$OUT"
-else ok "...and the others are skipped without a warning"; fi
+if printf '%s\n' "$OUT" | grep -Eqi "warn|unknown|libseccomp"; then fail "...and no warning about the others" "$OUT"
+else ok "...and no warning about the others"; fi
 expect "...and the container runs" 0 "$RC"
 
 # SCMP_ACT_NOTIFY: the listener goes to the agent, which answers EXDEV.
