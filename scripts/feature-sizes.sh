@@ -15,7 +15,7 @@ build() {	# build DIR [SYMBOL-TO-DISABLE]
 	# (A symbol on by default is not in the defconfig: say it is off.)
 	[ -z "${2:-}" ] || { sed -i "/^CONFIG_$2=/d" "$1/.config"; echo "# CONFIG_$2 is not set" >> "$1/.config"; }
 	KCONFIG_CONFIG=$1/.config kconfig-conf --olddefconfig Kconfig >/dev/null
-	make --no-print-directory O="$1" ARCH="$arch" >/dev/null
+	make --no-print-directory -j"$(nproc)" O="$1" ARCH="$arch" >/dev/null
 	size "$1/berth" | awk 'NR == 2 { print $4 }'
 }
 full=$(build "$out/full")
