@@ -82,6 +82,7 @@ CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -
 # Sources: the core, then one line per Kconfig feature.
 src-y := src/main.c src/cmd/cli.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \
 	src/util/proc.c src/util/clock.c src/util/waitfor.c src/util/inroot.c src/util/signals.c src/util/fdpass.c \
+	src/util/mountinfo.c \
 	src/spec/spec.c src/spec/validate.c \
 	src/linux/namespaces.c src/linux/mounts.c src/linux/copyup.c src/linux/mountopts.c src/linux/rootfs.c src/linux/mountat.c \
 	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include "berth/init/init.h"
 #include "berth/util/log.h"
+#include "berth/util/mountinfo.h"
 #include "berth/util/util.h"
 
 /* Reaps what has exited; true once no child is left. */
@@ -43,24 +45,41 @@ static bool reap_for(int ms)
 	return done;
 }
 
+/* Every mount point, in mountinfo's order (malloc'd; n of them). */
+struct mount_points {
+	char **v;
+	size_t n, cap;
+};
+
+static int note_mount_point(const struct mountinfo *m, void *arg)
+{
+	struct mount_points *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return 1;	/* out of memory: unmount what is known */
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(m->mount_point)))
+		return 1;
+	l->n++;
+	return 0;
+}
+
 static void unmount_all(void)
 {
-	char mnts[128][256];
-	int n = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	while (f && n < 128 && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %*s %*s %255s", mnts[n]) == 1)
-			n++;
-	if (f)
-		fclose(f);
+	struct mount_points l = { NULL, 0, 0 };
+	mountinfo_each(note_mount_point, &l);
 	/* Newest first: children before their parents. */
-	for (int i = n - 1; i >= 0; i--) {
-		if (!strcmp(mnts[i], "/"))
-			continue;
-		if (umount2(mnts[i], 0) < 0 && umount2(mnts[i], MNT_DETACH) < 0)
-			mount(NULL, mnts[i], NULL, MS_REMOUNT | MS_RDONLY, NULL);
+	for (size_t i = l.n; i-- > 0;) {
+		const char *mnt = l.v[i];
+		if (strcmp(mnt, "/") && umount2(mnt, 0) < 0 && umount2(mnt, MNT_DETACH) < 0)
+			mount(NULL, mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL);
+		free(l.v[i]);
 	}
+	free(l.v);
 	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
 }
 

@@ -20,6 +20,7 @@
 #include "berth/util/inroot.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/mountinfo.h"
 #include "berth/util/util.h"
 #include "cgroup_fs.h"
 
@@ -27,21 +28,6 @@
 #define CGROUP2_MAGIC 0x63677270
 /* Per-mount flags a bind remount can change. */
 #define MOUNT_ATTR_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME)
-
-/* Unescape mountinfo's octal escapes (\040 for space) in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = 0;
-}
 
 /* `word` is one of the items of `list`, separated by any of `seps`. */
 static bool has_word(const char *list, const char *word, const char *seps)
@@ -53,56 +39,51 @@ static bool has_word(const char *list, const char *word, const char *seps)
 	return false;
 }
 
+struct found {
+	struct hierarchy *h;
+	int n, max;
+};
+
+static int add_hierarchy(const struct mountinfo *m, void *arg)
+{
+	struct found *f = arg;
+	struct hierarchy *h = f->h;
+	bool v2 = !strcmp(m->fstype, "cgroup2");
+	if ((!v2 || !ENABLE_CGROUP_V2) && (strcmp(m->fstype, "cgroup") || !ENABLE_CGROUP_V1))
+		return 0;
+	/* A path or option list too long for the table is left out, not cut. */
+	if (strlen(m->mount_point) >= sizeof(h->mnt) || strlen(m->super_options) >= sizeof(h->opts))
+		return 0;
+	/* The same hierarchy mounted twice (an rbind of /sys into a
+	 * rootfs, say): the first, the host's own, is the one to use. */
+	for (int i = 0; i < f->n; i++)
+		if (h[i].v2 == v2 && !strcmp(h[i].opts, m->super_options))
+			return 0;
+	/* A bind mount of a sub-cgroup is not the hierarchy's root.
+	 * Inside a cgroup namespace the real root reads "/.." (as
+	 * many as the namespace is deep): that one still counts. */
+	bool is_root = true;
+	for (const char *p = m->root; *p && is_root; p += 3)
+		is_root = !strncmp(p, "/..", 3);
+	if (strcmp(m->root, "/") && !is_root)
+		return 0;
+	/* A hierarchy covered by a later mount (a tmpfs over
+	 * /sys/fs/cgroup/unified) is listed but unreachable. */
+	struct statfs sf;
+	if (statfs(m->mount_point, &sf) < 0 || sf.f_type != (v2 ? CGROUP2_MAGIC : CGROUP_MAGIC))
+		return 0;
+	snprintf(h[f->n].mnt, sizeof(h->mnt), "%s", m->mount_point);
+	snprintf(h[f->n].opts, sizeof(h->opts), "%s", m->super_options);
+	h[f->n].v2 = v2;
+	return ++f->n == f->max;
+}
+
 static int hierarchies(struct hierarchy *h, int max)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
+	struct found f = { h, 0, max };
+	if (max > 0 && mountinfo_each(add_hierarchy, &f) < 0)
 		return log_error("/proc/self/mountinfo: %m");
-	char line[4096];
-	int n = 0;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		char *sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		char fstype[32], source[256], super[256] = "";
-		if (sscanf(sep + 3, "%31s %255s %255s", fstype, source, super) < 2)
-			continue;
-		bool v2 = !strcmp(fstype, "cgroup2");
-		if ((!v2 || !ENABLE_CGROUP_V2) && (strcmp(fstype, "cgroup") || !ENABLE_CGROUP_V1))
-			continue;
-		char root[256], mnt[256];
-		if (sscanf(line, "%*s %*s %*s %255s %255s", root, mnt) != 2)
-			continue;
-		unescape(mnt);
-		/* The same hierarchy mounted twice (an rbind of /sys into a
-		 * rootfs, say): the first, the host's own, is the one to use. */
-		bool seen = false;
-		for (int i = 0; i < n && !seen; i++)
-			seen = h[i].v2 == v2 && !strcmp(h[i].opts, super);
-		if (seen)
-			continue;
-		/* A bind mount of a sub-cgroup is not the hierarchy's root.
-		 * Inside a cgroup namespace the real root reads "/.." (as
-		 * many as the namespace is deep): that one still counts. */
-		bool is_root = true;
-		for (const char *p = root; *p && is_root; p += 3)
-			is_root = !strncmp(p, "/..", 3);
-		if (strcmp(root, "/") && !is_root)
-			continue;
-		/* A hierarchy covered by a later mount (a tmpfs over
-		 * /sys/fs/cgroup/unified) is listed but unreachable. */
-		struct statfs sf;
-		if (statfs(mnt, &sf) < 0 ||
-		    sf.f_type != (v2 ? CGROUP2_MAGIC : CGROUP_MAGIC))
-			continue;
-		snprintf(h[n].mnt, sizeof(h[n].mnt), "%s", mnt);
-		snprintf(h[n].opts, sizeof(h[n].opts), "%s", super);
-		h[n].v2 = v2;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return f.n;
 }
 
 /* The runtime's own cgroup in hierarchy h, from /proc/self/cgroup. */

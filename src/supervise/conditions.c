@@ -21,20 +21,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/util/log.h"
+#include "berth/util/mountinfo.h"
 #include "berth/supervise/supervise.h"
 #include "berth/util/util.h"
 
+static int is_this_mount_point(const struct mountinfo *m, void *path)
+{
+	return !strcmp(m->mount_point, path);
+}
+
 static bool is_mount_point(const char *path)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return false;
-	char line[4096], mnt[4096];
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && !strcmp(mnt, path);
-	fclose(f);
-	return found;
+	return mountinfo_each(is_this_mount_point, (void *)path) > 0;
 }
 
 /* Up and running, asked of this network namespace (sysfs may show

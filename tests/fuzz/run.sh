@@ -91,4 +91,10 @@ printf '\002{"manifests":[{"digest":"sha256:000000000000000000000000000000000000
 	> "$out/corpus-manifest/oci-index"
 printf '\003[{"Config":"@HEX@.json","RepoTags":["web:1"],"Layers":["a/layer.tar"]}]\000%s' "$cfg" > "$out/corpus-manifest/docker"
 fuzz fuzz_manifest "image layouts: index.json, manifest.json, configs (digests, paths, counts), and a service's defaults from the config" corpus-manifest "$IMAGE_EXTRA"
+# Seeds for the mountinfo reader: this machine's, and escaped paths.
+mkdir -p "$out/corpus-mountinfo"
+cp /proc/self/mountinfo "$out/corpus-mountinfo/self"
+printf '36 35 98:0 /a\\040b /mnt/a\\011b rw master:1 - ext4 /dev/x\\134y rw\n40 1 0:50 / /m rw - overlay overlay rw,lowerdir=/l1:/l2\n' \
+	> "$out/corpus-mountinfo/escaped"
+fuzz fuzz_mountinfo "/proc/self/mountinfo lines (fields, escapes, long and broken lines)" corpus-mountinfo
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

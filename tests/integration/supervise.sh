@@ -215,10 +215,11 @@ expect "restart loop: clean exit (LeakSanitizer finds nothing under ASan)" 0 "$?
 
 # wait-for (a path, a mount, a link) and ready = path, without polling;
 # reload: new, changed, removed and repaired files.
-rm -rf "$sd/conf3" "$sd/mnt" "$sd/flag" && mkdir -p "$sd/conf3" "$sd/mnt" "$sd/shared3"
+rm -rf "$sd/conf3" "$sd/mnt" "$sd/mnt point" "$sd/flag" && mkdir -p "$sd/conf3" "$sd/mnt" "$sd/mnt point" "$sd/shared3"
 svc3() { _n=$1; shift; { echo "[service]"; echo "rootfs = $sd/rootfs"; for l in "$@"; do echo "$l"; done; } > "$sd/conf3/$_n.conf"; }
 svc3 onpath 'exec = sleep 1000' "wait-for = path:$sd/flag/deeper/file" 'stop-timeout = 100ms'
 svc3 onmount 'exec = sleep 1000' "wait-for = mounted:$sd/mnt" 'stop-timeout = 100ms'
+svc3 onspaced 'exec = sleep 1000' "wait-for = mounted:$sd/mnt point" 'stop-timeout = 100ms'
 svc3 onlink 'exec = sleep 1000' 'wait-for = link:lo' 'stop-timeout = 100ms'
 svc3 slowready "exec = sh -c 'sleep 0.3; touch /tmp/im-ready; exec sleep 1000'" 'ready = path:/tmp/im-ready' 'stop-timeout = 100ms'
 svc3 needsready 'exec = sleep 1000' 'requires = slowready' 'stop-timeout = 100ms'
@@ -241,6 +242,9 @@ mkdir -p "$sd/flag/deeper" && touch "$sd/flag/deeper/file"
 check "wait-for path: starts once it exists (two levels made after)" wait_state onpath ready
 mount -t tmpfs none "$sd/mnt"
 check "wait-for mounted: starts once mounted" wait_state onmount ready
+expect "wait-for mounted: a path with a space waits" waiting "$(state onspaced)"
+mount -t tmpfs none "$sd/mnt point"
+check "wait-for mounted: ...and starts once mounted (mountinfo escapes the space)" wait_state onspaced ready
 nsenter -t $SP -n ip link set lo up 2>/dev/null || nsenter -t $SP -n busybox ip link set lo up
 check "wait-for link: starts once lo is up" wait_state onlink ready
 
@@ -266,7 +270,7 @@ OUT=$(ctl reload)
 expect_match "ctl reload answers with the list" "^added +ready" "$(echo "$OUT" | grep '^added')"
 kill -TERM $SP; wait $SP
 expect "supervisor in its own network namespace: clean exit" 0 "$?"
-umount "$sd/mnt"
+umount "$sd/mnt" "$sd/mnt point"
 
 # Reload while services write without pause and clients follow their
 # logs: a service is freed only once the batch of events in hand (which

@@ -16,6 +16,7 @@
 #include "berth/spec/service.h"
 #include "berth/spec/spec.h"
 #include "berth/util/log.h"
+#include "berth/util/mountinfo.h"
 #include "berth/util/util.h"
 
 static int passed, failed;
@@ -684,6 +685,54 @@ static void test_str_cat(void)
 	CHECK(!strcmp(str_utoa(18446744073709551615ul, digits), "18446744073709551615"));
 }
 
+/* mountinfo: optional fields or none, escaped paths, options longer than
+ * any line buffer, lines that are not mountinfo. */
+static int note_root_and_proc(const struct mountinfo *m, void *arg)
+{
+	int *seen = arg;
+	seen[0] |= !strcmp(m->mount_point, "/") ? 1 : !strcmp(m->mount_point, "/proc") ? 2 : 0;
+	seen[1]++;
+	return 0;
+}
+
+static int stop_at_first(const struct mountinfo *m, void *arg)
+{
+	(*(int *)arg)++;
+	return 7;
+}
+
+static void test_mountinfo(void)
+{
+	struct mountinfo m;
+	char a[] = "36 35 98:0 /mnt1 /mnt/a\\040b rw,noatime master:1 shared:2 - ext3 /dev/root rw,errors=continue\n";
+	CHECK(mountinfo_parse(a, &m) == 0);
+	CHECK(!strcmp(m.root, "/mnt1") && !strcmp(m.mount_point, "/mnt/a b") && !strcmp(m.options, "rw,noatime"));
+	CHECK(!strcmp(m.fstype, "ext3") && !strcmp(m.source, "/dev/root") && !strcmp(m.super_options, "rw,errors=continue"));
+	char b[] = "25 1 0:22 / /sys/fs/cgroup/a\\011b\\012c\\134d rw - cgroup cgroup rw,memory";
+	CHECK(mountinfo_parse(b, &m) == 0 && !strcmp(m.mount_point, "/sys/fs/cgroup/a\tb\nc\\d"));
+	CHECK(!strcmp(m.fstype, "cgroup") && !strcmp(m.super_options, "rw,memory"));
+	char c[] = "25 1 0:22 / /x\\999 rw - tmpfs none";	/* not an escape: kept */
+	CHECK(mountinfo_parse(c, &m) == 0 && !strcmp(m.mount_point, "/x\\999") && !strcmp(m.super_options, ""));
+	char d[] = "25 1 0:22 / /x\\000y rw - tmpfs none rw";	/* no path holds a NUL: kept */
+	CHECK(mountinfo_parse(d, &m) == 0 && !strcmp(m.mount_point, "/x\\000y"));
+	static char longline[20000];
+	int n = snprintf(longline, sizeof(longline), "40 1 0:50 / /merged rw - overlay overlay rw,lowerdir=");
+	for (int i = 0; i < 600; i++)
+		n += snprintf(longline + n, sizeof(longline) - (size_t)n, "/var/lib/layer%03d:", i);
+	CHECK(mountinfo_parse(longline, &m) == 0 && !strcmp(m.mount_point, "/merged") && strlen(m.super_options) > 10000);
+	const char *bad[] = { "", "36 35 98:0 / /mnt rw", "36 35 98:0 / /mnt rw shared:1 ext3 /dev/root rw",
+		"36 35 98:0 / /mnt rw -", "36 35 98:0 / /mnt rw - ext3", "36  98:0 / /mnt rw - ext3 x rw" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "%s", bad[i]);
+		CHECK(mountinfo_parse(line, &m) < 0);
+	}
+	/* This process's own: "/" and /proc among them; an answer stops it. */
+	int seen[2] = { 0, 0 }, calls = 0;
+	CHECK(mountinfo_each(note_root_and_proc, seen) == 0 && seen[0] == 3 && seen[1] >= 2);
+	CHECK(mountinfo_each(stop_at_first, &calls) == 7 && calls == 1);
+}
+
 int main(void)
 {
 	test_str_cat();
@@ -703,6 +752,7 @@ int main(void)
 	test_utc_stamp();
 	test_mkdir_p();
 	test_log_subject();
+	test_mountinfo();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
