@@ -21,24 +21,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "berth/linux/linux.h"
+#include "berth/linux/mountapi.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
-
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#define OPEN_TREE_CLONE_ 1
-#define MOUNT_ATTR_IDMAP_ 0x00100000
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-
-struct mount_attr_ {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
 
 /* A user namespace with these mappings: a child cloned into a new one
  * waits on a pipe while the runtime writes its maps and opens it. */

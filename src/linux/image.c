@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "berth/linux/linux.h"
+#include "berth/linux/mountapi.h"
 #include "berth/util/log.h"
 #include "berth/util/sha256.h"
 #include "berth/util/util.h"
@@ -115,23 +116,6 @@ static int make_dir(const char *path)
 		return log_error("%s: %m", path);
 	return 0;
 }
-
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#define SYS_fsconfig 431
-#define SYS_fsmount 432
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#define FSOPEN_CLOEXEC_ 1
-#define FSCONFIG_SET_FLAG_ 0
-#define FSCONFIG_SET_STRING_ 1
-#define FSCONFIG_CMD_CREATE_ 6
-#define FSMOUNT_CLOEXEC_ 1
-#define MOUNT_ATTR_RDONLY_ 1
-#define MOVE_MOUNT_F_EMPTY_PATH_ 0x04
-#define MOVE_MOUNT_T_EMPTY_PATH_ 0x40
 
 /* The filesystem of dev, made and mounted read-only, attached nowhere. */
 static int fs_detached(const char *type, const char *dev, const char *path)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "berth/util/inroot.h"
 #include "berth/linux/linux.h"
+#include "berth/linux/mountapi.h"
 
 unsigned long mount_locked_flags(int fd)
 {
@@ -66,20 +67,12 @@ int propagate_at(int rootfd, const char *dest, unsigned how, unsigned long propa
 	return mount_on(mounted_at(rootfd, dest, how), NULL, NULL, propagation, NULL);
 }
 
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x04
-#define MOVE_MOUNT_T_EMPTY_PATH 0x40
-#endif
-
 int move_mount_at(int rootfd, const char *dest, unsigned how, int detached)
 {
 	int fd = inroot_open(rootfd, dest, how);
 	if (fd < 0)
 		return -1;
-	int r = (int)syscall(SYS_move_mount, detached, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	int r = (int)syscall(SYS_move_mount, detached, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_);
 	int e = errno;
 	close(fd);
 	errno = e;

@@ -10,13 +10,32 @@ expect "only stdio reaches the container (plus ls's own dir fd)" "0 1 2 3 " "$OU
 OUT=$(b run --preserve-fds 1 --bundle "$bd" fds 3</dev/null 2>&1); RC=$?
 expect "--preserve-fds 1 passes fd 3" "0 1 2 3 4 " "$OUT"
 
-# The init that waits in a container runs from a sealed copy of berth:
-# /proc/<pid>/exe cannot be written (CVE-2019-5736).
-bd=$(new_bundle exe 'true')
-b create --bundle "$bd" exe
-pid=$(b state exe | jq -r .pid)
-expect_match "init runs from a memfd copy" "memfd:berth" "$(readlink /proc/$pid/exe)"
-if sh -c "echo overwritten >> /proc/$pid/exe" 2>/dev/null; then fail "/proc/<pid>/exe cannot be written"; else ok "/proc/<pid>/exe cannot be written"; fi
-b delete exe
-sum=$(md5sum < "$BERTH")
-expect "the berth binary is unchanged" "$sum" "$(md5sum < "$BERTH")"
+# CVE-2019-5736, as its exploit goes: hold /proc/<pid>/exe of the berth
+# init waiting in a container, let that process become the container's
+# program (start), then reopen what was held for writing. Against a decoy
+# copy of berth in a temporary directory: run from its sealed memfd copy,
+# and, where the copy is skipped, from a read-only filesystem.
+exe_attack() {	# exe_attack DIR KIND EXE-PATTERN
+	want=$(md5sum < "$1/berth")
+	bd=$(new_bundle exe 'true')
+	"$1/berth" --root "$ROOT" create --bundle "$bd" exe
+	pid=$(b state exe | jq -r .pid)
+	expect_match "$2: the waiting init runs from it" "$3" "$(readlink /proc/$pid/exe)"
+	exec 8< "/proc/$pid/exe"
+	"$1/berth" --root "$ROOT" start exe
+	wait_until 20 exited "$pid"
+	if sh -c 'echo overwritten >> /proc/self/fd/8' 2>/dev/null; then
+		fail "$2: what /proc/<pid>/exe held cannot be written"
+	else
+		ok "$2: what /proc/<pid>/exe held cannot be written"
+	fi
+	exec 8<&-
+	b delete -f exe
+	expect "$2: the decoy binary is unchanged" "$want" "$(md5sum < "$1/berth")"
+}
+decoy=$TESTROOT/decoy
+mkdir -p "$decoy" && cp "$BERTH" "$decoy/berth"
+exe_attack "$decoy" "sealed memfd copy" 'memfd:berth'
+mount -t tmpfs -o size=4m decoy "$decoy" && cp "$BERTH" "$decoy/berth" && mount -o remount,ro "$decoy"
+exe_attack "$decoy" "on a read-only filesystem" "^$decoy/berth\$"
+umount "$decoy" && rm -rf "$decoy"
