@@ -29,15 +29,17 @@ supervise() {
 }
 stop() { kill $SP; wait $SP 2>/dev/null || true; SP=; }
 
-printf '%-10s %12s %22s\n' services "idle RSS" "wake-ups in 3 s idle"
+printf '%-10s %12s %12s %22s\n' services "idle RSS" "of it stack" "wake-ups in 3 s idle"
 for n in 1 10 100; do
 	supervise $n
 	sleep 1
 	rss=$(awk '/^VmRSS/ { print $2 }' /proc/$SP/status)
+	# the pages its deepest call ever touched: kept for good
+	stk=$(awk '/\[stack\]/ { s = 1; next } /^[0-9a-f]+-/ { s = 0 } s && /^Rss:/ { print $2 }' /proc/$SP/smaps)
 	cs0=$(awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/$SP/status)
 	sleep 3
 	cs1=$(awk '/ctxt_switches/ { s += $2 } END { print s }' /proc/$SP/status)
-	printf '%-10s %8s KiB %22s\n' $n "$rss" $((cs1 - cs0))
+	printf '%-10s %8s KiB %8s KiB %22s\n' $n "$rss" "$stk" $((cs1 - cs0))
 	stop
 done
 

@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* As runc: an unprivileged user keeps state in its own runtime dir. */
-	char user_root[4096];
+	static char user_root[4096];	/* not on the stack under every command */
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	if (!g.root_given && geteuid() != 0 && xdg && *xdg) {
 		snprintf(user_root, sizeof(user_root), "%s/berth", xdg);

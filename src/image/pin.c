@@ -88,20 +88,22 @@ int image_pin_remove(const char *store, const char *service)
 	return 0;
 }
 
-/* Each pin, by service name: fn(store, name, pin, arg). */
+/* Each pin, by service name: fn(store, name, pin, arg). The path and the
+ * pin (1.6 KB) are on the heap: the supervisor runs this at its start, and
+ * its stack keeps for good every page it ever touched. */
 static void each_pin(const char *store, void (*fn)(const char *, const char *, struct image_pin *, void *), void *arg)
 {
-	char dir[4200];
-	snprintf(dir, sizeof(dir), "%s/pins", store);
-	DIR *d = opendir(dir);
+	char *dir = NULL;
+	struct image_pin *p = malloc(sizeof(*p));
+	DIR *d = p && asprintf(&dir, "%s/pins", store) >= 0 ? opendir(dir) : NULL;
 	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		struct image_pin p;
-		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp") && image_pin_read(store, e->d_name, &p) > 0)
-			fn(store, e->d_name, &p, arg);
-	}
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp") && image_pin_read(store, e->d_name, p) > 0)
+			fn(store, e->d_name, p, arg);
 	if (d)
 		closedir(d);
+	free(dir);
+	free(p);
 }
 
 static void recover_one(const char *store, const char *name, struct image_pin *p, void *arg)

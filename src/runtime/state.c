@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,36 +81,51 @@ static void copy_string(const cJSON *o, const char *key, char *out, size_t cap)
 	out[n] = 0;
 }
 
-int state_load(const char *root, const char *id, struct state *st)
+/* state.json's text (malloc'd); NULL with errno, or with st filled in
+ * for a create killed before its first write. The path is on the heap: a
+ * supervisor loads states from its loop, whose stack keeps for good every
+ * page it ever touched. */
+static char *state_text(const char *root, const char *id, struct state *st)
 {
-	char path[4096];
-	if (state_dir(root, id, path, sizeof(path) - 16) < 0) {
+	char *path = malloc(PATH_MAX), *text = NULL;
+	if (!path)
+		return NULL;
+	if (state_dir(root, id, path, PATH_MAX - 16) < 0) {
 		errno = ENAMETOOLONG;
-		return -1;
+		goto out;
 	}
 	strcat(path, "/state.json");
-	char *text = read_file(path, NULL);
+	text = read_file(path, NULL);
 	if (!text && errno == ENOENT) {
 		/* A create killed before its first write: a directory that
 		 * exists holds nothing else (see berth/state.h). */
 		struct stat sb;
 		path[strlen(path) - strlen("/state.json")] = 0;
-		if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			errno = ENOENT;
-			return -1;
+		errno = ENOENT;
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			memset(st, 0, sizeof(*st));
+			snprintf(st->id, sizeof(st->id), "%s", id);
+			st->creating = true;
+			errno = 0;
 		}
-		memset(st, 0, sizeof(*st));
-		snprintf(st->id, sizeof(st->id), "%s", id);
-		st->creating = true;
-		return 0;
 	}
+out:;
+	int e = errno;
+	free(path);
+	errno = e;
+	return text;
+}
+
+int state_load(const char *root, const char *id, struct state *st)
+{
+	char *text = state_text(root, id, st);
 	if (!text)
-		return -1;
+		return errno ? -1 : 0;
 	cJSON *o = cJSON_Parse(text);
 	free(text);
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		return log_error("%s: corrupt state file", path);
+		return log_error("%s/%s/state.json: corrupt state file", root, id);
 	}
 	memset(st, 0, sizeof(*st));
 	copy_string(o, "id", st->id, sizeof(st->id));

@@ -100,6 +100,18 @@ static void tell(const struct supervisor *sv, struct svc *s, enum svc_event ev, 
 	}
 }
 
+/* A frame of its own: its struct state (6 KB) is not kept on the stack
+ * by every event, which may call svc_event again and log. */
+__attribute__((noinline)) static void kill_now(struct svc *s)
+{
+	log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
+		 (long long)s->conf.stop_timeout_ms);
+	struct state st;
+	svc_container_state(s, NULL, &st);
+	container_signal(&st, SIGKILL, true);
+	kill(s->ctr.pid, SIGKILL);	/* also where it has no cgroup */
+}
+
 void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool success)
 {
 	struct lifecycle_policy p = policy_of(&s->conf);
@@ -118,14 +130,8 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 	/* Never kill(0, ...): that would be the supervisor's own group. */
 	if (act & ACT_SIGNAL && s->ctr.pid > 0 && kill(s->ctr.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
 		log_error("service %s: kill: %m", s->name);
-	if (act & ACT_KILL && s->ctr.pid > 0) {
-		log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
-			 (long long)s->conf.stop_timeout_ms);
-		struct state st;
-		svc_container_state(s, NULL, &st);
-		container_signal(&st, SIGKILL, true);
-		kill(s->ctr.pid, SIGKILL);	/* also where it has no cgroup */
-	}
+	if (act & ACT_KILL && s->ctr.pid > 0)
+		kill_now(s);
 	if (act & ACT_WATCH)
 		svc_start_watch(sv, s);
 	if (act & ACT_GIVE_UP)

@@ -133,18 +133,32 @@ const char *supervisor_net_files(const struct supervisor *sv, char buf[4096])
 	return buf;
 }
 
+/* What its network recorded. A frame of its own: the path's buffer is
+ * not held under the events adopt() sends. */
+__attribute__((noinline)) static char *recorded_addresses(struct supervisor *sv, const char *name)
+{
+	char net_files[4096];
+	return network_recorded(supervisor_net_files(sv, net_files), name);
+}
+
 /* The container of a service a previous supervisor started, still
  * running: watched through a pidfd (it is not our child, so no SIGCHLD
- * and no exit status), its output read again from its log FIFO. */
+ * and no exit status), its output read again from its log FIFO. Its
+ * state (6 KB) is on the heap: this frame stays under the events it
+ * sends, and the supervisor's stack keeps every page it ever touched. */
 static bool adopt(struct supervisor *sv, struct svc *s)
 {
-	struct state st;
-	if (s->lc.state != SVC_WAITING || state_load(sv->root, s->name, &st) < 0 || state_status(sv->root, &st) != STATUS_RUNNING)
+	struct state *st = malloc(sizeof(*st));
+	if (!st || s->lc.state != SVC_WAITING || state_load(sv->root, s->name, st) < 0 ||
+	    state_status(sv->root, st) != STATUS_RUNNING) {
+		free(st);
 		return false;
-	int pidfd = pidfd_open_compat(st.pid);
+	}
+	int pidfd = pidfd_open_compat(st->pid);
 	if (pidfd < 0) {
 		log_warn("service %s: its container (pid %d) runs, but this kernel has no pidfds to watch it: "
-			 "replacing it", s->name, (int)st.pid);
+			 "replacing it", s->name, (int)st->pid);
+		free(st);
 		return false;
 	}
 	int logp[2] = { -1, -1 };
@@ -154,24 +168,25 @@ static bool adopt(struct supervisor *sv, struct svc *s)
 		s->log_w = (struct watch){ W_LOG, s };
 		loop_add(sv, s->log_fd, &s->log_w, EPOLLIN);
 	}
-	svc_container_set(s, &st);
+	svc_container_set(s, st);
 	s->pidfd = pidfd;
 	s->pid_w = (struct watch){ W_PIDFD, s };
 	loop_add(sv, pidfd, &s->pid_w, EPOLLIN);
 	svc_event(sv, s, EV_ADOPTED, false);
 	s->exec_ms = s->ready_ms = s->lc.started_ms;
-	char net_files[4096];
 	free(s->addresses);
-	s->addresses = network_recorded(supervisor_net_files(sv, net_files), s->name);
-	log_info("service %s: adopted its running container (pid %d)", s->name, (int)st.pid);
+	s->addresses = recorded_addresses(sv, s->name);
+	log_info("service %s: adopted its running container (pid %d)", s->name, (int)st->pid);
 	/* It runs from another root than its file now gives (an update's
 	 * trial that the restart dropped, or a file changed meanwhile): the
 	 * file wins, as a reload would have it. */
-	if (s->conf.spec.root_path && strcmp(st.rootfs, s->conf.spec.root_path)) {
-		log_info("service %s: its container runs from %s, its file now says %s: restarting", s->name, st.rootfs,
+	bool moved = s->conf.spec.root_path && strcmp(st->rootfs, s->conf.spec.root_path);
+	if (moved)
+		log_info("service %s: its container runs from %s, its file now says %s: restarting", s->name, st->rootfs,
 			 s->conf.spec.root_path);
+	free(st);
+	if (moved)
 		svc_event(sv, s, EV_RESTART, false);
-	}
 	return true;
 }
 

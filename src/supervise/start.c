@@ -209,16 +209,39 @@ fail:
 	return -1;
 }
 
+/* The starter's answer, taken into s: 1 the container runs, 0 it could
+ * not be made (or was aborted meanwhile), -1 not there yet. The answer
+ * holds a struct state (6 KB): it is received on the heap, as the
+ * supervisor's stack keeps for good every page it ever touched. */
+static int take_start_result(struct supervisor *sv, struct svc *s, int *master)
+{
+	struct start_result *res = malloc(sizeof(*res));
+	if (!res)
+		return -1;	/* the answer waits: the loop comes back to it */
+	ssize_t n = recv_with_fd(s->starter_fd, res, sizeof(*res), master);
+	int made = -1;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		goto out;
+	loop_close(sv, &s->starter_fd);
+	made = s->lc.state == SVC_STARTING && n == (ssize_t)sizeof(*res) && res->ok;
+	if (made) {
+		svc_container_set(s, &res->st);
+		free(s->addresses);
+		s->addresses = res->addresses[0] ? strdup(res->addresses) : NULL;
+	}
+out:
+	free(res);
+	return made;
+}
+
 /* The starter answered: the container runs, or could not be made. */
 void svc_start_result(struct supervisor *sv, struct svc *s)
 {
-	struct start_result res;
 	int master = -1;
-	ssize_t n = recv_with_fd(s->starter_fd, &res, sizeof(res), &master);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	int made = take_start_result(sv, s, &master);
+	if (made < 0)
 		return;
-	loop_close(sv, &s->starter_fd);
-	if (s->lc.state != SVC_STARTING || n != (ssize_t)sizeof(res) || !res.ok) {
+	if (!made) {
 		if (master >= 0)
 			close(master);
 		if (s->lc.state == SVC_STARTING) {	/* else: aborted meanwhile */
@@ -228,9 +251,6 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		}
 		return;
 	}
-	svc_container_set(s, &res.st);
-	free(s->addresses);
-	s->addresses = res.addresses[0] ? strdup(res.addresses) : NULL;
 	bool first = !s->exec_ms;	/* boot timing: its first start only */
 	if (first)
 		s->exec_ms = now_ms();
@@ -293,24 +313,31 @@ void svc_start_watch(struct supervisor *sv, struct svc *s)
  * st if known, else whatever state the name has on disk. It first waits
  * (up to 5 s) for the process behind wait_pidfd, so that nothing adds
  * to what it clears. The service may start again once it is reaped. */
+/* Its own function, not inlined: its buffers (10 KB) are the child's
+ * alone, not a frame the loop's stack holds while spawn_cleaner goes on
+ * with events. */
+__attribute__((noinline)) static _Noreturn void cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd, pid_t parent)
+{
+	setpgid(0, 0);	/* its deadline kills its hooks too */
+	child_of_loop(sv, s, parent);
+	if (wait_pidfd >= 0)
+		poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
+	if (s->ctr.pid > 0 || s->ctr.cgroup) {
+		struct state st;
+		svc_container_state(s, sv->root, &st);
+		container_destroy(sv->root, &st);
+	} else
+		clear_stale(sv->root, s->name);
+	char net_files[4096];
+	network_forget(&s->conf.net, supervisor_net_files(sv, net_files), s->name);
+	_exit(0);
+}
+
 static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 {
 	pid_t parent = getpid(), pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);	/* its deadline kills its hooks too */
-		child_of_loop(sv, s, parent);
-		if (wait_pidfd >= 0)
-			poll(&(struct pollfd){ .fd = wait_pidfd, .events = POLLIN }, 1, 5000);
-		if (s->ctr.pid > 0 || s->ctr.cgroup) {
-			struct state st;
-			svc_container_state(s, sv->root, &st);
-			container_destroy(sv->root, &st);
-		} else
-			clear_stale(sv->root, s->name);
-		char net_files[4096];
-		network_forget(&s->conf.net, supervisor_net_files(sv, net_files), s->name);
-		_exit(0);
-	}
+	if (pid == 0)
+		cleaner(sv, s, wait_pidfd, parent);
 	if (wait_pidfd >= 0)
 		close(wait_pidfd);
 	if (pid < 0)

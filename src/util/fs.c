@@ -151,34 +151,10 @@ int write_file_durable(int dirfd, const char *name, const char *data, size_t len
  * hierarchies and its state directory made 40 failed mkdirs, each a full
  * path walk). On ENOENT it walks back to the deepest ancestor that
  * exists, then forward, making each level. */
-int mkdir_p(const char *path, mode_t mode)
+/* 0 if path is a directory; -1 (ENOTDIR if it is something else). */
+static int existing_dir(const char *path)
 {
-	char buf[4096];
-	size_t n = strlen(path);
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	while (n > 1 && buf[n - 1] == '/')
-		buf[--n] = 0;
-	bool made;
-	for (;;) {
-		if ((made = mkdir(buf, mode) == 0) || errno == EEXIST)
-			break;
-		char *slash = strrchr(buf, '/');
-		if (errno != ENOENT || !slash || slash == buf)
-			return -1;
-		*slash = 0;
-	}
-	for (size_t len = strlen(buf); len < n; len = strlen(buf)) {
-		buf[len] = '/';
-		if (!(made = mkdir(buf, mode) == 0) && errno != EEXIST)
-			return -1;
-	}
 	struct stat st;
-	if (made)
-		return 0;
 	if (stat(path, &st) < 0)
 		return -1;
 	if (!S_ISDIR(st.st_mode)) {
@@ -186,6 +162,51 @@ int mkdir_p(const char *path, mode_t mode)
 		return -1;
 	}
 	return 0;
+}
+
+/* mkdir_p's slow way: the missing parents, from the deepest one that
+ * exists down, in a copy of path (heap, not a PATH_MAX buffer on the
+ * stack of everything that makes a directory, the supervisor's too). */
+static int mkdir_parents(const char *path, mode_t mode)
+{
+	char *buf = strdup(path);
+	if (!buf)
+		return -1;
+	size_t n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = 0;
+	int r = -1;
+	bool made;
+	for (;;) {
+		if ((made = mkdir(buf, mode) == 0) || errno == EEXIST)
+			break;
+		char *slash = strrchr(buf, '/');
+		if (errno != ENOENT || !slash || slash == buf)
+			goto out;
+		*slash = 0;
+	}
+	for (size_t len = strlen(buf); len < n; len = strlen(buf)) {
+		buf[len] = '/';
+		if (!(made = mkdir(buf, mode) == 0) && errno != EEXIST)
+			goto out;
+	}
+	r = made ? 0 : existing_dir(buf);
+out:;
+	int e = errno;
+	free(buf);
+	errno = e;
+	return r;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	/* The whole path first: it is usually there already, or only its
+	 * last part is missing. */
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return mkdir_parents(path, mode);
+	return errno == EEXIST ? existing_dir(path) : -1;
 }
 
 int remove_tree_at(int dirfd, const char *name)

@@ -76,9 +76,9 @@ static size_t json_escape(char *out, size_t cap, const char *s)
 }
 
 /* Not inlined: its 8 KiB of buffers would otherwise sit in every
- * log_message frame, and the supervisor, which has no log file, would
- * keep them in its stack for good. */
-__attribute__((noinline)) static void write_log_file(int level, const char *subject, const char *sep, const char *msg)
+ * caller's frame, and the supervisor, which has no log file, would keep
+ * them in its stack for good. */
+__attribute__((noinline)) static void write_log_file(int level, const char *msg)
 {
 	char line[4096 + 256];
 	char stamp[UTC_STAMP_LEN];
@@ -86,8 +86,11 @@ __attribute__((noinline)) static void write_log_file(int level, const char *subj
 	int n;
 	char esc[4096];
 	/* logrus quotes text values the same way */
-	size_t e = json_escape(esc, sizeof(esc), subject);
-	e += json_escape(esc + e, sizeof(esc) - e, sep);
+	size_t e = 0;
+	if (logger.subject) {
+		e = json_escape(esc, sizeof(esc), logger.subject);
+		e += json_escape(esc + e, sizeof(esc) - e, ": ");
+	}
 	json_escape(esc + e, sizeof(esc) - e, msg);
 	if (logger.json) {
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
@@ -103,27 +106,42 @@ __attribute__((noinline)) static void write_log_file(int level, const char *subj
 	}
 }
 
-void log_message(int level, const char *msg)
+/* A message is formatted once, in place, behind the head its terminal
+ * line needs ("berth: warning: service web: "), in a buffer on the stack
+ * that holds the usual message; a longer one is formatted again on the
+ * heap. A log call is on the stack of everything that logs, and the
+ * supervisor's stack keeps for good every page it ever touched. */
+#define HEAD_MAX 288	/* "berth: warning: service " and a name of 255 */
+#define LINE_STACK 640
+#define MSG_MAX 4096	/* longer messages are cut */
+
+static size_t line_head(char *line, int level)
 {
-	if (level == LOG_DEBUG && !logger.debug)
-		return;
+	int n = snprintf(line, HEAD_MAX, "berth: %s%s%s", level == LOG_WARN ? "warning: " : "",
+			 logger.subject ? logger.subject : "", logger.subject ? ": " : "");
+	return n < HEAD_MAX ? (size_t)n : HEAD_MAX - 1;	/* a subject cut short, not the message */
+}
+
+/* line: the head (head bytes), then the message, with room for one more
+ * byte (the newline). */
+static void emit(int level, char *line, size_t head)
+{
+	const char *msg = line + head;
+	/* Named where it is written out: a message that comes through a sink
+	 * is named once, by the process that writes it. */
 	if (logger.sink) {
 		logger.sink(level, msg);
 		return;
 	}
-	/* Named where it is written out: a message that comes through a sink
-	 * is named once, by the process that writes it. */
-	const char *subject = logger.subject ? logger.subject : "", *sep = logger.subject ? ": " : "";
 	if (logger.fd >= 0)
-		write_log_file(level, subject, sep, msg);
+		write_log_file(level, msg);
 	/* Problems always reach the person at the terminal; chatter only
 	 * when there is no log file to hold it. */
 	if (level > LOG_WARN && logger.fd >= 0)
 		return;
 	/* One write per line: lines from several processes do not mix. */
-	char line[4096 + 32];
-	int n = snprintf(line, sizeof(line), "berth: %s%s%s%s\n", level == LOG_WARN ? "warning: " : "", subject, sep, msg);
-	size_t len = n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	size_t len = head + strlen(msg);
+	line[len++] = '\n';
 	if (logger.err_writer)
 		logger.err_writer(logger.err_ctx, line, len);
 	else if (write(STDERR_FILENO, line, len) < 0) {
@@ -133,11 +151,43 @@ void log_message(int level, const char *msg)
 
 static void vlog(int level, const char *fmt, va_list ap)
 {
-	char msg[4096];
+	if (level == LOG_DEBUG && !logger.debug)
+		return;
 	int saved = errno;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_message(level, msg);
+	char small[LINE_STACK], *line = small;
+	size_t head = line_head(small, level);
+	va_list again;
+	va_copy(again, ap);
+	errno = saved;	/* %m is the caller's errno */
+	int n = vsnprintf(small + head, sizeof(small) - 1 - head, fmt, ap);
+	if (n > 0 && (size_t)n >= sizeof(small) - 1 - head) {
+		size_t cap = (n < MSG_MAX ? (size_t)n : MSG_MAX) + 1;
+		char *big = malloc(head + cap + 1);
+		if (big) {	/* else the message as cut */
+			memcpy(big, small, head);
+			errno = saved;
+			vsnprintf(big + head, cap, fmt, again);
+			line = big;
+		}
+	}
+	va_end(again);
+	emit(level, line, head);
+	if (line != small)
+		free(line);
 	errno = saved;
+}
+
+static void say(int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_message(int level, const char *msg)
+{
+	say(level, "%s", msg);
 }
 
 int log_error(const char *fmt, ...)

@@ -217,7 +217,7 @@ void svc_log_ready(struct supervisor *sv, struct svc *s);
 void svc_log_drain(struct supervisor *sv, struct svc *s);
 void output_close(struct svc *s);
 /* The service's output FIFO in <root>/.logs: logp[0] the supervisor's
- * non-blocking reader, logp[1] the container's end. */
+ * non-blocking reader, logp[1] the container's end; both -1 on failure. */
 int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2]);
 /* order.c: dependency checks at load time (unknown names, cycles). */
 void order_check(struct supervisor *sv);
