@@ -68,8 +68,23 @@ for d in $BERTH_KHDR; do
 done
 CPPFLAGS="-I$sysroot/include"
 
+# patched PKG: a copy of PKG's source with berth's patches for it
+# (scripts/patches/PKG-*.patch, applied in order; each says why), in
+# the build directory; prints where.
+patched() {
+	copy=$deps/build/$arch/$1
+	rm -rf "$copy"
+	mkdir -p "$copy"
+	cp -a "$(unpack "$1")" "$copy/source"
+	for p in "$here"/patches/"$1"-*.patch; do
+		[ -f "$p" ] || continue
+		patch -s -d "$copy/source" -p1 < "$p" >&2 || exit 1
+	done
+	echo "$copy/source"
+}
+
 # cJSON: one translation unit.
-src=$(unpack cjson)
+src=$(patched cjson) || exit 1
 $CC $CFLAGS $CPPFLAGS -c "$src/cJSON.c" -o "$deps/build/$arch/cJSON.o"
 $AR rcs "$sysroot/lib/libcjson.a" "$deps/build/$arch/cJSON.o"
 mkdir -p "$sysroot/include/cjson"
@@ -93,16 +108,10 @@ done
 $AR rcs "$sysroot/lib/libz.a" "$deps/build/$arch/zlib/"*.o
 cp "$src/zlib.h" "$src/zconf.h" "$sysroot/include/"
 
-# libseccomp: autotools, static only, from a copy of the source with
-# berth's patches (scripts/patches/libseccomp-*.patch; each says why).
+# libseccomp: autotools, static only, patched.
 # -Werror=overflow: the syscall table patch must not cut a value.
+src=$(patched libseccomp) || exit 1
 b=$deps/build/$arch/libseccomp
-rm -rf "$b"; mkdir -p "$b"
-cp -a "$(unpack libseccomp)" "$b/source"
-src=$b/source
-for p in "$here"/patches/libseccomp-*.patch; do
-	patch -s -d "$src" -p1 < "$p"
-done
 ( cd "$b" && CC="$CC" AR="$AR" CFLAGS="$CFLAGS -Werror=overflow" CPPFLAGS="$CPPFLAGS" \
 	"$src/configure" --host="${BERTH_CROSS%-}" --prefix="$sysroot" \
 	--enable-static --disable-shared --disable-python >config.out 2>&1 \

@@ -13,14 +13,14 @@
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
-static void version_parse(struct image_version *v, const char *rest)
+static void version_parse(struct image_version *v, char *rest)
 {
-	char id[80] = "", ref[340] = "";
-	int n = sscanf(rest, "%79s %339s", id, ref);
-	bool root = n >= 1 && strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64;
-	if (root || (n == 2 && !strcmp(id, PIN_FILE) && ref[0] == '/')) {
-		memcpy(v->id, id, 65);
-		snprintf(v->ref, sizeof(v->ref), "%s", ref);
+	char *w[2];
+	size_t n = str_words(rest, w, 2);
+	bool root = n >= 1 && strlen(w[0]) == 64 && strspn(w[0], "0123456789abcdef") == 64;
+	if (root || (n >= 2 && !strcmp(w[0], PIN_FILE) && w[1][0] == '/')) {
+		snprintf(v->id, sizeof(v->id), "%s", w[0]);
+		snprintf(v->ref, sizeof(v->ref), "%s", n >= 2 ? w[1] : "");
 	}
 }
 

@@ -62,13 +62,12 @@ static void mount_cgroups(struct init_options *o)
 	o->cgroup_v1 = true;	/* what was mounted, for the log */
 	early_mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
 	FILE *f = fopen("/proc/cgroups", "re");
-	char line[256], name[64];
-	int hier, num, enabled;
+	char line[256], *w[4];	/* subsys_name hierarchy num_cgroups enabled */
 	while (f && fgets(line, sizeof(line), f))
-		if (line[0] != '#' && sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 && enabled) {
+		if (line[0] != '#' && str_words(line, w, 4) >= 4 && strcmp(w[3], "0") && strlen(w[0]) < 64) {
 			char dst[128];
-			snprintf(dst, sizeof(dst), "/sys/fs/cgroup/%s", name);
-			early_mount("cgroup", dst, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, name);
+			snprintf(dst, sizeof(dst), "/sys/fs/cgroup/%s", w[0]);
+			early_mount("cgroup", dst, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, w[0]);
 		}
 	if (f)
 		fclose(f);

@@ -610,12 +610,13 @@ static int k_unified(struct key_ctx *k)
 
 static int k_cpu_max(struct key_ctx *k)
 {
-	char quota[32] = "", period[32] = "";
-	if (sscanf(k->e->value, "%31s %31s", quota, period) < 1)
+	char text[64], *w[2];
+	size_t n = strlen(k->e->value) < sizeof(text) ? str_words(strcpy(text, k->e->value), w, 2) : 3;
+	if (n < 1)
 		return KERR(k, "expected \"QUOTA [PERIOD]\" in microseconds, or \"max\"");
 	int64_t q = -1, p = 100000;
-	if ((strcmp(quota, "max") && (parse_i64(quota, &q) < 0 || q <= 0)) ||
-	    (*period && (parse_i64(period, &p) < 0 || p < 1000 || p > 1000000)))
+	if (n > 2 || (strcmp(w[0], "max") && (parse_i64(w[0], &q) < 0 || q <= 0)) ||
+	    (n == 2 && (parse_i64(w[1], &p) < 0 || p < 1000 || p > 1000000)))
 		return KERR(k, "\"%s\": expected \"QUOTA [PERIOD]\" in microseconds (period 1000 to 1000000), or \"max\"",
 			    k->e->value);
 	res_put(res(k), R_CPU_QUOTA, q);

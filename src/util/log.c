@@ -159,17 +159,13 @@ static void vlog(int level, const char *fmt, va_list ap)
 	va_list again;
 	va_copy(again, ap);
 	errno = saved;	/* %m is the caller's errno */
-	int n = vsnprintf(small + head, sizeof(small) - 1 - head, fmt, ap);
-	if (n > 0 && (size_t)n >= sizeof(small) - 1 - head) {
-		size_t cap = (n < MSG_MAX ? (size_t)n : MSG_MAX) + 1;
-		char *big = malloc(head + cap + 1);
-		if (big) {	/* else the message as cut */
-			memcpy(big, small, head);
-			errno = saved;
-			vsnprintf(big + head, cap, fmt, again);
-			line = big;
-		}
-	}
+	if (vsnprintf(small + head, sizeof(small) - 1 - head, fmt, ap) >= (int)(sizeof(small) - 1 - head) &&
+	    (line = malloc(HEAD_MAX + MSG_MAX + 1))) {
+		memcpy(line, small, head);
+		errno = saved;
+		vsnprintf(line + head, MSG_MAX, fmt, again);
+	} else
+		line = small;	/* it fits; or no heap: the message as cut */
 	va_end(again);
 	emit(level, line, head);
 	if (line != small)
@@ -177,17 +173,19 @@ static void vlog(int level, const char *fmt, va_list ap)
 	errno = saved;
 }
 
-static void say(int level, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vlog(level, fmt, ap);
-	va_end(ap);
-}
-
+/* A message formatted elsewhere (a container's init sends its own). */
 void log_message(int level, const char *msg)
 {
-	say(level, "%s", msg);
+	size_t n = strnlen(msg, MSG_MAX - 1);
+	char *line = malloc(HEAD_MAX + n + 2);
+	if (!line)
+		return;
+	size_t head = line_head(line, level);
+	memcpy(line + head, msg, n);
+	line[head + n] = 0;
+	if (level != LOG_DEBUG || logger.debug)
+		emit(level, line, head);
+	free(line);
 }
 
 int log_error(const char *fmt, ...)

@@ -33,6 +33,23 @@ int str_cat(char *out, size_t cap, ...)
 	return r < 0 ? -1 : (int)len;
 }
 
+size_t str_words(char *s, char **words, size_t max)
+{
+	size_t n = 0;
+	for (;;) {
+		s += strspn(s, " \t\n");
+		if (!*s)
+			return n;
+		if (n == max)
+			return max + 1;
+		words[n++] = s;
+		s += strcspn(s, " \t\n");
+		if (!*s)
+			return n;
+		*s++ = 0;
+	}
+}
+
 const char *str_utoa(unsigned long v, char buf[static 21])
 {
 	char *p = buf + 20;

@@ -425,6 +425,9 @@ static void test_service(void)
 		"[service]\nrootfs = /r\nexec = true\nrequires = web\n",	/* itself */
 		"[service]\nrootfs = /r\nexec = true\nready = exit\nrestart = always\n",
 		"[service]\nrootfs = /r\nexec = true\n[resources]\nmemory.max = 64Q\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = 50000 100000 7\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = 50000 999\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = \n",
 		"[service]\nrootfs = /r\nexec = true\n[resources]\nmemory.swap.max = 1M\n",
 		"[service]\nrootfs = /r\nexec = true\n[container]\nnamespaces = pid\n",
 		"[service]\nrootfs = /r\nexec = true\n[container]\nmount = nodest\n",
@@ -618,10 +621,12 @@ static void test_mkdir_p(void)
 /* A process's subject (the supervisor's starter: "service NAME") names
  * each message, on the terminal and in a --log file, escaped there. Last:
  * the log file stays open. */
-static char captured[512];
+static char captured[8192];
+static size_t captured_len;
 static void capture(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
+	captured_len = len;
 	snprintf(captured, sizeof(captured), "%.*s", (int)len, line);
 }
 
@@ -655,6 +660,34 @@ static void test_log_subject(void)
 	log_set_subject(NULL);
 	log_set_writer(NULL, NULL);
 	CHECK(!strcmp(captured, "berth: service web: exited\n"));
+	/* A message longer than the stack's line (a path, say) comes whole,
+	 * up to 4 KiB, and cut there; %m is still the caller's errno. */
+	static char long_path[6000];
+	memset(long_path, 'p', sizeof(long_path) - 1);
+	log_set_writer(capture, NULL);
+	log_set_subject("service web");
+	errno = ENOENT;
+	log_error("%.3000s: %m", long_path);
+	size_t want = strlen("berth: service web: ") + 3000 + strlen(": No such file or directory\n");
+	CHECK(captured_len == want && !strcmp(captured + want - 28, ": No such file or directory\n"));
+	log_error("%s", long_path);
+	CHECK(captured_len == strlen("berth: service web: ") + 4095 + 1 && captured[captured_len - 1] == '\n');
+	log_message(LOG_ERROR, long_path);
+	CHECK(captured_len == strlen("berth: service web: ") + 4095 + 1 && captured[captured_len - 1] == '\n');
+	log_set_subject(NULL);
+	log_set_writer(NULL, NULL);
+}
+
+/* str_words: what sscanf("%s %s") did, in place. */
+static void test_str_words(void)
+{
+	char s1[] = "  cpu\t1 42  1\n", s2[] = "", s3[] = "a b c", *w[3];
+	CHECK(str_words(s1, w, 3) == 4);	/* more than 3 */
+	CHECK(!strcmp(w[0], "cpu") && !strcmp(w[1], "1") && !strcmp(w[2], "42"));
+	CHECK(str_words(s2, w, 3) == 0);
+	CHECK(str_words(s3, w, 3) == 3 && !strcmp(w[2], "c"));
+	char s4[] = "max", s5[] = " \n ";
+	CHECK(str_words(s4, w, 2) == 1 && !strcmp(w[0], "max") && str_words(s5, w, 2) == 0);
 }
 
 static void test_small_parsers(void)
@@ -751,6 +784,7 @@ int main(void)
 	test_small_parsers();
 	test_utc_stamp();
 	test_mkdir_p();
+	test_str_words();
 	test_log_subject();
 	test_mountinfo();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -35,6 +35,10 @@ bool str_starts(const char *s, const char *prefix);
  * per container by `list` and `state`, where musl's snprintf costs more
  * than the system calls around it. */
 int str_cat(char *out, size_t cap, ...);
+/* Split s in place into words (blanks between): at most max of them in
+ * words[]; returns how many, or max + 1 when more follow. What musl's
+ * sscanf("%s %s") did for berth, without linking scanf. */
+size_t str_words(char *s, char **words, size_t max);
 /* v in decimal, in buf; returns where the digits start. */
 const char *str_utoa(unsigned long v, char buf[static 21]);
 /* A container id or service name, as runc allows them: letters, digits,
