@@ -22,7 +22,7 @@
 #include "keys.h"
 
 struct reader {
-	FILE *f;
+	const char *at, *end;	/* the text still to read */
 	int line;
 	int too_long;		/* first line past inih's limit, 0: none */
 	bool continuation;	/* this line starts with a blank */
@@ -88,17 +88,20 @@ static void warn_kept_hash(const char *file, int line, const char *key, const ch
 static char *read_line(char *str, int num, void *stream)
 {
 	struct reader *r = stream;
-	if (!fgets(str, num, r->f))
+	if (r->at >= r->end || num < 2)
 		return NULL;
+	const char *nl = memchr(r->at, '\n', (size_t)(r->end - r->at));
+	const char *stop = nl ? nl + 1 : r->end;	/* the line, its newline too */
+	size_t len = (size_t)(stop - r->at);
 	r->line++;
-	size_t len = strlen(str);
-	if (len && str[len - 1] != '\n' && !feof(r->f)) {
+	if (len > (size_t)num - 1) {
 		if (!r->too_long)
 			r->too_long = r->line;
-		int c;
-		while ((c = fgetc(r->f)) != EOF && c != '\n')
-			;
+		len = (size_t)num - 1;
 	}
+	memcpy(str, r->at, len);
+	str[len] = 0;
+	r->at = stop;
 	r->continuation = str[0] == ' ' || str[0] == '\t';
 	char *comment = scan_line(str, false);
 	if (comment) {
@@ -133,9 +136,9 @@ static int collect(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-int ini_read(struct ini_doc *d, FILE *f, const char *path)
+int ini_read(struct ini_doc *d, const char *text, size_t len, const char *path)
 {
-	struct reader r = { .doc = d, .f = f };
+	struct reader r = { .doc = d, .at = text, .end = text + len };
 	d->file = arena_strdup(d->arena, path);
 	int bad = ini_parse_stream(read_line, &r, collect, &r);
 	if (r.too_long)
@@ -256,31 +259,21 @@ static const char *service_name(const char *path, struct arena *a)
 	return name;
 }
 
-/* Parse a stream, or say why it could not be opened (f NULL, errno). */
-static int load_opened(struct service_conf *c, FILE *f, const char *path)
+int service_load(struct service_conf *c, const char *path)
 {
-	if (!f) {
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
 		memset(c, 0, sizeof(*c));
 		spec_init(&c->spec);
 		return log_error("%s: %m", path);
 	}
-	int r = service_load_stream(c, f, path);
-	fclose(f);
+	int r = service_load_text(c, text, len, path);
+	free(text);
 	return r;
 }
 
-int service_load(struct service_conf *c, const char *path)
-{
-	return load_opened(c, fopen(path, "re"), path);
-}
-
 int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path)
-{
-	/* fmemopen refuses an empty buffer; an empty line reads the same. */
-	return load_opened(c, len ? fmemopen((void *)text, len, "r") : fmemopen("\n", 1, "r"), path);
-}
-
-int service_load_stream(struct service_conf *c, FILE *f, const char *path)
 {
 	memset(c, 0, sizeof(*c));
 	spec_init(&c->spec);
@@ -291,7 +284,7 @@ int service_load_stream(struct service_conf *c, FILE *f, const char *path)
 	if (!name_is_valid(c->name))
 		return log_error("%s: \"%s\" cannot name a service: the file name (without .conf) is its container id "
 				 "(letters, digits, '_', '+', '-', '.')", path, c->name);
-	if (ini_read(&d, f, path) < 0 || load_base(c, &d) < 0)
+	if (ini_read(&d, text, len, path) < 0 || load_base(c, &d) < 0)
 		return -1;
 	service_defaults(c);
 	int errors = 0;

@@ -90,8 +90,10 @@ static int on_signal(struct supervisor *sv)
 		case SIGUSR2:
 			/* As PID 1, busybox init's meanings; else all stop us. */
 			if (sv->pid1) {
+				char why[16];	/* "SIGTERM" (strsignal's texts cost 748 bytes) */
+				snprintf(why, sizeof(why), "SIG%s", signal_name((int)si.ssi_signo));
 				supervisor_power(sv, si.ssi_signo == SIGUSR1 ? POWER_HALT : si.ssi_signo == SIGUSR2 ? POWER_OFF
-					: POWER_REBOOT, strsignal((int)si.ssi_signo));
+					: POWER_REBOOT, why);
 				break;
 			}
 			if (!sv->stopping)

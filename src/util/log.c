@@ -176,6 +176,8 @@ static void vlog(int level, const char *fmt, va_list ap)
 /* A message formatted elsewhere (a container's init sends its own). */
 void log_message(int level, const char *msg)
 {
+	if (level == LOG_DEBUG && !logger.debug)
+		return;
 	size_t n = strnlen(msg, MSG_MAX - 1);
 	char *line = malloc(HEAD_MAX + n + 2);
 	if (!line)
@@ -183,8 +185,7 @@ void log_message(int level, const char *msg)
 	size_t head = line_head(line, level);
 	memcpy(line + head, msg, n);
 	line[head + n] = 0;
-	if (level != LOG_DEBUG || logger.debug)
-		emit(level, line, head);
+	emit(level, line, head);
 	free(line);
 }
 

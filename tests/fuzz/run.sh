@@ -45,6 +45,7 @@ printf '02:42:ac:11:00:02\n# edited\nweb 10.0.88.240\nbad line\n' > "$out/corpus
 printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\nbridge-address = 10.0.88.1/24\naddress = 10.0.88.5\ndns = 10.0.88.1\ndns-search = lan\nhosts = nas:fd00::9\nmtu = 1400\nmac = 02:00:00:00:00:05\n' \
 	> "$out/corpus-service/network-bridge.conf"
 printf '[service]\nrootfs = /r.squashfs\noverlay = tmpfs:16M\nexec = true\n' > "$out/corpus-service/overlay.conf"
+printf '[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = 50000 100000\n' > "$out/corpus-service/cpu-max.conf"	# str_words
 printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = macvlan\nparent = eth0\nmacvlan-mode = vepa\naddress = 192.168.1.5/24\ngateway = 192.168.1.1\n' \
 	> "$out/corpus-service/network-macvlan.conf"
 

@@ -81,10 +81,7 @@ static void test_mac_and_names(void)
 
 static int load(struct service_conf *c, const char *text)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int r = service_load_stream(c, f, "/etc/berth/web.conf");
-	fclose(f);
-	return r;
+	return service_load_text(c, text, strlen(text), "/etc/berth/web.conf");
 }
 
 static int try_load(const char *text)
@@ -252,9 +249,7 @@ static void test_deps(void)
 	for (int i = 0; i < 6; i++) {
 		char path[32];
 		snprintf(path, sizeof(path), "/etc/berth/%s.conf", names[i]);
-		FILE *f = fmemopen((void *)texts[i], strlen(texts[i]), "r");
-		loaded &= service_load_stream(&c[i], f, path) == 0;
-		fclose(f);
+		loaded &= service_load_text(&c[i], texts[i], strlen(texts[i]), path) == 0;
 		p[i] = &c[i];
 	}
 	CHECK(loaded);

@@ -275,10 +275,7 @@ static void test_arena_pack(void)
 
 static int load_service(struct service_conf *c, const char *text)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int r = service_load_stream(c, f, "/etc/berth/web.conf");
-	fclose(f);
-	return r;
+	return service_load_text(c, text, strlen(text), "/etc/berth/web.conf");
 }
 
 static int try_service(const char *text)
@@ -388,6 +385,22 @@ static void test_service(void)
 	CHECK(from_text);
 	service_free(&c);
 	CHECK(service_load_text(&c, "", 0, "/etc/berth/empty.conf") < 0);	/* no rootfs, no exec */
+	service_free(&c);
+	/* The last line needs no newline; a line past inih's 200 bytes is an
+	 * error (at its line), the longest that fits is not. */
+	static const char no_nl[] = "[service]\nrootfs = /r\nexec = true";
+	CHECK(service_load_text(&c, no_nl, sizeof(no_nl) - 1, "/etc/berth/t.conf") == 0 &&
+	      !strcmp(c.spec.process.args[0], "true"));
+	service_free(&c);
+	char longest[400];
+	int at = snprintf(longest, sizeof(longest), "[service]\nrootfs = /r\nexec = true\nenv = A=");
+	memset(longest + at, 'x', 190);	/* "env = A=" and 190: 198 characters, inih's 200 less two */
+	snprintf(longest + at + 190, sizeof(longest) - at - 190, "\n");
+	CHECK(service_load_text(&c, longest, strlen(longest), "/etc/berth/t.conf") == 0);
+	service_free(&c);
+	memset(longest + at, 'x', 300);
+	snprintf(longest + at + 300, sizeof(longest) - at - 300, "\nuser = 1\n");
+	CHECK(service_load_text(&c, longest, strlen(longest), "/etc/berth/t.conf") < 0);
 	service_free(&c);
 	/* Set twice: the first place, the last value, once. */
 	CHECK(load_service(&c, "[service]\nrootfs = /r\nexec = true\nenv = A=1\nenv = B=2\nenv = A=3\n") == 0);

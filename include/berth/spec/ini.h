@@ -21,8 +21,9 @@ struct ini_doc {
 	struct arena *arena;
 };
 
-/* Every key of the file, in order; errors logged with file and line. */
-int ini_read(struct ini_doc *d, FILE *f, const char *path);
+/* Every key of the file's text, in order; errors logged with file and
+ * line. */
+int ini_read(struct ini_doc *d, const char *text, size_t len, const char *path);
 /* Log "file:line: key: message"; returns -1. */
 int ini_error(const struct ini_entry *e, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -85,11 +85,9 @@ size_t service_name_of(const char *path, const char **base);
 /* Read one service file. Errors are logged as "file:line: key: what was
  * wrong"; on error nothing is kept (service_free is still safe). */
 int service_load(struct service_conf *c, const char *path);
-/* The same from an open file; `path` names it in messages and names the
- * service. */
-int service_load_stream(struct service_conf *c, FILE *f, const char *path);
 /* The same from the file's text, already read (the supervisor keeps that
- * very text: what it parsed is what it saves and compares). */
+ * very text: what it parsed is what it saves and compares); `path` names
+ * it in messages and names the service. */
 int service_load_text(struct service_conf *c, const char *text, size_t len, const char *path);
 void service_free(struct service_conf *c);
 /* Records what c->source.path is now (before it is read). */
