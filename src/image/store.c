@@ -394,11 +394,6 @@ int image_import(const char *dir, const char *source, const char *refstr)
 	return r;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int image_list(const char *dir, bool quiet)
 {
 	char path[4200];
@@ -419,7 +414,7 @@ int image_list(const char *dir, bool quiet)
 		}
 		names = more, n++;
 	}
-	qsort(names, n, sizeof(*names), by_name);
+	str_sort(names, n);
 	if (!quiet && n)
 		printf("%-40s %s\n", "IMAGE", "ID");
 	for (size_t i = 0; i < n; i++) {

@@ -297,11 +297,6 @@ int service_load_text(struct service_conf *c, const char *text, size_t len, cons
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int service_dir_list(const char *dir, char ***names)
 {
 	DIR *d = opendir(dir);
@@ -327,7 +322,7 @@ int service_dir_list(const char *dir, char ***names)
 	closedir(d);
 	if (!v)
 		return log_error("out of memory");
-	qsort(v, n, sizeof(*v), by_name);
+	str_sort(v, n);
 	*names = v;
 	return (int)n;
 }

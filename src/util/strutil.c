@@ -33,6 +33,20 @@ int str_cat(char *out, size_t cap, ...)
 	return r < 0 ? -1 : (int)len;
 }
 
+void str_sort(char **v, size_t n)
+{
+	/* Shell sort: a few lines where musl's qsort (smoothsort) is 2 KB,
+	 * and about n^1.3 comparisons for the hundreds of names berth sorts. */
+	for (size_t gap = n / 2; gap; gap = gap == 2 ? 1 : gap * 5 / 11)
+		for (size_t i = gap; i < n; i++) {
+			char *x = v[i];
+			size_t j = i;
+			for (; j >= gap && strcmp(v[j - gap], x) > 0; j -= gap)
+				v[j] = v[j - gap];
+			v[j] = x;
+		}
+}
+
 size_t str_words(char *s, char **words, size_t max)
 {
 	size_t n = 0;

@@ -101,3 +101,23 @@ for build in "x86_64 x86 x86_64 x32" "aarch64 arm aarch64" "armv7 arm"; do
 		record FAIL "$what"; diff "$out/seccomp_table_$arch.want" "$out/seccomp_table_$arch.out" | head -20
 	fi
 done
+
+# cJSON's numbers in berth's static build: its own decimal reader (a
+# patch, scripts/patches/cjson-1-*) against the C library's strtod, on
+# each of the three machines (aarch64 and armv7 under qemu-user).
+for arch in x86_64 aarch64 armv7; do
+	sysroot=deps/sysroot/$arch
+	case $arch in aarch64) emu=qemu-aarch64-static;; armv7) emu=qemu-arm-static;; *) emu=;; esac
+	if [ ! -f "$sysroot/lib/libcjson.a" ] || { [ -n "$emu" ] && ! command -v "$emu" >/dev/null; }; then
+		record SKIP "unit: cJSON's numbers ($arch): no $sysroot/lib/libcjson.a or ${emu:-its emulator} (make builds the first)"
+		continue
+	fi
+	if ( . scripts/toolchain.sh && berth_toolchain "$arch" &&
+	     ${BERTH_CROSS}gcc -specs "$BERTH_SPECS" -std=gnu11 -O1 -static -isystem "$sysroot/include" \
+		-o "$out/cjson_numbers_$arch" tests/unit/cjson_numbers.c -L"$sysroot/lib" -lcjson -lm ) &&
+	   $emu "$out/cjson_numbers_$arch" 2> "$out/cjson_numbers_$arch.log"; then
+		record PASS "unit: cJSON's numbers ($arch): as strtod reads them, printed back exactly ($(tail -n1 "$out/cjson_numbers_$arch.log"))"
+	else
+		record FAIL "unit: cJSON's numbers ($arch)"; tail -3 "$out/cjson_numbers_$arch.log"
+	fi
+done

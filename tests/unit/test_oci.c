@@ -703,6 +703,36 @@ static void test_str_words(void)
 	CHECK(str_words(s4, w, 2) == 1 && !strcmp(w[0], "max") && str_words(s5, w, 2) == 0);
 }
 
+static int by_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* str_sort: the order qsort with strcmp gives, for every length up to
+ * 300, duplicates and already sorted runs included. */
+static void test_str_sort(void)
+{
+	static char pool[300][8];
+	char *v[300], *want[300];
+	unsigned seed = 7;
+	bool same = true;
+	for (size_t n = 0; n <= 300; n += n < 20 ? 1 : 37) {
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			snprintf(pool[i], sizeof(pool[i]), "%u", (seed >> 16) % (i % 3 ? 1000 : 50));
+			v[i] = want[i] = pool[i];
+		}
+		qsort(want, n, sizeof(*want), by_strcmp);
+		str_sort(v, n);
+		for (size_t i = 0; i < n; i++)
+			same &= !strcmp(v[i], want[i]);
+		str_sort(v, n);	/* sorted already */
+		for (size_t i = 0; i < n; i++)
+			same &= !strcmp(v[i], want[i]);
+	}
+	CHECK(same);
+}
+
 static void test_small_parsers(void)
 {
 	CHECK(signal_from_name("KILL") == 9 && signal_from_name("SIGTERM") == 15 && signal_from_name("usr1") == 10);
@@ -798,6 +828,7 @@ int main(void)
 	test_utc_stamp();
 	test_mkdir_p();
 	test_str_words();
+	test_str_sort();
 	test_log_subject();
 	test_mountinfo();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -39,6 +39,8 @@ int str_cat(char *out, size_t cap, ...);
  * words[]; returns how many, or max + 1 when more follow. What musl's
  * sscanf("%s %s") did for berth, without linking scanf. */
 size_t str_words(char *s, char **words, size_t max);
+/* Sort strings in strcmp order, in place. */
+void str_sort(char **v, size_t n);
 /* v in decimal, in buf; returns where the digits start. */
 const char *str_utoa(unsigned long v, char buf[static 21]);
 /* A container id or service name, as runc allows them: letters, digits,
