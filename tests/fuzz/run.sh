@@ -49,10 +49,16 @@ printf '[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = 50000 100000
 printf '[service]\nrootfs = /r\nexec = true\n[network]\nmode = macvlan\nparent = eth0\nmacvlan-mode = vepa\naddress = 192.168.1.5/24\ngateway = 192.168.1.1\n' \
 	> "$out/corpus-service/network-macvlan.conf"
 
+# The cJSON that berth's static build links, with its patches
+# (scripts/patches/cjson-*: its own number reader), where deps.sh made
+# it: the targets fuzz what ships. Else Debian's.
+cjson=-lcjson
+[ -f deps/build/x86_64/cjson/source/cJSON.c ] && cjson=deps/build/x86_64/cjson/source/cJSON.c
+
 # fuzz TARGET DESCRIPTION CORPUS [MORE-SOURCES]
 fuzz() {
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/asan/include \
-		-o "$out/$1" "tests/fuzz/$1.c" $PARSER_SRC ${4:-} -lcjson -linih -lm > "$out/build-$1.log" 2>&1; then
+		-o "$out/$1" "tests/fuzz/$1.c" $PARSER_SRC ${4:-} $cjson -linih -lm > "$out/build-$1.log" 2>&1; then
 		record FAIL "fuzz: build $1"; tail -20 "$out/build-$1.log"; return
 	fi
 	if "$out/$1" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 -timeout=10 "$out/$3" > "$out/$1.log" 2>&1; then
