@@ -101,13 +101,13 @@ static char *state_text(const char *root, const char *id, struct state *st)
 		 * exists holds nothing else (see berth/state.h). */
 		struct stat sb;
 		path[strlen(path) - strlen("/state.json")] = 0;
-		errno = ENOENT;
 		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			memset(st, 0, sizeof(*st));
 			snprintf(st->id, sizeof(st->id), "%s", id);
 			st->creating = true;
 			errno = 0;
-		}
+		} else
+			errno = ENOENT;
 	}
 out:;
 	int e = errno;
