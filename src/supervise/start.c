@@ -215,9 +215,8 @@ fail:
  * supervisor's stack keeps for good every page it ever touched. */
 static int take_start_result(struct supervisor *sv, struct svc *s, int *master)
 {
-	struct start_result *res = malloc(sizeof(*res));
-	if (!res)
-		return -1;	/* the answer waits: the loop comes back to it */
+	static struct start_result spare;	/* out of heap: read all the same (bss, untouched till then) */
+	struct start_result *heap = malloc(sizeof(*heap)), *res = heap ? heap : &spare;
 	ssize_t n = recv_with_fd(s->starter_fd, res, sizeof(*res), master);
 	int made = -1;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -230,7 +229,7 @@ static int take_start_result(struct supervisor *sv, struct svc *s, int *master)
 		s->addresses = res->addresses[0] ? strdup(res->addresses) : NULL;
 	}
 out:
-	free(res);
+	free(heap);
 	return made;
 }
 
@@ -309,13 +308,9 @@ void svc_start_watch(struct supervisor *sv, struct svc *s)
 	}
 }
 
-/* A cleaner child clears a container away beside the loop: the one in
- * st if known, else whatever state the name has on disk. It first waits
- * (up to 5 s) for the process behind wait_pidfd, so that nothing adds
- * to what it clears. The service may start again once it is reaped. */
-/* Its own function, not inlined: its buffers (10 KB) are the child's
- * alone, not a frame the loop's stack holds while spawn_cleaner goes on
- * with events. */
+/* spawn_cleaner's child. Its own function, not inlined: its buffers
+ * (10 KB) are the child's alone, not a frame the loop's stack holds while
+ * spawn_cleaner goes on with events. */
 __attribute__((noinline)) static _Noreturn void cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd, pid_t parent)
 {
 	setpgid(0, 0);	/* its deadline kills its hooks too */
@@ -333,6 +328,10 @@ __attribute__((noinline)) static _Noreturn void cleaner(struct supervisor *sv, s
 	_exit(0);
 }
 
+/* A cleaner child clears a container away beside the loop: the one in
+ * st if known, else whatever state the name has on disk. It first waits
+ * (up to 5 s) for the process behind wait_pidfd, so that nothing adds
+ * to what it clears. The service may start again once it is reaped. */
 static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 {
 	pid_t parent = getpid(), pid = fork();
