@@ -171,37 +171,30 @@ void output_console_close(struct supervisor *sv)
  * O_NONBLOCK is shared by descriptions, not fds). */
 int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2])
 {
-	/* Paths on the heap, not 4 KiB on the loop's stack for every start:
-	 * the supervisor keeps every stack page it ever touched. */
-	char *path = NULL;
-	int r = -1;
-	if (asprintf(&path, "%s/.logs", sv->root) < 0)
+	/* The path on the heap, not 4 KiB on the loop's stack for every
+	 * start: the supervisor keeps every stack page it ever touched. */
+	char *path;
+	if (asprintf(&path, "%s/.logs/%s.fifo", sv->root, s->name) < 0)
 		return log_error("service %s: %m", s->name);
-	if (mkdir_p(path, 0700) < 0) {
-		log_error("service %s: %s: %m", s->name, path);
-		goto out;
-	}
-	free(path);
-	if (asprintf(&path, "%s/.logs/%s.fifo", sv->root, s->name) < 0) {
-		path = NULL;
-		log_error("service %s: %m", s->name);
-		goto out;
-	}
-	if (mkfifo(path, 0600) < 0 && errno != EEXIST) {
-		log_error("service %s: %s: %m", s->name, path);
-		goto out;
-	}
+	int r = -1;
+	char *name = strrchr(path, '/');
+	*name = 0;	/* <root>/.logs first */
+	if (mkdir_p(path, 0700) < 0)
+		goto fail;
+	*name = '/';
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+		goto fail;
 	logp[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	logp[1] = logp[0] < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC);
-	if (logp[1] < 0) {
-		log_error("service %s: %s: %m", s->name, path);
-		if (logp[0] >= 0)
-			close(logp[0]);
+	if (logp[1] >= 0)
+		r = 0;
+	else if (logp[0] >= 0) {
+		close(logp[0]);
 		logp[0] = -1;
-		goto out;
 	}
-	r = 0;
-out:
+fail:
+	if (r < 0)
+		log_error("service %s: %s: %m", s->name, path);
 	free(path);
 	return r;
 }

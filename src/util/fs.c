@@ -146,11 +146,6 @@ int write_file_durable(int dirfd, const char *name, const char *data, size_t len
 	return replace_file(dirfd, name, data, len, mode, true);
 }
 
-/* The common case first: the parent exists, and the path costs one
- * mkdir, not one per component from / (a container's cgroup in nine
- * hierarchies and its state directory made 40 failed mkdirs, each a full
- * path walk). On ENOENT it walks back to the deepest ancestor that
- * exists, then forward, making each level. */
 /* 0 if path is a directory; -1 (ENOTDIR if it is something else). */
 static int existing_dir(const char *path)
 {
@@ -198,10 +193,13 @@ out:;
 	return r;
 }
 
+/* The common case first: the parent exists, and the path costs one
+ * mkdir, not one per component from / (a container's cgroup in nine
+ * hierarchies and its state directory made 40 failed mkdirs, each a full
+ * path walk). On ENOENT it walks back to the deepest ancestor that
+ * exists, then forward, making each level. */
 int mkdir_p(const char *path, mode_t mode)
 {
-	/* The whole path first: it is usually there already, or only its
-	 * last part is missing. */
 	if (mkdir(path, mode) == 0)
 		return 0;
 	if (errno == ENOENT)
