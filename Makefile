@@ -94,7 +94,7 @@ src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtim
 	src/runtime/exec.c src/cmd/exec.c
 src-$(CONFIG_CMD_SPEC) += src/cmd/spec.c src/spec/default_spec.c
 src-$(CONFIG_INI) += src/spec/ini.c src/spec/deps.c src/spec/service_keys.c src/spec/cmdline.c src/spec/default_spec.c
-src-$(CONFIG_CMD_CHECK) += src/cmd/check.c
+src-$(CONFIG_CMD_CHECK) += src/cmd/check.c src/spec/target.c
 # (The check build reads overlay = and image roots, and mounts nothing.)
 ifeq ($(CONFIG_IMAGE_ROOT)$(CONFIG_OCI_RUNTIME),yy)
 src-y += src/linux/image.c src/util/sha256.c

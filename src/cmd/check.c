@@ -13,6 +13,7 @@
 #include "berth/util/log.h"
 #include "berth/spec/deps.h"
 #include "berth/spec/service.h"
+#include "berth/spec/target.h"
 
 static int check_file(const char *path, int quiet)
 {
@@ -80,17 +81,22 @@ static int check_dir(const char *dir, int quiet, int *files)
 int cmd_check(struct globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' }, { 0 }
+		{ "quiet", no_argument, NULL, 'q' }, { "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
-	static const struct cmd_help help = { "check", "[-q] [DIR|FILE...]",
-		"  -q, --quiet   print only errors\n"
+	static const struct cmd_help help = { "check", "[-q] [-c .config] [DIR|FILE...]",
+		"  -q, --quiet         print only errors\n"
+		"  -c, --config FILE   check for the berth built with this Kconfig .config\n"
+		"                      (the device's): refuse what that build left out\n"
 		"Validates service files (default: " CONFIG_SERVICE_DIR "/*.conf).\n" };
 	int c, code, quiet = 0;
 	(void)g;
-	while ((c = cli_getopt(argc, argv, "qh", opts, &help, &code)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qc:h", opts, &help, &code)) != -1) {
 		if (c == -2)
 			return code;
-		quiet = 1;
+		if (c == 'c' && target_use_config(optarg) < 0)
+			return 1;
+		quiet |= c == 'q';
 	}
 	const char *dflt[] = { CONFIG_SERVICE_DIR };
 	const char **paths = argc > optind ? (const char **)argv + optind : dflt;

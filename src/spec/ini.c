@@ -18,6 +18,7 @@
 #include "berth/util/log.h"
 #include "berth/spec/oci.h"
 #include "berth/spec/service.h"
+#include "berth/spec/target.h"
 #include "berth/util/util.h"
 #include "keys.h"
 
@@ -194,6 +195,37 @@ bool service_names_image_file(const char *path)
 	return false;
 }
 
+/* What a file asks of the build that will run it beyond its spec
+ * (spec_validate checks that): sections and keys of features that build
+ * may have left out (berth/spec/target.h). `berth check` for another
+ * build also needs them itself, to read what they say. */
+static int check_target(const struct ini_doc *d)
+{
+	static const struct {
+		const char *section, *key;	/* key NULL: any in the section */
+		enum target_feature f;
+		const char *what, *symbol;
+	} needs[] = {
+		{ "network", NULL, TF_NETWORK, "[network]", "NETWORK" },
+		{ "network", "publish", TF_NET_PUBLISH, "published ports", "NET_PUBLISH" },
+		{ "service", "image", TF_IMAGE_STORE, "images", "IMAGE_STORE" },
+	};
+	for (size_t i = 0; i < d->n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(needs); k++) {
+			const struct ini_entry *e = &d->e[i];
+			if (strcmp(e->section, needs[k].section) || (needs[k].key && strcmp(e->key, needs[k].key)))
+				continue;
+			if (!target_has(needs[k].f))
+				return ini_error(e, d->file, "%s: not in %s (CONFIG_%s)", needs[k].what, target_build(),
+						 needs[k].symbol);
+			if (!(TARGET_THIS_BUILD >> needs[k].f & 1))
+				return ini_error(e, d->file, "%s: %s has them, but this berth was built without "
+						 "CONFIG_%s and cannot check them", needs[k].what, target_build(),
+						 needs[k].symbol);
+		}
+	return 0;
+}
+
 /* The base spec: a bundle's config.json, berth's default around a rootfs,
  * or an image of the store (spec/service_image.c). */
 static int load_base(struct service_conf *c, struct ini_doc *d)
@@ -284,17 +316,20 @@ int service_load_text(struct service_conf *c, const char *text, size_t len, cons
 	if (!name_is_valid(c->name))
 		return log_error("%s: \"%s\" cannot name a service: the file name (without .conf) is its container id "
 				 "(letters, digits, '_', '+', '-', '.')", path, c->name);
-	if (ini_read(&d, text, len, path) < 0 || load_base(c, &d) < 0)
+	if (ini_read(&d, text, len, path) < 0 || check_target(&d) < 0 || load_base(c, &d) < 0)
 		return -1;
 	service_defaults(c);
 	int errors = 0;
 	for (size_t i = 0; i < d.n; i++)
 		if (service_apply(c, &d, i) < 0)
 			errors++;
-	if (errors || (c->spec.root_image && !c->image && service_image_file(c) < 0) || service_finish(c) < 0 ||
-	    spec_validate(&c->spec) < 0)
+	if (errors || (c->spec.root_image && !c->image && service_image_file(c) < 0) || service_finish(c) < 0)
 		return -1;
-	return 0;
+	/* The spec's rules name config.json's fields: say which file. */
+	const char *subject = log_set_subject(path);
+	int r = spec_validate(&c->spec);
+	log_set_subject(subject);
+	return r;
 }
 
 int service_dir_list(const char *dir, char ***names)

@@ -5,6 +5,7 @@
 #include "berth/config.h"
 #include "berth/util/log.h"
 #include "berth/spec/spec.h"
+#include "berth/spec/target.h"
 #include "berth/util/util.h"
 
 static int need_absolute(const char *what, const char *path)
@@ -57,26 +58,28 @@ static int validate_sysctl(const struct spec *s)
 	return 0;
 }
 
-/* A spec that asks for what this build left out must fail, not be half
- * honoured. */
+/* A spec that asks for what the build that runs it left out must fail,
+ * not be half honoured (berth/spec/target.h: this build, or for `berth
+ * check --config`, the device's). */
 static int validate_build(const struct spec *s)
 {
-	if (!ENABLE_USERNS && s->ns[NS_USER].wanted)
-		return log_error("linux.namespaces: user namespaces are not in this build (CONFIG_USERNS)");
-	if (!ENABLE_TERMINAL && s->process.terminal)
-		return log_error("process.terminal: terminals are not in this build (CONFIG_TERMINAL)");
-	if (!ENABLE_SCHED && (s->process.has_scheduler || s->process.has_io_priority))
-		return log_error("process.scheduler/ioPriority: not in this build (CONFIG_SCHED)");
-	if (!ENABLE_PERSONALITY && s->has_personality)
-		return log_error("linux.personality: not in this build (CONFIG_PERSONALITY)");
-	if (!ENABLE_SECCOMP && s->seccomp)
-		return log_error("linux.seccomp: not in this build (CONFIG_SECCOMP)");
-	for (int k = 0; !ENABLE_HOOKS && k < HOOK_KINDS; k++)
+	const char *b = target_build();
+	if (!target_has(TF_USERNS) && s->ns[NS_USER].wanted)
+		return log_error("linux.namespaces: user namespaces are not in %s (CONFIG_USERNS)", b);
+	if (!target_has(TF_TERMINAL) && s->process.terminal)
+		return log_error("process.terminal: terminals are not in %s (CONFIG_TERMINAL)", b);
+	if (!target_has(TF_SCHED) && (s->process.has_scheduler || s->process.has_io_priority))
+		return log_error("process.scheduler/ioPriority: not in %s (CONFIG_SCHED)", b);
+	if (!target_has(TF_PERSONALITY) && s->has_personality)
+		return log_error("linux.personality: not in %s (CONFIG_PERSONALITY)", b);
+	if (!target_has(TF_SECCOMP) && s->seccomp)
+		return log_error("linux.seccomp: not in %s (CONFIG_SECCOMP)", b);
+	for (int k = 0; !target_has(TF_HOOKS) && k < HOOK_KINDS; k++)
 		if (s->n_hooks[k])
-			return log_error("hooks: not in this build (CONFIG_HOOKS)");
-	if (!ENABLE_IMAGE_ROOT && (s->root_image || s->overlay != OVERLAY_NONE || s->root_digest))
-		return log_error("rootfs %s: image roots and overlays are not in this build (CONFIG_IMAGE_ROOT)",
-				 s->root_path);
+			return log_error("hooks: not in %s (CONFIG_HOOKS)", b);
+	if (!target_has(TF_IMAGE_ROOT) && (s->root_image || s->overlay != OVERLAY_NONE || s->root_digest))
+		return log_error("rootfs %s: image roots and overlays are not in %s (CONFIG_IMAGE_ROOT)",
+				 s->root_path, b);
 	return 0;
 }
 
@@ -100,16 +103,12 @@ static int validate_root_layers(const struct spec *s)
 	return 0;
 }
 
-/* No "mount" in linux.namespaces: the container shares the runtime's
- * mount namespace (the spec: an unlisted type is inherited) and its root
- * is a chroot into root.path, as crun does. What would have to be
- * mounted or created there would land in the host's mount table or its
- * files, so each such field is refused by name, not silently dropped. */
 /* The runtime spec on "idmap"/"ridmap" and a mount's uidMappings. */
 static int validate_idmap(const struct spec *s, const struct spec_mount *m, size_t i)
 {
-	if (!ENABLE_IDMAP_MOUNTS)
-		return log_error("mounts[%zu].uidMappings: idmapped mounts are not in this build (CONFIG_IDMAP_MOUNTS)", i);
+	if (!target_has(TF_IDMAP_MOUNTS))
+		return log_error("mounts[%zu].uidMappings: idmapped mounts are not in %s (CONFIG_IDMAP_MOUNTS)", i,
+				 target_build());
 	if (!m->bind)
 		return log_error("mounts[%zu].options: \"idmap\" and \"ridmap\" apply to bind mounts only", i);
 	if (!m->n_uid_mappings != !m->n_gid_mappings)
@@ -125,6 +124,11 @@ static int needs_mount_ns(const char *field, const char *why)
 	return log_error("%s: needs a mount namespace (linux.namespaces has no \"mount\"): %s", field, why);
 }
 
+/* No "mount" in linux.namespaces: the container shares the runtime's
+ * mount namespace (the spec: an unlisted type is inherited) and its root
+ * is a chroot into root.path, as crun does. What would have to be
+ * mounted or created there would land in the host's mount table or its
+ * files, so each such field is refused by name, not silently dropped. */
 static int validate_without_mount_ns(const struct spec *s)
 {
 	if (s->n_mounts)
@@ -153,7 +157,7 @@ int spec_validate(const struct spec *s)
 		return -1;
 	if (!s->ns[NS_MNT].wanted && validate_without_mount_ns(s) < 0)
 		return -1;
-	if (ENABLE_IMAGE_ROOT && (s->root_image || s->overlay != OVERLAY_NONE) && validate_root_layers(s) < 0)
+	if (target_has(TF_IMAGE_ROOT) && (s->root_image || s->overlay != OVERLAY_NONE) && validate_root_layers(s) < 0)
 		return -1;
 	if (need_absolute("process.cwd", p->cwd) < 0 || validate_sysctl(s) < 0 ||
 	    check_paths("linux.maskedPaths", s->masked_paths) < 0 ||

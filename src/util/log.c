@@ -51,9 +51,11 @@ void log_set_sink(void (*fn)(int level, const char *msg))
 	logger.sink = fn;
 }
 
-void log_set_subject(const char *subject)
+const char *log_set_subject(const char *subject)
 {
+	const char *was = logger.subject;
 	logger.subject = subject;
+	return was;
 }
 
 /* JSON string body with the escapes RFC 8259 requires. */

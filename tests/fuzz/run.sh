@@ -104,4 +104,11 @@ cp /proc/self/mountinfo "$out/corpus-mountinfo/self"
 printf '36 35 98:0 /a\\040b /mnt/a\\011b rw master:1 - ext4 /dev/x\\134y rw\n40 1 0:50 / /m rw - overlay overlay rw,lowerdir=/l1:/l2\n' \
 	> "$out/corpus-mountinfo/escaped"
 fuzz fuzz_mountinfo "/proc/self/mountinfo lines (fields, escapes, long and broken lines)" corpus-mountinfo
+# Seeds for `berth check --config`: this tree's full build's .config and a
+# hand-made one.
+mkdir -p "$out/corpus-target-config"
+cp build/test/.config "$out/corpus-target-config/full" 2>/dev/null
+printf '# comment\nCONFIG_SUPERVISOR=y\nCONFIG_NETWORK=y\n# CONFIG_SECCOMP is not set\nCONFIG_SERVICE_DIR="/etc/berth"\n' \
+	> "$out/corpus-target-config/small"
+fuzz fuzz_target_config "the device's Kconfig .config (berth check --config)" corpus-target-config
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

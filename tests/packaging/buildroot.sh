@@ -33,6 +33,10 @@ run() { qemu-aarch64-static "$@"; }
 # 1: everything, berth as /sbin/init, the examples and a service directory,
 # and an OCI image whose files belong to a user, one set-uid.
 mkdir -p "$w/services" && cp "$top/docs/examples/"*.conf "$w/services/"
+# ...one with a seccomp profile: host-berth has no seccomp of its own, and
+# checks it for the berth built here, which has (its .config).
+echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["reboot"],"action":"SCMP_ACT_ERRNO"}]}' > "$w/profile.json"
+printf '[service]\nrootfs = /srv\nexec = /bin/true\n[container]\nseccomp = %s\n' "$w/profile.json" > "$w/services/filtered.conf"
 . "$top/tests/helpers/oci_image.sh"
 oci_owned_app "$w"
 if br full BR2_INIT_NONE=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_EXTRA_COMMANDS=y BR2_PACKAGE_BERTH_HOOKS=y \
@@ -114,12 +118,16 @@ s1=$(stat -c %s "$w/full/build/berth-0.1.0/output/berth" 2>/dev/null || echo 0) 
 # 3: a service file with an error fails the build, naming file and line,
 # and installs nothing.
 mkdir -p "$w/bad" && cp "$top/docs/examples/web.conf" "$w/bad/" && printf '[service]\nrootfs = /srv\nrestart = sometimes\n' > "$w/bad/oops.conf"
+cp "$w/services/filtered.conf" "$w/bad/"	# seccomp, which this build leaves out
 if br bad BR2_INIT_BUSYBOX=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/berth"' \
 	"BR2_PACKAGE_BERTH_SERVICES=\"$w/bad\"" BR2_PACKAGE_BERTH_START_NONE=y; then
 	fail "bad service file: the build fails"
 else
 	grep -q "oops.conf:3: restart" "$w/bad/log" && ok "bad service file: the build fails at berth check, with file:line: key" ||
 		fail "bad service file: the build fails at berth check, with file:line: key" "$(tail -3 "$w/bad/log")"
+	grep -q "filtered.conf: linux.seccomp: not in the build of .*/output/.config (CONFIG_SECCOMP)" "$w/bad/log" &&
+		ok "a service asking for what this berth left out fails the build, not the boot (check --config)" ||
+		fail "a service asking for what this berth left out fails the build, not the boot (check --config)" "$(tail -5 "$w/bad/log")"
 	[ ! -e "$w/bad/target/etc/berth" ] && ok "bad service file: nothing installed in the service directory" ||
 		fail "bad service file: nothing installed in the service directory"
 fi

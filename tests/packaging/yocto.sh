@@ -85,6 +85,24 @@ if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/ex" --s
 	ok "berth-examples (berth_services.bbclass): fetched from the tree (file://), checked and installed"
 else fail "berth-examples (berth_services.bbclass): fetched from the tree (file://), checked and installed" "$(tail -5 "$w/ex.log")"; fi
 expect "berth-examples: the files in BERTH_SERVICE_DIR" "crashy.conf setup.conf uplink.conf web.conf welcome.conf" "$(ls "$w/ex/image/usr/share/berth/examples" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+# Checked for the image's berth: its .config, staged by the berth recipe.
+check "the berth recipe stages its .config for berth_services.bbclass (\${datadir}/berth/berth.config)" \
+	grep -qx 'CONFIG_SECCOMP=y' "$img/usr/share/berth/berth.config"
+expect "berth_services.bbclass: DEPENDS on the image's berth, whose .config it checks for" "berth-native berth" \
+	"$(words $(shim "$examples" --set BERTH_SERVICES_FOR_TARGET=1 --get DEPENDS))"
+expect "berth-examples (documentation, allarch): DEPENDS on berth-native only" "berth-native" "$(words $(shim "$examples" --get DEPENDS))"
+mkdir -p "$w/filtered" && echo '{"defaultAction":"SCMP_ACT_ALLOW"}' > "$w/filtered/profile.json" &&
+	printf '[service]\nrootfs = /srv\nexec = sh\n[container]\nseccomp = %s\n' "$w/filtered/profile.json" > "$w/filtered/f.conf"
+for b in full small; do
+	PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/f-$b" --set D="$w/f-$b/image" --set BERTH_SERVICES=f.conf \
+		--set BERTH_SERVICES_SRC="$w/filtered" --set BERTH_SERVICES_FOR_TARGET=1 \
+		--set BERTH_TARGET_CONFIG="$w/$b/image/usr/share/berth/berth.config" --run do_install > "$w/f-$b.log" 2>&1
+	echo $? > "$w/f-$b.rc"
+done
+expect "a seccomp service, for a berth with seccomp: installed (berth-native has none of its own)" "0" "$(cat "$w/f-full.rc")"
+if [ "$(cat "$w/f-small.rc")" != 0 ] && grep -q "f.conf: linux.seccomp: not in the build of .*small/image/usr/share/berth/berth.config (CONFIG_SECCOMP)" "$w/f-small.log"; then
+	ok "...for a berth without: do_install fails, naming the file and CONFIG_SECCOMP"
+else fail "...for a berth without: do_install fails, naming the file and CONFIG_SECCOMP" "$(tail -3 "$w/f-small.log")"; fi
 mkdir -p "$w/bad" && printf '[service]\nrootfs = /srv\nexec = sh\nrequires = nowhere\n' > "$w/bad/a.conf" && printf '[service]\nrootfs = /srv\nready = soon\n' > "$w/bad/b.conf"
 if PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/bad" --set D="$w/bad/image" --set BERTH_SERVICES="a.conf b.conf" \
 	--set BERTH_SERVICES_SRC="$w/bad" --run do_install > "$w/bad.log" 2>&1; then

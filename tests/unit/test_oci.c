@@ -15,6 +15,7 @@
 #include "berth/spec/oci.h"
 #include "berth/spec/service.h"
 #include "berth/spec/spec.h"
+#include "berth/spec/target.h"
 #include "berth/util/log.h"
 #include "berth/util/mountinfo.h"
 #include "berth/util/util.h"
@@ -809,6 +810,56 @@ static void test_mountinfo(void)
 	CHECK(mountinfo_each(stop_at_first, &calls) == 7 && calls == 1);
 }
 
+/* berth check --config: the device's build, from its .config. */
+static void test_target(void)
+{
+	const char *dev = "# Automatically generated file; DO NOT EDIT.\n\nCONFIG_DEFAULT_ROOT=\"/run/berth\"\n"
+			  "CONFIG_SUPERVISOR=y\nCONFIG_NETWORK=y\n# CONFIG_SECCOMP is not set\nCONFIG_HOOKS=y\n";
+	long m = target_parse_config(dev, "dev.config");
+	CHECK(m == (1L << TF_NETWORK | 1L << TF_HOOKS));
+	CHECK(target_parse_config("CONFIG_SUPERVISOR=y\nCONFIG_SECCOMP=y\nCONFIG_SECCOMP=n", "x") == 0);	/* last wins */
+	CHECK(target_parse_config("CONFIG_SUPERVISOR=y\nCONFIG_USERNS=y", "x") == 1L << TF_USERNS);	/* no newline at the end */
+	const char *bad[] = {
+		"", "CONFIG_SECCOMP=y\n",	/* no supervisor: not the device's berth, or a defconfig */
+		"CONFIG_SUPERVISOR=y\r\n",	/* "y\r" */
+		"CONFIG_SUPERVISOR=y\nSECCOMP=y\n", "CONFIG_SUPERVISOR=y\nCONFIG_=y\n", "CONFIG_SUPERVISOR=y\nCONFIG_SECCOMP\n",
+		"CONFIG_SUPERVISOR=y\nCONFIG_SECCOMP=m\n", "CONFIG_SUPERVISOR=y\nCONFIG_SECCOMP=\"y\"\n", "CONFIG_SUPERVISOR=y\n CONFIG_HOOKS=y\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(target_parse_config(bad[i], "bad.config") == -1);
+	/* Used: a service asking for what the device lacks is refused,
+	 * with its file named; what it has passes. */
+	char path[] = "/tmp/berth-unit-config.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, dev, strlen(dev)) == (ssize_t)strlen(dev));
+	close(fd);
+	unsigned was = target_features;
+	CHECK(target_use_config(path) == 0 && str_starts(target_build(), "the build of ") && strstr(target_build(), path));
+	struct service_conf c;
+	log_set_writer(capture, NULL);
+	const char *userns = "[service]\nrootfs = /r\nexec = true\n[container]\nnamespaces = pid mount user\n";
+	CHECK(service_load_text(&c, userns, strlen(userns), "/etc/berth/u.conf") < 0);
+	CHECK(strstr(captured, "berth: /etc/berth/u.conf: linux.namespaces: user namespaces are not in the build of ") &&
+	      strstr(captured, "(CONFIG_USERNS)"));
+	service_free(&c);
+	const char *net = "[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\npublish = 8080:80\n";
+	CHECK(service_load_text(&c, net, strlen(net), "/etc/berth/n.conf") < 0);
+	CHECK(strstr(captured, "n.conf:6: publish: published ports: not in the build of ") &&
+	      strstr(captured, "(CONFIG_NET_PUBLISH)"));
+	service_free(&c);
+	const char *image = "[service]\nimage = web:1\nexec = true\n";
+	CHECK(service_load_text(&c, image, strlen(image), "/etc/berth/i.conf") < 0);
+	CHECK(strstr(captured, "i.conf:2: image: images: not in the build of ") != NULL);
+	service_free(&c);
+	const char *plain = "[service]\nrootfs = /r\nexec = true\n[network]\nmode = bridge\n";
+	CHECK(service_load_text(&c, plain, strlen(plain), "/etc/berth/p.conf") == 0);
+	service_free(&c);
+	log_set_writer(NULL, NULL);
+	CHECK(target_use_config("/nonexistent/.config") == -1);
+	unlink(path);
+	target_features = was;
+}
+
 int main(void)
 {
 	test_str_cat();
@@ -831,6 +882,7 @@ int main(void)
 	test_str_sort();
 	test_log_subject();
 	test_mountinfo();
+	test_target();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -79,10 +79,13 @@ endef
 endif
 
 # Every directory is checked before any file is installed: an error
-# leaves the target's service directory as it was.
+# leaves the target's service directory as it was. They are checked for
+# the berth just built (its .config): a file that asks for what it left
+# out (seccomp =, [network]...) fails here, not at boot. The examples
+# above are documentation, checked for what any berth can do.
 ifneq ($(BERTH_SERVICES),)
 define BERTH_INSTALL_SERVICES
-	$(foreach d,$(BERTH_SERVICES),$(HOST_DIR)/bin/berth check -q $(d)$(sep))
+	$(foreach d,$(BERTH_SERVICES),$(HOST_DIR)/bin/berth check -q --config $(@D)/output/.config $(d)$(sep))
 	mkdir -p $(TARGET_DIR)$(BERTH_SERVICE_DIR)
 	$(foreach d,$(BERTH_SERVICES),$(INSTALL) -m 0644 $(d)/*.conf $(TARGET_DIR)$(BERTH_SERVICE_DIR)/$(sep))
 endef

@@ -19,8 +19,9 @@ void log_set_writer(void (*writer)(void *ctx, const char *line, size_t len), voi
 void log_set_sink(void (*fn)(int level, const char *msg));
 /* Name what every later message of this process is about ("service
  * web"): a child doing one service's work says so on each line, whatever
- * code under it speaks. The string must outlive the process's messages. */
-void log_set_subject(const char *subject);
+ * code under it speaks. The string must outlive the process's messages.
+ * Returns the subject it replaces (NULL: none), to put back. */
+const char *log_set_subject(const char *subject);
 /* Deliver an already formatted message (the runtime side of that socket). */
 void log_message(int level, const char *msg);
 

@@ -101,7 +101,11 @@ do_install() {
     if ${@bb.utils.contains('PACKAGECONFIG', 'supervisor', 'true', 'false', d)}; then
         install -d ${D}${BERTH_SERVICE_DIR}
     fi
+    # For berth_services.bbclass: recipes check their service files for
+    # this build (`berth check --config`), from the sysroot; not in the image.
+    install -D -m 0644 ${B}/.config ${D}${datadir}/berth/berth.config
 }
+FILES:${PN}-dev += "${datadir}/berth/berth.config"
 
 # berth-native: `berth check` for berth_services.bbclass and `berth image
 # import` for berth_images.bbclass. It needs inih, cJSON and zlib only

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The build a checked file is for (berth/spec/target.h): this one, or
+ * the device's, read from its Kconfig .config. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "berth/spec/target.h"
+#include "berth/util/log.h"
+#include "berth/util/util.h"
+
+/* A build that runs containers checks for itself; one that only checks
+ * (a build host's) lets everything through until told the device's. */
+unsigned target_features = ENABLE_OCI_RUNTIME ? TARGET_THIS_BUILD : (1u << TF_COUNT) - 1;
+static char *described;	/* "the build of FILE", once told */
+
+static const char *const symbols[TF_COUNT] = {
+	[TF_USERNS] = "USERNS", [TF_TERMINAL] = "TERMINAL", [TF_SCHED] = "SCHED",
+	[TF_PERSONALITY] = "PERSONALITY", [TF_SECCOMP] = "SECCOMP", [TF_HOOKS] = "HOOKS",
+	[TF_IMAGE_ROOT] = "IMAGE_ROOT", [TF_IDMAP_MOUNTS] = "IDMAP_MOUNTS", [TF_NETWORK] = "NETWORK",
+	[TF_NET_PUBLISH] = "NET_PUBLISH", [TF_IMAGE_STORE] = "IMAGE_STORE",
+};
+const char *target_build(void)
+{
+	return described ? described : "this build";
+}
+
+static bool is_symbol_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* One line: "CONFIG_NAME=VALUE" or a comment (Kconfig writes
+ * "# CONFIG_NAME is not set"), or empty. Sets *mask's bit for a feature
+ * set to y, and *supervisor. */
+static int config_line(const char *line, size_t len, const char *path, int n, unsigned *mask, bool *supervisor)
+{
+	if (!len || line[0] == '#')
+		return 0;
+	size_t name = strlen("CONFIG_"), end = name;
+	while (end < len && is_symbol_char(line[end]))
+		end++;
+	if (len < name || memcmp(line, "CONFIG_", name) || end == name || end == len || line[end] != '=')
+		return log_error("%s:%d: not a line of a Kconfig .config (CONFIG_NAME=VALUE or a # comment)", path, n);
+	const char *sym = line + name, *value = line + end + 1;
+	size_t sym_len = end - name, value_len = len - end - 1;
+	bool yes = value_len == 1 && value[0] == 'y', no = value_len == 1 && value[0] == 'n';
+	if (sym_len == strlen("SUPERVISOR") && !memcmp(sym, "SUPERVISOR", sym_len))
+		*supervisor = yes;
+	for (int f = 0; f < TF_COUNT; f++) {
+		if (sym_len != strlen(symbols[f]) || memcmp(sym, symbols[f], sym_len))
+			continue;
+		if (!yes && !no)
+			return log_error("%s:%d: CONFIG_%s: expected y or n, got \"%.*s\"", path, n, symbols[f],
+					 (int)(value_len > 40 ? 40 : value_len), value);
+		*mask = yes ? *mask | 1u << f : *mask & ~(1u << f);
+	}
+	return 0;
+}
+
+long target_parse_config(const char *text, const char *path)
+{
+	unsigned mask = 0;
+	bool supervisor = false;
+	int n = 0, errors = 0;
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (config_line(line, len, path, ++n, &mask, &supervisor) < 0)
+			errors++;
+		line += len + (nl != NULL);
+	}
+	if (errors)
+		return -1;
+	/* Kconfig leaves a symbol whose dependencies are off out of .config:
+	 * absent is not set. A build without the supervisor (or a defconfig,
+	 * which lists only what differs) is not the device's berth. */
+	if (!supervisor)
+		return log_error("%s: CONFIG_SUPERVISOR is not set: that build runs no service files "
+				 "(give the .config of the device's berth, from its build directory)", path);
+	return (long)mask;
+}
+
+int target_use_config(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text)
+		return log_error("%s: %m", path);
+	long mask = strlen(text) != len ? log_error("%s: not a Kconfig .config (it holds a NUL byte)", path)
+					: target_parse_config(text, path);
+	free(text);
+	if (mask < 0)
+		return -1;
+	free(described);
+	if (asprintf(&described, "the build of %s", path) < 0)
+		described = NULL;
+	target_features = (unsigned)mask;
+	return 0;
+}
