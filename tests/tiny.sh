@@ -18,6 +18,20 @@ devices_effect
 edit "$bd" '.hooks.prestart = [{path: "/bin/true"}]'
 run_c "$bd" tiny
 expect_match "tiny refuses hooks it does not have" "not in this build \(CONFIG_HOOKS\)" "$OUT"
+# Fields whose parsers tiny does not carry: refused by JSON path, with
+# nothing left behind.
+edit "$bd" 'del(.hooks)'
+for f in 'linux.seccomp;.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"};SECCOMP' \
+	'process.scheduler;.process.scheduler = {policy: "SCHED_OTHER"};SCHED' \
+	'process.ioPriority;.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 4};SCHED' \
+	'linux.personality;.linux.personality = {domain: "LINUX"};PERSONALITY'; do
+	path=${f%%;*} set=${f#*;}; set=${set%;*} symbol=${f##*;}
+	edit "$bd" "$set"
+	run_c "$bd" tiny
+	expect_match "tiny refuses $path, whose parser it leaves out" "$path: not in this build \(CONFIG_$symbol\)" "$OUT"
+	assert_clean tiny "tiny, $path refused"
+	edit "$bd" "del(.$path)"
+done
 OUT=$("$BERTH" spec 2>&1)
 expect_match "tiny has no spec command" 'unknown command "spec"' "$OUT"
 f=$("$BERTH" features)
