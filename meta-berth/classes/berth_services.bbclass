@@ -16,13 +16,19 @@ BERTH_TARGET_CONFIG ??= "${STAGING_DATADIR}/berth/berth.config"
 DEPENDS += "berth-native ${@'berth' if d.getVar('BERTH_SERVICES_FOR_TARGET') == '1' else ''}"
 BERTH_SERVICES ??= ""
 BERTH_SERVICE_DIR ??= "${sysconfdir}/berth"
+# Where the files the services name (seccomp profiles, bundles) are looked
+# up, as the device will have them: this recipe's install directory
+# first; add the directories of other recipes' files if need be. Device
+# nodes are the kernel's, at boot.
+BERTH_SYSROOTS ??= "${D}"
 # Where the files are: UNPACKDIR (styhead and later), else WORKDIR.
 BERTH_SERVICES_SRC ??= "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 
 do_install:append() {
     if [ -n "${BERTH_SERVICES}" ]; then
         cd ${BERTH_SERVICES_SRC}
-        berth check -q ${@'--config ' + d.getVar('BERTH_TARGET_CONFIG') if d.getVar('BERTH_SERVICES_FOR_TARGET') == '1' else ''} ${BERTH_SERVICES}
+        berth check -q ${@'--config ' + d.getVar('BERTH_TARGET_CONFIG') if d.getVar('BERTH_SERVICES_FOR_TARGET') == '1' else ''} \
+            ${@' '.join('--sysroot ' + r for r in (d.getVar('BERTH_SYSROOTS') or '').split())} ${BERTH_SERVICES}
         install -d ${D}${BERTH_SERVICE_DIR}
         install -m 0644 ${BERTH_SERVICES} ${D}${BERTH_SERVICE_DIR}/
     fi

@@ -82,19 +82,21 @@ int cmd_check(struct globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' }, { "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+		{ "sysroot", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { 0 }
 	};
-	static const struct cmd_help help = { "check", "[-q] [-c .config] [DIR|FILE...]",
+	static const struct cmd_help help = { "check", "[-q] [-c .config] [--sysroot DIR...] [DIR|FILE...]",
 		"  -q, --quiet         print only errors\n"
 		"  -c, --config FILE   check for the berth built with this Kconfig .config\n"
 		"                      (the device's): refuse what that build left out\n"
+		"  --sysroot DIR       the device's root filesystem: files that service\n"
+		"                      files name are read there (repeat: first has it)\n"
 		"Validates service files (default: " CONFIG_SERVICE_DIR "/*.conf).\n" };
 	int c, code, quiet = 0;
 	(void)g;
-	while ((c = cli_getopt(argc, argv, "qc:h", opts, &help, &code)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qc:s:h", opts, &help, &code)) != -1) {
 		if (c == -2)
 			return code;
-		if (c == 'c' && target_use_config(optarg) < 0)
+		if ((c == 'c' && target_use_config(optarg) < 0) || (c == 's' && target_add_sysroot(optarg) < 0))
 			return 1;
 		quiet |= c == 'q';
 	}

@@ -255,7 +255,13 @@ static int load_base(struct service_conf *c, struct ini_doc *d)
 	if (bundle) {
 		char *config = arena_printf(&c->spec.arena, "%s/config.json", bundle->value);
 		service_source_note(c, config);
-		if (oci_load(&c->spec, bundle->value) < 0)
+		size_t len;
+		char *text = target_read_file(config, &len);
+		if (!text)
+			return ini_error(bundle, d->file, "%s%s: %m", config, target_sysroot_note());
+		int r = oci_from_text(&c->spec, bundle->value, text, len);
+		free(text);
+		if (r < 0)
 			return -1;
 		/* Through a service file, a bundle's root.path may name an image
 		 * file; the runc command line never sets this, and refuses one. */

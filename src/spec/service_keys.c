@@ -18,6 +18,7 @@
 #include "berth/linux/mountopts.h"
 #include "berth/spec/oci.h"
 #include "berth/util/util.h"
+#include "berth/spec/target.h"
 #include "keys.h"
 
 
@@ -465,8 +466,16 @@ static int k_device(struct key_ctx *k)
 {
 	struct spec *s = &k->c->spec;
 	struct stat st;
-	if (k->e->value[0] != '/' || stat(k->e->value, &st) < 0)
-		return KERR(k, "%s: %s", k->e->value, k->e->value[0] != '/' ? "not an absolute path" : strerror(errno));
+	if (k->e->value[0] != '/')
+		return KERR(k, "%s: not an absolute path", k->e->value);
+	if (target_stat(k->e->value, &st) < 0) {
+		/* Checked for a device's root filesystem (--sysroot), whose
+		 * /dev the kernel makes at boot: the node is looked up there
+		 * when the service starts. */
+		if (errno != ENOENT || !target_sysroots() || !str_starts(k->e->value, "/dev/"))
+			return KERR(k, "%s%s: %m", k->e->value, target_sysroot_note());
+		st = (struct stat){ .st_mode = S_IFCHR | 0600 };
+	}
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 		return KERR(k, "%s is not a device node", k->e->value);
 	s->devices = arena_grow(k->a, (void *)s->devices, s->n_devices, sizeof(*s->devices));
@@ -494,9 +503,9 @@ static int k_sysctl(struct key_ctx *k)
 static int k_seccomp(struct key_ctx *k)
 {
 	size_t len;
-	char *text = read_file(k->e->value, &len);
+	char *text = target_read_file(k->e->value, &len);
 	if (!text)
-		return KERR(k, "%s: %m", k->e->value);
+		return KERR(k, "%s%s: %m", k->e->value, target_sysroot_note());
 	struct jctx j = { .origin = k->e->value, .arena = k->a };
 	cJSON *doc = j_parse(&j, text, len);
 	free(text);

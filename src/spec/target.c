@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The build a checked file is for (berth/spec/target.h): this one, or
- * the device's, read from its Kconfig .config. */
+/* What a checked file is for (berth/spec/target.h): this build, or the
+ * device's, read from its Kconfig .config; and where the files it names
+ * are, this machine's or the device's root filesystem (--sysroot). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "berth/spec/target.h"
+#include "berth/util/inroot.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
@@ -20,6 +25,7 @@ static const char *const symbols[TF_COUNT] = {
 	[TF_IMAGE_ROOT] = "IMAGE_ROOT", [TF_IDMAP_MOUNTS] = "IDMAP_MOUNTS", [TF_NETWORK] = "NETWORK",
 	[TF_NET_PUBLISH] = "NET_PUBLISH", [TF_IMAGE_STORE] = "IMAGE_STORE",
 };
+
 const char *target_build(void)
 {
 	return described ? described : "this build";
@@ -97,4 +103,79 @@ int target_use_config(const char *path)
 		described = NULL;
 	target_features = (unsigned)mask;
 	return 0;
+}
+
+static const char **sysroots;
+static size_t n_sysroots;
+
+int target_add_sysroot(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return log_error("--sysroot %s: %m", dir);
+	if (!S_ISDIR(st.st_mode))
+		return log_error("--sysroot %s: not a directory", dir);
+	const char **grown = realloc(sysroots, (n_sysroots + 1) * sizeof(*sysroots));
+	if (!grown)
+		return log_error("out of memory");
+	sysroots = grown;
+	sysroots[n_sysroots++] = dir;
+	return 0;
+}
+
+size_t target_sysroots(void)
+{
+	return n_sysroots;
+}
+
+const char *target_sysroot_note(void)
+{
+	return n_sysroots ? " (looked up in --sysroot)" : "";
+}
+
+/* An O_PATH fd of path inside the first sysroot that has it, or -1 with
+ * errno (ENOENT when none has it). */
+static int sysroot_open(const char *path)
+{
+	int err = ENOENT;
+	for (size_t i = 0; i < n_sysroots; i++) {
+		int root = open(sysroots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int fd = root < 0 ? -1 : inroot_open(root, path, 0);
+		if (fd < 0 && errno != ENOENT)
+			err = errno;
+		if (root >= 0)
+			close(root);
+		if (fd >= 0)
+			return fd;
+	}
+	errno = err;
+	return -1;
+}
+
+char *target_read_file(const char *path, size_t *len)
+{
+	if (!n_sysroots)
+		return read_file(path, len);
+	int fd = sysroot_open(path);
+	if (fd < 0)
+		return NULL;
+	struct fd_path fp;
+	char *text = read_file(fd_path(fd, &fp), len);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return text;
+}
+
+int target_stat(const char *path, struct stat *st)
+{
+	if (!n_sysroots)
+		return stat(path, st);
+	int fd = sysroot_open(path);
+	if (fd < 0)
+		return -1;
+	int r = fstat(fd, st), err = errno;
+	close(fd);
+	errno = err;
+	return r;
 }

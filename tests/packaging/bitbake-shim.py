@@ -240,6 +240,11 @@ def main():
                 if d.getVar(v) is not None:
                     env[v] = d.getVar(v)
             os.makedirs(d.getVar('B') or '.', exist_ok=True)
+            # base.bbclass: do_install[cleandirs] = "${D}". Made, not
+            # emptied: what a test put there stands for what the
+            # recipe's own do_install would have installed.
+            if arg == 'do_install' and d.getVar('D'):
+                os.makedirs(d.getVar('D'), exist_ok=True)
             r = subprocess.run(['sh', '-c', script], env=env)
             if r.returncode:
                 print('bitbake-shim: %s failed (%d)' % (arg, r.returncode), file=sys.stderr)

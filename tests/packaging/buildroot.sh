@@ -34,15 +34,22 @@ run() { qemu-aarch64-static "$@"; }
 # and an OCI image whose files belong to a user, one set-uid.
 mkdir -p "$w/services" && cp "$top/docs/examples/"*.conf "$w/services/"
 # ...one with a seccomp profile: host-berth has no seccomp of its own, and
-# checks it for the berth built here, which has (its .config).
-echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["reboot"],"action":"SCMP_ACT_ERRNO"}]}' > "$w/profile.json"
-printf '[service]\nrootfs = /srv\nexec = /bin/true\n[container]\nseccomp = %s\n' "$w/profile.json" > "$w/services/filtered.conf"
+# checks it for the berth built here, which has (its .config). The
+# profile comes from a rootfs overlay: of two, the last copied wins (the
+# first one's is broken); the serial port is the device's, not the
+# build host's.
+mkdir -p "$w/overlay1/etc/berth" "$w/overlay2/etc/berth"
+echo '{"defaultAction":' > "$w/overlay1/etc/berth/filtered.json"
+echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["reboot"],"action":"SCMP_ACT_ERRNO"}]}' > "$w/overlay2/etc/berth/filtered.json"
+printf '[service]\nrootfs = /srv\nexec = /bin/true\n[container]\nseccomp = /etc/berth/filtered.json\ndevice = /dev/ttyBERTH9\n' \
+	> "$w/services/filtered.conf"
 . "$top/tests/helpers/oci_image.sh"
 oci_owned_app "$w"
 if br full BR2_INIT_NONE=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_EXTRA_COMMANDS=y BR2_PACKAGE_BERTH_HOOKS=y \
 	BR2_PACKAGE_BERTH_TERMINAL=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/containers.d"' \
 	"BR2_PACKAGE_BERTH_SERVICES=\"$w/services\"" BR2_PACKAGE_BERTH_EXAMPLES=y BR2_PACKAGE_BERTH_WATCHDOG=y BR2_PACKAGE_BERTH_NETWORK=y \
 	BR2_PACKAGE_BERTH_INIT=y BR2_PACKAGE_BERTH_START_INIT=y BR2_PACKAGE_BERTH_SECCOMP=y BR2_PACKAGE_BERTH_USERNS=y BR2_PACKAGE_BERTH_IMAGES=y \
+	"BR2_ROOTFS_OVERLAY=\"$w/overlay1 $w/overlay2\"" \
 	"BR2_PACKAGE_BERTH_IMAGE_IMPORTS=\"$w/app.layout=app:1\"" \
 	BR2_PACKAGE_BERTH_CGROUP_V1=y BR2_PACKAGE_BERTH_CGROUP_V2=y BR2_PACKAGE_BERTH_LSM=y BR2_ARM64_PAGE_SIZE_4K=y; then
 	ok "full: host-berth, then berth built and installed"
@@ -120,6 +127,7 @@ s1=$(stat -c %s "$w/full/build/berth-0.1.0/output/berth" 2>/dev/null || echo 0) 
 mkdir -p "$w/bad" && cp "$top/docs/examples/web.conf" "$w/bad/" && printf '[service]\nrootfs = /srv\nrestart = sometimes\n' > "$w/bad/oops.conf"
 cp "$w/services/filtered.conf" "$w/bad/"	# seccomp, which this build leaves out
 if br bad BR2_INIT_BUSYBOX=y BR2_PACKAGE_BERTH_OCI_RUNTIME=y BR2_PACKAGE_BERTH_SUPERVISOR=y 'BR2_PACKAGE_BERTH_SERVICE_DIR="/etc/berth"' \
+	"BR2_ROOTFS_OVERLAY=\"$w/overlay2\"" \
 	"BR2_PACKAGE_BERTH_SERVICES=\"$w/bad\"" BR2_PACKAGE_BERTH_START_NONE=y; then
 	fail "bad service file: the build fails"
 else

@@ -91,15 +91,18 @@ check "the berth recipe stages its .config for berth_services.bbclass (\${datadi
 expect "berth_services.bbclass: DEPENDS on the image's berth, whose .config it checks for" "berth-native berth" \
 	"$(words $(shim "$examples" --set BERTH_SERVICES_FOR_TARGET=1 --get DEPENDS))"
 expect "berth-examples (documentation, allarch): DEPENDS on berth-native only" "berth-native" "$(words $(shim "$examples" --get DEPENDS))"
-mkdir -p "$w/filtered" && echo '{"defaultAction":"SCMP_ACT_ALLOW"}' > "$w/filtered/profile.json" &&
-	printf '[service]\nrootfs = /srv\nexec = sh\n[container]\nseccomp = %s\n' "$w/filtered/profile.json" > "$w/filtered/f.conf"
+# The profile it names is read where the device will have it (the
+# recipe's ${D}, BERTH_SYSROOTS), its serial port is the device's.
+mkdir -p "$w/filtered" && printf '[service]\nrootfs = /srv\nexec = sh\n[container]\nseccomp = /etc/berth/f.json\ndevice = /dev/ttyBERTH9\n' \
+	> "$w/filtered/f.conf"
 for b in full small; do
+	mkdir -p "$w/f-$b/image/etc/berth" && echo '{"defaultAction":"SCMP_ACT_ALLOW"}' > "$w/f-$b/image/etc/berth/f.json"
 	PATH=$w/native/image/usr/bin:$PATH shim "$examples" --set WORKDIR="$w/f-$b" --set D="$w/f-$b/image" --set BERTH_SERVICES=f.conf \
 		--set BERTH_SERVICES_SRC="$w/filtered" --set BERTH_SERVICES_FOR_TARGET=1 \
 		--set BERTH_TARGET_CONFIG="$w/$b/image/usr/share/berth/berth.config" --run do_install > "$w/f-$b.log" 2>&1
 	echo $? > "$w/f-$b.rc"
 done
-expect "a seccomp service, for a berth with seccomp: installed (berth-native has none of its own)" "0" "$(cat "$w/f-full.rc")"
+expect "a seccomp service, for a berth with seccomp: installed (berth-native has none of its own; the profile read in \${D})" "0" "$(cat "$w/f-full.rc")"
 if [ "$(cat "$w/f-small.rc")" != 0 ] && grep -q "f.conf: linux.seccomp: not in the build of .*small/image/usr/share/berth/berth.config (CONFIG_SECCOMP)" "$w/f-small.log"; then
 	ok "...for a berth without: do_install fails, naming the file and CONFIG_SECCOMP"
 else fail "...for a berth without: do_install fails, naming the file and CONFIG_SECCOMP" "$(tail -3 "$w/f-small.log")"; fi

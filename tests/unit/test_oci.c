@@ -858,6 +858,42 @@ static void test_target(void)
 	CHECK(target_use_config("/nonexistent/.config") == -1);
 	unlink(path);
 	target_features = was;
+	/* --sysroot: what a file names is read in the device's root, inside
+	 * it: an absolute symlink there stays there, a climbing one cannot
+	 * reach the host's decoy beside it. Last: a sysroot stays added. */
+	char dir[] = "/tmp/berth-unit-sysroot.XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char root[128], f[192];
+	const char *profile = "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}";
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(f, sizeof(f), "%s/root/etc", dir);
+	CHECK(mkdir(root, 0755) == 0 && mkdir(f, 0755) == 0);
+	snprintf(f, sizeof(f), "%s/root/etc/p.json", dir);
+	CHECK(write_file(f, profile, strlen(profile), 0644) == 0);
+	snprintf(f, sizeof(f), "%s/decoy.json", dir);
+	CHECK(write_file(f, profile, strlen(profile), 0644) == 0);
+	snprintf(f, sizeof(f), "%s/root/etc/link.json", dir);
+	CHECK(symlink("/etc/p.json", f) == 0);
+	snprintf(f, sizeof(f), "%s/root/etc/climb.json", dir);
+	CHECK(symlink("../../decoy.json", f) == 0);
+	CHECK(target_add_sysroot("/nonexistent/root") == -1 && target_sysroots() == 0);
+	CHECK(target_add_sysroot(root) == 0 && target_sysroots() == 1);
+	log_set_writer(capture, NULL);
+	const char *linked = "[service]\nrootfs = /r\nexec = true\n[container]\nseccomp = /etc/link.json\ndevice = /dev/ttyBERTH9\n";
+	CHECK(service_load_text(&c, linked, strlen(linked), "/etc/berth/s.conf") == 0);
+	service_free(&c);
+	const char *climb = "[service]\nrootfs = /r\nexec = true\n[container]\nseccomp = /etc/climb.json\n";
+	CHECK(service_load_text(&c, climb, strlen(climb), "/etc/berth/s.conf") < 0);
+	CHECK(strstr(captured, "s.conf:5: seccomp: /etc/climb.json (looked up in --sysroot): No such file") != NULL);
+	service_free(&c);
+	const char *node = "[service]\nrootfs = /r\nexec = true\n[container]\ndevice = /etc/p.json\n";
+	CHECK(service_load_text(&c, node, strlen(node), "/etc/berth/s.conf") < 0);	/* found, not a node */
+	CHECK(strstr(captured, "/etc/p.json is not a device node") != NULL);
+	service_free(&c);
+	log_set_writer(NULL, NULL);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
 }
 
 int main(void)

@@ -81,11 +81,18 @@ endif
 # Every directory is checked before any file is installed: an error
 # leaves the target's service directory as it was. They are checked for
 # the berth just built (its .config): a file that asks for what it left
-# out (seccomp =, [network]...) fails here, not at boot. The examples
-# above are documentation, checked for what any berth can do.
+# out (seccomp =, [network]...) fails here, not at boot. The files they
+# name (seccomp profiles, bundles) are looked up in the root filesystem
+# as it will be: the overlays (the last copied first), then the target
+# directory; device nodes the kernel makes at boot. The examples above
+# are documentation, checked for what any berth can do.
+berth-reverse = $(if $(1),$(call berth-reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+BERTH_SYSROOTS = $(foreach d,$(call berth-reverse,$(call qstrip,$(BR2_ROOTFS_OVERLAY))),--sysroot $(d)) \
+	--sysroot $(TARGET_DIR)
 ifneq ($(BERTH_SERVICES),)
 define BERTH_INSTALL_SERVICES
-	$(foreach d,$(BERTH_SERVICES),$(HOST_DIR)/bin/berth check -q --config $(@D)/output/.config $(d)$(sep))
+	$(foreach d,$(BERTH_SERVICES),\
+		$(HOST_DIR)/bin/berth check -q --config $(@D)/output/.config $(BERTH_SYSROOTS) $(d)$(sep))
 	mkdir -p $(TARGET_DIR)$(BERTH_SERVICE_DIR)
 	$(foreach d,$(BERTH_SERVICES),$(INSTALL) -m 0644 $(d)/*.conf $(TARGET_DIR)$(BERTH_SERVICE_DIR)/$(sep))
 endef

@@ -9,6 +9,8 @@
 #ifndef BERTH_SPEC_TARGET_H
 #define BERTH_SPEC_TARGET_H
 #include <stddef.h>
+#include <sys/stat.h>
+#include "berth/util/util.h"
 #include "berth/config.h"
 
 enum target_feature {
@@ -41,10 +43,27 @@ const char *target_build(void);
 long target_parse_config(const char *text, const char *path);
 /* Read and parse FILE, and check every file against it from now on. */
 int target_use_config(const char *path);
+
+/* --sysroot DIR: the device's root filesystem as the image build has it.
+ * Files that service files name (seccomp profiles, bundles, device
+ * nodes) are looked up there, inside it (its absolute symlinks stay in
+ * it), not on the build host. Given several (Buildroot's overlays, then
+ * its target directory), the first that has a file gives it. */
+int target_add_sysroot(const char *dir);
+size_t target_sysroots(void);
+/* For messages about such a file: "" or " (looked up in --sysroot)". */
+const char *target_sysroot_note(void);
+/* read_file and stat, through the sysroots when there are any. */
+char *target_read_file(const char *path, size_t *len);
+int target_stat(const char *path, struct stat *st);
 #else
 /* Compile-time constants: branches for what this build lacks vanish. */
 #define target_has(f) ((TARGET_THIS_BUILD >> (f)) & 1u)
 #define target_build() "this build"
+#define target_sysroots() ((size_t)0)
+#define target_sysroot_note() ""
+#define target_read_file(path, len) read_file(path, len)
+#define target_stat(path, st) stat(path, st)
 #endif
 
 #endif
