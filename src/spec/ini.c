@@ -204,11 +204,11 @@ static int check_target(const struct ini_doc *d)
 	static const struct {
 		const char *section, *key;	/* key NULL: any in the section */
 		enum target_feature f;
-		const char *what, *symbol;
+		const char *what;
 	} needs[] = {
-		{ "network", NULL, TF_NETWORK, "[network]", "NETWORK" },
-		{ "network", "publish", TF_NET_PUBLISH, "published ports", "NET_PUBLISH" },
-		{ "service", "image", TF_IMAGE_STORE, "images", "IMAGE_STORE" },
+		{ "network", NULL, TF_NETWORK, "[network]" },
+		{ "network", "publish", TF_NET_PUBLISH, "published ports" },
+		{ "service", "image", TF_IMAGE_STORE, "images" },
 	};
 	for (size_t i = 0; i < d->n; i++)
 		for (size_t k = 0; k < ARRAY_SIZE(needs); k++) {
@@ -217,11 +217,11 @@ static int check_target(const struct ini_doc *d)
 				continue;
 			if (!target_has(needs[k].f))
 				return ini_error(e, d->file, "%s: not in %s (CONFIG_%s)", needs[k].what, target_build(),
-						 needs[k].symbol);
+						 target_symbol(needs[k].f));
 			if (!(TARGET_THIS_BUILD >> needs[k].f & 1))
 				return ini_error(e, d->file, "%s: %s has them, but this berth was built without "
 						 "CONFIG_%s and cannot check them", needs[k].what, target_build(),
-						 needs[k].symbol);
+						 target_symbol(needs[k].f));
 		}
 	return 0;
 }

@@ -19,13 +19,6 @@
 unsigned target_features = ENABLE_OCI_RUNTIME ? TARGET_THIS_BUILD : (1u << TF_COUNT) - 1;
 static char *described;	/* "the build of FILE", once told */
 
-static const char *const symbols[TF_COUNT] = {
-	[TF_USERNS] = "USERNS", [TF_TERMINAL] = "TERMINAL", [TF_SCHED] = "SCHED",
-	[TF_PERSONALITY] = "PERSONALITY", [TF_SECCOMP] = "SECCOMP", [TF_HOOKS] = "HOOKS",
-	[TF_IMAGE_ROOT] = "IMAGE_ROOT", [TF_IDMAP_MOUNTS] = "IDMAP_MOUNTS", [TF_NETWORK] = "NETWORK",
-	[TF_NET_PUBLISH] = "NET_PUBLISH", [TF_IMAGE_STORE] = "IMAGE_STORE",
-};
-
 const char *target_build(void)
 {
 	return described ? described : "this build";
@@ -54,10 +47,11 @@ static int config_line(const char *line, size_t len, const char *path, int n, un
 	if (sym_len == strlen("SUPERVISOR") && !memcmp(sym, "SUPERVISOR", sym_len))
 		*supervisor = yes;
 	for (int f = 0; f < TF_COUNT; f++) {
-		if (sym_len != strlen(symbols[f]) || memcmp(sym, symbols[f], sym_len))
+		const char *symbol = target_symbol(f);
+		if (sym_len != strlen(symbol) || memcmp(sym, symbol, sym_len))
 			continue;
 		if (!yes && !no)
-			return log_error("%s:%d: CONFIG_%s: expected y or n, got \"%.*s\"", path, n, symbols[f],
+			return log_error("%s:%d: CONFIG_%s: expected y or n, got \"%.*s\"", path, n, symbol,
 					 (int)(value_len > 40 ? 40 : value_len), value);
 		*mask = yes ? *mask | 1u << f : *mask & ~(1u << f);
 	}

@@ -23,6 +23,18 @@ enum target_feature {
 	TF_COUNT
 };
 
+/* A feature's Kconfig symbol, without CONFIG_. */
+static inline const char *target_symbol(enum target_feature f)
+{
+	static const char *const symbols[TF_COUNT] = {
+		[TF_USERNS] = "USERNS", [TF_TERMINAL] = "TERMINAL", [TF_SCHED] = "SCHED",
+		[TF_PERSONALITY] = "PERSONALITY", [TF_SECCOMP] = "SECCOMP", [TF_HOOKS] = "HOOKS",
+		[TF_IMAGE_ROOT] = "IMAGE_ROOT", [TF_IDMAP_MOUNTS] = "IDMAP_MOUNTS", [TF_NETWORK] = "NETWORK",
+		[TF_NET_PUBLISH] = "NET_PUBLISH", [TF_IMAGE_STORE] = "IMAGE_STORE",
+	};
+	return symbols[f];
+}
+
 /* This build's features, as a mask of 1 << TF_*. */
 #define TARGET_THIS_BUILD \
 	((unsigned)ENABLE_USERNS << TF_USERNS | (unsigned)ENABLE_TERMINAL << TF_TERMINAL | \
