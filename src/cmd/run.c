@@ -39,6 +39,7 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	o.id = argv[optind];
 	o.systemd_cgroup = g->systemd_cgroup;
 	o.foreground = !detach;
+	o.start = true;
 	/* Block signals before the container exists: one sent in between is
 	 * queued and forwarded, not lost (nor fatal to us). */
 	int sfd = detach ? -1 : signalfd_all();
@@ -47,14 +48,6 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	struct state st;
 	if (container_create(g->root, &o, &st) < 0)
 		return 1;
-	/* The size is the terminal's before the process runs, not some time
-	 * after: its first `stty size` must see it. */
-	if (o.console_master >= 0)
-		forward_winsize(o.console_master);
-	if (container_start_created(g->root, &st) < 0) {
-		container_destroy(g->root, &st);
-		return 1;
-	}
 	TRACE("started");
 	if (detach)
 		return 0;

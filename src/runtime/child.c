@@ -162,7 +162,7 @@ int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t hos
 	return 0;
 }
 
-int child_done(void)
+int child_done(bool until_exec)
 {
 	struct sync_msg m;
 	int r = sync_send(child_sync_fd, SYNC_CREATED, 0, NULL);
@@ -170,10 +170,18 @@ int child_done(void)
 		r = -1;	/* the runtime is gone: so are we */
 	if (r == 0)
 		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	log_set_sink(NULL);
+	if (r == 0 && until_exec)
+		return 0;	/* close-on-exec: the exec closes it */
 	close(child_sync_fd);
 	child_sync_fd = -1;
-	log_set_sink(NULL);
 	return r;
+}
+
+void child_exec_failed(void)
+{
+	if (child_sync_fd >= 0)
+		sync_send(child_sync_fd, SYNC_EXEC_FAILED, 0, NULL);
 }
 
 /* ---- in the runtime ---- */
@@ -182,13 +190,17 @@ int child_release(int fd)
 {
 	if (sync_send(fd, SYNC_RELEASE, 0, NULL) < 0)
 		return log_error("releasing the container process: %m");
-	/* The child closes its end once it no longer dies with us: a
-	 * runtime that exited sooner would take it along (PDEATHSIG). */
+	/* The child closes its end once it no longer dies with us (a
+	 * runtime that exited sooner would take it along: PDEATHSIG), or,
+	 * released until its exec, by executing the program. */
 	struct sync_msg m;
-	while (sync_recv(fd, &m) > 0)
+	bool failed = false;
+	while (sync_recv(fd, &m) > 0) {
 		if (m.fd >= 0)
 			close(m.fd);
-	return 0;
+		failed |= m.type == SYNC_EXEC_FAILED;
+	}
+	return failed ? -1 : 0;
 }
 
 char *child_state_json(const struct spec *s, const char *id, pid_t pid, enum status status)

@@ -108,6 +108,19 @@ static int record_created(struct launch *l)
 
 static int teardown(const char *root, const struct state *st, bool poststop);
 
+/* The program runs: the container is no longer "created" (no exec.fifo),
+ * and the poststart hooks run. A failed one does not stop it (runc). */
+static void started(int dirfd, const struct state *st, const struct spec *s)
+{
+	unlinkat(dirfd, "exec.fifo", 0);
+	if (!ENABLE_HOOKS || !s->n_hooks[HOOK_POSTSTART])
+		return;
+	char *json = state_json(st, STATUS_RUNNING, s, false);
+	if (hooks_run(s, HOOK_POSTSTART, json) < 0)
+		log_warn("container \"%s\": a poststart hook failed; the container keeps running", st->id);
+	free(json);
+}
+
 static bool init_dead(void *st)
 {
 	return !proc_is_alive(((const struct state *)st)->pid, ((const struct state *)st)->start_time);
@@ -206,17 +219,23 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 		.on_cloned = record_cloned, .on_scoped = record_scope, .on_created = record_created, .arg = &rec,
 		.on_namespaces = o->on_namespaces, .ns_arg = o->ns_arg, .ns_before_setup = o->ns_before_setup,
+		.start = o->start,
 	};
 	if (launch_container(&l) < 0)
 		goto out;
 	TRACE("created");
+	if (o->start)
+		started(dirfd, out, s);
 	o->console_master = l.console_master;
 	r = 0;
 out:
 	if (dirfd >= 0)
 		close(dirfd);
+	/* What state.json says exists; a container that was created but
+	 * failed to start (o->start) is deleted as after a failed start:
+	 * with its poststop hooks. */
 	if (r < 0 && made_dir)
-		teardown(root, out, false);	/* what state.json says exists */
+		teardown(root, out, o->start && !out->creating);
 	free(cgroup);
 	return r;
 }
@@ -323,12 +342,6 @@ int container_start(const char *root, const char *id)
 	enum status status = state_status(root, &st);
 	if (status != STATUS_CREATED)
 		return log_error("cannot start container \"%s\": it is %s, not created", id, status_name(status));
-	return container_start_created(root, &st);
-}
-
-int container_start_created(const char *root, const struct state *st)
-{
-	const char *id = st->id;
 	char fifo[4096];
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, id);
 	/* Non-blocking open for reading lets init's blocked open for
@@ -336,12 +349,12 @@ int container_start_created(const char *root, const struct state *st)
 	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("%s: %m", fifo);
-	int r = wait_started_then_executed(fd, id, st);
+	int r = wait_started_then_executed(fd, id, &st);
 	close(fd);
 	unlink(fifo);
 	if (r < 0)
 		return -1;
-	if (run_state_hooks(root, st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
+	if (run_state_hooks(root, &st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
 		log_warn("container \"%s\": a poststart hook failed; the container keeps running", id);
 	return 0;
 }

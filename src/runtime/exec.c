@@ -84,7 +84,7 @@ static _Noreturn void exec_process(const struct spec *s, const struct seccomp_fi
 	if (root_fd >= 0)
 		close(root_fd);
 	if ((s->process.terminal && child_console(s, false) < 0) ||
-	    child_finish(s, f, host_pid, preserve_fds, exe, sizeof(exe)) < 0 || child_done() < 0)
+	    child_finish(s, f, host_pid, preserve_fds, exe, sizeof(exe)) < 0 || child_done(false) < 0)
 		_exit(1);
 	process_exec(s, exe);
 	_exit(127);

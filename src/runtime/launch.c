@@ -5,7 +5,9 @@
  * up the container while the runtime serves it over a socketpair (cgroup
  * placement and id maps must be done from outside, prestart and
  * createRuntime hooks run in the runtime's namespaces). When init reports
- * "created" it blocks opening exec.fifo, which `berth start` unblocks.
+ * "created" it blocks opening exec.fifo, which `berth start` unblocks; or,
+ * for `run` and the supervisor (l->start), goes on to its exec when the
+ * runtime releases it, and the exec closing the socket tells the runtime.
  * Errors inside init travel to the runtime as messages, so they reach the
  * user's terminal and --log file, not the container's stderr. */
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 #include "berth/linux/cgroup.h"
 #include "berth/runtime/child.h"
+#include "berth/runtime/container.h"
 #include "berth/runtime/hooks.h"
 #include "berth/runtime/launch.h"
 #include "berth/linux/linux.h"
@@ -52,6 +55,10 @@ static int init_hold_fifo_only(struct launch *l)
 	bool has_proc = false;
 	for (size_t i = 0; i < l->spec->n_mounts; i++)
 		has_proc |= l->spec->mounts[i].type && !strcmp(l->spec->mounts[i].type, "proc");
+	if (l->state_dirfd >= 0 && l->start) {
+		close(l->state_dirfd);	/* started when released: no FIFO to wait on */
+		l->state_dirfd = -1;
+	}
 	if (l->state_dirfd < 0 || !has_proc)
 		return 0;
 	l->fifo_fd = openat(l->state_dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
@@ -193,14 +200,17 @@ static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 		cgroup_join_close(l->join);
 		TRACE("init: joined its cgroups");
 	}
-	if (init_hold_fifo_only(l) < 0 || init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 || child_done() < 0)
+	if (init_hold_fifo_only(l) < 0 || init_setup(l, sync_fd, host_pid, exe, sizeof(exe)) < 0 ||
+	    child_done(l->start) < 0)
 		_exit(1);
 	/* From here on, errors can only go to the container's stderr. */
 	int started = -1;
 	TRACE("init: created, released");
-	if ((l->state_dirfd >= 0 || l->fifo_fd >= 0) && (started = init_wait_for_start(l)) < 0)
-		_exit(1);
-	TRACE("init: started (exec.fifo)");
+	if (l->state_dirfd >= 0 || l->fifo_fd >= 0) {
+		if ((started = init_wait_for_start(l)) < 0)
+			_exit(1);
+		TRACE("init: started (exec.fifo)");
+	}
 	if (l->spec->n_hooks[HOOK_START_CONTAINER]) {
 		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
 		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) == 0 && (TRACE("init: execve"), 1))
@@ -211,6 +221,7 @@ static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 	}
 	if (started >= 0)
 		write_all(started, EXEC_FIFO_FAILED, 1);
+	child_exec_failed();
 	_exit(127);
 }
 
@@ -353,10 +364,14 @@ static int clone_and_serve(struct launch *l)
 		if (!serve.pid)
 			l->pid = 0;	/* it died and was reaped */
 	}
+	/* A pty berth relays has berth's window size before the program
+	 * runs, not some time after: its first `stty size` must see it. */
+	if (r == 0 && l->start && l->console_master >= 0)
+		forward_winsize(l->console_master);
 	if (r == 0 && l->on_created)
 		r = l->on_created(l);
-	if (r == 0)
-		r = child_release(sv[0]);
+	if (r == 0 && (r = child_release(sv[0])) < 0 && l->start)
+		log_error("container \"%s\": its process failed before executing the program (see its stderr)", l->id);
 	close(sv[0]);
 	if (r < 0) {
 		if (l->pid > 0) {

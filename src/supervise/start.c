@@ -118,7 +118,7 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	TRACE("starter: stale cleared");
 	struct create_opts o = {
 		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
-		.notify_fd = s->conf.ready == READY_NOTIFY ? notify_fd : -1, .foreground = true,
+		.notify_fd = s->conf.ready == READY_NOTIFY ? notify_fd : -1, .foreground = true, .start = true,
 	};
 	struct start_result res = { 0 };
 	/* Its network: files and addresses before the container is made,
@@ -137,10 +137,6 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	o.ns_before_setup = sysctl_needs_links(&s->conf.spec);
 	if (r == 0)
 		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
-	if (r == 0 && container_start(sv->root, s->name) < 0) {
-		container_destroy(sv->root, &res.st);
-		r = -1;
-	}
 	if (r < 0)	/* nothing of its network stays behind either */
 		network_forget(&s->conf.net, net_files, s->name);
 	res.ok = r == 0;

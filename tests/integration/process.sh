@@ -53,6 +53,22 @@ expect "missing executable fails at create" 1 "$RC"
 expect_match "missing executable error" 'executable file not found in \$PATH' "$OUT"
 assert_clean path "missing executable"
 
+# A program found but refused by the kernel fails only at its execve,
+# after `run` released the init: run says so and fails, and the container
+# is deleted as after a failed start (its poststop hook runs).
+bd=$(new_bundle noexec 'true')
+printf 'not a program\n' > "$bd/rootfs/bin/not-a-program"
+chmod 755 "$bd/rootfs/bin/not-a-program"
+edit "$bd" --arg d "$TESTROOT" '.process.args = ["/bin/not-a-program"]
+	| .hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "touch \($d)/noexec-poststop"]}]'
+rm -f "$TESTROOT/noexec-poststop"
+run_c "$bd" noexec
+expect "a program the kernel cannot execute fails run" 1 "$RC"
+expect_match "...with the kernel's reason" "exec /bin/not-a-program: Exec format error" "$OUT"
+expect_match "...and run's error" 'container "noexec": its process failed before executing the program' "$OUT"
+check "...and its poststop hook ran" test -e "$TESTROOT/noexec-poststop"
+assert_clean noexec "program not executed"
+
 bd=$(new_bundle amb 'grep -E "Cap(Amb|Eff)" /proc/self/status')
 edit "$bd" '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"], inheritable: ["CAP_KILL"], ambient: ["CAP_KILL", "CAP_CHOWN"]}'
 run_c "$bd" amb

@@ -14,7 +14,7 @@
 #include "berth/runtime/state.h"
 
 enum sync_type { SYNC_GO, SYNC_HOOKS, SYNC_HOOKS_DONE, SYNC_CREATED, SYNC_LOG, SYNC_SECCOMP_LISTENER,
-		 SYNC_CONSOLE, SYNC_RELEASE, SYNC_MOUNT, SYNC_MOUNT_FD };
+		 SYNC_CONSOLE, SYNC_RELEASE, SYNC_MOUNT, SYNC_MOUNT_FD, SYNC_EXEC_FAILED };
 
 struct sync_msg {
 	uint32_t type;
@@ -53,8 +53,12 @@ int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t hos
 /* Tell the runtime setup is done and wait for its release (it has
  * recorded the child by then): a runtime killed before that takes the
  * child with it (PR_SET_PDEATHSIG, or the socket's end), so nothing it
- * did not record survives it. Messages go to stderr from then on. */
-int child_done(void);
+ * did not record survives it. Messages go to stderr from then on.
+ * until_exec: the socket stays open (close-on-exec) so that the exec
+ * closing it tells the runtime the program runs; child_exec_failed says
+ * it will not. */
+int child_done(bool until_exec);
+void child_exec_failed(void);
 
 /* ---- in the runtime ---- */
 
@@ -73,7 +77,9 @@ struct child_server {
 };
 /* Serve until the child reports SYNC_CREATED: 0, or -1 when it failed
  * (its errors logged) or died. The child then waits for child_release,
- * which returns once the child has stopped dying with the runtime. */
+ * which returns once the child has stopped dying with the runtime (or,
+ * released until its exec, has executed the program: -1 if it reported
+ * that it could not, on its stderr). */
 int child_serve(struct child_server *c, int fd);
 int child_release(int fd);
 /* The OCI state the hooks and the seccomp agent see during setup. */

@@ -23,9 +23,12 @@ struct create_opts {
 	int (*on_namespaces)(pid_t pid, void *arg);	/* see struct launch */
 	void *ns_arg;
 	bool ns_before_setup;
+	bool start;		/* started as soon as created (run, the supervisor) */
 };
 
-/* Creates the container (stopped before exec until container_start).
+/* Creates the container (stopped before exec until container_start; with
+ * o->start, started: it returns once the program runs, poststart hooks
+ * run).
  * On failure nothing is left: no state directory, process or cgroup. */
 int container_create(const char *root, struct create_opts *o, struct state *out);
 /* The same from a spec in hand (a service file): `saved` is kept in the
@@ -53,9 +56,6 @@ int forward_until_exit(int sfd, pid_t pid, int master);
 void forward_winsize(int master);
 /* Releases the init (exec.fifo), then runs poststart hooks. */
 int container_start(const char *root, const char *id);
-/* The same for a container this process has just created (run): its
- * state as container_create returned it, not read back from disk. */
-int container_start_created(const char *root, const struct state *st);
 /* Load a container's state; logs "container X does not exist". */
 int container_load(const char *root, const char *id, struct state *st);
 /* Kill whatever is left (SIGKILL to the cgroup), remove the cgroup, run

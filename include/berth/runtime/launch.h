@@ -16,6 +16,9 @@ struct launch {
 	const char *cgroup;	/* resolved cgroup path, NULL: none (out: NULL if none was made) */
 	const struct systemd_scope *scope;	/* --systemd-cgroup: systemd makes cgroup, as this */
 	int state_dirfd;	/* holds exec.fifo; -1: exec at once (no start) */
+	bool start;		/* released is started: init executes the program
+				 * at once, not on exec.fifo, and launch_container
+				 * returns once it has (run, the supervisor) */
 	const char *state_dir;	/* its path: an image root's mount points go there */
 	int fifo_fd;		/* private: init's O_PATH fd of exec.fifo, or -1 */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
@@ -46,8 +49,8 @@ struct launch {
 	bool ns_before_setup;
 };
 
-/* Returns once the container is created (its init waits on exec.fifo) or
- * creation failed; on failure the init is killed and reaped, and the
+/* Returns once the container is created (its init waits on exec.fifo;
+ * with `start`, once its program was executed) or creation failed; on failure the init is killed and reaped, and the
  * cgroup is left to the caller's teardown (container.c), which removes
  * it with whatever else state.json says exists. */
 int launch_container(struct launch *l);
