@@ -74,6 +74,9 @@ OPT := -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind
 CPPFLAGS_BERTH += -isystem $(SYSROOT)/include
 LDFLAGS_BERTH += -static -Wl,--gc-sections -L$(SYSROOT)/lib
 STRIP_CMD := $(CROSS_COMPILE)strip --strip-all -R .comment
+# Only here: musl's static printf formats through vfprintf, and this
+# cJSON (scripts/patches/cjson-2-*) prints integers without %g.
+LIBC_SRC := $(if $(CONFIG_SMALL_PRINTF),src/util/printf.c)
 endif
 comma := ,
 LDFLAGS_BERTH += $(if $(CONFIG_LINK_4K_PAGES),-Wl$(comma)-z$(comma)max-page-size=4096)
@@ -128,6 +131,7 @@ src-$(CONFIG_USERNS) += src/linux/userns.c
 src-$(CONFIG_IDMAP_MOUNTS) += src/linux/idmount.c
 src-$(CONFIG_PROTECT_EXE) += src/linux/protect_exe.c
 src-$(CONFIG_TRACE) += src/util/trace.c
+src-y += $(LIBC_SRC)
 src-$(CONFIG_SECCOMP) += src/linux/seccomp.c
 src-$(CONFIG_TERMINAL) += src/linux/console.c
 src-$(CONFIG_SCHED) += src/linux/sched.c

@@ -130,15 +130,29 @@ int j_bool(struct jctx *j, const cJSON *obj, const char *key, bool *out)
 	WITH_FIELD(j, obj, key, v, bool_at(j, v, out));
 }
 
+/* A whole number as text, with no floating-point conversion: berth's
+ * printf has none (CONFIG_SMALL_PRINTF). */
+static const char *whole_number(double d, char buf[32])
+{
+	if (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+		snprintf(buf, 32, "%lld", (long long)d);
+	else if (d >= 0 && d < 18446744073709551616.0)
+		snprintf(buf, 32, "%llu", (unsigned long long)d);
+	else
+		snprintf(buf, 32, "%s", d < 0 ? "a number below -2^63" : "a number of 2^64 or more");
+	return buf;
+}
+
 static int i64_at(struct jctx *j, const cJSON *v, int64_t min, int64_t max, int64_t *out)
 {
+	char text[32];
 	if (!cJSON_IsNumber(v))
 		return jerr(j, "expected an integer, got %s", jtype(v));
 	double d = v->valuedouble;
 	if (d != floor(d))
-		return jerr(j, "expected an integer, got %g", d);
+		return jerr(j, "expected an integer, got a fraction");
 	if (d < (double)min || d > (double)max)
-		return jerr(j, "%.0f is out of range (%lld to %lld)", d, (long long)min, (long long)max);
+		return jerr(j, "%s is out of range (%lld to %lld)", whole_number(d, text), (long long)min, (long long)max);
 	*out = (int64_t)d;
 	return 1;
 }
@@ -153,8 +167,11 @@ int j_u64_at(struct jctx *j, const cJSON *v, uint64_t *out)
 	if (!cJSON_IsNumber(v))
 		return jerr(j, "expected a non-negative integer, got %s", jtype(v));
 	double d = v->valuedouble;
-	if (d < 0 || d != floor(d))
-		return jerr(j, "expected a non-negative integer, got %g", d);
+	char text[32];
+	if (d != floor(d))
+		return jerr(j, "expected a non-negative integer, got a fraction");
+	if (d < 0)
+		return jerr(j, "expected a non-negative integer, got %s", whole_number(d, text));
 	/* cJSON keeps numbers as doubles: 2^64-1 (RLIM_INFINITY as Go writes
 	 * it) arrives as 2^64, which must saturate rather than overflow. */
 	*out = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;

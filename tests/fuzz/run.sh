@@ -111,4 +111,9 @@ cp build/test/.config "$out/corpus-target-config/full" 2>/dev/null
 printf '# comment\nCONFIG_SUPERVISOR=y\nCONFIG_NETWORK=y\n# CONFIG_SECCOMP is not set\nCONFIG_SERVICE_DIR="/etc/berth"\n' \
 	> "$out/corpus-target-config/small"
 fuzz fuzz_target_config "the device's Kconfig .config (berth check --config)" corpus-target-config
+# Seeds for berth's printf: a few conversions, each 16 bytes and a text.
+mkdir -p "$out/corpus-printf"
+printf '\000\023\001\001\012\030\003\000\000\000\000\377\377\377\371\002\003\000' > "$out/corpus-printf/d"
+printf '\007\001\002\001\050\020\000\000\000\000\000\000\000\000\000\000\004abcd' > "$out/corpus-printf/s"
+fuzz fuzz_printf "berth's printf (CONFIG_SMALL_PRINTF) against the C library's, conversion by conversion" corpus-printf
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

@@ -102,6 +102,30 @@ for build in "x86_64 x86 x86_64 x32" "aarch64 arm aarch64" "armv7 arm"; do
 	fi
 done
 
+# berth's printf (src/util/printf.c, CONFIG_SMALL_PRINTF) where it is used:
+# linked statically with musl in place of musl's vfprintf, on each of the
+# three machines; its text for each format as glibc's, and what it
+# refuses refused (which shows that it, not musl's, did the formatting).
+gcc -std=gnu11 -O1 -D_GNU_SOURCE -o "$out/small_printf_glibc" tests/unit/small_printf.c &&
+	"$out/small_printf_glibc" > "$out/small_printf.want" 2>/dev/null || record FAIL "unit: berth's printf: the glibc reference"
+for arch in x86_64 aarch64 armv7; do
+	case $arch in aarch64) emu=qemu-aarch64-static;; armv7) emu=qemu-arm-static;; *) emu=;; esac
+	if [ -n "$emu" ] && ! command -v "$emu" >/dev/null; then
+		record SKIP "unit: berth's printf ($arch): no $emu"
+		continue
+	fi
+	if ( . scripts/toolchain.sh && berth_toolchain "$arch" &&
+	     ${BERTH_CROSS}gcc -specs "$BERTH_SPECS" -std=gnu11 -Os -static -D_GNU_SOURCE -DSMALL_PRINTF \
+		-o "$out/small_printf_$arch" tests/unit/small_printf.c src/util/printf.c ) &&
+	   $emu "$out/small_printf_$arch" > "$out/small_printf_$arch.out" 2> "$out/small_printf_$arch.log" &&
+	   cmp -s "$out/small_printf.want" "$out/small_printf_$arch.out"; then
+		record PASS "unit: berth's printf in musl's static link ($arch): glibc's text for $(wc -l < "$out/small_printf.want") calls, floating point, %p, %n, wide and numbered refused"
+	else
+		record FAIL "unit: berth's printf ($arch)"; tail -3 "$out/small_printf_$arch.log"
+		diff "$out/small_printf.want" "$out/small_printf_$arch.out" | head -10
+	fi
+done
+
 # cJSON's numbers in berth's static build: its own decimal reader (a
 # patch, scripts/patches/cjson-1-*) against the C library's strtod, on
 # each of the three machines (aarch64 and armv7 under qemu-user).

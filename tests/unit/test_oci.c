@@ -692,6 +692,36 @@ static void test_log_subject(void)
 	log_set_writer(NULL, NULL);
 }
 
+/* A number where an integer belongs is named without a floating-point
+ * conversion (berth's printf has none): a fraction as such, a whole
+ * number out of range as digits, with its JSON path. */
+static void test_number_errors(void)
+{
+	static const struct { const char *process, *msg; } cases[] = {
+		{ "\"user\": {\"uid\": 1.5}", "process.user.uid: expected an integer, got a fraction" },
+		{ "\"user\": {\"uid\": -3}", "process.user.uid: -3 is out of range (0 to 4294967295)" },
+		{ "\"user\": {\"uid\": 4294967296}", "process.user.uid: 4294967296 is out of range (0 to 4294967295)" },
+		{ "\"user\": {\"uid\": 1e30}", "process.user.uid: a number of 2^64 or more is out of range (0 to 4294967295)" },
+		{ "\"user\": {\"uid\": -1e30}", "process.user.uid: a number below -2^63 is out of range (0 to 4294967295)" },
+		{ "\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": -2, \"hard\": 1}]",
+		  "process.rlimits[0].soft: expected a non-negative integer, got -2" },
+		{ "\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1, \"hard\": 0.5}]",
+		  "process.rlimits[0].hard: expected a non-negative integer, got a fraction" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char json[512];
+		snprintf(json, sizeof(json), "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},"
+			 " \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", %s}}", cases[i].process);
+		captured[0] = 0;
+		log_set_writer(capture, NULL);
+		int r = try_config(json);
+		log_set_writer(NULL, NULL);
+		CHECK(r < 0 && strstr(captured, cases[i].msg));
+		if (!strstr(captured, cases[i].msg))
+			fprintf(stderr, "  want \"%s\", got %s", cases[i].msg, captured);
+	}
+}
+
 /* str_words: what sscanf("%s %s") did, in place. */
 static void test_str_words(void)
 {
@@ -914,6 +944,7 @@ int main(void)
 	test_small_parsers();
 	test_utc_stamp();
 	test_mkdir_p();
+	test_number_errors();
 	test_str_words();
 	test_str_sort();
 	test_log_subject();
