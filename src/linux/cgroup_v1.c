@@ -2,9 +2,11 @@
 /* linux.resources in cgroup v1 files: the spec's own terms, so mostly a
  * number written where its name says. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 #include "cgroup_fs.h"
@@ -138,18 +140,25 @@ static void device_rule_text(const struct res_device_rule *d, char *out, size_t 
 }
 
 /* The rules in order, each to devices.allow or devices.deny, as crun
- * does: "a" denied first turns the cgroup into an allow list. */
+ * does: "a" denied first turns the cgroup into an allow list. Each file
+ * is opened once: the kernel takes each write as one rule. */
 int cgv1_devices(const char *dir, const struct resources *r)
 {
-	for (size_t i = 0; i < r->n_devices; i++) {
+	int fds[2] = { -1, -1 }, ret = 0;	/* deny, allow */
+	for (size_t i = 0; i < r->n_devices && ret == 0; i++) {
 		const struct res_device_rule *d = &r->devices[i];
-		char text[64];
+		char text[64], path[1024];
 		if (d->type == 'a')
 			snprintf(text, sizeof(text), "a");
 		else
 			device_rule_text(d, text, sizeof(text));
-		if (cg_write(dir, d->allow ? "devices.allow" : "devices.deny", text, "devices") < 0)
-			return -1;
+		int *fd = &fds[d->allow];
+		snprintf(path, sizeof(path), "%s/%s", dir, d->allow ? "devices.allow" : "devices.deny");
+		if ((*fd < 0 && (*fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) || write_all(*fd, text, strlen(text)) < 0)
+			ret = log_error("linux.resources.devices: writing \"%s\" to %s: %m", text, path);
 	}
-	return 0;
+	for (int k = 0; k < 2; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	return ret;
 }

@@ -31,13 +31,36 @@ static const char *rlimit_name(int resource)
 	return resource >= 0 && resource < (int)ARRAY_SIZE(names) && names[resource] ? names[resource] : "?";
 }
 
+/* The process's ids by their system calls. musl's wrappers also stop
+ * every other thread to change its ids too (__synccall: 2 KB of the
+ * static binary); the processes that call these have one thread.
+ * 32-bit arm and x86 have calls for 32-bit ids beside the 16-bit ones. */
+#ifdef SYS_setresuid32
+#define SYS_SETRESUID SYS_setresuid32
+#define SYS_SETRESGID SYS_setresgid32
+#define SYS_SETGROUPS SYS_setgroups32
+#else
+#define SYS_SETRESUID SYS_setresuid
+#define SYS_SETRESGID SYS_setresgid
+#define SYS_SETGROUPS SYS_setgroups
+#endif
+
+int process_set_gid_uid(gid_t gid, uid_t uid)
+{
+	if (syscall(SYS_SETRESGID, gid, gid, gid) < 0)
+		return -1;
+	return (int)syscall(SYS_SETRESUID, uid, uid, uid);
+}
+
 static int set_rlimit(const struct spec_rlimit *r)
 {
 	struct rlimit rl = {
 		.rlim_cur = r->soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t)r->soft,
 		.rlim_max = r->hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t)r->hard,
 	};
-	if (setrlimit(r->resource, &rl) == 0)
+	/* Not setrlimit: musl's keeps a fallback for kernels without
+	 * prlimit64 that runs on every thread (__synccall). */
+	if (prlimit(0, r->resource, &rl, NULL) == 0)
 		return 0;
 	struct rlimit cur;
 	if (errno == EPERM && getrlimit(r->resource, &cur) == 0 && rl.rlim_max > cur.rlim_max)
@@ -69,11 +92,11 @@ int process_identity(const struct spec *s)
 	/* Keep the permitted set across setuid so caps_apply can pick. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return log_error("prctl(PR_SET_KEEPCAPS): %m");
-	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 && errno != EPERM)
+	if (syscall(SYS_SETGROUPS, p->n_additional_gids, p->additional_gids) < 0 && errno != EPERM)
 		return log_error("process.user.additionalGids: %m");
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
+	if (syscall(SYS_SETRESGID, p->gid, p->gid, p->gid) < 0)
 		return log_error("process.user.gid %u: %m", (unsigned)p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
+	if (syscall(SYS_SETRESUID, p->uid, p->uid, p->uid) < 0)
 		return log_error("process.user.uid %u: %m", (unsigned)p->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return log_error("prctl(PR_SET_KEEPCAPS): %m");

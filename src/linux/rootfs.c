@@ -17,6 +17,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include "berth/linux/linux.h"
+#include "berth/util/inroot.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
@@ -29,7 +30,7 @@
 static int make_holding_mount_private(const char *root)
 {
 	char dir[PATH_MAX];
-	if (!realpath(root, dir))
+	if (fd_real_path(root, dir, sizeof(dir)) < 0)
 		return log_error("root.path %s: %m", root);
 	for (;;) {
 		if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) == 0)

@@ -98,7 +98,7 @@ int userns_become_root(const struct spec *s)
 		return 0;
 	/* Setup (device nodes, mount points) should be owned by the
 	 * container's root; without a mapping for 0 we stay unmapped. */
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+	if (process_set_gid_uid(0, 0) < 0)
 		log_debug("user namespace: container root is not mapped: %m");
 	return 0;
 }

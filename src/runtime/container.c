@@ -15,6 +15,7 @@
 #include "berth/runtime/hooks.h"
 #include "berth/runtime/launch.h"
 #include "berth/linux/linux.h"
+#include "berth/util/inroot.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 #include "berth/util/trace.h"
@@ -249,7 +250,7 @@ int container_create(const char *root, struct create_opts *o, struct state *out)
 	o->console_master = -1;
 	if (state_check_id(o->id) < 0)
 		return -1;
-	if (!realpath(o->bundle ? o->bundle : ".", bundle))
+	if (fd_real_path(o->bundle ? o->bundle : ".", bundle, sizeof(bundle)) < 0)
 		return log_error("bundle %s: %m", o->bundle ? o->bundle : ".");
 	char *text = oci_read(bundle, &len);
 	int r = -1;
@@ -403,7 +404,8 @@ static int teardown(const char *root, const struct state *st, bool poststop)
 	}
 	char dir[4096];
 	state_dir(root, st->id, dir, sizeof(dir));
-	if (poststop && poststop_first_time(dir, st->id) && run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
+	if (poststop && ENABLE_HOOKS && (st->hooks & (1u << HOOK_POSTSTOP)) && poststop_first_time(dir, st->id) &&
+	    run_state_hooks(root, st, HOOK_POSTSTOP, STATUS_STOPPED) < 0)
 		log_warn("container \"%s\": a poststop hook failed", st->id);
 	if (remove_tree(dir) < 0)
 		r = log_error("%s: %m", dir);

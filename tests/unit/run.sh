@@ -126,6 +126,14 @@ for arch in x86_64 aarch64 armv7; do
 	fi
 done
 
+# ...and no format string of berth's asks it for a floating-point number.
+floats=$(grep -rnE '"([^"\\]|\\.)*%[-+ #0]*([0-9]+|\*)?(\.([0-9]+|\*)?)?L?[aAeEfFgG]' src include | grep -v '^src/util/printf.c:')
+if [ -z "$floats" ]; then
+	record PASS "unit: no format string in src/ or include/ has a floating-point conversion (berth's printf has none)"
+else
+	record FAIL "unit: format strings with a floating-point conversion (berth's printf refuses them)"; echo "$floats"
+fi
+
 # cJSON's numbers in berth's static build: its own decimal reader (a
 # patch, scripts/patches/cjson-1-*) against the C library's strtod, on
 # each of the three machines (aarch64 and armv7 under qemu-user).

@@ -155,6 +155,7 @@ static inline const char *lsm_mount_data(const struct spec *s, const char *d, ch
 /* process.c */
 int process_limits(const struct spec *s);	/* rlimits, oom_score_adj */
 int process_identity(const struct spec *s);	/* groups, gid, uid, keeping caps */
+int process_set_gid_uid(gid_t gid, uid_t uid);	/* setresgid, then setresuid, this thread only */
 /* chdir to process.cwd, resolved inside the current root (after pivot_root
  * or setns), never through magic links, checked to be reachable. */
 int process_cwd(const struct spec *s);

@@ -38,6 +38,9 @@ struct fd_path {
 	char s[32];
 };
 const char *fd_path(int fd, struct fd_path *buf);
+/* realpath(3) by the kernel: the path of what `path` opens to, from an
+ * O_PATH fd's /proc/self/fd link; -1 with errno (ENAMETOOLONG past cap). */
+int fd_real_path(const char *path, char *out, size_t cap);
 
 /* true when what fd holds is the root of a filesystem whose statfs magic
  * is `magic` (a fresh procfs or sysfs, not a directory of the image). */
