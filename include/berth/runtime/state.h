@@ -6,7 +6,9 @@
  *                            EXEC_FIFO_STARTED when `start` opens it, keeps
  *                            it open close-on-exec (EOF: the user program
  *                            runs), and writes EXEC_FIFO_FAILED if it dies
- *                            before that exec
+ *                            before that exec. `run` and the supervisor
+ *                            start at release instead (launch.h: start):
+ *                            the FIFO only marks "created" until the exec
  * Status is derived, never stored: a dead init is "stopped" whatever the
  * file says, and the start time guards against PID reuse.
  *
