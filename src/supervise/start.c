@@ -240,6 +240,10 @@ void svc_start_result(struct supervisor *sv, struct svc *s)
 		if (master >= 0)
 			close(master);
 		if (s->lc.state == SVC_STARTING) {	/* else: aborted meanwhile */
+			/* What its init wrote before it failed (the kernel's
+			 * refusal of its program, say) is in the log pipe. */
+			if (s->log_fd >= 0 && fcntl(s->log_fd, F_SETFL, O_NONBLOCK) == 0)
+				svc_log_drain(sv, s);
 			close_start_fds(sv, s);
 			svc_event(sv, s, EV_CREATE_FAILED, false);
 			svc_schedule(sv);

@@ -233,6 +233,32 @@ wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
 assert_clean back "a file put back during teardown"
 
+# An image whose program the kernel refuses to execute (found, but not a
+# program): the failure comes after the init was released, at its
+# execve. The service fails at its restart-limit, its status shows the
+# kernel's reason (what the init wrote to its log before it died), and
+# another service runs meanwhile; nothing is left behind.
+rm -rf "$sd/conf" && mkdir -p "$sd/conf"
+printf 'not a program\n' > "$sd/rootfs/bin/not-a-program" && chmod 755 "$sd/rootfs/bin/not-a-program"
+printf '[service]\nrootfs = %s\nexec = /bin/not-a-program\nrestart = always\nrestart-delay = 100ms\nrestart-limit = 2\n' \
+	"$sd/rootfs" > "$sd/conf/noexec.conf"
+svc other "exec = sleep 1000" 'stop-signal = KILL'
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-noexec.log" 2>&1 & SP=$!
+wait_until 10 test -S "$SOCK"
+wait_state noexec failed
+expect "a program the kernel refuses: the service fails at its restart-limit" failed "$(state noexec)"
+expect_match "...its status shows the kernel's reason, from its log" "exec /bin/not-a-program: Exec format error" \
+	"$(ctl status noexec)"
+expect_match "...and the supervisor says the program was not executed" \
+	'service noexec: container "noexec": its process failed before executing the program' "$(cat "$sd/supervisor-noexec.log")"
+expect "...while another service runs" ready "$(state other)"
+kill -TERM $SP
+wait_until 30 exited $SP || kill -KILL $SP
+wait $SP
+expect "...and the supervisor exits cleanly" 0 "$?"
+rm -f "$sd/rootfs/bin/not-a-program"
+for n in noexec other; do assert_clean "$n" "a program the kernel refuses: $n"; done
+
 # A rootfs on a mount that hangs (a FUSE daemon that never answers, as a
 # dead NFS server would), and a ready = path that leads into such a
 # mount: the loop never looks there itself. Meanwhile another service
