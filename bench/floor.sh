@@ -4,8 +4,9 @@
 # spec, and bench/floor.c doing what that spec asks of the kernel with no
 # runtime around it, in turns, in the same run. Prints the medians (wall
 # and CPU of every process of a start) and berth as a multiple of the
-# floor. As bench/run.sh: a private mount namespace in which a hybrid
-# host's unified hierarchy is covered, so both see the same cgroup v1
+# floor, and the floor's time from its execve to its reaped exit. As
+# bench/run.sh: a private mount namespace in which a hybrid host's
+# unified hierarchy is covered, so both see the same cgroup v1
 # hierarchies (or a pure v2 host's one).
 # usage: bench/floor.sh [RUNS]   (as root; BERTH=path to the binary, CC)
 set -eu
@@ -30,10 +31,12 @@ awk -v runs="$runs" -v cores="$(nproc)" -v kernel="$(uname -r)" -v day="$(date -
 	$1 == "hierarchies" { h = $2 }
 	$1 == "floor" { fw = $3; fc = $5 }
 	$1 == "berth" { bw = $3; bc = $5 }
+	$1 == "exec_to_reaped_us" { er = $2 }
 	END {
 		printf "%-6s %12s %12s\n", "", "wall ms", "CPU ms"
 		printf "%-6s %12.2f %12.2f\n", "floor", fw / 1000, fc / 1000
 		printf "%-6s %12.2f %12.2f\n", "berth", bw / 1000, bc / 1000
 		printf "%-6s %11.2fx %11.2fx\n", "ratio", bw / fw, bc / fc
+		printf "floor: from its execve of /bin/true to its reaped exit %.2f ms (the kernel'"'"'s; bench/steps.sh calls it \"exited, waited for\")\n", er / 1000
 		printf "(medians of %d starts each, in turns; %d cgroup hierarchies; %d cores, %s, %s)\n", runs, h, cores, kernel, day
 	}' "$work/out"
