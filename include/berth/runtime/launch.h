@@ -50,9 +50,10 @@ struct launch {
 };
 
 /* Returns once the container is created (its init waits on exec.fifo;
- * with `start`, once its program was executed) or creation failed; on failure the init is killed and reaped, and the
- * cgroup is left to the caller's teardown (container.c), which removes
- * it with whatever else state.json says exists. */
+ * with `start`, once its program was executed) or creation failed; on
+ * failure the init is killed and reaped, and the cgroup is left to the
+ * caller's teardown (container.c), which removes it with whatever else
+ * state.json says exists. */
 int launch_container(struct launch *l);
 
 #endif
