@@ -109,17 +109,27 @@ static int record_created(struct launch *l)
 
 static int teardown(const char *root, const struct state *st, bool poststop);
 
-/* The program runs: the container is no longer "created" (no exec.fifo),
- * and the poststart hooks run. A failed one does not stop it (runc). */
+/* The hooks of kind k of spec s, given the container's state as status. */
+static int spec_hooks(const struct state *st, const struct spec *s, enum hook_kind k, enum status status)
+{
+	if (!ENABLE_HOOKS || !s->n_hooks[k])
+		return 0;
+	char *json = state_json(st, status, s, false);
+	int r = hooks_run(s, k, json);
+	free(json);
+	return r;
+}
+
+/* Once the program runs (after start, or at release: o->start); a failed
+ * one does not stop it (runc). */
+#define POSTSTART_FAILED "container \"%s\": a poststart hook failed; the container keeps running"
+
+/* Started at release: no longer "created" (no exec.fifo), poststart. */
 static void started(int dirfd, const struct state *st, const struct spec *s)
 {
 	unlinkat(dirfd, "exec.fifo", 0);
-	if (!ENABLE_HOOKS || !s->n_hooks[HOOK_POSTSTART])
-		return;
-	char *json = state_json(st, STATUS_RUNNING, s, false);
-	if (hooks_run(s, HOOK_POSTSTART, json) < 0)
-		log_warn("container \"%s\": a poststart hook failed; the container keeps running", st->id);
-	free(json);
+	if (spec_hooks(st, s, HOOK_POSTSTART, STATUS_RUNNING) < 0)
+		log_warn(POSTSTART_FAILED, st->id);
 }
 
 static bool init_dead(void *st)
@@ -283,11 +293,8 @@ static int run_state_hooks(const char *root, const struct state *st, enum hook_k
 	struct spec s;
 	spec_init(&s);
 	int r = state_spec(root, st->id, &s);
-	if (r == 0 && s.n_hooks[k]) {
-		char *json = state_json(st, status, &s, false);
-		r = hooks_run(&s, k, json);
-		free(json);
-	}
+	if (r == 0)
+		r = spec_hooks(st, &s, k, status);
 	spec_free(&s);
 	return r;
 }
@@ -356,7 +363,7 @@ int container_start(const char *root, const char *id)
 	if (r < 0)
 		return -1;
 	if (run_state_hooks(root, &st, HOOK_POSTSTART, STATUS_RUNNING) < 0)
-		log_warn("container \"%s\": a poststart hook failed; the container keeps running", id);
+		log_warn(POSTSTART_FAILED, id);
 	return 0;
 }
 
