@@ -14,7 +14,7 @@ board_load "qemu-$arch"
 # being written) matches PATTERN (grep -E), at most SECONDS.
 wait_line() {
 	_end=$(($(date +%s) + $3))
-	until tr -d '\r' < "$1" 2>/dev/null | grep -Eq -- "$2"; do
+	until tr -d '\r' 2>/dev/null < "$1" | grep -Eq -- "$2"; do	# (2> first: the log may not be there yet)
 		[ "$(date +%s)" -ge "$_end" ] && return 1
 		sleep 0.5
 	done

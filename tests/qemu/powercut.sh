@@ -89,23 +89,36 @@ mkfs.ext4 -q -F -d "$st" "$work/disk.img" 128M || { record FAIL "$what: mkfs.ext
 board_pack "$r" "$work/initrd.gz"
 v1=$(sha "$work/c1.json" | cut -c1-12) v2=$(sha "$work/c2.json" | cut -c1-12)
 
-# boot N: the board, in the background, its console in boot-N.log.
+# boot N: the board, in the background, its console in boot-N.log. The
+# kernel's warnings reach the console (loglevel=5, which lets through the
+# register dumps and backtraces of a soft lockup, from every CPU), so that
+# a failed boot's log says where its kernel was.
 boot() {
 	# (Runs side by side look for a free port from different places.)
 	BOARD_DISK=$work/disk.img BOARD_MEM=512 BOARD_HTTP_PORT=$(board_free_port $((18480 + seed % 500 * 10))) \
-		timeout 600 sh "$top/board/common/boot.sh" "$BOARD" "$work/initrd.gz" > "$work/boot-$1.log" 2>&1 &
+		timeout 600 sh "$top/board/common/boot.sh" "$BOARD" "$work/initrd.gz" loglevel=5 softlockup_all_cpu_backtrace=1 \
+		> "$work/boot-$1.log" 2>&1 &
 	qemu_sh=$!
 }
 power_cut() {
 	pkill -9 -f "file=$work/disk.img" 2>/dev/null
 	wait "$qemu_sh" 2>/dev/null
 }
-# check N: the boot's report.
-bad=0 first=""
+# check N: the boot's report: 0 when it is right, 2 when the board's
+# kernel reported a lockup before it (see below), else 1 (a failure).
+bad=0 first="" lockups=0
+lockup='watchdog: BUG: soft lockup - CPU#|rcu: INFO: .* detected stalls'
 check_boot() {
 	log=$work/boot-$1.log
-	if ! wait_line "$log" '^(PC-BOOT|PC-ERROR) ' 300 || grep -q '^PC-ERROR' "$log"; then
-		record FAIL "$what: boot $1 reported (console: $(tail -5 "$log" | tr -d '\r' | tr '\n' ' '))"; bad=$((bad + 1)); return 1
+	wait_line "$log" "^(PC-BOOT|PC-ERROR) |$lockup" 300
+	if ! tr -d '\r' < "$log" | grep -q '^PC-BOOT ' && tr -d '\r' < "$log" | grep -Eq "$lockup"; then
+		mv "$log" "$work/boot-$1-lockup.log"
+		return 2
+	fi
+	if ! tr -d '\r' < "$log" | grep -q '^PC-BOOT ' || grep -q '^PC-ERROR' "$log"; then
+		record FAIL "$what: boot $1 reported (console: $(tail -5 "$log" | tr -d '\r' | tr '\n' ' '))"; bad=$((bad + 1))
+		echo "-- the console of boot $1:"; tr -d '\r' < "$log"; echo "-- end of the console of boot $1"
+		return 1
 	fi
 	line=$(tr -d '\r' < "$log" | grep -m1 '^PC-BOOT ')
 	set -- $line
@@ -117,10 +130,42 @@ check_boot() {
 	fi
 	record FAIL "$what: boot after cut: $line"; bad=$((bad + 1)); return 1
 }
+# boot_checked N: boot N and check it. The board's kernel under TCG has,
+# once in some hundred boots on a loaded 2-core machine, reported a soft
+# lockup of both CPUs early in a boot (CI, 2026-12-03: "stuck for 190s",
+# in berth and in an awk; not seen again in the next 118 boots, 52 of them
+# two runs side by side beside two busy loops): a
+# lockup in the kernel or the emulator, below what this test checks and
+# not something berth can do to a kernel that works. Such a boot is
+# printed whole, with the kernel's backtraces (loglevel=5 above), and the
+# same disk is booted again: the cut's outcome is still checked. A second
+# lockup in one run is a failure.
+boot_checked() {
+	boot "$1"
+	check_boot "$1"
+	case $? in
+	0) return 0;;
+	1) return 1;;
+	esac
+	lockups=$((lockups + 1))
+	echo "-- boot $1: the board's kernel reported a lockup; its console:"
+	tr -d '\r' < "$work/boot-$1-lockup.log"; echo "-- end of the console of boot $1 (booting the same disk again)"
+	power_cut
+	if [ "$lockups" -gt 1 ]; then
+		record FAIL "$what: boot $1: the board's kernel locked up, a second time in this run (consoles above)"; bad=$((bad + 1))
+		return 1
+	fi
+	boot "$1"
+	check_boot "$1"
+	case $? in
+	0) return 0;;
+	2) record FAIL "$what: boot $1: the board's kernel locked up, twice in a row (console: $work/boot-$1-lockup.log)"; bad=$((bad + 1));;
+	esac
+	return 1
+}
 
 cuts=0 commits=0 trials_cut=0
-boot 0
-check_boot 0
+boot_checked 0
 for n in $(seq 1 "$runs"); do
 	# A random moment of the updates: after the first one has begun,
 	# 0 to 10 s later (an update here takes 3-6 s under TCG: the cuts
@@ -132,8 +177,7 @@ for n in $(seq 1 "$runs"); do
 	# Was an update under way when the power went?
 	tr -d '\r' < "$work/boot-$((n - 1)).log" | grep '^PC-' | tail -n1 | grep -q '^PC-UPDATE' && trials_cut=$((trials_cut + 1))
 	power_cut
-	boot "$n"
-	check_boot "$n" || break
+	boot_checked "$n" || break
 done
 power_cut
-[ "$bad" = 0 ] && record PASS "$what: $cuts cuts during updates ($commits updates committed before them, $trials_cut cut during an update): every boot ran its committed version, no trial left, its pin's roots there, its data whole"
+[ "$bad" = 0 ] && record PASS "$what: $cuts cuts during updates ($commits updates committed before them, $trials_cut cut during an update): every boot ran its committed version, no trial left, its pin's roots there, its data whole$([ "$lockups" = 0 ] || echo " (one boot booted again after its kernel locked up: its console is in the log)")"
