@@ -42,22 +42,39 @@ ssize_t read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+/* read() until end of file, EINTR retried: what it got, or -1. */
+static ssize_t read_some(int fd, char *to, size_t room)
+{
+	ssize_t r;
+	while ((r = read(fd, to, room)) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
 char *read_fd(int fd, size_t *len)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (r == 0)
-			break;
+	/* Most files read here are small (a cgroup file, state.json,
+	 * config.json, a line of /proc). They are read into the stack and
+	 * then copied into a block of their size, so that malloc is asked
+	 * for that block once: for a 4 KiB buffer that is shrunk later,
+	 * musl's allocator maps a fresh one and unmaps it again, two mmaps
+	 * and a munmap per file. Only a file that fills the stack buffer
+	 * grows on the heap. */
+	char first[4096];
+	size_t n = 0;
+	ssize_t r = 1;
+	while (n < sizeof(first) && (r = read_some(fd, first + n, sizeof(first) - n)) > 0)
 		n += (size_t)r;
-		if (cap - n - 1 == 0) {
+	if (r < 0)
+		return NULL;
+	/* r == 0: all of it is in first; else first is full, and more may come. */
+	size_t cap = r == 0 ? n + 1 : 2 * sizeof(first);
+	char *buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	memcpy(buf, first, n);
+	while (r != 0) {
+		if (n == cap - 1) {
 			char *bigger = realloc(buf, cap * 2);
 			if (!bigger) {
 				free(buf);
@@ -67,9 +84,14 @@ char *read_fd(int fd, size_t *len)
 			buf = bigger;
 			cap *= 2;
 		}
+		if ((r = read_some(fd, buf + n, cap - n - 1)) < 0) {
+			int e = errno;
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		n += (size_t)r;
 	}
-	if (!buf)
-		return NULL;
 	buf[n] = 0;
 	if (len)
 		*len = n;

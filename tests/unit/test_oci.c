@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "berth/util/inroot.h"
@@ -632,6 +633,50 @@ static void test_mkdir_p(void)
 	remove_tree(base);
 }
 
+/* read_fd: files of every size around its stack buffer (4 KiB) and its
+ * doublings, whole and ended by a NUL; a pipe that delivers a few bytes
+ * at a time; an fd that cannot be read. */
+static void test_read_fd(void)
+{
+	static const size_t sizes[] = { 0, 1, 255, 4095, 4096, 4097, 8191, 8192, 8193, 16385, 100000 };
+	char path[] = "/tmp/berth-unit-read.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	char *want = malloc(100000);
+	for (size_t i = 0; i < 100000; i++)
+		want[i] = (char)('a' + i * 7 % 26);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, want, sizes[k], 0) == (ssize_t)sizes[k]);
+		size_t len = 12345;
+		char *got = read_file(path, &len);
+		CHECK(got && len == sizes[k] && !memcmp(got, want, len) && got[len] == 0);
+		free(got);
+	}
+	int p[2];
+	CHECK(pipe(p) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (size_t off = 0; off < 9000; off += 7)
+			if (write(p[1], want + off, off + 7 > 9000 ? 9000 - off : 7) < 0)
+				_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	size_t len = 0;
+	char *got = read_fd(p[0], &len);
+	CHECK(got && len == 9000 && !memcmp(got, want, len) && got[len] == 0);
+	free(got);
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	int wr = open(path, O_WRONLY | O_CLOEXEC);
+	errno = 0;
+	CHECK(wr >= 0 && read_fd(wr, NULL) == NULL && errno == EBADF);
+	close(wr);
+	close(fd);
+	unlink(path);
+	free(want);
+}
+
 /* A process's subject (the supervisor's starter: "service NAME") names
  * each message, on the terminal and in a --log file, escaped there. Last:
  * the log file stays open. */
@@ -944,6 +989,7 @@ int main(void)
 	test_small_parsers();
 	test_utc_stamp();
 	test_mkdir_p();
+	test_read_fd();
 	test_number_errors();
 	test_str_words();
 	test_str_sort();
