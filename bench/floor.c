@@ -279,10 +279,10 @@ static int floor_start(const char *rootfs)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-static int berth_start(char *berth, char *bundle, char *state, int i)
+static int berth_start(char *berth, char *bundle, char *state, int variant, int i)
 {
 	char id[32];
-	snprintf(id, sizeof(id), "floor-b%d", i);
+	snprintf(id, sizeof(id), "floor-b%d-%d", variant, i);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
@@ -309,44 +309,54 @@ static long long median(long long *v, int n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fprintf(stderr, "usage: floor RUNS ROOTFS BERTH BUNDLE STATE-DIR\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: floor RUNS ROOTFS BERTH BUNDLE STATE-DIR [BERTH-ON-A-READ-ONLY-MOUNT]\n");
 		return 2;
 	}
 	int runs = atoi(argv[1]);
 	if (runs < 1 || runs > 100000)
 		return 2;
+	/* What is timed, in turns: the floor, berth, and (given) the same
+	 * berth from a read-only mount, which makes no sealed copy of itself. */
+	char *berth[2] = { argv[3], argc == 7 ? argv[6] : NULL };
+	int kinds = berth[1] ? 3 : 2;
+	static const char *const name[] = { "floor", "berth", "berth_ro" };
 	read_hierarchies();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	exec_at = mmap(NULL, sizeof(*exec_at), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (exec_at == MAP_FAILED)
 		die("mmap");
-	long long *wall[2], *cpu[2];
-	for (int s = 0; s < 2; s++) {
+	long long *wall[3], *cpu[3];
+	for (int s = 0; s < kinds; s++) {
 		wall[s] = calloc((size_t)runs, sizeof(long long));
 		cpu[s] = calloc((size_t)runs, sizeof(long long));
 	}
-	/* A warm-up each, then the two in turn, so that the machine's drift
-	 * falls on both alike. */
-	if (floor_start(argv[2]) < 0 || berth_start(argv[3], argv[4], argv[5], -1) < 0) {
+	/* A warm-up each, then all in turn, so that the machine's drift
+	 * falls on each alike. */
+	if (floor_start(argv[2]) < 0) {
 		fprintf(stderr, "floor: a warm-up start failed\n");
 		return 1;
 	}
+	for (int s = 1; s < kinds; s++)
+		if (berth_start(berth[s - 1], argv[4], argv[5], s, -1) < 0) {
+			fprintf(stderr, "floor: a warm-up start of %s failed\n", berth[s - 1]);
+			return 1;
+		}
 	exec_to_reaped = calloc((size_t)runs, sizeof(long long));
 	for (int i = 0; i < runs; i++)
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < kinds; s++) {
 			long long w0 = now_us(), c0 = cpu_us();
-			int r = s ? berth_start(argv[3], argv[4], argv[5], i) : floor_start(argv[2]);
+			int r = s ? berth_start(berth[s - 1], argv[4], argv[5], s, i) : floor_start(argv[2]);
 			wall[s][i] = now_us() - w0;
 			cpu[s][i] = cpu_us() - c0;
 			if (r < 0) {
-				fprintf(stderr, "floor: %s start %d failed\n", s ? "berth" : "floor", i);
+				fprintf(stderr, "floor: %s start %d failed\n", name[s], i);
 				return 1;
 			}
 		}
 	printf("hierarchies %d\n", n_hiers);
-	for (int s = 0; s < 2; s++)
-		printf("%s wall_us %lld cpu_us %lld\n", s ? "berth" : "floor", median(wall[s], runs), median(cpu[s], runs));
+	for (int s = 0; s < kinds; s++)
+		printf("%s wall_us %lld cpu_us %lld\n", name[s], median(wall[s], runs), median(cpu[s], runs));
 	printf("exec_to_reaped_us %lld\n", median(exec_to_reaped, n_starts));
 	return 0;
 }
