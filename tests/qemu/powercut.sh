@@ -130,16 +130,27 @@ check_boot() {
 	fi
 	record FAIL "$what: boot after cut: $line"; bad=$((bad + 1)); return 1
 }
-# boot_checked N: boot N and check it. The board's kernel under TCG has,
-# once in some hundred boots on a loaded 2-core machine, reported a soft
-# lockup of both CPUs early in a boot (CI, 2026-12-03: "stuck for 190s",
-# in berth and in an awk; not seen again in the next 118 boots, 52 of them
-# two runs side by side beside two busy loops): a
-# lockup in the kernel or the emulator, below what this test checks and
-# not something berth can do to a kernel that works. Such a boot is
-# printed whole, with the kernel's backtraces (loglevel=5 above), and the
-# same disk is booted again: the cut's outcome is still checked. A second
-# lockup in one run is a failure.
+# The board's kernel under TCG has, once in some hundred boots on a
+# loaded 2-core machine, reported a soft lockup of both CPUs early in a
+# boot (CI, 2026-12-03: "stuck for 190s", in berth and in an awk; not
+# seen again in the next 118 boots, 52 of them two runs side by side
+# beside two busy loops): a lockup in the kernel or the emulator, below
+# what this test checks and not something berth can do to a kernel that
+# works. Such a boot is printed whole, with the kernel's backtraces
+# (loglevel=5 above); a boot that locked up before its report is booted
+# again from the same disk, so that the cut's outcome is still checked.
+# A second lockup in one run is a failure.
+# lockup_seen N LOG: count boot N's lockup and print its console (LOG);
+# false, the failure recorded, when it is the run's second.
+lockup_seen() {
+	lockups=$((lockups + 1))
+	echo "-- boot $1: the board's kernel reported a lockup; its console:"
+	tr -d '\r' < "$2"; echo "-- end of the console of boot $1"
+	[ "$lockups" -le 1 ] && return 0
+	record FAIL "$what: boot $1: the board's kernel locked up, a second time in this run (consoles above)"; bad=$((bad + 1))
+	return 1
+}
+# boot_checked N: boot N and check it (again after a lockup).
 boot_checked() {
 	boot "$1"
 	check_boot "$1"
@@ -147,30 +158,34 @@ boot_checked() {
 	0) return 0;;
 	1) return 1;;
 	esac
-	lockups=$((lockups + 1))
-	echo "-- boot $1: the board's kernel reported a lockup; its console:"
-	tr -d '\r' < "$work/boot-$1-lockup.log"; echo "-- end of the console of boot $1 (booting the same disk again)"
 	power_cut
-	if [ "$lockups" -gt 1 ]; then
-		record FAIL "$what: boot $1: the board's kernel locked up, a second time in this run (consoles above)"; bad=$((bad + 1))
-		return 1
-	fi
+	lockup_seen "$1" "$work/boot-$1-lockup.log" || return 1
+	echo "-- booting the disk of boot $1 again"
 	boot "$1"
 	check_boot "$1"
 	case $? in
 	0) return 0;;
-	2) record FAIL "$what: boot $1: the board's kernel locked up, twice in a row (console: $work/boot-$1-lockup.log)"; bad=$((bad + 1));;
+	2) lockup_seen "$1" "$work/boot-$1-lockup.log";;
 	esac
 	return 1
 }
 
 cuts=0 commits=0 trials_cut=0
-boot_checked 0
+boot_checked 0 || runs=0
 for n in $(seq 1 "$runs"); do
 	# A random moment of the updates: after the first one has begun,
 	# 0 to 10 s later (an update here takes 3-6 s under TCG: the cuts
 	# fall in trials, in settle times, and between updates).
-	wait_line "$work/boot-$((n - 1)).log" '^PC-UPDATE 1 ' 120 || { record FAIL "$what: boot $((n - 1)) began no update"; break; }
+	# (A lockup before the first update: the cut comes now.)
+	prev=$work/boot-$((n - 1)).log
+	wait_line "$prev" "^PC-UPDATE 1 |$lockup" 120
+	if ! tr -d '\r' < "$prev" | grep -q '^PC-UPDATE 1 '; then
+		if tr -d '\r' < "$prev" | grep -Eq "$lockup"; then
+			lockup_seen $((n - 1)) "$prev" || break
+		else
+			record FAIL "$what: boot $((n - 1)) began no update"; break
+		fi
+	fi
 	sleep "$(awk -v s="$n" -v k="$seed" 'BEGIN { srand(s * 7919 + k); printf "%.1f", rand() * 10 }')"
 	grep -q '^PC-UPDATE [0-9]* app:' "$work/boot-$((n - 1)).log" && cuts=$((cuts + 1))
 	tr -d '\r' < "$work/boot-$((n - 1)).log" | grep -c '^PC-DONE .* updated to' > "$work/done" ; commits=$((commits + $(cat "$work/done")))
@@ -180,4 +195,4 @@ for n in $(seq 1 "$runs"); do
 	boot_checked "$n" || break
 done
 power_cut
-[ "$bad" = 0 ] && record PASS "$what: $cuts cuts during updates ($commits updates committed before them, $trials_cut cut during an update): every boot ran its committed version, no trial left, its pin's roots there, its data whole$([ "$lockups" = 0 ] || echo " (one boot booted again after its kernel locked up: its console is in the log)")"
+[ "$bad" = 0 ] && record PASS "$what: $cuts cuts during updates ($commits updates committed before them, $trials_cut cut during an update): every boot ran its committed version, no trial left, its pin's roots there, its data whole$([ "$lockups" = 0 ] || echo " (one boot's kernel locked up under TCG: its console is in the log)")"
