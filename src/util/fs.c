@@ -42,7 +42,7 @@ ssize_t read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-/* read() until end of file, EINTR retried: what it got, or -1. */
+/* One read(), EINTR retried: what it got (0 at end of file), or -1. */
 static ssize_t read_some(int fd, char *to, size_t room)
 {
 	ssize_t r;
