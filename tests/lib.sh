@@ -82,6 +82,20 @@ assert_clean() {
 	if grep -q "$TESTROOT/bundles" /proc/self/mountinfo; then fail "$2: no mount leaked"; else ok "$2: no mount leaked"; fi
 }
 
+# in_terminal CMD: CMD under script(1), so that it has a terminal; its
+# output, \r removed. script's stdin is a FIFO held open and empty: at
+# the end of its stdin (/dev/null), script types ^D into the terminal,
+# and a runtime that has put that terminal in raw mode by then relays it
+# into the container, whose terminal echoes it (^@) before the output.
+in_terminal() {
+	_fifo=$TESTROOT/terminal-stdin.$$
+	rm -f "$_fifo" && mkfifo "$_fifo" || return 1
+	exec 9<>"$_fifo"
+	script -qec "$1" /dev/null <&9 | tr -d '\r'
+	exec 9>&-
+	rm -f "$_fifo"
+}
+
 # run_bg BUNDLE ID MARKER: `berth run` in the background (its pid in $RP),
 # returning once the container has created /tmp/MARKER in its rootfs.
 run_bg() {

@@ -71,7 +71,7 @@ tmpfs" "$OUT"
 	OUT=$($P run --rm --network none $ULIMITS --memory 64m localhost/berth-test sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max' 2>&1)
 	expect "podman --memory 64m: the container's limit" 67108864 "$OUT"
 	if command -v script >/dev/null; then
-		OUT=$(script -qec "$P run --rm -t --network none $ULIMITS localhost/berth-test sh -c 'tty; [ -t 0 ] && echo tty-stdin'" /dev/null | tr -d '\r')
+		OUT=$(in_terminal "$P run --rm -t --network none $ULIMITS localhost/berth-test sh -c 'tty; [ -t 0 ] && echo tty-stdin'")
 		expect_match "podman run -t: a pty" "/dev/pts/[0-9]+" "$OUT"
 		expect_match "podman run -t: stdin is the terminal" "tty-stdin" "$OUT"
 	fi
@@ -120,7 +120,7 @@ EOF
 	check "ctr task delete" $C task delete c3
 	check "ctr container rm" $C container rm c3
 	if command -v script >/dev/null; then
-		OUT=$(script -qec "$C run --rm -t $R $IMG c4 sh -c 'tty; [ -t 0 ] && echo tty-stdin'" /dev/null | tr -d '\r')
+		OUT=$(in_terminal "$C run --rm -t $R $IMG c4 sh -c 'tty; [ -t 0 ] && echo tty-stdin'")
 		expect_match "ctr run -t: a pty" "/dev/pts/[0-9]+" "$OUT"
 		expect_match "ctr run -t: stdin is the terminal" "tty-stdin" "$OUT"
 	fi

@@ -67,7 +67,7 @@ $D run --rm $I sh -c 'exit 7' >/dev/null 2>&1
 expect "docker run: exit code" 7 "$?"
 expect "docker run -i: stdin" piped "$(echo piped | $D run --rm -i $I cat 2>&1)"
 if command -v script >/dev/null; then
-	OUT=$(script -qec "$D run --rm -t $I sh -c 'tty; [ -t 0 ] && echo tty-stdin'" /dev/null | tr -d '\r')
+	OUT=$(in_terminal "$D run --rm -t $I sh -c 'tty; [ -t 0 ] && echo tty-stdin'")
 	expect_match "docker run -t: a pty" "/dev/pts/[0-9]+" "$OUT"
 	expect_match "docker run -t: stdin is the terminal" "tty-stdin" "$OUT"
 fi
@@ -97,7 +97,7 @@ check "...through berth update" grep -q " update " "$dk/argv.log"
 expect "docker exec" exec-docker "$($D exec lim echo exec-docker 2>&1)"
 expect "docker exec: exit code" 4 "$($D exec lim sh -c 'exit 4' >/dev/null 2>&1; echo $?)"
 if command -v script >/dev/null; then
-	OUT=$(script -qec "$D exec -t lim sh -c 'tty'" /dev/null | tr -d '\r')
+	OUT=$(in_terminal "$D exec -t lim sh -c 'tty'")
 	expect_match "docker exec -t: a pty" "/dev/pts/[0-9]+" "$OUT"
 fi
 expect_match "docker top" "sleep 1000" "$($D top lim 2>&1)"

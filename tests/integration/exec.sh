@@ -42,7 +42,7 @@ expect "exec forwards signals" 9 "$?"
 
 # A terminal for exec, relayed in the foreground.
 if command -v script >/dev/null; then
-	OUT=$(script -qec "stty rows 40 cols 120; $BERTH --root $ROOT exec -t ex sh -c 'tty; [ -t 1 ] && echo is-tty; stty size'" /dev/null | tr -d '\r')
+	OUT=$(in_terminal "stty rows 40 cols 120; $BERTH --root $ROOT exec -t ex sh -c 'tty; [ -t 1 ] && echo is-tty; stty size'")
 	expect_match "exec -t: a pty" "/dev/pts/[0-9]+" "$OUT"
 	expect_match "exec -t: stdout is the terminal" "is-tty" "$OUT"
 	# Set before the process runs: its first look sees it.

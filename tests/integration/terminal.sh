@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bd=$(new_bundle tty 'tty; [ -t 0 ] && echo stdin-is-a-tty; stty size; echo console-major=$(stat -c %t /dev/console); exit 3')
 edit "$bd" '.process.terminal = true | .process.consoleSize = {height: 30, width: 100}'
 if command -v script >/dev/null; then
-	OUT=$(script -qec "stty rows 40 cols 120; $BERTH --root $ROOT run --bundle $bd tty; echo rc=\$?" /dev/null | tr -d '\r')
+	OUT=$(in_terminal "stty rows 40 cols 120; $BERTH --root $ROOT run --bundle $bd tty; echo rc=\$?")
 	expect_match "run: the container has a pty" "/dev/pts/[0-9]+$" "$OUT"
 	expect_match "run: its stdin is the terminal" "stdin-is-a-tty" "$OUT"
 	expect_match "run: the window size follows berth's terminal" "^40 120$" "$OUT"
