@@ -10,11 +10,14 @@ board_top=$top
 board_load "qemu-$arch"
 
 # vm_tree DIR BERTH: the board's bare system; the caller adds /sbin/init.
+# console_has FILE PATTERN: a line of FILE (a console log, its \r
+# removed) matches PATTERN (grep -E). A FILE not there yet has none.
+console_has() { tr -d '\r' 2>/dev/null < "$1" | grep -Eq -- "$2"; }	# (2> first: FILE may not be there)
 # wait_line FILE PATTERN SECONDS: until a line of FILE (a console log
-# being written) matches PATTERN (grep -E), at most SECONDS.
+# being written) matches PATTERN, at most SECONDS.
 wait_line() {
 	_end=$(($(date +%s) + $3))
-	until tr -d '\r' 2>/dev/null < "$1" | grep -Eq -- "$2"; do	# (2> first: the log may not be there yet)
+	until console_has "$1" "$2"; do
 		[ "$(date +%s)" -ge "$_end" ] && return 1
 		sleep 0.5
 	done

@@ -111,11 +111,11 @@ lockup='watchdog: BUG: soft lockup - CPU#|rcu: INFO: .* detected stalls'
 check_boot() {
 	log=$work/boot-$1.log
 	wait_line "$log" "^(PC-BOOT|PC-ERROR) |$lockup" 300
-	if ! tr -d '\r' < "$log" | grep -q '^PC-BOOT ' && tr -d '\r' < "$log" | grep -Eq "$lockup"; then
+	if ! console_has "$log" '^PC-BOOT ' && console_has "$log" "$lockup"; then
 		mv "$log" "$work/boot-$1-lockup.log"
 		return 2
 	fi
-	if ! tr -d '\r' < "$log" | grep -q '^PC-BOOT ' || grep -q '^PC-ERROR' "$log"; then
+	if ! console_has "$log" '^PC-BOOT ' || grep -q '^PC-ERROR' "$log"; then
 		record FAIL "$what: boot $1 reported (console: $(tail -5 "$log" | tr -d '\r' | tr '\n' ' '))"; bad=$((bad + 1))
 		echo "-- the console of boot $1:"; tr -d '\r' < "$log"; echo "-- end of the console of boot $1"
 		return 1
@@ -179,8 +179,8 @@ for n in $(seq 1 "$runs"); do
 	# (A lockup before the first update: the cut comes now.)
 	prev=$work/boot-$((n - 1)).log
 	wait_line "$prev" "^PC-UPDATE 1 |$lockup" 120
-	if ! tr -d '\r' < "$prev" | grep -q '^PC-UPDATE 1 '; then
-		if tr -d '\r' < "$prev" | grep -Eq "$lockup"; then
+	if ! console_has "$prev" '^PC-UPDATE 1 '; then
+		if console_has "$prev" "$lockup"; then
 			lockup_seen $((n - 1)) "$prev" || break
 		else
 			record FAIL "$what: boot $((n - 1)) began no update"; break
