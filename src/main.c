@@ -110,12 +110,12 @@ int main(int argc, char **argv)
 	const char *log_format = "text";
 	int c;
 	/* '+': global options end at the command; urfave/cli (runc) also
-	 * accepts them with one dash, which getopt_long_only does too. */
-	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
+	 * accepts them with one dash (long_only). */
+	while ((c = cli_next_option(argc, argv, "+vh", opts, "berth", true)) != -1) {
 		switch (c) {
-		case 'r': g.root = optarg; g.root_given = 1; break;
-		case 'l': g.log = optarg; break;
-		case 'f': log_format = optarg; break;
+		case 'r': g.root = cli_optarg; g.root_given = 1; break;
+		case 'l': g.log = cli_optarg; break;
+		case 'f': log_format = cli_optarg; break;
 		case 'd': g.debug = 1; break;
 		case 's':
 			if (!ENABLE_SYSTEMD_CGROUP) {
@@ -146,17 +146,17 @@ int main(int argc, char **argv)
 	g.log_json = !strcmp(log_format, "json");
 	if (log_open(g.log, g.log_json, g.debug) < 0)
 		return 1;
-	if (optind >= argc)
+	if (cli_optind >= argc)
 		return usage(1);
-	const char *name = argv[optind];
+	const char *name = argv[cli_optind];
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(name, commands[i].name))
 			continue;
 		if (commands[i].enters_container && protect_exe(argv) < 0)
 			return 1;
-		argc -= optind;
-		argv += optind;
-		optind = 0;	/* reset getopt for the command's options */
+		argc -= cli_optind;
+		argv += cli_optind;
+		cli_optind = 0;	/* start again for the command's options */
 		return commands[i].fn(&g, argc, argv);
 	}
 	log_error("unknown command \"%s\" (berth --help lists them)", name);

@@ -96,13 +96,13 @@ int cmd_check(struct globals *g, int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "qc:s:h", opts, &help, &code)) != -1) {
 		if (c == -2)
 			return code;
-		if ((c == 'c' && target_use_config(optarg) < 0) || (c == 's' && target_add_sysroot(optarg) < 0))
+		if ((c == 'c' && target_use_config(cli_optarg) < 0) || (c == 's' && target_add_sysroot(cli_optarg) < 0))
 			return 1;
 		quiet |= c == 'q';
 	}
 	const char *dflt[] = { CONFIG_SERVICE_DIR };
-	const char **paths = argc > optind ? (const char **)argv + optind : dflt;
-	int n = argc > optind ? argc - optind : 1, failed = 0, files = 0;
+	const char **paths = argc > cli_optind ? (const char **)argv + cli_optind : dflt;
+	int n = argc > cli_optind ? argc - cli_optind : 1, failed = 0, files = 0;
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) < 0) {

@@ -23,7 +23,7 @@ int cmd_console_shell(struct globals *g, int argc, char **argv)
 		if (c == -2)
 			return code;
 	char *sh[] = { "/bin/sh", NULL };
-	char **run = optind < argc ? argv + optind : sh;
+	char **run = cli_optind < argc ? argv + cli_optind : sh;
 	if (tty_choose_line_mode(0, TTY_ANSWER_MS) == 0)
 		log_info("console-shell: the console did not answer a terminal query: "
 			 "plain lines, without echo");

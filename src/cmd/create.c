@@ -9,14 +9,14 @@ int create_option(int c, struct create_opts *o)
 {
 	uint64_t n;
 	switch (c) {
-	case 'b': o->bundle = optarg; return 0;
-	case OPT_PID_FILE: o->pid_file = optarg; return 0;
+	case 'b': o->bundle = cli_optarg; return 0;
+	case OPT_PID_FILE: o->pid_file = cli_optarg; return 0;
 	case OPT_NO_PIVOT: o->no_pivot = true; return 0;
 	case OPT_NO_NEW_KEYRING: return 0;
-	case OPT_CONSOLE_SOCKET: o->console_socket = optarg; return 0;
+	case OPT_CONSOLE_SOCKET: o->console_socket = cli_optarg; return 0;
 	case OPT_PRESERVE_FDS:
-		if (parse_u64(optarg, &n) < 0 || n > 1024)
-			return log_error("--preserve-fds: \"%s\" is not a count of file descriptors", optarg);
+		if (parse_u64(cli_optarg, &n) < 0 || n > 1024)
+			return log_error("--preserve-fds: \"%s\" is not a count of file descriptors", cli_optarg);
 		o->preserve_fds = (int)n;
 		return 0;
 	}
@@ -37,7 +37,7 @@ int cmd_create(struct globals *g, int argc, char **argv)
 	}
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
-	o.id = argv[optind];
+	o.id = argv[cli_optind];
 	o.systemd_cgroup = g->systemd_cgroup;
 	struct state st;
 	return container_create(g->root, &o, &st) < 0 ? 1 : 0;

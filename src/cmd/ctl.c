@@ -193,26 +193,26 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "+s:h", opts, &help, &code)) != -1) {
 		if (c == -2)
 			return code;
-		path = optarg;
+		path = cli_optarg;
 	}
-	if (optind >= argc)
+	if (cli_optind >= argc)
 		return cli_usage(&help, 1);
-	if (!strcmp(argv[optind], "console")) {
-		if (argc - optind != 2)
+	if (!strcmp(argv[cli_optind], "console")) {
+		if (argc - cli_optind != 2)
 			return log_error("ctl console: expected NAME"), 1;
-		return console(path, argv + optind);
+		return console(path, argv + cli_optind);
 	}
-	if (!strcmp(argv[optind], "wait")) {
-		int n = argc - optind, secs = 60;
-		char *end = NULL;
-		if (n == 3 && !strcmp(argv[optind + 1], "--timeout"))
-			secs = (int)strtol(argv[optind + 2], &end, 10);
-		if (n != 1 && (!end || *end || secs <= 0 || secs > 86400))
+	if (!strcmp(argv[cli_optind], "wait")) {
+		int n = argc - cli_optind;
+		uint64_t secs = 60;
+		bool timeout_ok = n == 3 && !strcmp(argv[cli_optind + 1], "--timeout") &&
+				  parse_u64(argv[cli_optind + 2], &secs) == 0 && secs > 0 && secs <= 86400;
+		if (n != 1 && !timeout_ok)
 			return log_error("ctl wait: expected [--timeout SECONDS] (1 to 86400)"), 1;
-		return wait_boot(path, secs);
+		return wait_boot(path, (int)secs);
 	}
-	if (!strcmp(argv[optind], "exec")) {
-		if (argc - optind < 3)
+	if (!strcmp(argv[cli_optind], "exec")) {
+		if (argc - cli_optind < 3)
 			return log_error("ctl exec: expected NAME COMMAND [ARG...]"), 1;
 		char root[4096];
 		char *q[] = { "root" };
@@ -221,7 +221,7 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		root[strcspn(root, "\n")] = 0;
 		/* berth --root ROOT exec [-t] NAME COMMAND...: a new berth, so
 		 * that it runs from its sealed copy as any exec does. */
-		int n = argc - optind - 1;
+		int n = argc - cli_optind - 1;
 		char **args = calloc((size_t)n + 6, sizeof(*args));
 		if (!args)
 			return 1;
@@ -233,9 +233,9 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		if (isatty(0) && isatty(1))	/* a person at a terminal */
 			args[k++] = "-t";
 		for (int i = 0; i < n; i++)
-			args[k++] = argv[optind + 1 + i];
+			args[k++] = argv[cli_optind + 1 + i];
 		execv("/proc/self/exe", args);
 		return log_error("ctl exec: %m"), 1;
 	}
-	return request(path, argv + optind, argc - optind, NULL, 0);
+	return request(path, argv + cli_optind, argc - cli_optind, NULL, 0);
 }

@@ -19,7 +19,7 @@ int cmd_delete(struct globals *g, int argc, char **argv)
 	}
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
-	const char *id = argv[optind];
+	const char *id = argv[cli_optind];
 	struct state st;
 	if (state_check_id(id) < 0)
 		return 1;

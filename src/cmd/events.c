@@ -81,12 +81,12 @@ int cmd_events(struct globals *g, int argc, char **argv)
 			return code;
 		if (c == 's')
 			once = 1;
-		else if (parse_duration_ms(optarg, &interval) < 0 || interval <= 0)
-			return log_error("events: --interval \"%s\" is not a duration (\"5s\", \"500ms\")", optarg), 1;
+		else if (parse_duration_ms(cli_optarg, &interval) < 0 || interval <= 0)
+			return log_error("events: --interval \"%s\" is not a duration (\"5s\", \"500ms\")", cli_optarg), 1;
 	}
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
-	const char *id = argv[optind];
+	const char *id = argv[cli_optind];
 	struct state st;
 	if (container_load(g->root, id, &st) < 0)
 		return 1;

@@ -156,39 +156,39 @@ static int parse(int argc, char **argv, struct exec_flags *f, struct exec_opts *
 	while ((c = cli_getopt(argc, argv, "+p:tde:u:c:g:h", opts, &help, code)) != -1) {
 		switch (c) {
 		case -2: return -1;
-		case 'p': f->process_file = optarg; break;
+		case 'p': f->process_file = cli_optarg; break;
 		case 't': f->tty = true; break;
 		case 'd': f->detach = true; break;
 		case 'e':
-			if (!strchr(optarg, '='))
-				return log_error("exec: --env \"%s\": expected KEY=VALUE", optarg);
-			if (add(f->env, &f->n_env, optarg, "--env") < 0)
+			if (!strchr(cli_optarg, '='))
+				return log_error("exec: --env \"%s\": expected KEY=VALUE", cli_optarg);
+			if (add(f->env, &f->n_env, cli_optarg, "--env") < 0)
 				return -1;
 			break;
-		case 'u': f->user = optarg; break;
-		case 'c': if (add(f->caps, &f->n_caps, optarg, "--cap") < 0) return -1; break;
-		case 'g': if (add(f->gids, &f->n_gids, optarg, "--additional-gids") < 0) return -1; break;
-		case X_CWD: f->cwd = optarg; break;
-		case X_PID_FILE: f->pid_file = optarg; break;
-		case X_CONSOLE: o->console_socket = optarg; break;
+		case 'u': f->user = cli_optarg; break;
+		case 'c': if (add(f->caps, &f->n_caps, cli_optarg, "--cap") < 0) return -1; break;
+		case 'g': if (add(f->gids, &f->n_gids, cli_optarg, "--additional-gids") < 0) return -1; break;
+		case X_CWD: f->cwd = cli_optarg; break;
+		case X_PID_FILE: f->pid_file = cli_optarg; break;
+		case X_CONSOLE: o->console_socket = cli_optarg; break;
 		case X_NNP: f->nnp = true; break;
 		case X_IGNORE_PAUSED: f->ignore_paused = true; break;
 		case X_PRESERVE:
-			if (parse_u64(optarg, &n) < 0 || n > 1024)
-				return log_error("exec: --preserve-fds \"%s\" is not a count of file descriptors", optarg);
+			if (parse_u64(cli_optarg, &n) < 0 || n > 1024)
+				return log_error("exec: --preserve-fds \"%s\" is not a count of file descriptors", cli_optarg);
 			o->preserve_fds = (int)n;
 			break;
-		case X_LABEL: f->label = optarg; break;
-		case X_APPARMOR: f->apparmor = optarg; break;
+		case X_LABEL: f->label = cli_optarg; break;
+		case X_APPARMOR: f->apparmor = cli_optarg; break;
 		case X_CGROUP:
 			return log_error("exec: --cgroup: sub-cgroups are not supported; the process joins the container's cgroup");
 		default: return -1;
 		}
 	}
 	*code = 1;
-	if (optind >= argc)
+	if (cli_optind >= argc)
 		return log_error("exec: a container id is required"), cli_usage(&help, 1), -1;
-	if (!f->process_file && optind + 1 >= argc)
+	if (!f->process_file && cli_optind + 1 >= argc)
 		return log_error("exec: a command (or --process FILE) is required"), -1;
 	return 0;
 }
@@ -200,13 +200,13 @@ int cmd_exec(struct globals *g, int argc, char **argv)
 	int code = 1;
 	if (parse(argc, argv, &f, &o, &code) < 0)
 		return code;
-	const char *id = argv[optind];
+	const char *id = argv[cli_optind];
 	struct state st;
 	struct spec s;
 	spec_init(&s);
 	int ret = 1, sfd = -1;
 	if (container_load(g->root, id, &st) < 0 || state_spec(g->root, id, &s) < 0 ||
-	    apply_flags(&s, &f, argv + optind + 1) < 0)
+	    apply_flags(&s, &f, argv + cli_optind + 1) < 0)
 		goto out;
 	enum status status = state_status(g->root, &st);
 	if (status == STATUS_STOPPED || (status == STATUS_PAUSED && !f.ignore_paused)) {

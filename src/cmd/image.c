@@ -33,17 +33,17 @@ int cmd_image(struct globals *g, int argc, char **argv)
 			if (c == -2)
 				return code;
 			if (c == 's')
-				store = optarg;
+				store = cli_optarg;
 			else
 				quiet = true;
 		}
-		if (!pass && optind >= argc)
+		if (!pass && cli_optind >= argc)
 			return cli_usage(&help, 1);
 		if (!pass)
-			verb = argv[optind++];
+			verb = argv[cli_optind++];
 	}
-	int n = argc - optind;
-	char **args = argv + optind;
+	int n = argc - cli_optind;
+	char **args = argv + cli_optind;
 	if (!strcmp(verb, "import") && n == 2)
 		return image_import(store, args[0], args[1]) < 0;
 	if (!strcmp(verb, "list") && n == 0)

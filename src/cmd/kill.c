@@ -22,10 +22,10 @@ int cmd_kill(struct globals *g, int argc, char **argv)
 	}
 	if (cli_need_args(argc, argv, 1, 2, &help) < 0)
 		return 1;
-	const char *id = argv[optind];
+	const char *id = argv[cli_optind];
 	int sig = SIGTERM;
-	if (argc - optind == 2 && (sig = signal_from_name(argv[optind + 1])) < 0)
-		return log_error("kill: unknown signal \"%s\"", argv[optind + 1]), 1;
+	if (argc - cli_optind == 2 && (sig = signal_from_name(argv[cli_optind + 1])) < 0)
+		return log_error("kill: unknown signal \"%s\"", argv[cli_optind + 1]), 1;
 	struct state st;
 	if (container_load(g->root, id, &st) < 0)
 		return 1;

@@ -22,10 +22,10 @@ int cmd_list(struct globals *g, int argc, char **argv)
 			return code;
 		if (c == 'q')
 			quiet = 1;
-		else if (!strcmp(optarg, "json"))
+		else if (!strcmp(cli_optarg, "json"))
 			json = 1;
-		else if (strcmp(optarg, "table"))
-			return log_error("list: --format \"%s\": expected table or json", optarg), 1;
+		else if (strcmp(cli_optarg, "table"))
+			return log_error("list: --format \"%s\": expected table or json", cli_optarg), 1;
 	}
 	if (cli_need_args(argc, argv, 0, 0, &help) < 0)
 		return 1;

@@ -10,6 +10,7 @@
 #include "berth/cmd/cli.h"
 #include "berth/runtime/container.h"
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 
 static bool has_pid(const pid_t *pids, size_t n, long pid)
 {
@@ -35,7 +36,7 @@ static long word(const char *line, int col)
 	for (int i = 0; i <= col; i++) {
 		p += strspn(p, " \t");
 		if (i == col)
-			return strtol(p, NULL, 10);
+			return (long)str_u64_at(p);
 		p += strcspn(p, " \t");
 	}
 	return -1;
@@ -90,15 +91,15 @@ int cmd_ps(struct globals *g, int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "+f:h", opts, &help, &code)) != -1) {
 		if (c == -2)
 			return code;
-		if (!strcmp(optarg, "json"))
+		if (!strcmp(cli_optarg, "json"))
 			json = 1;
-		else if (strcmp(optarg, "table"))
-			return log_error("ps: --format \"%s\": expected table or json", optarg), 1;
+		else if (strcmp(cli_optarg, "table"))
+			return log_error("ps: --format \"%s\": expected table or json", cli_optarg), 1;
 	}
 	if (cli_need_args(argc, argv, 1, argc, &help) < 0)
 		return 1;
-	const char *id = argv[optind];
-	if (json && argc - optind > 1)
+	const char *id = argv[cli_optind];
+	if (json && argc - cli_optind > 1)
 		return log_error("ps: ps options cannot be given with --format json"), 1;
 	struct state st;
 	if (container_load(g->root, id, &st) < 0)
@@ -120,8 +121,8 @@ int cmd_ps(struct globals *g, int argc, char **argv)
 	} else {
 		char *dflt[] = { "ps", "-ef", NULL };
 		char **args = dflt;
-		if (argc - optind > 1) {
-			args = argv + optind;	/* argv[optind] becomes ps's argv[0] */
+		if (argc - cli_optind > 1) {
+			args = argv + cli_optind;	/* argv[cli_optind] becomes ps's argv[0] */
 			args[0] = "ps";
 		}
 		r = ps_table(args, list, n);

@@ -36,7 +36,7 @@ int cmd_run(struct globals *g, int argc, char **argv)
 	}
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
-	o.id = argv[optind];
+	o.id = argv[cli_optind];
 	o.systemd_cgroup = g->systemd_cgroup;
 	o.foreground = !detach;
 	o.start = true;

@@ -25,7 +25,7 @@ int cmd_spec(struct globals *g, int argc, char **argv)
 		if (c == -2)
 			return code;
 		if (c == 'b')
-			bundle = optarg;
+			bundle = cli_optarg;
 		else
 			rootless = 1;
 	}

@@ -27,13 +27,13 @@ int cmd_supervise(struct globals *g, int argc, char **argv)
 		if (c == -2)
 			return code;
 		if (c == 'c')
-			sv.config_dir = optarg;
+			sv.config_dir = cli_optarg;
 		else if (c == 'w')
-			sv.watchdog = optarg ? optarg : CONFIG_WATCHDOG_DEVICE;
+			sv.watchdog = cli_optarg ? cli_optarg : CONFIG_WATCHDOG_DEVICE;
 		else if (c == 'l')
-			sv.lease_dir = optarg;
+			sv.lease_dir = cli_optarg;
 		else
-			sv.socket_path = optarg;
+			sv.socket_path = cli_optarg;
 	}
 	if (cli_need_args(argc, argv, 0, 0, &help) < 0)
 		return 1;

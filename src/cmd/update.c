@@ -84,17 +84,17 @@ int cmd_update(struct globals *g, int argc, char **argv)
 		if (c == -2)
 			return code;
 		if (c == 'r')
-			file = optarg;
+			file = cli_optarg;
 		else if (c == U_CPUS)
-			r.cpus = optarg;
+			r.cpus = cli_optarg;
 		else if (c == U_MEMS)
-			r.mems = optarg;
-		else if (flag_value(c, optarg, &r) < 0)
+			r.mems = cli_optarg;
+		else if (flag_value(c, cli_optarg, &r) < 0)
 			return 1;
 	}
 	if (cli_need_args(argc, argv, 1, 1, &help) < 0)
 		return 1;
-	const char *id = argv[optind];
+	const char *id = argv[cli_optind];
 	/* As runc: with -r, the file is the whole update and flags are not mixed in. */
 	if (file && (r.set || r.cpus || r.mems))
 		return log_error("update: give either --resources or flags, not both"), 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "berth/image/tar.h"
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 
 #define BLOCK 512
 #define NAME_MAX_LEN 4096	/* PATH_MAX: longer names are refused */
@@ -139,13 +140,14 @@ static char *read_meta(struct tar *t, uint64_t size)
 static int parse_pax(struct tar *t, char *s, uint64_t size)
 {
 	for (uint64_t at = 0; at < size;) {
-		char *rec = s + at, *end;
-		errno = 0;
-		unsigned long long len = strtoull(rec, &end, 10);
-		if (errno || *end != ' ' || len < 5 || len > size - at || rec[len - 1] != '\n')
+		char *rec = s + at;
+		const char *end;
+		uint64_t len;
+		if (str_scan_u64(rec, &len, &end) < 0 || *end != ' ' || len < 5 || len > size - at || rec[len - 1] != '\n')
 			return bad(t, "a malformed pax record");
 		rec[len - 1] = '\0';
-		char *key = end + 1, *eq = strchr(key, '=');
+		char *key = rec + (end - rec) + 1;	/* past the space */
+		char *eq = strchr(key, '=');
 		if (!eq)
 			return bad(t, "a pax record without '='");
 		*eq = '\0';
@@ -161,10 +163,7 @@ static int parse_pax(struct tar *t, char *s, uint64_t size)
 			if (!(*slot = strdup(value)))
 				return log_error("out of memory");
 		} else if (!strcmp(key, "size")) {
-			char *e;
-			errno = 0;
-			t->pax_size = strtoull(value, &e, 10);
-			if (errno || *e || !*value || value[0] == '-')
+			if (parse_u64(value, &t->pax_size) < 0)
 				return bad(t, "a pax size that is not a number");
 			t->pax_size_set = true;
 		}

@@ -26,7 +26,7 @@ struct caps_data {
 static int last_cap(void)
 {
 	char *s = read_file("/proc/sys/kernel/cap_last_cap", NULL);
-	int last = s ? atoi(s) : cap_last_known();
+	int last = s ? (int)str_u64_at(s) : cap_last_known();
 	free(s);
 	return last > 63 ? 63 : last;
 }

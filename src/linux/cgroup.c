@@ -475,7 +475,7 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 			}
 			v = bigger;
 		}
-		v[(*count)++] = (pid_t)atoi(t);
+		v[(*count)++] = (pid_t)str_u64_at(t);
 	}
 	free(text);
 	if (!v)

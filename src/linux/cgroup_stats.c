@@ -14,7 +14,7 @@ static uint64_t keyed(const char *text, const char *key)
 	size_t n = strlen(key);
 	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, key, n) && p[n] == ' ')
-			return strtoull(p + n + 1, NULL, 10);
+			return str_u64_at(p + n + 1);
 	return 0;
 }
 
@@ -22,7 +22,7 @@ static uint64_t keyed(const char *text, const char *key)
 static uint64_t value(const char *dir, const char *file)
 {
 	char *v = cg_read(dir, file);
-	uint64_t out = v && strncmp(v, "max", 3) ? strtoull(v, NULL, 10) : 0;
+	uint64_t out = v && strncmp(v, "max", 3) ? str_u64_at(v) : 0;
 	free(v);
 	return out;
 }

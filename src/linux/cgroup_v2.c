@@ -31,7 +31,7 @@ static int64_t current_field(const char *dir, const char *file, int field, int64
 	for (int i = 0; t && i < field; i++)
 		t = strtok_r(NULL, " \n", &save);
 	if (t)
-		out = !strcmp(t, "max") ? -1 : strtoll(t, NULL, 10);
+		out = !strcmp(t, "max") ? -1 : (int64_t)str_u64_at(t);
 	free(v);
 	return out;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -29,9 +30,10 @@ int fds_close_on_exec(int preserve)
 	int self = dirfd(d);
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-		if (e->d_name[0] == '.' || fd < (int)first || fd == self)
+		uint64_t n;
+		if (parse_u64(e->d_name, &n) < 0 || n < first || n == (uint64_t)self)
 			continue;
+		int fd = (int)n;
 		int flags = fcntl(fd, F_GETFD);
 		if (flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
 			closedir(d);

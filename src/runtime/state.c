@@ -136,7 +136,7 @@ int state_load(const char *root, const char *id, struct state *st)
 	copy_string(o, "systemdUnit", st->systemd_unit, sizeof(st->systemd_unit));
 	char t[32];
 	copy_string(o, "startTime", t, sizeof(t));
-	st->start_time = strtoull(t, NULL, 10);
+	st->start_time = str_u64_at(t);
 	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
 	const cJSON *owner = cJSON_GetObjectItemCaseSensitive(o, "owner");
 	const cJSON *hooks = cJSON_GetObjectItemCaseSensitive(o, "hooks");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "berth/spec/network.h"
+#include "berth/util/util.h"
 
 int net_addr_parse(const char *s, struct net_addr *a)
 {
@@ -25,12 +26,9 @@ int net_addr_parse(const char *s, struct net_addr *a)
 		return -1;
 	a->prefix = -1;
 	if (slash) {
-		char *end;
 		const char *p = slash + 1;
-		if (*p < '0' || *p > '9' || (p[0] == '0' && p[1]))
-			return -1;
-		long n = strtol(p, &end, 10);
-		if (*end || n > (long)net_addr_len(a) * 8)
+		uint64_t n;
+		if ((p[0] == '0' && p[1]) || parse_u64(p, &n) < 0 || n > net_addr_len(a) * 8)
 			return -1;
 		a->prefix = (int)n;
 	}

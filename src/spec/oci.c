@@ -29,10 +29,9 @@ static int left_out(struct jctx *j, const char *key, const char *symbol)
  * 1.2.1 and friends); another major version is refused. */
 static int check_version(struct jctx *j, const char *v)
 {
-	char *end;
-	errno = 0;
-	unsigned long major = strtoul(v, &end, 10);
-	if (end == v || *end != '.' || errno)
+	const char *end;
+	uint64_t major;
+	if (str_scan_u64(v, &major, &end) < 0 || *end != '.')
 		return jerr(j, "\"%s\" is not a version (expected 1.x.y)", v);
 	if (major != 1)
 		return jerr(j, "version %s is not supported: berth implements the OCI runtime spec 1.x", v);

@@ -15,12 +15,35 @@ int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Days since 1970-01-01 as a date of the proleptic Gregorian calendar:
+ * counted from 0000-03-01 in 400-year eras (146,097 days each), so that
+ * the leap day ends a year. What gmtime_r did for the stamp, without
+ * musl's __secs_to_tm (0.8 KB with its weekday and year-day). */
+static void civil_date(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	days += 719468;	/* 0000-03-01 to 1970-01-01 */
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	unsigned day_of_era = (unsigned)(days - era * 146097);
+	unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+	unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	unsigned month_from_march = (5 * day_of_year + 2) / 153;
+	*d = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+	*m = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+	*y = era * 400 + year_of_era + (*m <= 2);
+}
+
+void utc_format(int64_t secs, long nsec, char *out, size_t cap)
+{
+	int64_t days = (secs >= 0 ? secs : secs - 86399) / 86400, y;
+	unsigned s = (unsigned)(secs - days * 86400), m, d;
+	civil_date(days, &y, &m, &d);
+	snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%09ldZ", (long long)y, m, d, s / 3600, s / 60 % 60,
+		 s % 60, nsec);
+}
+
 void utc_stamp(char *out, size_t cap)
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	utc_format(ts.tv_sec, ts.tv_nsec, out, cap);
 }

@@ -33,7 +33,7 @@ static char proc_stat(pid_t pid, uint64_t *start_time)
 		for (p += 2; *p && field < 22; p++)
 			if (*p == ' ')
 				field++;
-		*start_time = strtoull(p, NULL, 10);
+		*start_time = str_u64_at(p);
 	}
 	free(s);
 	return state;

@@ -74,29 +74,52 @@ const char *str_utoa(unsigned long v, char buf[static 21])
 	return p;
 }
 
-int parse_u64(const char *s, uint64_t *out)
+/* Decimal digits only: berth reads numbers the kernel wrote and numbers
+ * a user gave, never hex or octal, so it needs none of strtoull's bases,
+ * locale or leading blanks (musl's intscan, 2.5 KB in all). */
+int str_scan_u64(const char *s, uint64_t *out, const char **end)
 {
-	if (!s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
+	uint64_t v = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (p == s)
 		return -1;
 	*out = v;
+	if (end)
+		*end = p;
+	return 0;
+}
+
+uint64_t str_u64_at(const char *s)
+{
+	uint64_t v;
+	if (str_scan_u64(s, &v, NULL) < 0)
+		return *s >= '0' && *s <= '9' ? UINT64_MAX : 0;
+	return v;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	const char *end;
+	if (!s || str_scan_u64(s, out, &end) < 0 || *end)
+		return -1;
 	return 0;
 }
 
 int parse_i64(const char *s, int64_t *out)
 {
-	if (!s || !*s)
+	uint64_t v;
+	if (!s)
 		return -1;
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end || end == s)
+	bool neg = *s == '-';
+	if (parse_u64(s + (neg || *s == '+'), &v) < 0 || v > (uint64_t)INT64_MAX + neg)
 		return -1;
-	*out = v;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }
 
@@ -179,16 +202,6 @@ int cap_last_known(void)
 	return (int)ARRAY_SIZE(caps) - 1;
 }
 
-/* The decimal number s starts with; *end points past it. */
-static int leading_number(const char *s, unsigned long long *v, char **end)
-{
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*v = strtoull(s, end, 10);
-	return errno ? -1 : 0;
-}
-
 int parse_size(const char *s, int64_t *out)
 {
 	/* "64m", "64M", "64MB", "64MiB", "1g", "4096", and -1 for unlimited:
@@ -197,9 +210,9 @@ int parse_size(const char *s, int64_t *out)
 		*out = -1;
 		return 0;
 	}
-	char *end;
-	unsigned long long v;
-	if (leading_number(s, &v, &end) < 0)
+	const char *end;
+	uint64_t v;
+	if (str_scan_u64(s, &v, &end) < 0)
 		return -1;
 	static const char units[] = "kmgtp";
 	unsigned shift = 0;
@@ -212,7 +225,7 @@ int parse_size(const char *s, int64_t *out)
 	}
 	if (tolower((unsigned char)*end) == 'b')
 		end++;
-	if (*end || v > (unsigned long long)(INT64_MAX >> shift))
+	if (*end || v > (uint64_t)(INT64_MAX >> shift))
 		return -1;
 	*out = (int64_t)(v << shift);
 	return 0;
@@ -224,13 +237,13 @@ int parse_duration_ms(const char *s, int64_t *ms)
 	static const struct { const char *unit; int64_t ms; } units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "", 1000 },
 	};
-	char *end;
-	unsigned long long v;
-	if (leading_number(s, &v, &end) < 0)
+	const char *end;
+	uint64_t v;
+	if (str_scan_u64(s, &v, &end) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
 		if (!strcmp(end, units[i].unit)) {
-			if (v > (unsigned long long)(INT64_MAX / units[i].ms))
+			if (v > (uint64_t)(INT64_MAX / units[i].ms))
 				return -1;
 			*ms = (int64_t)v * units[i].ms;
 			return 0;

@@ -116,4 +116,10 @@ mkdir -p "$out/corpus-printf"
 printf '\000\023\001\001\012\030\003\000\000\000\000\377\377\377\371\002\003\000' > "$out/corpus-printf/d"
 printf '\007\001\002\001\050\020\000\000\000\000\000\000\000\000\000\000\004abcd' > "$out/corpus-printf/s"
 fuzz fuzz_printf "berth's printf (CONFIG_SMALL_PRINTF) against the C library's, conversion by conversion" corpus-printf
+# Seeds for the option parser: a mode byte, then words (fuzz_cli.c's
+# vocabulary): options after arguments, a cluster with its value, "--".
+mkdir -p "$out/corpus-cli"
+printf '\000\020\010\011\032' > "$out/corpus-cli/permute"
+printf '\002\024\025\005\017\003' > "$out/corpus-cli/long-only"
+fuzz fuzz_cli "berth's option parser against the C library's getopt_long (_only): options, values, argv's order" corpus-cli "src/cmd/cli.c"
 fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot

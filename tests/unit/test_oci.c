@@ -818,12 +818,71 @@ static void test_small_parsers(void)
 	uint64_t v;
 	CHECK(parse_u64("18446744073709551615", &v) == 0 && v == UINT64_MAX);
 	CHECK(parse_u64("18446744073709551616", &v) == -1 && parse_u64("-1", &v) == -1 && parse_u64("1x", &v) == -1);
+	CHECK(parse_u64("", &v) == -1 && parse_u64(" 1", &v) == -1 && parse_u64("+1", &v) == -1 && parse_u64("0x10", &v) == -1);
+	CHECK(parse_u64("007", &v) == 0 && v == 7 && parse_u64(NULL, &v) == -1);
+	/* str_scan_u64 stops at the first non-digit and says where. */
+	const char *end;
+	CHECK(str_scan_u64("1.2.3", &v, &end) == 0 && v == 1 && *end == '.');
+	CHECK(str_scan_u64("x1", &v, &end) == -1 && str_scan_u64("99999999999999999999 ", &v, &end) == -1);
+	/* str_u64_at: what the kernel wrote; no digits is 0, too many saturate. */
+	CHECK(str_u64_at("42\n") == 42 && str_u64_at("max") == 0 && str_u64_at("") == 0);
+	CHECK(str_u64_at("99999999999999999999") == UINT64_MAX);
+	/* Against strtoull on 100,000 strings of digits and a few others:
+	 * what both accept must be the same number, and parse_u64 accepts
+	 * exactly the all-digit strings that fit. */
+	unsigned seed = 1, agree = 1;
+	for (int i = 0; i < 100000; i++) {
+		char buf[24];
+		size_t len = (seed = seed * 1103515245 + 12345) / 65536 % 24;
+		for (size_t k = 0; k < len; k++) {
+			unsigned r = (seed = seed * 1103515245 + 12345) / 65536;
+			buf[k] = r % 16 ? (char)('0' + r / 16 % 10) : " -+x"[r / 16 % 4];
+		}
+		buf[len] = 0;
+		errno = 0;
+		char *e;
+		unsigned long long ref = strtoull(buf, &e, 10);
+		bool ref_ok = len && buf[0] >= '0' && buf[0] <= '9' && !*e && !errno;
+		int got = parse_u64(buf, &v);
+		agree &= (got == 0) == ref_ok && (!ref_ok || v == ref);
+	}
+	CHECK(agree);
 	int64_t n;
+	CHECK(parse_i64("-9223372036854775808", &n) == 0 && n == INT64_MIN);
+	CHECK(parse_i64("9223372036854775807", &n) == 0 && n == INT64_MAX && parse_i64("+5", &n) == 0 && n == 5);
+	CHECK(parse_i64("9223372036854775808", &n) == -1 && parse_i64("-9223372036854775809", &n) == -1);
+	CHECK(parse_i64("-", &n) == -1 && parse_i64("", &n) == -1 && parse_i64("--1", &n) == -1 && parse_i64("1-", &n) == -1);
 	CHECK(parse_size("64m", &n) == 0 && n == 64 << 20 && parse_size("1GiB", &n) == 0 && n == 1 << 30);
 	CHECK(parse_size("4096", &n) == 0 && n == 4096 && parse_size("-1", &n) == 0 && n == -1);
 	CHECK(parse_size("12q", &n) == -1 && parse_size("", &n) == -1 && parse_size("99999999999p", &n) == -1);
 	CHECK(parse_duration_ms("500ms", &n) == 0 && n == 500 && parse_duration_ms("2m", &n) == 0 && n == 120000);
 	CHECK(parse_duration_ms("5", &n) == 0 && n == 5000 && parse_duration_ms("5x", &n) == -1);
+}
+
+/* utc_format against the C library's gmtime_r and strftime: the epoch,
+ * leap days and century years, the year 2038 and 9999, times before 1970,
+ * and 200,000 seconds spread over the years 1000 to 5900. */
+static void test_utc_format(void)
+{
+	static const int64_t fixed[] = { 0, -1, 86399, 86400, 951782400, 951868799, 4107542399, 2147483647,
+					 2147483648, 253402300799, -30610224000, -2208988801, 1709164800 };
+	unsigned seed = 7, same = 1;
+	for (int i = 0; i < 200000 + (int)ARRAY_SIZE(fixed); i++) {
+		int64_t secs = i < (int)ARRAY_SIZE(fixed) ? fixed[i]
+			: (int64_t)((seed = seed * 1103515245 + 12345) % 4000000u) * 39447 - 30610224000LL;
+		char ours[UTC_STAMP_LEN], want[UTC_STAMP_LEN + 16];
+		time_t t = (time_t)secs;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.000000042Z", &tm);
+		utc_format(secs, 42, ours, sizeof(ours));
+		if (strcmp(ours, want)) {
+			if (same)
+				printf("utc_format(%lld): %s, gmtime: %s\n", (long long)secs, ours, want);
+			same = 0;
+		}
+	}
+	CHECK(same);
 }
 
 /* str_cat and str_utoa: the paths `list` builds per container. */
@@ -987,6 +1046,7 @@ int main(void)
 	test_arena_grow();
 	test_arena_pack();
 	test_small_parsers();
+	test_utc_format();
 	test_utc_stamp();
 	test_mkdir_p();
 	test_read_fd();

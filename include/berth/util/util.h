@@ -46,8 +46,15 @@ const char *str_utoa(unsigned long v, char buf[static 21]);
 /* A container id or service name, as runc allows them: letters, digits,
  * '_', '+', '-', '.'; not "." or "..". */
 bool name_is_valid(const char *s);
+/* The decimal number s starts with (digits only: no sign, blank or base)
+ * in *out, and *end (if not NULL) past it; -1 if s starts with no digit
+ * or the number needs more than 64 bits. */
+int str_scan_u64(const char *s, uint64_t *out, const char **end);
+/* The number the kernel wrote at s: its leading digits' value, 0 if there
+ * are none, UINT64_MAX if too large (as strtoull). */
+uint64_t str_u64_at(const char *s);
 int parse_u64(const char *s, uint64_t *out);		/* decimal only; -1 on junk */
-int parse_i64(const char *s, int64_t *out);
+int parse_i64(const char *s, int64_t *out);		/* an optional sign, then as parse_u64 */
 /* A byte count with an optional binary unit ("64m", "1GiB"), or -1. */
 int parse_size(const char *s, int64_t *out);
 /* "500ms", "30s", "5m", "1h" (or bare seconds) -> milliseconds. */
@@ -99,6 +106,8 @@ int wait_for(bool (*done)(void *arg), void *arg, int fd, short events, int timeo
 int64_t now_ms(void);
 #define UTC_STAMP_LEN 40
 void utc_stamp(char *out, size_t cap);
+/* The same for a time given in seconds since the epoch (and nanoseconds). */
+void utc_format(int64_t secs, long nsec, char *out, size_t cap);
 
 /* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
