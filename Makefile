@@ -40,7 +40,7 @@ ifneq ($(if $(MAKECMDGOALS),$(other-goals),all),)
 endif
 endif
 
-WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
+WARN := -Wall -Wextra -Werror=implicit-function-declaration -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 CPPFLAGS_BERTH := -D_GNU_SOURCE -DBERTH_VERSION=\"$(VERSION)\" -Iinclude -I$(O)/include
 ifeq ($(DEPS),system)
 # Buildroot and Yocto: their cross compiler (CC, with its sysroot), their
@@ -72,7 +72,13 @@ CC := $(CROSS_COMPILE)gcc -specs /usr/lib/$(MUSL_TRIPLE_$(ARCH))/musl-gcc.specs
 # musl binary leaves writable; now they are plain .rodata.
 OPT := -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 CPPFLAGS_BERTH += -isystem $(SYSROOT)/include
-LDFLAGS_BERTH += -static -Wl,--gc-sections -L$(SYSROOT)/lib
+# -z norelro: musl's static start-up never applies PT_GNU_RELRO (only
+# its dynamic linker does: a static musl binary's relro page is mapped
+# rw- all its life), so the segment protected nothing, and aligning its
+# end to a page padded the file by up to 4 KB. With a small common page
+# size the data segment then follows the read-only data in the file,
+# and only its address moves to the next page (3.3 KB less in tiny).
+LDFLAGS_BERTH += -static -Wl,--gc-sections -Wl,-z,norelro,-z,common-page-size=64 -L$(SYSROOT)/lib
 STRIP_CMD := $(CROSS_COMPILE)strip --strip-all -R .comment
 # Only here: musl's static printf formats through vfprintf, and this
 # cJSON (scripts/patches/cjson-2-*) prints integers without %g.
