@@ -59,20 +59,20 @@ static int ps_table(char **ps_args, const pid_t *pids, size_t n)
 		_exit(127);
 	}
 	close(fds[1]);
-	FILE *f = fdopen(fds[0], "r");
-	char line[4096];
+	/* ps's output, whole lines however long (a command line can be). */
+	char *text = read_fd(fds[0], NULL), *at = text, *line;
+	close(fds[0]);
 	int col = -1, r = 0;
-	if (f && fgets(line, sizeof(line), f)) {
-		fputs(line, stdout);
+	if (text && (line = next_line(&at))) {
+		puts(line);
 		col = pid_column(line);
 		if (col < 0)
 			r = log_error("ps: its output has no PID column");
-		while (fgets(line, sizeof(line), f))
+		while ((line = next_line(&at)))
 			if (col >= 0 && has_pid(pids, n, word(line, col)))
-				fputs(line, stdout);
+				puts(line);
 	}
-	if (f)
-		fclose(f);
+	free(text);
 	int status;
 	waitpid(child, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))

@@ -61,16 +61,14 @@ static void mount_cgroups(struct init_options *o)
 	}
 	o->cgroup_v1 = true;	/* what was mounted, for the log */
 	early_mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
-	FILE *f = fopen("/proc/cgroups", "re");
-	char line[256], *w[4];	/* subsys_name hierarchy num_cgroups enabled */
-	while (f && fgets(line, sizeof(line), f))
+	char *text = read_file("/proc/cgroups", NULL), *w[4];	/* subsys_name hierarchy num_cgroups enabled */
+	for (char *at = text, *line; text && (line = next_line(&at));)
 		if (line[0] != '#' && str_words(line, w, 4) >= 4 && strcmp(w[3], "0") && strlen(w[0]) < 64) {
 			char dst[128];
 			snprintf(dst, sizeof(dst), "/sys/fs/cgroup/%s", w[0]);
 			early_mount("cgroup", dst, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, w[0]);
 		}
-	if (f)
-		fclose(f);
+	free(text);
 }
 
 static void loopback_up(void)
@@ -120,9 +118,8 @@ void init_read_cmdline(struct init_options *o)
  * follow its modalias). Each gets 10 s; a failure is a warning. */
 static void load_modules(void)
 {
-	FILE *f = fopen("/etc/modules", "re");
-	char line[512];
-	while (f && fgets(line, sizeof(line), f)) {
+	char *text = read_file("/etc/modules", NULL);
+	for (char *at = text, *line; text && (line = next_line(&at));) {
 		char *argv[16], *save, *w = strtok_r(line, " \t\r\n", &save);
 		if (!w || *w == '#')
 			continue;
@@ -153,8 +150,7 @@ static void load_modules(void)
 				 WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		}
 	}
-	if (f)
-		fclose(f);
+	free(text);
 }
 
 void init_mount_proc(void)

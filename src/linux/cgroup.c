@@ -89,13 +89,11 @@ static int hierarchies(struct hierarchy *h, int max)
 /* The runtime's own cgroup in hierarchy h, from /proc/self/cgroup. */
 static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 {
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
+	char *text = read_file("/proc/self/cgroup", NULL);
+	if (!text)
 		return log_error("/proc/self/cgroup: %m");
-	char line[1024];
 	int found = -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
+	for (char *at = text, *line; found < 0 && (line = next_line(&at));) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
@@ -117,7 +115,7 @@ static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 			found = 0;
 		}
 	}
-	fclose(f);
+	free(text);
 	if (found < 0)
 		snprintf(out, cap, "/");
 	return 0;

@@ -171,19 +171,17 @@ struct in_scope {
 static bool pid_in_scope(void *arg)
 {
 	struct in_scope *w = arg;
-	char file[64], line[1200];
+	char file[64];
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)w->pid);
-	FILE *f = fopen(file, "re");
-	if (!f) {
+	char *text = read_file(file, NULL);
+	if (!text) {
 		w->gone = true;
 		return true;
 	}
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = 0;
+	for (char *at = text, *line; (line = next_line(&at));)
+		if (!strncmp(line, "0::", 3))
 			w->there = !strcmp(line + 3, w->path);
-		}
-	fclose(f);
+	free(text);
 	return w->there;
 }
 

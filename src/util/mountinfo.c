@@ -71,15 +71,9 @@ int mountinfo_each(int (*fn)(const struct mountinfo *m, void *arg), void *arg)
 		return -1;
 	int r = 0;
 	struct mountinfo m;
-	for (char *line = text, *next; !r && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		else
-			next = line + strlen(line);
+	for (char *at = text, *line; !r && (line = next_line(&at));)
 		if (mountinfo_parse(line, &m) == 0)
 			r = fn(&m, arg);
-	}
 	free(text);
 	return r;
 }

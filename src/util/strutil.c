@@ -47,6 +47,17 @@ void str_sort(char **v, size_t n)
 		}
 }
 
+char *next_line(char **at)
+{
+	char *line = *at;
+	if (!*line)
+		return NULL;
+	char *end = line + strcspn(line, "\n");
+	*at = *end ? end + 1 : end;
+	*end = 0;
+	return line;
+}
+
 size_t str_words(char *s, char **words, size_t max)
 {
 	size_t n = 0;

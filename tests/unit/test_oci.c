@@ -885,6 +885,26 @@ static void test_utc_format(void)
 	CHECK(same);
 }
 
+/* next_line: whole lines however long, the last one with or without its
+ * '\n', empty lines kept. */
+static void test_next_line(void)
+{
+	char long_line[10001];
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = 0;
+	size_t n = strlen(long_line) + 16;
+	char *text = malloc(n);
+	snprintf(text, n, "a\n\n%s\nlast", long_line);
+	char *at = text, *l1 = next_line(&at), *l2 = next_line(&at), *l3 = next_line(&at), *l4 = next_line(&at);
+	CHECK(l1 && !strcmp(l1, "a") && l2 && !*l2 && l3 && strlen(l3) == 10000 && l4 && !strcmp(l4, "last"));
+	CHECK(!next_line(&at) && !next_line(&at));
+	free(text);
+	char one[] = "only\n", *at1 = one, *l = next_line(&at1);
+	CHECK(l && !strcmp(l, "only") && !next_line(&at1));
+	char none[] = "", *at0 = none;
+	CHECK(!next_line(&at0));
+}
+
 /* str_cat and str_utoa: the paths `list` builds per container. */
 static void test_str_cat(void)
 {
@@ -1047,6 +1067,7 @@ int main(void)
 	test_arena_pack();
 	test_small_parsers();
 	test_utc_format();
+	test_next_line();
 	test_utc_stamp();
 	test_mkdir_p();
 	test_read_fd();

@@ -39,6 +39,11 @@ int str_cat(char *out, size_t cap, ...);
  * words[]; returns how many, or max + 1 when more follow. What musl's
  * sscanf("%s %s") did for berth, without linking scanf. */
 size_t str_words(char *s, char **words, size_t max);
+/* The line of text at *at, its '\n' replaced by a NUL, *at moved past
+ * it; NULL at the end of the text. Whole lines however long, where a
+ * fgets buffer cut a long one into two (a cgroup path, a ps line):
+ *	for (char *at = text, *line; (line = next_line(&at));) */
+char *next_line(char **at);
 /* Sort strings in strcmp order, in place. */
 void str_sort(char **v, size_t n);
 /* v in decimal, in buf; returns where the digits start. */
