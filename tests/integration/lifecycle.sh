@@ -83,6 +83,17 @@ expect "kill --all stops the container" stopped "$(b state killall | jq -r .stat
 b delete killall
 assert_clean killall "kill --all"
 
+# ps keeps a process's line whole however long (its reader once cut
+# lines at 4 KiB): a command line of 6,000 bytes.
+long=$(printf '%06000d' 0 | tr 0 x)
+bd=$(new_bundle psl "echo up > /tmp/up; sleep 1000; : $long")
+edit "$bd" '.root.readonly = false'
+b run -d --bundle "$bd" psl
+wait_until 30 [ -f "$bd/rootfs/tmp/up" ]
+expect "ps: a 6,000-byte command line is one whole line" 1 "$(b ps psl | grep -c "sleep 1000; : $long\$")"
+b delete -f psl
+assert_clean psl "ps of a long line"
+
 # list
 bd=$(new_bundle l1 'sleep 1000')
 b run -d --bundle "$bd" l1
