@@ -44,6 +44,9 @@ CONF
 	# Each call of modprobe, in /modprobe.calls: /etc/modules's (a name
 	# each) must come once, whatever init re-runs itself.
 	rm "$r/sbin/modprobe"
+	# A comment longer than a line buffer: its tail is no module (an
+	# fgets reader once ran it as one).
+	printf '# %0600d tail\n' 0 | tr 0 x >> "$r/etc/modules"
 	printf '#!/bin/sh\necho "$*" >> /modprobe.calls\nexec /bin/busybox modprobe "$@"\n' > "$r/sbin/modprobe"
 	chmod 755 "$r/sbin/modprobe"
 	: > "$r/modprobe.calls"
@@ -51,6 +54,7 @@ CONF
 say() { echo "BOOT-TEST $*"; }
 twice=$(grep -v -- '^-' /run/modprobe.calls | sort | uniq -d | tr '\n' ' ')
 [ -s /run/modprobe.calls ] && [ -z "$twice" ] && say ok modules-loaded-once || say fail modules-loaded-once "[twice: $twice]"
+grep -q xxxxxxxx /run/modprobe.calls && say fail modules-long-comment || say ok modules-long-comment
 # until_true SECONDS TEST...: until TEST holds, at most SECONDS by the
 # clock (/proc/uptime: a loop's turn costs much more than its sleep on an
 # emulated ARM board, so turns are not counted).
@@ -263,7 +267,7 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 	got=$(cat "$outside" 2>/dev/null)
 	if [ "$got" = hello-from-berth ]; then record PASS "qemu-$arch boot ($mode): web's published port answers the machine running QEMU"
 	else record FAIL "qemu-$arch boot ($mode): web's published port answers the machine running QEMU (127.0.0.1:$BOARD_HTTP_PORT: wanted [hello-from-berth], got [$got]; see $log)"; fi
-	for t in modules-loaded-once setup-done web-ready web-answers killed-container-restarted sealed-binary crash-loop-failed powering-off; do
+	for t in modules-loaded-once modules-long-comment setup-done web-ready web-answers killed-container-restarted sealed-binary crash-loop-failed powering-off; do
 		if grep -q "BOOT-TEST ok $t" "$log"; then record PASS "qemu-$arch boot ($mode): $t"
 		else record FAIL "qemu-$arch boot ($mode): $t"; fi
 	done
