@@ -46,9 +46,14 @@ static void give_up(struct supervisor *sv, struct svc *s, unsigned act)
 	supervisor_power(sv, POWER_REBOOT, why);
 }
 
-/* Why a start ended without a container; NULL: it had one. */
-static const char *start_failure(enum svc_event ev, enum svc_state was)
+/* Why a start ended without a container (in buf, if it needs one); NULL:
+ * it had one. */
+static const char *start_failure(const struct svc *s, enum svc_event ev, enum svc_state was, char *buf, size_t cap)
 {
+	if (ev == EV_CREATE_FAILED && s->start_error) {
+		snprintf(buf, cap, "its container could not be created: %s", s->start_error);
+		return buf;
+	}
 	if (ev == EV_CREATE_FAILED)
 		return "its container could not be created";
 	if (ev == EV_TIMER && was == SVC_STARTING)
@@ -60,7 +65,8 @@ static const char *start_failure(enum svc_event ev, enum svc_state was)
  * enters by itself. */
 static void tell(const struct supervisor *sv, struct svc *s, enum svc_event ev, enum svc_state was)
 {
-	const char *failed_start = start_failure(ev, was);
+	char buf[sizeof(s->why)];
+	const char *failed_start = start_failure(s, ev, was, buf, sizeof(buf));
 	switch (s->lc.state) {
 	case SVC_STARTING:
 		snprintf(s->why, sizeof(s->why), "its container is being created");

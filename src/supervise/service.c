@@ -120,6 +120,7 @@ static void svc_free(struct supervisor *sv, struct svc *s)
 	logring_free(&s->ring);
 	svc_unread(s);
 	free(s->addresses);
+	free(s->start_error);
 	svc_container_clear(s);
 	free(s->line);
 	free(s->name);

@@ -36,6 +36,7 @@ struct start_result {
 	int ok;
 	struct state st;
 	char addresses[NET_DESCRIBE_LEN];	/* its network's, for ctl status */
+	char error[SVC_START_ERROR_LEN];	/* when not ok: the first error it logged */
 };
 
 /* A container of this name left by a supervisor that died, or by a
@@ -114,13 +115,14 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	setpgid(0, 0);
 	child_of_loop(sv, s, parent);
 	TRACE("starter: forked");
+	struct start_result res = { 0 };
+	log_keep_first_error(res.error, sizeof(res.error));
 	clear_stale(sv->root, s->name);
 	TRACE("starter: stale cleared");
 	struct create_opts o = {
 		.id = s->name, .stdio = s->conf.spec.process.terminal ? NULL : stdio,
 		.notify_fd = s->conf.ready == READY_NOTIFY ? notify_fd : -1, .foreground = true, .start = true,
 	};
-	struct start_result res = { 0 };
 	/* Its network: files and addresses before the container is made,
 	 * links once its namespace exists, all before its program runs. */
 	char net_files[4096];
@@ -219,6 +221,8 @@ static int take_start_result(struct supervisor *sv, struct svc *s, int *master)
 		goto out;
 	loop_close(sv, &s->starter_fd);
 	made = s->lc.state == SVC_STARTING && n == (ssize_t)sizeof(*res) && res->ok;
+	free(s->start_error);
+	s->start_error = !made && n == (ssize_t)sizeof(*res) && res->error[0] ? strdup(res->error) : NULL;
 	if (made) {
 		svc_container_set(s, &res->st);
 		free(s->addresses);

@@ -213,10 +213,11 @@ void update_observe(struct supervisor *sv, struct svc *s)
 	} else if (st == SVC_READY) {
 		u->commit_ms = now_ms() + u->settle_ms;
 	} else if (st == SVC_BACKOFF || st == SVC_FAILED || st == SVC_STOPPED) {
-		char why[200], how[40];
+		char why[320], how[SVC_START_ERROR_LEN + 40];
 		int w = s->last_status;
 		if (!u->created && !u->commit_ms)
-			snprintf(how, sizeof(how), "its container could not be created");
+			snprintf(how, sizeof(how), "its container could not be created%s%s", s->start_error ? ": " : "",
+				 s->start_error ? s->start_error : "");
 		else if (WIFSIGNALED(w))
 			snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(w));
 		else

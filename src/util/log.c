@@ -19,6 +19,8 @@ static struct {
 	void *err_ctx;
 	void (*sink)(int level, const char *msg);
 	const char *subject;	/* what every message of this process is about */
+	char *first_error;	/* log_keep_first_error's buffer, or NULL */
+	size_t first_error_cap;
 } logger = { .fd = -1 };
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
@@ -129,6 +131,8 @@ static size_t line_head(char *line, int level)
 static void emit(int level, char *line, size_t head)
 {
 	const char *msg = line + head;
+	if (level == LOG_ERROR && logger.first_error && !logger.first_error[0])
+		snprintf(logger.first_error, logger.first_error_cap, "%s", msg);
 	/* Named where it is written out: a message that comes through a sink
 	 * is named once, by the process that writes it. */
 	if (logger.sink) {
@@ -189,6 +193,14 @@ void log_message(int level, const char *msg)
 	line[head + n] = 0;
 	emit(level, line, head);
 	free(line);
+}
+
+void log_keep_first_error(char *buf, size_t cap)
+{
+	if (cap)
+		buf[0] = 0;
+	logger.first_error = cap ? buf : NULL;
+	logger.first_error_cap = cap;
 }
 
 int log_error(const char *fmt, ...)

@@ -90,7 +90,7 @@ oci_config "$d/noexec.json" '{"Cmd":["/no/such/program"]}' "$d/layer.tar"
 oci_layout "$d/noexec.layout" "$d/noexec.json" "$d/layer.tar"; img import "$d/noexec.layout" app:noexec >/dev/null
 ctl update app app:noexec >/dev/null
 check "an update whose program is not in the image is rolled back" wait_until 30 sh -c "grep -q 'rolled back from sha256:$(short "$(sha "$d/noexec.json")")' '$BERTH_IMAGE_STORE/pins/app'"
-expect_match "...as a container that could not be created" "it ended before it was ready \(its container could not be created\)" "$(last)"
+expect_match "...as a container that could not be created" "it ended before it was ready \(its container could not be created: process.args\[0\]: exec \"/no/such/program\": No such file or directory\)" "$(last)"
 check "...running the committed version again" wait_until 30 runs running-2
 expect_match "an unknown image: refused, nothing changes" "no image app:nope" "$(ctl update app app:nope 2>&1)"
 expect_match "an update to what runs: nothing to do" "already runs sha256:$(short "$v2")" "$(ctl update app app:2 2>&1)"

@@ -78,6 +78,10 @@ struct watch {
 };
 
 #define SVC_LINE 256	/* a console or kmsg copy's longest line */
+/* How much of the first error of a start that made no container the
+ * supervisor keeps for ctl status (the rest is in its log). */
+#define SVC_START_ERROR_LEN 200
+
 struct svc {
 	struct service_conf conf;
 	char *name;			/* the file's name without .conf, as conf.name (malloc'd) */
@@ -103,7 +107,8 @@ struct svc {
 	uint64_t lines_dropped, drops_told;	/* console/kmsg copies not made; of them, reported */
 	int64_t exec_ms, ready_ms;	/* boot timing: when its first run was started and became ready */
 	int last_status;		/* wait status of the last exit; -1 none */
-	char why[160];			/* why it waits or failed */
+	char why[320];			/* why it waits or failed */
+	char *start_error;		/* the first error of its last start that made no container, or NULL */
 	char *text;			/* the service file as read */
 	size_t text_len;
 	bool seen, reread, removed;	/* reload: in the directory; changed; gone */

@@ -22,6 +22,10 @@ void log_set_sink(void (*fn)(int level, const char *msg));
  * code under it speaks. The string must outlive the process's messages.
  * Returns the subject it replaces (NULL: none), to put back. */
 const char *log_set_subject(const char *subject);
+/* From now on, the first error this process logs is also copied into buf
+ * (cut to cap): what a child that works for another process (the
+ * supervisor's starter) tells it went wrong, beside logging it. */
+void log_keep_first_error(char *buf, size_t cap);
 /* Deliver an already formatted message (the runtime side of that socket). */
 void log_message(int level, const char *msg);
 
