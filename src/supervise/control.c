@@ -371,10 +371,13 @@ static bool dispatch(struct supervisor *sv, struct client *c, char **argv, int a
 		if (strcmp(cmd, power_words[i].name))
 			continue;
 		enum power_action action = power_words[i].action;
-		char why[32];
+		char why[32], err[300];
 		snprintf(why, sizeof(why), "ctl %s", cmd);
-		if (supervisor_power(sv, action, why) < 0)
-			outf(c, "1%s: init (pid 1) could not be asked: %s\n", cmd, strerror(errno));
+		log_keep_first_error(err, sizeof(err));	/* what to answer, if it fails */
+		int r = supervisor_power(sv, action, why);
+		log_keep_first_error(NULL, 0);
+		if (r < 0)
+			outf(c, "1%s\n", err);
 		else if (sv->pid1)
 			outf(c, "0stopping every service, then %s\n", cmd);
 		else

@@ -177,6 +177,18 @@ expect_match "rotated file stays near log-file-size" "^[0-9]{3,4}$" "$(stat -c %
 check "no more than log-files rotations" test ! -e "$sd/chatty.log.3"
 expect_match "the ring keeps the latest lines" "line-99-" "$(ctl logs chatty | tail -n1)"
 
+# ctl poweroff from a supervisor that is not PID 1 asks busybox init only:
+# under another PID 1 (this host's), nothing is asked and nothing stops.
+# (Where PID 1 is busybox init, asking it would power the machine off.)
+case $(readlink /proc/1/exe 2>/dev/null) in
+*/busybox) skip "ctl poweroff under another init" "PID 1 is busybox init here" ;;
+*)
+	OUT=$(ctl poweroff 2>&1); rc=$?
+	expect_match "ctl poweroff under another init: refused, init (pid 1) not asked" \
+		"^1 supervisor: ctl poweroff: init \(pid 1\) not asked: " "$rc $OUT"
+	expect "...and the services keep running" "ready ready" "$(state web) $(state app)" ;;
+esac
+
 # Shutdown: dependents stop before what they depend on.
 : > "$sd/shared/stops"
 kill -TERM $SP
