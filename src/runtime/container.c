@@ -325,7 +325,7 @@ static int wait_started_then_executed(int fd, const char *id, const struct state
 			continue;
 		}
 		if (got == 1 || (got == 0 && !started)) {
-			log_error("container \"%s\": its process failed before executing the program (see its stderr)", id);
+			log_exec_failed(id);
 			break;
 		}
 		if (got == 0) {

@@ -371,7 +371,7 @@ static int clone_and_serve(struct launch *l)
 	if (r == 0 && l->on_created)
 		r = l->on_created(l);
 	if (r == 0 && (r = child_release(sv[0])) < 0 && l->start)
-		log_error("container \"%s\": its process failed before executing the program (see its stderr)", l->id);
+		log_exec_failed(l->id);
 	close(sv[0]);
 	if (r < 0) {
 		if (l->pid > 0) {
@@ -384,6 +384,11 @@ static int clone_and_serve(struct launch *l)
 		l->pid = 0;
 	}
 	return r;
+}
+
+int log_exec_failed(const char *id)
+{
+	return log_error("container \"%s\": its process failed before executing the program (see its stderr)", id);
 }
 
 int launch_container(struct launch *l)

@@ -55,5 +55,8 @@ struct launch {
  * caller's teardown (container.c), which removes it with whatever else
  * state.json says exists. */
 int launch_container(struct launch *l);
+/* Says that container id's process stopped before it executed its
+ * program (its reason is on its stderr); returns -1. */
+int log_exec_failed(const char *id);
 
 #endif
