@@ -55,8 +55,11 @@ static int long_option(int argc, char **argv, const char *name, const struct opt
 	for (; o->name; o++) {
 		if (strncmp(o->name, name, len) || o->name[len])
 			continue;
-		if (eq && o->has_arg == no_argument)
-			return log_error("%s: option --%s takes no value", who, o->name), '?';
+		if (eq && o->has_arg == no_argument) {
+			log_error("%s: option --%s takes no value", who, o->name);
+			cli_optind++;
+			return '?';
+		}
 		if (eq)
 			cli_optarg = (char *)eq + 1;
 		else if (o->has_arg == required_argument)

@@ -170,6 +170,8 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 		goto fail;
 	}
 	svc_container_clear(s);	/* known again once the starter answers */
+	free(s->start_error);	/* and why it failed, if it does */
+	s->start_error = NULL;
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		close(sp[0]);

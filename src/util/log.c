@@ -21,6 +21,7 @@ static struct {
 	const char *subject;	/* what every message of this process is about */
 	char *first_error;	/* log_keep_first_error's buffer, or NULL */
 	size_t first_error_cap;
+	bool init_error_kept;	/* it holds the container init's own report */
 } logger = { .fd = -1 };
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
@@ -191,6 +192,10 @@ void log_message(int level, const char *msg)
 	size_t head = line_head(line, level);
 	memcpy(line + head, msg, n);
 	line[head + n] = 0;
+	if (level == LOG_ERROR && logger.first_error && !logger.init_error_kept) {
+		logger.first_error[0] = 0;	/* emit keeps it */
+		logger.init_error_kept = true;
+	}
 	emit(level, line, head);
 	free(line);
 }
@@ -201,6 +206,7 @@ void log_keep_first_error(char *buf, size_t cap)
 		buf[0] = 0;
 	logger.first_error = cap ? buf : NULL;
 	logger.first_error_cap = cap;
+	logger.init_error_kept = false;
 }
 
 int log_error(const char *fmt, ...)

@@ -905,6 +905,34 @@ static void test_next_line(void)
 	CHECK(!next_line(&at0));
 }
 
+static void quiet_sink(int level, const char *msg)
+{
+	(void)level, (void)msg;
+}
+
+/* log_keep_first_error: the process's first error, until the container's
+ * init reports one (log_message), which is kept instead, once. */
+static void test_first_error(void)
+{
+	char buf[32];
+	log_set_sink(quiet_sink);
+	log_keep_first_error(buf, sizeof(buf));
+	CHECK(buf[0] == 0);
+	log_warn("a warning is no error");
+	log_error("network: %s", "its namespace is gone");
+	log_error("a later one");
+	CHECK(!strcmp(buf, "network: its namespace is gone"));
+	log_message(LOG_ERROR, "process.args[0]: exec \"x\": not found, and cut to the buffer");
+	CHECK(!strcmp(buf, "process.args[0]: exec \"x\": not "));	/* 31 bytes */
+	log_message(LOG_ERROR, "the init's second");
+	log_error("the runtime's after it");
+	CHECK(!strncmp(buf, "process.args[0]", 15));
+	log_keep_first_error(NULL, 0);
+	log_error("kept nowhere");
+	CHECK(!strncmp(buf, "process.args[0]", 15));
+	log_set_sink(NULL);
+}
+
 /* str_cat and str_utoa: the paths `list` builds per container. */
 static void test_str_cat(void)
 {
@@ -1068,6 +1096,7 @@ int main(void)
 	test_small_parsers();
 	test_utc_format();
 	test_next_line();
+	test_first_error();
 	test_utc_stamp();
 	test_mkdir_p();
 	test_read_fd();

@@ -24,7 +24,10 @@ void log_set_sink(void (*fn)(int level, const char *msg));
 const char *log_set_subject(const char *subject);
 /* From now on, the first error this process logs is also copied into buf
  * (cut to cap): what a child that works for another process (the
- * supervisor's starter) tells it went wrong, beside logging it. */
+ * supervisor's starter) tells it went wrong, beside logging it. An error
+ * a container's init reports (log_message) takes the place of the
+ * process's own, once: what the runtime logs about an init that failed
+ * and died is a consequence (its namespaces gone, say), logged sooner. */
 void log_keep_first_error(char *buf, size_t cap);
 /* Deliver an already formatted message (the runtime side of that socket). */
 void log_message(int level, const char *msg);
