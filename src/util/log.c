@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "berth/config.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
@@ -132,7 +133,8 @@ static size_t line_head(char *line, int level)
 static void emit(int level, char *line, size_t head)
 {
 	const char *msg = line + head;
-	if (level == LOG_ERROR && logger.first_error && !logger.first_error[0])
+	/* (Only the supervisor keeps one: other builds have no code for it.) */
+	if (ENABLE_SUPERVISOR && level == LOG_ERROR && logger.first_error && !logger.first_error[0])
 		snprintf(logger.first_error, logger.first_error_cap, "%s", msg);
 	/* Named where it is written out: a message that comes through a sink
 	 * is named once, by the process that writes it. */
@@ -192,7 +194,7 @@ void log_message(int level, const char *msg)
 	size_t head = line_head(line, level);
 	memcpy(line + head, msg, n);
 	line[head + n] = 0;
-	if (level == LOG_ERROR && logger.first_error && !logger.init_error_kept) {
+	if (ENABLE_SUPERVISOR && level == LOG_ERROR && logger.first_error && !logger.init_error_kept) {
 		logger.first_error[0] = 0;	/* emit keeps it */
 		logger.init_error_kept = true;
 	}
