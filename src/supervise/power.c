@@ -21,7 +21,8 @@ static const char *const action_names[] = {
 int supervisor_power(struct supervisor *sv, enum power_action a, const char *why)
 {
 	if (!sv->pid1) {
-		/* busybox init is the busybox binary, whatever its link's name. */
+		/* busybox init is the busybox binary, whatever its link's name:
+		 * busybox, or Yocto's busybox.nosuid. */
 		char exe[PATH_MAX];
 		ssize_t n = readlink("/proc/1/exe", exe, sizeof(exe) - 1);
 		if (n < 0)
@@ -29,7 +30,7 @@ int supervisor_power(struct supervisor *sv, enum power_action a, const char *why
 					 "(/proc/1/exe: %m)", why);
 		exe[n] = 0;
 		const char *base = strrchr(exe, '/');
-		if (strcmp(base ? base + 1 : exe, "busybox")) {
+		if (strncmp(base ? base + 1 : exe, "busybox", 7)) {
 			errno = EPERM;
 			return log_error("supervisor: %s: init (pid 1) not asked: it is %s, not busybox init", why, exe);
 		}
