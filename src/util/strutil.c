@@ -117,8 +117,10 @@ uint64_t str_u64_at(const char *s)
 int parse_u64(const char *s, uint64_t *out)
 {
 	const char *end;
-	if (!s || str_scan_u64(s, out, &end) < 0 || *end)
+	uint64_t v;
+	if (!s || str_scan_u64(s, &v, &end) < 0 || *end)
 		return -1;
+	*out = v;	/* only a whole number: on junk, *out is as it was */
 	return 0;
 }
 

@@ -820,6 +820,7 @@ static void test_small_parsers(void)
 	CHECK(parse_u64("18446744073709551616", &v) == -1 && parse_u64("-1", &v) == -1 && parse_u64("1x", &v) == -1);
 	CHECK(parse_u64("", &v) == -1 && parse_u64(" 1", &v) == -1 && parse_u64("+1", &v) == -1 && parse_u64("0x10", &v) == -1);
 	CHECK(parse_u64("007", &v) == 0 && v == 7 && parse_u64(NULL, &v) == -1);
+	CHECK(parse_u64("12x", &v) == -1 && v == 7);	/* junk leaves *out as it was */
 	/* str_scan_u64 stops at the first non-digit and says where. */
 	const char *end;
 	CHECK(str_scan_u64("1.2.3", &v, &end) == 0 && v == 1 && *end == '.');
