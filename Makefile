@@ -86,7 +86,9 @@ LIBC_SRC := $(if $(CONFIG_SMALL_PRINTF),src/util/printf.c)
 endif
 comma := ,
 LDFLAGS_BERTH += $(if $(CONFIG_LINK_4K_PAGES),-Wl$(comma)-z$(comma)max-page-size=4096)
-CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -MMD -MP
+# The prefix map: the binary and its debug data do not name the clone's
+# directory (the same bytes wherever it is built; see scripts/deps.sh).
+CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -ffile-prefix-map=$(CURDIR)/= $(CPPFLAGS_BERTH) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 # Sources: the core, then one line per Kconfig feature.
 src-y := src/main.c src/cmd/cli.c src/util/log.c src/util/arena.c src/util/fs.c src/util/strutil.c \

@@ -21,7 +21,7 @@ ZLIB=zlib/bookworm	# gzip layers (CONFIG_IMAGE_STORE)
 
 sysroot=$deps/sysroot/$arch
 stamp=$sysroot/.stamp
-want="$SECCOMP $CJSON $INIH $ZLIB v5 $(cat "$here"/patches/*.patch | cksum)"
+want="$SECCOMP $CJSON $INIH $ZLIB v6 $(cat "$here"/patches/*.patch | cksum)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	touch "$stamp"	# newer than this script: make asks no more
 	exit 0
@@ -32,8 +32,10 @@ CC="${BERTH_CROSS}gcc -specs $BERTH_SPECS"
 AR="${BERTH_CROSS}ar"
 # As berth's own objects (Makefile): no position-independent code for a
 # static binary at a fixed address, no unwind tables (no C++, no
-# backtraces; they were 7 KB of .eh_frame).
-CFLAGS="-Os -ffunction-sections -fdata-sections -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables"
+# backtraces; they were 7 KB of .eh_frame). The file prefix map: the
+# libraries' assert()s name their source file, and the clone's own path
+# in the binary made its size (and bytes) depend on where it was built.
+CFLAGS="-Os -ffunction-sections -fdata-sections -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables -ffile-prefix-map=$deps/=deps/"
 
 fetch() {
 	mkdir -p "$deps/src"

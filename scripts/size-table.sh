@@ -13,7 +13,9 @@ mode=${1:-print}
 bytes() {	# ARCH NAME: the binary's size, with thousands apart
 	arch=$1 name=$2 dir=build/size-$1-$2
 	cfg=$name; [ "$name" = full ] && cfg=$arch
-	make --no-print-directory O="$dir" ARCH="$arch" "${cfg}_defconfig" >/dev/null
+	# A failed build is a cell that says so (a command substitution's
+	# status is lost in the row's echo), and no table is written.
+	make --no-print-directory O="$dir" ARCH="$arch" "${cfg}_defconfig" >/dev/null || { echo "build failed"; return; }
 	if [ "$arch" = aarch64 ] && ! grep -q '^CONFIG_LINK_4K_PAGES=y' "$dir/.config"; then
 		sed -i '/CONFIG_LINK_4K_PAGES/d' "$dir/.config"
 		echo CONFIG_LINK_4K_PAGES=y >> "$dir/.config"
@@ -23,7 +25,7 @@ bytes() {	# ARCH NAME: the binary's size, with thousands apart
 	# data and data are not padded to a page: a name of a fixed length
 	# (git's 12 digits), so that a dirty tree (+"-dirty") or a tarball
 	# ("unknown") measures what a clean checkout does.
-	make --no-print-directory -j"$(nproc)" O="$dir" ARCH="$arch" COMMIT=size-table00 >/dev/null
+	make --no-print-directory -j"$(nproc)" O="$dir" ARCH="$arch" COMMIT=size-table00 >/dev/null || { echo "build failed"; return; }
 	stat -c %s "$dir/berth" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\| \)/\1 \2\3/; ta'
 }
 table() {
@@ -40,7 +42,11 @@ end='<!-- end of size table -->'
 case $mode in
 print) table ;;
 --write|--check)
+	mkdir -p build
 	table > build/size-table.md
+	if grep -q 'build failed' build/size-table.md; then
+		cat build/size-table.md >&2; exit 1
+	fi
 	awk -v b="$begin" -v e="$end" -v t=build/size-table.md '
 		$0 == b { print; while ((getline l < t) > 0) print l; skip = 1; next }
 		$0 == e { skip = 0 }
