@@ -202,7 +202,7 @@ static int oci_manifest(struct image_manifest *m, int layoutfd, const char *path
 		const char *type = NULL;
 		if (j_string(&j, e, "mediaType", &type) < 0)
 			goto out;
-		if (type && strstr(type, "zstd")) {
+		if (type && str_find(type, "zstd")) {
 			jerr(&j, "a zstd layer (%s): berth reads plain and gzip layers", type);
 			goto out;
 		}

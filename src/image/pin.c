@@ -98,7 +98,7 @@ static void each_pin(const char *store, void (*fn)(const char *, const char *, s
 	DIR *d = p && asprintf(&dir, "%s/pins", store) >= 0 ? opendir(dir) : NULL;
 	struct dirent *e;
 	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp") && image_pin_read(store, e->d_name, p) > 0)
+		if (e->d_name[0] != '.' && !str_find(e->d_name, ".tmp") && image_pin_read(store, e->d_name, p) > 0)
 			fn(store, e->d_name, p, arg);
 	if (d)
 		closedir(d);

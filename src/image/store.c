@@ -164,7 +164,7 @@ static bool root_in_use(const char *id)
 			seen[n_seen++] = st.st_ino;
 		snprintf(path, sizeof(path), "/proc/%s/mountinfo", e->d_name);
 		char *table = read_file(path, NULL);
-		used = table && strstr(table, needle);
+		used = table && str_find(table, needle);
 		free(table);
 	}
 	closedir(proc);
@@ -222,7 +222,7 @@ static int collect_garbage(struct store *s)
 		/* Every line of kept is 64 digits and a newline: a match is a line. */
 		char line[NAME_MAX + 2];
 		snprintf(line, sizeof(line), "%s\n", o->d_name);
-		if (strlen(o->d_name) == 64 && strstr(kept, line))
+		if (strlen(o->d_name) == 64 && str_find(kept, line))
 			continue;	/* named, or what a service runs or may roll back to */
 		if (root_in_use(o->d_name)) {
 			log_info("image store %s: sha256:%.12s is no longer named but a container runs from it: "
@@ -405,7 +405,7 @@ int image_list(const char *dir, bool quiet)
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp"))
+		if (e->d_name[0] == '.' || str_find(e->d_name, ".tmp"))
 			continue;
 		char **more = realloc(names, (n + 1) * sizeof(*names));
 		if (!more || !(more[n] = strdup(e->d_name))) {

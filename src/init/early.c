@@ -46,7 +46,7 @@ static bool kernel_has(const char *fs)
 	char *list = read_file("/proc/filesystems", NULL);
 	char word[64];
 	snprintf(word, sizeof(word), "\t%s\n", fs);
-	bool has = list && strstr(list, word);
+	bool has = list && str_find(list, word);
 	free(list);
 	return has;
 }

@@ -33,7 +33,7 @@
 static bool has_word(const char *list, const char *word, const char *seps)
 {
 	size_t n = strlen(word);
-	for (const char *p = list; (p = strstr(p, word)); p += n)
+	for (const char *p = list; (p = str_find(p, word)); p += n)
 		if ((p == list || strchr(seps, p[-1])) && (!p[n] || strchr(seps, p[n])))
 			return true;
 	return false;

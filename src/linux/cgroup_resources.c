@@ -193,7 +193,7 @@ static int freezer(const struct cgroup_ctx *c, char *dir, size_t cap)
 static bool is_frozen(int version, const char *dir)
 {
 	char *v = cg_read(dir, version == 1 ? "freezer.state" : "cgroup.events");
-	bool frozen = v && (version == 1 ? !strncmp(v, "FROZEN", 6) : strstr(v, "frozen 1") != NULL);
+	bool frozen = v && (version == 1 ? !strncmp(v, "FROZEN", 6) : str_find(v, "frozen 1") != NULL);
 	free(v);
 	return frozen;
 }

@@ -118,7 +118,7 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 	}
 	int r = mount_at(rootfd, m->destination, how, src, m->type, flags, data);
 	char nogid[1024];
-	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && s->ns[NS_USER].wanted && data && strstr(data, "gid="))
+	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && s->ns[NS_USER].wanted && data && str_find(data, "gid="))
 		r = mount_at(rootfd, m->destination, how, src, m->type, flags, without_gid(data, nogid, sizeof(nogid)));
 	if (r < 0 && errno == ELOOP && kernel_fs(m->type))
 		return log_error("%s: the rootfs has a symlink on the way to %s; %s is mounted only on a real directory",
@@ -140,7 +140,7 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 	if (covered >= 0) {
 		int fresh = mounted_at(rootfd, m->destination, 0);
 		int top = fresh >= 0 ? openat(fresh, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-		r = top >= 0 ? copy_up(covered, top, m->destination, data && strstr(data, "mode="))
+		r = top >= 0 ? copy_up(covered, top, m->destination, data && str_find(data, "mode="))
 			     : log_error("%s: tmpcopyup: the new tmpfs: %m", what);
 		close(covered);
 		if (fresh >= 0)

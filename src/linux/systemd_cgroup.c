@@ -42,7 +42,7 @@ static int slice_path(const char *slice, char *out, size_t cap)
 	if (!strcmp(slice, "-.slice"))
 		return 0;
 	size_t base = n - 6, len = 0;
-	if (slice[0] == '-' || slice[base - 1] == '-' || strstr(slice, "--"))
+	if (slice[0] == '-' || slice[base - 1] == '-' || str_find(slice, "--"))
 		return log_error("linux.cgroupsPath: slice \"%s\": a dash may not begin, end or double", slice);
 	for (size_t i = 0; i <= base; i++) {
 		if (i < base && slice[i] != '-')

@@ -47,7 +47,7 @@ static int validate_sysctl(const struct spec *s)
 {
 	for (size_t i = 0; i < s->n_sysctl; i++) {
 		const char *key = s->sysctl[i].key;
-		if (!*key || strstr(key, "..") || key[0] == '.' || key[0] == '/')
+		if (!*key || str_find(key, "..") || key[0] == '.' || key[0] == '/')
 			return log_error("linux.sysctl: \"%s\" is not a sysctl name", key);
 		enum ns_kind k = sysctl_namespace(key);
 		if (k == NS_COUNT)

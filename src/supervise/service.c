@@ -202,7 +202,7 @@ int svc_load_all(struct supervisor *sv)
 		if (s && sv->skip && s->lc.state != SVC_BROKEN) {
 			char word[220];
 			snprintf(word, sizeof(word), ",%s,", s->name);
-			if (strstr(sv->skip, word)) {
+			if (str_find(sv->skip, word)) {
 				svc_event(sv, s, EV_STOP, false);
 				snprintf(s->why, sizeof(s->why), "skipped (berth.skip on the kernel command line)");
 			}

@@ -47,6 +47,15 @@ void str_sort(char **v, size_t n)
 		}
 }
 
+char *str_find(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *p = hay; *p; p++)
+		if (!strncmp(p, needle, n))
+			return (char *)p;
+	return n ? NULL : (char *)hay;
+}
+
 char *next_line(char **at)
 {
 	char *line = *at;

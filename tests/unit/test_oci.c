@@ -906,6 +906,37 @@ static void test_next_line(void)
 	CHECK(!next_line(&at0));
 }
 
+/* str_find: strstr's answer on 200,000 random texts and words from a
+ * three-letter alphabet (so that near matches and overlaps are common),
+ * the empty word included. */
+static unsigned next_random(unsigned *seed)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return *seed >> 16;
+}
+
+static void test_str_find(void)
+{
+	unsigned seed = 7;
+	int same = 1;
+	for (int i = 0; i < 200000 && same; i++) {
+		char hay[40], needle[6];
+		size_t nh = next_random(&seed) % 32, nn = next_random(&seed) % 5;
+		for (size_t k = 0; k < nh; k++)
+			hay[k] = (char)('a' + next_random(&seed) % 3);
+		hay[nh] = 0;
+		for (size_t k = 0; k < nn; k++)
+			needle[k] = (char)('a' + next_random(&seed) % 3);
+		needle[nn] = 0;
+		if (str_find(hay, needle) != strstr(hay, needle)) {
+			printf("str_find(\"%s\", \"%s\") is not strstr's\n", hay, needle);
+			same = 0;
+		}
+	}
+	CHECK(same);
+	CHECK(str_find("", "") && !str_find("", "a") && !str_find("ab", "abc"));
+}
+
 static void quiet_sink(int level, const char *msg)
 {
 	(void)level, (void)msg;
@@ -1097,6 +1128,7 @@ int main(void)
 	test_small_parsers();
 	test_utc_format();
 	test_next_line();
+	test_str_find();
 	test_first_error();
 	test_utc_stamp();
 	test_mkdir_p();

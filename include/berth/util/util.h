@@ -44,6 +44,9 @@ size_t str_words(char *s, char **words, size_t max);
  * fgets buffer cut a long one into two (a cgroup path, a ps line):
  *	for (char *at = text, *line; (line = next_line(&at));) */
 char *next_line(char **at);
+/* strstr by the plain loop: berth looks for short words in short texts,
+ * and musl's two-way search is 1.3 KB of the static binary. */
+char *str_find(const char *hay, const char *needle);
 /* Sort strings in strcmp order, in place. */
 void str_sort(char **v, size_t n);
 /* v in decimal, in buf; returns where the digits start. */
