@@ -98,7 +98,8 @@ src-y := src/main.c src/cmd/cli.c src/util/log.c src/util/arena.c src/util/fs.c 
 	src/linux/namespaces.c src/linux/mounts.c src/linux/copyup.c src/linux/mountopts.c src/linux/rootfs.c src/linux/mountat.c \
 	src/linux/devices.c src/linux/paths.c src/linux/sysctl.c src/linux/process.c \
 	src/linux/caps.c src/linux/fds.c src/linux/cgroup.c src/linux/cgroup_resources.c src/linux/cgroup_stats.c
-src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/util/json.c
+src-$(CONFIG_JSON) += src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/util/json.c \
+	src/util/json_write.c
 src-$(CONFIG_OCI_RUNTIME) += src/runtime/state.c src/runtime/launch.c src/runtime/container.c src/runtime/operate.c \
 	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/runtime/forward.c src/runtime/child.c \

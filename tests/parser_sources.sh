@@ -2,7 +2,7 @@
 # The sources of the parsers and what they need, for the unit tests and
 # the fuzz targets (sourced by both, so the lists cannot drift apart).
 PARSER_SRC="src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/spec/ini.c src/spec/service_keys.c
-	src/spec/cmdline.c src/spec/default_spec.c src/spec/spec.c src/spec/validate.c src/util/json.c
+	src/spec/cmdline.c src/spec/default_spec.c src/spec/spec.c src/spec/validate.c src/util/json.c src/util/json_write.c
 	src/util/arena.c src/util/log.c src/util/fs.c src/util/strutil.c src/util/inroot.c src/util/mountinfo.c
 	src/util/proc.c src/util/clock.c src/util/waitfor.c src/linux/mountopts.c
 	src/spec/service_network.c src/spec/netaddr.c src/runtime/leases.c src/spec/deps.c src/spec/target.c"

@@ -5,59 +5,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <cjson/cJSON.h>
 #include "berth/cmd/cli.h"
 #include "berth/runtime/container.h"
 #include "berth/util/log.h"
+#include "berth/util/json_write.h"
 #include "berth/util/util.h"
 
-static cJSON *obj(cJSON *parent, const char *key)
-{
-	return cJSON_AddObjectToObject(parent, key);
-}
-
-/* Exact integers: a double would print 2^63 as 9.2233720368547758e+18. */
-static void num(cJSON *o, const char *key, uint64_t v)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%llu", (unsigned long long)v);
-	cJSON_AddRawToObject(o, key, text);
-}
-
+/* runc's event: numbers exact (a double would print 2^63 as
+ * 9.2233720368547758e+18). */
 static void print_event(const char *type, const char *id, const struct cgroup_stats *s)
 {
-	cJSON *e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "type", type);
-	cJSON_AddStringToObject(e, "id", id);
+	struct jw w;
+	jw_init(&w, false);
+	jw_object(&w, NULL);
+	jw_string(&w, "type", type);
+	jw_string(&w, "id", id);
 	if (s) {
-		cJSON *d = obj(e, "data");
+		jw_object(&w, "data");
 		if (s->has_cpu) {
-			cJSON *cpu = obj(d, "cpu"), *u = obj(cpu, "usage"), *t = obj(cpu, "throttling");
-			num(u, "total", s->cpu_total_ns);
-			num(u, "kernel", s->cpu_kernel_ns);
-			num(u, "user", s->cpu_user_ns);
-			num(t, "periods", s->cpu_periods);
-			num(t, "throttledPeriods", s->cpu_throttled_periods);
-			num(t, "throttledTime", s->cpu_throttled_ns);
+			jw_object(&w, "cpu");
+			jw_object(&w, "usage");
+			jw_u64(&w, "total", s->cpu_total_ns);
+			jw_u64(&w, "kernel", s->cpu_kernel_ns);
+			jw_u64(&w, "user", s->cpu_user_ns);
+			jw_end(&w);
+			jw_object(&w, "throttling");
+			jw_u64(&w, "periods", s->cpu_periods);
+			jw_u64(&w, "throttledPeriods", s->cpu_throttled_periods);
+			jw_u64(&w, "throttledTime", s->cpu_throttled_ns);
+			jw_end(&w);
+			jw_end(&w);
 		}
 		if (s->has_memory) {
-			cJSON *m = obj(d, "memory"), *u = obj(m, "usage"), *sw = obj(m, "swap");
-			num(u, "limit", s->mem_limit);
-			num(u, "usage", s->mem_usage);
-			num(u, "max", s->mem_max);
-			num(u, "failcnt", s->mem_failcnt);
-			num(sw, "limit", s->swap_limit);
-			num(sw, "usage", s->swap_usage);
-			num(m, "oomKills", s->oom_kills);
+			jw_object(&w, "memory");
+			jw_object(&w, "usage");
+			jw_u64(&w, "limit", s->mem_limit);
+			jw_u64(&w, "usage", s->mem_usage);
+			jw_u64(&w, "max", s->mem_max);
+			jw_u64(&w, "failcnt", s->mem_failcnt);
+			jw_end(&w);
+			jw_object(&w, "swap");
+			jw_u64(&w, "limit", s->swap_limit);
+			jw_u64(&w, "usage", s->swap_usage);
+			jw_end(&w);
+			jw_u64(&w, "oomKills", s->oom_kills);
+			jw_end(&w);
 		}
 		if (s->has_pids) {
-			cJSON *p = obj(d, "pids");
-			num(p, "current", s->pids_current);
-			num(p, "limit", s->pids_limit);
+			jw_object(&w, "pids");
+			jw_u64(&w, "current", s->pids_current);
+			jw_u64(&w, "limit", s->pids_limit);
+			jw_end(&w);
 		}
+		jw_end(&w);
 	}
-	char *text = cJSON_PrintUnformatted(e);
-	cJSON_Delete(e);
+	jw_end(&w);
+	char *text = jw_finish(&w);
 	if (text) {
 		puts(text);
 		fflush(stdout);

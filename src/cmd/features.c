@@ -7,19 +7,28 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <cjson/cJSON.h>
 #include "berth/cmd/cli.h"
 #include "berth/config.h"
 #include "berth/linux/linux.h"
 #include "berth/linux/mountopts.h"
 #include "berth/spec/spec.h"
+#include "berth/util/json_write.h"
 #include "berth/util/util.h"
 
-static void add_strings(cJSON *o, const char *key, const char *(*name)(size_t))
+static void add_strings(struct jw *w, const char *key, const char *(*name)(size_t))
 {
-	cJSON *a = cJSON_AddArrayToObject(o, key);
+	jw_array(w, key);
 	for (size_t i = 0; name(i); i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(name(i)));
+		jw_string(w, NULL, name(i));
+	jw_end(w);
+}
+
+/* {"enabled": on} */
+static void enabled(struct jw *w, const char *key, bool on)
+{
+	jw_object(w, key);
+	jw_bool(w, "enabled", on);
+	jw_end(w);
 }
 
 static const char *hook_name(size_t i)
@@ -77,39 +86,46 @@ int cmd_features(struct globals *g, int argc, char **argv)
 			return code;
 	if (cli_need_args(argc, argv, 0, 0, &help) < 0)
 		return 1;
-	cJSON *f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "ociVersionMin", "1.0.0");
-	cJSON_AddStringToObject(f, "ociVersionMax", "1.2.0");
-	add_strings(f, "hooks", hook_name);
-	add_strings(f, "mountOptions", mountopt_name);
-	cJSON *lx = cJSON_AddObjectToObject(f, "linux");
-	add_strings(lx, "namespaces", namespace_name);
-	add_strings(lx, "capabilities", capability_name);
-	cJSON *cg = cJSON_AddObjectToObject(lx, "cgroup");
-	cJSON_AddBoolToObject(cg, "v1", ENABLE_CGROUP_V1);
-	cJSON_AddBoolToObject(cg, "v2", ENABLE_CGROUP_V2);
-	cJSON_AddBoolToObject(cg, "systemd", ENABLE_SYSTEMD_CGROUP);
-	cJSON_AddBoolToObject(cg, "systemdUser", false);
-	cJSON_AddBoolToObject(cg, "rdma", ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2);
-	cJSON *sc = cJSON_AddObjectToObject(lx, "seccomp");
-	cJSON_AddBoolToObject(sc, "enabled", ENABLE_SECCOMP);
+	struct jw w;
+	jw_init(&w, true);
+	jw_object(&w, NULL);
+	jw_string(&w, "ociVersionMin", "1.0.0");
+	jw_string(&w, "ociVersionMax", "1.2.0");
+	add_strings(&w, "hooks", hook_name);
+	add_strings(&w, "mountOptions", mountopt_name);
+	jw_object(&w, "linux");
+	add_strings(&w, "namespaces", namespace_name);
+	add_strings(&w, "capabilities", capability_name);
+	jw_object(&w, "cgroup");
+	jw_bool(&w, "v1", ENABLE_CGROUP_V1);
+	jw_bool(&w, "v2", ENABLE_CGROUP_V2);
+	jw_bool(&w, "systemd", ENABLE_SYSTEMD_CGROUP);
+	jw_bool(&w, "systemdUser", false);
+	jw_bool(&w, "rdma", ENABLE_CGROUP_V1 || ENABLE_CGROUP_V2);
+	jw_end(&w);
+	jw_object(&w, "seccomp");
+	jw_bool(&w, "enabled", ENABLE_SECCOMP);
 	if (ENABLE_SECCOMP) {
-		add_strings(sc, "actions", action_name);
-		add_strings(sc, "operators", op_name);
-		add_strings(sc, "archs", sc_arch_name);
-		add_strings(sc, "knownFlags", sc_flag_name);
-		add_strings(sc, "supportedFlags", supported_flag);
+		add_strings(&w, "actions", action_name);
+		add_strings(&w, "operators", op_name);
+		add_strings(&w, "archs", sc_arch_name);
+		add_strings(&w, "knownFlags", sc_flag_name);
+		add_strings(&w, "supportedFlags", supported_flag);
 	}
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "apparmor"), "enabled", ENABLE_APPARMOR);
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "selinux"), "enabled", ENABLE_SELINUX);
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(lx, "intelRdt"), "enabled", false);
-	cJSON *idmap = cJSON_AddObjectToObject(cJSON_AddObjectToObject(lx, "mountExtensions"), "idmap");
-	cJSON_AddBoolToObject(idmap, "enabled", ENABLE_IDMAP_MOUNTS);
-	cJSON *ann = cJSON_AddObjectToObject(f, "annotations");
-	cJSON_AddStringToObject(ann, "org.opencontainers.runc.checkpoint.enabled", "false");
-	cJSON_AddStringToObject(ann, "io.github.berth.version", BERTH_VERSION);
-	char *text = cJSON_Print(f);
-	cJSON_Delete(f);
+	jw_end(&w);
+	enabled(&w, "apparmor", ENABLE_APPARMOR);
+	enabled(&w, "selinux", ENABLE_SELINUX);
+	enabled(&w, "intelRdt", false);
+	jw_object(&w, "mountExtensions");
+	enabled(&w, "idmap", ENABLE_IDMAP_MOUNTS);
+	jw_end(&w);
+	jw_end(&w);
+	jw_object(&w, "annotations");
+	jw_string(&w, "org.opencontainers.runc.checkpoint.enabled", "false");
+	jw_string(&w, "io.github.berth.version", BERTH_VERSION);
+	jw_end(&w);
+	jw_end(&w);
+	char *text = jw_finish(&w);
 	if (!text)
 		return 1;
 	puts(text);

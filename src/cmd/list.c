@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cjson/cJSON.h>
 #include "berth/cmd/cli.h"
 #include "berth/util/log.h"
 #include "berth/runtime/state.h"
+#include "berth/util/json_write.h"
 
 int cmd_list(struct globals *g, int argc, char **argv)
 {
@@ -32,7 +32,9 @@ int cmd_list(struct globals *g, int argc, char **argv)
 	DIR *d = opendir(g->root);
 	if (!d && errno != ENOENT)
 		return log_error("--root %s: %m", g->root), 1;
-	cJSON *arr = cJSON_CreateArray();
+	struct jw w;
+	jw_init(&w, false);
+	jw_array(&w, NULL);
 	if (!quiet && !json)
 		printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
 	struct dirent *e;
@@ -45,16 +47,16 @@ int cmd_list(struct globals *g, int argc, char **argv)
 		if (quiet) {
 			puts(st.id);
 		} else if (json) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "ociVersion", "1.2.0");
-			cJSON_AddStringToObject(o, "id", st.id);
-			cJSON_AddNumberToObject(o, "pid", pid);
-			cJSON_AddStringToObject(o, "status", status_name(status));
-			cJSON_AddStringToObject(o, "bundle", st.bundle);
-			cJSON_AddStringToObject(o, "rootfs", st.rootfs);
-			cJSON_AddStringToObject(o, "created", st.created);
-			cJSON_AddStringToObject(o, "owner", st.owner ? "" : "root");
-			cJSON_AddItemToArray(arr, o);
+			jw_object(&w, NULL);
+			jw_string(&w, "ociVersion", "1.2.0");
+			jw_string(&w, "id", st.id);
+			jw_int(&w, "pid", pid);
+			jw_string(&w, "status", status_name(status));
+			jw_string(&w, "bundle", st.bundle);
+			jw_string(&w, "rootfs", st.rootfs);
+			jw_string(&w, "created", st.created);
+			jw_string(&w, "owner", st.owner ? "" : "root");
+			jw_end(&w);
 		} else {
 			printf("%-12s %-8d %-10s %-40s %-31s %s\n", st.id, pid, status_name(status), st.bundle,
 			       st.created, st.owner ? "" : "root");
@@ -62,11 +64,12 @@ int cmd_list(struct globals *g, int argc, char **argv)
 	}
 	if (d)
 		closedir(d);
-	if (json) {
-		char *text = cJSON_PrintUnformatted(arr);
+	jw_end(&w);
+	char *text = jw_finish(&w);
+	if (json && text)
 		puts(text);
-		free(text);
-	}
-	cJSON_Delete(arr);
+	free(text);
+	if (json && !text)
+		return log_error("out of memory"), 1;
 	return 0;
 }

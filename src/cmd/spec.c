@@ -35,7 +35,7 @@ int cmd_spec(struct globals *g, int argc, char **argv)
 	int n = default_spec_json(text, sizeof(text), rootless);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == EEXIST)
 			return log_error("%s exists: remove it first", path), 1;

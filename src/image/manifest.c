@@ -54,7 +54,7 @@ int layout_open_file(int layoutfd, const char *path, const char *origin)
 		log_error("%s: %s: %m", origin, path);
 	else if (!S_ISREG(st.st_mode))
 		log_error("%s: %s: not a regular file", origin, path);
-	else if ((fd = open(fd_path(pfd, &p), O_RDONLY | O_CLOEXEC)) < 0)
+	else if ((fd = openat(AT_FDCWD, fd_path(pfd, &p), O_RDONLY | O_CLOEXEC)) < 0)
 		log_error("%s: %s: %m", origin, path);
 	close(pfd);
 	return fd;

@@ -70,7 +70,7 @@ int image_pin_write(const char *store, const char *service, const struct image_p
 					      v[i]->ref[0] ? v[i]->ref : "-");
 	if (p->last[0])
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "last %s\n", p->last);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r = fd < 0 ? -1 : write_file_durable(fd, service, text, n, 0644);
 	if (r < 0)
 		log_error("%s/%s: %m", dir, service);

@@ -95,7 +95,7 @@ static int store_lock(struct store *s, const char *dir)
 {
 	s->dir = dir;
 	s->fd = s->lock = -1;
-	if (mkdir_p(dir, 0700) < 0 || (s->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (mkdir_p(dir, 0700) < 0 || (s->fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return log_error("image store %s: %m", dir);
 	static const char *const subdirs[] = { "roots", "refs", "tmp" };
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++)
@@ -251,7 +251,7 @@ static int unpack_archive(int workfd, const char *source)
 	/* "-": standard input (docker save | berth image import - NAME). A
 	 * path the user gave may be a pipe too: it is read as a stream. */
 	bool in = !strcmp(source, "-");
-	int fd = in ? 0 : open(source, O_RDONLY | O_CLOEXEC);
+	int fd = in ? 0 : openat(AT_FDCWD, source, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("%s: %m", source);
 	int afd = open_dir_at(workfd, "archive", true);
@@ -312,7 +312,7 @@ static int import_into(struct store *s, int workfd, const char *source, const ch
 		return log_error("%s: %m", source);
 	int layoutfd;
 	if (strcmp(source, "-") && S_ISDIR(st.st_mode)) {
-		layoutfd = open(source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		layoutfd = openat(AT_FDCWD, source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else {
 		if (unpack_archive(workfd, source) < 0)
 			return -1;

@@ -27,13 +27,13 @@ static pid_t console_shell(void)
 {
 	if (access(CONFIG_INIT_SHELL, X_OK) < 0)
 		return -1;
-	pid_t pid = fork();
+	pid_t pid = _Fork();
 	if (pid == 0) {
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		setsid();
-		int fd = open("/dev/console", O_RDWR);
+		int fd = openat(AT_FDCWD, "/dev/console", O_RDWR);
 		if (fd >= 0) {
 			ioctl(fd, TIOCSCTTY, 1);
 			dup2(fd, 0);

@@ -166,7 +166,7 @@ static int hierarchies_now(const struct hierarchy **h)
 		/* A fork's copy of the watch is not closed: the child may
 		 * have reused that number since. It is close-on-exec. */
 		known.pid = getpid();
-		known.watch = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		known.watch = openat(AT_FDCWD, "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 		known.n = hierarchies(known.h, MAX_HIERARCHIES);
 		if (known.n < 0 || known.watch < 0) {
 			if (known.watch >= 0)
@@ -394,13 +394,13 @@ int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_jo
 		char dir[512], file[600];
 		cg_dir(&c, i, dir, sizeof(dir));
 		snprintf(file, sizeof(file), "%s/%s", dir, c.h[i].v2 ? "cgroup.procs" : "tasks");
-		j->fds[j->n] = open(file, O_WRONLY | O_CLOEXEC);
+		j->fds[j->n] = openat(AT_FDCWD, file, O_WRONLY | O_CLOEXEC);
 		if (j->fds[j->n] < 0) {
 			cgroup_join_close(j);
 			return log_error("cgroup %s: %m", file);
 		}
 		j->v2[j->n++] = c.h[i].v2;
-		if (c.h[i].v2 && (j->v2_dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		if (c.h[i].v2 && (j->v2_dir = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			cgroup_join_close(j);
 			return log_error("cgroup %s: %m", dir);
 		}
@@ -513,7 +513,7 @@ int cgroup_events_open(const char *path)
 		return -1;
 	cg_dir(&c, c.v2, dir, sizeof(dir));
 	snprintf(file, sizeof(file), "%s/cgroup.events", dir);
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, file, O_RDONLY | O_CLOEXEC);
 	char buf[256];
 	if (fd >= 0 && read(fd, buf, sizeof(buf)) < 0) {	/* armed from now on */
 		close(fd);

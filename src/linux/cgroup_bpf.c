@@ -153,7 +153,7 @@ static void detach(int cgfd, uint32_t id)
 
 int cgv2_devices(const char *dir, const struct resources *r)
 {
-	int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int cgfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0)
 		return log_error("linux.resources.devices: %s: %m", dir);
 	uint32_t old[64];

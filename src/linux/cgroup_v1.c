@@ -154,7 +154,7 @@ int cgv1_devices(const char *dir, const struct resources *r)
 			device_rule_text(d, text, sizeof(text));
 		int *fd = &fds[d->allow];
 		snprintf(path, sizeof(path), "%s/%s", dir, d->allow ? "devices.allow" : "devices.deny");
-		if ((*fd < 0 && (*fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) || write_all(*fd, text, strlen(text)) < 0)
+		if ((*fd < 0 && (*fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC)) < 0) || write_all(*fd, text, strlen(text)) < 0)
 			ret = log_error("linux.resources.devices: writing \"%s\" to %s: %m", text, path);
 	}
 	for (int k = 0; k < 2; k++)

@@ -24,7 +24,7 @@
  * console reach the terminal the user sees. */
 static int bind_console(const char *slave)
 {
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = openat(AT_FDCWD, "/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return log_error("process.terminal: /dev/console: %m");
 	close(fd);
@@ -35,7 +35,7 @@ static int bind_console(const char *slave)
 
 int console_open(const struct spec_process *p, bool make_console)
 {
-	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int master = openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return log_error("process.terminal: /dev/ptmx: %m (is /dev/pts mounted?)");
 	int n, unlock = 0;
@@ -49,7 +49,7 @@ int console_open(const struct spec_process *p, bool make_console)
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height, .ws_col = (unsigned short)p->console_width };
 		ioctl(master, TIOCSWINSZ, &ws);
 	}
-	int fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		close(master);
 		return log_error("process.terminal: %s: %m", slave);

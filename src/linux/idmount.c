@@ -51,7 +51,7 @@ static int userns_for(const struct spec_mount *m, const char *what)
 			snprintf(field, sizeof(field), "%s: gidMappings", what);
 			if (userns_write_map(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, field) == 0) {
 				snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-				if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 					log_error("%s: %s: %m", what, path);
 			}
 		}
@@ -66,7 +66,7 @@ static int container_userns(pid_t init_pid, const char *what)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)init_pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("%s: the container's user namespace (%s): %m", what, path);
 	return fd;

@@ -67,7 +67,7 @@ static int loop_set_fd(int dev, int img, const char *path)
  * filesystem allows it (the kernel falls back to buffered otherwise). */
 static int loop_attach(int img, const char *path, char *name, size_t cap)
 {
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	int ctl = openat(AT_FDCWD, "/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		return log_error("rootfs %s: /dev/loop-control: %m (a kernel with loop devices: CONFIG_BLK_DEV_LOOP)",
 				 path);
@@ -79,7 +79,7 @@ static int loop_attach(int img, const char *path, char *name, size_t cap)
 			break;
 		}
 		snprintf(name, cap, "/dev/loop%d", n);
-		int dev = open(name, O_RDONLY | O_CLOEXEC);
+		int dev = openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC);
 		if (dev < 0) {
 			log_error("rootfs %s: %s: %m", path, name);
 			break;
@@ -155,7 +155,7 @@ static int check_digest(const struct spec *s, int img, const char *digest_dir)
 	if (fstat(img, &before) < 0)
 		return log_error("rootfs %s: %m", s->root_path);
 	version_of(&before, was, sizeof(was));
-	int dir = open(digest_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int dir = openat(AT_FDCWD, digest_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	const char *name = s->root_digest + 7;
 	size_t len = 0;
 	char *known = dir >= 0 ? read_file_at(dir, name, &len) : NULL;
@@ -184,7 +184,7 @@ static int check_digest(const struct spec *s, int img, const char *digest_dir)
 	else {
 		log_debug("rootfs %s: %s checked in %lld ms", s->root_path, got, (long long)(now_ms() - t0));
 		if (dir < 0 && mkdir_p(digest_dir, 0700) == 0)
-			dir = open(digest_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			dir = openat(AT_FDCWD, digest_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dir < 0 || write_file_atomic(dir, name, was, strlen(was)) < 0)
 			log_warn("rootfs %s: cannot keep its digest in %s: %m (it will be taken again)", s->root_path,
 				 digest_dir);
@@ -196,7 +196,7 @@ static int check_digest(const struct spec *s, int img, const char *digest_dir)
 
 int image_root_detached(const struct spec *s, const char *digest_dir)
 {
-	int img = open(s->root_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int img = openat(AT_FDCWD, s->root_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (img < 0)
 		return log_error("rootfs %s: %m", s->root_path);
 	if (s->root_digest && check_digest(s, img, digest_dir) < 0) {
@@ -217,7 +217,7 @@ int image_root_detached(const struct spec *s, const char *digest_dir)
 /* The runtime's detached mount of the image, moved onto lower. */
 static int attach_image(const struct spec *s, int image, const char *lower)
 {
-	int to = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int to = openat(AT_FDCWD, lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (to < 0)
 		return log_error("%s: %m", lower);
 	int r = (int)syscall(SYS_move_mount, image, "", to, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_);

@@ -41,7 +41,7 @@ static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount 
 	char *src = mount_source(s, m);
 	if (!src)
 		return -1;
-	int srcfd = made >= 0 ? made : open(src, O_PATH | O_CLOEXEC);
+	int srcfd = made >= 0 ? made : openat(AT_FDCWD, src, O_PATH | O_CLOEXEC);
 	struct stat st;
 	struct fd_path p;
 	int r = -1;

@@ -24,7 +24,7 @@ int ns_clone_flags(const struct spec *s)
 
 static int join(enum ns_kind k, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("linux.namespaces: %s namespace %s: %m", ns_name(k), path);
 	int r = setns(fd, ns_clone_flag(k));
@@ -49,12 +49,12 @@ int ns_enter_for_children(const struct spec *s, struct ns_saved *saved)
 {
 	saved->pid_fd = saved->time_fd = -1;
 	if (s->ns[NS_PID].path) {
-		saved->pid_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		saved->pid_fd = openat(AT_FDCWD, "/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		if (saved->pid_fd < 0 || join(NS_PID, s->ns[NS_PID].path) < 0)
 			goto fail;
 	}
 	if (s->ns[NS_TIME].wanted) {
-		saved->time_fd = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+		saved->time_fd = openat(AT_FDCWD, "/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
 		if (saved->time_fd < 0) {
 			log_error("linux.namespaces: time namespace: this kernel has none (/proc/self/ns/time: %m)");
 			goto fail;

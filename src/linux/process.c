@@ -112,7 +112,7 @@ int process_identity(const struct spec *s)
 int process_cwd(const struct spec *s)
 {
 	const char *cwd = s->process.cwd;
-	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return log_error("process.cwd: opening /: %m");
 	int fd = inroot_open(root, cwd, 0);

@@ -23,7 +23,7 @@ extern char **environ;
 
 int protect_exe(char **argv)
 {
-	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int exe = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		return log_error("/proc/self/exe: %m (is /proc mounted?)");
 	int seals = fcntl(exe, F_GET_SEALS);

@@ -44,7 +44,7 @@ static int make_holding_mount_private(const char *root)
 
 static int open_root(const char *root)
 {
-	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rootfd = openat(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return log_error("root.path %s: %m%s", root,
 				 errno == ENOTDIR ? " (a directory; an image file is a service's rootfs only)" : "");
@@ -94,7 +94,7 @@ int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot)
 		return chroot_here(s);
 	if (no_pivot)
 		return move_root(s);
-	int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	int oldroot = openat(AT_FDCWD, "/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (oldroot < 0)
 		return log_error("open /: %m");
 	/* pivot_root(".", ".") stacks the old root under the new one; it is
@@ -130,7 +130,7 @@ int rootfs_pivot(const struct spec *s, int rootfd, bool no_pivot)
 
 int rootfs_finish(const struct spec *s)
 {
-	int root = s->root_readonly ? open("/", O_PATH | O_CLOEXEC) : -1;
+	int root = s->root_readonly ? openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC) : -1;
 	unsigned long locked = root >= 0 ? mount_locked_flags(root) : 0;
 	if (root >= 0)
 		close(root);

@@ -24,7 +24,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
-#include <cjson/cJSON.h>
+#include "berth/util/json_write.h"
 #include "berth/config.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
@@ -299,7 +299,7 @@ static int open_cache_dir(const char *dir)
 		return -1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -1;
-	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 int seccomp_filter_prepare(const struct spec_seccomp *sc, const char *cache_dir, struct seccomp_filter *f)
@@ -356,14 +356,18 @@ int seccomp_filter_load(const struct seccomp_filter *f)
  * one message, the fd in SCM_RIGHTS, "fds" naming it). */
 int seccomp_filter_send_listener(const struct spec_seccomp *sc, const char *state_json, pid_t pid, int listener)
 {
-	cJSON *o = cJSON_CreateObject(), *fds = cJSON_AddArrayToObject(o, "fds");
-	cJSON_AddStringToObject(o, "ociVersion", "1.2.0");
-	cJSON_AddItemToArray(fds, cJSON_CreateString("seccompFd"));
-	cJSON_AddNumberToObject(o, "pid", pid);
-	cJSON_AddStringToObject(o, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
-	cJSON_AddRawToObject(o, "state", state_json);
-	char *text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
+	struct jw w;
+	jw_init(&w, false);
+	jw_object(&w, NULL);
+	jw_array(&w, "fds");
+	jw_string(&w, NULL, "seccompFd");
+	jw_end(&w);
+	jw_string(&w, "ociVersion", "1.2.0");
+	jw_int(&w, "pid", pid);
+	jw_string(&w, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
+	jw_raw(&w, "state", state_json);
+	jw_end(&w);
+	char *text = jw_finish(&w);
 	if (!text)
 		return log_error("out of memory");
 	int r = -1, sock = unix_connect(sc->listener_path);

@@ -17,7 +17,7 @@ static int write_sysctl(int rootfd, const char *path, const char *value)
 	if (fd < 0)
 		return -1;
 	struct fd_path p;
-	int wfd = open(fd_path(fd, &p), O_WRONLY | O_CLOEXEC);
+	int wfd = openat(AT_FDCWD, fd_path(fd, &p), O_WRONLY | O_CLOEXEC);
 	int e = errno;
 	close(fd);
 	if (wfd < 0) {

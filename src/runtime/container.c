@@ -208,7 +208,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 			out->hooks |= 1u << k;
 	if (state_save(dir, out) < 0)
 		goto out;
-	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dirfd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0 || keep_config(dirfd, saved_name, saved, saved_len) < 0) {
 		if (dirfd < 0)
 			log_error("%s: %m", dir);
@@ -354,7 +354,7 @@ int container_start(const char *root, const char *id)
 	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, id);
 	/* Non-blocking open for reading lets init's blocked open for
 	 * writing complete. */
-	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("%s: %m", fifo);
 	int r = wait_started_then_executed(fd, id, &st);
@@ -374,7 +374,7 @@ static bool poststop_first_time(const char *dir, const char *id)
 {
 	char mark[4200];
 	snprintf(mark, sizeof(mark), "%s/poststop.started", dir);
-	int fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(AT_FDCWD, mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		close(fd);
 		return true;

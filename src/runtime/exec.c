@@ -42,7 +42,7 @@ static int open_namespaces(const struct spec *s, const struct state *st, int fds
 	if (!s->ns[NS_MNT].wanted) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/root", (int)st->pid);
-		*root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (*root_fd < 0)
 			return log_error("container \"%s\": %s: %m", st->id, path);
 	}
@@ -52,7 +52,7 @@ static int open_namespaces(const struct spec *s, const struct state *st, int fds
 			continue;
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)st->pid, join_order[i].proc);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		fds[i] = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			return log_error("container \"%s\": %s: %m", st->id, path);
 	}

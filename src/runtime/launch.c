@@ -80,7 +80,7 @@ static int init_wait_for_start(const struct launch *l)
 	int fd;
 	char path[32];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", l->fifo_fd);
-	while ((fd = l->fifo_fd >= 0 ? open(path, O_WRONLY | O_CLOEXEC)
+	while ((fd = l->fifo_fd >= 0 ? openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC)
 				     : openat(l->state_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
 		;
 	close(l->fifo_fd >= 0 ? l->fifo_fd : l->state_dirfd);
@@ -277,7 +277,7 @@ static void init_child(void *arg, bool born)
 static pid_t clone_in_userns(struct launch *l, unsigned long flags, int sv[2])
 {
 	const char *path = l->spec->ns[NS_USER].path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("linux.namespaces: user namespace %s: %m", path);
 	char what[4200];

@@ -170,7 +170,7 @@ int lease_take(const char *dir, const char *bridge, const char *name, const stru
 	all->n = 0;
 	if (mkdir_p(dir, 0755) < 0)
 		return log_error("network: lease directory %s: %m", dir);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int lfd = dfd < 0 ? -1 : openat(dfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
 		log_error("network: %s/%s: %m", dir, lock);

@@ -206,7 +206,7 @@ static int bridge_outbound(const struct net_conf *n, const struct net_addr *subn
 {
 	char lock[4200];
 	snprintf(lock, sizeof(lock), "%s/outbound.lock", files_dir);
-	int lfd = mkdir_p(files_dir, 0755) < 0 ? -1 : open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int lfd = mkdir_p(files_dir, 0755) < 0 ? -1 : openat(AT_FDCWD, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
 		int r = log_error("network: %s: %m", lock);
 		if (lfd >= 0)
@@ -447,7 +447,7 @@ int network_attach(const struct net_conf *n, const char *name, pid_t pid, const 
 	bool wired = net_wired(n);
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	int nsfd = open(path, O_RDONLY | O_CLOEXEC), self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int nsfd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), self = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || self < 0) {
 		log_error("network: %s: %m", nsfd < 0 ? path : "/proc/self/ns/net");
 		goto fail;

@@ -14,6 +14,7 @@
 #include "berth/spec/service.h"
 #include "berth/runtime/state.h"
 #include "berth/util/util.h"
+#include "berth/util/json_write.h"
 
 /* The spec version berth implements, reported in state JSON. */
 #define OCI_VERSION "1.2.0"
@@ -38,28 +39,30 @@ int state_dir(const char *root, const char *id, char *dir, size_t cap)
 
 int state_save(const char *dir, const struct state *st)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", st->id);
-	cJSON_AddNumberToObject(o, "pid", st->pid);
+	struct jw w;
+	jw_init(&w, false);
+	jw_object(&w, NULL);
+	jw_string(&w, "id", st->id);
+	jw_int(&w, "pid", st->pid);
 	/* A string: start times exceed what a double holds exactly. */
 	char t[32];
 	snprintf(t, sizeof(t), "%llu", (unsigned long long)st->start_time);
-	cJSON_AddStringToObject(o, "startTime", t);
-	cJSON_AddStringToObject(o, "bundle", st->bundle);
-	cJSON_AddStringToObject(o, "rootfs", st->rootfs);
-	cJSON_AddStringToObject(o, "created", st->created);
-	cJSON_AddStringToObject(o, "cgroup", st->cgroup);
+	jw_string(&w, "startTime", t);
+	jw_string(&w, "bundle", st->bundle);
+	jw_string(&w, "rootfs", st->rootfs);
+	jw_string(&w, "created", st->created);
+	jw_string(&w, "cgroup", st->cgroup);
 	if (st->systemd_unit[0])
-		cJSON_AddStringToObject(o, "systemdUnit", st->systemd_unit);
-	cJSON_AddNumberToObject(o, "owner", st->owner);
-	cJSON_AddNumberToObject(o, "hooks", st->hooks);
+		jw_string(&w, "systemdUnit", st->systemd_unit);
+	jw_u64(&w, "owner", st->owner);
+	jw_u64(&w, "hooks", st->hooks);
 	if (st->creating)
-		cJSON_AddTrueToObject(o, "creating");
-	char *text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
+		jw_bool(&w, "creating", true);
+	jw_end(&w);
+	char *text = jw_finish(&w);
 	if (!text)
 		return log_error("out of memory");
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r = fd < 0 ? -1 : write_file_atomic(fd, "state.json", text, strlen(text));
 	if (r < 0)
 		log_error("%s/state.json: %m", dir);
@@ -185,27 +188,30 @@ int state_spec(const char *root, const char *id, struct spec *s)
 
 char *state_json(const struct state *st, enum status status, const struct spec *s, bool full)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "ociVersion", OCI_VERSION);
-	cJSON_AddStringToObject(o, "id", st->id);
-	cJSON_AddNumberToObject(o, "pid", status == STATUS_STOPPED ? 0 : st->pid);
-	cJSON_AddStringToObject(o, "status", status_name(status));
-	cJSON_AddStringToObject(o, "bundle", st->bundle);
+	struct jw w;
+	jw_init(&w, full);
+	jw_object(&w, NULL);
+	jw_string(&w, "ociVersion", OCI_VERSION);
+	jw_string(&w, "id", st->id);
+	jw_int(&w, "pid", status == STATUS_STOPPED ? 0 : st->pid);
+	jw_string(&w, "status", status_name(status));
+	jw_string(&w, "bundle", st->bundle);
 	if (full) {
-		cJSON_AddStringToObject(o, "rootfs", st->rootfs);
-		cJSON_AddStringToObject(o, "created", st->created);
+		jw_string(&w, "rootfs", st->rootfs);
+		jw_string(&w, "created", st->created);
 		char owner[32] = "";
 		if (st->owner)
 			snprintf(owner, sizeof(owner), "%u", (unsigned)st->owner);
-		cJSON_AddStringToObject(o, "owner", owner);
+		jw_string(&w, "owner", owner);
 	}
 	if (s && s->n_annotations) {
-		cJSON *a = cJSON_AddObjectToObject(o, "annotations");
+		jw_object(&w, "annotations");
 		for (size_t i = 0; i < s->n_annotations; i++)
-			cJSON_AddStringToObject(a, s->annotations[i].key, s->annotations[i].value);
+			jw_string(&w, s->annotations[i].key, s->annotations[i].value);
+		jw_end(&w);
 	}
-	char *text = full ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
+	jw_end(&w);
+	char *text = jw_finish(&w);
 	if (!text)
 		fatal("out of memory");
 	return text;

@@ -27,10 +27,10 @@
  * it is not there. */
 static int64_t db_number(const char *rootfs, const char *db, const char *name, int field)
 {
-	int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root = openat(AT_FDCWD, rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int pfd = root < 0 ? -1 : inroot_open(root, db, 0);
 	struct fd_path fp;
-	int fd = pfd < 0 ? -1 : open(fd_path(pfd, &fp), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = pfd < 0 ? -1 : openat(AT_FDCWD, fd_path(pfd, &fp), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	char *text = fd < 0 ? NULL : read_fd(fd, NULL);
 	int64_t id = -1;
 	size_t len = strlen(name);

@@ -133,7 +133,7 @@ static int sysroot_open(const char *path)
 {
 	int err = ENOENT;
 	for (size_t i = 0; i < n_sysroots; i++) {
-		int root = open(sysroots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int root = openat(AT_FDCWD, sysroots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		int fd = root < 0 ? -1 : inroot_open(root, path, 0);
 		if (fd < 0 && errno != ENOENT)
 			err = errno;

@@ -106,7 +106,7 @@ static int open_sources(struct supervisor *sv)
 		return log_error("inotify: %m");
 	sv->inotify_w = (struct watch){ W_CONDITION, NULL };
 	loop_add(sv, sv->inotifyfd, &sv->inotify_w, EPOLLIN);
-	sv->mountinfofd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	sv->mountinfofd = openat(AT_FDCWD, "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (sv->mountinfofd >= 0) {
 		sv->mountinfo_w = (struct watch){ W_CONDITION, NULL };
 		loop_add(sv, sv->mountinfofd, &sv->mountinfo_w, EPOLLPRI);

@@ -54,7 +54,7 @@ int control_listen(struct supervisor *sv)
 	 * takes the socket from the first nor removes it. */
 	char lock[sizeof(a.sun_path) + 8];
 	snprintf(lock, sizeof(lock), "%s.lock", sv->socket_path);
-	sv->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	sv->lockfd = openat(AT_FDCWD, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (sv->lockfd < 0)
 		return log_error("control socket: %s: %m", lock);
 	if (flock(sv->lockfd, LOCK_EX | LOCK_NB) < 0) {

@@ -120,7 +120,7 @@ int output_console_open(struct supervisor *sv)
 		 * also reach the shell or init that shares it. */
 		char path[32];
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		sv->console_fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		sv->console_fd = openat(AT_FDCWD, path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	}
 	sv->console_q = sv->console_fd >= 0 ? malloc(CONSOLE_QUEUE) : NULL;
 	if (!sv->console_q) {
@@ -184,8 +184,8 @@ int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2])
 	*name = '/';
 	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
 		goto fail;
-	logp[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	logp[1] = logp[0] < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC);
+	logp[0] = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	logp[1] = logp[0] < 0 ? -1 : openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC);
 	if (logp[1] >= 0)
 		r = 0;
 	else if (logp[0] >= 0) {
@@ -234,7 +234,7 @@ static void log_file_close(struct svc *s)
 static int log_file_open(struct svc *s)
 {
 	const char *path = s->conf.log_file;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	int fd = openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 	struct stat st;
 	const char *why = NULL;
 	if (fd < 0)
@@ -308,7 +308,7 @@ void output_close(struct svc *s)
 
 static void kmsg_write(struct svc *s, const char *p, size_t n)
 {
-	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+	int k = openat(AT_FDCWD, "/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK);
 	if (k < 0)
 		return;
 	if (write(k, p, n) < 0)

@@ -71,7 +71,7 @@ static void watch_nearest(int inotifyfd, int rootfd, const char *path)
  * directory cannot see (an ancestor replaced by a rename). */
 _Noreturn void ready_path_watch(const char *root, const char *path, int notify_fd)
 {
-	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rootfd = openat(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int in = inotify_init1(IN_CLOEXEC);
 	for (;;) {
 		int fd = rootfd >= 0 ? inroot_open(rootfd, path, 0) : -1;

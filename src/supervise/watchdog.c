@@ -16,7 +16,7 @@
 
 int watchdog_open(struct supervisor *sv, const char *dev)
 {
-	sv->wdfd = open(dev, O_WRONLY | O_CLOEXEC);
+	sv->wdfd = openat(AT_FDCWD, dev, O_WRONLY | O_CLOEXEC);
 	if (sv->wdfd < 0)
 		return log_error("watchdog %s: %m", dev);
 	int timeout = 0;

@@ -124,7 +124,7 @@ char *read_file(const char *path, size_t *len)
 
 int write_file(const char *path, const char *data, size_t len, mode_t mode)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
 	int r = write_all(fd, data, len);

@@ -282,7 +282,7 @@ const char *fd_path(int fd, struct fd_path *buf)
  * component in turn (and is 1.3 KB of the static binary). */
 int fd_real_path(const char *path, char *out, size_t cap)
 {
-	int fd = open(path, O_PATH | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	struct fd_path fp;

@@ -33,7 +33,7 @@ int log_open(const char *path, int json, int debug)
 	logger.debug = debug;
 	if (!path)
 		return 0;
-	logger.fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	logger.fd = openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (logger.fd < 0)
 		return log_error("--log %s: %m", path);
 	return 0;

@@ -14,7 +14,7 @@ void trace_mark(const char *step)
 	static int fd = -2;
 	if (fd == -2) {
 		const char *path = getenv("BERTH_TRACE");
-		fd = path && *path ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : -1;
+		fd = path && *path ? openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : -1;
 	}
 	if (fd < 0)
 		return;
