@@ -47,7 +47,7 @@ static int ps_table(char **ps_args, const pid_t *pids, size_t n)
 	int fds[2];
 	if (pipe(fds) < 0)
 		return log_error("pipe: %m");
-	pid_t child = _Fork();
+	pid_t child = proc_fork();
 	if (child < 0)
 		return log_error("fork: %m");
 	if (child == 0) {

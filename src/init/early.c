@@ -128,7 +128,7 @@ static void load_modules(void)
 		for (; w && *w != '#' && n < 15; w = strtok_r(NULL, " \t\r\n", &save))
 			argv[n++] = w;
 		argv[n] = NULL;
-		pid_t pid = _Fork();
+		pid_t pid = proc_fork();
 		if (pid == 0) {
 			sigset_t none;
 			sigemptyset(&none);

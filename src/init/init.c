@@ -19,6 +19,7 @@
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
 #include "berth/util/trace.h"
+#include "berth/util/util.h"
 #include "berth/supervise/supervise.h"
 
 /* A shell on the console, in a session of its own, in the line mode the
@@ -27,7 +28,7 @@ static pid_t console_shell(void)
 {
 	if (access(CONFIG_INIT_SHELL, X_OK) < 0)
 		return -1;
-	pid_t pid = _Fork();
+	pid_t pid = proc_fork();
 	if (pid == 0) {
 		sigset_t none;
 		sigemptyset(&none);

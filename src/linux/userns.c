@@ -44,7 +44,7 @@ static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m,
 		}
 	}
 	argv[k] = NULL;
-	pid_t child = _Fork();
+	pid_t child = proc_fork();
 	if (child < 0)
 		return log_error("%s: fork: %m", field);
 	if (child == 0) {

@@ -20,7 +20,7 @@ static int run_one(const struct spec_hook *h, const char *name, size_t i, const 
 	int in[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return log_error("hooks.%s[%zu]: pipe: %m", name, i);
-	pid_t pid = _Fork();
+	pid_t pid = proc_fork();
 	if (pid < 0) {
 		close(in[0]);
 		close(in[1]);

@@ -172,7 +172,7 @@ int svc_start_now(struct supervisor *sv, struct svc *s)
 	svc_container_clear(s);	/* known again once the starter answers */
 	free(s->start_error);	/* and why it failed, if it does */
 	s->start_error = NULL;
-	pid_t parent = getpid(), pid = _Fork();
+	pid_t parent = getpid(), pid = proc_fork();
 	if (pid == 0) {
 		close(sp[0]);
 		int stdio[3] = { devnull, logp[1], logp[1] };
@@ -288,7 +288,7 @@ static void spawn_ready_watcher(struct supervisor *sv, struct svc *s)
 {
 	char root[64];
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)s->ctr.pid);
-	pid_t parent = getpid(), pid = _Fork();
+	pid_t parent = getpid(), pid = proc_fork();
 	if (pid == 0) {
 		child_of_loop(sv, s, parent);
 		ready_path_watch(s->ctr.pid > 0 ? root : s->conf.spec.root_path, s->conf.ready_path, s->ready_wfd);
@@ -340,7 +340,7 @@ __attribute__((noinline)) static _Noreturn void cleaner(struct supervisor *sv, s
  * to what it clears. The service may start again once it is reaped. */
 static void spawn_cleaner(struct supervisor *sv, struct svc *s, int wait_pidfd)
 {
-	pid_t parent = getpid(), pid = _Fork();
+	pid_t parent = getpid(), pid = proc_fork();
 	if (pid == 0)
 		cleaner(sv, s, wait_pidfd, parent);
 	if (wait_pidfd >= 0)

@@ -137,7 +137,7 @@ pid_t clone_via_helper(const struct ns_join *joins, size_t n, unsigned long flag
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return log_error("pipe: %m");
-	pid_t helper = _Fork();
+	pid_t helper = proc_fork();
 	if (helper == 0) {
 		close(p[0]);
 		for (size_t i = 0; i < n; i++)

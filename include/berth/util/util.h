@@ -44,6 +44,14 @@ size_t str_words(char *s, char **words, size_t max);
  * fgets buffer cut a long one into two (a cgroup path, a ps line):
  *	for (char *at = text, *line; (line = next_line(&at));) */
 char *next_line(char **at);
+/* fork(), less what only a threaded program needs (atfork handlers, the
+ * C library's locks): berth has one thread, and musl's fork() is 460
+ * bytes more. _Fork is musl's since 1.2.3 and glibc's since 2.34. */
+#if defined(__UCLIBC__) || (defined(__GLIBC__) && __GLIBC__ * 100 + __GLIBC_MINOR__ < 234)
+#define proc_fork() fork()
+#else
+#define proc_fork() _Fork()
+#endif
 /* strstr by the plain loop: berth looks for short words in short texts,
  * and musl's two-way search is 1.3 KB of the static binary. */
 char *str_find(const char *hay, const char *needle);
