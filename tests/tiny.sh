@@ -15,13 +15,13 @@ expect_match "tiny: PID 1" "^tiny 1$" "$OUT"
 # Device rules through the eBPF program (the v1 devices controller is
 # not in this build).
 devices_effect
-edit "$bd" '.hooks.prestart = [{path: "/bin/true"}]'
-run_c "$bd" tiny
-expect_match "tiny refuses hooks it does not have" "not in this build \(CONFIG_HOOKS\)" "$OUT"
 # Fields whose parsers tiny does not carry: refused by JSON path, with
 # nothing left behind.
-edit "$bd" 'del(.hooks)'
-for f in 'linux.seccomp;.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"};SECCOMP' \
+for f in 'hooks.prestart;.hooks.prestart = [{path: "/bin/true"}];HOOKS' \
+	'hooks.poststop;.hooks.poststop = [{path: "/bin/true"}];HOOKS' \
+	'linux.uidMappings;.linux.uidMappings = [{containerID: 0, hostID: 5000, size: 1}];USERNS' \
+	'linux.gidMappings;.linux.gidMappings = [{containerID: 0, hostID: 5000, size: 1}];USERNS' \
+	'linux.seccomp;.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"};SECCOMP' \
 	'process.scheduler;.process.scheduler = {policy: "SCHED_OTHER"};SCHED' \
 	'process.ioPriority;.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 4};SCHED' \
 	'linux.personality;.linux.personality = {domain: "LINUX"};PERSONALITY'; do
@@ -32,6 +32,15 @@ for f in 'linux.seccomp;.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW"};SECCO
 	assert_clean tiny "tiny, $path refused"
 	edit "$bd" "del(.$path)"
 done
+# Empty lists ask for nothing: accepted.
+edit "$bd" '.hooks = {prestart: []} | .linux.uidMappings = []'
+run_c "$bd" tiny
+expect "tiny takes empty hooks and mappings" 0 "$RC"
+edit "$bd" 'del(.hooks) | del(.linux.uidMappings) | .mounts[0].uidMappings = [{containerID: 0, hostID: 5000, size: 1}]'
+run_c "$bd" tiny
+expect_match "tiny refuses idmapped mounts" 'mounts\[0\]\.uidMappings: not in this build \(CONFIG_IDMAP_MOUNTS\)' "$OUT"
+assert_clean tiny "tiny, idmapped mount refused"
+edit "$bd" 'del(.mounts[0].uidMappings)'
 OUT=$("$BERTH" spec 2>&1)
 expect_match "tiny has no spec command" 'unknown command "spec"' "$OUT"
 f=$("$BERTH" features)

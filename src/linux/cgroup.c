@@ -100,7 +100,7 @@ static int own_cgroup(const struct hierarchy *h, char *out, size_t cap)
 		*c2 = 0;
 		const char *ctrls = c1 + 1;
 		bool match = false;
-		if (h->v2) {
+		if (hier_v2(h)) {
 			match = !*ctrls && !strncmp(line, "0", 1);
 		} else if (*ctrls) {
 			/* "cpu,cpuacct" matches a hierarchy mounted with both */
@@ -186,7 +186,7 @@ int cg_open(struct cgroup_ctx *c, const char *path)
 	if (c->n < 0)
 		return -1;
 	for (int i = 0; i < c->n; i++)
-		if (c->h[i].v2)
+		if (hier_v2(&c->h[i]))
 			c->v2 = i;
 	return 0;
 }
@@ -199,7 +199,7 @@ void cg_dir(const struct cgroup_ctx *c, int h, char *out, size_t cap)
 int cg_controller(const struct cgroup_ctx *c, const char *v1name, const char *v2name, char *out, size_t cap)
 {
 	for (int i = 0; v1name && i < c->n; i++)
-		if (!c->h[i].v2 && has_word(c->h[i].opts, v1name, ",")) {
+		if (!hier_v2(&c->h[i]) && has_word(c->h[i].opts, v1name, ",")) {
 			cg_dir(c, i, out, cap);
 			return 1;
 		}
@@ -377,9 +377,9 @@ int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_jo
 			return log_error("cgroup %s: %m%s", dir, geteuid() != 0 && denied ?
 					 " (an unprivileged user cannot apply linux.resources here)" : "");
 		}
-		if (!c.h[i].v2 && has_word(c.h[i].opts, "cpuset", ",") && cpuset_init(c.h[i].mnt, dir) < 0)
+		if (!hier_v2(&c.h[i]) && has_word(c.h[i].opts, "cpuset", ",") && cpuset_init(c.h[i].mnt, dir) < 0)
 			return -1;
-		if (c.h[i].v2)
+		if (hier_v2(&c.h[i]))
 			v2_enable_controllers(c.h[i].mnt, dir);
 	}
 	/* Limits are in place before the process is: nothing runs unlimited. */
@@ -393,14 +393,14 @@ int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_jo
 	for (int i = 0; i < c.n; i++) {
 		char dir[512], file[600];
 		cg_dir(&c, i, dir, sizeof(dir));
-		snprintf(file, sizeof(file), "%s/%s", dir, c.h[i].v2 ? "cgroup.procs" : "tasks");
+		snprintf(file, sizeof(file), "%s/%s", dir, hier_v2(&c.h[i]) ? "cgroup.procs" : "tasks");
 		j->fds[j->n] = openat(AT_FDCWD, file, O_WRONLY | O_CLOEXEC);
 		if (j->fds[j->n] < 0) {
 			cgroup_join_close(j);
 			return log_error("cgroup %s: %m", file);
 		}
-		j->v2[j->n++] = c.h[i].v2;
-		if (c.h[i].v2 && (j->v2_dir = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		j->v2[j->n++] = hier_v2(&c.h[i]);
+		if (hier_v2(&c.h[i]) && (j->v2_dir = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			cgroup_join_close(j);
 			return log_error("cgroup %s: %m", dir);
 		}
@@ -412,10 +412,11 @@ int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_jo
 static int join_write(struct cgroup_join *j, const char *value)
 {
 	for (int i = 0; i < j->n; i++) {
-		if (j->v2[i] && j->born_in_v2)
+		bool v2 = !ENABLE_CGROUP_V1 || j->v2[i];
+		if (v2 && j->born_in_v2)
 			continue;
 		if (write(j->fds[i], value, strlen(value)) < 0)
-			return log_error("cgroup: joining (%s): %m", j->v2[i] ? "cgroup.procs" : "tasks");
+			return log_error("cgroup: joining (%s): %m", v2 ? "cgroup.procs" : "tasks");
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 #define BERTH_CGROUP_FS_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "berth/config.h"
 #include "berth/linux/cgroup.h"
 #include "berth/spec/resources.h"
 
@@ -15,6 +16,14 @@ struct hierarchy {
 	char opts[256];		/* super options: controllers for v1 */
 	bool v2;
 };
+
+/* A v1 hierarchy is found only with CONFIG_CGROUP_V1 (add_hierarchy
+ * takes none otherwise); said here, the compiler drops the v1 paths
+ * (cpuset set-up, "tasks", v1 controller names) from a v2-only build. */
+static inline bool hier_v2(const struct hierarchy *h)
+{
+	return !ENABLE_CGROUP_V1 || h->v2;
+}
 
 /* One container's cgroup as one command sees it. The hierarchies are the
  * process's (cgroup.c reads mountinfo once, and again when it changes). */

@@ -75,7 +75,7 @@ static int create_device(const struct spec *s, int rootfd, const struct spec_dev
 	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
 		log_error("linux.devices %s: replacing: %m", d->path);
 	else if (mknodat(parent, name, type | perm, makedev((unsigned)d->major, (unsigned)d->minor)) < 0) {
-		if (errno == EPERM && s->ns[NS_USER].wanted)
+		if (errno == EPERM && spec_userns(s))
 			r = bind_host_device(d, parent, name);
 		else
 			log_error("linux.devices %s: mknod: %m", d->path);

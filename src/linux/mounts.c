@@ -118,7 +118,7 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 	}
 	int r = mount_at(rootfd, m->destination, how, src, m->type, flags, data);
 	char nogid[1024];
-	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && s->ns[NS_USER].wanted && data && str_find(data, "gid="))
+	if (r < 0 && errno == EINVAL && !strcmp(m->type, "devpts") && spec_userns(s) && data && str_find(data, "gid="))
 		r = mount_at(rootfd, m->destination, how, src, m->type, flags, without_gid(data, nogid, sizeof(nogid)));
 	if (r < 0 && errno == ELOOP && kernel_fs(m->type))
 		return log_error("%s: the rootfs has a symlink on the way to %s; %s is mounted only on a real directory",

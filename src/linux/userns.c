@@ -71,7 +71,7 @@ static bool own_id_only(const struct spec_idmap *m, size_t n, uint32_t own)
 
 int userns_write_maps(const struct spec *s, pid_t pid)
 {
-	if (!s->ns[NS_USER].wanted || s->ns[NS_USER].path)
+	if (!spec_userns(s) || spec_userns_path(s))
 		return 0;
 	if (geteuid() == 0)
 		return userns_write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, "linux.uidMappings") < 0 ||
@@ -94,7 +94,7 @@ int userns_write_maps(const struct spec *s, pid_t pid)
 
 int userns_become_root(const struct spec *s)
 {
-	if (!s->ns[NS_USER].wanted)
+	if (!spec_userns(s))
 		return 0;
 	/* Setup (device nodes, mount points) should be owned by the
 	 * container's root; without a mapping for 0 we stay unmapped. */

@@ -73,7 +73,7 @@ static _Noreturn void exec_process(const struct spec *s, const struct seccomp_fi
 {
 	char exe[4096];
 	pid_t host_pid = child_begin(sync_fd);
-	if (join && !s->ns[NS_USER].wanted && cgroup_join_self(join) < 0)
+	if (join && !spec_userns(s) && cgroup_join_self(join) < 0)
 		_exit(1);
 	if (join)
 		cgroup_join_close(join);
@@ -162,7 +162,7 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 		.spec = s, .id = st->id, .pid = pid, .listener_status = STATUS_RUNNING,
 		.console_socket = o->console_socket,
 	};
-	bool served = !(have_join && s->ns[NS_USER].wanted && cgroup_join_pid(&join, pid) < 0) &&
+	bool served = !(have_join && spec_userns(s) && cgroup_join_pid(&join, pid) < 0) &&
 		      sync_send(sv[0], SYNC_GO, pid, NULL) == 0 && child_serve(&serve, sv[0]) == 0;
 	/* A pty berth relays has berth's window size before the program
 	 * runs, not some time after: its first `stty size` must see it. */

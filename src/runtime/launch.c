@@ -253,7 +253,7 @@ static int runtime_mount(void *arg, int i)
  * that joining by itself needs: the runtime moves such an init. */
 static bool joins_itself(const struct launch *l)
 {
-	return l->join && !l->spec->ns[NS_USER].wanted;
+	return l->join && !spec_userns(l->spec);
 }
 
 struct init_child {
@@ -276,7 +276,7 @@ static void init_child(void *arg, bool born)
  * exec does. Returns init's pid in the runtime. */
 static pid_t clone_in_userns(struct launch *l, unsigned long flags, int sv[2])
 {
-	const char *path = l->spec->ns[NS_USER].path;
+	const char *path = spec_userns_path(l->spec);
 	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error("linux.namespaces: user namespace %s: %m", path);
@@ -319,7 +319,7 @@ static int clone_and_serve(struct launch *l)
 	/* All new namespaces at once, so that every one made here is owned
 	 * by the new user namespace; on cgroup v2, born in the cgroup. */
 	unsigned long flags = (unsigned long)ns_clone_flags(l->spec);
-	if (l->spec->ns[NS_USER].path) {
+	if (spec_userns_path(l->spec)) {
 		l->pid = clone_in_userns(l, flags, sv);
 	} else {
 		l->pid = clone_fork(flags, l->join ? l->join->v2_dir : -1, l->join ? &l->join->born_in_v2 : NULL);

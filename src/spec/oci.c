@@ -212,9 +212,15 @@ static int parse_process(struct jctx *j, struct spec *s, const cJSON *proc)
 	return 0;
 }
 
-static int parse_idmaps(struct jctx *j, const cJSON *arr, struct spec_idmap **out, size_t *n, struct arena *a)
+/* `symbol`: the Kconfig symbol that reads them; without it (and without
+ * `berth check`) mappings are refused as met, as validate_build refuses
+ * them otherwise, and this build carries no parser for them. */
+static int parse_idmaps(struct jctx *j, const cJSON *arr, bool reads, const char *symbol, struct spec_idmap **out,
+			size_t *n, struct arena *a)
 {
 	*n = (size_t)cJSON_GetArraySize(arr);
+	if (!reads)
+		return *n ? jerr(j, "not in this build (CONFIG_%s)", symbol) : 0;
 	*out = arena_array(a, *n, sizeof(**out));
 	EACH(j, arr, i, e) {
 		struct spec_idmap *m = &(*out)[i];
@@ -254,9 +260,11 @@ static int parse_mounts(struct jctx *j, struct spec *s, const cJSON *arr)
 		if (j_array(j, e, "uidMappings", &uidm) < 0 || j_array(j, e, "gidMappings", &gidm) < 0)
 			return -1;
 		if (uidm)
-			SUB(j, "uidMappings", parse_idmaps(j, uidm, &m->uid_mappings, &m->n_uid_mappings, &s->arena));
+			SUB(j, "uidMappings", parse_idmaps(j, uidm, READS(IDMAP_MOUNTS), "IDMAP_MOUNTS", &m->uid_mappings,
+							   &m->n_uid_mappings, &s->arena));
 		if (gidm)
-			SUB(j, "gidMappings", parse_idmaps(j, gidm, &m->gid_mappings, &m->n_gid_mappings, &s->arena));
+			SUB(j, "gidMappings", parse_idmaps(j, gidm, READS(IDMAP_MOUNTS), "IDMAP_MOUNTS", &m->gid_mappings,
+							   &m->n_gid_mappings, &s->arena));
 		/* The spec asks for "idmap" or "ridmap" beside mappings (so that
 		 * older runtimes fail rather than ignore them); without, the
 		 * mappings still apply, not recursively, as runc does. */
@@ -277,6 +285,13 @@ static int parse_hooks(struct jctx *j, struct spec *s, const cJSON *hooks)
 		if (r <= 0) {
 			if (r < 0)
 				return -1;
+			continue;
+		}
+		/* Refused as met where nothing reads them (validate_build says
+		 * the same of a spec made otherwise), without their parser. */
+		if (!READS(HOOKS)) {
+			if (cJSON_GetArraySize(arr))
+				return left_out(j, names[k], "HOOKS");
 			continue;
 		}
 		size_t mark = jpath_key(j, names[k]);
@@ -404,9 +419,11 @@ static int parse_linux(struct jctx *j, struct spec *s, const cJSON *lx)
 	if (nss)
 		SUB(j, "namespaces", parse_namespaces(j, s, nss));
 	if (uidm)
-		SUB(j, "uidMappings", parse_idmaps(j, uidm, &s->uid_mappings, &s->n_uid_mappings, &s->arena));
+		SUB(j, "uidMappings", parse_idmaps(j, uidm, READS(USERNS), "USERNS", &s->uid_mappings, &s->n_uid_mappings,
+						   &s->arena));
 	if (gidm)
-		SUB(j, "gidMappings", parse_idmaps(j, gidm, &s->gid_mappings, &s->n_gid_mappings, &s->arena));
+		SUB(j, "gidMappings", parse_idmaps(j, gidm, READS(USERNS), "USERNS", &s->gid_mappings, &s->n_gid_mappings,
+						   &s->arena));
 	if (devs)
 		SUB(j, "devices", parse_devices(j, s, devs));
 	if (sysctl)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "berth/config.h"
 #include "berth/util/arena.h"
 #include "berth/spec/resources.h"
 #include "berth/linux/seccomp.h"
@@ -155,6 +156,20 @@ struct spec {
 	struct spec_keyval *annotations;
 	size_t n_annotations;
 };
+
+/* The user namespace the runtime makes or joins: none in a build
+ * without CONFIG_USERNS, whose parser refuses one, so that its paths
+ * (the helper process, the maps, the joins from outside) drop out there.
+ * (spec_validate, which also checks for `berth check`'s other builds,
+ * reads the spec's own fields.) */
+static inline bool spec_userns(const struct spec *s)
+{
+	return ENABLE_USERNS && s->ns[NS_USER].wanted;
+}
+static inline const char *spec_userns_path(const struct spec *s)
+{
+	return ENABLE_USERNS ? s->ns[NS_USER].path : NULL;
+}
 
 void spec_init(struct spec *s);
 void spec_free(struct spec *s);
