@@ -94,16 +94,16 @@ int main(int argc, char **argv)
 		return pid1_main(argc, argv);
 #endif
 	TRACE("main");
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "log-format", required_argument, NULL, 'f' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "systemd-cgroup", no_argument, NULL, 's' },
-		{ "rootless", required_argument, NULL, 'R' },
-		{ "criu", required_argument, NULL, 'C' },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+	static const struct cli_option opts[] = {
+		{ "root", required_argument, 'r' },
+		{ "log", required_argument, 'l' },
+		{ "log-format", required_argument, 'f' },
+		{ "debug", no_argument, 'd' },
+		{ "systemd-cgroup", no_argument, 's' },
+		{ "rootless", required_argument, 'R' },
+		{ "criu", required_argument, 'C' },
+		{ "version", no_argument, 'v' },
+		{ "help", no_argument, 'h' },
 		{ 0 }
 	};
 	struct globals g = { .root = CONFIG_DEFAULT_ROOT };

@@ -80,9 +80,9 @@ static int check_dir(const char *dir, int quiet, int *files)
 
 int cmd_check(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' }, { "config", required_argument, NULL, 'c' },
-		{ "sysroot", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "quiet", no_argument, 'q' }, { "config", required_argument, 'c' },
+		{ "sysroot", required_argument, 's' }, { "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "check", "[-q] [-c .config] [--sysroot DIR...] [DIR|FILE...]",
 		"  -q, --quiet         print only errors\n"
@@ -90,7 +90,7 @@ int cmd_check(struct globals *g, int argc, char **argv)
 		"                      (the device's): refuse what that build left out\n"
 		"  --sysroot DIR       the device's root filesystem: files that service\n"
 		"                      files name are read there (repeat: first has it)\n"
-		"Validates service files (default: " CONFIG_SERVICE_DIR "/*.conf).\n" };
+		"Validates service files (default: " CONFIG_SERVICE_DIR "/*.conf).\n", NULL };
 	int c, code, quiet = 0;
 	(void)g;
 	while ((c = cli_getopt(argc, argv, "qc:s:h", opts, &help, &code)) != -1) {

@@ -10,7 +10,7 @@ int cli_usage(const struct cmd_help *h, int code)
 	FILE *out = code ? stderr : stdout;
 	fprintf(out, "usage: berth [global options] %s %s\n", h->name, h->usage);
 	if (h->options && *h->options)
-		fprintf(out, "\n%s", h->options);
+		fprintf(out, "\n%s%s", h->options, h->more_options ? h->more_options : "");
 	return code;
 }
 
@@ -48,7 +48,7 @@ static int take_value(int argc, char **argv, const char *who, const char *option
 	return 0;
 }
 
-static int long_option(int argc, char **argv, const char *name, const struct option *o, const char *who)
+static int long_option(int argc, char **argv, const char *name, const struct cli_option *o, const char *who)
 {
 	const char *arg = argv[cli_optind], *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -93,7 +93,7 @@ static int short_option(int argc, char **argv, const char *shortopts, const char
 	return c;
 }
 
-int cli_next_option(int argc, char **argv, const char *shortopts, const struct option *longopts,
+int cli_next_option(int argc, char **argv, const char *shortopts, const struct cli_option *longopts,
 		    const char *who, bool long_only)
 {
 	if (!cli_optind)
@@ -130,7 +130,7 @@ int cli_next_option(int argc, char **argv, const char *shortopts, const struct o
 	return short_option(argc, argv, shortopts, who);
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct cli_option *longopts,
 	       const struct cmd_help *help, int *exit_code)
 {
 	int c = cli_next_option(argc, argv, shortopts, longopts, help->name, false);
@@ -157,7 +157,7 @@ int cli_need_args(int argc, char **argv, int min, int max, const struct cmd_help
 
 const char *cli_only_id(int argc, char **argv, const struct cmd_help *help, int *exit_code)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct cli_option opts[] = { { "help", no_argument, 'h' }, { 0 } };
 	int c;
 	*exit_code = 1;
 	while ((c = cli_getopt(argc, argv, "h", opts, help, exit_code)) != -1)

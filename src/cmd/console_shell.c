@@ -12,11 +12,11 @@
 int cmd_console_shell(struct globals *g, int argc, char **argv)
 {
 	(void)g;
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct cli_option opts[] = { { "help", no_argument, 'h' }, { 0 } };
 	static const struct cmd_help help = { "console-shell", "[PROGRAM [ARG...]]",
 		"  PROGRAM   what to run on this terminal (default /bin/sh); where the\n"
 		"            terminal does not answer a cursor query within 2 s,\n"
-		"            its echo is turned off first (plain lines, no more queries)\n" };
+		"            its echo is turned off first (plain lines, no more queries)\n", NULL };
 	int c, code;
 	/* "+": PROGRAM's own options are not ours. */
 	while ((c = cli_getopt(argc, argv, "+h", opts, &help, &code)) != -1)

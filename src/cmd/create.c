@@ -23,10 +23,16 @@ int create_option(int c, struct create_opts *o)
 	return log_error("unexpected option");
 }
 
+const char create_help[] =
+	"  -b, --bundle DIR        the bundle (default: the current directory)\n"
+	"  --pid-file FILE         write the init's pid to FILE\n"
+	"  --no-pivot              MS_MOVE + chroot instead of pivot_root\n"
+	"  --preserve-fds N        pass fds 3..3+N-1 to the container\n";
+
 int cmd_create(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = { CREATE_LONGOPTS, { 0 } };
-	static const struct cmd_help help = { "create", "[options] ID", CREATE_HELP };
+	static const struct cli_option opts[] = { CREATE_LONGOPTS, { 0 } };
+	static const struct cmd_help help = { "create", "[options] ID", create_help, NULL };
 	struct create_opts o = { 0 };
 	int c, code;
 	while ((c = cli_getopt(argc, argv, "b:h", opts, &help, &code)) != -1) {

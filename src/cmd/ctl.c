@@ -174,8 +174,8 @@ static int wait_boot(const char *path, int timeout_s)
 
 int cmd_ctl(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "socket", required_argument, 's' }, { "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "ctl", "[--socket PATH] COMMAND [ARGS]",
 		"  -s, --socket PATH   the supervisor's socket (default " CONFIG_SUPERVISE_SOCKET ")\n"
@@ -186,7 +186,7 @@ int cmd_ctl(struct globals *g, int argc, char **argv)
 		"          update NAME [IMAGE|FILE] [--timeout DURATION] [--settle DURATION],\n"
 		"          rollback NAME (image services)\n"
 #endif
-		};
+		, NULL };
 	const char *path = CONFIG_SUPERVISE_SOCKET;
 	int c, code;
 	(void)g;

@@ -6,11 +6,11 @@
 
 int cmd_delete(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "force", no_argument, 'f' }, { "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "delete", "[-f|--force] ID",
-		"  -f, --force   kill a running container first\n" };
+		"  -f, --force   kill a running container first\n", NULL };
 	int c, code, force = 0;
 	while ((c = cli_getopt(argc, argv, "fh", opts, &help, &code)) != -1) {
 		if (c == -2)

@@ -70,13 +70,13 @@ static void print_event(const char *type, const char *id, const struct cgroup_st
 
 int cmd_events(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "stats", no_argument, NULL, 's' }, { "interval", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "stats", no_argument, 's' }, { "interval", required_argument, 'i' },
+		{ "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "events", "[--stats] [--interval DURATION] ID",
 		"  --stats              print the usage once and exit\n"
-		"  --interval DURATION  how often to report (default 5s; \"500ms\", \"1m\")\n" };
+		"  --interval DURATION  how often to report (default 5s; \"500ms\", \"1m\")\n", NULL };
 	int c, code, once = 0;
 	int64_t interval = 5000;
 	while ((c = cli_getopt(argc, argv, "h", opts, &help, &code)) != -1) {

@@ -123,16 +123,16 @@ static int apply_flags(struct spec *s, const struct exec_flags *f, char **cmd)
 
 static int parse(int argc, char **argv, struct exec_flags *f, struct exec_opts *o, int *code)
 {
-	static const struct option opts[] = {
-		{ "process", required_argument, NULL, 'p' }, { "tty", no_argument, NULL, 't' },
-		{ "detach", no_argument, NULL, 'd' }, { "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' }, { "cap", required_argument, NULL, 'c' },
-		{ "additional-gids", required_argument, NULL, 'g' }, { "cwd", required_argument, NULL, X_CWD },
-		{ "pid-file", required_argument, NULL, X_PID_FILE }, { "console-socket", required_argument, NULL, X_CONSOLE },
-		{ "no-new-privs", no_argument, NULL, X_NNP }, { "preserve-fds", required_argument, NULL, X_PRESERVE },
-		{ "ignore-paused", no_argument, NULL, X_IGNORE_PAUSED }, { "process-label", required_argument, NULL, X_LABEL },
-		{ "apparmor", required_argument, NULL, X_APPARMOR }, { "cgroup", required_argument, NULL, X_CGROUP },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "process", required_argument, 'p' }, { "tty", no_argument, 't' },
+		{ "detach", no_argument, 'd' }, { "env", required_argument, 'e' },
+		{ "user", required_argument, 'u' }, { "cap", required_argument, 'c' },
+		{ "additional-gids", required_argument, 'g' }, { "cwd", required_argument, X_CWD },
+		{ "pid-file", required_argument, X_PID_FILE }, { "console-socket", required_argument, X_CONSOLE },
+		{ "no-new-privs", no_argument, X_NNP }, { "preserve-fds", required_argument, X_PRESERVE },
+		{ "ignore-paused", no_argument, X_IGNORE_PAUSED }, { "process-label", required_argument, X_LABEL },
+		{ "apparmor", required_argument, X_APPARMOR }, { "cgroup", required_argument, X_CGROUP },
+		{ "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "exec", "[options] ID [COMMAND [ARG...]]",
 		"  -p, --process FILE      the whole process as OCI JSON\n"
@@ -149,7 +149,7 @@ static int parse(int argc, char **argv, struct exec_flags *f, struct exec_opts *
 		"  --preserve-fds N        pass fds 3..3+N-1\n"
 		"  --ignore-paused         allow exec into a paused container\n"
 		"  --apparmor PROFILE      AppArmor profile for the process\n"
-		"  --process-label LABEL   SELinux label for the process\n" };
+		"  --process-label LABEL   SELinux label for the process\n", NULL };
 	int c;
 	uint64_t n;
 	/* '+': the command's own options after the ID are not berth's. */

@@ -77,10 +77,10 @@ static const char *supported_flag(size_t i)
 
 int cmd_features(struct globals *g, int argc, char **argv)
 {
-	static const struct cmd_help help = { "features", "", "" };
+	static const struct cmd_help help = { "features", "", "", NULL };
 	(void)g;
 	int c, code;
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct cli_option opts[] = { { "help", no_argument, 'h' }, { 0 } };
 	while ((c = cli_getopt(argc, argv, "h", opts, &help, &code)) != -1)
 		if (c == -2)
 			return code;

@@ -11,9 +11,9 @@
 int cmd_image(struct globals *g, int argc, char **argv)
 {
 	(void)g;
-	static const struct option opts[] = {
-		{ "store", required_argument, NULL, 's' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "store", required_argument, 's' }, { "quiet", no_argument, 'q' },
+		{ "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "image", "[--store DIR] import FILE|DIR NAME[:TAG] | list [-q] | rm NAME[:TAG]...",
 		"  import    a docker-archive (docker save), an oci-archive (plain or\n"
@@ -22,7 +22,7 @@ int cmd_image(struct globals *g, int argc, char **argv)
 		"  list      the images in the store (-q: names only)\n"
 		"  rm        forget images; a root no name uses is removed\n"
 		"  -s, --store DIR  the store (default $BERTH_IMAGE_STORE, else\n"
-		"                   " CONFIG_IMAGE_STORE_DIR ")\n" };
+		"                   " CONFIG_IMAGE_STORE_DIR ")\n", NULL };
 	const char *store = image_store_dir();
 	bool quiet = false;
 	int c, code;

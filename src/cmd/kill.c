@@ -8,12 +8,12 @@
 
 int cmd_kill(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "all", no_argument, 'a' }, { "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "kill", "[-a|--all] ID [SIGNAL]",
 		"  -a, --all   signal every process in the container's cgroup\n"
-		"SIGNAL is a name (TERM, SIGTERM) or a number; default SIGTERM.\n" };
+		"SIGNAL is a name (TERM, SIGTERM) or a number; default SIGTERM.\n", NULL };
 	int c, code, all = 0;
 	while ((c = cli_getopt(argc, argv, "ah", opts, &help, &code)) != -1) {
 		if (c == -2)

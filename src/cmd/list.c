@@ -11,11 +11,11 @@
 
 int cmd_list(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "format", required_argument, 'f' }, { "quiet", no_argument, 'q' },
+		{ "help", no_argument, 'h' }, { 0 }
 	};
-	static const struct cmd_help help = { "list", "[-q|--quiet] [-f|--format table|json]", "" };
+	static const struct cmd_help help = { "list", "[-q|--quiet] [-f|--format table|json]", "", NULL };
 	int c, code, quiet = 0, json = 0;
 	while ((c = cli_getopt(argc, argv, "f:qh", opts, &help, &code)) != -1) {
 		if (c == -2)

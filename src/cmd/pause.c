@@ -6,7 +6,7 @@
 
 static int freeze(struct globals *g, int argc, char **argv, bool pause)
 {
-	static const struct cmd_help pause_help = { "pause", "ID", "" }, resume_help = { "resume", "ID", "" };
+	static const struct cmd_help pause_help = { "pause", "ID", "", NULL }, resume_help = { "resume", "ID", "", NULL };
 	int code;
 	const char *id = cli_only_id(argc, argv, pause ? &pause_help : &resume_help, &code);
 	if (!id)

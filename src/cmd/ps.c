@@ -82,11 +82,11 @@ static int ps_table(char **ps_args, const pid_t *pids, size_t n)
 
 int cmd_ps(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "format", required_argument, 'f' }, { "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "ps", "[-f|--format table|json] ID [ps options]",
-		"  -f, --format FMT   table (ps -ef, or the ps options given) or json (pids)\n" };
+		"  -f, --format FMT   table (ps -ef, or the ps options given) or json (pids)\n", NULL };
 	int c, code, json = 0;
 	while ((c = cli_getopt(argc, argv, "+f:h", opts, &help, &code)) != -1) {
 		if (c == -2)

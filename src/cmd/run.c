@@ -13,13 +13,12 @@
 
 int cmd_run(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct cli_option opts[] = {
 		CREATE_LONGOPTS,
-		{ "detach", no_argument, NULL, 'd' },
-		{ "keep", no_argument, NULL, OPT_KEEP }, { 0 }
+		{ "detach", no_argument, 'd' },
+		{ "keep", no_argument, OPT_KEEP }, { 0 }
 	};
-	static const struct cmd_help help = { "run", "[options] ID",
-		CREATE_HELP
+	static const struct cmd_help help = { "run", "[options] ID", create_help,
 		"  -d, --detach            return once the container runs\n"
 		"  --keep                  do not delete the container when it exits\n" };
 	struct create_opts o = { 0 };

@@ -12,13 +12,13 @@
 
 int cmd_spec(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' }, { "rootless", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "bundle", required_argument, 'b' }, { "rootless", no_argument, 'r' },
+		{ "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "spec", "[--rootless] [-b|--bundle DIR]",
 		"  -b, --bundle DIR   where to write config.json (default: here)\n"
-		"  --rootless         a spec for an unprivileged user (user namespace)\n" };
+		"  --rootless         a spec for an unprivileged user (user namespace)\n", NULL };
 	const char *bundle = ".";
 	int c, code, rootless = 0;
 	while ((c = cli_getopt(argc, argv, "b:h", opts, &help, &code)) != -1) {

@@ -4,7 +4,7 @@
 
 int cmd_start(struct globals *g, int argc, char **argv)
 {
-	static const struct cmd_help help = { "start", "ID", "" };
+	static const struct cmd_help help = { "start", "ID", "", NULL };
 	int code;
 	const char *id = cli_only_id(argc, argv, &help, &code);
 	if (!id)

@@ -6,7 +6,7 @@
 
 int cmd_state(struct globals *g, int argc, char **argv)
 {
-	static const struct cmd_help help = { "state", "ID", "" };
+	static const struct cmd_help help = { "state", "ID", "", NULL };
 	int code;
 	const char *id = cli_only_id(argc, argv, &help, &code);
 	if (!id)

@@ -9,17 +9,17 @@
 
 int cmd_supervise(struct globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config-dir", required_argument, NULL, 'c' }, { "socket", required_argument, NULL, 's' },
-		{ "watchdog", optional_argument, NULL, 'w' }, { "lease-dir", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+	static const struct cli_option opts[] = {
+		{ "config-dir", required_argument, 'c' }, { "socket", required_argument, 's' },
+		{ "watchdog", optional_argument, 'w' }, { "lease-dir", required_argument, 'l' },
+		{ "help", no_argument, 'h' }, { 0 }
 	};
 	static const struct cmd_help help = { "supervise", "[--config-dir DIR] [--socket PATH]",
 		"  -c, --config-dir DIR   service files (default " CONFIG_SERVICE_DIR ")\n"
 		"  -s, --socket PATH      control socket (default " CONFIG_SUPERVISE_SOCKET ")\n"
 		"  --watchdog[=DEV]       pet a hardware watchdog (default " CONFIG_WATCHDOG_DEVICE ")\n"
 		"  --lease-dir DIR        [network]: the addresses services were given (default\n"
-		"                         " CONFIG_NETWORK_LEASE_DIR ")\n" };
+		"                         " CONFIG_NETWORK_LEASE_DIR ")\n", NULL };
 	struct supervisor sv = { .root = g->root, .config_dir = CONFIG_SERVICE_DIR, .socket_path = CONFIG_SUPERVISE_SOCKET,
 				 .lease_dir = CONFIG_NETWORK_LEASE_DIR };
 	int c, code;

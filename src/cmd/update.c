@@ -14,25 +14,25 @@
 enum { U_SIZE = 0x100, U_NUMBER = 0x200, U_CPUS = 0x400, U_MEMS, U_RESOURCES };
 
 /* Each flag names the scalar it sets and how its value reads. */
-static const struct option opts[] = {
-	{ "resources", required_argument, NULL, 'r' },
-	{ "memory", required_argument, NULL, U_SIZE | R_MEM_LIMIT },
-	{ "memory-reservation", required_argument, NULL, U_SIZE | R_MEM_RESERVATION },
-	{ "memory-swap", required_argument, NULL, U_SIZE | R_MEM_SWAP },
-	{ "kernel-memory", required_argument, NULL, U_SIZE | R_MEM_KERNEL },
-	{ "kernel-memory-tcp", required_argument, NULL, U_SIZE | R_MEM_KERNEL_TCP },
-	{ "cpu-share", required_argument, NULL, U_NUMBER | R_CPU_SHARES },
-	{ "cpu-quota", required_argument, NULL, U_NUMBER | R_CPU_QUOTA },
-	{ "cpu-period", required_argument, NULL, U_NUMBER | R_CPU_PERIOD },
-	{ "cpu-burst", required_argument, NULL, U_NUMBER | R_CPU_BURST },
-	{ "cpu-rt-runtime", required_argument, NULL, U_NUMBER | R_CPU_RT_RUNTIME },
-	{ "cpu-rt-period", required_argument, NULL, U_NUMBER | R_CPU_RT_PERIOD },
-	{ "cpu-idle", required_argument, NULL, U_NUMBER | R_CPU_IDLE },
-	{ "pids-limit", required_argument, NULL, U_NUMBER | R_PIDS_LIMIT },
-	{ "blkio-weight", required_argument, NULL, U_NUMBER | R_BLKIO_WEIGHT },
-	{ "cpuset-cpus", required_argument, NULL, U_CPUS },
-	{ "cpuset-mems", required_argument, NULL, U_MEMS },
-	{ "help", no_argument, NULL, 'h' },
+static const struct cli_option opts[] = {
+	{ "resources", required_argument, 'r' },
+	{ "memory", required_argument, U_SIZE | R_MEM_LIMIT },
+	{ "memory-reservation", required_argument, U_SIZE | R_MEM_RESERVATION },
+	{ "memory-swap", required_argument, U_SIZE | R_MEM_SWAP },
+	{ "kernel-memory", required_argument, U_SIZE | R_MEM_KERNEL },
+	{ "kernel-memory-tcp", required_argument, U_SIZE | R_MEM_KERNEL_TCP },
+	{ "cpu-share", required_argument, U_NUMBER | R_CPU_SHARES },
+	{ "cpu-quota", required_argument, U_NUMBER | R_CPU_QUOTA },
+	{ "cpu-period", required_argument, U_NUMBER | R_CPU_PERIOD },
+	{ "cpu-burst", required_argument, U_NUMBER | R_CPU_BURST },
+	{ "cpu-rt-runtime", required_argument, U_NUMBER | R_CPU_RT_RUNTIME },
+	{ "cpu-rt-period", required_argument, U_NUMBER | R_CPU_RT_PERIOD },
+	{ "cpu-idle", required_argument, U_NUMBER | R_CPU_IDLE },
+	{ "pids-limit", required_argument, U_NUMBER | R_PIDS_LIMIT },
+	{ "blkio-weight", required_argument, U_NUMBER | R_BLKIO_WEIGHT },
+	{ "cpuset-cpus", required_argument, U_CPUS },
+	{ "cpuset-mems", required_argument, U_MEMS },
+	{ "help", no_argument, 'h' },
 	{ 0 }
 };
 
@@ -44,7 +44,7 @@ static const struct cmd_help help = { "update", "[options] ID",
 	"  --cpu-share N, --cpu-quota N, --cpu-period N, --cpu-burst N, --cpu-idle N,\n"
 	"  --cpu-rt-runtime N, --cpu-rt-period N, --cpuset-cpus LIST, --cpuset-mems LIST\n"
 	"  --pids-limit N            (-1: unlimited)\n"
-	"  --blkio-weight N          10 to 1000\n" };
+	"  --blkio-weight N          10 to 1000\n", NULL };
 
 static int read_resources(const char *file, struct resources *r, struct arena *a)
 {
@@ -60,7 +60,7 @@ static int read_resources(const char *file, struct resources *r, struct arena *a
 static int flag_value(int c, const char *arg, struct resources *r)
 {
 	const char *name = NULL;
-	for (const struct option *o = opts; o->name && !name; o++)
+	for (const struct cli_option *o = opts; o->name && !name; o++)
 		if (o->val == c)
 			name = o->name;
 	int64_t v;

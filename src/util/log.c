@@ -187,7 +187,9 @@ void log_message(int level, const char *msg)
 {
 	if (level == LOG_DEBUG && !logger.debug)
 		return;
-	size_t n = strnlen(msg, MSG_MAX - 1);
+	size_t n = strlen(msg);
+	if (n > MSG_MAX - 1)
+		n = MSG_MAX - 1;
 	char *line = malloc(HEAD_MAX + n + 2);
 	if (!line)
 		return;

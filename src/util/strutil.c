@@ -145,7 +145,12 @@ int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
-static const struct { const char *name; int num; } signals[] = {
+/* Names in place, not pointers to them: 8 bytes a signal, not 16 and
+ * the name's own bytes besides. */
+static const struct {
+	char name[7];
+	unsigned char num;
+} signals[] = {
 	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
 	{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "IOT", SIGIOT }, { "BUS", SIGBUS },
 	{ "FPE", SIGFPE }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },

@@ -23,10 +23,17 @@ static const char *const words[] = {
 	"-beta", "-beta=Q", "-gamma", "-gamma=R", "-a-", "---", "--=x",
 };
 
+/* The same options for each: berth's struct has no flag pointer. */
 static const struct option longopts[] = {
 	{ "alpha", no_argument, NULL, 'A' },
 	{ "beta", required_argument, NULL, 'B' },
 	{ "gamma", optional_argument, NULL, 'G' },
+	{ 0 },
+};
+static const struct cli_option cli_longopts[] = {
+	{ "alpha", no_argument, 'A' },
+	{ "beta", required_argument, 'B' },
+	{ "gamma", optional_argument, 'G' },
 	{ 0 },
 };
 
@@ -55,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct step a[2 * MAX_ARGS], b[2 * MAX_ARGS];
 	size_t na = 0, nb = 0;
 	cli_optind = 0;
-	for (int c; na < 2 * MAX_ARGS && (c = cli_next_option(argc, mine, shortopts, longopts, "cmd", long_only)) != -1;) {
+	for (int c; na < 2 * MAX_ARGS && (c = cli_next_option(argc, mine, shortopts, cli_longopts, "cmd", long_only)) != -1;) {
 		a[na++] = (struct step){ c, cli_optarg };
 		if (c == '?')
 			break;
