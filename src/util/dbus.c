@@ -33,18 +33,12 @@ static void put(struct dbus_buf *b, const void *v, size_t n)
 {
 	if (b->failed)
 		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n)
-			cap *= 2;
-		unsigned char *p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
+	unsigned char *p = buffer_reserve(b->p, &b->cap, b->len + n);
+	if (!p) {
+		b->failed = true;
+		return;
 	}
+	b->p = p;
 	memcpy(b->p + b->len, v, n);
 	b->len += n;
 }

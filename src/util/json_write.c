@@ -6,23 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "berth/util/json_write.h"
+#include "berth/util/util.h"
 
 static void put(struct jw *w, const char *s, size_t n)
 {
 	if (w->failed)
 		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (cap < w->len + n + 1)
-			cap *= 2;
-		char *b = realloc(w->buf, cap);
-		if (!b) {
-			w->failed = true;
-			return;
-		}
-		w->buf = b;
-		w->cap = cap;
+	char *b = buffer_reserve(w->buf, &w->cap, w->len + n + 1);
+	if (!b) {
+		w->failed = true;
+		return;
 	}
+	w->buf = b;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 	w->buf[w->len] = 0;

@@ -47,6 +47,19 @@ void str_sort(char **v, size_t n)
 		}
 }
 
+void *buffer_reserve(void *p, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return p;
+	size_t want = *cap ? *cap * 2 : 256;
+	while (want < need)
+		want *= 2;
+	void *bigger = realloc(p, want);
+	if (bigger)
+		*cap = want;
+	return bigger;
+}
+
 char *str_find(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);

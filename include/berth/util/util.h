@@ -52,6 +52,11 @@ char *next_line(char **at);
 #else
 #define proc_fork() _Fork()
 #endif
+/* Room for `need` bytes in the malloc'd p (of *cap bytes, p NULL at 0):
+ * p itself when it has it, else p realloc'd to twice over (from 256) and
+ * *cap updated; NULL when memory is out, p then unchanged. For buffers
+ * written piece by piece (json_write, dbus). */
+void *buffer_reserve(void *p, size_t *cap, size_t need);
 /* strstr by the plain loop: berth looks for short words in short texts,
  * and musl's two-way search is 1.3 KB of the static binary. */
 char *str_find(const char *hay, const char *needle);
