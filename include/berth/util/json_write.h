@@ -17,8 +17,7 @@ struct jw {
 	char *buf;
 	size_t len, cap;
 	bool pretty, failed;	/* failed: out of memory, or nested too deep */
-	int depth;		/* open objects and arrays */
-	int objects;		/* of which objects: cJSON indents by these */
+	int depth;		/* open objects and arrays: cJSON indents by these */
 	char open[JW_DEPTH];	/* '{' or '[' */
 	bool has_items[JW_DEPTH];
 };
