@@ -593,7 +593,9 @@ int cgroup_mount(int rootfd, const char *dest, const char *path, unsigned long f
 	if (tmpfd < 0)
 		return log_error("cgroup mount: %s: %m", dest);
 	int r = 0;
-	for (int i = 0; r == 0 && i < c.n; i++) {
+	/* v1's hierarchies (without CGROUP_V1, only "no cgroup at all" comes
+	 * here, and the tmpfs stays empty). */
+	for (int i = 0; ENABLE_CGROUP_V1 && r == 0 && i < c.n; i++) {
 		const char *name = strrchr(c.h[i].mnt, '/');
 		name = name ? name + 1 : c.h[i].mnt;
 		cg_dir(&c, i, src, sizeof(src));

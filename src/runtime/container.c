@@ -59,11 +59,11 @@ static int check_rootfs(const struct spec *s)
 	struct stat st;
 	if (stat(s->root_path, &st) < 0)
 		return log_error("root.path %s: %m", s->root_path);
-	if (s->root_image && !S_ISREG(st.st_mode))
+	if (spec_root_image(s) && !S_ISREG(st.st_mode))
 		return log_error("rootfs %s: not an image file", s->root_path);
-	if (s->root_digest && !s->root_image)
+	if (s->root_digest && !spec_root_image(s))
 		return log_error("rootfs %s: rootfs-digest is an image file's, and this is a directory", s->root_path);
-	if (!s->root_image && !S_ISDIR(st.st_mode))
+	if (!spec_root_image(s) && !S_ISDIR(st.st_mode))
 		return log_error("root.path %s: not a directory%s", s->root_path,
 				 S_ISREG(st.st_mode) ? " (an image file is a service's rootfs only, as runc takes none)" : "");
 	return 0;
@@ -112,7 +112,7 @@ static int teardown(const char *root, const struct state *st, bool poststop);
 /* The hooks of kind k of spec s, given the container's state as status. */
 static int spec_hooks(const struct state *st, const struct spec *s, enum hook_kind k, enum status status)
 {
-	if (!ENABLE_HOOKS || !s->n_hooks[k])
+	if (!spec_hooks_of(s, k))
 		return 0;
 	char *json = state_json(st, status, s, false);
 	int r = hooks_run(s, k, json);
@@ -204,7 +204,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	out->owner = getuid();
 	out->creating = true;
 	for (int k = 0; k < HOOK_KINDS; k++)
-		if (s->n_hooks[k])
+		if (spec_hooks_of(s, k))
 			out->hooks |= 1u << k;
 	if (state_save(dir, out) < 0)
 		goto out;

@@ -114,12 +114,12 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 	}
 	if (process_make_cwd(s, rootfd) < 0)
 		return -1;
-	if (s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]) {
+	if (spec_hooks_of(s, HOOK_PRESTART) || spec_hooks_of(s, HOOK_CREATE_RUNTIME)) {
 		if (sync_send(sync_fd, SYNC_HOOKS, 0, NULL) < 0 || sync_recv(sync_fd, &m) <= 0 ||
 		    m.type != SYNC_HOOKS_DONE)
 			return -1;	/* the runtime reported why */
 	}
-	if (s->n_hooks[HOOK_CREATE_CONTAINER]) {
+	if (spec_hooks_of(s, HOOK_CREATE_CONTAINER)) {
 		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
 		int r = hooks_run(s, HOOK_CREATE_CONTAINER, state);
 		free(state);
@@ -138,8 +138,8 @@ static int init_setup(const struct launch *l, int sync_fd, pid_t host_pid, char 
 	    ns_set_names(s) < 0)
 		return -1;
 	TRACE("init: namespaces");
-	int image = s->root_image ? child_image_from_runtime() : -1;
-	if (s->root_image && image < 0)
+	int image = spec_root_image(s) ? child_image_from_runtime() : -1;
+	if (spec_root_image(s) && image < 0)
 		return -1;
 	int rootfd = rootfs_prepare(s, l->state_dir, image);
 	if (image >= 0)
@@ -211,7 +211,7 @@ static _Noreturn void run_container_init(struct launch *l, int sync_fd)
 			_exit(1);
 		TRACE("init: started (exec.fifo)");
 	}
-	if (l->spec->n_hooks[HOOK_START_CONTAINER]) {
+	if (spec_hooks_of(l->spec, HOOK_START_CONTAINER)) {
 		char *state = launch_state_json(l, host_pid, STATUS_CREATED);
 		if (hooks_run(l->spec, HOOK_START_CONTAINER, state) == 0 && (TRACE("init: execve"), 1))
 			process_exec(l->spec, exe);
@@ -245,7 +245,7 @@ static int runtime_mount(void *arg, int i)
 {
 	const struct launch *l = arg;
 	if (i == SYNC_MOUNT_IMAGE_ROOT)
-		return l->spec->root_image ? image_root_detached(l->spec, l->digest_dir) : -1;
+		return spec_root_image(l->spec) ? image_root_detached(l->spec, l->digest_dir) : -1;
 	return idmount_make(l->spec, (size_t)i, l->pid);
 }
 
@@ -355,7 +355,10 @@ static int clone_and_serve(struct launch *l)
 		r = l->on_namespaces(l->pid, l->ns_arg);
 	struct child_server serve = {
 		.spec = l->spec, .id = l->id, .pid = l->pid, .listener_status = STATUS_CREATING,
-		.console_socket = l->console_socket, .hooks = runtime_hooks, .mount = runtime_mount, .arg = l,
+		.console_socket = l->console_socket, .arg = l,
+		/* What init can ask the runtime for only where the build has it. */
+		.hooks = ENABLE_HOOKS ? runtime_hooks : NULL,
+		.mount = ENABLE_IMAGE_ROOT || ENABLE_IDMAP_MOUNTS ? runtime_mount : NULL,
 	};
 	if (r == 0) {
 		r = child_serve(&serve, sv[0]);

@@ -171,6 +171,20 @@ static inline const char *spec_userns_path(const struct spec *s)
 	return ENABLE_USERNS ? s->ns[NS_USER].path : NULL;
 }
 
+/* An image file as the root: only service files name one, and only a
+ * build with CONFIG_IMAGE_ROOT mounts it (the same reasoning). */
+static inline bool spec_root_image(const struct spec *s)
+{
+	return ENABLE_IMAGE_ROOT && s->root_image;
+}
+
+/* Hooks of kind k to run: none in a build without CONFIG_HOOKS, whose
+ * parser refuses them. */
+static inline bool spec_hooks_of(const struct spec *s, enum hook_kind k)
+{
+	return ENABLE_HOOKS && s->n_hooks[k];
+}
+
 void spec_init(struct spec *s);
 void spec_free(struct spec *s);
 
