@@ -80,7 +80,7 @@ CPPFLAGS_BERTH += -isystem $(SYSROOT)/include
 # and only its address moves to the next page (3.3 KB less in tiny).
 LDFLAGS_BERTH += -static -Wl,--gc-sections -Wl,-z,norelro,-z,common-page-size=64 -L$(SYSROOT)/lib
 STRIP_CMD := $(CROSS_COMPILE)strip --strip-all -R .comment
-# CONFIG_LTO: -flto at compile and at link (the link takes CFLAGS_ALL);
+# CONFIG_LTO: -flto at compile and at link (the link takes OPT);
 # objects only, no archives of them, so no gcc-ar is needed.
 OPT += $(if $(CONFIG_LTO),-flto=auto)
 # Only here: musl's static printf formats through vfprintf, and this

@@ -34,7 +34,8 @@ int cmd_list(struct globals *g, int argc, char **argv)
 		return log_error("--root %s: %m", g->root), 1;
 	struct jw w;
 	jw_init(&w, false);
-	jw_array(&w, NULL);
+	if (json)
+		jw_array(&w, NULL);
 	if (!quiet && !json)
 		printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
 	struct dirent *e;
@@ -64,12 +65,13 @@ int cmd_list(struct globals *g, int argc, char **argv)
 	}
 	if (d)
 		closedir(d);
-	jw_end(&w);
-	char *text = jw_finish(&w);
-	if (json && text)
+	if (json) {
+		jw_end(&w);
+		char *text = jw_finish(&w);
+		if (!text)
+			return log_error("out of memory"), 1;
 		puts(text);
-	free(text);
-	if (json && !text)
-		return log_error("out of memory"), 1;
+		free(text);
+	}
 	return 0;
 }
