@@ -6,30 +6,33 @@
 #include "berth/linux/mountopts.h"
 #include "berth/util/util.h"
 
+/* Names kept in the tables, not pointed to: no pointer per entry. The
+ * longest, "nostrictatime", fills name with its NUL (test_oci.c checks
+ * every word). */
 static const struct {
-	const char *name;
-	unsigned long flag;
+	char name[14];
 	bool clear;
+	unsigned flag;
 } flag_words[] = {
-	{ "defaults", 0, false },
-	{ "ro", MS_RDONLY, false }, { "rw", MS_RDONLY, true },
-	{ "nosuid", MS_NOSUID, false }, { "suid", MS_NOSUID, true },
-	{ "nodev", MS_NODEV, false }, { "dev", MS_NODEV, true },
-	{ "noexec", MS_NOEXEC, false }, { "exec", MS_NOEXEC, true },
-	{ "sync", MS_SYNCHRONOUS, false }, { "async", MS_SYNCHRONOUS, true },
-	{ "dirsync", MS_DIRSYNC, false },
-	{ "remount", MS_REMOUNT, false },
-	{ "mand", MS_MANDLOCK, false }, { "nomand", MS_MANDLOCK, true },
-	{ "noatime", MS_NOATIME, false }, { "atime", MS_NOATIME, true },
-	{ "nodiratime", MS_NODIRATIME, false }, { "diratime", MS_NODIRATIME, true },
-	{ "relatime", MS_RELATIME, false }, { "norelatime", MS_RELATIME, true },
-	{ "strictatime", MS_STRICTATIME, false }, { "nostrictatime", MS_STRICTATIME, true },
-	{ "silent", MS_SILENT, false }, { "loud", MS_SILENT, true },
+	{ "defaults", false, 0 },
+	{ "ro", false, MS_RDONLY }, { "rw", true, MS_RDONLY },
+	{ "nosuid", false, MS_NOSUID }, { "suid", true, MS_NOSUID },
+	{ "nodev", false, MS_NODEV }, { "dev", true, MS_NODEV },
+	{ "noexec", false, MS_NOEXEC }, { "exec", true, MS_NOEXEC },
+	{ "sync", false, MS_SYNCHRONOUS }, { "async", true, MS_SYNCHRONOUS },
+	{ "dirsync", false, MS_DIRSYNC },
+	{ "remount", false, MS_REMOUNT },
+	{ "mand", false, MS_MANDLOCK }, { "nomand", true, MS_MANDLOCK },
+	{ "noatime", false, MS_NOATIME }, { "atime", true, MS_NOATIME },
+	{ "nodiratime", false, MS_NODIRATIME }, { "diratime", true, MS_NODIRATIME },
+	{ "relatime", false, MS_RELATIME }, { "norelatime", true, MS_RELATIME },
+	{ "strictatime", false, MS_STRICTATIME }, { "nostrictatime", true, MS_STRICTATIME },
+	{ "silent", false, MS_SILENT }, { "loud", true, MS_SILENT },
 };
 
 static const struct {
-	const char *name;
-	unsigned long flags;
+	char name[12];
+	unsigned flags;
 } propagation_words[] = {
 	{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC },
 	{ "shared", MS_SHARED }, { "rshared", MS_SHARED | MS_REC },

@@ -29,7 +29,7 @@
 
 /* The order to join them: user first, mount late (it changes what paths
  * mean), pid and time last (they only take effect for children). */
-static const struct { enum ns_kind kind; const char *proc; } join_order[] = {
+static const struct { unsigned char kind; char proc[7]; } join_order[] = {
 	{ NS_USER, "user" }, { NS_IPC, "ipc" }, { NS_UTS, "uts" }, { NS_NET, "net" }, { NS_CGROUP, "cgroup" },
 	{ NS_MNT, "mnt" }, { NS_PID, "pid" }, { NS_TIME, "time" },
 };

@@ -47,7 +47,7 @@ static int parse_root(struct jctx *j, struct spec *s, const cJSON *root)
 	return 0;
 }
 
-static const struct { const char *name; int resource; } rlimit_names[] = {
+static const struct { char name[18]; unsigned char resource; } rlimit_names[] = {
 	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
 	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
 	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },

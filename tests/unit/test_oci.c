@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "berth/util/inroot.h"
+#include "berth/linux/mountopts.h"
 #include "berth/util/json_write.h"
 #include "berth/spec/oci.h"
 #include "berth/spec/service.h"
@@ -1209,8 +1210,39 @@ static void test_target(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* The words `features` lists are the ones the parser takes as options of
+ * its own (none goes to the filesystem as data), each name whole: the
+ * tables keep names in fixed arrays, and one that fills its array has no
+ * NUL. Likewise every rlimit type runc knows. */
+static void test_option_words(void)
+{
+	struct arena a = { 0 };
+	size_t n = 0;
+	for (const char *w; (w = mountopt_name(n)); n++) {
+		struct spec_mount m = { 0 };
+		CHECK(strlen(w) < 14 && mountopt_apply(&m, &a, w, "test") == 0 && !m.data);
+	}
+	CHECK(n >= 36);
+	arena_free(&a);
+	static const char *const types[] = { "AS", "CORE", "CPU", "DATA", "FSIZE", "LOCKS", "MEMLOCK", "MSGQUEUE",
+					     "NICE", "NOFILE", "NPROC", "RSS", "RTPRIO", "RTTIME", "SIGPENDING", "STACK" };
+	static const int resources[] = { RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS,
+					 RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC,
+					 RLIMIT_RSS, RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK };
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		char json[512];
+		snprintf(json, sizeof(json), "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+			 "{\"args\": [\"sh\"], \"cwd\": \"/\", "
+			 "\"rlimits\": [{\"type\": \"RLIMIT_%s\", \"soft\": 1, \"hard\": 2}]}}", types[i]);
+		struct spec s;
+		CHECK(parse(&s, json) == 0 && s.process.n_rlimits == 1 && s.process.rlimits[0].resource == resources[i]);
+		spec_free(&s);
+	}
+}
+
 int main(void)
 {
+	test_option_words();
 	test_str_cat();
 	test_minimal();
 	test_full();
