@@ -90,7 +90,7 @@ int cmd_features(struct globals *g, int argc, char **argv)
 	jw_init(&w, true);
 	jw_object(&w, NULL);
 	jw_string(&w, "ociVersionMin", "1.0.0");
-	jw_string(&w, "ociVersionMax", "1.2.0");
+	jw_string(&w, "ociVersionMax", OCI_VERSION);
 	add_strings(&w, "hooks", hook_name);
 	add_strings(&w, "mountOptions", mountopt_name);
 	jw_object(&w, "linux");

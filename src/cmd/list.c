@@ -49,7 +49,7 @@ int cmd_list(struct globals *g, int argc, char **argv)
 			puts(st.id);
 		} else if (json) {
 			jw_object(&w, NULL);
-			jw_string(&w, "ociVersion", "1.2.0");
+			jw_string(&w, "ociVersion", OCI_VERSION);
 			jw_string(&w, "id", st.id);
 			jw_int(&w, "pid", pid);
 			jw_string(&w, "status", status_name(status));

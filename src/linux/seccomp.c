@@ -362,7 +362,7 @@ int seccomp_filter_send_listener(const struct spec_seccomp *sc, const char *stat
 	jw_array(&w, "fds");
 	jw_string(&w, NULL, "seccompFd");
 	jw_end(&w);
-	jw_string(&w, "ociVersion", "1.2.0");
+	jw_string(&w, "ociVersion", OCI_VERSION);
 	jw_int(&w, "pid", pid);
 	jw_string(&w, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
 	jw_raw(&w, "state", state_json);

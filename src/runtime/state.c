@@ -16,9 +16,6 @@
 #include "berth/util/util.h"
 #include "berth/util/json_write.h"
 
-/* The spec version berth implements, reported in state JSON. */
-#define OCI_VERSION "1.2.0"
-
 const char *status_name(enum status st)
 {
 	static const char *const names[] = { "creating", "created", "running", "stopped", "paused" };

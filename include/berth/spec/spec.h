@@ -16,6 +16,10 @@
 #include "berth/spec/resources.h"
 #include "berth/linux/seccomp.h"
 
+/* The runtime spec version berth implements: what state JSON, `list -f
+ * json`, the seccomp agent's message and `features` report. */
+#define OCI_VERSION "1.2.0"
+
 /* Namespace kinds, in the order they are joined or created. */
 enum ns_kind { NS_USER, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MNT, NS_CGROUP, NS_TIME, NS_COUNT };
 
