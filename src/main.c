@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 			break;
 		case 'R': case 'C': break;	/* accepted for compatibility */
 		case 'v':
-			printf("berth version %s\ncommit: %s\nspec: 1.2.0\n", BERTH_VERSION, BERTH_COMMIT);
+			printf("berth version %s\ncommit: %s\nspec: " OCI_VERSION "\n", BERTH_VERSION, BERTH_COMMIT);
 			return 0;
 		case 'h': return usage(0);
 		default: return usage(1);

@@ -13,7 +13,7 @@
  * printed from the plain one's other pieces, found by their lengths. */
 #define HEAD_TO_DEVPTS_GID \
 	"{\n" \
-	"\t\"ociVersion\": \"1.2.0\",\n" \
+	"\t\"ociVersion\": \"" OCI_VERSION "\",\n" \
 	"\t\"process\": {\n" \
 	"\t\t\"terminal\": true,\n" \
 	"\t\t\"user\": {\n\t\t\t\"uid\": 0,\n\t\t\t\"gid\": 0\n\t\t},\n" \
