@@ -4,6 +4,7 @@
  * does. A spec that names one on a kernel without that LSM is refused:
  * running the container unconfined would be a silent downgrade. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include "berth/config.h"
 #include "berth/linux/linux.h"
+#include "berth/util/inroot.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
@@ -28,10 +30,14 @@ bool lsm_selinux_enabled(void)
 	return stat("/sys/fs/selinux/enforce", &st) == 0 || stat("/selinux/enforce", &st) == 0;
 }
 
-static int write_attr(const char *file, const char *value, const char *what)
+/* /proc/self/REL, opened so that nothing mounted over it is taken for
+ * it (proc_self_open): a process of the container must not be able to
+ * catch the label and leave the exec unconfined. */
+static int write_attr(const char *rel, const char *value, const char *what)
 {
-	if (write_file(file, value, strlen(value), 0) < 0)
-		return log_error("%s: writing %s: %m", what, file);
+	if (proc_self_write(rel, value, strlen(value)) < 0)
+		return log_error("%s: writing /proc/self/%s: %m%s", what, rel,
+				 errno == EXDEV ? " (something is mounted over it)" : "");
 	return 0;
 }
 
@@ -47,9 +53,11 @@ int lsm_apply(const struct spec *s)
 		char v[512];
 		snprintf(v, sizeof(v), "exec %s", p->apparmor_profile);
 		/* Newer kernels keep each LSM's attributes in a subdirectory. */
-		const char *file = access("/proc/self/attr/apparmor/exec", F_OK) == 0 ? "/proc/self/attr/apparmor/exec"
-										      : "/proc/self/attr/exec";
-		if (write_attr(file, v, "process.apparmorProfile") < 0)
+		int fd = proc_self_open("attr/apparmor", O_PATH | O_DIRECTORY);
+		const char *rel = fd >= 0 ? "attr/apparmor/exec" : "attr/exec";
+		if (fd >= 0)
+			close(fd);
+		if (write_attr(rel, v, "process.apparmorProfile") < 0)
 			return -1;
 	}
 	if (p->selinux_label && *p->selinux_label) {
@@ -57,7 +65,7 @@ int lsm_apply(const struct spec *s)
 			return log_error("process.selinuxLabel: not in this build (CONFIG_SELINUX)");
 		if (!lsm_selinux_enabled())
 			return log_error("process.selinuxLabel \"%s\": SELinux is not enabled on this kernel", p->selinux_label);
-		if (write_attr("/proc/self/attr/exec", p->selinux_label, "process.selinuxLabel") < 0)
+		if (write_attr("attr/exec", p->selinux_label, "process.selinuxLabel") < 0)
 			return -1;
 	}
 	return 0;

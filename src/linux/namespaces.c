@@ -40,7 +40,7 @@ static int write_time_offsets(const struct spec *s)
 	int n = snprintf(buf, sizeof(buf), "monotonic %lld %lld\nboottime %lld %lld\n",
 			 (long long)s->time_offsets[0][0], (long long)s->time_offsets[0][1],
 			 (long long)s->time_offsets[1][0], (long long)s->time_offsets[1][1]);
-	if (write_file("/proc/self/timens_offsets", buf, (size_t)n, 0) < 0)
+	if (proc_self_write("timens_offsets", buf, (size_t)n) < 0)
 		return log_error("linux.timeOffsets: /proc/self/timens_offsets: %m");
 	return 0;
 }

@@ -18,19 +18,6 @@
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
-static const char *rlimit_name(int resource)
-{
-	static const char *const names[] = {
-		[RLIMIT_CPU] = "RLIMIT_CPU", [RLIMIT_FSIZE] = "RLIMIT_FSIZE", [RLIMIT_DATA] = "RLIMIT_DATA",
-		[RLIMIT_STACK] = "RLIMIT_STACK", [RLIMIT_CORE] = "RLIMIT_CORE", [RLIMIT_RSS] = "RLIMIT_RSS",
-		[RLIMIT_NPROC] = "RLIMIT_NPROC", [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-		[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS", [RLIMIT_LOCKS] = "RLIMIT_LOCKS",
-		[RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING", [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
-		[RLIMIT_NICE] = "RLIMIT_NICE", [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO", [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
-	};
-	return resource >= 0 && resource < (int)ARRAY_SIZE(names) && names[resource] ? names[resource] : "?";
-}
-
 /* The process's ids by their system calls. musl's wrappers also stop
  * every other thread to change its ids too (__synccall: 2 KB of the
  * static binary); the processes that call these have one thread.
@@ -64,10 +51,10 @@ static int set_rlimit(const struct spec_rlimit *r)
 		return 0;
 	struct rlimit cur;
 	if (errno == EPERM && getrlimit(r->resource, &cur) == 0 && rl.rlim_max > cur.rlim_max)
-		return log_error("process.rlimits: %s: hard limit %llu is above this host's hard limit %llu, "
+		return log_error("process.rlimits: RLIMIT_%s: hard limit %llu is above this host's hard limit %llu, "
 				 "and raising it needs CAP_SYS_RESOURCE", rlimit_name(r->resource),
 				 (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
-	return log_error("process.rlimits: %s: %m", rlimit_name(r->resource));
+	return log_error("process.rlimits: RLIMIT_%s: %m", rlimit_name(r->resource));
 }
 
 int process_limits(const struct spec *s)
@@ -79,7 +66,7 @@ int process_limits(const struct spec *s)
 	if (p->has_oom_score_adj) {
 		char v[16];
 		int n = snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		if (write_file("/proc/self/oom_score_adj", v, (size_t)n, 0) < 0)
+		if (proc_self_write("oom_score_adj", v, (size_t)n) < 0)
 			return log_error("process.oomScoreAdj: %d: %m%s", p->oom_score_adj,
 					 errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
 	}

@@ -47,17 +47,6 @@ static int parse_root(struct jctx *j, struct spec *s, const cJSON *root)
 	return 0;
 }
 
-static const struct { char name[18]; unsigned char resource; } rlimit_names[] = {
-	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
-	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
-	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-	{ "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-	{ "RLIMIT_STACK", RLIMIT_STACK },
-};
-
 static int parse_rlimits(struct jctx *j, struct spec_process *p, const cJSON *arr, struct arena *a)
 {
 	p->n_rlimits = (size_t)cJSON_GetArraySize(arr);
@@ -72,10 +61,7 @@ static int parse_rlimits(struct jctx *j, struct spec_process *p, const cJSON *ar
 			return -1;
 		if (!type)
 			return jerr_at(j, "type", "required");
-		r->resource = -1;
-		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
-			if (!strcmp(type, rlimit_names[k].name))
-				r->resource = rlimit_names[k].resource;
+		r->resource = str_starts(type, "RLIMIT_") ? rlimit_from_name(type + 7, false) : -1;
 		if (r->resource < 0)
 			return jerr_at(j, "type", "unknown rlimit \"%s\"", type);
 		for (size_t k = 0; k < i; k++)

@@ -13,44 +13,53 @@
 
 enum scalar_kind { K_INT, K_BOOL };
 
+/* A scalar's JSON path is its name (res_scalar_name, "memory.limit"):
+ * the section before the dot, the key after it. */
 static const struct scalar {
-	const char *section, *key;
-	enum res_scalar field;
-	enum scalar_kind kind;
-	int64_t min, max;
+	unsigned char field;	/* enum res_scalar */
+	unsigned char kind;	/* enum scalar_kind */
 	bool zero_is_unset;
+	int64_t min, max;
 } scalars[] = {
-	{ "memory", "limit", R_MEM_LIMIT, K_INT, -1, INT64_MAX, true },
-	{ "memory", "reservation", R_MEM_RESERVATION, K_INT, -1, INT64_MAX, true },
-	{ "memory", "swap", R_MEM_SWAP, K_INT, -1, INT64_MAX, true },
-	{ "memory", "kernel", R_MEM_KERNEL, K_INT, -1, INT64_MAX, true },
-	{ "memory", "kernelTCP", R_MEM_KERNEL_TCP, K_INT, -1, INT64_MAX, true },
-	{ "memory", "swappiness", R_MEM_SWAPPINESS, K_INT, 0, 100, false },
-	{ "memory", "disableOOMKiller", R_MEM_DISABLE_OOM_KILLER, K_BOOL, 0, 1, false },
-	{ "memory", "useHierarchy", R_MEM_USE_HIERARCHY, K_BOOL, 0, 1, false },
-	{ "cpu", "shares", R_CPU_SHARES, K_INT, 0, 262144, true },
-	{ "cpu", "quota", R_CPU_QUOTA, K_INT, -1, INT64_MAX, true },
-	{ "cpu", "burst", R_CPU_BURST, K_INT, 0, INT64_MAX, false },
-	{ "cpu", "period", R_CPU_PERIOD, K_INT, 0, 1000000, true },
-	{ "cpu", "realtimeRuntime", R_CPU_RT_RUNTIME, K_INT, -1, INT64_MAX, true },
-	{ "cpu", "realtimePeriod", R_CPU_RT_PERIOD, K_INT, 0, INT64_MAX, true },
-	{ "cpu", "idle", R_CPU_IDLE, K_INT, 0, 1, false },
-	{ "pids", "limit", R_PIDS_LIMIT, K_INT, INT64_MIN / 2, INT64_MAX, true },
-	{ "blockIO", "weight", R_BLKIO_WEIGHT, K_INT, 0, 1000, true },
-	{ "blockIO", "leafWeight", R_BLKIO_LEAF_WEIGHT, K_INT, 0, 1000, true },
-	{ "network", "classID", R_NET_CLASS_ID, K_INT, 0, UINT32_MAX, false },
+	{ R_MEM_LIMIT, K_INT, true, -1, INT64_MAX },
+	{ R_MEM_RESERVATION, K_INT, true, -1, INT64_MAX },
+	{ R_MEM_SWAP, K_INT, true, -1, INT64_MAX },
+	{ R_MEM_KERNEL, K_INT, true, -1, INT64_MAX },
+	{ R_MEM_KERNEL_TCP, K_INT, true, -1, INT64_MAX },
+	{ R_MEM_SWAPPINESS, K_INT, false, 0, 100 },
+	{ R_MEM_DISABLE_OOM_KILLER, K_BOOL, false, 0, 1 },
+	{ R_MEM_USE_HIERARCHY, K_BOOL, false, 0, 1 },
+	{ R_CPU_SHARES, K_INT, true, 0, 262144 },
+	{ R_CPU_QUOTA, K_INT, true, -1, INT64_MAX },
+	{ R_CPU_BURST, K_INT, false, 0, INT64_MAX },
+	{ R_CPU_PERIOD, K_INT, true, 0, 1000000 },
+	{ R_CPU_RT_RUNTIME, K_INT, true, -1, INT64_MAX },
+	{ R_CPU_RT_PERIOD, K_INT, true, 0, INT64_MAX },
+	{ R_CPU_IDLE, K_INT, false, 0, 1 },
+	{ R_PIDS_LIMIT, K_INT, true, INT64_MIN / 2, INT64_MAX },
+	{ R_BLKIO_WEIGHT, K_INT, true, 0, 1000 },
+	{ R_BLKIO_LEAF_WEIGHT, K_INT, true, 0, 1000 },
+	{ R_NET_CLASS_ID, K_INT, false, 0, UINT32_MAX },
 };
 
-static int parse_scalar(struct jctx *j, const cJSON *sect, const struct scalar *s, struct resources *r)
+/* s's key if it is in section, else NULL. */
+static const char *key_in(const struct scalar *s, const char *section)
+{
+	const char *name = res_scalar_name(s->field);
+	size_t n = strlen(section);
+	return !strncmp(name, section, n) && name[n] == '.' ? name + n + 1 : NULL;
+}
+
+static int parse_scalar(struct jctx *j, const cJSON *sect, const struct scalar *s, const char *key, struct resources *r)
 {
 	int64_t v = 0;
 	int got;
 	if (s->kind == K_BOOL) {
 		bool b = false;
-		got = j_bool(j, sect, s->key, &b);
+		got = j_bool(j, sect, key, &b);
 		v = b;
 	} else {
-		got = j_i64(j, sect, s->key, s->min, s->max, &v);
+		got = j_i64(j, sect, key, s->min, s->max, &v);
 	}
 	if (got < 0)
 		return -1;
@@ -219,9 +228,11 @@ int oci_parse_resources(struct jctx *j, const cJSON *obj, struct resources *r, s
 		if (!sect[s])
 			continue;
 		size_t mark = jpath_key(j, sections[s]);
-		for (size_t i = 0; i < ARRAY_SIZE(scalars); i++)
-			if (!strcmp(scalars[i].section, sections[s]) && parse_scalar(j, sect[s], &scalars[i], r) < 0)
+		for (size_t i = 0; i < ARRAY_SIZE(scalars); i++) {
+			const char *key = key_in(&scalars[i], sections[s]);
+			if (key && parse_scalar(j, sect[s], &scalars[i], key, r) < 0)
 				return -1;
+		}
 		jpath_pop(j, mark);
 	}
 	const cJSON *cpu = sect[1], *blkio = sect[3], *net = sect[4], *v;

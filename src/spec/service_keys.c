@@ -519,21 +519,11 @@ static int k_seccomp(struct key_ctx *k)
 /* rlimit = NOFILE=1024[:4096] */
 static int k_rlimit(struct key_ctx *k)
 {
-	static const struct { const char *name; int res; } names[] = {
-		{ "AS", RLIMIT_AS }, { "CORE", RLIMIT_CORE }, { "CPU", RLIMIT_CPU }, { "DATA", RLIMIT_DATA },
-		{ "FSIZE", RLIMIT_FSIZE }, { "LOCKS", RLIMIT_LOCKS }, { "MEMLOCK", RLIMIT_MEMLOCK },
-		{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE }, { "NOFILE", RLIMIT_NOFILE },
-		{ "NPROC", RLIMIT_NPROC }, { "RSS", RLIMIT_RSS }, { "RTPRIO", RLIMIT_RTPRIO },
-		{ "RTTIME", RLIMIT_RTTIME }, { "SIGPENDING", RLIMIT_SIGPENDING }, { "STACK", RLIMIT_STACK },
-	};
 	char *v = arena_strdup(k->a, k->e->value), *eq = strchr(v, '=');
 	if (!eq)
 		return KERR(k, "\"%s\": expected NAME=SOFT[:HARD]", k->e->value);
 	*eq++ = 0;
-	int res = -1;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcasecmp(v, names[i].name) || (str_starts(v, "RLIMIT_") && !strcasecmp(v + 7, names[i].name)))
-			res = names[i].res;
+	int res = rlimit_from_name(str_starts(v, "RLIMIT_") ? v + 7 : v, true);
 	if (res < 0)
 		return KERR(k, "\"%s\" is not a resource limit (NOFILE, NPROC, CORE, ...)", v);
 	char *colon = strchr(eq, ':');

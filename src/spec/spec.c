@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <sched.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include "berth/spec/spec.h"
 
 #ifndef CLONE_NEWTIME
@@ -42,6 +44,29 @@ static const char *const ns_names[NS_COUNT] = {
 const char *ns_name(enum ns_kind k)
 {
 	return ns_names[k];
+}
+
+/* By resource number (0 to 15 on every Linux ABI), names in the table:
+ * the longest, "SIGPENDING", fills it with its NUL. */
+static const char rlimit_names[RLIMIT_NLIMITS][11] = {
+	[RLIMIT_CPU] = "CPU", [RLIMIT_FSIZE] = "FSIZE", [RLIMIT_DATA] = "DATA", [RLIMIT_STACK] = "STACK",
+	[RLIMIT_CORE] = "CORE", [RLIMIT_RSS] = "RSS", [RLIMIT_NPROC] = "NPROC", [RLIMIT_NOFILE] = "NOFILE",
+	[RLIMIT_MEMLOCK] = "MEMLOCK", [RLIMIT_AS] = "AS", [RLIMIT_LOCKS] = "LOCKS",
+	[RLIMIT_SIGPENDING] = "SIGPENDING", [RLIMIT_MSGQUEUE] = "MSGQUEUE", [RLIMIT_NICE] = "NICE",
+	[RLIMIT_RTPRIO] = "RTPRIO", [RLIMIT_RTTIME] = "RTTIME",
+};
+
+const char *rlimit_name(int resource)
+{
+	return resource >= 0 && resource < RLIMIT_NLIMITS && *rlimit_names[resource] ? rlimit_names[resource] : "?";
+}
+
+int rlimit_from_name(const char *name, bool any_case)
+{
+	for (int i = 0; i < RLIMIT_NLIMITS; i++)
+		if (*rlimit_names[i] && !(any_case ? strcasecmp : strcmp)(name, rlimit_names[i]))
+			return i;
+	return -1;
 }
 
 static const char *const res_scalar_names[R_SCALARS] = {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "berth/util/inroot.h"
 #include "berth/util/util.h"
 
 int write_all(int fd, const void *buf, size_t len)
@@ -122,9 +123,9 @@ char *read_file(const char *path, size_t *len)
 	return read_file_at(AT_FDCWD, path, len);
 }
 
-int write_file(const char *path, const char *data, size_t len, mode_t mode)
+/* data written to fd (an open's result), which is then closed. */
+static int write_and_close(int fd, const char *data, size_t len)
 {
-	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
 	int r = write_all(fd, data, len);
@@ -133,6 +134,16 @@ int write_file(const char *path, const char *data, size_t len, mode_t mode)
 		return -1;
 	errno = e;
 	return r;
+}
+
+int write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	return write_and_close(openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), data, len);
+}
+
+int proc_self_write(const char *rel, const char *data, size_t len)
+{
+	return write_and_close(proc_self_open(rel, O_WRONLY), data, len);
 }
 
 static int replace_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode, bool durable)

@@ -12,11 +12,14 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include "berth/util/inroot.h"
+#include "berth/util/util.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
+#define RESOLVE_NO_XDEV_ 0x01
 #define RESOLVE_NO_MAGICLINKS_ 0x02
 #define RESOLVE_NO_SYMLINKS_ 0x04
 #define RESOLVE_IN_ROOT_ 0x10
@@ -310,4 +313,57 @@ bool fd_is_fs_root(int fd, long magic)
 	int r = fstatat(parent, "", &up, AT_EMPTY_PATH);
 	close(parent);
 	return r == 0 && up.st_dev != st.st_dev;
+}
+
+/* The procfs root inode (the kernel's PROC_ROOT_INO). */
+#define PROC_ROOT_INO_ 1
+
+/* The id of the mount that fd is on, from its fdinfo in the procfs
+ * `proc` (3.15+); -1 where the kernel does not say. */
+static long mount_id(int proc, int fd)
+{
+	char path[48];
+	snprintf(path, sizeof(path), "self/fdinfo/%d", fd);
+	char *text = read_file_at(proc, path, NULL);
+	const char *at = text ? str_find(text, "mnt_id:\t") : NULL;	/* the kernel's format */
+	long id = at ? (long)str_u64_at(at + 8) : -1;
+	free(text);
+	return id;
+}
+
+int proc_self_open(const char *rel, int flags)
+{
+	char path[64];
+	if ((size_t)snprintf(path, sizeof(path), "self/%s", rel) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int proc = openat(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (proc < 0)
+		return -1;
+	struct statfs sf;
+	struct stat st;
+	struct open_how_ how = {
+		.flags = (unsigned)flags | O_CLOEXEC | O_NOFOLLOW,
+		.resolve = RESOLVE_NO_XDEV_ | RESOLVE_NO_MAGICLINKS_,
+	};
+	int fd = -1;
+	/* A procfs's root, wherever it is mounted from: a directory of
+	 * procfs bound there would have another inode. */
+	if (fstatfs(proc, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC || fstat(proc, &st) < 0 || st.st_ino != PROC_ROOT_INO_)
+		errno = EXDEV;
+	else	/* no EAGAIN: that is for lookups scoped to a root */
+		fd = (int)syscall(SYS_openat2, proc, path, &how, sizeof(how));
+	/* No openat2 (before 5.6): the path, then whether what it reached
+	 * is on the same mount as /proc. */
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG) &&
+	    (fd = openat(proc, path, flags | O_CLOEXEC | O_NOFOLLOW)) >= 0 && mount_id(proc, fd) != mount_id(proc, proc)) {
+		close(fd);
+		fd = -1;
+		errno = EXDEV;
+	}
+	int e = errno;
+	close(proc);
+	errno = e;
+	return fd;
 }

@@ -32,7 +32,7 @@ rg="tests/unit/test_logring.c src/supervise/logring.c"
 gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_logring" $rg &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_logring_asan" $rg || {
 	record FAIL "unit: build (logring)"; exit 0; }
-db="tests/unit/test_dbus.c src/util/dbus.c src/linux/systemd_cgroup.c src/util/log.c src/util/clock.c src/util/waitfor.c src/util/fs.c src/util/strutil.c"
+db="tests/unit/test_dbus.c src/util/dbus.c src/linux/systemd_cgroup.c src/util/log.c src/util/clock.c src/util/waitfor.c src/util/fs.c src/util/inroot.c src/util/strutil.c"
 gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror $inc -o "$out/test_dbus" $db &&
 gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $inc -o "$out/test_dbus_asan" $db || {
 	record FAIL "unit: build (dbus)"; exit 0; }

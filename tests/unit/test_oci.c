@@ -3,6 +3,7 @@
  * Plain C, no framework: each check prints "ok"/"FAIL" and is counted. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1214,6 +1215,62 @@ static void test_target(void)
  * its own (none goes to the filesystem as data), each name whole: the
  * tables keep names in fixed arrays, and one that fills its array has no
  * NUL. Likewise every rlimit type runc knows. */
+/* proc_self_open takes the process's own /proc files only: not a file
+ * bound over one (what a container's process with CAP_SYS_ADMIN could
+ * do to a `berth exec` writing its LSM label), not anything at /proc
+ * that is not a procfs's root. As root, in a mount namespace of a child
+ * of its own (its mounts end with it); the decoy is a temporary file. */
+static void test_proc_self_open(void)
+{
+	int fd = proc_self_open("oom_score_adj", O_RDONLY);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	if (geteuid() != 0) {
+		printf("skip: proc_self_open against mounts (needs root)\n");
+		return;
+	}
+	char decoy[] = "/tmp/berth-unit-decoy.XXXXXX";
+	int dfd = mkstemp(decoy);
+	CHECK(dfd >= 0);
+	if (dfd < 0)
+		return;
+	close(dfd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* "none": valgrind checks the type even where the kernel takes none */
+		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(2);
+		char own[64];
+		snprintf(own, sizeof(own), "/proc/%d/oom_score_adj", (int)getpid());
+		if (mount(decoy, own, "none", MS_BIND, NULL) < 0)
+			_exit(3);
+		/* the path itself reaches the decoy; proc_self_open does not */
+		int caught = proc_self_write("oom_score_adj", "0", 1);
+		if (caught == 0 || errno != EXDEV)
+			_exit(4);
+		int other = proc_self_open("status", O_RDONLY);	/* beside it, untouched */
+		if (other < 0)
+			_exit(5);
+		close(other);
+		if (mount("tmpfs", "/proc", "tmpfs", 0, NULL) < 0 || mkdir("/proc/self", 0755) < 0 ||
+		    creat("/proc/self/oom_score_adj", 0644) < 0)
+			_exit(6);
+		_exit(proc_self_open("oom_score_adj", O_WRONLY) < 0 && errno == EXDEV ? 0 : 7);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		printf("  proc_self_open child: status %d\n", status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char text[8] = "";
+	int r = open(decoy, O_RDONLY);
+	CHECK(r >= 0 && read(r, text, sizeof(text)) == 0);	/* nothing was written to it */
+	if (r >= 0)
+		close(r);
+	unlink(decoy);
+}
+
 static void test_option_words(void)
 {
 	struct arena a = { 0 };
@@ -1237,12 +1294,27 @@ static void test_option_words(void)
 		struct spec s;
 		CHECK(parse(&s, json) == 0 && s.process.n_rlimits == 1 && s.process.rlimits[0].resource == resources[i]);
 		spec_free(&s);
+		/* a service file's rlimit = takes them in any case, with or without RLIMIT_ */
+		char conf[200], lower[16];
+		for (size_t k = 0; k <= strlen(types[i]); k++)
+			lower[k] = (char)(types[i][k] | (types[i][k] >= 'A' && types[i][k] <= 'Z' ? 0x20 : 0));
+		snprintf(conf, sizeof(conf), "[service]\nrootfs = /r\nexec = true\n[container]\nrlimit = %s%s=1:2\n",
+			 i % 2 ? "RLIMIT_" : "", i % 3 ? lower : types[i]);
+		struct service_conf c;
+		bool found = false;	/* beside the default spec's RLIMIT_NOFILE */
+		CHECK(load_service(&c, conf) == 0);
+		for (size_t k = 0; k < c.spec.process.n_rlimits; k++)
+			found |= c.spec.process.rlimits[k].resource == resources[i] && c.spec.process.rlimits[k].hard == 2;
+		CHECK(found);
+		service_free(&c);
 	}
+	CHECK(!strcmp(rlimit_name(RLIMIT_SIGPENDING), "SIGPENDING") && !strcmp(rlimit_name(99), "?"));
 }
 
 int main(void)
 {
 	test_option_words();
+	test_proc_self_open();
 	test_str_cat();
 	test_minimal();
 	test_full();

@@ -215,5 +215,9 @@ const char *default_spec(size_t *len);
 
 const char *ns_name(enum ns_kind k);
 int ns_clone_flag(enum ns_kind k);
+/* A resource limit's name without "RLIMIT_" (RLIMIT_NOFILE: "NOFILE"),
+ * "?" for none; and back (case-insensitive if asked), -1 for none. */
+const char *rlimit_name(int resource);
+int rlimit_from_name(const char *name, bool any_case);
 
 #endif

@@ -46,4 +46,15 @@ int fd_real_path(const char *path, char *out, size_t cap);
  * is `magic` (a fresh procfs or sysfs, not a directory of the image). */
 bool fd_is_fs_root(int fd, long magic);
 
+/* /proc/self/REL (a file of this process's own: "attr/exec",
+ * "oom_score_adj"), opened with flags so that nothing mounted over it is
+ * taken for it: /proc must be a procfs's root, and the path below it
+ * must not cross a mount (openat2's RESOLVE_NO_XDEV; on kernels without
+ * openat2, the path in that procfs). A process of a container with
+ * CAP_SYS_ADMIN in its user namespace can bind a file of its own over
+ * /proc/PID/attr/exec as `berth exec` makes PID, which would then write
+ * the LSM label there and run unconfined (runc's CVE-2025-52881). -1
+ * with errno: EXDEV for such a mount. */
+int proc_self_open(const char *rel, int flags);
+
 #endif

@@ -17,6 +17,8 @@ char *read_file(const char *path, size_t *len);
 char *read_file_at(int dirfd, const char *path, size_t *len);
 char *read_fd(int fd, size_t *len);	/* to end of file; fd stays open */
 int write_file(const char *path, const char *data, size_t len, mode_t mode);	/* no logging */
+/* /proc/self/REL written, opened by proc_self_open (berth/util/inroot.h). */
+int proc_self_write(const char *rel, const char *data, size_t len);
 /* Write to path.tmp then rename: readers never see a partial file. */
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len);
 /* The same, surviving a power cut once it returns: the file and the
