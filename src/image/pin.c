@@ -90,20 +90,32 @@ int image_pin_remove(const char *store, const char *service)
 
 /* Each pin, by service name: fn(store, name, pin, arg). The path and the
  * pin (1.6 KB) are on the heap: the supervisor runs this at its start, and
- * its stack keeps for good every page it ever touched. */
-static void each_pin(const char *store, void (*fn)(const char *, const char *, struct image_pin *, void *), void *arg)
+ * its stack keeps for good every page it ever touched. -1 if a pin, or
+ * the directory of them, could not be read (no pins at all is 0). */
+static int each_pin(const char *store, void (*fn)(const char *, const char *, struct image_pin *, void *), void *arg)
 {
-	char *dir = NULL;
+	char *dir;
 	struct image_pin *p = malloc(sizeof(*p));
-	DIR *d = p && asprintf(&dir, "%s/pins", store) >= 0 ? opendir(dir) : NULL;
+	if (!p || asprintf(&dir, "%s/pins", store) < 0) {
+		free(p);
+		return -1;
+	}
+	DIR *d = opendir(dir);
+	int r = d || errno == ENOENT ? 0 : -1;
 	struct dirent *e;
 	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.' && !str_find(e->d_name, ".tmp") && image_pin_read(store, e->d_name, p) > 0)
-			fn(store, e->d_name, p, arg);
+		if (e->d_name[0] != '.' && !str_find(e->d_name, ".tmp")) {
+			int got = image_pin_read(store, e->d_name, p);
+			if (got > 0)
+				fn(store, e->d_name, p, arg);
+			else if (got < 0)
+				r = -1;
+		}
 	if (d)
 		closedir(d);
 	free(dir);
 	free(p);
+	return r;
 }
 
 static void recover_one(const char *store, const char *name, struct image_pin *p, void *arg)
@@ -133,7 +145,7 @@ static void list_one(const char *store, const char *name, struct image_pin *p, v
 			fprintf(arg, "%s\n", v[i]->id);
 }
 
-void image_pins_list(const char *store, FILE *out)
+int image_pins_list(const char *store, FILE *out)
 {
-	each_pin(store, list_one, out);
+	return each_pin(store, list_one, out);
 }

@@ -174,7 +174,9 @@ static bool root_in_use(const char *id)
 /* Every root no ref names and no container has mounted goes: moved into
  * tmp/ first, so that a crash in the middle leaves only what the next
  * change empties. A root in use stays until a later import or rm. */
-/* The ids refs and pins name, one a line (malloc'd; NULL: unreadable). */
+/* The ids refs and pins name, one a line (malloc'd; NULL: unreadable).
+ * All of them or none: a ref or pin left out of it because it could not
+ * be read (out of memory, of fds) would have its root collected. */
 static char *kept_ids(struct store *s)
 {
 	char *text = NULL;
@@ -185,9 +187,12 @@ static char *kept_ids(struct store *s)
 	struct dirent *e;
 	bool ok = out && d;
 	while (ok && (e = readdir(d))) {
-		char *id = e->d_name[0] == '.' ? NULL : read_file_at(refs, e->d_name, NULL);
+		if (e->d_name[0] == '.')
+			continue;
+		char *id = read_file_at(refs, e->d_name, NULL);
 		if (id && !strncmp(id, "sha256:", 7))
 			fprintf(out, "%.64s\n", id + 7);
+		ok = id || errno == ENOENT;	/* one removed meanwhile names nothing */
 		free(id);
 	}
 	if (d)
@@ -195,8 +200,11 @@ static char *kept_ids(struct store *s)
 	else if (refs >= 0)
 		close(refs);
 	if (out) {
-		image_pins_list(s->dir, out);
-		fclose(out);
+		if (ok && image_pins_list(s->dir, out) < 0)
+			ok = false;
+		/* a write the memory stream could not take fails its close */
+		if (fclose(out) != 0)
+			ok = false;
 	}
 	if (!ok) {
 		free(text);

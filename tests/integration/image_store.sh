@@ -126,6 +126,15 @@ img rm keep:1 >/dev/null 2>&1
 expect "once web stopped, the next change removes its root; own's stays" "$cfg " "$(store_ids)"
 img import "$d/layout2" web:1 >/dev/null 2>&1; img import "$d/layout" web:oci >/dev/null 2>&1
 kill "$SP"; wait "$SP" 2>/dev/null
+# A pin that cannot be read stops the collection, rather than leaving out
+# what it names: a directory where a pin should be (EISDIR, root or not).
+mkdir "$STORE/pins/unreadable"
+out=$(img rm web:1 2>&1); rc=$?
+check "a pin that cannot be read: the collection stops, and rm says so" test "$rc" -ne 0
+expect_match "...naming the pin" "pins/unreadable: Is a directory" "$out"
+expect_match "...and the root no name holds now is kept" "$cfg2" "$(store_ids)"
+rmdir "$STORE/pins/unreadable"
+img import "$d/layout2" web:1 >/dev/null 2>&1
 printf '[service]\nimage = web:nope\nexec = true\n' > "$d/missing.conf"
 expect_match "a missing image: file, line and what to do" "missing.conf:2: image: no image web:nope in .*berth image import" \
 	"$("$BERTH" check "$d/missing.conf" 2>&1)"

@@ -49,6 +49,6 @@ int image_pin_remove(const char *store, const char *service);
  * dropped (the committed version runs), and `last` says so. */
 void image_pins_recover(const char *store);
 /* Every id the store's pins name, one a line, to out (for the store's
- * garbage collection). */
-void image_pins_list(const char *store, FILE *out);
+ * garbage collection); -1 if a pin could not be read (no pins: 0). */
+int image_pins_list(const char *store, FILE *out);
 #endif
