@@ -561,6 +561,8 @@ static int k_oom_score_adj(struct key_ctx *k)
 
 static int k_cgroup(struct key_ctx *k)
 {
+	if (path_has_dot_component(k->e->value))
+		return KERR(k, "\"%s\": \".\" and \"..\" are not allowed in a cgroup path", k->e->value);
 	k->c->spec.cgroups_path = k->e->value;
 	return 0;
 }

@@ -180,6 +180,12 @@ int spec_validate(const struct spec *s)
 		for (size_t i = 0; i < s->n_hooks[k]; i++)
 			if (need_absolute("hooks[].path", s->hooks[k][i].path) < 0)
 				return -1;
+	/* Joined to each hierarchy's mount point as a string: a ".." would
+	 * make and fill directories anywhere on the host (runc cleans it
+	 * away; a path that says one thing and means another is refused). */
+	if (s->cgroups_path && path_has_dot_component(s->cgroups_path))
+		return log_error("linux.cgroupsPath: \"%s\": \".\" and \"..\" are not allowed in a cgroup path",
+				 s->cgroups_path);
 	if ((s->hostname || s->domainname) && !s->ns[NS_UTS].wanted)
 		return log_error("hostname/domainname: a uts namespace is needed to set them");
 	if ((s->n_uid_mappings || s->n_gid_mappings) && !s->ns[NS_USER].wanted)

@@ -302,3 +302,16 @@ bool name_is_valid(const char *s)
 			return false;
 	return true;
 }
+
+bool path_has_dot_component(const char *path)
+{
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if ((n == 1 || n == 2) && p[0] == '.' && p[n - 1] == '.')
+			return true;
+		p += n;
+	}
+	return false;
+}

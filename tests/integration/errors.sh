@@ -23,6 +23,18 @@ bad_config badrlimit "unknown rlimit" 'process.rlimits\[0\].type: unknown rlimit
 bad_config negumask "negative uid" 'process.user.uid: -1 is out of range' '.process.user.uid = -1'
 bad_config badprop "bad propagation" 'unknown propagation "sideways"' '.linux.rootfsPropagation = "sideways"'
 bad_config relcwd "relative cwd" 'process.cwd: "tmp" is not an absolute path' '.process.cwd = "tmp"'
+# A cgroup path is joined to each hierarchy's directory: ".." would make
+# directories and write limits anywhere on the host.
+mkdir -p "$TESTROOT/cgdecoy"
+bad_config cgclimb "cgroupsPath climbing out of the cgroup tree" \
+	'linux.cgroupsPath: "/\.\./.*/cgdecoy/c": "\." and "\.\." are not allowed in a cgroup path' \
+	".linux.cgroupsPath = \"/../../../../../..$TESTROOT/cgdecoy/c\" | .linux.resources.memory.limit = 100000000"
+expect "...and nothing was made where it pointed" "" "$(ls -A "$TESTROOT/cgdecoy")"
+mkdir -p "$TESTROOT/cgsvc"
+printf '[service]\nexec = true\nrootfs = /\n[container]\ncgroup = a/../../x\n' > "$TESTROOT/cgsvc/climb.conf"
+OUT=$("$BERTH" check "$TESTROOT/cgsvc/climb.conf" 2>&1); RC=$?
+expect "a service's cgroup = with \"..\": check fails" 1 "$RC"
+expect_match "...naming the file, line and key" 'climb.conf:5: cgroup: "a/\.\./\.\./x": "\." and "\.\." are not allowed' "$OUT"
 bad_config badmount "failing mount" 'mounts\[7\] \(/x\): mounting nosuchfs' '.mounts += [{destination: "/x", type: "nosuchfs", source: "x"}]'
 
 bd=$(new_bundle malformed 'true')

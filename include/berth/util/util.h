@@ -17,6 +17,14 @@ char *read_file(const char *path, size_t *len);
 char *read_file_at(int dirfd, const char *path, size_t *len);
 char *read_fd(int fd, size_t *len);	/* to end of file; fd stays open */
 int write_file(const char *path, const char *data, size_t len, mode_t mode);	/* no logging */
+/* fchmodat(dirfd, name, mode, 0): name's mode, following a final link
+ * (callers name what they made). musl's fchmodat also carries an
+ * emulation of AT_SYMLINK_NOFOLLOW, 380 bytes berth never asks for. */
+int chmod_at(int dirfd, const char *name, mode_t mode);
+/* A file the kernel provides (cgroup, /proc, /sys), written; never
+ * created, so that a path that leads elsewhere fails instead of making a
+ * file there. No logging. */
+int write_kernel_file(const char *path, const char *data, size_t len);
 /* /proc/self/REL written, opened by proc_self_open (berth/util/inroot.h). */
 int proc_self_write(const char *rel, const char *data, size_t len);
 /* Write to path.tmp then rename: readers never see a partial file. */
@@ -69,6 +77,9 @@ const char *str_utoa(unsigned long v, char buf[static 21]);
 /* A container id or service name, as runc allows them: letters, digits,
  * '_', '+', '-', '.'; not "." or "..". */
 bool name_is_valid(const char *s);
+/* Whether a component of `path` is "." or ".." (a path joined to a
+ * directory as a string must not climb out of it). */
+bool path_has_dot_component(const char *path);
 /* The decimal number s starts with (digits only: no sign, blank or base)
  * in *out, and *end (if not NULL) past it; -1 if s starts with no digit
  * or the number needs more than 64 bits. */
@@ -96,6 +107,13 @@ uint64_t proc_start_time(pid_t pid);
 /* true if pid exists, is not a zombie and has the given start time. */
 bool proc_is_alive(pid_t pid, uint64_t start_time);
 int pidfd_open_compat(pid_t pid);
+/* sig to the process behind pidfd, which cannot be another that took its
+ * pid since; pidfd < 0 (a kernel before 5.3): kill(2) of pid. */
+int pidfd_signal(int pidfd, pid_t pid, int sig);
+/* sig to pid if it is still the live process that started at start_time
+ * (0: any): a pidfd taken before the check pins it until the signal goes.
+ * ESRCH when it is gone or another has its pid. */
+int proc_signal(pid_t pid, uint64_t start_time, int sig);
 /* fork(2) with clone flags (namespaces): the child returns 0 on the same
  * stack. With cgroup_fd >= 0 (a cgroup v2 directory), the child is born
  * in that cgroup where the kernel can (clone3, 5.7+): *into_cgroup says. */
