@@ -266,7 +266,7 @@ static int make_entry(struct unpack *u, int parent, const char *name, const stru
 		 * nothing can have replaced it by a symlink meanwhile. */
 		if (mknodat(parent, name, S_IFIFO | 0600, 0) < 0 ||
 		    (u->owners && fchownat(parent, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0) ||
-		    fchmodat(parent, name, e->mode, 0) < 0)
+		    chmod_at(parent, name, e->mode) < 0)
 			return fail(u, "fifo");
 		return 0;
 	default:	/* '3', '4': skipped before */

@@ -232,7 +232,7 @@ int cg_write(const char *dir, const char *file, const char *value, const char *f
 {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (write_file(path, value, strlen(value), 0) < 0)
+	if (write_kernel_file(path, value, strlen(value)) < 0)
 		return log_error("linux.resources.%s: writing \"%s\" to %s: %m", field, value, path);
 	return 0;
 }
@@ -316,9 +316,9 @@ static void v2_enable_level(const char *level)
 		char path[600];
 		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", level);
 		/* One refused controller fails the whole write: then one by one. */
-		if (write_file(path, want, len, 0) < 0)
+		if (write_kernel_file(path, want, len) < 0)
 			for (char *save, *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save))
-				if (write_file(path, t, strlen(t), 0) < 0)
+				if (write_kernel_file(path, t, strlen(t)) < 0)
 					log_debug("%s: %s: %m", path, t);
 	}
 	free(avail);
@@ -483,15 +483,38 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 	return 0;
 }
 
+static bool pid_listed(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
 int cgroup_kill_all(const char *path, int sig)
 {
-	pid_t *pids;
-	size_t n;
+	/* A pid read from cgroup.procs may be gone, and taken by a process
+	 * elsewhere, before the signal goes: each is pinned by a pidfd, and
+	 * signalled only if the cgroup still lists its pid once all are
+	 * pinned. The pidfd then holds that member, or a process that has
+	 * died meanwhile (ESRCH). Without pidfds (before 5.3), kill(2). */
+	pid_t *pids, *now;
+	size_t n, n_now;
 	if (cgroup_pids(path, &pids, &n) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			log_warn("kill %d: %m", (int)pids[i]);
+	int *fds = malloc((n + 1) * sizeof(*fds));
+	for (size_t i = 0; fds && i < n; i++)
+		fds[i] = pidfd_open_compat(pids[i]);
+	if (fds && cgroup_pids(path, &now, &n_now) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (pid_listed(now, n_now, pids[i]) && pidfd_signal(fds[i], pids[i], sig) < 0 && errno != ESRCH)
+				log_warn("kill %d: %m", (int)pids[i]);
+		free(now);
+	}
+	for (size_t i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
 	free(pids);
 	return 0;
 }

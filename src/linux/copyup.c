@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 
 #define COPYUP_MAX_DEPTH 64
 
@@ -116,7 +117,7 @@ static int copy_entry(int from, int to, const char *name, const char *path, int 
 	case S_IFIFO:
 		if (mknodat(to, name, st.st_mode, st.st_rdev) < 0 ||
 		    fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(to, name, st.st_mode & 07777, 0) < 0)
+		    chmod_at(to, name, st.st_mode & 07777) < 0)
 			r = log_error("tmpcopyup: %s: %m", path);
 		break;
 	default:	/* a socket: meaningless without its listener */

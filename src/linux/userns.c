@@ -18,7 +18,7 @@ int userns_write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 		len += (size_t)w;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if (write_file(path, buf, len, 0) < 0)
+	if (write_kernel_file(path, buf, len) < 0)
 		return log_error("%s: writing %s: %m (ranges overlapping, or not allowed for this user?)", field, path);
 	return 0;
 }
@@ -85,7 +85,7 @@ int userns_write_maps(const struct spec *s, pid_t pid)
 	if (own_id_only(s->gid_mappings, s->n_gid_mappings, getegid())) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-		if (write_file(path, "deny", 4, 0) < 0)
+		if (write_kernel_file(path, "deny", 4) < 0)
 			return log_error("linux.gidMappings: %s: %m", path);
 		return userns_write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, "linux.gidMappings");
 	}

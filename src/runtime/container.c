@@ -214,7 +214,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 			log_error("%s: %m", dir);
 		goto out;
 	}
-	if (mkfifoat(dirfd, "exec.fifo", 0622) < 0 || fchmodat(dirfd, "exec.fifo", 0622, 0) < 0) {
+	if (mkfifoat(dirfd, "exec.fifo", 0622) < 0 || chmod_at(dirfd, "exec.fifo", 0622) < 0) {
 		log_error("%s/exec.fifo: %m", dir);
 		goto out;
 	}
@@ -391,11 +391,8 @@ static bool poststop_first_time(const char *dir, const char *id)
 static int teardown(const char *root, const struct state *st, bool poststop)
 {
 	int r = 0;
-	if (st->pid > 0 && proc_is_alive(st->pid, st->start_time)) {
-		kill(st->pid, SIGKILL);
-		if (container_wait_dead(st, 10000) < 0)
-			r = log_error("container \"%s\": init %d survived SIGKILL", st->id, (int)st->pid);
-	}
+	if (st->pid > 0 && proc_signal(st->pid, st->start_time, SIGKILL) == 0 && container_wait_dead(st, 10000) < 0)
+		r = log_error("container \"%s\": init %d survived SIGKILL", st->id, (int)st->pid);
 	if (st->cgroup[0]) {
 		int events = cgroup_events_open(st->cgroup);
 		wait_for(cgroup_emptied, (void *)st->cgroup, events, POLLPRI, 1000);

@@ -168,7 +168,7 @@ static void keep_router_advertisements(void)
 		char path[300];
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", e->d_name);
 		char *v = e->d_name[0] == '.' ? NULL : read_file(path, NULL);
-		if (v && !strcmp(v, "1\n") && write_file(path, "2", 1, 0644) < 0)
+		if (v && !strcmp(v, "1\n") && write_kernel_file(path, "2", 1) < 0)
 			log_warn("network: %s: %m (router advertisements are ignored there while forwarding)", path);
 		free(v);
 	}
@@ -227,7 +227,7 @@ static int bridge_outbound(const struct net_conf *n, const struct net_addr *subn
 		r = nft_masquerade(table, &subnets[i], n->bridge, guard);
 		if (r == 0 && off && af == AF_INET6)
 			keep_router_advertisements();
-		if (r == 0 && off && write_file(forwarding_file(af), "1", 1, 0644) < 0)
+		if (r == 0 && off && write_kernel_file(forwarding_file(af), "1", 1) < 0)
 			r = log_error("network: %s: %m", forwarding_file(af));
 	}
 	close(lfd);	/* and with it the lock */

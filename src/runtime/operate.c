@@ -9,6 +9,7 @@
 #include "berth/linux/systemd_cgroup.h"
 #include "berth/runtime/container.h"
 #include "berth/util/log.h"
+#include "berth/util/util.h"
 
 /* A build without cgroups, or a container made without one. */
 static int no_cgroup(const struct state *st, const char *what)
@@ -20,7 +21,8 @@ int container_signal(const struct state *st, int sig, bool all)
 {
 	if (all && st->cgroup[0])
 		return cgroup_kill_all(st->cgroup, sig);
-	if (st->pid <= 0 || kill(st->pid, sig) < 0)
+	/* The init of this container, not a process that took its pid. */
+	if (proc_signal(st->pid, st->start_time, sig) < 0)
 		return log_error("kill %d: %m", (int)st->pid);
 	return 0;
 }

@@ -115,7 +115,7 @@ __attribute__((noinline)) static void kill_now(struct svc *s)
 	struct state st;
 	svc_container_state(s, NULL, &st);
 	container_signal(&st, SIGKILL, true);
-	kill(s->ctr.pid, SIGKILL);	/* also where it has no cgroup */
+	pidfd_signal(s->pidfd, s->ctr.pid, SIGKILL);	/* also where it has no cgroup */
 }
 
 void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool success)
@@ -133,8 +133,11 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 		svc_start_abort(sv, s);		/* EV_CLEANED follows */
 	if (act & ACT_TEARDOWN)
 		svc_teardown(sv, s);
-	/* Never kill(0, ...): that would be the supervisor's own group. */
-	if (act & ACT_SIGNAL && s->ctr.pid > 0 && kill(s->ctr.pid, s->conf.stop_signal) < 0 && errno != ESRCH)
+	/* Never kill(0, ...): that would be the supervisor's own group. The
+	 * supervisor's own containers are its children until it reaps them;
+	 * an adopted one is signalled through the pidfd it is watched by. */
+	if (act & ACT_SIGNAL && s->ctr.pid > 0 && pidfd_signal(s->pidfd, s->ctr.pid, s->conf.stop_signal) < 0 &&
+	    errno != ESRCH)
 		log_error("service %s: kill: %m", s->name);
 	if (act & ACT_KILL && s->ctr.pid > 0)
 		kill_now(s);

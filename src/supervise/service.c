@@ -162,6 +162,13 @@ static bool adopt(struct supervisor *sv, struct svc *s)
 		free(st);
 		return false;
 	}
+	/* Checked again now that the pidfd holds it: the init may have died
+	 * since, and its pid gone to another process. */
+	if (!proc_is_alive(st->pid, st->start_time)) {
+		close(pidfd);
+		free(st);
+		return false;
+	}
 	int logp[2] = { -1, -1 };
 	if (!s->conf.spec.process.terminal && output_open_fifo(sv, s, logp) == 0) {
 		close(logp[1]);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "berth/util/inroot.h"
 #include "berth/util/util.h"
@@ -139,6 +140,16 @@ static int write_and_close(int fd, const char *data, size_t len)
 int write_file(const char *path, const char *data, size_t len, mode_t mode)
 {
 	return write_and_close(openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), data, len);
+}
+
+int chmod_at(int dirfd, const char *name, mode_t mode)
+{
+	return (int)syscall(SYS_fchmodat, dirfd, name, mode);
+}
+
+int write_kernel_file(const char *path, const char *data, size_t len)
+{
+	return write_and_close(openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC), data, len);
 }
 
 int proc_self_write(const char *rel, const char *data, size_t len)

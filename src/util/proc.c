@@ -62,6 +62,30 @@ int pidfd_open_compat(pid_t pid)
 #endif
 }
 
+int pidfd_signal(int pidfd, pid_t pid, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pidfd >= 0)
+		return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+#endif
+	return kill(pid, sig);
+}
+
+int proc_signal(pid_t pid, uint64_t start_time, int sig)
+{
+	/* No pidfd (before 5.3, or a seccomp filter that does not know
+	 * pidfd_open): kill(2) after the check. A pid <= 0 (a process group,
+	 * every process) has no /proc entry, so it is never alive here. */
+	int fd = pidfd_open_compat(pid), r = -1;
+	if (proc_is_alive(pid, start_time))
+		r = pidfd_signal(fd, pid, sig);
+	else
+		errno = ESRCH;
+	if (fd >= 0)
+		close(fd);	/* a pidfd's close does not fail: errno stays */
+	return r;
+}
+
 struct child_wait {
 	pid_t pid;
 	int status, err;	/* err: waitpid failed */

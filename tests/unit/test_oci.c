@@ -863,6 +863,11 @@ static void test_small_parsers(void)
 	CHECK(parse_size("12q", &n) == -1 && parse_size("", &n) == -1 && parse_size("99999999999p", &n) == -1);
 	CHECK(parse_duration_ms("500ms", &n) == 0 && n == 500 && parse_duration_ms("2m", &n) == 0 && n == 120000);
 	CHECK(parse_duration_ms("5", &n) == 0 && n == 5000 && parse_duration_ms("5x", &n) == -1);
+	/* A cgroup path's components: "." and ".." anywhere, not dots in a name. */
+	CHECK(path_has_dot_component("..") && path_has_dot_component("/..") && path_has_dot_component("a/../b"));
+	CHECK(path_has_dot_component("a/..") && path_has_dot_component("//.//a") && path_has_dot_component("a/."));
+	CHECK(!path_has_dot_component("") && !path_has_dot_component("/") && !path_has_dot_component("/a.b/..c/c../..."));
+	CHECK(!path_has_dot_component(".a/b.") && !path_has_dot_component("machine.slice:libpod:x"));
 }
 
 /* utc_format against the C library's gmtime_r and strftime: the epoch,
@@ -1311,8 +1316,53 @@ static void test_option_words(void)
 	CHECK(!strcmp(rlimit_name(RLIMIT_SIGPENDING), "SIGPENDING") && !strcmp(rlimit_name(99), "?"));
 }
 
+/* proc_signal signals the process that is pid and started when the
+ * state says, never another: a start time that is not the process's
+ * (what a pid taken again looks like) is ESRCH and the process is
+ * untouched; so are a reaped pid, a zombie, and pids <= 0 (a process
+ * group, every process). */
+static void test_proc_signal(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	uint64_t t = proc_start_time(pid);
+	CHECK(t != 0);
+	errno = 0;
+	CHECK(proc_signal(pid, t + 1, SIGKILL) < 0 && errno == ESRCH);
+	CHECK(proc_is_alive(pid, t));	/* untouched */
+	CHECK(proc_signal(0, 0, 0) < 0 && errno == ESRCH && proc_signal(-1, 0, 0) < 0 && errno == ESRCH);
+	CHECK(proc_signal(pid, t, 0) == 0 && proc_signal(pid, 0, 0) == 0);
+	CHECK(proc_signal(pid, t, SIGKILL) == 0);
+	/* killed, not yet reaped: a zombie is not signalled */
+	siginfo_t si;
+	CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0 && si.si_status == SIGKILL);
+	CHECK(proc_signal(pid, t, 0) < 0 && errno == ESRCH);
+	waitpid(pid, NULL, 0);
+	CHECK(proc_signal(pid, t, 0) < 0 && errno == ESRCH);
+	/* pidfd_signal: through the pidfd, or kill(2) without one */
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	int fd = pidfd_open_compat(pid);
+	CHECK(pidfd_signal(fd, pid, SIGTERM) == 0);
+	int status = 0;
+	CHECK(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	CHECK(fd < 0 || (pidfd_signal(fd, pid, 0) < 0 && errno == ESRCH));	/* reaped: the pidfd knows */
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
+	test_proc_signal();
 	test_option_words();
 	test_proc_self_open();
 	test_str_cat();
