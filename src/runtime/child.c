@@ -149,8 +149,19 @@ int child_finish(const struct spec *s, const struct seccomp_filter *f, pid_t hos
 	bool nnp = s->process.no_new_privileges;
 	if (s->seccomp && !nnp && child_seccomp(f, host_pid) < 0)
 		return -1;
-	if (process_limits(s) < 0 || process_sched(s) < 0 || caps_drop_bounding(s) < 0 || process_identity(s) < 0 ||
-	    caps_apply(s) < 0)
+	if (process_limits(s) < 0 || process_sched(s) < 0)
+		return -1;
+	/* Not dumpable from here to the exec (which makes the program so
+	 * again): once its capabilities are no more than those of a process
+	 * in the container, the same user there could otherwise open
+	 * /proc/PID/fd, cwd or environ of this one, which still holds the
+	 * host's files (the state directory, the runtime's fds), as runc
+	 * learned (CVE-2016-9962). Until the drop, its full set keeps them
+	 * out. Set after process_limits, whose /proc/self/oom_score_adj
+	 * a non-dumpable process in a user namespace no longer owns. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return log_error("PR_SET_DUMPABLE: %m");
+	if (caps_drop_bounding(s) < 0 || process_identity(s) < 0 || caps_apply(s) < 0)
 		return -1;
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return log_error("process.noNewPrivileges: %m");

@@ -39,3 +39,34 @@ exe_attack "$decoy" "sealed memfd copy" 'memfd:berth'
 mount -t tmpfs -o size=4m decoy "$decoy" && cp "$BERTH" "$decoy/berth" && mount -o remount,ro "$decoy"
 exe_attack "$decoy" "on a read-only filesystem" "^$decoy/berth\$"
 umount "$decoy" && rm -rf "$decoy"
+
+# CVE-2016-9962: between its capabilities' drop and the exec, a
+# container's init is no more privileged than a process in the container,
+# and still holds the host's files (here, without a /proc mount to reopen
+# exec.fifo through, the state directory). A process of the same user
+# with no capabilities, as a process in another container sharing the pid
+# namespace would be, reaches none of them: the init is not dumpable.
+# The attempt goes through the fd's ".." to the state root, a test
+# directory. The program itself is dumpable again once executed.
+if command -v setpriv >/dev/null; then
+	bd=$(new_bundle dump 'sleep 1000')
+	edit "$bd" '.process.capabilities = {bounding: [], effective: [], permitted: [], inheritable: [], ambient: []}
+		| .mounts |= map(select(.type != "proc"))'
+	b create --bundle "$bd" dump
+	pid=$(b state dump | jq -r .pid)
+	# as_peer CMD: root without capabilities, as in such a container
+	as_peer() { setpriv --bounding-set=-all --inh-caps=-all sh -c "$1" 2>&1; }
+	OUT=$(as_peer "for f in /proc/$pid/fd/*; do [ -d \"\$f\" ] && touch \"\$f/../pwned\" && echo reached \$f; done; readlink -v /proc/$pid/cwd")
+	expect_match "a peer without capabilities cannot read the waiting init's fds" "Permission denied" "$OUT"
+	if [ ! -e "$ROOT/pwned" ] && ! printf '%s' "$OUT" | grep -q reached; then ok "...nor reach the host through them"
+	else fail "...nor reach the host through them" "$OUT"; fi
+	b start dump
+	started() { grep -q sleep "/proc/$pid/comm"; }
+	wait_until 20 started
+	expect "the program, once executed, is dumpable again" "/" "$(as_peer "readlink -v /proc/$pid/cwd")"
+	b delete -f dump
+	rm -f "$ROOT/pwned"
+	assert_clean dump "a non-dumpable init"
+else
+	skip "a non-dumpable init" "no setpriv (util-linux)"
+fi
