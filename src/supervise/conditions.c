@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What services wait for without a bus, and without polling: a mount
  * (the kernel flags /proc/self/mountinfo with POLLPRI when the mount
- * table changes), a path (inotify on its nearest existing directory),
- * a network link (rtnetlink link messages). Events only wake the loop;
- * each condition is then simply checked again. OpenWrt's uxc starts
+ * table changes), a network link (rtnetlink link messages), a path (a
+ * child watches it with inotify and says when it is there). Events only
+ * wake the loop; each condition is then simply checked again. OpenWrt's uxc starts
  * containers before their volumes are mounted: `wait-for = mounted:/data`
  * is the cure. */
 #include <errno.h>
@@ -11,14 +11,13 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "berth/util/log.h"
 #include "berth/util/mountinfo.h"
@@ -49,63 +48,17 @@ static bool link_is_up(const char *iface)
 	return up;
 }
 
+/* A mount or a link: asked of the kernel, which answers at once. A path
+ * is looked for by a child (conditions_blocker). */
 static bool met(const struct wait_cond *w)
 {
-	struct stat st;
-	switch (w->kind) {
-	case WAIT_MOUNTED: return is_mount_point(w->arg);
-	case WAIT_PATH: return stat(w->arg, &st) == 0;
-	case WAIT_LINK: return link_is_up(w->arg);
-	}
-	return false;
-}
-
-/* The nearest directory above path that exists, into dir. */
-static bool nearest_dir(const char *path, char *dir, size_t cap)
-{
-	snprintf(dir, cap, "%s", path);
-	for (;;) {
-		char *slash = strrchr(dir, '/');
-		if (!slash)
-			return false;
-		if (slash == dir)
-			slash[1] = 0;
-		else
-			*slash = 0;
-		struct stat st;
-		if (stat(dir, &st) == 0)
-			return true;
-		if (slash == dir)
-			return false;
-	}
-}
-
-/* inotify on the nearest directory that exists: its creation events
- * lead, one level at a time, to the path itself. A level made between
- * the look and the watch would send no event: look again after each
- * watch, and go down while the next level has appeared. */
-static void watch_path(struct supervisor *sv, const char *path)
-{
-	char dir[4096], again[4096];
-	if (!nearest_dir(path, dir, sizeof(dir)))
-		return;
-	for (int depth = 0; depth < 64; depth++) {
-		inotify_add_watch(sv->inotifyfd, dir, IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR);
-		if (!nearest_dir(path, again, sizeof(again)) || !strcmp(again, dir))
-			return;
-		snprintf(dir, sizeof(dir), "%s", again);
-	}
+	return w->kind == WAIT_MOUNTED ? is_mount_point(w->arg) : link_is_up(w->arg);
 }
 
 static int open_sources(struct supervisor *sv)
 {
-	if (sv->inotifyfd >= 0)
+	if (sv->mountinfofd >= 0 || sv->netlinkfd >= 0)
 		return 0;
-	sv->inotifyfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (sv->inotifyfd < 0)
-		return log_error("inotify: %m");
-	sv->inotify_w = (struct watch){ W_CONDITION, NULL };
-	loop_add(sv, sv->inotifyfd, &sv->inotify_w, EPOLLIN);
 	sv->mountinfofd = openat(AT_FDCWD, "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (sv->mountinfofd >= 0) {
 		sv->mountinfo_w = (struct watch){ W_CONDITION, NULL };
@@ -120,27 +73,54 @@ static int open_sources(struct supervisor *sv)
 	return 0;
 }
 
-const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap)
+/* wait-for = path is looked for beside the loop, never by it: the path
+ * may lead into a mount that hangs (a dead NFS server, a FUSE daemon that
+ * never answers), where a stat would stop PID 1 and with it every
+ * service and the watchdog. A child (ready.c) sends a line for each path
+ * as it appears, in order; paths_seen counts them until the service
+ * starts. A path that goes again before then is not noticed. */
+const char *conditions_blocker(struct supervisor *sv, struct svc *s, char *buf, size_t cap)
 {
 	static const char *const what[] = { "mounted", "path", "link" };
+	size_t paths = 0;
 	for (size_t i = 0; i < s->conf.n_wait_for; i++) {
 		const struct wait_cond *w = &s->conf.wait_for[i];
-		if (met(w))
+		if (w->kind == WAIT_PATH ? paths++ < s->paths_seen : met(w))
 			continue;
-		if (open_sources(sv) == 0 && w->kind == WAIT_PATH)
-			watch_path(sv, w->arg);
+		if (w->kind != WAIT_PATH)
+			open_sources(sv);
+		else if (s->paths_fd < 0)
+			svc_spawn_paths_watcher(sv, s);
 		snprintf(buf, cap, "waiting for %s:%s", what[w->kind], w->arg);
 		return buf;
 	}
 	return NULL;
 }
 
+void conditions_paths_seen(struct supervisor *sv, struct svc *s)
+{
+	char buf[64];
+	ssize_t n = read(s->paths_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (ssize_t i = 0; i < n; i++)
+		s->paths_seen += buf[i] == '\n';
+	if (n <= 0)	/* all found (it has exited), or it died */
+		loop_close(sv, &s->paths_fd);
+}
+
+void conditions_forget(struct supervisor *sv, struct svc *s)
+{
+	if (s->paths_watcher > 0)
+		kill(s->paths_watcher, SIGKILL);	/* reaped by the loop */
+	loop_close(sv, &s->paths_fd);
+	s->paths_seen = 0;
+}
+
 void conditions_event(struct supervisor *sv)
 {
 	char buf[4096];
 	/* Consume the events; what they say is checked again, whole. */
-	while (sv->inotifyfd >= 0 && read(sv->inotifyfd, buf, sizeof(buf)) > 0)
-		;
 	while (sv->netlinkfd >= 0 && recv(sv->netlinkfd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	if (sv->mountinfofd >= 0) {	/* a read clears the POLLPRI */

@@ -111,6 +111,12 @@ static void client_free(struct supervisor *sv, struct client *c)
 	free(c);
 }
 
+void control_leave(struct supervisor *sv)
+{
+	for (struct client *c = sv->clients; c; c = c->next)
+		close(c->fd);
+}
+
 void control_forget(struct supervisor *sv, struct svc *s)
 {
 	for (struct client *c = sv->clients, *next; c; c = next) {

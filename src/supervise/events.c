@@ -160,8 +160,8 @@ static bool reaped_helper(struct supervisor *sv, pid_t pid)
 {
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
-		if (s->starter == pid || s->watcher == pid) {
-			*(s->starter == pid ? &s->starter : &s->watcher) = 0;
+		if (s->starter == pid || s->watcher == pid || s->paths_watcher == pid) {
+			*(s->starter == pid ? &s->starter : s->watcher == pid ? &s->watcher : &s->paths_watcher) = 0;
 			return true;
 		}
 		if (s->cleaner == pid) {
@@ -237,11 +237,15 @@ void svc_schedule(struct supervisor *sv)
 		changed = false;
 		for (size_t i = 0; i < sv->n; i++) {
 			struct svc *s = sv->svcs[i];
-			if (s->lc.state != SVC_WAITING || !s->lc.want_up || s->cleaner)
+			bool waits = s->lc.state == SVC_WAITING && s->lc.want_up;
+			if (!waits && (s->paths_watcher || s->paths_fd >= 0 || s->paths_seen))
+				conditions_forget(sv, s);	/* looked for anew next time */
+			if (!waits || s->cleaner)
 				continue;
 			if (order_blocker(sv, s, s->why, sizeof(s->why)) ||
 			    conditions_blocker(sv, s, s->why, sizeof(s->why)))
 				continue;
+			conditions_forget(sv, s);
 			svc_event(sv, s, EV_MAY_START, false);
 			changed = true;
 		}

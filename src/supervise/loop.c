@@ -40,6 +40,34 @@ void loop_close(struct supervisor *sv, int *fd)
 	*fd = -1;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Only close, never loop_del: the epoll instance is the parent's too,
+ * and a DEL here would take its watches away. A client's connection a
+ * child kept would never see its end (ctl logs waited as long as a
+ * ready = path watcher lived); a listening socket would take connections
+ * nobody answers once the supervisor is gone. */
+void loop_leave(struct supervisor *sv, const struct svc *own)
+{
+	int *fds[] = { &sv->epfd, &sv->sigfd, &sv->timerfd, &sv->listenfd, &sv->lockfd, &sv->mountinfofd,
+		       &sv->netlinkfd, &sv->wdfd, &sv->wdtimer, &sv->console_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		close_fd(fds[i]);
+	control_leave(sv);
+	for (size_t i = 0; i < sv->n; i++) {
+		struct svc *s = sv->svcs[i];
+		int *sfds[] = { &s->log_fd, &s->notify_fd, &s->pidfd, &s->starter_fd, &s->paths_fd, &s->log_file_fd,
+				&s->ready_wfd };
+		for (size_t k = 0; k < ARRAY_SIZE(sfds) - (s == own); k++)
+			close_fd(sfds[k]);
+	}
+}
+
 void loop_arm_timer(struct supervisor *sv)
 {
 	int64_t next = 0;
@@ -122,7 +150,7 @@ static void release(struct supervisor *sv)
 	watchdog_close(sv);
 	svc_free_all(sv);
 	output_console_close(sv);
-	int *fds[] = { &sv->timerfd, &sv->sigfd, &sv->epfd, &sv->inotifyfd, &sv->mountinfofd, &sv->netlinkfd };
+	int *fds[] = { &sv->timerfd, &sv->sigfd, &sv->epfd, &sv->mountinfofd, &sv->netlinkfd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0) {
 			close(*fds[i]);
@@ -163,7 +191,7 @@ int supervise_run(struct supervisor *sv)
 {
 	sv->boot_ms = now_ms();
 	TRACE("supervisor: started");
-	sv->inotifyfd = sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = sv->console_fd = -1;
+	sv->mountinfofd = sv->netlinkfd = sv->wdfd = sv->wdtimer = sv->console_fd = -1;
 	sv->listenfd = sv->lockfd = sv->epfd = sv->sigfd = sv->timerfd = -1;
 	if (setup(sv) < 0) {
 		release(sv);
@@ -237,6 +265,10 @@ int supervise_run(struct supervisor *sv)
 				break;
 			case W_CONDITION:
 				conditions_event(sv);
+				svc_schedule(sv);
+				break;
+			case W_PATHS:
+				conditions_paths_seen(sv, w->ptr);
 				svc_schedule(sv);
 				break;
 			}

@@ -69,24 +69,40 @@ static void watch_nearest(int inotifyfd, int rootfd, const char *path)
  * writes a line to the notify pipe once the path is there. Each event
  * makes it look again, whole; a slow timeout covers what inotify on one
  * directory cannot see (an ancestor replaced by a rename). */
-_Noreturn void ready_path_watch(const char *root, const char *path, int notify_fd)
+static int wait_path(int rootfd, int in, const char *path, int notify_fd)
 {
-	int rootfd = openat(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int in = inotify_init1(IN_CLOEXEC);
 	for (;;) {
 		int fd = rootfd >= 0 ? inroot_open(rootfd, path, 0) : -1;
 		if (fd >= 0) {
 			close(fd);
-			_exit(write(notify_fd, "\n", 1) == 1 ? 0 : 1);
+			return write(notify_fd, "\n", 1) == 1 ? 0 : -1;
 		}
 		if (rootfd >= 0 && in >= 0)
 			watch_nearest(in, rootfd, path);
 		struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = notify_fd, .events = 0 } };
 		/* notify_fd's POLLERR: the supervisor closed its end. */
 		if (poll(p, 2, 2000) > 0 && (p[1].revents & (POLLERR | POLLHUP)))
-			_exit(0);
+			return -1;
 		char buf[4096];
 		if (p[0].revents & POLLIN && read(in, buf, sizeof(buf)) < 0 && errno != EINTR)
-			_exit(1);
+			return -1;
 	}
+}
+
+_Noreturn void ready_path_watch(const char *root, const char *path, int notify_fd)
+{
+	int rootfd = openat(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_exit(wait_path(rootfd, inotify_init1(IN_CLOEXEC), path, notify_fd) < 0);
+}
+
+/* wait-for = path, the same way from the supervisor's own root: a line
+ * for each path condition, in order, as it is found. The device's paths
+ * may lead into a mount that hangs too (a dead NFS server). */
+_Noreturn void wait_for_paths_watch(const struct service_conf *c, int notify_fd)
+{
+	int rootfd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC), in = inotify_init1(IN_CLOEXEC);
+	for (size_t i = 0; i < c->n_wait_for; i++)
+		if (c->wait_for[i].kind == WAIT_PATH && wait_path(rootfd, in, c->wait_for[i].arg, notify_fd) < 0)
+			_exit(1);
+	_exit(0);
 }

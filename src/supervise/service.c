@@ -63,7 +63,7 @@ static struct svc *svc_new(struct supervisor *sv, const char *file)
 		return NULL;
 	}
 	sv->svcs[sv->n++] = s;
-	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = s->starter_fd = s->ready_wfd = -1;
+	s->log_fd = s->notify_fd = s->pidfd = s->log_file_fd = s->starter_fd = s->ready_wfd = s->paths_fd = -1;
 	s->last_status = -1;
 	bool ok = svc_read(s);
 	lifecycle_init(&s->lc, !ok);
@@ -110,6 +110,7 @@ void svc_container_state(const struct svc *s, const char *root, struct state *st
 
 static void svc_free(struct supervisor *sv, struct svc *s)
 {
+	conditions_forget(sv, s);
 	loop_close(sv, &s->log_fd);
 	loop_close(sv, &s->notify_fd);
 	loop_close(sv, &s->pidfd);
@@ -257,6 +258,7 @@ void svc_apply_reread(struct supervisor *sv, struct svc *s)
 		return;
 	s->reread = false;
 	size_t old_max = s->ring.max;
+	conditions_forget(sv, s);	/* its paths may be others now */
 	svc_unread(s);
 	bool ok = svc_read(s);
 	if (ok && s->conf.log_size != old_max) {

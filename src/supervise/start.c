@@ -59,8 +59,7 @@ static void child_of_loop(struct supervisor *sv, const struct svc *s, pid_t pare
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
-	if (sv->lockfd >= 0)
-		close(sv->lockfd);
+	loop_leave(sv, s);
 	log_set_writer(NULL, NULL);
 	static char subject[8 + 256];
 	snprintf(subject, sizeof(subject), "service %s", s->name);
@@ -298,6 +297,34 @@ static void spawn_ready_watcher(struct supervisor *sv, struct svc *s)
 	s->watcher = pid > 0 ? pid : 0;
 	close(s->ready_wfd);
 	s->ready_wfd = -1;
+}
+
+/* wait-for = path: a child looks (ready.c), never the loop. Its lines
+ * come to the loop through paths_fd (conditions.c). */
+void svc_spawn_paths_watcher(struct supervisor *sv, struct svc *s)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		log_error("service %s: pipe: %m (wait-for = path cannot be watched)", s->name);
+		return;
+	}
+	pid_t parent = getpid(), pid = proc_fork();
+	if (pid == 0) {
+		close(p[0]);
+		child_of_loop(sv, s, parent);
+		wait_for_paths_watch(&s->conf, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		log_error("service %s: fork: %m (wait-for = path cannot be watched)", s->name);
+		close(p[0]);
+		return;
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	s->paths_watcher = pid;
+	s->paths_fd = p[0];
+	s->paths_w = (struct watch){ W_PATHS, s };
+	loop_add(sv, s->paths_fd, &s->paths_w, EPOLLIN);
 }
 
 /* The container runs: its output and notify pipe are watched. */

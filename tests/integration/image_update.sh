@@ -107,7 +107,9 @@ check "a reload after an import of the file's image name: an update, committed" 
 check "...running the new version" wait_until 30 runs running-3
 
 # The supervisor killed during a trial; the next one runs the committed.
-ctl update app app:never >/dev/null
+# The trial's own timeout, not the file's 3 s: on a loaded machine the
+# trial could end by itself before the kill, and this would test nothing.
+ctl update app app:never --timeout 60s >/dev/null
 on_trial() { ctl logs app 2>/dev/null | tail -n1 | grep -q never-ready && state_is app running; }
 wait_until 30 on_trial
 kill -9 "$SP"; wait "$SP" 2>/dev/null

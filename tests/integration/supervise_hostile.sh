@@ -260,8 +260,8 @@ rm -f "$sd/rootfs/bin/not-a-program"
 for n in noexec other; do assert_clean "$n" "a program the kernel refuses: $n"; done
 
 # A rootfs on a mount that hangs (a FUSE daemon that never answers, as a
-# dead NFS server would), and a ready = path that leads into such a
-# mount: the loop never looks there itself. Meanwhile another service
+# dead NFS server would), and a ready = path and a wait-for = path that
+# lead into such a mount: the loop never looks there itself. Meanwhile another service
 # starts, a killed one restarts, ctl answers and the watchdog (a plain
 # file here: each pet is one byte) keeps being fed; the hung creation
 # fails at its start-timeout and leaves nothing behind.
@@ -279,6 +279,8 @@ else
 		"$sd/hang/readyroot" > "$sd/conf/readyhang.conf"
 	svc other "exec = sleep 1000" 'stop-signal = KILL'
 	svc victim "exec = sleep 1000" 'restart = always' 'restart-delay = 100ms' 'stop-signal = KILL'
+	# Its first path is there, its second behind the hung mount.
+	svc waithang "exec = sleep 1000" "wait-for = path:$sd/hang" "wait-for = path:$sd/hang/mnt/flag" 'stop-signal = KILL'
 	: > "$sd/watchdog"
 	"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" --watchdog="$sd/watchdog" \
 		> "$sd/supervisor-hang.log" 2>&1 & SP=$!
@@ -286,7 +288,22 @@ else
 	wait_state victim ready
 	expect "a rootfs on a mount that hangs: the service is starting" starting "$(state hung)"
 	expect "...while another service started" ready "$(state other)"
+	expect "a wait-for = path behind a mount that hangs: waiting" waiting "$(state waithang)"
+	expect_match "...for that path (the first one was found)" "waiting for path:$sd/hang/mnt/flag" "$(ctl status waithang)"
 	wait_state readyhang running
+	# The children that watch paths (ready = path, wait-for = path: an
+	# inotify fd) hold none of the loop's descriptors: a ctl client's
+	# connection one kept never saw its end, and ctl waited as long as the
+	# watcher lived (seen: ctl logs during an update's trial).
+	watchers=0 held=""
+	for c in $(ps -o pid= --ppid "$SP"); do
+		fds=$(ls -l "/proc/$c/fd" 2>/dev/null)
+		printf '%s' "$fds" | grep -q 'anon_inode:inotify' || continue
+		watchers=$((watchers + 1))
+		held="$held$(printf '%s\n' "$fds" | grep -E 'socket:|\[eventpoll\]|\[signalfd\]|\[timerfd\]' | sed "s|^|$c: |")"
+	done
+	if [ "$watchers" -ge 1 ] && [ -z "$held" ]; then ok "the path watchers ($watchers) hold none of the loop's descriptors"
+	else fail "the path watchers hold none of the loop's descriptors" "$watchers watchers; $held"; fi
 	# Now the path it waits for goes behind a mount that hangs.
 	"$fz" "$sd/hang/readyroot/hang" > "$sd/hang/fuse2.out" 2>&1 & FZ2=$!
 	wait_until 10 grep -q mounted "$sd/hang/fuse2.out"
@@ -313,6 +330,9 @@ else
 	ctl stop readyhang >/dev/null
 	wait_state readyhang stopped
 	expect "the service waiting on the hanging path stops" stopped "$(state readyhang)"
+	ctl stop waithang >/dev/null
+	wait_state waithang stopped
+	expect "...and so does the one waiting for a path there" stopped "$(state waithang)"
 	kill -TERM $SP
 	# A supervisor stuck in the mount would never exit: unstick it.
 	wait_until 30 exited $SP || { kill $FZ1 $FZ2; wait_until 10 exited $SP || kill -KILL $SP; }
@@ -321,5 +341,5 @@ else
 	kill $FZ1 $FZ2 2>/dev/null; wait $FZ1 $FZ2 2>/dev/null
 	umount -l "$sd/hang/mnt" "$sd/hang/readyroot/hang" 2>/dev/null
 	check "...the hanging mounts are gone" sh -c "! grep -q ' $sd/hang' /proc/self/mountinfo"
-	for n in hung readyhang other victim; do assert_clean "$n" "beside a hanging mount: $n"; done
+	for n in hung readyhang waithang other victim; do assert_clean "$n" "beside a hanging mount: $n"; done
 fi

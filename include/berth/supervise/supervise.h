@@ -73,7 +73,8 @@ struct svc_update {
 	int64_t commit_ms;	/* ready + settle; 0: not ready yet */
 };
 struct watch {
-	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG, W_CONSOLE, W_STARTER } kind;
+	enum { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_NOTIFY, W_CONDITION, W_PIDFD, W_WATCHDOG, W_CONSOLE, W_STARTER,
+		W_PATHS } kind;
 	void *ptr;
 };
 
@@ -92,11 +93,14 @@ struct svc {
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
 	pid_t starter, cleaner, watcher;	/* start.c's children at work; 0 */
+	pid_t paths_watcher;		/* wait-for = path's child (conditions.c); 0 */
+	int paths_fd;			/* ...its lines; -1 */
+	size_t paths_seen;		/* ...how many of its paths it found, in order */
 	int64_t cleaner_deadline_ms;	/* past it the cleaner (poststop hooks...) is killed */
 	bool cleaner_retried;		/* ...and a second one sent, once */
 	int ready_wfd;			/* ready = path: the watcher's end of notify_fd; -1 */
 	int starter_fd;			/* the starter's answer; -1 */
-	struct watch log_w, notify_w, pid_w, starter_w;
+	struct watch log_w, notify_w, pid_w, starter_w, paths_w;
 	struct logring ring;
 	int log_file_fd;		/* -1: not open */
 	size_t log_file_bytes;
@@ -134,11 +138,11 @@ struct supervisor {
 	int lockfd;			/* <socket>.lock, held while we run */
 	dev_t socket_dev;		/* the socket we made: removed at exit if still ours */
 	ino_t socket_ino;
-	int inotifyfd, mountinfofd, netlinkfd;	/* conditions.c; -1 until needed */
+	int mountinfofd, netlinkfd;	/* conditions.c; -1 until needed */
 	int wdfd, wdtimer;		/* the hardware watchdog; -1: none */
 	bool wd_starving;		/* a critical service failed: not petting */
 	const char *watchdog;		/* its device, NULL: none */
-	struct watch sig_w, timer_w, listen_w, inotify_w, mountinfo_w, netlink_w, wd_w;
+	struct watch sig_w, timer_w, listen_w, mountinfo_w, netlink_w, wd_w;
 	struct client *clients;
 	struct unclaimed unclaimed[16];
 	unsigned next_unclaimed;
@@ -200,11 +204,15 @@ void svc_notify_ready(struct supervisor *sv, struct svc *s);
 /* ready = path, in a child: a line on notify_fd once path exists inside
  * root. */
 _Noreturn void ready_path_watch(const char *root, const char *path, int notify_fd);
+/* wait-for = path, in a child: a line on notify_fd for each of c's path
+ * conditions, in order, once it exists. */
+_Noreturn void wait_for_paths_watch(const struct service_conf *c, int notify_fd);
 
 /* start.c: creating and clearing containers beside the loop. */
 int svc_start_now(struct supervisor *sv, struct svc *s);
 void svc_start_result(struct supervisor *sv, struct svc *s);	/* the starter answered */
 void svc_start_watch(struct supervisor *sv, struct svc *s);	/* ACT_WATCH */
+void svc_spawn_paths_watcher(struct supervisor *sv, struct svc *s);	/* wait-for = path */
 void svc_start_abort(struct supervisor *sv, struct svc *s);	/* ACT_ABORT: kill it, clear what it made */
 void svc_teardown(struct supervisor *sv, struct svc *s);	/* ACT_TEARDOWN */
 void svc_cleaner_timeout(struct supervisor *sv, struct svc *s);
@@ -231,7 +239,11 @@ const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf,
 
 /* conditions.c: wait-for, woken by inotify, mountinfo and rtnetlink
  * events; no polling. */
-const char *conditions_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
+const char *conditions_blocker(struct supervisor *sv, struct svc *s, char *buf, size_t cap);
+/* wait-for = path: its watcher's lines (W_PATHS); forgotten when the
+ * service starts, stops waiting or goes. */
+void conditions_paths_seen(struct supervisor *sv, struct svc *s);
+void conditions_forget(struct supervisor *sv, struct svc *s);
 void conditions_event(struct supervisor *sv);
 
 #ifndef CONFIG_NETWORK_LEASE_DIR
@@ -294,6 +306,8 @@ void control_log_follow(struct supervisor *sv, struct svc *s);
 void control_close_all(struct supervisor *sv);
 /* s goes away: its followers are hung up. */
 void control_forget(struct supervisor *sv, struct svc *s);
+/* loop_leave's part: the clients' connections, closed in a child. */
+void control_leave(struct supervisor *sv);
 /* The boot has settled: answer the clients waiting for it (ctl wait). */
 void control_boot_settled(struct supervisor *sv);
 
@@ -309,5 +323,8 @@ void loop_del(struct supervisor *sv, int fd);
 /* loop_del, close, and *fd = -1; nothing if already -1. */
 void loop_close(struct supervisor *sv, int *fd);
 void loop_arm_timer(struct supervisor *sv);
+/* In a child of the loop (a starter, a watcher, a cleaner): close every
+ * descriptor the loop holds, but own's ready_wfd, the ready watcher's. */
+void loop_leave(struct supervisor *sv, const struct svc *own);
 
 #endif
