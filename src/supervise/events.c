@@ -238,7 +238,8 @@ void svc_schedule(struct supervisor *sv)
 		for (size_t i = 0; i < sv->n; i++) {
 			struct svc *s = sv->svcs[i];
 			bool waits = s->lc.state == SVC_WAITING && s->lc.want_up;
-			if (!waits && (s->paths_watcher || s->paths_fd >= 0 || s->paths_seen))
+			/* A live watcher always has its pipe: paths_fd says it. */
+			if (!waits && (s->paths_fd >= 0 || s->paths_seen))
 				conditions_forget(sv, s);	/* looked for anew next time */
 			if (!waits || s->cleaner)
 				continue;
