@@ -22,25 +22,22 @@ struct caps_data {
 	uint32_t effective, permitted, inheritable;
 };
 
-/* The kernel's highest capability, which may be above what we know. */
-static int last_cap(void)
-{
-	char *s = read_file("/proc/sys/kernel/cap_last_cap", NULL);
-	int last = s ? (int)str_u64_at(s) : cap_last_known();
-	free(s);
-	return last > 63 ? 63 : last;
-}
-
+/* Every capability the kernel has, up to the first it refuses as
+ * unknown (EINVAL): no /proc/sys/kernel/cap_last_cap to read, which in
+ * `exec` is the container's /proc, free to say a lower number and keep
+ * capabilities in the bounding set. */
 int caps_drop_bounding(const struct spec *s)
 {
 	if (!s->process.has_caps)
 		return 0;
-	int last = last_cap();
-	for (int c = 0; c <= last; c++) {
+	for (int c = 0; c < 64; c++) {
 		if (s->process.caps[CAPS_BOUNDING] & (1ull << c))
 			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break;
 			return log_error("process.capabilities.bounding: dropping %d: %m", c);
+		}
 	}
 	return 0;
 }

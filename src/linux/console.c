@@ -13,58 +13,90 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
+#include "berth/util/inroot.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
-/* /dev/console as a bind mount of the slave: programs that write to the
- * console reach the terminal the user sees. */
-static int bind_console(const char *slave)
+/* A character device of the container's /dev, kept only if it is `dev`,
+ * and checked before anything is done with it: the container's processes
+ * may have made any name there a link to /proc/self/fd/0, which opens
+ * the runtime's own stdin (a file of the host). */
+static int open_device(const char *path, dev_t dev)
 {
-	int fd = openat(AT_FDCWD, "/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return log_error("process.terminal: /dev/console: %m");
-	close(fd);
-	if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
-		return log_error("process.terminal: binding %s on /dev/console: %m", slave);
-	return 0;
+	struct stat st;
+	int fd = openat(AT_FDCWD, path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != dev)) {
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	return fd;
 }
 
+/* /dev/console as a bind mount of the slave, by fd both ways (made
+ * inside the root, without magic links): programs that write to the
+ * console reach the terminal the user sees. */
+static int bind_console(int slave)
+{
+	struct fd_path from, to;
+	int root = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = inroot_open(root, "/dev/console", INROOT_MKFILE);
+	if (root >= 0)
+		close(root);
+	if (fd < 0)
+		return -1;
+	int r = mount(fd_path(slave, &from), fd_path(fd, &to), NULL, MS_BIND, NULL);
+	close(fd);
+	return r;
+}
+
+/* "/" is the container's root here (after pivot_root, or in the
+ * namespaces `exec` joined), arranged by processes berth does not trust. */
 int console_open(const struct spec_process *p, bool make_console)
 {
-	int master = openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		return log_error("process.terminal: /dev/ptmx: %m (is /dev/pts mounted?)");
-	int n, unlock = 0;
-	char slave[64];
+	int master = open_device("/dev/ptmx", makedev(5, 2)), fd = -1, n, unlock = 0;
+	char slave[32];
+	if (master < 0) {
+		log_error("process.terminal: /dev/ptmx: %m (is /dev/pts mounted?)");
+		goto out;
+	}
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) {
-		close(master);
-		return log_error("process.terminal: unlocking the pty: %m");
+		log_error("process.terminal: unlocking the pty: %m");
+		goto fail;
 	}
 	snprintf(slave, sizeof(slave), "/dev/pts/%d", n);
 	if (p->console_width || p->console_height) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height, .ws_col = (unsigned short)p->console_width };
 		ioctl(master, TIOCSWINSZ, &ws);
 	}
-	int fd = openat(AT_FDCWD, slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		close(master);
-		return log_error("process.terminal: %s: %m", slave);
+	/* The slave by its master, not by its name, which the container can
+	 * point anywhere (runc's CVE-2025-52565); by name, checked, only
+	 * where the kernel cannot (before 4.13). */
+	fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && (fd = open_device(slave, makedev(136, (unsigned)n))) < 0) {
+		log_error("process.terminal: %s: %m", slave);
+		goto fail;
 	}
 	/* The container's uid must own its terminal, as with a login. */
 	if (fchown(fd, p->uid, (gid_t)-1) < 0)
 		log_debug("process.terminal: chown %s: %m", slave);
 	if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
-	    (make_console && bind_console(slave) < 0)) {
+	    (make_console && bind_console(fd) < 0)) {
 		log_error("process.terminal: making %s the controlling terminal: %m", slave);
-		close(fd);
-		close(master);
-		return -1;
+		goto fail;
 	}
-	close(fd);
+	goto out;
+fail:
+	close(master);
+	master = -1;
+out:
+	if (fd >= 0)
+		close(fd);
 	return master;
 }
 

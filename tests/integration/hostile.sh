@@ -145,4 +145,76 @@ expect "exec --cwd /etc still works" /etc "$(head -n1 "$bd/rootfs/tmp/where")"
 b delete -f cwdexec >/dev/null 2>&1
 assert_clean cwdexec "exec --cwd"
 decoy_untouched "cwd through fds"
+# A container that rearranged its /dev (CAP_SYS_ADMIN, which root in a
+# user namespace of its own has): every /dev/pts/N a link to
+# /proc/self/fd/0. `berth exec -t` opened the slave by that name, so it
+# opened its own stdin, a file of the host (the decoy), read-write, gave
+# it to the exec's user and tried to make it the terminal (the class of
+# runc's CVE-2025-52565). The slave now comes from its master
+# (TIOCGPTPEER), and a name, where one is still opened, is checked.
+recv=$TESTROOT/console_receiver
+if cc -o "$recv" "$here/helpers/console_receiver.c" 2>/dev/null; then
+	trap_pts='umount -l /dev/pts && mount -t tmpfs trap /dev/pts &&
+		for i in $(seq 0 63); do ln -s /proc/self/fd/0 /dev/pts/$i; done && touch /tmp/trap-set; sleep 1000'
+	# exec_tty ID: berth exec -t as ID's uid 1234, its stdin the decoy;
+	# what the container's process printed in $OUT, berth's errors in $ERR.
+	exec_tty() {
+		sock=$TESTROOT/$1.sock
+		rm -f "$sock"
+		"$recv" "$sock" "$TESTROOT/$1.name" "" > "$TESTROOT/$1.out" & rp=$!
+		wait_until 30 test -S "$sock"
+		ERR=$(b exec -t --console-socket "$sock" -u 1234:1234 "$1" sh -c '[ -t 0 ] && echo stdin-is-a-pty; readlink /proc/self/fd/0' < "$decoy/file" 2>&1)
+		RC=$?
+		[ $RC -eq 0 ] || kill $rp 2>/dev/null
+		wait $rp 2>/dev/null
+		OUT=$(tr -d '\r' < "$TESTROOT/$1.out")
+	}
+	# A real pty beside the trap: the container's own devpts instance.
+	bd=$(new_bundle ptstrap "mkdir /tmp/realpts && mount -t devpts -o newinstance,ptmxmode=0666 realpts /tmp/realpts &&
+		ln -sf /tmp/realpts/ptmx /dev/ptmx && $trap_pts")
+	edit "$bd" '.root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	run_bg "$bd" ptstrap trap-set
+	exec_tty ptstrap
+	expect "exec -t beside /dev/pts links: it runs" 0 "$RC"
+	expect_match "exec -t beside /dev/pts links: its stdin is the pty" "^stdin-is-a-pty" "$OUT"
+	expect_match "exec -t beside /dev/pts links: that pty is the master's own slave" "^/tmp/realpts/[0-9]+$" "$OUT"
+	expect "exec -t beside /dev/pts links: the host file keeps its owner" "0:0" "$(stat -c %u:%g "$decoy/file")"
+	b delete -f ptstrap >/dev/null 2>&1
+	chown 0:0 "$decoy/file"
+	# /dev/ptmx bound from the devpts the container then lazily unmounted:
+	# the kernel cannot hand out the slave by its master (ENODEV here), and
+	# what the name berth falls back to opens (the decoy) is not the pty:
+	# closed untouched.
+	bd=$(new_bundle ptstrap2 "rm /dev/ptmx && touch /dev/ptmx && mount --bind /dev/pts/ptmx /dev/ptmx && $trap_pts")
+	edit "$bd" '.root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	run_bg "$bd" ptstrap2 trap-set
+	exec_tty ptstrap2
+	if [ $RC -eq 0 ]; then
+		expect_match "exec -t, slave by name: a pty or nothing" "^stdin-is-a-pty" "$OUT"
+	else
+		expect_match "exec -t, slave by name: what a link there opens is refused" "/dev/pts/[0-9]+: (Symbolic link loop|No such device)" "$ERR"
+	fi
+	expect "exec -t, slave by name: the host file keeps its owner" "0:0" "$(stat -c %u:%g "$decoy/file")"
+	b delete -f ptstrap2 >/dev/null 2>&1
+	assert_clean ptstrap2 "exec -t beside /dev/pts links"
+	decoy_untouched "exec -t beside /dev/pts links"
+else
+	skip "exec -t beside /dev/pts links" "no C compiler"
+fi
+
+# A container that says its kernel has one capability: a tmpfs over
+# /proc/sys/kernel whose cap_last_cap reads 0. `berth exec` read that
+# file to know how many capabilities to drop from the bounding set, and
+# left all but CAP_CHOWN there (a setuid program then regains them). The
+# bounding set is now trimmed up to the first number the kernel refuses.
+bd=$(new_bundle capfake 'mount -t tmpfs fake /proc/sys/kernel && echo 0 > /proc/sys/kernel/cap_last_cap &&
+	grep CapBnd /proc/self/status > /tmp/init-caps && touch /tmp/faked; sleep 1000')
+edit "$bd" '.root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+run_bg "$bd" capfake faked
+expect "exec beside a faked cap_last_cap: the fake is in place" 0 "$(b exec capfake cat /proc/sys/kernel/cap_last_cap)"
+expect "exec beside a faked cap_last_cap: its bounding set is the spec's" "$(cat "$bd/rootfs/tmp/init-caps")" \
+	"$(b exec capfake grep CapBnd /proc/self/status)"
+b delete -f capfake >/dev/null 2>&1
+assert_clean capfake "exec beside a faked cap_last_cap"
+
 rm -rf "$decoy"
