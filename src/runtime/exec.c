@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -152,6 +153,17 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_error("socketpair: %m");
+		goto out;
+	}
+	/* The process is seen in the container from its clone on, holding
+	 * the host's fds (stdio until the terminal's, the sync socket) and,
+	 * in a user namespace, no capability there that the container's
+	 * root lacks, who could then open its /proc/PID/fd. So it is born
+	 * not dumpable (clone keeps it; the exec makes the program dumpable
+	 * again), not made so in child_finish. berth itself needs no core
+	 * dump or tracer from here. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		log_error("PR_SET_DUMPABLE: %m");
 		goto out;
 	}
 	pid = spawn(s, &filter, fds, root_fd, sv, o->preserve_fds, have_join ? &join : NULL);

@@ -70,3 +70,59 @@ if command -v setpriv >/dev/null; then
 else
 	skip "a non-dumpable init" "no setpriv (util-linux)"
 fi
+
+# berth exec's process is in the container from its clone on, with the
+# host's stdio until its terminal replaces it, and in a user namespace it
+# holds no capability there beyond the container root's: that root (with
+# CAP_SYS_PTRACE, as a debugging container has) could take its fds
+# (pidfd_getfd, or ptrace) until it was made not dumpable, late in its
+# setup. It is caught at its open of /dev/ptmx, which the container
+# points into a mount that hangs (a FUSE daemon that never answers);
+# meanwhile a process of the container tries to take its stdin (a file
+# of the host's).
+fz=$TESTROOT/stuck_fuse steal=$TESTROOT/steal_fd
+if [ ! -c /dev/fuse ] || ! cc -O2 -o "$fz" "$(dirname "$0")/../helpers/stuck_fuse.c" 2>/dev/null ||
+	! cc -static -O2 -o "$steal" "$(dirname "$0")/../helpers/steal_fd.c" 2>/dev/null; then
+	skip "exec's process, before its terminal" "no /dev/fuse, or no C compiler for static programs"
+else
+	bd=$(new_bundle xwin 'ln -sf /stuck/ptmx /dev/ptmx && touch /tmp/set; sleep 1000')
+	mkdir -p "$bd/rootfs/stuck" && cp "$steal" "$bd/rootfs/bin/"
+	edit "$bd" '.root.readonly = false | .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .destination == "/sys" then {destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+	"$fz" "$bd/rootfs/stuck" > "$TESTROOT/xwin.fuse" 2>&1 & FZ=$!
+	wait_until 10 grep -q mounted "$TESTROOT/xwin.fuse"
+	run_bg "$bd" xwin set
+	echo secret > "$TESTROOT/xwin.stdin"
+	"$BERTH" --root "$ROOT" exec -t --console-socket "$TESTROOT/xwin.sock" xwin true < "$TESTROOT/xwin.stdin" > /dev/null 2>&1 & EP=$!
+	# its process, in the container's mount namespace, waiting on FUSE
+	in_open() {
+		for c in $(ps -o pid= --ppid "$EP"); do
+			[ "$(readlink "/proc/$c/ns/mnt")" = "$(readlink "/proc/$(b state xwin | jq -r .pid)/ns/mnt")" ] || continue
+			grep -q fuse "/proc/$c/wchan" 2>/dev/null || grep -q fuse "/proc/$c/stack" 2>/dev/null || continue
+			xc=$c
+			return 0
+		done
+		return 1
+	}
+	xc=
+	if wait_until 20 in_open; then
+		ipid=$(awk '/^NSpid/ { print $NF }' "/proc/$xc/status")
+		OUT=$(b exec xwin steal_fd "$ipid" 0 2>&1); RC=$?
+		if [ $RC = 2 ]; then
+			skip "exec's process, before its terminal" "no pidfd_getfd in this kernel"
+		else
+			expect_match "exec's process, before its terminal: the container's root cannot take its fds" "Operation not permitted" "$OUT"
+			case $OUT in *secret*) fail "...nor read the host file it holds" "$OUT" ;; *) ok "...nor read the host file it holds" ;; esac
+		fi
+	else
+		fail "exec's process, before its terminal: caught in the open that hangs" "$(ps -o pid=,wchan:30= --ppid "$EP")"
+	fi
+	kill "$FZ"; wait "$FZ" 2>/dev/null
+	wait "$EP" 2>/dev/null
+	b delete -f xwin >/dev/null 2>&1
+	umount -l "$bd/rootfs/stuck" 2>/dev/null
+	assert_clean xwin "exec's process, before its terminal"
+fi
