@@ -4,7 +4,7 @@
 PARSER_SRC="src/spec/oci.c src/spec/oci_resources.c src/spec/oci_seccomp.c src/spec/oci_process_extras.c src/spec/ini.c src/spec/service_keys.c
 	src/spec/cmdline.c src/spec/default_spec.c src/spec/spec.c src/spec/validate.c src/util/json.c src/util/json_write.c
 	src/util/arena.c src/util/log.c src/util/fs.c src/util/strutil.c src/util/inroot.c src/util/mountinfo.c
-	src/util/proc.c src/util/clock.c src/util/waitfor.c src/linux/mountopts.c
+	src/util/proc.c src/util/clock.c src/util/waitfor.c src/linux/mountopts.c src/linux/fds.c
 	src/spec/service_network.c src/spec/netaddr.c src/runtime/leases.c src/spec/deps.c src/spec/target.c"
 # The image store's readers: tar, gzip, layouts, layers (fuzz_tar).
 IMAGE_SRC="src/image/blob.c src/image/tar.c src/image/unpack.c src/image/manifest.c src/image/store.c src/image/pin.c src/util/sha256.c"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "berth/util/inroot.h"
 #include "berth/linux/linux.h"
 #include "berth/util/log.h"
 #include "berth/util/util.h"
@@ -23,10 +24,23 @@ int fds_close_on_exec(int preserve)
 	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
 #endif
-	/* Kernels before 5.11: walk /proc/self/fd. */
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
+	return fds_cloexec_walk(first);
+}
+
+/* Kernels before 5.11 (and what refuses close_range): each fd listed in
+ * /proc/self/fd, which in `exec` is the container's /proc. It is opened
+ * as proc_self_open opens a file of ours there (a procfs's root, no
+ * mount crossed), or a container could hide an fd from the walk with a
+ * tmpfs over /proc and have it reach its process. */
+int fds_cloexec_walk(unsigned first)
+{
+	int dfd = proc_self_open("fd", O_RDONLY | O_DIRECTORY);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
 		return log_error("/proc/self/fd: %m");
+	}
 	int self = dirfd(d);
 	struct dirent *e;
 	while ((e = readdir(d))) {

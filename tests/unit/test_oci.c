@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "berth/util/inroot.h"
+#include "berth/linux/linux.h"
 #include "berth/linux/mountopts.h"
 #include "berth/util/json_write.h"
 #include "berth/spec/oci.h"
@@ -1276,6 +1277,44 @@ static void test_proc_self_open(void)
 	unlink(decoy);
 }
 
+/* fds_close_on_exec's walk, for kernels without close_range: every fd
+ * /proc/self/fd lists gets FD_CLOEXEC, and a /proc that is not a
+ * procfs's root (a tmpfs a container put there, listing only 0 1 2) is
+ * refused rather than believed. */
+static void test_fds_walk(void)
+{
+	int fd = open("/dev/null", O_RDONLY);	/* not close-on-exec */
+	CHECK(fd >= 3 && fds_cloexec_walk((unsigned)fd) == 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, 0);
+	if (geteuid() != 0) {
+		printf("skip: fds_cloexec_walk against a tmpfs /proc (needs root)\n");
+		close(fd);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", "/proc", "tmpfs", 0, NULL) < 0 || mkdir("/proc/self", 0755) < 0 ||
+		    mkdir("/proc/self/fd", 0755) < 0)
+			_exit(2);
+		for (int i = 0; i < 3; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "/proc/self/fd/%d", i);
+			if (creat(name, 0644) < 0)
+				_exit(3);
+		}
+		int r = fds_cloexec_walk((unsigned)fd);
+		_exit(r < 0 && errno == EXDEV && !(fcntl(fd, F_GETFD) & FD_CLOEXEC) ? 0 : 4);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		printf("  fds_cloexec_walk child: status %d\n", status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+}
+
 static void test_option_words(void)
 {
 	struct arena a = { 0 };
@@ -1365,6 +1404,7 @@ int main(void)
 	test_proc_signal();
 	test_option_words();
 	test_proc_self_open();
+	test_fds_walk();
 	test_str_cat();
 	test_minimal();
 	test_full();

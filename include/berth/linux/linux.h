@@ -218,6 +218,8 @@ static inline int seccomp_filter_send_listener(const struct spec_seccomp *sc, co
 /* fds.c */
 /* Mark every fd from 3 + preserve up as close-on-exec. */
 int fds_close_on_exec(int preserve);
+/* Its walk of /proc/self/fd, where close_range is missing (tests call it). */
+int fds_cloexec_walk(unsigned first);
 
 /* protect_exe.c (CONFIG_PROTECT_EXE) */
 /* Re-exec from a sealed copy unless already done or unnecessary (a
