@@ -158,10 +158,10 @@ int container_exec(const char *root, const struct state *st, const struct spec *
 	/* The process is seen in the container from its clone on, holding
 	 * the host's fds (stdio until the terminal's, the sync socket) and,
 	 * in a user namespace, no capability there that the container's
-	 * root lacks, who could then open its /proc/PID/fd. So it is born
-	 * not dumpable (clone keeps it; the exec makes the program dumpable
-	 * again), not made so in child_finish. berth itself needs no core
-	 * dump or tracer from here. */
+	 * root lacks: with CAP_SYS_PTRACE, that root could take them
+	 * (pidfd_getfd, ptrace) while the process is dumpable. So it is
+	 * born not dumpable (clone keeps it; the exec makes the program
+	 * dumpable again). berth itself needs no core dump or tracer now. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		log_error("PR_SET_DUMPABLE: %m");
 		goto out;
