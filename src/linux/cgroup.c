@@ -554,7 +554,16 @@ struct rmdir_try {
 static bool rmdir_done(void *arg)
 {
 	struct rmdir_try *t = arg;
-	t->err = rmdir(t->dir) < 0 && !cg_gone(errno) ? errno : 0;
+	int r = rmdir(t->dir);
+	/* EBUSY: processes not yet gone, or cgroups made below it (a
+	 * read-write cgroup mount lets the container's processes make them,
+	 * as systemd inside does): each goes before its parent. Its control
+	 * files cannot be unlinked, and need not be. */
+	if (r < 0 && errno == EBUSY) {
+		remove_tree(t->dir);
+		r = rmdir(t->dir);
+	}
+	t->err = r < 0 && !cg_gone(errno) ? errno : 0;
 	return t->err != EBUSY;
 }
 

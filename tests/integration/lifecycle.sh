@@ -88,6 +88,20 @@ for sig in KILL TERM; do
 	assert_clean "$id" "kill --all $sig"
 done
 
+# A container whose cgroup mount is read-write (as systemd inside wants)
+# makes cgroups below its own, in every hierarchy: delete removes them
+# too, each before its parent. Before, the top's rmdir failed (EBUSY)
+# and the container's cgroups stayed.
+bd=$(new_bundle subcg 'for c in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do mkdir -p "$c/made/below" 2>/dev/null; done
+	ls -d /sys/fs/cgroup/*/made/below /sys/fs/cgroup/made/below > /tmp/made 2>/dev/null; touch /tmp/up; sleep 1000')
+edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)'
+b run -d --bundle "$bd" subcg
+wait_until 30 [ -f "$bd/rootfs/tmp/up" ]
+expect_match "a read-write cgroup mount: the container made cgroups below its own" "made/below" "$(cat "$bd/rootfs/tmp/made")"
+OUT=$(b delete -f subcg 2>&1); RC=$?
+expect "delete -f of a container with cgroups below its own: no error" "0 " "$RC $OUT"
+assert_clean subcg "cgroups made below the container's"
+
 # ps keeps a process's line whole however long (its reader once cut
 # lines at 4 KiB): a command line of 6,000 bytes, its line as ps itself
 # prints it (procps: whole; busybox ps cuts it to its width).
