@@ -90,16 +90,15 @@ static char *read_json(int layoutfd, const char *path, const char *digest, const
 	return text;
 }
 
-static cJSON *parse_json(struct image_manifest *m, int layoutfd, const char *path, const char *digest)
+/* The JSON file at path, parsed into j's tree; j names it in messages. */
+static cJSON *parse_json(struct image_manifest *m, struct jctx *j, int layoutfd, const char *path,
+			 const char *digest)
 {
 	size_t len;
 	char *text = read_json(layoutfd, path, digest, m->origin, &len);
 	if (!text)
 		return NULL;
-	char origin[600];
-	snprintf(origin, sizeof(origin), "%s: %s", m->origin, path);
-	struct jctx j = { .origin = origin, .arena = &m->arena };
-	cJSON *doc = j_parse(&j, text, len);
+	cJSON *doc = j_parse(j, text, len);
 	free(text);
 	return doc;
 }
@@ -161,12 +160,12 @@ static const cJSON *choose(struct jctx *j, const cJSON *list, const char *want)
 
 static int oci_manifest(struct image_manifest *m, int layoutfd, const char *path, const char *digest, int depth)
 {
-	cJSON *doc = parse_json(m, layoutfd, path, digest);
-	if (!doc)
-		return -1;
 	char origin[600];
 	snprintf(origin, sizeof(origin), "%s: %s", m->origin, path);
 	struct jctx j = { .origin = origin, .arena = &m->arena };
+	cJSON *doc = parse_json(m, &j, layoutfd, path, digest);
+	if (!doc)
+		return -1;
 	const cJSON *list = NULL, *config = NULL, *layers = NULL;
 	int r = -1;
 	if (j_array(&j, doc, "manifests", &list) > 0) {
@@ -179,7 +178,7 @@ static int oci_manifest(struct image_manifest *m, int layoutfd, const char *path
 		else if ((pick = choose(&j, list, m->want)) && (blob = descriptor_blob(&j, pick, &d)))
 			r = oci_manifest(m, layoutfd, blob, d, depth + 1);
 		jpath_pop(&j, mark);
-		cJSON_Delete(doc);
+		j_release(&j);
 		return r;
 	}
 	if (j_object(&j, doc, "config", &config) < 1) {
@@ -211,7 +210,7 @@ static int oci_manifest(struct image_manifest *m, int layoutfd, const char *path
 	}
 	r = 0;
 out:
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 
@@ -234,12 +233,12 @@ static const char *digest_from_name(struct arena *a, const char *path)
 
 static int docker_manifest(struct image_manifest *m, int layoutfd, const char *want)
 {
-	cJSON *doc = parse_json(m, layoutfd, "manifest.json", NULL);
-	if (!doc)
-		return -1;
 	char origin[600];
 	snprintf(origin, sizeof(origin), "%s: manifest.json", m->origin);
 	struct jctx j = { .origin = origin, .arena = &m->arena };
+	cJSON *doc = parse_json(m, &j, layoutfd, "manifest.json", NULL);
+	if (!doc)
+		return -1;
 	int r = -1, n = cJSON_GetArraySize(doc);
 	const cJSON *pick = NULL, *e, *layers = NULL;
 	if (!cJSON_IsArray(doc) || !n) {
@@ -275,7 +274,7 @@ static int docker_manifest(struct image_manifest *m, int layoutfd, const char *w
 	}
 	r = 0;
 out:
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 
@@ -316,7 +315,7 @@ static int read_config(struct image_manifest *m, int layoutfd)
 		log_warn("%s: the image is for %s; this machine is %s", m->origin, arch->valuestring, GOARCH);
 	r = 0;
 out:
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <cjson/cJSON.h>
+#include "berth/util/json.h"
 #include "berth/linux/cgroup.h"
 #include "berth/config.h"
 #include "berth/util/log.h"
@@ -87,13 +87,16 @@ static void copy_string(const cJSON *o, const char *key, char *out, size_t cap)
  * page it ever touched. */
 static char *state_text(const char *root, const char *id, struct state *st)
 {
-	char *path = malloc(PATH_MAX), *text = NULL;
-	if (!path)
+	/* Of its size: a 4 KiB block is mapped and unmapped by musl's
+	 * allocator each time, which `list` did for every container. */
+	size_t cap = strlen(root) + strlen(id) + sizeof("//state.json");
+	char *path = cap > PATH_MAX ? NULL : malloc(cap), *text = NULL;
+	if (!path) {
+		if (cap > PATH_MAX)
+			errno = ENAMETOOLONG;
 		return NULL;
-	if (state_dir(root, id, path, PATH_MAX - 16) < 0) {
-		errno = ENAMETOOLONG;
-		goto out;
 	}
+	state_dir(root, id, path, cap);
 	strcat(path, "/state.json");
 	text = read_file(path, NULL);
 	if (!text && errno == ENOENT) {
@@ -109,7 +112,6 @@ static char *state_text(const char *root, const char *id, struct state *st)
 		} else
 			errno = ENOENT;
 	}
-out:;
 	int e = errno;
 	free(path);
 	errno = e;
@@ -121,10 +123,11 @@ int state_load(const char *root, const char *id, struct state *st)
 	char *text = state_text(root, id, st);
 	if (!text)
 		return errno ? -1 : 0;
-	cJSON *o = cJSON_Parse(text);
+	struct arena tree = { 0 };
+	cJSON *o = json_parse(&tree, text, strlen(text), NULL);
 	free(text);
 	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
+		arena_free(&tree);
 		return log_error("%s/%s/state.json: corrupt state file", root, id);
 	}
 	memset(st, 0, sizeof(*st));
@@ -145,7 +148,7 @@ int state_load(const char *root, const char *id, struct state *st)
 	st->pid = cJSON_IsNumber(pid) ? (pid_t)pid->valuedouble : 0;
 	st->owner = cJSON_IsNumber(owner) ? (uid_t)owner->valuedouble : 0;
 	st->creating = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "creating"));
-	cJSON_Delete(o);
+	arena_free(&tree);
 	return 0;
 }
 

@@ -499,7 +499,7 @@ int oci_parse(struct spec *s, const char *text, size_t len, const char *origin)
 	}
 	r = 0;
 out:
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 
@@ -512,7 +512,7 @@ int oci_process_from_text(struct spec *s, const char *text, size_t len, const ch
 	memset(&s->process, 0, sizeof(s->process));
 	int r = cJSON_IsObject(doc) ? parse_process(&j, s, doc)
 				    : jerr(&j, "expected a JSON object (a process), got %s", jtype(doc));
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 

@@ -285,6 +285,6 @@ int oci_resources_from_text(struct resources *r, struct arena *a, const char *te
 		return -1;
 	int ret = cJSON_IsObject(doc) ? oci_parse_resources(&j, doc, r, a)
 				      : jerr(&j, "expected a JSON object (linux.resources), got %s", jtype(doc));
-	cJSON_Delete(doc);
+	j_release(&j);
 	return ret;
 }

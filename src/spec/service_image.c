@@ -138,7 +138,7 @@ static int image_defaults(struct service_conf *c, const struct image_found *f, c
 		p->cwd = cwd;
 	r = 0;
 out:
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 

@@ -512,7 +512,7 @@ static int k_seccomp(struct key_ctx *k)
 	int r = doc && cJSON_IsObject(doc) ? oci_parse_seccomp(&j, doc, &k->c->spec.seccomp, k->a) : -1;
 	if (doc && !cJSON_IsObject(doc))
 		KERR(k, "%s: expected a JSON object (linux.seccomp)", k->e->value);
-	cJSON_Delete(doc);
+	j_release(&j);
 	return r;
 }
 

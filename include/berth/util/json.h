@@ -13,6 +13,7 @@
 struct jctx {
 	const char *origin;	/* file name for messages */
 	struct arena *arena;	/* where strings and arrays are copied */
+	struct arena tree;	/* the parsed tree (j_parse), until j_release */
 	char path[512];		/* current JSON path */
 	size_t len;
 };
@@ -44,9 +45,15 @@ int j_keyvals(struct jctx *j, const cJSON *obj, struct spec_keyval **out, size_t
 int j_string_at(struct jctx *j, const cJSON *v, const char **out);
 int j_u64_at(struct jctx *j, const cJSON *v, uint64_t *out);
 
-/* Parse JSON text; on a syntax error logs "origin:line:col: malformed JSON"
- * and returns NULL. */
+/* Parse JSON text into j->tree; on a syntax error logs
+ * "origin:line:col: malformed JSON" and returns NULL. The tree is freed
+ * by j_release, not cJSON_Delete: what is read from it must be copied
+ * (the j_* getters copy into j->arena). */
 cJSON *j_parse(struct jctx *j, const char *text, size_t len);
+void j_release(struct jctx *j);
+/* The same without a jctx: the tree in `tree` (arena_free it), cJSON's
+ * error position in *errp; NULL and nothing held on a syntax error. */
+cJSON *json_parse(struct arena *tree, const char *text, size_t len, const char **errp);
 
 /* Iterate the elements of JSON array `arr`, extending the error path with
  * [i] around `body`; `body` may `return -1`, so the path is only restored
