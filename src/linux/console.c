@@ -83,7 +83,7 @@ int console_open(const struct spec_process *p, bool make_console)
 		goto fail;
 	}
 	/* The container's uid must own its terminal, as with a login. */
-	if (fchown(fd, p->uid, (gid_t)-1) < 0)
+	if (fchownat(fd, "", p->uid, (gid_t)-1, AT_EMPTY_PATH) < 0)
 		log_debug("process.terminal: chown %s: %m", slave);
 	if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
 	    (make_console && bind_console(fd) < 0)) {

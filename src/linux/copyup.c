@@ -39,7 +39,7 @@ static void copy_xattrs(int from, int to)
 /* Owner, mode and times of `to`, taken from st. */
 static int copy_meta(int to, const struct stat *st, const char *path)
 {
-	if (fchown(to, st->st_uid, st->st_gid) < 0 || fchmod(to, st->st_mode & 07777) < 0)
+	if (fchownat(to, "", st->st_uid, st->st_gid, AT_EMPTY_PATH) < 0 || fchmod(to, st->st_mode & 07777) < 0)
 		return log_error("tmpcopyup: %s: %m", path);
 	futimens(to, (struct timespec[]){ st->st_atim, st->st_mtim });
 	return 0;
@@ -162,7 +162,7 @@ int copy_up(int from, int to, const char *path, bool keep_mode)
 		return -1;
 	/* The tmpfs's root takes the directory's owner, and its mode unless
 	 * the mount's options gave one. */
-	if (fchown(to, st.st_uid, st.st_gid) < 0 || (!keep_mode && fchmod(to, st.st_mode & 07777) < 0))
+	if (fchownat(to, "", st.st_uid, st.st_gid, AT_EMPTY_PATH) < 0 || (!keep_mode && fchmod(to, st.st_mode & 07777) < 0))
 		return log_error("tmpcopyup: %s: %m", path);
 	return 0;
 }

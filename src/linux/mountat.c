@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,8 +16,10 @@
 
 unsigned long mount_locked_flags(int fd)
 {
-	struct statvfs sv;
-	if (fstatvfs(fd, &sv) < 0)
+	/* statfs's f_flags are the mount's (2.6.36+), as statvfs gives
+	 * them; musl's fstatvfs is that call and a copy of every field. */
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
 		return 0;
 	static const struct { unsigned long st, ms; } map[] = {
 		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
@@ -24,7 +27,7 @@ unsigned long mount_locked_flags(int fd)
 	};
 	unsigned long f = 0;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (sv.f_flag & map[i].st)
+		if (sf.f_flags & map[i].st)
 			f |= map[i].ms;
 	return f;
 }

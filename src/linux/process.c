@@ -50,7 +50,7 @@ static int set_rlimit(const struct spec_rlimit *r)
 	if (prlimit(0, r->resource, &rl, NULL) == 0)
 		return 0;
 	struct rlimit cur;
-	if (errno == EPERM && getrlimit(r->resource, &cur) == 0 && rl.rlim_max > cur.rlim_max)
+	if (errno == EPERM && prlimit(0, r->resource, NULL, &cur) == 0 && rl.rlim_max > cur.rlim_max)
 		return log_error("process.rlimits: RLIMIT_%s: hard limit %llu is above this host's hard limit %llu, "
 				 "and raising it needs CAP_SYS_RESOURCE", rlimit_name(r->resource),
 				 (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include "berth/linux/linux.h"
@@ -27,10 +28,10 @@ int protect_exe(char **argv)
 	if (exe < 0)
 		return log_error("/proc/self/exe: %m (is /proc mounted?)");
 	int seals = fcntl(exe, F_GET_SEALS);
-	struct statvfs sv;
+	struct statfs sf;
 	/* Already a sealed copy, or on a read-only filesystem (squashfs on
 	 * most firmware) that no container can write either. */
-	if ((seals >= 0 && (seals & SEALS) == SEALS) || (fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))) {
+	if ((seals >= 0 && (seals & SEALS) == SEALS) || (fstatfs(exe, &sf) == 0 && (sf.f_flags & ST_RDONLY))) {
 		close(exe);
 		return 0;
 	}

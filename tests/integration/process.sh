@@ -27,6 +27,15 @@ expect_match "non-root: no permitted set after exec" "CapPrm:[[:space:]]+0000000
 expect_match "noNewPrivileges" "NoNewPrivs:[[:space:]]+1" "$OUT"
 expect_match "oomScoreAdj" "^500$" "$OUT"
 
+# Signals the caller ignores (nohup, a shell's trap '') are not the
+# container's: its program starts with default dispositions and no mask.
+bd=$(new_bundle sigs 'true')
+edit "$bd" '.process.args = ["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"]'
+OUT=$(sh -c 'trap "" HUP INT USR1 PIPE; exec "$@"' sh "$BERTH" --root "$ROOT" run --bundle "$bd" sigs 2>&1); RC=$?
+expect "run with the caller ignoring signals" 0 "$RC"
+expect_match "no signal ignored in the container" "SigIgn:[[:space:]]+0000000000000000" "$OUT"
+expect_match "no signal blocked in the container" "SigBlk:[[:space:]]+0000000000000000" "$OUT"
+
 # Limits this host cannot grant: clear errors, nothing left behind.
 hard=$(ulimit -Hn)
 bd=$(new_bundle rl 'true')
