@@ -59,7 +59,7 @@ static int console(const char *path, char **words)
 		return 1;
 	}
 	struct termios saved;
-	bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
+	bool raw = tcgetattr(0, &saved) == 0;	/* ENOTTY unless 0 is a terminal */
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);

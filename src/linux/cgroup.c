@@ -2,6 +2,7 @@
 /* Hierarchies are found in /proc/self/mountinfo rather than assumed at
  * /sys/fs/cgroup: embedded systems mount them in many places, and hybrid
  * hosts (v1 controllers plus a cgroup2 mount) are common. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -447,6 +448,50 @@ void cgroup_join_close(struct cgroup_join *j)
  * it (ENODEV: systemd collecting an emptied scope, another delete). */
 static bool cg_gone(int e) { return e == ENOENT || e == ENODEV; }
 
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+/* The pids of cgroup `name` under dirfd and of every cgroup below it:
+ * with a writable cgroup mount a container's processes move into cgroups
+ * of its own making, and a signal or `ps` must reach them there too (runc
+ * and crun read the whole tree as well). 0 for a cgroup removed
+ * meanwhile; -1 with errno. */
+static int add_pids(int dirfd, const char *name, struct pid_list *l)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char *text = fd < 0 ? NULL : read_file_at(fd, "cgroup.procs", NULL);
+	DIR *d = text ? fdopendir(fd) : NULL;
+	if (!d) {
+		int e = errno;
+		free(text);
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return cg_gone(e) ? 0 : -1;
+	}
+	int r = 0;
+	for (char *save, *t = strtok_r(text, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		if (l->n == l->cap) {
+			pid_t *bigger = realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof(*l->v));
+			if (!bigger) {
+				errno = ENOMEM;
+				r = -1;
+				break;
+			}
+			l->v = bigger;
+		}
+		l->v[l->n++] = (pid_t)str_u64_at(t);
+	}
+	free(text);
+	for (struct dirent *e; r == 0 && (e = readdir(d));)
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			r = add_pids(fd, e->d_name, l);
+	closedir(d);
+	return r;
+}
+
 int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 {
 	struct cgroup_ctx c;
@@ -456,30 +501,17 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 		return -1;
 	if (c.n == 0)
 		return 0;
-	/* Every hierarchy holds the same processes; prefer v2 if present. */
+	/* Every hierarchy holds all of the container's processes, each in
+	 * the container's cgroup or below it; prefer v2 if present. */
 	char dir[512];
 	cg_dir(&c, c.v2 >= 0 ? c.v2 : 0, dir, sizeof(dir));
-	char *text = cg_read(dir, "cgroup.procs");
-	if (!text)
-		return cg_gone(errno) ? 0 : log_error("%s/cgroup.procs: %m", dir);
-	size_t cap = 16;
-	pid_t *v = malloc(cap * sizeof(*v));
-	for (char *save, *t = strtok_r(text, "\n", &save); v && t; t = strtok_r(NULL, "\n", &save)) {
-		if (*count == cap) {
-			pid_t *bigger = realloc(v, (cap *= 2) * sizeof(*v));
-			if (!bigger) {
-				free(v);
-				v = NULL;
-				break;
-			}
-			v = bigger;
-		}
-		v[(*count)++] = (pid_t)str_u64_at(t);
+	struct pid_list l = { 0 };
+	if (add_pids(AT_FDCWD, dir, &l) < 0) {
+		free(l.v);
+		return log_error("%s: reading cgroup.procs: %m", dir);
 	}
-	free(text);
-	if (!v)
-		return log_error("out of memory");
-	*pids = v;
+	*pids = l.v;
+	*count = l.n;
 	return 0;
 }
 

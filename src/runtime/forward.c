@@ -39,7 +39,7 @@ static int pump(int from, int to)
 int forward_until_exit(int sfd, pid_t pid, int master)
 {
 	struct termios saved;
-	bool raw = master >= 0 && isatty(0) && tcgetattr(0, &saved) == 0;
+	bool raw = master >= 0 && tcgetattr(0, &saved) == 0;	/* ENOTTY unless 0 is a terminal */
 	if (raw) {
 		struct termios t = saved;
 		cfmakeraw(&t);

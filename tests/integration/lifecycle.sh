@@ -102,6 +102,45 @@ OUT=$(b delete -f subcg 2>&1); RC=$?
 expect "delete -f of a container with cgroups below its own: no error" "0 " "$RC $OUT"
 assert_clean subcg "cgroups made below the container's"
 
+# Without a pid namespace, killing the init leaves the rest: delete -f
+# and kill --all reach every process by the container's cgroup, and that
+# includes the cgroups it made below its own (runc and crun walk the
+# tree too). A process that moved itself into one in every hierarchy
+# died with the container; before, it survived, and so did the cgroups.
+bd=$(new_bundle subkill 'sh /mover.sh & sleep 1000')
+cat > "$bd/rootfs/mover.sh" <<'EOF'
+for c in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+	[ -f "$c/cgroup.procs" ] && mkdir -p "$c/moved" && echo $$ > "$c/moved/cgroup.procs"
+done
+grep -c moved /proc/self/cgroup > /tmp/moved_in
+echo $$ > /tmp/moved
+exec sleep 1000
+EOF
+edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)
+  | .linux.namespaces |= map(select(.type != "pid"))'
+b run -d --bundle "$bd" subkill
+wait_until 30 [ -s "$bd/rootfs/tmp/moved" ]
+moved=$(cat "$bd/rootfs/tmp/moved")
+expect_match "no pid namespace: a process moved itself into a cgroup below the container's" "^[1-9]" "$(cat "$bd/rootfs/tmp/moved_in")"
+b kill --all subkill KILL
+wait_until 10 sh -c "! kill -0 $moved 2>/dev/null"
+if kill -0 "$moved" 2>/dev/null; then fail "kill --all reaches a process in a cgroup below the container's"; kill -9 "$moved"
+else ok "kill --all reaches a process in a cgroup below the container's"; fi
+OUT=$(b delete -f subkill 2>&1); RC=$?
+expect "delete -f after it: no error" "0 " "$RC $OUT"
+assert_clean subkill "a process moved below the container's cgroup"
+# The same with delete -f alone.
+rm -f "$bd/rootfs/tmp/moved"
+b run -d --bundle "$bd" subkill
+wait_until 30 [ -s "$bd/rootfs/tmp/moved" ]
+moved=$(cat "$bd/rootfs/tmp/moved")
+OUT=$(b delete -f subkill 2>&1); RC=$?
+expect "delete -f of a container with a process moved below its cgroup: no error" "0 " "$RC $OUT"
+wait_until 10 sh -c "! kill -0 $moved 2>/dev/null"	# killed; reaped by whoever inherited it
+if kill -0 "$moved" 2>/dev/null; then fail "delete -f reaches a process in a cgroup below the container's"; kill -9 "$moved"
+else ok "delete -f reaches a process in a cgroup below the container's"; fi
+assert_clean subkill "delete -f of a process moved below the container's cgroup"
+
 # ps keeps a process's line whole however long (its reader once cut
 # lines at 4 KiB): a command line of 6,000 bytes, its line as ps itself
 # prints it (procps: whole; busybox ps cuts it to its width).
