@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* berth: command dispatch and runc's global options, nothing else. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,10 @@ static int usage(int code)
 
 int main(int argc, char **argv)
 {
+	/* A caller that ignores SIGCHLD (some daemons do, and their children
+	 * inherit it) would have the kernel reap berth's children unasked:
+	 * `run` then waited for its container's init for good. */
+	signal_default(SIGCHLD);
 #ifdef CONFIG_INIT
 	/* The kernel starts us as /init or /sbin/init. */
 	size_t len = strlen(argv[0]);

@@ -451,14 +451,17 @@ static bool cg_gone(int e) { return e == ENOENT || e == ENODEV; }
 struct pid_list {
 	pid_t *v;
 	size_t n, cap;
+	int error;	/* the first a cgroup that is still there gave */
 };
 
 /* The pids of cgroup `name` under dirfd and of every cgroup below it:
  * with a writable cgroup mount a container's processes move into cgroups
  * of its own making, and a signal or `ps` must reach them there too (runc
- * and crun read the whole tree as well). 0 for a cgroup removed
- * meanwhile; -1 with errno. */
-static int add_pids(int dirfd, const char *name, struct pid_list *l)
+ * and crun read the whole tree as well). A cgroup removed meanwhile has
+ * none; one that cannot be read is noted and the rest still read, so
+ * that a container cannot hide its other processes from a kill by
+ * making one cgroup unreadable (too deep for the open-file limit). */
+static void add_pids(int dirfd, const char *name, struct pid_list *l)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	char *text = fd < 0 ? NULL : read_file_at(fd, "cgroup.procs", NULL);
@@ -468,16 +471,15 @@ static int add_pids(int dirfd, const char *name, struct pid_list *l)
 		free(text);
 		if (fd >= 0)
 			close(fd);
-		errno = e;
-		return cg_gone(e) ? 0 : -1;
+		if (!cg_gone(e) && !l->error)
+			l->error = e;
+		return;
 	}
-	int r = 0;
 	for (char *save, *t = strtok_r(text, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 		if (l->n == l->cap) {
 			pid_t *bigger = realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof(*l->v));
 			if (!bigger) {
-				errno = ENOMEM;
-				r = -1;
+				l->error = ENOMEM;
 				break;
 			}
 			l->v = bigger;
@@ -485,11 +487,10 @@ static int add_pids(int dirfd, const char *name, struct pid_list *l)
 		l->v[l->n++] = (pid_t)str_u64_at(t);
 	}
 	free(text);
-	for (struct dirent *e; r == 0 && (e = readdir(d));)
+	for (struct dirent *e; (e = readdir(d));)
 		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			r = add_pids(fd, e->d_name, l);
+			add_pids(fd, e->d_name, l);
 	closedir(d);
-	return r;
 }
 
 int cgroup_pids(const char *path, pid_t **pids, size_t *count)
@@ -506,9 +507,14 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 	char dir[512];
 	cg_dir(&c, c.v2 >= 0 ? c.v2 : 0, dir, sizeof(dir));
 	struct pid_list l = { 0 };
-	if (add_pids(AT_FDCWD, dir, &l) < 0) {
-		free(l.v);
-		return log_error("%s: reading cgroup.procs: %m", dir);
+	add_pids(AT_FDCWD, dir, &l);
+	if (l.error) {
+		errno = l.error;
+		if (!l.n) {
+			free(l.v);
+			return log_error("%s: reading cgroup.procs: %m", dir);
+		}
+		log_warn("%s: a cgroup below it cannot be read, its processes are left out: %m", dir);
 	}
 	*pids = l.v;
 	*count = l.n;

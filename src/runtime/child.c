@@ -58,14 +58,14 @@ pid_t child_begin(int sync_fd)
 {
 	struct sync_msg m;
 	sigset_t none;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	/* The runtime blocked signals to forward them; the container starts
-	 * with a clean mask and default dispositions. */
+	 * with a clean mask and default dispositions, the ones its caller
+	 * ignored included (nohup; a CI runner ignored all it could). */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
+			signal_default(sig);
 	child_sync_fd = sync_fd;
 	log_set_sink(log_to_runtime);
 	/* If the runtime dies mid-setup, so do we: nothing half-made remains. */

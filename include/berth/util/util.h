@@ -158,6 +158,8 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *fd);
 int unix_connect(const char *path);
 
 /* signals.c */
+/* sig's disposition back to SIG_DFL, whatever the caller set. */
+void signal_default(int sig);
 /* Block every signal we forward/handle, return a signalfd for them. */
 int signalfd_all(void);
 
