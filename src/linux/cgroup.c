@@ -477,12 +477,14 @@ static void add_pids(int dirfd, const char *name, struct pid_list *l)
 	}
 	for (char *save, *t = strtok_r(text, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 		if (l->n == l->cap) {
-			pid_t *bigger = realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof(*l->v));
+			size_t cap = l->cap ? 2 * l->cap : 16;
+			pid_t *bigger = realloc(l->v, cap * sizeof(*l->v));
 			if (!bigger) {
 				l->error = ENOMEM;
 				break;
 			}
 			l->v = bigger;
+			l->cap = cap;
 		}
 		l->v[l->n++] = (pid_t)str_u64_at(t);
 	}

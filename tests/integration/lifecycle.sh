@@ -102,6 +102,17 @@ OUT=$(b delete -f subcg 2>&1); RC=$?
 expect "delete -f of a container with cgroups below its own: no error" "0 " "$RC $OUT"
 assert_clean subcg "cgroups made below the container's"
 
+# run_cgroup_writer ID: $bd started detached with its cgroups mounted
+# read-write and no pid namespace of its own; returns once its /tmp/up
+# exists.
+run_cgroup_writer() {
+	rm -f "$bd/rootfs/tmp/up"
+	edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)
+	  | .linux.namespaces |= map(select(.type != "pid"))'
+	b run -d --bundle "$bd" "$1"
+	wait_until 30 [ -e "$bd/rootfs/tmp/up" ]
+}
+
 # Without a pid namespace, killing the init leaves the rest: delete -f
 # and kill --all reach every process by the container's cgroup, and that
 # includes the cgroups it made below its own (runc and crun walk the
@@ -114,12 +125,10 @@ for c in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
 done
 grep -c moved /proc/self/cgroup > /tmp/moved_in
 echo $$ > /tmp/moved
+touch /tmp/up
 exec sleep 1000
 EOF
-edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)
-  | .linux.namespaces |= map(select(.type != "pid"))'
-b run -d --bundle "$bd" subkill
-wait_until 30 [ -s "$bd/rootfs/tmp/moved" ]
+run_cgroup_writer subkill
 moved=$(cat "$bd/rootfs/tmp/moved")
 expect_match "no pid namespace: a process moved itself into a cgroup below the container's" "^[1-9]" "$(cat "$bd/rootfs/tmp/moved_in")"
 b kill --all subkill KILL
@@ -130,9 +139,7 @@ OUT=$(b delete -f subkill 2>&1); RC=$?
 expect "delete -f after it: no error" "0 " "$RC $OUT"
 assert_clean subkill "a process moved below the container's cgroup"
 # The same with delete -f alone.
-rm -f "$bd/rootfs/tmp/moved"
-b run -d --bundle "$bd" subkill
-wait_until 30 [ -s "$bd/rootfs/tmp/moved" ]
+run_cgroup_writer subkill
 moved=$(cat "$bd/rootfs/tmp/moved")
 OUT=$(b delete -f subkill 2>&1); RC=$?
 expect "delete -f of a container with a process moved below its cgroup: no error" "0 " "$RC $OUT"
@@ -155,13 +162,10 @@ for c in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
 	while [ $i -lt 100 ]; do d=$d/n; mkdir "$d"; i=$((i + 1)); done
 	echo $$ 2>/dev/null > "$d/cgroup.procs"	# cpuset's refuse (no cpus yet)
 done
-touch /tmp/deep
+touch /tmp/up
 exec sleep 1000
 EOF
-edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)
-  | .linux.namespaces |= map(select(.type != "pid"))'
-b run -d --bundle "$bd" deepkill
-wait_until 30 [ -e "$bd/rootfs/tmp/deep" ]
+run_cgroup_writer deepkill
 child=$(cat "$bd/rootfs/tmp/child")
 OUT=$(ulimit -n 40 && b kill --all deepkill KILL 2>&1); RC=$?
 expect_match "kill --all with a cgroup too deep to read: a warning that names why" "cannot be read.*: (No file descriptors available|Too many open files)" "$OUT"
