@@ -245,3 +245,12 @@ bool cgroup_is_frozen(const char *path)
 	int version = freezer(&c, dir, sizeof(dir));
 	return version && is_frozen(version, dir);
 }
+
+/* A paused container being killed is thawed, as runc does: a task frozen
+ * by v1's freezer dies of SIGKILL only once thawed. v2's frozen tasks die
+ * of it frozen, so a v2-only build has nothing to do here. */
+void cgroup_thaw_killed(const char *path)
+{
+	if (ENABLE_CGROUP_V1 && cgroup_is_frozen(path))
+		cgroup_freeze(path, false);
+}

@@ -391,7 +391,7 @@ static bool poststop_first_time(const char *dir, const char *id)
 static int teardown(const char *root, const struct state *st, bool poststop)
 {
 	int r = 0;
-	if (st->pid > 0 && proc_signal(st->pid, st->start_time, SIGKILL) == 0 && container_wait_dead(st, 10000) < 0)
+	if (st->pid > 0 && container_signal_init(st, SIGKILL) == 0 && container_wait_dead(st, 10000) < 0)
 		r = log_error("container \"%s\": init %d survived SIGKILL", st->id, (int)st->pid);
 	if (st->cgroup[0]) {
 		int events = cgroup_events_open(st->cgroup);

@@ -17,12 +17,21 @@ static int no_cgroup(const struct state *st, const char *what)
 	return log_error("container \"%s\" has no cgroup to %s (this build or this container has none)", st->id, what);
 }
 
+int container_signal_init(const struct state *st, int sig)
+{
+	/* The init of this container, not a process that took its pid. */
+	if (proc_signal(st->pid, st->start_time, sig) < 0)
+		return -1;
+	if (sig == SIGKILL && st->cgroup[0])
+		cgroup_thaw_killed(st->cgroup);
+	return 0;
+}
+
 int container_signal(const struct state *st, int sig, bool all)
 {
 	if (all && st->cgroup[0])
 		return cgroup_kill_all(st->cgroup, sig);
-	/* The init of this container, not a process that took its pid. */
-	if (proc_signal(st->pid, st->start_time, sig) < 0)
+	if (container_signal_init(st, sig) < 0)
 		return log_error("kill %d: %m", (int)st->pid);
 	return 0;
 }

@@ -149,9 +149,11 @@ else ok "delete -f reaches a process in a cgroup below the container's"; fi
 assert_clean subkill "delete -f of a process moved below the container's cgroup"
 
 # A cgroup below the container's that cannot be read (nested deeper than
-# the caller's open-file limit) hides only its own processes: kill --all
-# warns and still ends the others (before: it read nothing, killed
-# nothing). The init moves itself 100 cgroups down, a child stays on top.
+# the caller's open-file limit) hides only its own processes from a
+# signal read off the tree: kill --all TERM warns and still ends the
+# others (before: it read nothing, killed nothing). The init moves itself
+# 100 cgroups down, a child stays on top. SIGKILL on v2 (5.14+) is the
+# kernel's, by cgroup.kill: it reaches the init too.
 bd=$(new_bundle deepkill 'sh /deep.sh')
 cat > "$bd/rootfs/deep.sh" <<'EOF'
 sleep 1000 &
@@ -167,7 +169,7 @@ exec sleep 1000
 EOF
 run_cgroup_writer deepkill
 child=$(cat "$bd/rootfs/tmp/child")
-OUT=$(ulimit -n 40 && b kill --all deepkill KILL 2>&1); RC=$?
+OUT=$(ulimit -n 40 && b kill --all deepkill TERM 2>&1); RC=$?
 expect_match "kill --all with a cgroup too deep to read: a warning that names why" "cannot be read.*: (No file descriptors available|Too many open files)" "$OUT"
 # dead: gone, or a zombie its parent (the init, out of reach) does not reap
 dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
@@ -176,6 +178,19 @@ else fail "kill --all still ends the processes it can find" "rc $RC"; kill -9 "$
 OUT=$(b delete -f deepkill 2>&1); RC=$?
 expect "delete -f of it: no error" "0 " "$RC $OUT"
 assert_clean deepkill "cgroups nested 100 deep"
+run_cgroup_writer deepkill
+pid=$(b state deepkill | jq .pid)
+if [ -e "$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)/deepkill/cgroup.kill" ]; then
+	OUT=$(ulimit -n 40 && b kill --all deepkill KILL 2>&1); RC=$?
+	expect "kill --all KILL with cgroup.kill: no warning" "0 " "$RC $OUT"
+	if wait_until 10 dead "$pid"; then ok "kill --all KILL with cgroup.kill reaches the init 100 cgroups down"
+	else fail "kill --all KILL with cgroup.kill reaches the init 100 cgroups down"; fi
+else
+	skip "kill --all KILL with cgroup.kill" "no cgroup v2 hierarchy with cgroup.kill (5.14+)"
+fi
+OUT=$(b delete -f deepkill 2>&1); RC=$?
+expect "delete -f of it: no error" "0 " "$RC $OUT"
+assert_clean deepkill "cgroups nested 100 deep, killed by cgroup.kill"
 
 # ps keeps a process's line whole however long (its reader once cut
 # lines at 4 KiB): a command line of 6,000 bytes, its line as ps itself

@@ -78,6 +78,30 @@ expect_match "resume of a running container fails" "it is running, not paused" "
 b delete -f limits
 assert_clean limits "resources"
 
+# A paused container is killed as runc kills it: SIGKILL thaws it, since a
+# task frozen by v1's freezer dies only once thawed (before, delete -f of
+# a paused container waited 21 s, failed, and left the frozen process and
+# its cgroups behind). v2's frozen tasks die frozen; thawed there too.
+bd=$(new_bundle frozen 'sleep 1000')
+status_is() { [ "$(b state frozen 2>/dev/null | jq -r .status)" = "$1" ]; }
+for how in "kill" "kill --all"; do
+	b run -d --bundle "$bd" frozen
+	b pause frozen
+	OUT=$(b $how frozen KILL 2>&1); RC=$?
+	expect "$how KILL of a paused container" "0 " "$RC $OUT"
+	if wait_until 10 status_is stopped; then ok "$how KILL: a paused container stops"
+	else fail "$how KILL: a paused container stops" "$(b state frozen | jq -r .status)"; fi
+	b delete -f frozen
+done
+b run -d --bundle "$bd" frozen
+pid=$(b state frozen | jq .pid)
+b pause frozen
+OUT=$(timeout 30 "$BERTH" --root "$ROOT" delete -f frozen 2>&1); RC=$?
+expect "delete -f of a paused container" "0 " "$RC $OUT"
+if wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"; then ok "delete -f of a paused container: its process is gone"
+else fail "delete -f of a paused container: its process is gone"; fi
+assert_clean frozen "delete -f of a paused container"
+
 # By effect: the pids limit stops fork, the memory limit OOM-kills.
 bd=$(new_bundle pidsfx 'i=0; while [ $i -lt 20 ]; do sleep 5 & i=$((i+1)); done; kill $(jobs -p) 2>/dev/null')
 edit "$bd" '.linux.resources.pids = {limit: 5}'

@@ -47,9 +47,12 @@ int cgroup_update(const char *path, const struct resources *r);
 /* Freeze or thaw every process (v1 freezer, v2 cgroup.freeze). */
 int cgroup_freeze(const char *path, bool freeze);
 bool cgroup_is_frozen(const char *path);
+/* After a SIGKILL: thawed if frozen, so that it takes effect. */
+void cgroup_thaw_killed(const char *path);
 
 int cgroup_stats(const char *path, struct cgroup_stats *s);
-/* Send sig to every process of the cgroup (kill --all). */
+/* Send sig to every process of the cgroup and of those below it (kill
+ * --all); SIGKILL by the kernel where it can (cgroup.kill), and thawed. */
 int cgroup_kill_all(const char *path, int sig);
 /* true when the cgroup has no process left (in any hierarchy). */
 bool cgroup_is_empty(const char *path);

@@ -68,8 +68,12 @@ int container_wait_dead(const struct state *st, int timeout_ms);
  * pause, resume, update, ps and events and by the supervisor: the one
  * way in from cmd/ and supervise/ (they do not reach into linux/).
  * Each logs why it failed. */
-/* sig to its init, or (all) to every process of its cgroup. */
+/* sig to its init, or (all) to every process of its cgroup; a paused
+ * container is thawed for SIGKILL (a frozen v1 task dies only thawed). */
 int container_signal(const struct state *st, int sig, bool all);
+/* The same to the init alone, without logging: -1 and errno (ESRCH:
+ * gone, reaped, or another process has its pid now). */
+int container_signal_init(const struct state *st, int sig);
 /* Freeze (pause) or thaw (resume) every process. */
 int container_freeze(const struct state *st, bool freeze);
 /* Apply what r sets to its cgroup (`berth update`). */
