@@ -495,7 +495,8 @@ static void add_pids(int dirfd, const char *name, struct pid_list *l)
 	closedir(d);
 }
 
-int cgroup_pids(const char *path, pid_t **pids, size_t *count)
+/* quiet: a second read of the same tree, whose warning the first gave. */
+static int read_pids(const char *path, pid_t **pids, size_t *count, bool quiet)
 {
 	struct cgroup_ctx c;
 	*pids = NULL;
@@ -516,11 +517,17 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *count)
 			free(l.v);
 			return log_error("%s: reading cgroup.procs: %m", dir);
 		}
-		log_warn("%s: a cgroup below it cannot be read, its processes are left out: %m", dir);
+		if (!quiet)
+			log_warn("%s: a cgroup below it cannot be read, its processes are left out: %m", dir);
 	}
 	*pids = l.v;
 	*count = l.n;
 	return 0;
+}
+
+int cgroup_pids(const char *path, pid_t **pids, size_t *count)
+{
+	return read_pids(path, pids, count, false);
 }
 
 static bool pid_listed(const pid_t *pids, size_t n, pid_t pid)
@@ -559,7 +566,7 @@ static int signal_members(const char *path, int sig)
 	int *fds = malloc((n + 1) * sizeof(*fds));
 	for (size_t i = 0; fds && i < n; i++)
 		fds[i] = pidfd_open_compat(pids[i]);
-	if (fds && cgroup_pids(path, &now, &n_now) == 0) {
+	if (fds && read_pids(path, &now, &n_now, true) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (pid_listed(now, n_now, pids[i]) && pidfd_signal(fds[i], pids[i], sig) < 0 && errno != ESRCH)
 				log_warn("kill %d: %m", (int)pids[i]);

@@ -171,6 +171,7 @@ run_cgroup_writer deepkill
 child=$(cat "$bd/rootfs/tmp/child")
 OUT=$(ulimit -n 40 && b kill --all deepkill TERM 2>&1); RC=$?
 expect_match "kill --all with a cgroup too deep to read: a warning that names why" "cannot be read.*: (No file descriptors available|Too many open files)" "$OUT"
+expect "...said once (the pids are read twice, to pin them)" 1 "$(printf '%s\n' "$OUT" | grep -c 'cannot be read')"
 # dead: gone, or a zombie its parent (the init, out of reach) does not reap
 dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 if wait_until 10 dead "$child"; then ok "kill --all still ends the processes it can find"
