@@ -210,6 +210,12 @@ static bool freeze_reached(void *arg)
 	return is_frozen(w->version, w->dir) == w->freeze;
 }
 
+static int write_freezer(int version, const char *dir, bool freeze)
+{
+	return cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze",
+			version == 1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0"), "freezer");
+}
+
 int cgroup_freeze(const char *path, bool freeze)
 {
 	struct cgroup_ctx c;
@@ -219,8 +225,7 @@ int cgroup_freeze(const char *path, bool freeze)
 	int version = freezer(&c, dir, sizeof(dir));
 	if (!version)
 		return log_error("cgroup %s: this host has no freezer (neither the v1 freezer controller nor cgroup.freeze)", path);
-	const char *value = version == 1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0");
-	if (cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze", value, "freezer") < 0)
+	if (write_freezer(version, dir, freeze) < 0)
 		return -1;
 	/* Freezing completes asynchronously (v1 shows FREEZING meanwhile;
 	 * v2 says "frozen" in cgroup.events, with POLLPRI). */
@@ -232,25 +237,42 @@ int cgroup_freeze(const char *path, bool freeze)
 	if (r == 0)
 		return 0;
 	if (freeze)
-		cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze", version == 1 ? "THAWED" : "0", "freezer");
+		write_freezer(version, dir, false);
 	return log_error("cgroup %s: the container did not %s within 2 s", path, freeze ? "freeze" : "thaw");
+}
+
+/* The freezer of path (1: v1's, 2: v2's, 0: none) in dir, and whether
+ * it is frozen. */
+static int freezer_of(const char *path, char *dir, size_t cap, bool *frozen)
+{
+	struct cgroup_ctx c;
+	*frozen = false;
+	if (!*path || cg_open(&c, path) < 0)
+		return 0;
+	int version = freezer(&c, dir, cap);
+	*frozen = version && is_frozen(version, dir);
+	return version;
 }
 
 bool cgroup_is_frozen(const char *path)
 {
-	struct cgroup_ctx c;
 	char dir[512];
-	if (!*path || cg_open(&c, path) < 0)
-		return false;
-	int version = freezer(&c, dir, sizeof(dir));
-	return version && is_frozen(version, dir);
+	bool frozen;
+	freezer_of(path, dir, sizeof(dir), &frozen);
+	return frozen;
 }
 
 /* A paused container being killed is thawed, as runc does: a task frozen
  * by v1's freezer dies of SIGKILL only once thawed. v2's frozen tasks die
- * of it frozen, so a v2-only build has nothing to do here. */
+ * of it frozen, so a v2-only build has nothing to do here. Not waited
+ * for: the signal takes effect as the thaw completes, and the
+ * supervisor's loop, which must not block, kills through here too (a
+ * frozen parent cgroup would keep it from completing). */
 void cgroup_thaw_killed(const char *path)
 {
-	if (ENABLE_CGROUP_V1 && cgroup_is_frozen(path))
-		cgroup_freeze(path, false);
+	char dir[512];
+	bool frozen;
+	int version = ENABLE_CGROUP_V1 ? freezer_of(path, dir, sizeof(dir), &frozen) : 0;
+	if (version && frozen)
+		write_freezer(version, dir, false);
 }
