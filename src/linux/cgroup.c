@@ -448,39 +448,49 @@ void cgroup_join_close(struct cgroup_join *j)
  * it (ENODEV: systemd collecting an emptied scope, another delete). */
 static bool cg_gone(int e) { return e == ENOENT || e == ENODEV; }
 
-struct pid_list {
-	pid_t *v;
-	size_t n, cap;
-	int error;	/* the first a cgroup that is still there gave */
-};
-
-/* The pids of cgroup `name` under dirfd and of every cgroup below it:
- * with a writable cgroup mount a container's processes move into cgroups
- * of its own making, and a signal or `ps` must reach them there too (runc
- * and crun read the whole tree as well). A cgroup removed meanwhile has
- * none; one that cannot be read is noted and the rest still read, so
- * that a container cannot hide its other processes from a kill by
- * making one cgroup unreadable (too deep for the open-file limit). */
-static void add_pids(int dirfd, const char *name, struct pid_list *l)
+void cg_walk_tree(int dirfd, const char *name, struct cg_walk *w)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char *text = fd < 0 ? NULL : read_file_at(fd, "cgroup.procs", NULL);
-	DIR *d = text ? fdopendir(fd) : NULL;
+	DIR *d = fd >= 0 && w->visit(w, fd) ? fdopendir(fd) : NULL;
 	if (!d) {
 		int e = errno;
-		free(text);
 		if (fd >= 0)
 			close(fd);
-		if (!cg_gone(e) && !l->error)
-			l->error = e;
+		if (!cg_gone(e) && !w->error)
+			w->error = e;
 		return;
 	}
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			cg_walk_tree(fd, e->d_name, w);
+	closedir(d);
+}
+
+/* The pids of a cgroup and of every cgroup below it: with a writable
+ * cgroup mount a container's processes move into cgroups of its own
+ * making, and a signal or `ps` must reach them there too (runc and crun
+ * read the whole tree as well). A cgroup removed meanwhile has none; one
+ * that cannot be read is noted and the rest still read, so that a
+ * container cannot hide its other processes from a kill by making one
+ * cgroup unreadable (too deep for the open-file limit). */
+struct pid_list {
+	struct cg_walk w;	/* first: the visit's argument */
+	pid_t *v;
+	size_t n, cap;
+};
+
+static bool add_pids(struct cg_walk *w, int fd)
+{
+	struct pid_list *l = (struct pid_list *)w;
+	char *text = read_file_at(fd, "cgroup.procs", NULL);
+	if (!text)
+		return false;
 	for (char *save, *t = strtok_r(text, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 		if (l->n == l->cap) {
 			size_t cap = l->cap ? 2 * l->cap : 16;
 			pid_t *bigger = realloc(l->v, cap * sizeof(*l->v));
 			if (!bigger) {
-				l->error = ENOMEM;
+				w->error = ENOMEM;
 				break;
 			}
 			l->v = bigger;
@@ -489,10 +499,7 @@ static void add_pids(int dirfd, const char *name, struct pid_list *l)
 		l->v[l->n++] = (pid_t)str_u64_at(t);
 	}
 	free(text);
-	for (struct dirent *e; (e = readdir(d));)
-		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			add_pids(fd, e->d_name, l);
-	closedir(d);
+	return true;
 }
 
 /* quiet: a second read of the same tree, whose warning the first gave. */
@@ -509,10 +516,10 @@ static int read_pids(const char *path, pid_t **pids, size_t *count, bool quiet)
 	 * the container's cgroup or below it; prefer v2 if present. */
 	char dir[512];
 	cg_dir(&c, c.v2 >= 0 ? c.v2 : 0, dir, sizeof(dir));
-	struct pid_list l = { 0 };
-	add_pids(AT_FDCWD, dir, &l);
-	if (l.error) {
-		errno = l.error;
+	struct pid_list l = { { add_pids, 0 }, NULL, 0, 0 };
+	cg_walk_tree(AT_FDCWD, dir, &l.w);
+	if (l.w.error) {
+		errno = l.w.error;
 		if (!l.n) {
 			free(l.v);
 			return log_error("%s: reading cgroup.procs: %m", dir);

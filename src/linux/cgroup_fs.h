@@ -46,6 +46,16 @@ void cg_dir(const struct cgroup_ctx *c, int h, char *out, size_t cap);
  * 0 when this host has no such controller. */
 int cg_controller(const struct cgroup_ctx *c, const char *v1name, const char *v2name, char *out, size_t cap);
 
+/* Each cgroup of the tree at dirfd/name, a parent before its children,
+ * given to visit as an open directory; the first error of one that is
+ * still there but cannot be opened, or that visit fails (errno), is kept
+ * in error, and the walk goes on without what is below it. */
+struct cg_walk {
+	bool (*visit)(struct cg_walk *w, int dirfd);
+	int error;
+};
+void cg_walk_tree(int dirfd, const char *name, struct cg_walk *w);
+
 /* Write one cgroup file; errors name the spec field and the file. */
 int cg_write(const char *dir, const char *file, const char *value, const char *field);
 int cg_writef(const char *dir, const char *file, const char *field, const char *fmt, ...)

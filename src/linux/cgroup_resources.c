@@ -3,6 +3,7 @@
  * the hierarchy that has it: on a hybrid host memory may be a v1
  * controller while hugetlb is only on the unified hierarchy. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,38 +242,47 @@ int cgroup_freeze(const char *path, bool freeze)
 	return log_error("cgroup %s: the container did not %s within 2 s", path, freeze ? "freeze" : "thaw");
 }
 
-/* The freezer of path (1: v1's, 2: v2's, 0: none) in dir, and whether
- * it is frozen. */
-static int freezer_of(const char *path, char *dir, size_t cap, bool *frozen)
-{
-	struct cgroup_ctx c;
-	*frozen = false;
-	if (!*path || cg_open(&c, path) < 0)
-		return 0;
-	int version = freezer(&c, dir, cap);
-	*frozen = version && is_frozen(version, dir);
-	return version;
-}
-
 bool cgroup_is_frozen(const char *path)
 {
+	struct cgroup_ctx c;
 	char dir[512];
-	bool frozen;
-	freezer_of(path, dir, sizeof(dir), &frozen);
-	return frozen;
+	if (!*path || cg_open(&c, path) < 0)
+		return false;
+	int version = freezer(&c, dir, sizeof(dir));
+	return version && is_frozen(version, dir);
+}
+
+/* v1: a frozen cgroup thawed. */
+static bool thaw_v1(struct cg_walk *w, int fd)
+{
+	(void)w;
+	char *state = read_file_at(fd, "freezer.state", NULL);
+	if (state && strncmp(state, "THAWED", 6)) {
+		int sfd = openat(fd, "freezer.state", O_WRONLY | O_CLOEXEC);
+		if (sfd < 0 || write(sfd, "THAWED", 6) < 0)
+			log_warn("thawing a cgroup below the container's: %m");
+		if (sfd >= 0)
+			close(sfd);
+	}
+	free(state);
+	return true;
 }
 
 /* A paused container being killed is thawed, as runc does: a task frozen
- * by v1's freezer dies of SIGKILL only once thawed. v2's frozen tasks die
- * of it frozen, so a v2-only build has nothing to do here. Not waited
- * for: the signal takes effect as the thaw completes, and the
- * supervisor's loop, which must not block, kills through here too (a
- * frozen parent cgroup would keep it from completing). */
+ * by v1's freezer dies of SIGKILL only once thawed. And so is every
+ * cgroup below it, since a thawed parent leaves a child that froze
+ * itself frozen: a container with a writable cgroup mount could freeze
+ * one of its own making and so outlive every kill (delete -f failed
+ * with "Resource busy" and left it). v2's frozen tasks die of SIGKILL
+ * frozen, so a v2-only build has nothing to do here. Not waited for: the
+ * signal takes effect as each thaw completes, and the supervisor's loop,
+ * which must not block, kills through here too. */
 void cgroup_thaw_killed(const char *path)
 {
+	struct cgroup_ctx c;
 	char dir[512];
-	bool frozen;
-	int version = ENABLE_CGROUP_V1 ? freezer_of(path, dir, sizeof(dir), &frozen) : 0;
-	if (version && frozen)
-		write_freezer(version, dir, false);
+	if (!ENABLE_CGROUP_V1 || !*path || cg_open(&c, path) < 0 || freezer(&c, dir, sizeof(dir)) != 1)
+		return;
+	struct cg_walk w = { thaw_v1, 0 };
+	cg_walk_tree(AT_FDCWD, dir, &w);
 }

@@ -193,6 +193,45 @@ OUT=$(b delete -f deepkill 2>&1); RC=$?
 expect "delete -f of it: no error" "0 " "$RC $OUT"
 assert_clean deepkill "cgroups nested 100 deep, killed by cgroup.kill"
 
+# A process that freezes a v1 cgroup of its own making (a writable cgroup
+# mount lets it) is still killed: SIGKILL thaws every cgroup below the
+# container's, since thawing a parent leaves a child that froze itself
+# frozen, and a task frozen by v1's freezer dies only once thawed (the
+# build before: delete -f failed with "Resource busy" after 21 s and
+# left the process, frozen, with its cgroups).
+freezer=$(awk '$9 == "cgroup" && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$freezer" ]; then
+	bd=$(new_bundle selffreeze 'sleep 1000 & f=/sys/fs/cgroup/freezer/sub; mkdir $f && echo $$ > $f/cgroup.procs &&
+		touch /tmp/up && echo FROZEN > $f/freezer.state; sleep 1000')
+	frozen_now() { grep -q FROZEN "$freezer/selffreeze/sub/freezer.state" 2>/dev/null; }
+	for pidns in yes no; do
+		rm -f "$bd/rootfs/tmp/up"
+		if [ $pidns = yes ]; then
+			edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)'
+			b run -d --bundle "$bd" selffreeze
+			wait_until 30 [ -e "$bd/rootfs/tmp/up" ]
+		else
+			run_cgroup_writer selffreeze
+		fi
+		wait_until 10 frozen_now
+		pid=$(cat "$freezer/selffreeze/sub/cgroup.procs")
+		expect_match "pid namespace $pidns: a process froze the cgroup below the container's it moved into" "^[1-9]" "$pid"
+		if [ $pidns = no ]; then
+			OUT=$(b kill --all selffreeze KILL 2>&1); RC=$?
+			expect "pid namespace no: kill --all KILL" "0 " "$RC $OUT"
+			if wait_until 10 dead "$pid"; then ok "pid namespace no: kill --all KILL ends the process that froze itself"
+			else fail "pid namespace no: kill --all KILL ends the process that froze itself"; fi
+		fi
+		OUT=$(timeout 60 "$BERTH" --root "$ROOT" delete -f selffreeze 2>&1); RC=$?
+		expect "pid namespace $pidns: delete -f of a container with a process that froze itself" "0 " "$RC $OUT"
+		if wait_until 10 dead "$pid"; then ok "pid namespace $pidns: ...the process is gone"
+		else fail "pid namespace $pidns: ...the process is gone"; echo THAWED > "$freezer/selffreeze/sub/freezer.state"; kill -9 "$pid"; fi
+		assert_clean selffreeze "pid namespace $pidns: a process that froze itself"
+	done
+else
+	skip "a process that froze a cgroup of its own making is killed" "no cgroup v1 freezer (v2's frozen tasks die of SIGKILL)"
+fi
+
 # ps keeps a process's line whole however long (its reader once cut
 # lines at 4 KiB): a command line of 6,000 bytes, its line as ps itself
 # prints it (procps: whole; busybox ps cuts it to its width).
