@@ -102,13 +102,13 @@ OUT=$(b delete -f subcg 2>&1); RC=$?
 expect "delete -f of a container with cgroups below its own: no error" "0 " "$RC $OUT"
 assert_clean subcg "cgroups made below the container's"
 
-# run_cgroup_writer ID: $bd started detached with its cgroups mounted
-# read-write and no pid namespace of its own; returns once its /tmp/up
-# exists.
+# run_cgroup_writer ID [pidns]: $bd started detached with its cgroups
+# mounted read-write and no pid namespace of its own (with "pidns", the
+# bundle's namespaces as they are); returns once its /tmp/up exists.
 run_cgroup_writer() {
 	rm -f "$bd/rootfs/tmp/up"
-	edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)
-	  | .linux.namespaces |= map(select(.type != "pid"))'
+	edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)'
+	[ "${2:-}" = pidns ] || edit "$bd" '.linux.namespaces |= map(select(.type != "pid"))'
 	b run -d --bundle "$bd" "$1"
 	wait_until 30 [ -e "$bd/rootfs/tmp/up" ]
 }
@@ -205,14 +205,7 @@ if [ -n "$freezer" ]; then
 		touch /tmp/up && echo FROZEN > $f/freezer.state; sleep 1000')
 	frozen_now() { grep -q FROZEN "$freezer/selffreeze/sub/freezer.state" 2>/dev/null; }
 	for pidns in yes no; do
-		rm -f "$bd/rootfs/tmp/up"
-		if [ $pidns = yes ]; then
-			edit "$bd" '.root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)'
-			b run -d --bundle "$bd" selffreeze
-			wait_until 30 [ -e "$bd/rootfs/tmp/up" ]
-		else
-			run_cgroup_writer selffreeze
-		fi
+		if [ $pidns = yes ]; then run_cgroup_writer selffreeze pidns; else run_cgroup_writer selffreeze; fi
 		wait_until 10 frozen_now
 		pid=$(cat "$freezer/selffreeze/sub/cgroup.procs")
 		expect_match "pid namespace $pidns: a process froze the cgroup below the container's it moved into" "^[1-9]" "$pid"

@@ -81,7 +81,8 @@ assert_clean limits "resources"
 # A paused container is killed as runc kills it: SIGKILL thaws it, since a
 # task frozen by v1's freezer dies only once thawed (before, delete -f of
 # a paused container waited 21 s, failed, and left the frozen process and
-# its cgroups behind). v2's frozen tasks die frozen; thawed there too.
+# its cgroups behind). v2's frozen tasks die of it frozen (the cgroup2 VM
+# runs this too).
 bd=$(new_bundle frozen 'sleep 1000')
 status_is() { [ "$(b state frozen 2>/dev/null | jq -r .status)" = "$1" ]; }
 for how in "kill" "kill --all"; do

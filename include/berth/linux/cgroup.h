@@ -47,7 +47,8 @@ int cgroup_update(const char *path, const struct resources *r);
 /* Freeze or thaw every process (v1 freezer, v2 cgroup.freeze). */
 int cgroup_freeze(const char *path, bool freeze);
 bool cgroup_is_frozen(const char *path);
-/* After a SIGKILL: thawed if frozen, so that it takes effect. */
+/* After a SIGKILL: every v1 cgroup of the tree that is frozen thawed,
+ * so that it takes effect (v2's frozen tasks die of it frozen). */
 void cgroup_thaw_killed(const char *path);
 
 int cgroup_stats(const char *path, struct cgroup_stats *s);
