@@ -24,7 +24,7 @@ case $what in
 		libseccomp-dev libcjson-dev libinih-dev zlib1g-dev clang libclang-rt-14-dev valgrind
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static crun runc hyperfine time
 		golang-github-containers-common bsdutils qemu-system-arm rsync podman containerd umoci uidmap docker.io systemd
-		python3-magic flake8 shellcheck chrpath diffstat gawk locales squashfs-tools erofs-utils fakeroot pseudo"
+		python3-magic flake8 shellcheck strace chrpath diffstat gawk locales squashfs-tools erofs-utils fakeroot pseudo"
 	     foreign="arm64 armhf" ;;
 	*) echo "usage: $0 [all | demo ARCH | runtime]" >&2; exit 2 ;;
 esac

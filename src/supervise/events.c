@@ -3,8 +3,9 @@
  * starter's answer, a ctl command, a dependency made ready) becomes an
  * event for lifecycle.c's table, and the actions the table returns are
  * carried out here. Every action that may take time (creating a
- * container, clearing one away) runs in a child beside the loop
- * (start.c); here only signals are sent and fds watched. */
+ * container, killing all of one, clearing one away) runs in a child
+ * beside the loop (start.c); here only signals are sent to pids and fds
+ * watched. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -106,18 +107,6 @@ static void tell(const struct supervisor *sv, struct svc *s, enum svc_event ev, 
 	}
 }
 
-/* A frame of its own: its struct state (6 KB) is not kept on the stack
- * by every event, which may call svc_event again and log. */
-__attribute__((noinline)) static void kill_now(struct svc *s)
-{
-	log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
-		 (long long)s->conf.stop_timeout_ms);
-	struct state st;
-	svc_container_state(s, NULL, &st);
-	container_signal(&st, SIGKILL, true);
-	pidfd_signal(s->pidfd, s->ctr.pid, SIGKILL);	/* also where it has no cgroup */
-}
-
 void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool success)
 {
 	struct lifecycle_policy p = policy_of(&s->conf);
@@ -140,7 +129,7 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 	    errno != ESRCH)
 		log_error("service %s: kill: %m", s->name);
 	if (act & ACT_KILL && s->ctr.pid > 0)
-		kill_now(s);
+		svc_kill(sv, s);
 	if (act & ACT_WATCH)
 		svc_start_watch(sv, s);
 	if (act & ACT_GIVE_UP)
@@ -154,14 +143,17 @@ void svc_event(struct supervisor *sv, struct svc *s, enum svc_event ev, bool suc
 }
 
 /* start.c's children: the starter answers through its socket and the
- * ready = path watcher through the notify pipe, so their exits only say
- * they are gone; a cleaner's says the name is free again. */
+ * ready = path watcher through the notify pipe, so their exits (and a
+ * killer's) only say they are gone; a cleaner's says the name is free
+ * again. */
 static bool reaped_helper(struct supervisor *sv, pid_t pid)
 {
 	for (size_t i = 0; i < sv->n; i++) {
 		struct svc *s = sv->svcs[i];
-		if (s->starter == pid || s->watcher == pid || s->paths_watcher == pid) {
-			*(s->starter == pid ? &s->starter : s->watcher == pid ? &s->watcher : &s->paths_watcher) = 0;
+		pid_t *helper = s->starter == pid ? &s->starter : s->watcher == pid ? &s->watcher
+			      : s->paths_watcher == pid ? &s->paths_watcher : s->killer == pid ? &s->killer : NULL;
+		if (helper) {
+			*helper = 0;
 			return true;
 		}
 		if (s->cleaner == pid) {
@@ -241,7 +233,7 @@ void svc_schedule(struct supervisor *sv)
 			/* A live watcher always has its pipe: paths_fd says it. */
 			if (!waits && (s->paths_fd >= 0 || s->paths_seen))
 				conditions_forget(sv, s);	/* looked for anew next time */
-			if (!waits || s->cleaner)
+			if (!waits || s->cleaner || s->killer)
 				continue;
 			if (order_blocker(sv, s, s->why, sizeof(s->why)) ||
 			    conditions_blocker(sv, s, s->why, sizeof(s->why)))

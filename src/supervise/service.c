@@ -241,7 +241,7 @@ bool svc_running(const struct svc *s)
 
 bool svc_active(const struct svc *s)
 {
-	return svc_running(s) || s->lc.state == SVC_STARTING || s->cleaner > 0;
+	return svc_running(s) || s->lc.state == SVC_STARTING || s->cleaner > 0 || s->killer > 0;
 }
 
 /* Removed from the directory and down: freed once the events in hand are

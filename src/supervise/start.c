@@ -422,11 +422,48 @@ void svc_start_abort(struct supervisor *sv, struct svc *s)
 	spawn_cleaner(sv, s, starter_pidfd);
 }
 
-/* The container exited: its cgroup, leftover processes and state go. */
+/* SIGKILL to all of the container's cgroup, and a thaw where a freezer
+ * holds it: a walk of its cgroup tree, which a writable cgroup mount lets
+ * the container make as large as it likes. Its own frame: struct state
+ * is 6 KB. */
+__attribute__((noinline)) static void kill_cgroup(const struct svc *s)
+{
+	struct state st;
+	svc_container_state(s, NULL, &st);
+	container_signal(&st, SIGKILL, true);
+}
+
+/* Past stop-timeout: the init is killed from the loop (its pid is held
+ * by its pidfd, or by being our child not yet reaped), the rest of its
+ * cgroup by a killer child, for the walk's sake. With no child the loop
+ * walks the tree itself: late is better than left running. */
+void svc_kill(struct supervisor *sv, struct svc *s)
+{
+	log_warn("service %s: still running %lld ms after its stop signal: SIGKILL", s->name,
+		 (long long)s->conf.stop_timeout_ms);
+	pidfd_signal(s->pidfd, s->ctr.pid, SIGKILL);
+	if (!s->ctr.cgroup || s->killer)
+		return;
+	pid_t parent = getpid(), pid = proc_fork();
+	if (pid == 0) {
+		child_of_loop(sv, s, parent);
+		kill_cgroup(s);
+		_exit(0);
+	}
+	if (pid < 0) {
+		log_error("service %s: fork: %m (its cgroup is killed from the loop)", s->name);
+		kill_cgroup(s);
+	}
+	s->killer = pid > 0 ? pid : 0;
+}
+
+/* The container exited: its cgroup, leftover processes and state go,
+ * once a killer still at work is done (up to the cleaner's 5 s; the
+ * service does not start again before both are gone). */
 void svc_teardown(struct supervisor *sv, struct svc *s)
 {
 	s->cleaner_retried = false;
-	spawn_cleaner(sv, s, -1);
+	spawn_cleaner(sv, s, s->killer ? pidfd_open_compat(s->killer) : -1);
 }
 
 /* ---- exits nobody claimed yet ---- */

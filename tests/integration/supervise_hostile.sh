@@ -343,3 +343,47 @@ else
 	check "...the hanging mounts are gone" sh -c "! grep -q ' $sd/hang' /proc/self/mountinfo"
 	for n in hung readyhang waithang other victim; do assert_clean "$n" "beside a hanging mount: $n"; done
 fi
+
+# Past stop-timeout, what is left in a container's cgroup is killed by a
+# child beside the loop, never by the loop: that kill walks the
+# container's cgroup tree (and thaws it, on a v1 freezer), which a
+# writable cgroup mount lets a container make as large as it likes (the
+# loop once walked it: about 25 us a cgroup, seconds for a hostile
+# service). Here the init moved into a cgroup of its own making and froze
+# it; strace, attached to the loop alone, sees the loop's SIGKILL to the
+# init but no open of a cgroup file.
+if ! command -v strace >/dev/null 2>&1; then
+	skip "past stop-timeout the loop kills only the init, a child the rest" "no strace"
+else
+	rm -rf "$sd/conf" "$sd/frozen" && mkdir -p "$sd/conf" "$sd/frozen" && cp -a "$ROOTFS_CACHE" "$sd/frozen/rootfs"
+	"$BERTH" spec -b "$sd/frozen"
+	jq '.process.terminal = false | .process.args = ["sh", "-c", "sleep 1000 &
+		if [ -d /sys/fs/cgroup/freezer ]; then f=/sys/fs/cgroup/freezer/sub; s=freezer.state; v=FROZEN
+		else f=/sys/fs/cgroup/sub; s=cgroup.freeze; v=1; fi
+		mkdir $f && echo $$ > $f/cgroup.procs && touch /tmp/up && echo $v > $f/$s; sleep 1000"]
+		| .root.readonly = false | .mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)' \
+		"$sd/frozen/config.json" > "$sd/frozen/c.tmp" && mv "$sd/frozen/c.tmp" "$sd/frozen/config.json"
+	printf '[service]\nbundle = %s\nstop-timeout = 300ms\n' "$sd/frozen" > "$sd/conf/frozen.conf"
+	"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-frozen.log" 2>&1 & SP=$!
+	wait_until 10 test -S "$SOCK"
+	wait_until 20 test -e "$sd/frozen/rootfs/tmp/up"
+	sub=$(find /sys/fs/cgroup -type d -path '*/frozen/sub' | head -n1)
+	frozen_now() { grep -qE '^(FROZEN|1)$' "$sub/freezer.state" "$sub/cgroup.freeze" 2>/dev/null; }
+	wait_until 10 frozen_now
+	init=$(head -n1 "$sub/cgroup.procs")
+	expect_match "a service's init froze a cgroup it made below its own" "^[1-9]" "$init"
+	strace -p "$SP" -e trace=open,openat,kill,pidfd_send_signal -o "$sd/loop.strace" 2> "$sd/strace.err" & ST=$!
+	wait_until 10 grep -q attached "$sd/strace.err"
+	ctl stop frozen >/dev/null
+	check "...past stop-timeout it is killed: the service stops" wait_until 20 state_is frozen stopped
+	check "...its init is gone" wait_until 10 exited "$init"
+	kill "$ST"; wait "$ST" 2>/dev/null
+	expect_match "...the loop sent SIGKILL to the init itself" "SIGKILL" "$(cat "$sd/loop.strace")"
+	expect "...and opened none of the container's cgroup files (a child walked the tree)" "" \
+		"$(grep -E 'cgroup\.(procs|kill|freeze)|freezer\.state' "$sd/loop.strace")"
+	kill -TERM $SP
+	wait_until 30 exited $SP || kill -KILL $SP
+	wait $SP
+	expect "...and the supervisor exits cleanly" 0 "$?"
+	assert_clean frozen "a service that froze itself, killed past stop-timeout"
+fi

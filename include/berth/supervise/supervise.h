@@ -93,6 +93,7 @@ struct svc {
 	int log_fd, notify_fd;		/* read ends; -1 */
 	int pidfd;			/* an adopted container's init; -1 */
 	pid_t starter, cleaner, watcher;	/* start.c's children at work; 0 */
+	pid_t killer;			/* ...SIGKILL to all its container's cgroup; 0 */
 	pid_t paths_watcher;		/* wait-for = path's child (conditions.c); 0 */
 	int paths_fd;			/* ...its lines; -1 */
 	size_t paths_seen;		/* ...how many of its paths it found, in order */
@@ -214,6 +215,7 @@ void svc_start_result(struct supervisor *sv, struct svc *s);	/* the starter answ
 void svc_start_watch(struct supervisor *sv, struct svc *s);	/* ACT_WATCH */
 void svc_spawn_paths_watcher(struct supervisor *sv, struct svc *s);	/* wait-for = path */
 void svc_start_abort(struct supervisor *sv, struct svc *s);	/* ACT_ABORT: kill it, clear what it made */
+void svc_kill(struct supervisor *sv, struct svc *s);	/* ACT_KILL */
 void svc_teardown(struct supervisor *sv, struct svc *s);	/* ACT_TEARDOWN */
 void svc_cleaner_timeout(struct supervisor *sv, struct svc *s);
 void svc_unclaimed_add(struct supervisor *sv, pid_t pid, int status);
