@@ -254,7 +254,7 @@ static int make_entry(struct unpack *u, int parent, const char *name, const stru
 		if (unpack_clean_path(e->link, target, sizeof(target)) < 0 || !*target)
 			return log_error("%s: %s: a hard link to \"%s\", outside the image", u->t->in->origin, u->path,
 					 e->link);
-		int tparent = inroot_open_parent(u->rootfd, target, false, &tname);
+		int tparent = inroot_open_parent(u->rootfd, target, 0, &tname);
 		if (tparent < 0)
 			return fail(u, "hard link target");
 		r = linkat(tparent, tname, parent, name, 0);
@@ -289,7 +289,7 @@ static int apply_entry(struct unpack *u, const struct tar_entry *e)
 	bool whiteout = (u->flags & UNPACK_LAYER) && !strncmp(base ? base + 1 : u->path, WHITEOUT, strlen(WHITEOUT));
 	/* A whiteout in a directory that is not there hides nothing: it
 	 * makes no directory. */
-	int parent = inroot_open_parent(u->rootfd, u->path, !whiteout, &name);
+	int parent = inroot_open_parent(u->rootfd, u->path, whiteout ? 0 : INROOT_MKDIR, &name);
 	if (parent < 0 && whiteout && errno == ENOENT)
 		return 0;
 	if (parent < 0)

@@ -65,7 +65,7 @@ static int bind_host_device(const struct spec_device *d, int parent, const char 
 static int create_device(const struct spec *s, int rootfd, const struct spec_device *d)
 {
 	const char *name;
-	int parent = inroot_open_parent(rootfd, d->path, true, &name);
+	int parent = inroot_open_parent(rootfd, d->path, INROOT_MKDIR, &name);
 	if (parent < 0)
 		return log_error("linux.devices %s: parent directory: %m", d->path);
 	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
@@ -111,7 +111,7 @@ static bool dev_is_bind(const struct spec *s)
 static int make_link(int rootfd, const char *target, const char *path)
 {
 	const char *name;
-	int parent = inroot_open_parent(rootfd, path, true, &name);
+	int parent = inroot_open_parent(rootfd, path, INROOT_MKDIR, &name);
 	int r = 0;
 	/* /dev/ptmx may be a device node left by the image. */
 	if (parent < 0 || (!strcmp(name, "ptmx") && unlinkat(parent, name, 0) < 0 && errno != ENOENT) ||

@@ -3,8 +3,8 @@
  * copies of whole lines to the console and /dev/kmsg.
  *
  * None of it may stop the loop, whatever the service does: the log file
- * is opened without following links and without blocking (a planted
- * symlink or FIFO is refused), the console is written through a
+ * is opened without following links anywhere on its path and without
+ * blocking (a planted symlink or FIFO is refused), the console is written through a
  * non-blocking description of its own, and the copies are rate-limited
  * per service; a line that cannot go out at once is dropped and counted
  * (`ctl status`). */
@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "berth/supervise/supervise.h"
+#include "berth/util/inroot.h"
 #include "berth/util/util.h"
 
 /* ---- the console ----
@@ -228,16 +229,37 @@ static void log_file_close(struct svc *s)
 	s->log_file_fd = -1;
 }
 
+/* log-file's directory, reached with no symlink on the way (and the
+ * file's name in it): a service that can write a directory on that path
+ * could plant one, and the supervisor would then create, append to,
+ * rotate and remove files of that name in a directory of the service's
+ * choosing. Every use of the file is relative to this fd. */
+static int log_dir_open(const char *path, const char **name)
+{
+	int root = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	int dir = inroot_open_parent(root, path, INROOT_NO_SYMLINKS, name);
+	int e = errno;
+	close(root);
+	errno = e;
+	return dir;
+}
+
 /* Where the service can write the log's directory it can plant a link
  * to a host file, a FIFO that never drains, or a hard link: each is
  * refused, once, with the reason. */
 static int log_file_open(struct svc *s)
 {
-	const char *path = s->conf.log_file;
-	int fd = openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
-	struct stat st;
+	const char *path = s->conf.log_file, *name;
+	int dir = log_dir_open(path, &name);
 	const char *why = NULL;
-	if (fd < 0)
+	int fd = -1;
+	struct stat st;
+	if (dir < 0)
+		why = errno == ELOOP ? "has a symlink on its path (a service could plant one: name it without)" : strerror(errno);
+	else if ((fd = openat(dir, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+			      0600)) < 0)
 		why = errno == ELOOP ? "is a symlink" : errno == ENXIO ? "is a FIFO" : strerror(errno);
 	else if (fstat(fd, &st) < 0)
 		why = strerror(errno);
@@ -245,6 +267,8 @@ static int log_file_open(struct svc *s)
 		why = "is not a regular file";
 	else if (st.st_nlink > 1)
 		why = "has other hard links";
+	if (dir >= 0)
+		close(dir);
 	if (why) {
 		if (fd >= 0)
 			close(fd);
@@ -259,19 +283,26 @@ static int log_file_open(struct svc *s)
 	return 0;
 }
 
-/* Rotate: file.N-1 -> file.N ... file -> file.1; keep log-files of them. */
+/* Rotate: file.N-1 -> file.N ... file -> file.1; keep log-files of them.
+ * A directory that has a symlink on its path now is left as it is: the
+ * open that follows says why. */
 static void log_file_rotate(struct svc *s)
 {
 	const struct service_conf *c = &s->conf;
+	const char *name;
 	log_file_close(s);
+	int dir = log_dir_open(c->log_file, &name);
+	if (dir < 0)
+		return;
 	for (int i = c->log_files; i > 0; i--) {
-		char from[600], to[600];
-		snprintf(from, sizeof(from), i > 1 ? "%s.%d" : "%s", c->log_file, i - 1);
-		snprintf(to, sizeof(to), "%s.%d", c->log_file, i);
-		rename(from, to);
+		char from[300], to[300];
+		snprintf(from, sizeof(from), i > 1 ? "%s.%d" : "%s", name, i - 1);
+		snprintf(to, sizeof(to), "%s.%d", name, i);
+		renameat(dir, from, dir, to);
 	}
 	if (!c->log_files)
-		unlink(c->log_file);
+		unlinkat(dir, name, 0);
+	close(dir);
 }
 
 /* Append to log-file, no file growing past log-file-size. */

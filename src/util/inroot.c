@@ -253,7 +253,7 @@ int inroot_open(int rootfd, const char *path, unsigned flags)
 	return walk(rootfd, path, flags);
 }
 
-int inroot_open_parent(int rootfd, const char *path, bool mkdir, const char **name)
+int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char **name)
 {
 	size_t len = strlen(path);
 	while (len > 0 && path[len - 1] != '/')
@@ -267,7 +267,7 @@ int inroot_open_parent(int rootfd, const char *path, bool mkdir, const char **na
 	char *dir = len ? strndup(path, len) : strdup("/");
 	if (!dir)
 		return -1;
-	int fd = inroot_open(rootfd, dir, mkdir ? INROOT_MKDIR : 0);
+	int fd = inroot_open(rootfd, dir, flags);
 	int e = errno;
 	free(dir);
 	errno = e;

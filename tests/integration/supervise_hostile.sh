@@ -387,3 +387,24 @@ else
 	expect "...and the supervisor exits cleanly" 0 "$?"
 	assert_clean frozen "a service that froze itself, killed past stop-timeout"
 fi
+
+# A log-file below a directory the service can write: a link it plants
+# in place of a directory on the path is followed neither by the
+# rotation nor by the open after it (the build before renamed the file of
+# that name in the directory the link named, and wrote its own there).
+rm -rf "$sd/conf" "$sd/data" "$sd/decoydir" && mkdir -p "$sd/conf" "$sd/data/logs" "$sd/decoydir"
+echo original > "$sd/decoydir/dirlink.log"
+printf '[service]\nrootfs = %s\nexec = sh -c "echo before; while [ ! -e /data/go ]; do sleep 0.05; done; rm -rf /data/logs; ln -s %s /data/logs; while :; do echo after-the-link; sleep 0.01; done"\nlog-file = %s\nlog-file-size = 1k\nstop-signal = KILL\n[container]\nmount = %s:/data\n' \
+	"$sd/rootfs" "$sd/decoydir" "$sd/data/logs/dirlink.log" "$sd/data" > "$sd/conf/dirlink.conf"
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-dirlink.log" 2>&1 & SP=$!
+check "a log-file below a directory the service can write: written" wait_until 10 grep -q before "$sd/data/logs/dirlink.log"
+touch "$sd/data/go"
+check "...a link planted on its path is refused once it is rotated" \
+	wait_until 20 grep -q "dirlink.log has a symlink on its path" "$sd/supervisor-dirlink.log"
+expect "...and the directory it names is left as it was" "dirlink.log original" \
+	"$(cd "$sd/decoydir" && echo * "$(cat dirlink.log)")"
+kill -TERM $SP
+wait_until 30 exited $SP || kill -KILL $SP
+wait $SP
+expect "...and the supervisor exits cleanly" 0 "$?"
+assert_clean dirlink "a link planted on a log-file's path"

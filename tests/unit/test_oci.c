@@ -577,11 +577,11 @@ static void test_inroot(void)
 	snprintf(p, sizeof(p), "%s/made", outside);
 	CHECK(access(p, F_OK) < 0);	/* nothing was made outside */
 	const char *name;
-	int fd = inroot_open_parent(rootfd, "/through/dev/null", true, &name);
+	int fd = inroot_open_parent(rootfd, "/through/dev/null", INROOT_MKDIR, &name);
 	CHECK(fd >= 0 && !strcmp(name, "null"));
 	if (fd >= 0)
 		close(fd);
-	CHECK(inroot_open_parent(rootfd, "/dev/..", true, &name) < 0 && errno == EINVAL);
+	CHECK(inroot_open_parent(rootfd, "/dev/..", INROOT_MKDIR, &name) < 0 && errno == EINVAL);
 	close(rootfd);
 #undef AT
 	remove_tree(base);

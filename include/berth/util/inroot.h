@@ -26,11 +26,11 @@ enum inroot_flags {
  * with errno set. A final symlink is followed (inside the root). */
 int inroot_open(int rootfd, const char *path, unsigned flags);
 
-/* The parent of `path` (made as with INROOT_MKDIR when mkdir is set) and
- * the last component's name, for mknodat/symlinkat/unlinkat. The name
+/* The parent of `path`, opened as inroot_open does with flags, and the
+ * last component's name, for mknodat/symlinkat/unlinkat. The name
  * points into path; a path ending in "/", "." or ".." has no last
  * component and is refused with EINVAL. */
-int inroot_open_parent(int rootfd, const char *path, bool mkdir, const char **name);
+int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char **name);
 
 /* "/proc/self/fd/N": a path naming exactly what an fd holds, for mount(2)
  * and for reopening an O_PATH fd. */
