@@ -394,8 +394,15 @@ fi
 # that name in the directory the link named, and wrote its own there).
 rm -rf "$sd/conf" "$sd/data" "$sd/decoydir" && mkdir -p "$sd/conf" "$sd/data/logs" "$sd/decoydir"
 echo original > "$sd/decoydir/dirlink.log"
-printf '[service]\nrootfs = %s\nexec = sh -c "echo before; while [ ! -e /data/go ]; do sleep 0.05; done; rm -rf /data/logs; ln -s %s /data/logs; while :; do echo after-the-link; sleep 0.01; done"\nlog-file = %s\nlog-file-size = 1k\nstop-signal = KILL\n[container]\nmount = %s:/data\n' \
-	"$sd/rootfs" "$sd/decoydir" "$sd/data/logs/dirlink.log" "$sd/data" > "$sd/conf/dirlink.conf"
+# (Its program in a file: a service file's line holds 198 characters.)
+cat > "$sd/rootfs/dirlink.sh" <<EOF
+echo before
+while [ ! -e /data/go ]; do sleep 0.05; done
+rm -rf /data/logs; ln -s $sd/decoydir /data/logs
+while :; do echo after-the-link; sleep 0.01; done
+EOF
+printf '[service]\nrootfs = %s\nexec = sh /dirlink.sh\nlog-file = %s\nlog-file-size = 1k\nstop-signal = KILL\n[container]\nmount = %s:/data\n' \
+	"$sd/rootfs" "$sd/data/logs/dirlink.log" "$sd/data" > "$sd/conf/dirlink.conf"
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-dirlink.log" 2>&1 & SP=$!
 check "a log-file below a directory the service can write: written" wait_until 10 grep -q before "$sd/data/logs/dirlink.log"
 touch "$sd/data/go"
