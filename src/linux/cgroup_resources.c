@@ -97,18 +97,8 @@ static int64_t tasks_share(const char *dir, int share)
 static int cg_pids(const char *dir, const struct resources *r)
 {
 	char buf[32];
-	if (share_pids(r)) {
-		/* A default: a cgroup that does not take it (seen once on a
-		 * board's boot, pids.max missing as services started side by
-		 * side) still runs its container, with a warning. */
-		char file[600];
-		const char *v = cg_limit(tasks_share(dir, r->pids_share), buf, sizeof(buf));
-		str_cat(file, sizeof(file), dir, "/pids.max", (char *)NULL);
-		if (write_kernel_file(file, v, strlen(v)) < 0)
-			log_warn("%s: %m (the service's default share of the host's tasks is not set)", file);
-		return 0;
-	}
-	return cg_write(dir, "pids.max", cg_limit(r->v[R_PIDS_LIMIT], buf, sizeof(buf)), "pids.limit");
+	int64_t v = share_pids(r) ? tasks_share(dir, r->pids_share) : r->v[R_PIDS_LIMIT];
+	return cg_write(dir, "pids.max", cg_limit(v, buf, sizeof(buf)), "pids.limit");
 }
 
 static int cg_rdma(const char *dir, const struct resources *r)
