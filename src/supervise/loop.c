@@ -276,5 +276,14 @@ int supervise_run(struct supervisor *sv)
 		/* Nothing is freed while ev[] may still point into it. */
 		svc_forget_removed(sv);
 		svc_boot_settled(sv);
+		/* A stop asked through ctl (poweroff, reboot) or by a service's
+		 * failure-action when nothing runs has no exit to wait for: no
+		 * signal would ever come to end the loop (PID 1 hung so, seen
+		 * on the boards when the one service that ran had failed). */
+		if (sv->stopping && svc_shutdown(sv)) {
+			log_info("supervisor: every service is down");
+			release(sv);
+			return 0;
+		}
 	}
 }
