@@ -97,8 +97,9 @@ static void reap(struct supervisor *sv)
 		svc_reaped(sv, pid, status);
 }
 
-/* Returns 1 when the loop should end (shutdown done). */
-static int on_signal(struct supervisor *sv)
+/* Whether the loop ends (every service down) is asked after each batch
+ * of events, whatever asked for the stop. */
+static void on_signal(struct supervisor *sv)
 {
 	struct signalfd_siginfo si;
 	while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -132,10 +133,8 @@ static int on_signal(struct supervisor *sv)
 			break;
 		}
 	}
-	if (sv->stopping)
-		return svc_shutdown(sv);
-	svc_schedule(sv);
-	return 0;
+	if (!sv->stopping)
+		svc_schedule(sv);
 }
 
 /* What the loop holds, let go: at its end, and when the supervisor
@@ -221,11 +220,7 @@ int supervise_run(struct supervisor *sv)
 			struct watch *w = ev[i].data.ptr;
 			switch (w->kind) {
 			case W_SIGNAL:
-				if (on_signal(sv)) {
-					log_info("supervisor: every service is down");
-					release(sv);
-					return 0;
-				}
+				on_signal(sv);
 				break;
 			case W_TIMER: {
 				uint64_t ticks;
@@ -276,10 +271,11 @@ int supervise_run(struct supervisor *sv)
 		/* Nothing is freed while ev[] may still point into it. */
 		svc_forget_removed(sv);
 		svc_boot_settled(sv);
-		/* A stop asked through ctl (poweroff, reboot) or by a service's
-		 * failure-action when nothing runs has no exit to wait for: no
-		 * signal would ever come to end the loop (PID 1 hung so, seen
-		 * on the boards when the one service that ran had failed). */
+		/* Asked here, not only after a signal: a stop asked through ctl
+		 * (poweroff, reboot) or by a service's failure-action when
+		 * nothing runs has no exit to wait for, and no signal would
+		 * ever come (PID 1 hung so, seen on the boards when the one
+		 * service that ran had failed). */
 		if (sv->stopping && svc_shutdown(sv)) {
 			log_info("supervisor: every service is down");
 			release(sv);

@@ -4,10 +4,10 @@
  *
  * None of it may stop the loop, whatever the service does: the log file
  * is opened without following links anywhere on its path and without
- * blocking (a planted symlink or FIFO is refused), the console is written through a
- * non-blocking description of its own, and the copies are rate-limited
- * per service; a line that cannot go out at once is dropped and counted
- * (`ctl status`). */
+ * blocking (a planted symlink or FIFO is refused), the console is
+ * written through a non-blocking description of its own, and the copies
+ * are rate-limited per service; a line that cannot go out at once is
+ * dropped and counted (`ctl status`). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
