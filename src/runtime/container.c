@@ -398,12 +398,14 @@ static int teardown(const char *root, const struct state *st, bool poststop)
 		wait_for(cgroup_emptied, (void *)st->cgroup, events, POLLPRI, 1000);
 		if (events >= 0)
 			close(events);
-		/* A systemd scope (--systemd-cgroup) is not stopped by a
-		 * call: emptied here, it is stopped and collected by systemd
-		 * itself, as any scope is. (A StopUnit would race that: in
-		 * the systemd VM test, systemd 252 never answered one that
-		 * arrived while it collected the unit.) */
-		if (cgroup_remove(st->cgroup) < 0)
+		/* A systemd scope's cgroup (--systemd-cgroup) is systemd's:
+		 * emptied here, the scope is stopped and its cgroup removed
+		 * by systemd, which learns it is empty by reading its
+		 * cgroup.events when that changes. Removing it ourselves
+		 * raced that read, and a scope whose file was gone first
+		 * stayed active for good. (Nor a StopUnit: systemd 252 never
+		 * answered one that arrived while it collected the unit.) */
+		if (!st->systemd_unit[0] && cgroup_remove(st->cgroup) < 0)
 			r = -1;
 	}
 	char dir[4096];
