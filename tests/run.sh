@@ -103,7 +103,7 @@ vms_x86_64() {
 	sh tests/qemu/run.sh x86_64 "$top/build/test/berth"
 	echo "-- systemd as PID 1 in QEMU: --systemd-cgroup against Debian's systemd"
 	sh tests/qemu/systemd.sh x86_64 "$top/build/test/berth"
-	echo "-- the x86_64 board: berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell; the demo"
+	echo "-- the x86_64 board: berth as PID 1, under busybox init, watchdog, kernel command line, a poweroff with nothing running, emergency shell; the demo"
 	sh tests/qemu/boot.sh x86_64 "$top/build/test/berth"
 	sh tests/qemu/demo.sh x86_64
 }
@@ -117,7 +117,7 @@ powercut_half() {	# NAME 1|0: the half that takes an odd one
 }
 boards_arm() {
 	for arch in aarch64 armv7; do
-		echo "-- the $arch board: berth as PID 1, under busybox init, watchdog, kernel command line, emergency shell; the demo"
+		echo "-- the $arch board: berth as PID 1, under busybox init, watchdog, kernel command line, a poweroff with nothing running, emergency shell; the demo"
 		sh tests/qemu/boot.sh $arch "$top/build/test-$arch/berth"
 		sh tests/qemu/demo.sh $arch "$top/build/test-$arch/berth"
 	done

@@ -3,7 +3,8 @@
 # berth at boot on a QEMU board (board/qemu-ARCH: Debian's kernel, a
 # busybox userland): as /sbin/init (PID 1), and as a service of busybox
 # init (inittab); with a watchdog; with berth.* on the kernel command line;
-# with no services (an emergency shell). MODES (default: all) picks some. Services
+# with no services (an emergency shell); with one that failed, then a
+# poweroff (idle). MODES (default: all) picks some. Services
 # start at boot in dependency order; a killed container comes back; the
 # web service answers; `berth ctl poweroff` powers the VM off cleanly.
 # A "selftest" service (sharing the VM's pid and network namespaces, with
@@ -121,13 +122,17 @@ SH
 	fi
 	if [ "$1" = cmdline ]; then
 		# berth.skip keeps crashy down; a service with failure-action =
-		# reboot reboots the VM once it has failed.
+		# reboot reboots the VM once it has failed. By then no other
+		# service runs (the selftest stops web, then ends): no other
+		# container's exit comes to move the reboot along.
 		rm "$r/etc/berth/welcome.conf"
 		printf '[service]\nrootfs = /srv/busybox\nexec = sh -c "sleep 25; exit 1"\nrestart-limit = 1\nfailure-action = reboot\n' \
 			> "$r/etc/berth/doomed.conf"
 		cat > "$r/etc/selftest.sh" <<'SH'
 st=$(berth ctl list | awk '$1 == "crashy" { print $2 }')
 berth ctl status crashy | grep -q "skipped (berth.skip" && [ "$st" = stopped ] && echo "BOOT-TEST ok skipped" || echo "BOOT-TEST fail skipped [$st]"
+berth ctl stop web
+berth ctl list
 SH
 	fi
 	if [ "$1" = inittab ]; then
@@ -138,6 +143,15 @@ SH
 	fi
 	if [ "$1" = emergency ]; then
 		rm -rf "$r/etc/berth"	# nothing to supervise: a shell on the console
+	fi
+	if [ "$1" = idle ]; then
+		# One service, whose container cannot be made (its rootfs is
+		# not there): once it has failed, nothing runs, and a poweroff
+		# typed on the console must not wait for a container to exit
+		# (PID 1 once waited for good: with no child left, no signal
+		# came to wake it).
+		rm "$r"/etc/berth/*.conf
+		printf '[service]\nrootfs = /srv/missing\nexec = true\nrestart = no\n' > "$r/etc/berth/broken.conf"
 	fi
 	if [ "$1" = watchdog ]; then
 		sed -i 's|^::respawn:/bin/berth supervise|::sysinit:/bin/insmod /watchdog.ko\n::sysinit:/bin/insmod /softdog.ko soft_margin=2 soft_noboot=1\n& --watchdog|' "$r/etc/inittab"
@@ -181,7 +195,7 @@ from_outside() {
 	timeout 20 busybox wget -q -O - "http://127.0.0.1:$BOARD_HTTP_PORT/outside-done" > /dev/null 2>&1
 }
 
-for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
+for mode in ${MODES:-pid1 inittab watchdog cmdline idle emergency}; do
 	tree $mode || { record FAIL "qemu-$arch boot ($mode): the board's initramfs"; continue; }
 	log=$work/console-$mode.log
 	# The host's port forwarded to the board's 8080: one of its own
@@ -195,6 +209,9 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 		# The shell comes once the boot has settled: type then.
 		cmdline) : > "$log"; console_type "$log" 'echo SHELL-$((40+2))' |
 			VM_CMDLINE="berth.skip=crashy berth.cgroup=v1 berth.debug berth.shell" vm_boot "$work/root-$mode" "$log" 600;;
+		# Once broken has failed (the boot has settled then), power off.
+		idle) : > "$log"; console_type "$log" 'berth ctl list; berth ctl poweroff' |
+			VM_CMDLINE="berth.shell" vm_boot "$work/root-$mode" "$log" 300;;
 		# The shell reads the serial console: type into it.
 		emergency) : > "$log"; console_type "$log" 'echo EMERGENCY-$((40+2))' exit |
 			vm_boot "$work/root-$mode" "$log" 600;;
@@ -227,9 +244,17 @@ for mode in ${MODES:-pid1 inittab watchdog cmdline emergency}; do
 			record PASS "qemu-$arch boot: berth.cgroup=v1: the services run on v1 hierarchies" ||
 			record FAIL "qemu-$arch boot: berth.cgroup=v1: the services run on v1 hierarchies"
 		if grep -q "failure-action = reboot" "$log" && grep -q "reboot: Restarting system" "$log"; then
-			record PASS "qemu-$arch boot: failure-action = reboot reboots the device"
+			record PASS "qemu-$arch boot: failure-action = reboot reboots the device, with no other service running"
 		else
-			record FAIL "qemu-$arch boot: failure-action = reboot reboots the device"; tail -20 "$log"
+			record FAIL "qemu-$arch boot: failure-action = reboot reboots the device, with no other service running"; tail -20 "$log"
+		fi
+		continue
+	fi
+	if [ $mode = idle ]; then
+		if grep -q "service broken: root.path /srv/missing" "$log" && [ $rc -eq 0 ] && grep -q "reboot: Power down" "$log"; then
+			record PASS "qemu-$arch boot: its one service failed, ctl poweroff powers the VM off"
+		else
+			record FAIL "qemu-$arch boot: its one service failed, ctl poweroff powers the VM off (qemu exit $rc)"; tail -20 "$log"
 		fi
 		continue
 	fi
