@@ -405,7 +405,7 @@ static int teardown(const char *root, const struct state *st, bool poststop)
 		 * raced that read, and a scope whose file was gone first
 		 * stayed active for good. (Nor a StopUnit: systemd 252 never
 		 * answered one that arrived while it collected the unit.) */
-		if (!st->systemd_unit[0] && cgroup_remove(st->cgroup) < 0)
+		if (!(ENABLE_SYSTEMD_CGROUP && st->systemd_unit[0]) && cgroup_remove(st->cgroup) < 0)
 			r = -1;
 	}
 	char dir[4096];
