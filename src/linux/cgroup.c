@@ -303,16 +303,21 @@ static int cpuset_init(const char *mnt, const char *dir)
 	return 0;
 }
 
-/* Enable in `level`'s cgroup.subtree_control every controller it offers. */
+/* Enable in `level`'s cgroup.subtree_control every controller it offers,
+ * those it lists as enabled too: the kernel lists a controller there
+ * before it has made that controller's files in the cgroups below, so a
+ * creation beside another that only read the list could write a limit
+ * whose file was not there yet (ENOENT, on boards starting services side
+ * by side). The write takes the kernel's cgroup lock, so once it returns
+ * every enabling begun before it is complete; an enabled controller it
+ * names again is a no-op. */
 static void v2_enable_level(const char *level)
 {
 	char *avail = cg_read(level, "cgroup.controllers");
-	char *enabled = cg_read(level, "cgroup.subtree_control");
 	char want[256] = "";
 	size_t len = 0;
 	for (char *save, *t = avail ? strtok_r(avail, " \n", &save) : NULL; t; t = strtok_r(NULL, " \n", &save))
-		if (!enabled || !has_word(enabled, t, " \n"))
-			len += (size_t)snprintf(want + len, len < sizeof(want) ? sizeof(want) - len : 0, "+%s ", t);
+		len += (size_t)snprintf(want + len, len < sizeof(want) ? sizeof(want) - len : 0, "+%s ", t);
 	if (len && len < sizeof(want)) {
 		char path[600];
 		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", level);
@@ -323,7 +328,6 @@ static void v2_enable_level(const char *level)
 					log_debug("%s: %s: %m", path, t);
 	}
 	free(avail);
-	free(enabled);
 }
 
 /* v2 controllers work only where every ancestor's cgroup.subtree_control
