@@ -31,7 +31,10 @@ static bool want_cpu(const struct resources *r)
 		   BIT(R_CPU_RT_RUNTIME) | BIT(R_CPU_RT_PERIOD) | BIT(R_CPU_IDLE));
 }
 static bool want_cpuset(const struct resources *r) { return r->cpus || r->mems; }
-static bool want_pids(const struct resources *r) { return res_has(r, R_PIDS_LIMIT); }
+/* A share comes from a service file (CONFIG_INI): no build without
+ * one carries tasks_share. */
+static bool share_pids(const struct resources *r) { return ENABLE_INI && !res_has(r, R_PIDS_LIMIT) && r->pids_share > 0; }
+static bool want_pids(const struct resources *r) { return res_has(r, R_PIDS_LIMIT) || share_pids(r); }
 static bool want_blkio(const struct resources *r)
 {
 	size_t n = r->n_weight_devices;
@@ -55,10 +58,47 @@ static int cg_cpuset(const char *dir, const struct resources *r)
 	return 0;
 }
 
+/* A count from a file: 0 if there is none, INT64_MAX for "max". */
+static int64_t read_count(const char *dir, const char *file)
+{
+	char *text = cg_read(dir, file);
+	int64_t v = !text ? 0 : strncmp(text, "max", 3) ? (int64_t)str_u64_at(text) : INT64_MAX;
+	free(text);
+	return v;
+}
+
+/* share percent of the tasks the host allows dir: the kernel's pid_max
+ * and threads-max, and the pids.max of each cgroup above it; -1 (max)
+ * where none of them can be read. */
+static int64_t tasks_share(const char *dir, int share)
+{
+	static const char *const kernel[] = { "pid_max", "threads-max" };
+	int64_t most = INT64_MAX;
+	for (size_t i = 0; i < ARRAY_SIZE(kernel); i++) {
+		int64_t v = read_count("/proc/sys/kernel", kernel[i]);
+		if (v > 0 && v < most)
+			most = v;
+	}
+	char up[512];
+	snprintf(up, sizeof(up), "%s", dir);
+	for (char *slash; (slash = strrchr(up, '/')) && slash > up;) {
+		*slash = 0;
+		int64_t v = read_count(up, "pids.max");
+		if (!v)		/* the root has none */
+			break;
+		if (v < most)
+			most = v;
+	}
+	if (most == INT64_MAX)
+		return -1;
+	return most * share / 100 > 0 ? most * share / 100 : 1;
+}
+
 static int cg_pids(const char *dir, const struct resources *r)
 {
 	char buf[32];
-	return cg_write(dir, "pids.max", cg_limit(r->v[R_PIDS_LIMIT], buf, sizeof(buf)), "pids.limit");
+	int64_t v = share_pids(r) ? tasks_share(dir, r->pids_share) : r->v[R_PIDS_LIMIT];
+	return cg_write(dir, "pids.max", cg_limit(v, buf, sizeof(buf)), "pids.limit");
 }
 
 static int cg_rdma(const char *dir, const struct resources *r)
@@ -158,6 +198,8 @@ int cg_apply(const struct cgroup_ctx *c, const struct resources *r)
 			continue;
 		char dir[512];
 		int version = cg_controller(c, k->v1, k->v2, dir, sizeof(dir));
+		if (!version && k->wanted == want_pids && share_pids(r))
+			continue;	/* only a share of the host's tasks: nothing to share here */
 		if (!version)
 			return log_error("linux.resources.%s: this host has no %s controller%s", k->field, k->v1,
 					 c->v2 >= 0 && k->v2 ? " (neither in cgroup v1 nor enabled in cgroup v2)" : "");

@@ -640,10 +640,19 @@ static int k_cpuset_mems(struct key_ctx *k) { res(k)->mems = k->e->value; return
 
 static int k_pids_max(struct key_ctx *k)
 {
-	int64_t v = -1;
-	if (strcmp(k->e->value, "max") && get_int(k, 1, INT32_MAX, &v) < 0)
+	const char *v = k->e->value, *end;
+	uint64_t share;
+	int64_t n = -1;
+	if (str_scan_u64(v, &share, &end) == 0 && *end == '%') {
+		if (end[1] || share < 1 || share > 100)
+			return KERR(k, "\"%s\" is not a share from 1%% to 100%%", v);
+		k->c->pids_share = (int)share;
+		return 0;
+	}
+	if (strcmp(v, "max") && get_int(k, 1, INT32_MAX, &n) < 0)
 		return -1;
-	res_put(res(k), R_PIDS_LIMIT, v);
+	res_put(res(k), R_PIDS_LIMIT, n);
+	k->c->pids_share = -1;
 	return 0;
 }
 
@@ -769,6 +778,13 @@ int service_finish(struct service_conf *c)
 	env_merge(&c->spec.process, &c->spec.arena);
 	if (c->restart_delay_ms > c->restart_max_delay_ms)
 		c->restart_max_delay_ms = c->restart_delay_ms;
+	/* A share of the host's tasks unless a limit is given (a bundle's
+	 * pids.limit too): one service forking without end must leave the
+	 * others room to fork, as systemd's DefaultTasksMax does. */
+	if (c->pids_share > 0 || (c->pids_share == 0 && !res_has(r, R_PIDS_LIMIT))) {
+		r->set &= ~(1ull << R_PIDS_LIMIT);
+		r->pids_share = c->pids_share > 0 ? c->pids_share : SERVICE_PIDS_SHARE;
+	}
 	for (const char *const *n = c->requires; n && *n; n++)
 		if (!strcmp(*n, c->name))
 			return log_error("%s: requires itself", c->file);

@@ -415,3 +415,47 @@ wait_until 30 exited $SP || kill -KILL $SP
 wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
 assert_clean dirlink "a link planted on a log-file's path"
+
+# A service that forks without end (fork_hold: it keeps asking) holds
+# only its share of the tasks its parent cgroup allows (pids.max's
+# default, 15%), and another service beside it can still fork: killed,
+# it is restarted and its shell starts a child. The parent is capped at
+# 400 tasks here so that the test cannot take the host's; on a device
+# the cap is the kernel's (pid_max, threads-max). The build before let
+# the bomb take all 400, and the other service's shell could not fork.
+pidsv1=$(awk '$9 == "cgroup" && $NF ~ /(^|,)pids(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+pidsv2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$pidsv1" ]; then tasks=$pidsv1/berth-test-tasks
+elif [ -n "$pidsv2" ] && grep -qw pids "$pidsv2/cgroup.subtree_control" 2>/dev/null; then tasks=$pidsv2/berth-test-tasks
+else tasks=""; fi
+if [ -z "$tasks" ] || ! cc -static -O2 -o "$sd/rootfs/bin/fork_hold" "$(dirname "$0")/../helpers/fork_hold.c" 2>/dev/null; then
+	skip "a service forking without end holds its share of the tasks" "no pids controller, or no static C compiler"
+else
+	rm -rf "$sd/conf" && mkdir -p "$sd/conf" && rm -f "$sd/rootfs/held" "$sd/rootfs/child"
+	mkdir -p "$tasks" && echo 400 > "$tasks/pids.max"
+	printf '[service]\nrootfs = %s\nexec = fork_hold /held\nstop-timeout = 500ms\n[container]\ncgroup = /berth-test-tasks/bomb\n' \
+		"$sd/rootfs" > "$sd/conf/bomb.conf"
+	printf '[service]\nrootfs = %s\nexec = sh -c "sleep 1000 & echo \\$! > /child; wait"\nrestart = always\nrestart-delay = 100ms\nstop-signal = KILL\n[container]\ncgroup = /berth-test-tasks/forker\n' \
+		"$sd/rootfs" > "$sd/conf/forker.conf"
+	"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-tasks.log" 2>&1 & SP=$!
+	wait_until 10 test -S "$SOCK"
+	wait_state forker ready
+	# fork_hold writes its count once refused, and again when it grows.
+	held_all() { [ -s "$sd/rootfs/held" ] && [ "$(cat "$tasks/bomb/pids.current")" = "$(cat "$tasks/bomb/pids.max")" ]; }
+	wait_until 20 held_all
+	expect "a service without pids.max: 15% of the 400 tasks its parent allows" 60 "$(cat "$tasks/bomb/pids.max")"
+	expect "...a service forking without end holds them all, no more" "60 59" \
+		"$(cat "$tasks/bomb/pids.current") $(cat "$sd/rootfs/held")"
+	rm -f "$sd/rootfs/child"
+	kill -9 "$(field forker 3)"
+	check "...another service, killed meanwhile, is restarted" wait_until 10 restarted_to forker 1
+	child_runs() { [ -s "$sd/rootfs/child" ] && [ "$(cat "$tasks/forker/pids.current")" -ge 2 ]; }
+	check "...and its shell forks a child" wait_until 10 child_runs
+	kill -TERM $SP
+	wait_until 30 exited $SP || kill -KILL $SP
+	wait $SP
+	expect "...and the supervisor exits cleanly" 0 "$?"
+	for n in bomb forker; do assert_clean "$n" "a fork bomb beside another service: $n"; done
+	for d in /sys/fs/cgroup/*/berth-test-tasks /sys/fs/cgroup/berth-test-tasks; do [ -d "$d" ] && rmdir "$d"; done
+	rm -f "$sd/rootfs/bin/fork_hold"
+fi

@@ -434,6 +434,18 @@ static void test_service(void)
 	const struct resources *r = &s->resources;
 	CHECK(r->v[R_MEM_LIMIT] == 64 << 20 && r->v[R_MEM_SWAP] == 80 << 20 && r->v[R_PIDS_LIMIT] == -1);
 	CHECK(r->v[R_CPU_QUOTA] == 50000 && r->v[R_CPU_PERIOD] == 100000 && r->v[R_CPU_SHARES] == 2 + 99 * 262142 / 9999);
+	CHECK(r->pids_share == 0);	/* pids.max = max: no share */
+	service_free(&c);
+	/* pids.max: by default a share of the host's tasks; N% another share,
+	 * a number a limit. */
+	CHECK(load_service(&c, "[service]\nrootfs = /r\nexec = true\n") == 0);
+	CHECK(!res_has(&c.spec.resources, R_PIDS_LIMIT) && c.spec.resources.pids_share == SERVICE_PIDS_SHARE);
+	service_free(&c);
+	CHECK(load_service(&c, "[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = 40%\n") == 0);
+	CHECK(!res_has(&c.spec.resources, R_PIDS_LIMIT) && c.spec.resources.pids_share == 40);
+	service_free(&c);
+	CHECK(load_service(&c, "[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = 64\n") == 0);
+	CHECK(c.spec.resources.v[R_PIDS_LIMIT] == 64 && c.spec.resources.pids_share == 0);
 	service_free(&c);
 	static const char *const bad[] = {
 		"[service]\nexec = true\n",				/* no rootfs or bundle */
@@ -450,6 +462,11 @@ static void test_service(void)
 		"[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = 50000 999\n",
 		"[service]\nrootfs = /r\nexec = true\n[resources]\ncpu.max = \n",
 		"[service]\nrootfs = /r\nexec = true\n[resources]\nmemory.swap.max = 1M\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = 0%\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = 101%\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = %\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = 5x%\n",
+		"[service]\nrootfs = /r\nexec = true\n[resources]\npids.max = 100000000%\n",
 		"[service]\nrootfs = /r\nexec = true\n[container]\nnamespaces = pid\n",
 		"[service]\nrootfs = /r\nexec = true\n[container]\nmount = nodest\n",
 		"[service]\nrootfs = /r\nexec = true\n[container]\ncapability = CAP_NOPE\n",

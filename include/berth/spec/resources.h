@@ -65,6 +65,11 @@ struct resources {
 	size_t n_rdma;
 	struct spec_keyval *unified;		/* v2 file -> value */
 	size_t n_unified;
+	/* No pids.limit: this percent of the tasks the host allows the
+	 * cgroup (pid_max, threads-max, the pids.max above it), where there
+	 * is a pids controller: a service's pids.max = N%, 15 by default;
+	 * 0: none. */
+	int pids_share;
 };
 
 static inline bool res_has(const struct resources *r, enum res_scalar f)

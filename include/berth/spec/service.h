@@ -13,6 +13,10 @@
 #include "berth/spec/network.h"
 #include "berth/spec/spec.h"
 
+/* pids.max's default: this percent of the tasks the host allows (its
+ * pid_max, threads-max, and the pids.max above the service's cgroup). */
+#define SERVICE_PIDS_SHARE 15
+
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 /* When a service counts as ready, so that its dependents start. */
 enum ready_kind { READY_NONE, READY_NOTIFY, READY_PATH, READY_EXIT };
@@ -52,6 +56,7 @@ struct service_conf {
 	int log_files;			/* rotated files kept */
 	bool log_console, log_kmsg;	/* copy lines there, prefixed with the name */
 	int log_rate, log_burst;	/* copies: lines a second (0: no limit), burst */
+	int pids_share;			/* pids.max = N%: N; a number or max: -1; 0: not given */
 
 	struct net_conf net;		/* [network] (CONFIG_NETWORK) */
 	/* image = (CONFIG_IMAGE_STORE): the name the file gives, what that
