@@ -72,7 +72,7 @@ static int container_userns(pid_t init_pid, const char *what)
 	return fd;
 }
 
-int idmount_make(const struct spec *s, size_t i, pid_t init_pid)
+int idmount_make(const struct spec *s, size_t i, pid_t init_pid, const struct fences *f)
 {
 	if (i >= s->n_mounts || s->mounts[i].idmap == IDMAP_NONE || !s->mounts[i].source)
 		return log_error("the container process asked for mounts[%zu], which is no idmapped mount", i);
@@ -82,10 +82,15 @@ int idmount_make(const struct spec *s, size_t i, pid_t init_pid)
 	char *src = mount_source(s, m);
 	if (!src)
 		return -1;
-	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
-				OPEN_TREE_CLONE_ | O_CLOEXEC | (m->recursive_bind ? AT_RECURSIVE : 0));
+	int srcfd = bind_source_open(src, f, what);
+	int tree = srcfd < 0 ? -1 : (int)syscall(SYS_open_tree, srcfd, "",
+				OPEN_TREE_CLONE_ | O_CLOEXEC | AT_EMPTY_PATH | (m->recursive_bind ? AT_RECURSIVE : 0));
 	int userns = -1;
-	if (tree < 0) {
+	if (srcfd >= 0)
+		close(srcfd);
+	if (srcfd < 0) {
+		;	/* said */
+	} else if (tree < 0) {
 		log_error("%s: source %s: %m%s", what, src, errno == ENOSYS ? " (idmapped mounts need Linux 5.12)" : "");
 	} else if ((userns = m->n_uid_mappings ? userns_for(m, what) : container_userns(init_pid, what)) >= 0) {
 		struct mount_attr_ attr = { .attr_set = MOUNT_ATTR_IDMAP_, .userns_fd = (uint64_t)userns };

@@ -31,22 +31,37 @@ char *mount_source(const struct spec *s, const struct spec_mount *m)
 	return src;
 }
 
+int bind_source_open(const char *src, const struct fences *f, const char *what)
+{
+	int crossed;
+	int fd = host_open_fenced(src, f, &crossed);
+	if (fd < 0 && crossed >= 0)
+		log_error("%s: source %s: %m (below %s, which a container can write, links are followed only inside it)",
+			  what, src, f->at[crossed].path);
+	else if (fd < 0)
+		log_error("%s: source %s: %m", what, src);
+	return fd;
+}
+
 /* A bind mount's source is the host's (the config's author names it):
  * held by fd, so that what was checked is what gets mounted. An
  * idmapped one comes made (`made`, a detached mount) and is attached. */
-static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, int made, const char *what)
+static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, int made,
+		      const struct fences *f, const char *what)
 {
 	if (!m->source)
 		return log_error("%s: a bind mount needs a source", what);
 	char *src = mount_source(s, m);
 	if (!src)
 		return -1;
-	int srcfd = made >= 0 ? made : openat(AT_FDCWD, src, O_PATH | O_CLOEXEC);
+	int srcfd = made >= 0 ? made : bind_source_open(src, f, what);
 	struct stat st;
 	struct fd_path p;
 	int r = -1;
 	unsigned how = 0;
-	if (srcfd < 0 || fstat(srcfd, &st) < 0)
+	if (srcfd < 0)
+		;	/* said */
+	else if (fstat(srcfd, &st) < 0)
 		log_error("%s: source %s: %m", what, src);
 	else if ((how = S_ISDIR(st.st_mode) ? INROOT_MKDIR : INROOT_MKFILE), made >= 0
 		 ? move_mount_at(rootfd, m->destination, how, made) < 0
@@ -153,14 +168,15 @@ static int mount_fs(const struct spec *s, int rootfd, const struct spec_mount *m
 	return kernel_fs(m->type) ? check_kernel_fs(rootfd, m, what) : 0;
 }
 
-static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgroup_path, int made)
+static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgroup_path, int made,
+		     const struct fences *f)
 {
 	const struct spec_mount *m = &s->mounts[i];
 	char what[600];
 	snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
 	int r;
 	if (m->bind)
-		r = mount_bind(s, rootfd, m, made, what);
+		r = mount_bind(s, rootfd, m, made, f, what);
 	else if (!m->type)
 		r = log_error("%s: type: required unless options hold \"bind\" or \"rbind\"", what);
 	else if (!strcmp(m->type, "cgroup"))
@@ -172,10 +188,10 @@ static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgr
 	return r;
 }
 
-int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, const int *made)
+int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, const int *made, const struct fences *f)
 {
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if (mount_one(s, rootfd, i, cgroup_path, made ? made[i] : -1) < 0)
+		if (mount_one(s, rootfd, i, cgroup_path, made ? made[i] : -1, f) < 0)
 			return -1;
 	return 0;
 }

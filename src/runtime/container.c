@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,26 @@ static bool cgroup_emptied(void *path)
 }
 
 
+/* Its root unless read-only, an overlay's directory, its writable bind
+ * sources. */
+int container_writable_dirs(const struct spec *s, struct fences *f)
+{
+	int r = 0;
+	if (!s->root_readonly && !s->root_image && s->overlay == OVERLAY_NONE)
+		r = fences_add(f, s->root_path);
+	if (r == 0 && s->overlay == OVERLAY_DIR)
+		r = fences_add(f, s->overlay_dir);
+	for (size_t i = 0; r == 0 && i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (!m->bind || !m->source || (m->flags & MS_RDONLY))
+			continue;
+		char *src = mount_source(s, m);
+		r = src ? fences_add(f, src) : -1;
+		free(src);
+	}
+	return r < 0 ? log_error("out of memory") : 0;
+}
+
 int container_create_spec(const char *root, struct create_opts *o, struct spec *s, const char *saved_name,
 			  const char *saved, size_t saved_len, struct state *out)
 {
@@ -164,6 +185,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	int dirfd = -1, r = -1;
 	char *cgroup = NULL;
 	bool made_dir = false;
+	struct fences own = { 0 };
 
 	o->console_master = -1;
 	if (state_check_id(o->id) < 0 || spec_validate(s) < 0 || check_rootfs(s) < 0 || check_console(s, o) < 0)
@@ -223,9 +245,11 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	snprintf(digests, sizeof(digests), "%s/.digests", root);
 	struct recording rec = { dir, out, o->pid_file };
+	if (!o->fences && container_writable_dirs(s, &own) < 0)
+		goto out;
 	struct launch l = {
 		.spec = s, .id = o->id, .cgroup = cgroup, .scope = o->systemd_cgroup ? &scope : NULL,
-		.state_dirfd = dirfd, .state_dir = dir, .fifo_fd = -1,
+		.state_dirfd = dirfd, .state_dir = dir, .fifo_fd = -1, .fences = o->fences ? o->fences : &own,
 		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot, .cache_dir = cache, .digest_dir = digests,
 		.console_socket = o->console_socket, .stdio = o->stdio, .notify_fd = o->notify_fd,
 		.on_cloned = record_cloned, .on_scoped = record_scope, .on_created = record_created, .arg = &rec,
@@ -248,6 +272,7 @@ out:
 	if (r < 0 && made_dir)
 		teardown(root, out, o->start && !out->creating);
 	free(cgroup);
+	fences_free(&own);
 	return r;
 }
 

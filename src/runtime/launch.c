@@ -105,7 +105,7 @@ static int init_fill_root(const struct launch *l, int sync_fd, int rootfd, pid_t
 		int *made = NULL;
 		int r = child_mounts_from_runtime(s, &made);
 		if (r == 0)
-			r = mounts_setup(s, rootfd, l->cgroup, made);
+			r = mounts_setup(s, rootfd, l->cgroup, made, l->fences);
 		child_mounts_close(made, s->n_mounts);
 		TRACE("init: mounts");
 		if (r < 0 || devices_setup(s, rootfd) < 0)
@@ -246,7 +246,7 @@ static int runtime_mount(void *arg, int i)
 	const struct launch *l = arg;
 	if (i == SYNC_MOUNT_IMAGE_ROOT)
 		return spec_root_image(l->spec) ? image_root_detached(l->spec, l->digest_dir) : -1;
-	return idmount_make(l->spec, (size_t)i, l->pid);
+	return idmount_make(l->spec, (size_t)i, l->pid, l->fences);
 }
 
 /* A user namespace takes away the rights over the host's cgroup files

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "berth/runtime/container.h"
 #include "berth/runtime/network.h"
+#include "berth/util/inroot.h"
 #include "berth/util/log.h"
 #include "berth/util/trace.h"
 #include "berth/supervise/supervise.h"
@@ -136,6 +137,13 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	o.on_namespaces = wire_network;
 	o.ns_arg = &w;
 	o.ns_before_setup = sysctl_needs_links(&s->conf.spec);
+	/* What any service can write, this one's included: one service
+	 * planting a link where another's source lies below is the same
+	 * escape as a service planting it on its own way. */
+	struct fences fences = { 0 };
+	for (size_t j = 0; r == 0 && j < sv->n; j++)
+		r = container_writable_dirs(&sv->svcs[j]->conf.spec, &fences);
+	o.fences = &fences;
 	if (r == 0)
 		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);
 	if (r < 0)	/* nothing of its network stays behind either */

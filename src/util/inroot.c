@@ -275,6 +275,112 @@ int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char 
 	return fd;
 }
 
+int fences_add(struct fences *f, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->at[i].dev == st.st_dev && f->at[i].ino == st.st_ino)
+			return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 8;
+		struct fence *at = realloc(f->at, cap * sizeof(*at));
+		if (!at)
+			return -1;
+		f->at = at;
+		f->cap = cap;
+	}
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	f->at[f->n++] = (struct fence){ st.st_dev, st.st_ino, copy };
+	return 0;
+}
+
+void fences_free(struct fences *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->at[i].path);
+	free(f->at);
+	*f = (struct fences){ 0 };
+}
+
+static int fence_of(const struct fences *f, int fd)
+{
+	struct stat st;
+	if (fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->at[i].dev == st.st_dev && f->at[i].ino == st.st_ino)
+			return (int)i;
+	return -1;
+}
+
+/* One component of the host's part of a path: the fd of what it names,
+ * a link's target put in front of the work list (*cur back at "/" for
+ * an absolute one), each link read by us so that a fence on its way is
+ * seen; 0 when a link was taken, 1 with *next set, -1 on error. */
+static int host_step(int *cur, struct todo *t, const char *comp, int *links, int *next)
+{
+	int fd = openat(*cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	struct statfs sf;
+	if (fd < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !S_ISLNK(st.st_mode)) {
+		*next = fd;
+		return fd < 0 ? -1 : 1;
+	}
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+		close(fd);
+		*next = openat(*cur, comp, O_PATH | O_CLOEXEC);
+		return *next < 0 ? -1 : 1;
+	}
+	char target[PATH_MAX];
+	ssize_t n = ++*links > MAX_LINKS ? (errno = ELOOP, -1) : readlinkat(fd, "", target, sizeof(target) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	target[n] = 0;
+	if (target[0] == '/') {
+		int root = openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC);
+		if (root < 0)
+			return -1;
+		close(*cur);
+		*cur = root;
+	}
+	return todo_prepend(t, target);
+}
+
+int host_open_fenced(const char *path, const struct fences *f, int *crossed)
+{
+	*crossed = -1;
+	if (!f || !f->n)
+		return openat(AT_FDCWD, path, O_PATH | O_CLOEXEC);
+	struct todo t = { strdup(path), NULL };
+	int cur = t.buf ? openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC) : -1;
+	int links = 0, r = 0;
+	bool last;
+	t.rest = t.buf;
+	for (char *comp; cur >= 0 && r >= 0 && (*crossed = fence_of(f, cur)) < 0 && (comp = todo_next(&t, &last));) {
+		int next;
+		if ((r = host_step(&cur, &t, comp, &links, &next)) == 1) {
+			close(cur);
+			cur = next;
+		}
+	}
+	int e = errno, fd = cur;
+	if (r < 0 || (cur >= 0 && *crossed >= 0 && t.rest[strspn(t.rest, "/")])) {
+		/* Below the fence: the rest inside it. */
+		fd = r < 0 ? -1 : inroot_open(cur, t.rest, 0);
+		e = errno;
+		if (cur >= 0)
+			close(cur);
+	}
+	free(t.buf);
+	errno = e;
+	return fd;
+}
+
 const char *fd_path(int fd, struct fd_path *buf)
 {
 	snprintf(buf->s, sizeof(buf->s), "/proc/self/fd/%d", fd);

@@ -8,7 +8,11 @@
  * - an fd returned names something inside the root;
  * - nothing appears outside the root;
  * - without creation flags, berth's own walk and openat2(RESOLVE_IN_ROOT)
- *   agree on what the path names (or both fail). */
+ *   agree on what the path names (or both fail);
+ * - the same path from the host's "/", with the root as a fence (a
+ *   directory a container can write; host_open_fenced), reached as it is
+ *   or through a host link to it, names what inroot_open names: the
+ *   fence is crossed, and nothing outside it is reached. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +26,7 @@
 #include "berth/util/inroot.h"
 #include "berth/util/util.h"
 
-static char base[4096], root[4200], outside[4200];
+static char base[4096], root[4200], outside[4200], hop[4200];
 
 static const char *const words[] = { "a", "b", "..", ".", "missing", "outside", "/", "c", "a/b", "x" };
 
@@ -124,6 +128,46 @@ static void remove_base(void)
 	remove_tree(base);
 }
 
+/* The host's path of `path` below `top` (the root, or a host link to
+ * it), resolved with the root as a fence: as inroot_open, never out. */
+static void check_fenced(int rootfd, const char *path, const char *top)
+{
+	struct fences f = { 0 };
+	char host[5000];
+	if (!*path)
+		return;
+	if (fences_add(&f, root) < 0 || f.n != 1)
+		abort();
+	int walked = inroot_open(rootfd, path, INROOT_WALK);
+	int walk_errno = errno;
+	snprintf(host, sizeof(host), "%s/%s", top, path);
+	int crossed;
+	int fd = host_open_fenced(host, &f, &crossed);
+	int e = errno;
+	if (crossed != 0) {
+		fprintf(stderr, "%s: the fence was not seen\n", host);
+		abort();
+	}
+	if (fd >= 0 && !inside(fd)) {
+		fprintf(stderr, "%s: left the fence\n", host);
+		abort();
+	}
+	if (walk_errno != ELOOP && e != ELOOP && (fd >= 0) != (walked >= 0)) {
+		fprintf(stderr, "%s: fenced %s, walk %s\n", host, fd >= 0 ? "ok" : strerror(e),
+			walked >= 0 ? "ok" : strerror(walk_errno));
+		abort();
+	}
+	if (fd >= 0 && walked >= 0 && !same_file(fd, walked)) {
+		fprintf(stderr, "%s: fenced and in-root differ\n", host);
+		abort();
+	}
+	if (fd >= 0)
+		close(fd);
+	if (walked >= 0)
+		close(walked);
+	fences_free(&f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!base[0]) {
@@ -132,14 +176,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(base, sizeof(base), "%s/berth-fuzz-inroot-%d", tmp && *tmp ? tmp : "/tmp", (int)getpid());
 		snprintf(root, sizeof(root), "%s/root", base);
 		snprintf(outside, sizeof(outside), "%s/outside", base);
+		snprintf(hop, sizeof(hop), "%s/hop", base);
 		atexit(remove_base);
 	}
 	remove_tree(base);
-	if (mkdir(base, 0755) < 0 || mkdir(root, 0755) < 0 || mkdir(outside, 0755) < 0)
+	if (mkdir(base, 0755) < 0 || mkdir(root, 0755) < 0 || mkdir(outside, 0755) < 0 || symlink("root", hop) < 0)
 		abort();
 	if (size < 1)
 		return 0;
 	unsigned flags = data[0] & (INROOT_MKDIR | INROOT_MKFILE | INROOT_NO_SYMLINKS);
+	bool via_hop = data[0] & 0x80;
 	data++, size--;
 	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -172,6 +218,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kernel >= 0)
 			close(kernel);
 	}
+	if (!(flags & (INROOT_MKDIR | INROOT_MKFILE)))
+		check_fenced(rootfd, path, via_hop ? hop : root);
 	if (walked >= 0)
 		close(walked);
 	close(rootfd);

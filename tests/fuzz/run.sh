@@ -122,4 +122,4 @@ mkdir -p "$out/corpus-cli"
 printf '\000\020\010\011\032' > "$out/corpus-cli/permute"
 printf '\002\024\025\005\017\003' > "$out/corpus-cli/long-only"
 fuzz fuzz_cli "berth's option parser against the C library's getopt_long (_only): options, values, argv's order" corpus-cli "src/cmd/cli.c"
-fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2)" corpus-inroot
+fuzz fuzz_inroot "in-root path resolver (random symlink trees stay inside the root; the walk agrees with openat2; a host path through a fence resolves inside it)" corpus-inroot

@@ -202,6 +202,32 @@ else
 	skip "exec -t beside /dev/pts links" "no C compiler"
 fi
 
+# A bind source below another source the container can write, run again
+# with the same config (as a shim or a unit file does): the first run
+# puts a link to the decoy where the nested source is, the second must
+# not mount the decoy there (the class of Kubernetes' subPath
+# CVE-2017-1002101). A link that stays inside the writable source is
+# followed. The build before mounted the decoy at /conf.
+shared=$TESTROOT/shared
+rm -rf "$shared" && mkdir -p "$shared/conf" "$shared/real" && echo inside > "$shared/real/inside-file"
+bd=$(new_bundle nested "rm -rf /shared/conf && ln -s $decoy /shared/conf && ln -s real /shared/inside")
+edit "$bd" --arg s "$shared" '.mounts += [{destination: "/shared", type: "bind", source: $s, options: ["rbind", "rw"]}]'
+run_c "$bd" nested
+expect "a bind source below a writable one: the first run plants its links" 0 "$RC"
+edit "$bd" --arg s "$shared" '.process.args = ["ls", "/conf"]
+	| .mounts += [{destination: "/conf", type: "bind", source: ($s + "/conf"), options: ["rbind", "ro"]}]'
+run_c "$bd" nested
+expect "...the next run refuses the link to the host" 1 "$RC"
+expect_match "...and says where links stay" "source $shared/conf: .*below $shared, which a container can write" "$OUT"
+decoy_untouched "a bind source below a writable one"
+assert_clean nested "a bind source below a writable one"
+edit "$bd" --arg s "$shared" '.process.args = ["ls", "/inside"]
+	| .mounts[-1] = {destination: "/inside", type: "bind", source: ($s + "/inside"), options: ["rbind", "ro"]}'
+run_c "$bd" nested
+expect "...a link that stays inside it is followed" "0 inside-file" "$RC $OUT"
+assert_clean nested "a link inside a writable bind source"
+rm -rf "$shared"
+
 # A container that says its kernel has one capability: a tmpfs over
 # /proc/sys/kernel whose cap_last_cap reads 0. `berth exec` read that
 # file to know how many capabilities to drop from the bounding set, and

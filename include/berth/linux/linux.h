@@ -11,6 +11,8 @@
 #include "berth/config.h"
 #include "berth/spec/spec.h"
 
+struct fences;
+
 /* namespaces.c */
 /* clone(2) flags for the namespaces created with the init process. The
  * cgroup namespace is left out: it must be unshared after the process has
@@ -94,8 +96,17 @@ unsigned long mount_locked_flags(int fd);
 /* mounts.c */
 /* cgroup_path: the container's cgroup, for "cgroup" mounts. made: NULL,
  * or for each mount a detached mount (open_tree) to attach there as it
- * is, or -1. */
-int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, const int *made);
+ * is, or -1. f: the host's directories containers can write (bind
+ * sources below one are resolved inside it). */
+int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, const int *made, const struct fences *f);
+/* A bind mount's source, opened O_PATH: the config's author's path,
+ * followed as written down to a directory a container can write (f),
+ * and inside it below that (host_open_fenced): a link a container
+ * planted in place of a directory on the way to a nested source never
+ * leads the next start to mount the host's root (the class of
+ * Kubernetes' subPath CVE-2017-1002101). -1 logged. */
+int bind_source_open(const char *src, const struct fences *f, const char *what);
+
 /* A bind mount's source: absolute, or relative to the bundle (malloc'd). */
 char *mount_source(const struct spec *s, const struct spec_mount *m);
 /* move_mount(2) of a detached mount onto dest (resolved as mount_at). */
@@ -106,11 +117,11 @@ int move_mount_at(int rootfd, const char *dest, unsigned how, int detached);
  * mount's own mappings (in a user namespace made for them), or those of
  * the user namespace of init_pid. Returns its fd, or -1 (logged). */
 #ifdef CONFIG_IDMAP_MOUNTS
-int idmount_make(const struct spec *s, size_t i, pid_t init_pid);
+int idmount_make(const struct spec *s, size_t i, pid_t init_pid, const struct fences *f);
 #else
-static inline int idmount_make(const struct spec *s, size_t i, pid_t init_pid)
+static inline int idmount_make(const struct spec *s, size_t i, pid_t init_pid, const struct fences *f)
 {
-	(void)s, (void)i, (void)init_pid;
+	(void)s, (void)i, (void)init_pid, (void)f;
 	return -1;
 }
 #endif

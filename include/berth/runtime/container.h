@@ -24,7 +24,13 @@ struct create_opts {
 	void *ns_arg;
 	bool ns_before_setup;
 	bool start;		/* started as soon as created (run, the supervisor) */
+	/* The host directories containers can write, below which a bind
+	 * source's links stay inside (the supervisor's: every service's);
+	 * NULL: this container's own. */
+	const struct fences *fences;
 };
+/* Adds the host directories s's container can write to f; -1 logged. */
+int container_writable_dirs(const struct spec *s, struct fences *f);
 
 /* Creates the container (stopped before exec until container_start; with
  * o->start, started: it returns once the program runs, poststart hooks

@@ -20,6 +20,7 @@ struct launch {
 				 * at once, not on exec.fifo, and launch_container
 				 * returns once it has (run, the supervisor) */
 	const char *state_dir;	/* its path: an image root's mount points go there */
+	const struct fences *fences;	/* host directories containers can write (mounts_setup) */
 	int fifo_fd;		/* private: init's O_PATH fd of exec.fifo, or -1 */
 	int preserve_fds;	/* fds 3..3+n-1 reach the container */
 	bool no_pivot;		/* MS_MOVE + chroot instead of pivot_root */

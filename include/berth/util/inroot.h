@@ -14,6 +14,8 @@
 #define BERTH_INROOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 enum inroot_flags {
 	INROOT_MKDIR = 1,	/* make missing directories, the last one too (0755) */
@@ -31,6 +33,33 @@ int inroot_open(int rootfd, const char *path, unsigned flags);
  * points into path; a path ending in "/", "." or ".." has no last
  * component and is refused with EINVAL. */
 int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char **name);
+
+/* Directories of the host that a container can write (a writable bind
+ * mount's source, a writable root): known by device and inode, with the
+ * path that named them for messages. */
+struct fence {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+struct fences {
+	struct fence *at;
+	size_t n, cap;
+};
+/* Adds what `path` opens to, if it is a directory (nothing otherwise,
+ * nor when it cannot be opened: its own mount will say why); -1 out of
+ * memory. */
+int fences_add(struct fences *f, const char *path);
+void fences_free(struct fences *f);
+
+/* An O_PATH | O_CLOEXEC fd of the host's absolute `path`, followed as
+ * open(2) follows it until it reaches one of the fences (f NULL or
+ * empty: open(2) itself). From there on that directory is the root, as
+ * for inroot_open: a link a container planted below it resolves inside
+ * it, which the container could reach anyway, never out to the host.
+ * Links of procfs (/proc/self, namespace files) are the kernel's and
+ * are followed by the kernel. *crossed: the fence's index, or -1. */
+int host_open_fenced(const char *path, const struct fences *f, int *crossed);
 
 /* "/proc/self/fd/N": a path naming exactly what an fd holds, for mount(2)
  * and for reopening an O_PATH fd. */
