@@ -79,9 +79,7 @@ int idmount_make(const struct spec *s, size_t i, pid_t init_pid, const struct fe
 	const struct spec_mount *m = &s->mounts[i];
 	char what[600];
 	snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
-	char *src = mount_source(s, m);
-	if (!src)
-		return -1;
+	const char *src = m->source;
 	int srcfd = bind_source_open(src, f, what);
 	int tree = srcfd < 0 ? -1 : (int)syscall(SYS_open_tree, srcfd, "",
 				OPEN_TREE_CLONE_ | O_CLOEXEC | AT_EMPTY_PATH | (m->recursive_bind ? AT_RECURSIVE : 0));
@@ -109,6 +107,5 @@ int idmount_make(const struct spec *s, size_t i, pid_t init_pid, const struct fe
 		close(tree);
 		tree = -1;
 	}
-	free(src);
 	return tree;
 }

@@ -19,27 +19,13 @@
 #include "berth/util/log.h"
 #include "berth/util/util.h"
 
-char *mount_source(const struct spec *s, const struct spec_mount *m)
-{
-	char *src = NULL;
-	if (m->source[0] == '/')
-		src = strdup(m->source);
-	else if (asprintf(&src, "%s/%s", s->bundle, m->source) < 0)
-		src = NULL;
-	if (!src)
-		log_error("out of memory");
-	return src;
-}
-
 int bind_source_open(const char *src, const struct fences *f, const char *what)
 {
 	int crossed;
 	int fd = host_open_fenced(src, f, &crossed);
-	if (fd < 0 && crossed >= 0)
-		log_error("%s: source %s: %m (below %s, which a container can write, links are followed only inside it)",
-			  what, src, f->at[crossed].path);
-	else if (fd < 0)
-		log_error("%s: source %s: %m", what, src);
+	if (fd < 0)
+		log_error("%s: source %s: %m%s", what, src, crossed < 0 ? "" :
+			  " (a link below a directory a container can write is followed only inside it)");
 	return fd;
 }
 
@@ -49,11 +35,9 @@ int bind_source_open(const char *src, const struct fences *f, const char *what)
 static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, int made,
 		      const struct fences *f, const char *what)
 {
-	if (!m->source)
-		return log_error("%s: a bind mount needs a source", what);
-	char *src = mount_source(s, m);
+	const char *src = m->source;
 	if (!src)
-		return -1;
+		return log_error("%s: a bind mount needs a source", what);
 	int srcfd = made >= 0 ? made : bind_source_open(src, f, what);
 	struct stat st;
 	struct fd_path p;
@@ -75,7 +59,6 @@ static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount 
 		r = 0;
 	if (srcfd >= 0 && srcfd != made)
 		close(srcfd);
-	free(src);
 	return r;
 }
 

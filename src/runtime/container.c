@@ -160,20 +160,18 @@ static bool cgroup_emptied(void *path)
 
 /* Its root unless read-only, an overlay's directory, its writable bind
  * sources. */
-int container_writable_dirs(const struct spec *s, struct fences *f)
+int container_writable_dirs(const struct spec *s, struct fences *f, bool cached)
 {
+	int (*add)(struct fences *, const char *) = cached ? fences_add_cached : fences_add;
 	int r = 0;
-	if (!s->root_readonly && !s->root_image && s->overlay == OVERLAY_NONE)
-		r = fences_add(f, s->root_path);
-	if (r == 0 && s->overlay == OVERLAY_DIR)
-		r = fences_add(f, s->overlay_dir);
+	if (!s->root_readonly && !(ENABLE_IMAGE_ROOT && s->root_image) && !(ENABLE_INI && s->overlay))
+		r = add(f, s->root_path);
+	if (ENABLE_INI && r == 0 && s->overlay == OVERLAY_DIR)
+		r = add(f, s->overlay_dir);
 	for (size_t i = 0; r == 0 && i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];
-		if (!m->bind || !m->source || (m->flags & MS_RDONLY))
-			continue;
-		char *src = mount_source(s, m);
-		r = src ? fences_add(f, src) : -1;
-		free(src);
+		if (m->bind && m->source && !(m->flags & MS_RDONLY))
+			r = add(f, m->source);
 	}
 	return r < 0 ? log_error("out of memory") : 0;
 }
@@ -245,7 +243,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	snprintf(digests, sizeof(digests), "%s/.digests", root);
 	struct recording rec = { dir, out, o->pid_file };
-	if (!o->fences && container_writable_dirs(s, &own) < 0)
+	if (!o->fences && container_writable_dirs(s, &own, false) < 0)
 		goto out;
 	struct launch l = {
 		.spec = s, .id = o->id, .cgroup = cgroup, .scope = o->systemd_cgroup ? &scope : NULL,

@@ -256,6 +256,9 @@ static int parse_mounts(struct jctx *j, struct spec *s, const cJSON *arr)
 		 * mappings still apply, not recursively, as runc does. */
 		if ((uidm || gidm) && m->idmap == IDMAP_NONE)
 			m->idmap = IDMAP_FLAT;
+		/* A bind source is the host's; a relative one, the bundle's. */
+		if ((m->bind || m->idmap) && m->source && m->source[0] != '/' && s->bundle)
+			m->source = arena_printf(&s->arena, "%s/%s", s->bundle, m->source);
 	}
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "berth/runtime/container.h"
@@ -137,12 +138,24 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	o.on_namespaces = wire_network;
 	o.ns_arg = &w;
 	o.ns_before_setup = sysctl_needs_links(&s->conf.spec);
-	/* What any service can write, this one's included: one service
-	 * planting a link where another's source lies below is the same
-	 * escape as a service planting it on its own way. */
+	/* What any service can write: one service planting a link where
+	 * another's source lies below is the same escape as a service
+	 * planting it on its own way. Its own paths are looked up (it
+	 * waits on them anyway), its bind sources too, so that the
+	 * directories on their way are in the kernel's cache; the other
+	 * services' are taken from that cache, never waited on (a mount
+	 * that hangs under one service must not stop another's start). */
 	struct fences fences = { 0 };
+	const struct spec *own = &s->conf.spec;
+	struct stat st;
+	for (size_t i = 0; i < own->n_mounts; i++)
+		if (own->mounts[i].bind && own->mounts[i].source)
+			(void)stat(own->mounts[i].source, &st);
+	if (r == 0)
+		r = container_writable_dirs(own, &fences, false);
 	for (size_t j = 0; r == 0 && j < sv->n; j++)
-		r = container_writable_dirs(&sv->svcs[j]->conf.spec, &fences);
+		if (sv->svcs[j] != s)
+			r = container_writable_dirs(&sv->svcs[j]->conf.spec, &fences, true);
 	o.fences = &fences;
 	if (r == 0)
 		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include "berth/util/inroot.h"
@@ -65,13 +67,72 @@ static int try_openat2(int rootfd, const char *path, unsigned flags)
 	return -1;
 }
 
+/* The same directory twice (services sharing a source) is harmless:
+ * the first match is the one reported. */
+int fences_add(struct fences *f, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	/* One at a time: a few per service, made once per start. */
+	struct fence *at = realloc(f->at, (f->n + 1) * sizeof(*at));
+	if (!at)
+		return -1;
+	f->at = at;
+	f->at[f->n++] = (struct fence){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+/* statx(2)'s answer, as far as needed (the kernel's struct statx). */
+struct statx_ {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, pad;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct { int64_t sec; uint32_t nsec; int32_t pad; } times[4];
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t spare[14];
+};
+#define RESOLVE_CACHED_ 0x20
+#define STATX_TYPE_INO_ (0x1U | 0x100U)
+#define AT_STATX_DONT_SYNC_ 0x4000
+
+int fences_add_cached(struct fences *f, const char *path)
+{
+	struct open_how_ how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_CACHED_ };
+	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)	/* EAGAIN: not in the cache, nothing to wait for */
+		return errno == EAGAIN || errno == ENOENT ? 0 : fences_add(f, path);
+	struct statx_ sx;
+	long r = syscall(SYS_statx, (int)fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC_, STATX_TYPE_INO_, &sx);
+	close((int)fd);
+	if (r < 0 || !S_ISDIR(sx.mode))
+		return 0;
+	struct fence *at = realloc(f->at, (f->n + 1) * sizeof(*at));
+	if (!at)
+		return -1;
+	f->at = at;
+	f->at[f->n++] = (struct fence){ makedev(sx.dev_major, sx.dev_minor), (ino_t)sx.ino };
+	return 0;
+}
+
+void fences_free(struct fences *f)
+{
+	free(f->at);
+	*f = (struct fences){ 0 };
+}
+
 /* The walk: a stack of directory fds from the root down, so that ".."
- * is a pop (never above the root, whatever is renamed meanwhile). */
+ * is a pop (never below the floor, whatever is renamed meanwhile). */
 struct walk {
 	int fd[MAX_DEPTH];
 	int depth;	/* fd[0] is the root, not ours */
+	int floor;	/* ".." and absolute links stop here: the root, or the fence */
 	int links;
 	unsigned flags;
+	const struct fences *fences;	/* a host's path: the first one met is the floor */
+	int crossed;			/* its index, or -1 */
 };
 
 static int top(const struct walk *w)
@@ -85,7 +146,8 @@ static void pop_to(struct walk *w, int depth)
 		close(w->fd[w->depth--]);
 }
 
-static int push(struct walk *w, int fd)
+/* st: what fd is, to see whether it is a fence. */
+static int push(struct walk *w, int fd, const struct stat *st)
 {
 	if (w->depth + 1 >= MAX_DEPTH) {
 		close(fd);
@@ -93,6 +155,11 @@ static int push(struct walk *w, int fd)
 		return -1;
 	}
 	w->fd[++w->depth] = fd;
+	for (size_t i = 0; w->fences && w->crossed < 0 && i < w->fences->n; i++)
+		if (w->fences->at[i].dev == st->st_dev && w->fences->at[i].ino == st->st_ino) {
+			w->crossed = (int)i;
+			w->floor = w->depth;
+		}
 	return 0;
 }
 
@@ -156,7 +223,7 @@ static char *todo_next(struct todo *t, bool *last)
 /* A symlink met at `fd` (the link itself): its target goes in front of
  * the work list, resolved from the root when absolute, else from the
  * directory that holds the link. */
-static int follow(struct walk *w, struct todo *t, int fd)
+static inline __attribute__((always_inline)) int follow(struct walk *w, struct todo *t, int fd)
 {
 	char target[PATH_MAX];
 	if (w->flags & INROOT_NO_SYMLINKS || ++w->links > MAX_LINKS) {
@@ -168,16 +235,16 @@ static int follow(struct walk *w, struct todo *t, int fd)
 		return -1;
 	target[n] = 0;
 	if (target[0] == '/')
-		pop_to(w, 0);
+		pop_to(w, w->floor);
 	return todo_prepend(t, target);
 }
 
-static int step(struct walk *w, struct todo *t, const char *comp, bool last)
+static inline __attribute__((always_inline)) int step(struct walk *w, struct todo *t, const char *comp, bool last)
 {
 	if (!strcmp(comp, "."))
 		return 0;
 	if (!strcmp(comp, "..")) {
-		pop_to(w, w->depth > 0 ? w->depth - 1 : 0);
+		pop_to(w, w->depth > w->floor ? w->depth - 1 : w->floor);
 		return 0;
 	}
 	int fd;
@@ -191,12 +258,23 @@ static int step(struct walk *w, struct todo *t, const char *comp, bool last)
 	if (fd < 0)
 		return -1;
 	struct stat st;
-	if (fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
+	struct statfs sf;
+	int r = fstatat(fd, "", &st, AT_EMPTY_PATH);
+	/* On a host's path, short of a fence: procfs's own links (/proc/self,
+	 * a namespace file) are the kernel's to follow, no container's. */
+	if (r == 0 && S_ISLNK(st.st_mode) && w->fences && w->crossed < 0 && fstatfs(fd, &sf) == 0 &&
+	    sf.f_type == PROC_SUPER_MAGIC) {
 		close(fd);
+		fd = openat(top(w), comp, O_PATH | O_CLOEXEC);
+		r = fd < 0 ? -1 : fstatat(fd, "", &st, AT_EMPTY_PATH);
+	}
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		int r = follow(w, t, fd);
+		r = follow(w, t, fd);
 		close(fd);
 		return r;
 	}
@@ -205,12 +283,11 @@ static int step(struct walk *w, struct todo *t, const char *comp, bool last)
 		errno = ENOTDIR;
 		return -1;
 	}
-	return push(w, fd);
+	return push(w, fd, &st);
 }
 
-static int walk(int rootfd, const char *path, unsigned flags)
+static int walk_from(struct walk *w, const char *path)
 {
-	struct walk w = { .fd = { rootfd }, .flags = flags };
 	struct todo t = { strdup(path), NULL };
 	if (!t.buf)
 		return -1;
@@ -218,18 +295,18 @@ static int walk(int rootfd, const char *path, unsigned flags)
 	int r = 0;
 	bool last;
 	for (char *comp; r == 0 && (comp = todo_next(&t, &last));)
-		r = step(&w, &t, comp, last);
+		r = step(w, &t, comp, last);
 	int e = errno;
 	free(t.buf);
 	if (r < 0) {
-		pop_to(&w, 0);
+		pop_to(w, 0);
 		errno = e;
 		return -1;
 	}
-	if (w.depth == 0)
-		return openat(rootfd, ".", O_PATH | O_CLOEXEC);
-	int fd = w.fd[w.depth--];
-	pop_to(&w, 0);
+	if (w->depth == 0)
+		return openat(w->fd[0], ".", O_PATH | O_CLOEXEC);
+	int fd = w->fd[w->depth--];
+	pop_to(w, 0);
 	return fd;
 }
 
@@ -250,7 +327,8 @@ int inroot_open(int rootfd, const char *path, unsigned flags)
 		/* Something is missing and must be made: the walk does that,
 		 * one held directory at a time. */
 	}
-	return walk(rootfd, path, flags);
+	struct walk w = { .fd = { rootfd }, .flags = flags };
+	return walk_from(&w, path);
 }
 
 int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char **name)
@@ -275,108 +353,18 @@ int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char 
 	return fd;
 }
 
-int fences_add(struct fences *f, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	for (size_t i = 0; i < f->n; i++)
-		if (f->at[i].dev == st.st_dev && f->at[i].ino == st.st_ino)
-			return 0;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 8;
-		struct fence *at = realloc(f->at, cap * sizeof(*at));
-		if (!at)
-			return -1;
-		f->at = at;
-		f->cap = cap;
-	}
-	char *copy = strdup(path);
-	if (!copy)
-		return -1;
-	f->at[f->n++] = (struct fence){ st.st_dev, st.st_ino, copy };
-	return 0;
-}
-
-void fences_free(struct fences *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->at[i].path);
-	free(f->at);
-	*f = (struct fences){ 0 };
-}
-
-static int fence_of(const struct fences *f, int fd)
-{
-	struct stat st;
-	if (fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !S_ISDIR(st.st_mode))
-		return -1;
-	for (size_t i = 0; i < f->n; i++)
-		if (f->at[i].dev == st.st_dev && f->at[i].ino == st.st_ino)
-			return (int)i;
-	return -1;
-}
-
-/* One component of the host's part of a path: the fd of what it names,
- * a link's target put in front of the work list (*cur back at "/" for
- * an absolute one), each link read by us so that a fence on its way is
- * seen; 0 when a link was taken, 1 with *next set, -1 on error. */
-static int host_step(int *cur, struct todo *t, const char *comp, int *links, int *next)
-{
-	int fd = openat(*cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	struct statfs sf;
-	if (fd < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !S_ISLNK(st.st_mode)) {
-		*next = fd;
-		return fd < 0 ? -1 : 1;
-	}
-	if (fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
-		close(fd);
-		*next = openat(*cur, comp, O_PATH | O_CLOEXEC);
-		return *next < 0 ? -1 : 1;
-	}
-	char target[PATH_MAX];
-	ssize_t n = ++*links > MAX_LINKS ? (errno = ELOOP, -1) : readlinkat(fd, "", target, sizeof(target) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	target[n] = 0;
-	if (target[0] == '/') {
-		int root = openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC);
-		if (root < 0)
-			return -1;
-		close(*cur);
-		*cur = root;
-	}
-	return todo_prepend(t, target);
-}
-
 int host_open_fenced(const char *path, const struct fences *f, int *crossed)
 {
 	*crossed = -1;
 	if (!f || !f->n)
 		return openat(AT_FDCWD, path, O_PATH | O_CLOEXEC);
-	struct todo t = { strdup(path), NULL };
-	int cur = t.buf ? openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC) : -1;
-	int links = 0, r = 0;
-	bool last;
-	t.rest = t.buf;
-	for (char *comp; cur >= 0 && r >= 0 && (*crossed = fence_of(f, cur)) < 0 && (comp = todo_next(&t, &last));) {
-		int next;
-		if ((r = host_step(&cur, &t, comp, &links, &next)) == 1) {
-			close(cur);
-			cur = next;
-		}
-	}
-	int e = errno, fd = cur;
-	if (r < 0 || (cur >= 0 && *crossed >= 0 && t.rest[strspn(t.rest, "/")])) {
-		/* Below the fence: the rest inside it. */
-		fd = r < 0 ? -1 : inroot_open(cur, t.rest, 0);
-		e = errno;
-		if (cur >= 0)
-			close(cur);
-	}
-	free(t.buf);
+	int root = openat(AT_FDCWD, "/", O_PATH | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	struct walk w = { .fd = { root }, .fences = f, .crossed = -1 };
+	int fd = walk_from(&w, path), e = errno;
+	*crossed = w.crossed;
+	close(root);
 	errno = e;
 	return fd;
 }

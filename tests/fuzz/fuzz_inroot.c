@@ -12,7 +12,8 @@
  * - the same path from the host's "/", with the root as a fence (a
  *   directory a container can write; host_open_fenced), reached as it is
  *   or through a host link to it, names what inroot_open names: the
- *   fence is crossed, and nothing outside it is reached. */
+ *   fence is crossed, and nothing outside it is reached; the fence known
+ *   by a lookup or from the kernel's cache (fences_add_cached). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -130,13 +131,14 @@ static void remove_base(void)
 
 /* The host's path of `path` below `top` (the root, or a host link to
  * it), resolved with the root as a fence: as inroot_open, never out. */
-static void check_fenced(int rootfd, const char *path, const char *top)
+static void check_fenced(int rootfd, const char *path, const char *top, bool cached)
 {
 	struct fences f = { 0 };
 	char host[5000];
 	if (!*path)
 		return;
-	if (fences_add(&f, root) < 0 || f.n != 1)
+	/* Either way the root is known: it was just made, so it is cached. */
+	if ((cached ? fences_add_cached : fences_add)(&f, root) < 0 || f.n != 1)
 		abort();
 	int walked = inroot_open(rootfd, path, INROOT_WALK);
 	int walk_errno = errno;
@@ -185,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	unsigned flags = data[0] & (INROOT_MKDIR | INROOT_MKFILE | INROOT_NO_SYMLINKS);
-	bool via_hop = data[0] & 0x80;
+	bool via_hop = data[0] & 0x80, cached = data[0] & 0x40;
 	data++, size--;
 	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -219,7 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			close(kernel);
 	}
 	if (!(flags & (INROOT_MKDIR | INROOT_MKFILE)))
-		check_fenced(rootfd, path, via_hop ? hop : root);
+		check_fenced(rootfd, path, via_hop ? hop : root, cached);
 	if (walked >= 0)
 		close(walked);
 	close(rootfd);

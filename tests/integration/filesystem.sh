@@ -37,6 +37,13 @@ expect_match "/dev/stdout -> /proc/self/fd/1" "^/proc/self/fd/1$" "$OUT"
 expect_match "cgroup mount shows the memory hierarchy" "^1$" "$(echo "$OUT" | tail -n1)"
 check "host file untouched by ro bind" test ! -e "$hostdir/new"
 
+# A relative bind source is the bundle's, run from another directory.
+bd=$(new_bundle relsource 'cat /rel/file')
+mkdir -p "$bd/shared" && echo in-the-bundle > "$bd/shared/file"
+edit "$bd" '.mounts += [{destination: "/rel", source: "shared", options: ["rbind", "ro"]}]'
+OUT=$(cd / && b run --bundle "$bd" relsource 2>&1); RC=$?
+expect "a relative bind source is the bundle's" "0 in-the-bundle" "$RC $OUT"
+
 # A rootfs whose mount point is a symlink to the host must stay inside.
 victim=$TESTROOT/victim
 mkdir -p "$victim"

@@ -418,19 +418,21 @@ assert_clean dirlink "a link planted on a log-file's path"
 
 # A bind source below a directory another service can write (the class
 # of Kubernetes' subPath CVE-2017-1002101): `writer` replaces the
-# directory `reader` mounts with a link to a decoy of the host's, and
-# puts a link to a directory beside it where `inner`'s source is. The
-# link out is refused when reader starts, the directory a container can
-# write named; the one inside is followed. The build before mounted the
-# decoy at reader's /conf.
+# directory `reader` mounts with a link to a decoy of the host's, puts a
+# link to a directory beside it where `inner`'s source is, and exits (as
+# it would have in an earlier boot). The link out is refused when reader
+# starts, and says why; the one inside is followed. The build before
+# mounted the decoy at reader's /conf. (The other services' directories
+# are taken from the kernel's cache, never waited on: the test of a
+# mount that hangs above checks that.)
 rm -rf "$sd/conf" "$sd/shared" "$sd/fence-decoy" && mkdir -p "$sd/conf" "$sd/shared/conf" "$sd/shared/real" "$sd/fence-decoy"
 echo inside > "$sd/shared/real/inside-file"
 echo original > "$sd/fence-decoy/host-file"
 cat > "$sd/rootfs/plant.sh" <<EOF
 rm -rf /shared/conf; ln -s $sd/fence-decoy /shared/conf; ln -s real /shared/inside
-touch /shared/planted; exec sleep 1000
+touch /shared/planted
 EOF
-printf '[service]\nrootfs = %s\nexec = sh /plant.sh\nstop-signal = KILL\n[container]\nmount = %s:/shared\n' \
+printf '[service]\nrootfs = %s\nexec = sh /plant.sh\nrestart = no\n[container]\nmount = %s:/shared\n' \
 	"$sd/rootfs" "$sd/shared" > "$sd/conf/writer.conf"
 for n in reader:conf inner:inside; do
 	printf '[service]\nrootfs = %s\nexec = sh -c "ls /%s; exec sleep 1000"\nwait-for = path:%s\nstop-signal = KILL\n[container]\nmount = %s:/%s:ro\n' \
@@ -442,7 +444,7 @@ wait_until 10 test -S "$SOCK"
 reader_settled() { grep -q "service reader: mounts" "$sd/supervisor-fence.log" || [ -n "$(ctl logs reader)" ]; }
 wait_until 20 reader_settled
 check "a bind source below a directory another service can write: a link planted there to the host is refused" \
-	grep -q "source $sd/shared/conf: .*below $sd/shared, which a container can write" "$sd/supervisor-fence.log"
+	grep -q "source $sd/shared/conf: No such file or directory (a link below a directory a container can write" "$sd/supervisor-fence.log"
 expect "...the decoy never reaches the service" "" "$(ctl logs reader | grep host-file)"
 inner_lists() { ctl logs inner | grep -q inside-file; }
 check "...a link that stays inside that directory is followed" wait_until 10 inner_lists
@@ -451,6 +453,25 @@ wait_until 30 exited $SP || kill -KILL $SP
 wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
 for n in writer reader inner; do assert_clean "$n" "a link planted on another service's bind source: $n"; done
+# The next boot: the link is still there, writer has not run (it waits
+# for a path that never comes) and nothing of it is in the kernel's
+# cache (dropped; on tmpfs it cannot be, and this proves less). reader's
+# starter looks its own source up first, so that writer's directory is
+# in the cache when it is asked for.
+rm -f "$sd/conf/inner.conf"
+sed -i "s|^restart = no|wait-for = path:$sd/never|" "$sd/conf/writer.conf"
+sed -i '/^wait-for/d' "$sd/conf/reader.conf"
+sync; echo 2 > /proc/sys/vm/drop_caches
+"$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-fence.log" 2>&1 & SP=$!
+wait_until 10 test -S "$SOCK"
+wait_until 20 reader_settled
+check "...the next boot, the other service not run yet: refused too" \
+	grep -q "source $sd/shared/conf: No such file or directory (a link below a directory a container can write" "$sd/supervisor-fence.log"
+kill -TERM $SP
+wait_until 30 exited $SP || kill -KILL $SP
+wait $SP
+expect "...and the supervisor exits cleanly" 0 "$?"
+for n in writer reader; do assert_clean "$n" "a link planted in an earlier boot: $n"; done
 rm -f "$sd/rootfs/plant.sh"
 
 # A service that forks without end (fork_hold: it keeps asking) holds

@@ -107,8 +107,6 @@ int mounts_setup(const struct spec *s, int rootfd, const char *cgroup_path, cons
  * Kubernetes' subPath CVE-2017-1002101). -1 logged. */
 int bind_source_open(const char *src, const struct fences *f, const char *what);
 
-/* A bind mount's source: absolute, or relative to the bundle (malloc'd). */
-char *mount_source(const struct spec *s, const struct spec_mount *m);
 /* move_mount(2) of a detached mount onto dest (resolved as mount_at). */
 int move_mount_at(int rootfd, const char *dest, unsigned how, int detached);
 

@@ -29,8 +29,10 @@ struct create_opts {
 	 * NULL: this container's own. */
 	const struct fences *fences;
 };
-/* Adds the host directories s's container can write to f; -1 logged. */
-int container_writable_dirs(const struct spec *s, struct fences *f);
+/* Adds the host directories s's container can write to f; -1 logged.
+ * cached: only those the kernel's cache holds, never waiting on a mount
+ * (fences_add_cached). */
+int container_writable_dirs(const struct spec *s, struct fences *f, bool cached);
 
 /* Creates the container (stopped before exec until container_start; with
  * o->start, started: it returns once the program runs, poststart hooks

@@ -35,21 +35,25 @@ int inroot_open(int rootfd, const char *path, unsigned flags);
 int inroot_open_parent(int rootfd, const char *path, unsigned flags, const char **name);
 
 /* Directories of the host that a container can write (a writable bind
- * mount's source, a writable root): known by device and inode, with the
- * path that named them for messages. */
+ * mount's source, a writable root), known by device and inode. */
 struct fence {
 	dev_t dev;
 	ino_t ino;
-	char *path;
 };
 struct fences {
 	struct fence *at;
-	size_t n, cap;
+	size_t n;
 };
 /* Adds what `path` opens to, if it is a directory (nothing otherwise,
  * nor when it cannot be opened: its own mount will say why); -1 out of
  * memory. */
 int fences_add(struct fences *f, const char *path);
+/* The same without ever waiting on the filesystem (another service's
+ * directory may be on a mount that hangs): the path as the kernel's
+ * cache has it (openat2's RESOLVE_CACHED, 5.12+; fences_add before) and
+ * attributes as cached (AT_STATX_DONT_SYNC); a path not in the cache is
+ * left out, so the caller looks its own paths up first. */
+int fences_add_cached(struct fences *f, const char *path);
 void fences_free(struct fences *f);
 
 /* An O_PATH | O_CLOEXEC fd of the host's absolute `path`, followed as
@@ -58,7 +62,8 @@ void fences_free(struct fences *f);
  * for inroot_open: a link a container planted below it resolves inside
  * it, which the container could reach anyway, never out to the host.
  * Links of procfs (/proc/self, namespace files) are the kernel's and
- * are followed by the kernel. *crossed: the fence's index, or -1. */
+ * are followed by the kernel. *crossed: the fence's index, or -1 when
+ * the path met none. */
 int host_open_fenced(const char *path, const struct fences *f, int *crossed);
 
 /* "/proc/self/fd/N": a path naming exactly what an fd holds, for mount(2)
