@@ -67,20 +67,24 @@ static int try_openat2(int rootfd, const char *path, unsigned flags)
 	return -1;
 }
 
-/* The same directory twice (services sharing a source) is harmless:
- * the first match is the one reported. */
-int fences_add(struct fences *f, const char *path)
+/* One at a time: a few per service, made once per start. The same
+ * directory twice (services sharing a source) is harmless: the first
+ * match is the one reported. Inlined: without the supervisor,
+ * fences_add is its one caller, and GCC at -Os would not. */
+static inline __attribute__((always_inline)) int fence_append(struct fences *f, dev_t dev, ino_t ino)
 {
-	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	/* One at a time: a few per service, made once per start. */
 	struct fence *at = realloc(f->at, (f->n + 1) * sizeof(*at));
 	if (!at)
 		return -1;
 	f->at = at;
-	f->at[f->n++] = (struct fence){ st.st_dev, st.st_ino };
+	f->at[f->n++] = (struct fence){ dev, ino };
 	return 0;
+}
+
+int fences_add(struct fences *f, const char *path)
+{
+	struct stat st;
+	return stat(path, &st) < 0 || !S_ISDIR(st.st_mode) ? 0 : fence_append(f, st.st_dev, st.st_ino);
 }
 
 /* statx(2)'s answer, as far as needed (the kernel's struct statx). */
@@ -102,19 +106,14 @@ int fences_add_cached(struct fences *f, const char *path)
 {
 	struct open_how_ how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_CACHED_ };
 	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-	if (fd < 0)	/* EAGAIN: not in the cache, nothing to wait for */
-		return errno == EAGAIN || errno == ENOENT ? 0 : fences_add(f, path);
+	/* No RESOLVE_CACHED (before 5.12: EINVAL), no openat2: a lookup.
+	 * Anything else (EAGAIN: not in the cache) leaves it out. */
+	if (fd < 0)
+		return errno == EINVAL || errno == ENOSYS || errno == EPERM || errno == E2BIG ? fences_add(f, path) : 0;
 	struct statx_ sx;
 	long r = syscall(SYS_statx, (int)fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC_, STATX_TYPE_INO_, &sx);
 	close((int)fd);
-	if (r < 0 || !S_ISDIR(sx.mode))
-		return 0;
-	struct fence *at = realloc(f->at, (f->n + 1) * sizeof(*at));
-	if (!at)
-		return -1;
-	f->at = at;
-	f->at[f->n++] = (struct fence){ makedev(sx.dev_major, sx.dev_minor), (ino_t)sx.ino };
-	return 0;
+	return r < 0 || !S_ISDIR(sx.mode) ? 0 : fence_append(f, makedev(sx.dev_major, sx.dev_minor), (ino_t)sx.ino);
 }
 
 void fences_free(struct fences *f)
@@ -223,6 +222,8 @@ static char *todo_next(struct todo *t, bool *last)
 /* A symlink met at `fd` (the link itself): its target goes in front of
  * the work list, resolved from the root when absolute, else from the
  * directory that holds the link. */
+/* follow() and step() are inlined into the walk's loop, their one
+ * caller, which GCC at -Os leaves undone: 184 bytes less (aarch64 tiny). */
 static inline __attribute__((always_inline)) int follow(struct walk *w, struct todo *t, int fd)
 {
 	char target[PATH_MAX];
