@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "berth/util/trace.h"
+#include "berth/util/util.h"
 
 void trace_mark(const char *step)
 {
@@ -19,7 +20,7 @@ void trace_mark(const char *step)
 	if (fd < 0)
 		return;
 	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_now(CLOCK_MONOTONIC, &t);
 	char line[160];
 	int n = snprintf(line, sizeof(line), "%lld.%09ld %d %s\n", (long long)t.tv_sec, t.tv_nsec, (int)getpid(), step);
 	if (n > 0 && write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0) {

@@ -126,6 +126,27 @@ for arch in x86_64 aarch64 armv7; do
 	fi
 done
 
+# clock_now: the clock by the system call, in musl's static link on each
+# of the three machines; on armv7 also as on kernels before 5.1 (no
+# clock_gettime64: the 32-bit call).
+for build in "x86_64 -" "aarch64 -" "armv7 -" "armv7 -DCLOCK_GETTIME64=4095"; do
+	arch=${build%% *} def=${build#* }; [ "$def" = - ] && def=
+	case $arch in aarch64) emu=qemu-aarch64-static;; armv7) emu=qemu-arm-static;; *) emu=;; esac
+	what="unit: clock_now ($arch${def:+, the 32-bit call}): between two reads of musl's clock_gettime, realtime and monotonic"
+	if [ -n "$emu" ] && ! command -v "$emu" >/dev/null; then
+		record SKIP "$what: no $emu"
+		continue
+	fi
+	if ( . scripts/toolchain.sh && berth_toolchain "$arch" &&
+	     ${BERTH_CROSS}gcc -specs "$BERTH_SPECS" -std=gnu11 -Os -static -D_GNU_SOURCE -Iinclude $def \
+		-o "$out/clock_now_$arch" tests/unit/clock_now.c src/util/clock.c ) &&
+	   $emu "$out/clock_now_$arch" 2> "$out/clock_now_$arch.log"; then
+		record PASS "$what"
+	else
+		record FAIL "$what"; tail -3 "$out/clock_now_$arch.log"
+	fi
+done
+
 # ...and no format string of berth's asks it for a floating-point number.
 floats=$(grep -rnE '"([^"\\]|\\.)*%[-+ #0]*([0-9]+|\*)?(\.([0-9]+|\*)?)?L?[aAeEfFgG]' src include | grep -v '^src/util/printf.c:')
 if [ -z "$floats" ]; then

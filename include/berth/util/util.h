@@ -149,6 +149,9 @@ int64_t now_ms(void);
 void utc_stamp(char *out, size_t cap);
 /* The same for a time given in seconds since the epoch (and nanoseconds). */
 void utc_format(int64_t secs, long nsec, char *out, size_t cap);
+/* clock_gettime(2) by the system call (clock.c says why). */
+struct timespec;
+void clock_now(int clock_id, struct timespec *ts);
 
 /* fdpass.c: one message with (fd >= 0) or without an fd in SCM_RIGHTS.
  * recv_with_fd sets *fd to the fd received (close-on-exec) or -1. */
