@@ -111,6 +111,21 @@ static bool same_file(int a, int b)
 	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+/* Two resolutions of one path: they may count a loop differently
+ * (ELOOP); otherwise they name the same thing, or both fail. */
+static void agree(const char *path, const char *an, int a, int a_errno, const char *bn, int b, int b_errno)
+{
+	if (a_errno != ELOOP && b_errno != ELOOP && (a >= 0) != (b >= 0)) {
+		fprintf(stderr, "%s: %s %s, %s %s\n", path, an, a >= 0 ? "ok" : strerror(a_errno), bn,
+			b >= 0 ? "ok" : strerror(b_errno));
+		abort();
+	}
+	if (a >= 0 && b >= 0 && !same_file(a, b)) {
+		fprintf(stderr, "%s: %s and %s differ\n", path, an, bn);
+		abort();
+	}
+}
+
 static bool outside_is_empty(void)
 {
 	DIR *dir = opendir(outside);
@@ -154,15 +169,7 @@ static void check_fenced(int rootfd, const char *path, const char *top, bool cac
 		fprintf(stderr, "%s: left the fence\n", host);
 		abort();
 	}
-	if (walk_errno != ELOOP && e != ELOOP && (fd >= 0) != (walked >= 0)) {
-		fprintf(stderr, "%s: fenced %s, walk %s\n", host, fd >= 0 ? "ok" : strerror(e),
-			walked >= 0 ? "ok" : strerror(walk_errno));
-		abort();
-	}
-	if (fd >= 0 && walked >= 0 && !same_file(fd, walked)) {
-		fprintf(stderr, "%s: fenced and in-root differ\n", host);
-		abort();
-	}
+	agree(host, "fenced", fd, e, "in-root", walked, walk_errno);
 	if (fd >= 0)
 		close(fd);
 	if (walked >= 0)
@@ -206,17 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int kernel_errno = errno;
 		if (kernel >= 0 && !inside(kernel))
 			abort();
-		/* The two may count a loop differently (ELOOP); otherwise
-		 * they must name the same thing, or both fail. */
-		if (walk_errno != ELOOP && kernel_errno != ELOOP && (walked >= 0) != (kernel >= 0)) {
-			fprintf(stderr, "%s: walk %s, openat2 %s\n", path, walked >= 0 ? "ok" : strerror(walk_errno),
-				kernel >= 0 ? "ok" : strerror(kernel_errno));
-			abort();
-		}
-		if (walked >= 0 && kernel >= 0 && !same_file(walked, kernel)) {
-			fprintf(stderr, "%s: walk and openat2 differ\n", path);
-			abort();
-		}
+		agree(path, "walk", walked, walk_errno, "openat2", kernel, kernel_errno);
 		if (kernel >= 0)
 			close(kernel);
 	}
