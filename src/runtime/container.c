@@ -158,20 +158,39 @@ static bool cgroup_emptied(void *path)
 }
 
 
+/* Whether dir is on the way to one of s's bind sources, by the text of
+ * the paths: looking that source up goes through it anyway. */
+static bool on_the_way(const struct spec *s, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const char *src = s->mounts[i].source;
+		if (s->mounts[i].bind && src && !strncmp(src, dir, n) && (src[n] == '/' || !src[n]))
+			return true;
+	}
+	return false;
+}
+
+static int add_dir(struct fences *f, const char *dir, const struct spec *near)
+{
+	return ENABLE_SUPERVISOR && near && !on_the_way(near, dir) ? fences_add_cached(f, dir) : fences_add(f, dir);
+}
+
 /* Its root unless read-only, an overlay's directory, its writable bind
  * sources. */
-int container_writable_dirs(const struct spec *s, struct fences *f, bool cached)
+int container_writable_dirs(const struct spec *s, struct fences *f, const struct spec *near)
 {
-	int (*add)(struct fences *, const char *) = cached ? fences_add_cached : fences_add;
 	int r = 0;
 	if (!s->root_readonly && !(ENABLE_IMAGE_ROOT && s->root_image) && !(ENABLE_INI && s->overlay))
-		r = add(f, s->root_path);
+		r = add_dir(f, s->root_path, near);
 	if (ENABLE_INI && r == 0 && s->overlay == OVERLAY_DIR)
-		r = add(f, s->overlay_dir);
+		r = add_dir(f, s->overlay_dir, near);
 	for (size_t i = 0; r == 0 && i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];
 		if (m->bind && m->source && !(m->flags & MS_RDONLY))
-			r = add(f, m->source);
+			r = add_dir(f, m->source, near);
 	}
 	return r < 0 ? log_error("out of memory") : 0;
 }
@@ -243,7 +262,7 @@ int container_create_spec(const char *root, struct create_opts *o, struct spec *
 	snprintf(cache, sizeof(cache), "%s/.seccomp", root);
 	snprintf(digests, sizeof(digests), "%s/.digests", root);
 	struct recording rec = { dir, out, o->pid_file };
-	if (!o->fences && container_writable_dirs(s, &own, false) < 0)
+	if (!o->fences && container_writable_dirs(s, &own, NULL) < 0)
 		goto out;
 	struct launch l = {
 		.spec = s, .id = o->id, .cgroup = cgroup, .scope = o->systemd_cgroup ? &scope : NULL,

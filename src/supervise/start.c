@@ -23,7 +23,6 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "berth/runtime/container.h"
@@ -140,22 +139,14 @@ static _Noreturn void starter(struct supervisor *sv, struct svc *s, int stdio[3]
 	o.ns_before_setup = sysctl_needs_links(&s->conf.spec);
 	/* What any service can write: one service planting a link where
 	 * another's source lies below is the same escape as a service
-	 * planting it on its own way. Its own paths are looked up (it
-	 * waits on them anyway), its bind sources too, so that the
-	 * directories on their way are in the kernel's cache; the other
-	 * services' are taken from that cache, never waited on (a mount
-	 * that hangs under one service must not stop another's start). */
+	 * planting it on its own way (container_writable_dirs says which
+	 * of the other services' directories are looked up). */
 	struct fences fences = { 0 };
-	const struct spec *own = &s->conf.spec;
-	struct stat st;
-	for (size_t i = 0; i < own->n_mounts; i++)
-		if (own->mounts[i].bind && own->mounts[i].source)
-			(void)stat(own->mounts[i].source, &st);
 	if (r == 0)
-		r = container_writable_dirs(own, &fences, false);
+		r = container_writable_dirs(&s->conf.spec, &fences, NULL);
 	for (size_t j = 0; r == 0 && j < sv->n; j++)
 		if (sv->svcs[j] != s)
-			r = container_writable_dirs(&sv->svcs[j]->conf.spec, &fences, true);
+			r = container_writable_dirs(&sv->svcs[j]->conf.spec, &fences, &s->conf.spec);
 	o.fences = &fences;
 	if (r == 0)
 		r = container_create_spec(sv->root, &o, &s->conf.spec, "service.conf", s->text, s->text_len, &res.st);

@@ -106,10 +106,10 @@ int fences_add_cached(struct fences *f, const char *path)
 {
 	struct open_how_ how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_CACHED_ };
 	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-	/* No RESOLVE_CACHED (before 5.12: EINVAL), no openat2: a lookup.
-	 * Anything else (EAGAIN: not in the cache) leaves it out. */
+	/* Not in the cache (EAGAIN), or no RESOLVE_CACHED (before 5.12):
+	 * left out. */
 	if (fd < 0)
-		return errno == EINVAL || errno == ENOSYS || errno == EPERM || errno == E2BIG ? fences_add(f, path) : 0;
+		return 0;
 	struct statx_ sx;
 	long r = syscall(SYS_statx, (int)fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC_, STATX_TYPE_INO_, &sx);
 	close((int)fd);

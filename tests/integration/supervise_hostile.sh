@@ -420,12 +420,15 @@ assert_clean dirlink "a link planted on a log-file's path"
 # of Kubernetes' subPath CVE-2017-1002101): `writer` replaces the
 # directory `reader` mounts with a link to a decoy of the host's, puts a
 # link to a directory beside it where `inner`'s source is, and exits (as
-# it would have in an earlier boot). The link out is refused when reader
-# starts, and says why; the one inside is followed. The build before
-# mounted the decoy at reader's /conf. (The other services' directories
-# are taken from the kernel's cache, never waited on: the test of a
-# mount that hangs above checks that.)
-rm -rf "$sd/conf" "$sd/shared" "$sd/fence-decoy" && mkdir -p "$sd/conf" "$sd/shared/conf" "$sd/shared/real" "$sd/fence-decoy"
+# it would have in an earlier boot). writer names its directory by a
+# link of the host's (`alias`), so only the kernel's cache tells reader's
+# starter which directory that is (a directory of another service that
+# is not on the way to its own sources is never looked up: the test of a
+# mount that hangs above checks that). The link out is refused when
+# reader starts, and says why; the one inside is followed. The build
+# before mounted the decoy at reader's /conf.
+rm -rf "$sd/conf" "$sd/shared" "$sd/fence-decoy" "$sd/alias" && mkdir -p "$sd/conf" "$sd/shared/conf" "$sd/shared/real" "$sd/fence-decoy"
+ln -s shared "$sd/alias"
 echo inside > "$sd/shared/real/inside-file"
 echo original > "$sd/fence-decoy/host-file"
 cat > "$sd/rootfs/plant.sh" <<EOF
@@ -433,7 +436,7 @@ rm -rf /shared/conf; ln -s $sd/fence-decoy /shared/conf; ln -s real /shared/insi
 touch /shared/planted
 EOF
 printf '[service]\nrootfs = %s\nexec = sh /plant.sh\nrestart = no\n[container]\nmount = %s:/shared\n' \
-	"$sd/rootfs" "$sd/shared" > "$sd/conf/writer.conf"
+	"$sd/rootfs" "$sd/alias" > "$sd/conf/writer.conf"
 for n in reader:conf inner:inside; do
 	printf '[service]\nrootfs = %s\nexec = sh -c "ls /%s; exec sleep 1000"\nwait-for = path:%s\nstop-signal = KILL\n[container]\nmount = %s:/%s:ro\n' \
 		"$sd/rootfs" "${n#*:}" "$sd/shared/planted" "$sd/shared/${n#*:}" "${n#*:}" > "$sd/conf/${n%:*}.conf"
@@ -454,12 +457,12 @@ wait $SP
 expect "...and the supervisor exits cleanly" 0 "$?"
 for n in writer reader inner; do assert_clean "$n" "a link planted on another service's bind source: $n"; done
 # The next boot: the link is still there, writer has not run (it waits
-# for a path that never comes) and nothing of it is in the kernel's
-# cache (dropped; on tmpfs it cannot be, and this proves less). reader's
-# starter looks its own source up first, so that writer's directory is
-# in the cache when it is asked for.
+# for a path that never comes), names its directory as it is, and
+# nothing of it is in the kernel's cache (dropped; on tmpfs it cannot
+# be). Its directory is on the way to reader's source, by the text of
+# the paths: reader's starter looks it up.
 rm -f "$sd/conf/inner.conf"
-sed -i "s|^restart = no|wait-for = path:$sd/never|" "$sd/conf/writer.conf"
+sed -i "s|^restart = no|wait-for = path:$sd/never|; s|^mount = $sd/alias:|mount = $sd/shared:|" "$sd/conf/writer.conf"
 sed -i '/^wait-for/d' "$sd/conf/reader.conf"
 sync; echo 2 > /proc/sys/vm/drop_caches
 "$BERTH" --root "$ROOT" supervise --config-dir "$sd/conf" --socket "$SOCK" > "$sd/supervisor-fence.log" 2>&1 & SP=$!

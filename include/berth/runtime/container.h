@@ -30,9 +30,13 @@ struct create_opts {
 	const struct fences *fences;
 };
 /* Adds the host directories s's container can write to f; -1 logged.
- * cached: only those the kernel's cache holds, never waiting on a mount
- * (fences_add_cached). */
-int container_writable_dirs(const struct spec *s, struct fences *f, bool cached);
+ * near: another container's spec (the supervisor's service that
+ * starts), or NULL: each directory on the way to one of near's bind
+ * sources is looked up (that lookup goes through it anyway), any other
+ * taken from the kernel's cache only, never waited on
+ * (fences_add_cached): a mount that hangs under one service must not
+ * stop another's start. */
+int container_writable_dirs(const struct spec *s, struct fences *f, const struct spec *near);
 
 /* Creates the container (stopped before exec until container_start; with
  * o->start, started: it returns once the program runs, poststart hooks

@@ -50,9 +50,9 @@ struct fences {
 int fences_add(struct fences *f, const char *path);
 /* The same without ever waiting on the filesystem (another service's
  * directory may be on a mount that hangs): the path as the kernel's
- * cache has it (openat2's RESOLVE_CACHED, 5.12+; fences_add before) and
- * attributes as cached (AT_STATX_DONT_SYNC); a path not in the cache is
- * left out, so the caller looks its own paths up first. */
+ * cache has it (openat2's RESOLVE_CACHED) and attributes as cached
+ * (AT_STATX_DONT_SYNC). A path not in the cache, or a kernel without
+ * RESOLVE_CACHED (before 5.12), leaves it out. */
 int fences_add_cached(struct fences *f, const char *path);
 void fences_free(struct fences *f);
 
