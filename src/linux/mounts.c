@@ -32,8 +32,7 @@ int bind_source_open(const char *src, const struct fences *f, const char *what)
 /* A bind mount's source is the host's (the config's author names it):
  * held by fd, so that what was checked is what gets mounted. An
  * idmapped one comes made (`made`, a detached mount) and is attached. */
-static int mount_bind(const struct spec *s, int rootfd, const struct spec_mount *m, int made,
-		      const struct fences *f, const char *what)
+static int mount_bind(int rootfd, const struct spec_mount *m, int made, const struct fences *f, const char *what)
 {
 	const char *src = m->source;
 	if (!src)
@@ -159,7 +158,7 @@ static int mount_one(const struct spec *s, int rootfd, size_t i, const char *cgr
 	snprintf(what, sizeof(what), "mounts[%zu] (%s)", i, m->destination);
 	int r;
 	if (m->bind)
-		r = mount_bind(s, rootfd, m, made, f, what);
+		r = mount_bind(rootfd, m, made, f, what);
 	else if (!m->type)
 		r = log_error("%s: type: required unless options hold \"bind\" or \"rbind\"", what);
 	else if (!strcmp(m->type, "cgroup"))
