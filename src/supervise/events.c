@@ -94,9 +94,13 @@ static void tell(const struct supervisor *sv, struct svc *s, enum svc_event ev, 
 				 (long long)s->lc.backoff_ms, s->lc.failures, s->lc.failures == 1 ? "" : "s");
 		break;
 	case SVC_FAILED:
-		snprintf(s->why, sizeof(s->why), "%d failure%s in a row (restart-limit)%s%s", s->lc.failures,
-			 s->lc.failures == 1 ? "" : "s", failed_start ? "; the last: " : "",
-			 failed_start ? failed_start : "");
+		if (s->conf.restart == RESTART_NO)
+			snprintf(s->why, sizeof(s->why), "not restarted (restart = no)%s%s", failed_start ? ": " : "",
+				 failed_start ? failed_start : "");
+		else
+			snprintf(s->why, sizeof(s->why), "%d failure%s in a row (restart-limit)%s%s", s->lc.failures,
+				 s->lc.failures == 1 ? "" : "s", failed_start ? "; the last: " : "",
+				 failed_start ? failed_start : "");
 		break;
 	case SVC_STOPPED:
 		if (failed_start)
@@ -255,8 +259,10 @@ void svc_boot_settled(struct supervisor *sv)
 	for (size_t i = 0; i < sv->n; i++) {
 		const struct lifecycle *lc = &sv->svcs[i]->lc;
 		count[lc->state]++;
+		/* One that waits for a requirement that will not come is as
+		 * settled as that requirement. */
 		busy |= lc->state == SVC_STARTING || lc->state == SVC_RUNNING || lc->state == SVC_BACKOFF ||
-			(lc->state == SVC_WAITING && lc->want_up);
+			(lc->state == SVC_WAITING && lc->want_up && !order_never(sv, sv->svcs[i]));
 	}
 	int64_t took = now_ms() - sv->boot_ms;
 	if (busy && took < BOOT_SETTLE_MS)

@@ -155,12 +155,18 @@ struct restart_decision restart_decide(const struct lifecycle_policy *p, int fai
 		return d;
 	}
 	bool again = success ? p->restart_on_success : p->restart_on_failure;
-	if (!want_up || stopping || !again)
+	if (!want_up || stopping)
 		return d;
-	if (!success && p->restart_limit && d.failures >= p->restart_limit) {
+	/* A failure that is not restarted (restart = no, or restart-limit
+	 * reached) leaves the service failed: those that require it are
+	 * told it will not come, `ctl wait` counts it, failure-action and
+	 * critical apply. A clean end not restarted is a stop. */
+	if (!success && (!again || (p->restart_limit && d.failures >= p->restart_limit))) {
 		d.verdict = RV_GIVE_UP;
 		return d;
 	}
+	if (!again)
+		return d;
 	d.verdict = RV_BACKOFF;
 	d.delay_ms = restart_backoff_ms(p, d.failures);
 	return d;

@@ -44,23 +44,35 @@ void order_check(struct supervisor *sv)
 	deps_run(&(struct deps_check){ confs, sv->n, skip_broken, refuse, sv });
 }
 
-const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap)
+/* The first requirement of s whose verdict is v. */
+static const struct svc *requirement(struct supervisor *sv, const struct svc *s, enum dep_verdict v)
 {
 	for (const char *const *n = s->conf.requires; n && *n; n++) {
 		const struct svc *d = svc_find(sv, *n);
-		if (!d)
-			continue;	/* order_check reported it */
-		enum dep_verdict v = lifecycle_requires(&d->lc);
-		if (v == DEP_MET)
-			continue;
-		if (v == DEP_NEVER)
-			snprintf(buf, cap, "requires %s, which is %s", d->name, svc_state_name(d->lc.state));
-		else
-			snprintf(buf, cap, "waiting for %s to be ready", d->name);
+		if (d && lifecycle_requires(&d->lc) == v)	/* !d: order_check reported it */
+			return d;
+	}
+	return NULL;
+}
+
+const struct svc *order_never(struct supervisor *sv, const struct svc *s)
+{
+	return requirement(sv, s, DEP_NEVER);
+}
+
+const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap)
+{
+	const struct svc *d = order_never(sv, s);
+	if (d) {
+		snprintf(buf, cap, "requires %s, which is %s", d->name, svc_state_name(d->lc.state));
+		return buf;
+	}
+	if ((d = requirement(sv, s, DEP_WAIT))) {
+		snprintf(buf, cap, "waiting for %s to be ready", d->name);
 		return buf;
 	}
 	for (const char *const *n = s->conf.after; n && *n; n++) {
-		const struct svc *d = svc_find(sv, *n);
+		d = svc_find(sv, *n);
 		if (!d || lifecycle_after(&d->lc) == DEP_MET)
 			continue;
 		snprintf(buf, cap, "after %s, which is %s", d->name, svc_state_name(d->lc.state));

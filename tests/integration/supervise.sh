@@ -40,6 +40,7 @@ svc chatty 'exec = sh -c "i=0; while [ \$i -lt 100 ]; do echo line-\$i-xxxxxxxxx
 svc shell "exec = sh -c 'echo hello-before-attach; exec sh'" 'terminal = yes' 'stop-signal = KILL'
 svc broken 'exec = true' 'memory.max = 64Q'
 svc noexec 'exec = /no/such/program' 'restart = no'
+svc needsnoexec 'exec = true' 'requires = noexec'
 svc orphan 'exec = true' 'requires = nosuchservice'
 svc loop1 'exec = true' 'requires = loop2'
 svc loop2 'exec = true' 'after = loop1'
@@ -51,7 +52,7 @@ OUT=$("$BERTH" check "$sd/conf" 2>&1)
 expect_match "check: names the broken file, line and key" "broken.conf:4: memory.max: unknown key in \[service\]" "$OUT"
 expect_match "check: an unknown dependency" "orphan.conf: requires \"nosuchservice\", which has no service file" "$OUT"
 expect_match "check: a dependency cycle" "loop2.conf: dependency cycle: loop1 -> loop2 -> loop1" "$OUT"
-expect_match "check: counts the files" "13 service files, 4 with errors" "$OUT"
+expect_match "check: counts the files" "14 service files, 4 with errors" "$OUT"
 
 # ctl wait, started before the supervisor is: it looks for the socket
 # until it appears, then answers once the boot has settled.
@@ -94,10 +95,14 @@ expect_match "log-console: the line on the console, with the service's name" "^\
 wait_state crash failed
 expect "crash loop: failed after restart-limit" failed "$(state crash)"
 expect_match "crash loop: status says so" "5 failures in a row" "$(ctl status crash)"
-# A start that makes no container: status gives its first error.
-wait_state noexec stopped
+# A start that makes no container: status gives its first error. With
+# restart = no that failure is final: the service is failed, and one
+# that requires it is told so (it does not keep the boot busy).
+wait_state noexec failed
 expect_match "a program not in the root: status says what its start failed on" \
-	'why: its container could not be created: process.args\[0\]: exec "/no/such/program": No such file or directory' "$(ctl status noexec)"
+	'why: not restarted \(restart = no\): its container could not be created: process.args\[0\]: exec "/no/such/program": No such file or directory' "$(ctl status noexec)"
+expect_match "...a service that requires it says why it does not start" \
+	'why: requires noexec, which is failed' "$(ctl status needsnoexec)"
 gaps=$(awk '{ if (NR > 1) printf "%d ", ($2 - prev) * 1000; prev = $2 }' "$sd/shared/crash-starts")
 expect "crash loop: five starts" 5 "$(wc -l < "$sd/shared/crash-starts")"
 set -- $gaps
@@ -113,7 +118,7 @@ expect "ctl wait: started before the supervisor, answers once the boot has settl
 	"1 []" "$? [$(cat "$sd/wait.out")]"
 summary=$(cat "$sd/wait.err")
 expect_match "...with the boot's summary" "^boot settled after [0-9]+ ms: ([0-9]+ [a-z]+, )*4 broken$" "$summary"
-expect "...which counts every service" 13 "$(echo "${summary#*ms: }" | tr ',' '\n' | awk '{ n += $1 } END { print n }')"
+expect "...which counts every service" 14 "$(echo "${summary#*ms: }" | tr ',' '\n' | awk '{ n += $1 } END { print n }')"
 OUT=$(ctl wait 2>&1); rc=$?
 expect "ctl wait once settled: the same answer at once" "1 $summary" "$rc $OUT"
 OUT=$("$BERTH" ctl -s "$sd/nosuch.sock" wait --timeout 1 2>&1); rc=$?

@@ -218,8 +218,22 @@ static void test_policies(void)
 	struct lifecycle lc;
 	lifecycle_init(&lc, false);
 	start(&lc, &no, 0);
-	exit_at(&lc, &no, false, 5);
-	CHECK(lc.state == SVC_STOPPED && lc.failures == 1);
+	/* A failure not restarted is the service failed: a dependent is
+	 * told it will not come, failure-action applies. */
+	CHECK(exit_at(&lc, &no, false, 5) == (ACT_TEARDOWN | ACT_GIVE_UP) && lc.state == SVC_FAILED && lc.failures == 1);
+	CHECK(lifecycle_requires(&lc) == DEP_NEVER && lifecycle_after(&lc) == DEP_MET);
+	lifecycle_init(&lc, false);
+	start(&lc, &no, 0);
+	CHECK(exit_at(&lc, &no, true, 5) == ACT_TEARDOWN && lc.state == SVC_STOPPED);
+	/* ...and so is a start that made no container. */
+	lifecycle_init(&lc, false);
+	step(&lc, &no, EV_MAY_START, 0);
+	CHECK(step(&lc, &no, EV_CREATE_FAILED, 3) == ACT_GIVE_UP && lc.state == SVC_FAILED);
+	/* Stopped by the operator, it is stopped, not failed. */
+	lifecycle_init(&lc, false);
+	start(&lc, &no, 0);
+	step(&lc, &no, EV_STOP, 4);
+	CHECK(exit_at(&lc, &no, false, 5) == ACT_TEARDOWN && lc.state == SVC_STOPPED);
 	lifecycle_init(&lc, false);
 	start(&lc, &on_failure, 0);
 	exit_at(&lc, &on_failure, true, 5);

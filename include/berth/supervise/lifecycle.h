@@ -16,9 +16,9 @@ enum svc_state {
 	SVC_READY,	/* running and ready (dependents may start) */
 	SVC_STOPPING,	/* stop signal sent (or its creation killed), waiting for the end */
 	SVC_BACKOFF,	/* exited; restarting after a delay */
-	SVC_STOPPED,	/* exited for good (restart = no) or stopped by ctl */
+	SVC_STOPPED,	/* ended well and not restarted, or stopped by ctl */
 	SVC_DONE,	/* ready = exit: ran to success */
-	SVC_FAILED,	/* crash-loop limit reached */
+	SVC_FAILED,	/* failed, not restarted: restart = no or restart-limit */
 	SVC_BROKEN,	/* its service file has errors, or its dependencies do */
 };
 #define SVC_NSTATES (SVC_BROKEN + 1)
