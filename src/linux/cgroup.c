@@ -303,6 +303,12 @@ static int cpuset_init(const char *mnt, const char *dir)
 	return 0;
 }
 
+/* A cgroup file or directory we may not write. */
+static bool denied(int e)
+{
+	return e == EACCES || e == EPERM || e == EROFS;
+}
+
 /* Enable in `level`'s cgroup.subtree_control every controller it offers,
  * those it lists as enabled too: the kernel lists a controller there
  * before it has made that controller's files in the cgroups below, so a
@@ -321,8 +327,9 @@ static void v2_enable_level(const char *level)
 	if (len && len < sizeof(want)) {
 		char path[600];
 		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", level);
-		/* One refused controller fails the whole write: then one by one. */
-		if (write_kernel_file(path, want, len) < 0)
+		/* One refused controller fails the whole write: then one by
+		 * one. A file we may not write refuses each of them alike. */
+		if (write_kernel_file(path, want, len) < 0 && !denied(errno))
 			for (char *save, *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save))
 				if (write_kernel_file(path, t, strlen(t)) < 0)
 					log_debug("%s: %s: %m", path, t);
@@ -370,8 +377,8 @@ int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_jo
 			/* An unprivileged user (rootless) usually owns no
 			 * cgroup: without limits to apply, go on without
 			 * one, as runc does. */
-			bool denied = errno == EACCES || errno == EPERM || errno == EROFS;
-			if (geteuid() != 0 && denied && (!r || !cg_wanted(r))) {
+			bool refused = denied(errno);
+			if (geteuid() != 0 && refused && (!r || !cg_wanted(r))) {
 				log_debug("cgroup %s: %m; running without a cgroup", dir);
 				for (int k = 0; k < i; k++) {
 					cg_dir(&c, k, dir, sizeof(dir));
@@ -379,7 +386,7 @@ int cgroup_prepare(const char *path, const struct resources *r, struct cgroup_jo
 				}
 				return 1;
 			}
-			return log_error("cgroup %s: %m%s", dir, geteuid() != 0 && denied ?
+			return log_error("cgroup %s: %m%s", dir, geteuid() != 0 && refused ?
 					 " (an unprivileged user cannot apply linux.resources here)" : "");
 		}
 		if (!hier_v2(&c.h[i]) && has_word(c.h[i].opts, "cpuset", ",") && cpuset_init(c.h[i].mnt, dir) < 0)
