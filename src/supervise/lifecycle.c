@@ -281,9 +281,8 @@ enum dep_verdict lifecycle_requires(const struct lifecycle *dep)
 		return DEP_MET;
 	case SVC_FAILED:
 	case SVC_BROKEN:
+	case SVC_STOPPED:	/* by ctl, or ended well and not restarted */
 		return DEP_NEVER;
-	case SVC_STOPPED:
-		return dep->want_up ? DEP_WAIT : DEP_NEVER;
 	default:
 		return DEP_WAIT;
 	}

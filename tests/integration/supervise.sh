@@ -248,6 +248,7 @@ svc3 needsready 'exec = sleep 1000' 'requires = slowready' 'stop-timeout = 100ms
 svc3 changes 'exec = sh -c "echo version-1; exec sleep 1000"' 'stop-timeout = 100ms'
 svc3 goes 'exec = sleep 1000' 'stop-timeout = 100ms'
 svc3 fixme 'exec = sleep 1000' 'restart = sometimes'
+svc3 once 'exec = true'
 # A bundle service: its file stays the same, its config.json changes.
 bdl=$(new_bundle reload-bundle 'echo bundle-1; exec sleep 1000')
 printf '[service]\nbundle = %s\nstop-timeout = 100ms\n' "$bdl" > "$sd/conf3/viabundle.conf"
@@ -272,6 +273,10 @@ check "wait-for link: starts once lo is up" wait_state onlink ready
 
 svc3 changes 'exec = sh -c "echo version-2; exec sleep 1000"' 'stop-timeout = 100ms'
 wait_state viabundle ready
+# A service that ended well and is not restarted will not be ready again:
+# one that requires it, added by the reload below, is told so.
+wait_state once stopped
+svc3 needsonce 'exec = sleep 1000' 'requires = once' 'stop-timeout = 100ms'
 edit "$bdl" '.process.args = ["sh", "-c", "echo bundle-2; exec sleep 1000"]'
 svc3 added 'exec = sleep 1000' 'stop-timeout = 100ms'
 svc3 fixme 'exec = sleep 1000' 'restart = always' 'stop-timeout = 100ms'
@@ -279,6 +284,9 @@ rm "$sd/conf3/goes.conf"
 kill -HUP $SP
 check "reload: a new file starts" wait_state added ready
 check "reload: a repaired file starts" wait_state fixme ready
+says_never() { ctl status needsonce 2>/dev/null | grep -q '^why: requires once, which is stopped$'; }
+check "reload: a new service that requires one that ended well says it will not come" wait_until 30 says_never
+expect "...and waits" waiting "$(state needsonce)"
 changed() { ctl logs changes | grep -q version-2; }
 wait_until 30 changed
 expect_match "reload: a changed file restarts its service with it" "version-2" "$(ctl logs changes)"

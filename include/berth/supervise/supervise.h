@@ -238,7 +238,7 @@ int output_open_fifo(struct supervisor *sv, const struct svc *s, int logp[2]);
 void order_check(struct supervisor *sv);
 /* Why s may not start yet (NULL: it may). */
 const char *order_blocker(struct supervisor *sv, const struct svc *s, char *buf, size_t cap);
-/* A requirement that will not come (failed, broken, stopped by ctl): s
+/* A requirement that will not come (failed, broken or stopped): s
  * cannot start until an operator or a reload changes that. */
 const struct svc *order_never(struct supervisor *sv, const struct svc *s);
 
