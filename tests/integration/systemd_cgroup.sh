@@ -98,6 +98,24 @@ else
 	fail "$n scopes emptied at once: each stopped, its cgroup gone" "[$left]"
 fi
 
+# The same ID again right after its delete: the delete empties the scope
+# and leaves its stop to systemd, and the next run must not find the old
+# scope in its way (systemd's UnitExists). SD_AGAIN: how many rounds.
+n=${SD_AGAIN:-5} i=0 again=0
+bd=$(new_bundle sdr 'exec sleep 1000')
+edit "$bd" '.linux.cgroupsPath = "system.slice:berth:sdr"'
+sd run -d --bundle "$bd" sdr >/dev/null 2>&1
+while [ "$i" -lt "$n" ]; do
+	i=$((i + 1))
+	b delete -f sdr >/dev/null 2>&1
+	# The container keeps the stdio it is given: a file, not a pipe.
+	if sd run -d --bundle "$bd" sdr > /dev/null 2> "$TESTROOT/sdr.err"; then again=$((again + 1))
+	else echo "  run $i: $(cat "$TESTROOT/sdr.err")"; fi
+done
+expect "run of the same ID right after its delete, $n times: each runs" "$n" "$again"
+b delete -f sdr >/dev/null 2>&1
+assert_clean sdr "--systemd-cgroup run right after delete"
+
 # No cgroupsPath: system.slice, prefix berth. A slice of its own: "a-b"
 # slices nest (/berth.slice/berth-test.slice), as systemd names them.
 bd=$(new_bundle sd2 'exec sleep 1000')
