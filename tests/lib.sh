@@ -52,6 +52,13 @@ make_rootfs_cache() {
 	echo "root:x:0:" > "$ROOTFS_CACHE/etc/group"
 }
 
+# static_helper NAME DEST: tests/helpers/NAME.c built static at DEST, for
+# a container; a VM without a compiler has it built already in tests/bin.
+static_helper() {
+	if [ -x "$(dirname "$0")/../bin/$1" ]; then cp "$(dirname "$0")/../bin/$1" "$2"
+	else cc -static -O2 -o "$2" "$(dirname "$0")/../helpers/$1.c" 2>/dev/null; fi
+}
+
 # new_bundle NAME [sh -c script]: a bundle with berth's default spec,
 # no terminal, running the script. Prints the bundle directory.
 new_bundle() {

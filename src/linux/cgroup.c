@@ -598,11 +598,24 @@ static int signal_members(const char *path, int sig)
 	return 0;
 }
 
+/* Any other signal than SIGKILL goes with the members frozen, as runc
+ * sends them: a process that forks between the read of the members and
+ * the signal would leave a child the signal misses (a chain of short
+ * lives, each forking the next, outlived every kill --all TERM). A
+ * SIGKILL that the kernel cannot send itself (v1, before 5.14) is not
+ * held: its thaw (cgroup_thaw_killed) must not wait on a member that
+ * does not freeze, and delete kills until none is left. */
 int cgroup_kill_all(const char *path, int sig)
 {
-	int r = sig == SIGKILL && kill_tree(path) == 0 ? 0 : signal_members(path, sig);
-	if (sig == SIGKILL)
+	if (sig == SIGKILL) {
+		int r = kill_tree(path) == 0 ? 0 : signal_members(path, sig);
 		cgroup_thaw_killed(path);
+		return r;
+	}
+	bool held = cgroup_hold(path);
+	int r = signal_members(path, sig);
+	if (held && cgroup_freeze(path, false) < 0)
+		r = -1;
 	return r;
 }
 

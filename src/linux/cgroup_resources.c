@@ -225,7 +225,7 @@ int cgroup_update(const char *path, const struct resources *r)
 
 static int freezer(const struct cgroup_ctx *c, char *dir, size_t cap)
 {
-	if (cg_controller(c, "freezer", NULL, dir, cap))
+	if (ENABLE_CGROUP_V1 && cg_controller(c, "freezer", NULL, dir, cap))
 		return 1;
 	if (c->v2 < 0)
 		return 0;
@@ -233,10 +233,12 @@ static int freezer(const struct cgroup_ctx *c, char *dir, size_t cap)
 	return cg_has_file(dir, "cgroup.freeze") ? 2 : 0;
 }
 
+/* version: 1 (only in a build with cgroup v1) or 2. */
 static bool is_frozen(int version, const char *dir)
 {
-	char *v = cg_read(dir, version == 1 ? "freezer.state" : "cgroup.events");
-	bool frozen = v && (version == 1 ? !strncmp(v, "FROZEN", 6) : str_find(v, "frozen 1") != NULL);
+	bool v1 = ENABLE_CGROUP_V1 && version == 1;
+	char *v = cg_read(dir, v1 ? "freezer.state" : "cgroup.events");
+	bool frozen = v && (v1 ? !strncmp(v, "FROZEN", 6) : str_find(v, "frozen 1") != NULL);
 	free(v);
 	return frozen;
 }
@@ -255,23 +257,32 @@ static bool freeze_reached(void *arg)
 
 static int write_freezer(int version, const char *dir, bool freeze)
 {
-	return cg_write(dir, version == 1 ? "freezer.state" : "cgroup.freeze",
-			version == 1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0"), "freezer");
+	bool v1 = ENABLE_CGROUP_V1 && version == 1;
+	return cg_write(dir, v1 ? "freezer.state" : "cgroup.freeze", v1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0"),
+			"freezer");
 }
 
-int cgroup_freeze(const char *path, bool freeze)
+enum freeze_how { THAW, FREEZE, HOLD };
+
+/* HOLD freezes unless there is no freezer or the cgroup is frozen
+ * already (paused), and says so by returning 1. Freezing completes
+ * asynchronously (v1 shows FREEZING meanwhile; v2 says "frozen" in
+ * cgroup.events, with POLLPRI): waited for, 2 s at most, and a freeze
+ * that does not complete is undone. */
+static int freeze_to(const char *path, enum freeze_how how)
 {
 	struct cgroup_ctx c;
 	char dir[512];
 	if (cg_open(&c, path) < 0)
 		return -1;
 	int version = freezer(&c, dir, sizeof(dir));
+	if (how == HOLD && (!version || is_frozen(version, dir)))
+		return 1;
 	if (!version)
 		return log_error("cgroup %s: this host has no freezer (neither the v1 freezer controller nor cgroup.freeze)", path);
+	bool freeze = how != THAW;
 	if (write_freezer(version, dir, freeze) < 0)
 		return -1;
-	/* Freezing completes asynchronously (v1 shows FREEZING meanwhile;
-	 * v2 says "frozen" in cgroup.events, with POLLPRI). */
 	struct freeze_wait w = { version, dir, freeze };
 	int events = version == 2 ? cgroup_events_open(path) : -1;
 	int r = wait_for(freeze_reached, &w, events, POLLPRI, 2000);
@@ -282,6 +293,16 @@ int cgroup_freeze(const char *path, bool freeze)
 	if (freeze)
 		write_freezer(version, dir, false);
 	return log_error("cgroup %s: the container did not %s within 2 s", path, freeze ? "freeze" : "thaw");
+}
+
+int cgroup_freeze(const char *path, bool freeze)
+{
+	return freeze_to(path, freeze ? FREEZE : THAW);
+}
+
+bool cgroup_hold(const char *path)
+{
+	return *path && freeze_to(path, HOLD) == 0;
 }
 
 bool cgroup_is_frozen(const char *path)

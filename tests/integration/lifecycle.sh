@@ -88,6 +88,45 @@ for sig in KILL TERM; do
 	assert_clean "$id" "kill --all $sig"
 done
 
+# kill --all with another signal than KILL freezes the members while it
+# reads and signals them (as runc): a chain of processes that each fork
+# the next and exit at once is never where the list saw it, the more so
+# when 200 idle processes make the list long. The init (fork_chain, the
+# links' reaper) has no TERM handler, so all but it go. Before, the chain
+# survived kill --all TERM (5 times in 5 here).
+bd=$(new_bundle chain 'exec fork_chain /tmp/up 200')
+if static_helper fork_chain "$bd/rootfs/bin/fork_chain"; then
+	edit "$bd" '.root.readonly = false'
+	b run -d --bundle "$bd" chain
+	wait_until 30 [ -e "$bd/rootfs/tmp/up" ]
+	two() { [ "$(b ps --format json chain | jq length)" -ge 2 ]; }
+	check "a chain of forks runs beside its init" wait_until 30 two
+	check "kill --all TERM of the chain" b kill --all chain TERM
+	one() { [ "$(b ps --format json chain | jq length)" = 1 ]; }
+	if wait_until 10 one; then ok "kill --all TERM ends a chain of forks (the members frozen meanwhile)"
+	else fail "kill --all TERM ends a chain of forks (the members frozen meanwhile)" "$(b ps chain 2>&1 | tail -3)"; fi
+	expect "...and leaves it running, not frozen" running "$(b state chain | jq -r .status)"
+	# A paused container stays paused. v1's frozen processes take the
+	# signal at the resume; v2 lets a fatal one end them frozen, and says
+	# "frozen" again once they are gone.
+	b exec -d chain fork_chain /tmp/up2 200
+	wait_until 30 [ -e "$bd/rootfs/tmp/up2" ]
+	check "a second chain, from exec" wait_until 30 two
+	b pause chain
+	check "kill --all TERM of a paused container" b kill --all chain TERM
+	wait_until 10 status_is chain paused
+	expect "...leaves it paused" paused "$(b state chain | jq -r .status)"
+	b resume chain
+	if wait_until 10 one; then ok "...and the chain ends once it is resumed"
+	else fail "...and the chain ends once it is resumed" "$(b ps chain 2>&1 | tail -3)"; fi
+	b kill --all chain KILL
+	wait_until 30 status_is chain stopped
+	b delete -f chain
+	assert_clean chain "a chain of forks"
+else
+	skip "kill --all TERM ends a chain of forks" "no static C compiler"
+fi
+
 # A container whose cgroup mount is read-write (as systemd inside wants)
 # makes cgroups below its own, in every hierarchy: delete removes them
 # too, each before its parent. Before, the top's rmdir failed (EBUSY)

@@ -82,7 +82,7 @@ fi
 # of the host's).
 fz=$TESTROOT/stuck_fuse steal=$TESTROOT/steal_fd
 if [ ! -c /dev/fuse ] || ! cc -O2 -o "$fz" "$(dirname "$0")/../helpers/stuck_fuse.c" 2>/dev/null ||
-	! cc -static -O2 -o "$steal" "$(dirname "$0")/../helpers/steal_fd.c" 2>/dev/null; then
+	! static_helper steal_fd "$steal"; then
 	skip "exec's process, before its terminal" "no /dev/fuse, or no C compiler for static programs"
 else
 	bd=$(new_bundle xwin 'ln -sf /stuck/ptmx /dev/ptmx && touch /tmp/set; sleep 1000')

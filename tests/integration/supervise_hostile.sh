@@ -489,7 +489,7 @@ pidsv2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if [ -n "$pidsv1" ]; then tasks=$pidsv1/berth-test-tasks
 elif [ -n "$pidsv2" ] && grep -qw pids "$pidsv2/cgroup.subtree_control" 2>/dev/null; then tasks=$pidsv2/berth-test-tasks
 else tasks=""; fi
-if [ -z "$tasks" ] || ! cc -static -O2 -o "$sd/rootfs/bin/fork_hold" "$(dirname "$0")/../helpers/fork_hold.c" 2>/dev/null; then
+if [ -z "$tasks" ] || ! static_helper fork_hold "$sd/rootfs/bin/fork_hold"; then
 	skip "a service forking without end holds its share of the tasks" "no pids controller, or no static C compiler"
 else
 	rm -rf "$sd/conf" && mkdir -p "$sd/conf" && rm -f "$sd/rootfs/held" "$sd/rootfs/child"

@@ -25,6 +25,8 @@ for lib in $(ldd /usr/bin/jq | awk '/=>/ { print $3 } /ld-linux/ { print $1 }');
 	mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"
 done
 cp -r "$top/tests/lib.sh" "$top/tests/integration" "$top/tests/seccomp" "$top/tests/qemu" "$r/tests/"
+# The helpers a test puts in its containers, built here (the VM has no compiler).
+mkdir -p "$r/tests/bin" && cc -static -O2 -o "$r/tests/bin/fork_chain" "$top/tests/helpers/fork_chain.c"
 [ -z "${VM_TESTS:-}" ] || echo "$VM_TESTS" | tr ' ' '\n' > "$r/tests/qemu/tests"
 mkdir -p "$r/docs" && cp -r "$top/docs/examples" "$r/docs/"
 [ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$r/usr/share/containers/"

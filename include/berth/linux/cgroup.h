@@ -47,13 +47,18 @@ int cgroup_update(const char *path, const struct resources *r);
 /* Freeze or thaw every process (v1 freezer, v2 cgroup.freeze). */
 int cgroup_freeze(const char *path, bool freeze);
 bool cgroup_is_frozen(const char *path);
+/* Frozen for a signal to every member, unless it is already (paused) or
+ * cannot be (no freezer; a freeze not done within 2 s, which is said):
+ * returns whether it froze it, and so must thaw it (cgroup_freeze). */
+bool cgroup_hold(const char *path);
 /* After a SIGKILL: every v1 cgroup of the tree that is frozen thawed,
  * so that it takes effect (v2's frozen tasks die of it frozen). */
 void cgroup_thaw_killed(const char *path);
 
 int cgroup_stats(const char *path, struct cgroup_stats *s);
 /* Send sig to every process of the cgroup and of those below it (kill
- * --all); SIGKILL by the kernel where it can (cgroup.kill), and thawed. */
+ * --all); SIGKILL by the kernel where it can (cgroup.kill), and thawed;
+ * any other with the members frozen meanwhile (cgroup_hold). */
 int cgroup_kill_all(const char *path, int sig);
 /* true when the cgroup has no process left (in any hierarchy). */
 bool cgroup_is_empty(const char *path);
