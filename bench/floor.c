@@ -18,7 +18,9 @@
  * usage: floor RUNS ROOTFS BERTH BUNDLE STATE-DIR
  * Prints, per side, the median wall and CPU (user + system of every
  * process of the start, the harness being their subreaper, and of the
- * harness itself, where the floor does its own part) in µs. */
+ * harness itself, where the floor does its own part) in µs, and the
+ * median count of page faults, counted alike; then what one fault costs
+ * on this machine. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -225,6 +227,36 @@ static long long cpu_us(void)
 	return us;
 }
 
+/* Page faults (minor and major) of the harness and its reaped children,
+ * counted as the CPU is: a machine-independent share of a start's cost. */
+static long long faults(void)
+{
+	long long n = 0;
+	for (int who = 0; who < 2; who++) {
+		struct rusage r;
+		getrusage(who ? RUSAGE_CHILDREN : RUSAGE_SELF, &r);
+		n += r.ru_minflt + r.ru_majflt;
+	}
+	return n;
+}
+
+/* What one page fault costs here: the first touch of each of 512 fresh
+ * anonymous pages. A virtual machine that shadows its guest's page
+ * tables makes this tens of times what bare hardware takes. */
+static double fault_us(void)
+{
+	size_t pages = 512, page = (size_t)sysconf(_SC_PAGESIZE);
+	volatile char *p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	long long t0 = now_us();
+	for (size_t i = 0; i < pages; i++)
+		p[i * page] = 1;
+	double us = (double)(now_us() - t0) / (double)pages;
+	munmap((void *)p, pages * page);
+	return us;
+}
+
 /* Every process of a start, reaped: ours, and what the subreaper got. */
 static int reap_all(pid_t first)
 {
@@ -326,10 +358,11 @@ int main(int argc, char **argv)
 	exec_at = mmap(NULL, sizeof(*exec_at), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (exec_at == MAP_FAILED)
 		die("mmap");
-	long long *wall[3], *cpu[3];
+	long long *wall[3], *cpu[3], *flt[3];
 	for (int s = 0; s < kinds; s++) {
 		wall[s] = calloc((size_t)runs, sizeof(long long));
 		cpu[s] = calloc((size_t)runs, sizeof(long long));
+		flt[s] = calloc((size_t)runs, sizeof(long long));
 	}
 	/* A warm-up each, then all in turn, so that the machine's drift
 	 * falls on each alike. */
@@ -345,10 +378,11 @@ int main(int argc, char **argv)
 	exec_to_reaped = calloc((size_t)runs, sizeof(long long));
 	for (int i = 0; i < runs; i++)
 		for (int s = 0; s < kinds; s++) {
-			long long w0 = now_us(), c0 = cpu_us();
+			long long w0 = now_us(), c0 = cpu_us(), f0 = faults();
 			int r = s ? berth_start(berth[s - 1], argv[4], argv[5], s, i) : floor_start(argv[2]);
 			wall[s][i] = now_us() - w0;
 			cpu[s][i] = cpu_us() - c0;
+			flt[s][i] = faults() - f0;
 			if (r < 0) {
 				fprintf(stderr, "floor: %s start %d failed\n", name[s], i);
 				return 1;
@@ -356,7 +390,9 @@ int main(int argc, char **argv)
 		}
 	printf("hierarchies %d\n", n_hiers);
 	for (int s = 0; s < kinds; s++)
-		printf("%s wall_us %lld cpu_us %lld\n", name[s], median(wall[s], runs), median(cpu[s], runs));
+		printf("%s wall_us %lld cpu_us %lld faults %lld\n", name[s], median(wall[s], runs), median(cpu[s], runs),
+		       median(flt[s], runs));
 	printf("exec_to_reaped_us %lld\n", median(exec_to_reaped, n_starts));
+	printf("fault_us %.2f\n", fault_us());
 	return 0;
 }

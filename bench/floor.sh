@@ -4,7 +4,8 @@
 # spec, and bench/floor.c doing what that spec asks of the kernel with no
 # runtime around it, in turns, in the same run. Prints the medians (wall
 # and CPU of every process of a start) and berth as a multiple of the
-# floor, and the floor's time from its execve to its reaped exit. berth
+# floor, the page faults of a start and what one costs here, and the
+# floor's time from its execve to its reaped exit. berth
 # runs twice in each turn: from where BERTH is (here a writable
 # directory: it runs from a sealed copy of itself, CVE-2019-5736), and
 # the same file from a read-only mount, as from a device's read-only root
@@ -37,10 +38,11 @@ jq '.process.terminal = false | .process.args = ["/bin/true"] | del(.linux.secco
 "$work/floor" "$runs" "$work/bundle/rootfs" "$BERTH" "$work/bundle" "$work/state" "$work/ro/berth" > "$work/out"
 awk -v runs="$runs" -v cores="$(nproc)" -v kernel="$(uname -r)" -v day="$(date -u +%Y-%m-%d)" '
 	$1 == "hierarchies" { h = $2 }
-	$1 == "floor" { fw = $3; fc = $5 }
-	$1 == "berth" { bw = $3; bc = $5 }
-	$1 == "berth_ro" { rw = $3; rc = $5 }
+	$1 == "floor" { fw = $3; fc = $5; ff = $7 }
+	$1 == "berth" { bw = $3; bc = $5; bf = $7 }
+	$1 == "berth_ro" { rw = $3; rc = $5; rf = $7 }
 	$1 == "exec_to_reaped_us" { er = $2 }
+	$1 == "fault_us" { fu = $2 }
 	END {
 		printf "%-6s %12s %12s\n", "", "wall ms", "CPU ms"
 		printf "%-6s %12.2f %12.2f\n", "floor", fw / 1000, fc / 1000
@@ -48,5 +50,6 @@ awk -v runs="$runs" -v cores="$(nproc)" -v kernel="$(uname -r)" -v day="$(date -
 		printf "%-6s %11.2fx %11.2fx\n", "ratio", bw / fw, bc / fc
 		printf "berth from a read-only mount (no sealed copy): %.2f ms wall (%.2fx), %.2f ms CPU (%.2fx)\n", rw / 1000, rw / fw, rc / 1000, rc / fc
 		printf "floor: from its execve of /bin/true to its reaped exit %.2f ms (the kernel'"'"'s; bench/steps.sh calls it \"exited, waited for\")\n", er / 1000
+		printf "page faults a start: floor %d, berth %d, from the read-only mount %d; one costs %.2f us here\n", ff, bf, rf, fu
 		printf "(medians of %d starts each, in turns; %d cgroup hierarchies; %d cores, %s, %s)\n", runs, h, cores, kernel, day
 	}' "$work/out"
