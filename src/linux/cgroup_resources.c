@@ -279,7 +279,8 @@ static int freeze_to(const char *path, enum freeze_how how)
 	if (how == HOLD && (!version || is_frozen(version, dir)))
 		return 1;
 	if (!version)
-		return log_error("cgroup %s: this host has no freezer (neither the v1 freezer controller nor cgroup.freeze)", path);
+		return log_error(ENABLE_CGROUP_V1 ? "cgroup %s: this host has no freezer (neither the v1 freezer controller nor cgroup.freeze)"
+						  : "cgroup %s: this kernel has no freezer (cgroup.freeze, Linux 5.2)", path);
 	bool freeze = how != THAW;
 	if (write_freezer(version, dir, freeze) < 0)
 		return -1;
