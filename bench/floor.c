@@ -15,7 +15,9 @@
  * bench/floor.sh runs it beside `berth run` of the same rootfs, paired,
  * and reports berth as a multiple of it (issue: "closer to the floor").
  *
- * usage: floor RUNS ROOTFS BERTH BUNDLE STATE-DIR
+ * usage: floor RUNS ROOTFS BERTH BUNDLE STATE-DIR [BERTH-ON-A-READ-ONLY-MOUNT]
+ *        floor one ROOTFS   (one start, as a command: what the harness
+ *                            execs for its second side)
  * Prints, per side, the median wall and CPU (user + system of every
  * process of the start, the harness being their subreaper, and of the
  * harness itself, where the floor does its own part) in µs, and the
@@ -311,6 +313,22 @@ static int floor_start(const char *rootfs)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* The floor as a command of its own, exec'd for each start as a
+ * runtime's CLI is ("floor one ROOTFS"): the exec and the exit of a
+ * process, which a runc-compatible `run` cannot do without, on both
+ * sides. */
+static int floor_exec_start(char *self, char *rootfs)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { self, "one", rootfs, NULL };
+		execv(self, argv);
+		_exit(127);
+	}
+	int status = reap_all(pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 static int berth_start(char *berth, char *bundle, char *state, int variant, int i)
 {
 	char id[32];
@@ -339,8 +357,20 @@ static long long median(long long *v, int n)
 	return v[n / 2];
 }
 
+static void share_exec_at(void)
+{
+	exec_at = mmap(NULL, sizeof(*exec_at), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (exec_at == MAP_FAILED)
+		die("mmap");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "one")) {
+		read_hierarchies();
+		share_exec_at();
+		return floor_start(argv[2]) < 0;
+	}
 	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: floor RUNS ROOTFS BERTH BUNDLE STATE-DIR [BERTH-ON-A-READ-ONLY-MOUNT]\n");
 		return 2;
@@ -348,17 +378,21 @@ int main(int argc, char **argv)
 	int runs = atoi(argv[1]);
 	if (runs < 1 || runs > 100000)
 		return 2;
-	/* What is timed, in turns: the floor, berth, and (given) the same
-	 * berth from a read-only mount, which makes no sealed copy of itself. */
+	/* What is timed, in turns: the floor in this process and as a
+	 * command of its own, berth, and (given) the same berth from a
+	 * read-only mount, which makes no sealed copy of itself. */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		die("/proc/self/exe");
+	self[n] = 0;
 	char *berth[2] = { argv[3], argc == 7 ? argv[6] : NULL };
-	int kinds = berth[1] ? 3 : 2;
-	static const char *const name[] = { "floor", "berth", "berth_ro" };
+	int kinds = berth[1] ? 4 : 3;
+	static const char *const name[] = { "floor", "floor_exec", "berth", "berth_ro" };
 	read_hierarchies();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	exec_at = mmap(NULL, sizeof(*exec_at), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (exec_at == MAP_FAILED)
-		die("mmap");
-	long long *wall[3], *cpu[3], *flt[3];
+	share_exec_at();
+	long long *wall[4], *cpu[4], *flt[4];
 	for (int s = 0; s < kinds; s++) {
 		wall[s] = calloc((size_t)runs, sizeof(long long));
 		cpu[s] = calloc((size_t)runs, sizeof(long long));
@@ -366,20 +400,21 @@ int main(int argc, char **argv)
 	}
 	/* A warm-up each, then all in turn, so that the machine's drift
 	 * falls on each alike. */
-	if (floor_start(argv[2]) < 0) {
+	if (floor_start(argv[2]) < 0 || floor_exec_start(self, argv[2]) < 0) {
 		fprintf(stderr, "floor: a warm-up start failed\n");
 		return 1;
 	}
-	for (int s = 1; s < kinds; s++)
-		if (berth_start(berth[s - 1], argv[4], argv[5], s, -1) < 0) {
-			fprintf(stderr, "floor: a warm-up start of %s failed\n", berth[s - 1]);
+	for (int s = 2; s < kinds; s++)
+		if (berth_start(berth[s - 2], argv[4], argv[5], s, -1) < 0) {
+			fprintf(stderr, "floor: a warm-up start of %s failed\n", berth[s - 2]);
 			return 1;
 		}
 	exec_to_reaped = calloc((size_t)runs, sizeof(long long));
 	for (int i = 0; i < runs; i++)
 		for (int s = 0; s < kinds; s++) {
 			long long w0 = now_us(), c0 = cpu_us(), f0 = faults();
-			int r = s ? berth_start(berth[s - 1], argv[4], argv[5], s, i) : floor_start(argv[2]);
+			int r = s == 0 ? floor_start(argv[2]) : s == 1 ? floor_exec_start(self, argv[2])
+					    : berth_start(berth[s - 2], argv[4], argv[5], s, i);
 			wall[s][i] = now_us() - w0;
 			cpu[s][i] = cpu_us() - c0;
 			flt[s][i] = faults() - f0;

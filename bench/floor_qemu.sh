@@ -11,14 +11,14 @@
 # the floor does not work around that as berth does); busybox init mounts
 # what both need and runs the two, then powers off.
 # usage: bench/floor_qemu.sh [RUNS]   (BERTH: an x86_64 static berth, BOARD:
-#        qemu-x86_64, CC: a compiler for static x86_64 binaries)
+#        qemu-x86_64; musl-gcc, or CC, for a static x86_64 floor)
 set -eu
 runs=${1:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 BERTH=${BERTH:-$here/../build/berth}
 . "$here/lib.sh"
 board_bench floor-qemu
-${CC:-cc} -static -O2 -Wall -o "$root/floor" "$here/floor.c"
+floor_build "$root/floor"
 
 # The bundle: floor.sh's, at /bundle in the VM.
 b=$root/bundle
@@ -50,13 +50,15 @@ board_pack "$root" "$work/initrd.gz"
 BOARD_MEM=1024 TIMEOUT=1800
 board_bench_boot "$work/console" "$work/initrd.gz" rdinit=/tmpfs-root
 tr -d '\r' < "$work/console" | awk -v runs="$runs" -v arch="$BOARD_ARCH" -v day="$(date -u +%Y-%m-%d)" '
-	/^FLOOR (copy|ro) (floor|berth) / { w[$2, $3] = $5 / 1000; c[$2, $3] = $7 / 1000; n++ }
+	/^FLOOR (copy|ro) (floor|floor_exec|berth) / { w[$2, $3] = $5 / 1000; c[$2, $3] = $7 / 1000; n++ }
 	END {
-		if (n != 4) { print "bench/floor_qemu.sh: the VM did not report (see its console)"; exit 1 }
+		if (n != 6) { print "bench/floor_qemu.sh: the VM did not report (see its console)"; exit 1 }
 		printf "%-42s %10s %10s\n", "", "wall ms", "CPU ms"
 		printf "%-42s %10.1f %10.1f\n", "floor", w["copy", "floor"], c["copy", "floor"]
+		printf "%-42s %10.1f %10.1f\n", "floor as a command of its own", w["copy", "floor_exec"], c["copy", "floor_exec"]
 		printf "%-42s %10.1f %10.1f\n", "berth run (its sealed copy each time)", w["copy", "berth"], c["copy", "berth"]
 		printf "%-42s %10.1f %10.1f\n", "floor, again", w["ro", "floor"], c["ro", "floor"]
+		printf "%-42s %10.1f %10.1f\n", "floor as a command, again", w["ro", "floor_exec"], c["ro", "floor_exec"]
 		printf "%-42s %10.1f %10.1f\n", "berth run from a read-only mount", w["ro", "berth"], c["ro", "berth"]
 		printf "(medians of %d starts each, in turns; qemu-system-%s TCG, cgroup v2; %s)\n", runs, arch, day
 	}' || { tail -20 "$work/console"; exit 1; }

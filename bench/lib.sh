@@ -52,3 +52,13 @@ board_bench_boot() {
 		sh -c 'board_top=$0 && . "$0/board/common/lib.sh" && board_load "$1" && shift && board_boot "$@"' \
 		"$board_top" "$BOARD" "$@" > "$_console" 2>&1 < /dev/null || true
 }
+
+# floor_build OUT: bench/floor.c built static, as berth is, so that the
+# floor's own exec (its side as a command of its own per start) costs
+# what a static binary's does: with musl where there is one (and the
+# Linux headers of berth's staging directory), else the C library's.
+floor_build() {
+	_inc=$here/../deps/sysroot/$(uname -m)/include
+	{ command -v musl-gcc >/dev/null && musl-gcc -static -O2 -Wall -isystem "$_inc" -o "$1" "$here/floor.c" 2>/dev/null; } ||
+		${CC:-cc} -static -O2 -Wall -o "$1" "$here/floor.c"
+}
