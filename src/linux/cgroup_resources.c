@@ -265,7 +265,9 @@ static int write_freezer(int version, const char *dir, bool freeze)
 enum freeze_how { THAW, FREEZE, HOLD };
 
 /* HOLD freezes unless there is no freezer or the cgroup is frozen
- * already (paused), and says so by returning 1. Freezing completes
+ * already (paused), and says so by returning 1; a freeze it could not
+ * complete is a warning, not an error (the signal goes unfrozen, as
+ * runc sends it). Freezing completes
  * asynchronously (v1 shows FREEZING meanwhile; v2 says "frozen" in
  * cgroup.events, with POLLPRI): waited for, 2 s at most, and a freeze
  * that does not complete is undone. */
@@ -293,7 +295,12 @@ static int freeze_to(const char *path, enum freeze_how how)
 		return 0;
 	if (freeze)
 		write_freezer(version, dir, false);
-	return log_error("cgroup %s: the container did not %s within 2 s", path, freeze ? "freeze" : "thaw");
+#define NOT_WITHIN "cgroup %s: the container did not %s within 2 s"
+	if (how == HOLD) {	/* the signal goes all the same */
+		log_warn(NOT_WITHIN, path, "freeze");
+		return -1;
+	}
+	return log_error(NOT_WITHIN, path, freeze ? "freeze" : "thaw");
 }
 
 int cgroup_freeze(const char *path, bool freeze)
