@@ -62,6 +62,12 @@ expect "...the scope's cgroup is frozen" 1 "$(cat "$s/cgroup.freeze")"
 check "resume" b resume sd1
 b exec -d sd1 sleep 1234
 expect "exec: the new process is in the scope too" 2 "$(wc -l < "$s/cgroup.procs")"
+# kill --all TERM freezes the scope's cgroup while it signals, then thaws
+# it: the exec'd sleep goes (the init, PID 1 with no handler, stays).
+check "kill --all TERM in a scope" b kill --all sd1 TERM
+one_proc() { [ "$(wc -l < "$s/cgroup.procs")" = 1 ]; }
+check "...ends the exec'd process" wait_until 30 one_proc
+expect "...and thaws the scope's cgroup" 0 "$(cat "$s/cgroup.freeze")"
 expect "delete -f, quietly (systemd may have stopped the empty scope first)" "" "$(b delete -f sd1 2>&1)"
 gone() { [ "$(scope_is berth-sd1.scope)" != active ] && [ ! -d "$s" ]; }
 # systemd stops the emptied scope in its own time: in the TCG VM, beside
