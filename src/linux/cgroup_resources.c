@@ -267,10 +267,9 @@ enum freeze_how { THAW, FREEZE, HOLD };
 /* HOLD freezes unless there is no freezer or the cgroup is frozen
  * already (paused), and says so by returning 1; a freeze it could not
  * complete is a warning, not an error (the signal goes unfrozen, as
- * runc sends it). Freezing completes
- * asynchronously (v1 shows FREEZING meanwhile; v2 says "frozen" in
- * cgroup.events, with POLLPRI): waited for, 2 s at most, and a freeze
- * that does not complete is undone. */
+ * runc sends it). Freezing completes asynchronously (v1 shows FREEZING
+ * meanwhile; v2 says "frozen" in cgroup.events, with POLLPRI): waited
+ * for, 2 s at most, and a freeze that does not complete is undone. */
 static int freeze_to(const char *path, enum freeze_how how)
 {
 	struct cgroup_ctx c;
