@@ -50,11 +50,34 @@ StandardOutput=tty
 StandardError=tty
 TTYPath=/dev/console
 Environment=PATH=/bin:/sbin:/usr/bin BERTH=/bin/berth RESULTS=/tmp/results TESTROOT=/tmp/berth-tests BUSYBOX=/bin/busybox
-ExecStart=/bin/sh -c 'echo "berth-vm: systemd $(systemctl --version | head -n1), $(cat /sys/fs/cgroup/cgroup.controllers)"; : > /tmp/results; sh /tests/integration/systemd_cgroup.sh; echo ===BERTH-RESULTS===; cat /tmp/results; echo ===BERTH-END===; poweroff -f'
+ExecStart=/bin/sh /tests/run-in-vm.sh
 UNIT
+# The tests, with a bound of their own (one run takes 45-60 s here, a few
+# minutes beside the other lanes): past it, what every process waits on
+# goes to the console, so that a hang says whether it is berth's (a
+# process of the tests asleep in some call) or the emulated kernel's (no
+# output at all: under TCG on a loaded machine a kernel has locked up,
+# see powercut.sh), and the VM stops long before the host's bound.
+cat > "$r/tests/run-in-vm.sh" <<'SH'
+echo "berth-vm: systemd $(systemctl --version | head -n1), $(cat /sys/fs/cgroup/cgroup.controllers)"
+: > /tmp/results
+timeout "${VM_TEST_TIMEOUT:-600}" sh /tests/integration/systemd_cgroup.sh; rc=$?
+if [ "$rc" = 124 ] || [ "$rc" = 143 ]; then
+	echo "berth-vm: the tests did not end within ${VM_TEST_TIMEOUT:-600} s; each process (not the kernel's), its state and what it waits on:"
+	for p in /proc/[0-9]*; do
+		cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null | cut -c1-120)
+		[ -n "$cmd" ] && echo "berth-vm:   ${p#/proc/} $(awk '/^State:/ { print $2 }' "$p/status" 2>/dev/null) $(cat "$p/wchan" 2>/dev/null) | $cmd"
+	done
+	echo "FAIL systemd_cgroup: the tests ended within ${VM_TEST_TIMEOUT:-600} s (the processes above)" >> /tmp/results
+fi
+echo ===BERTH-RESULTS===
+cat /tmp/results
+echo ===BERTH-END===
+poweroff -f
+SH
 # SYSTEMD_DEBUG=1: systemd's own log on the console, to see what it did.
 log="systemd.log_level=warning"
 [ -z "${SYSTEMD_DEBUG:-}" ] || log="systemd.log_level=debug systemd.log_target=console"
 VM_CMDLINE="systemd.unit=berth-test.service systemd.show_status=0 $log" \
-	vm_boot "$r" "$work/console.log"
+	vm_boot "$r" "$work/console.log" 900
 vm_results "$work/console.log" "$what" $?
