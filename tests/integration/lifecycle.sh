@@ -72,6 +72,9 @@ wait $RP; rc=$?
 expect "run forwards SIGTERM (container exits 7)" 7 "$rc"
 assert_clean fwd "run after signal"
 
+# members ID OP N: the container's process count compared with N (test(1)'s OP).
+members() { [ "$(b ps --format json "$1" | jq length)" "$2" "$3" ]; }
+
 # kill --all reaches every process in the cgroup. TERM goes to each by
 # its pidfd; the shell, the namespace's init without a handler, ignores
 # it, so the container ends only when both sleeps are killed.
@@ -79,8 +82,7 @@ for sig in KILL TERM; do
 	id=killall-$sig
 	bd=$(new_bundle "$id" 'sleep 1000 & sleep 1000 & wait')
 	b run -d --bundle "$bd" "$id"
-	three() { [ "$(b ps --format json "$id" | jq length)" = 3 ]; }
-	wait_until 30 three
+	wait_until 30 members "$id" = 3
 	check "kill --all $sig" b kill --all "$id" "$sig"
 	wait_until 30 status_is "$id" stopped
 	expect "kill --all $sig stops the container" stopped "$(b state "$id" | jq -r .status)"
@@ -99,11 +101,9 @@ if static_helper fork_chain "$bd/rootfs/bin/fork_chain"; then
 	edit "$bd" '.root.readonly = false'
 	b run -d --bundle "$bd" chain
 	wait_until 30 [ -e "$bd/rootfs/tmp/up" ]
-	two() { [ "$(b ps --format json chain | jq length)" -ge 2 ]; }
-	check "a chain of forks runs beside its init" wait_until 30 two
+	check "a chain of forks runs beside its init" wait_until 30 members chain -ge 2
 	check "kill --all TERM of the chain" b kill --all chain TERM
-	one() { [ "$(b ps --format json chain | jq length)" = 1 ]; }
-	if wait_until 10 one; then ok "kill --all TERM ends a chain of forks (the members frozen meanwhile)"
+	if wait_until 10 members chain = 1; then ok "kill --all TERM ends a chain of forks (the members frozen meanwhile)"
 	else fail "kill --all TERM ends a chain of forks (the members frozen meanwhile)" "$(b ps chain 2>&1 | tail -3)"; fi
 	expect "...and leaves it running, not frozen" running "$(b state chain | jq -r .status)"
 	# A paused container stays paused. v1's frozen processes take the
@@ -111,13 +111,13 @@ if static_helper fork_chain "$bd/rootfs/bin/fork_chain"; then
 	# "frozen" again once they are gone.
 	b exec -d chain fork_chain /tmp/up2 200
 	wait_until 30 [ -e "$bd/rootfs/tmp/up2" ]
-	check "a second chain, from exec" wait_until 30 two
+	check "a second chain, from exec" wait_until 30 members chain -ge 2
 	b pause chain
 	check "kill --all TERM of a paused container" b kill --all chain TERM
 	wait_until 10 status_is chain paused
 	expect "...leaves it paused" paused "$(b state chain | jq -r .status)"
 	b resume chain
-	if wait_until 10 one; then ok "...and the chain ends once it is resumed"
+	if wait_until 10 members chain = 1; then ok "...and the chain ends once it is resumed"
 	else fail "...and the chain ends once it is resumed" "$(b ps chain 2>&1 | tail -3)"; fi
 	b kill --all chain KILL
 	wait_until 30 status_is chain stopped
@@ -146,8 +146,7 @@ else
 	OUT=$(b kill --all unfrozen TERM 2>&1); RC=$?
 	expect "kill --all TERM with a member waiting on a hung mount: exit 0" 0 "$RC"
 	expect_match "...and nothing said, or that it did not freeze" "^$|^berth: warning: .*did not freeze within 2 s$" "$OUT"
-	one_left() { [ "$(b ps --format json unfrozen | jq length)" = 1 ]; }
-	check "...and the signal still ends it" wait_until 10 one_left
+	check "...and the signal still ends it" wait_until 10 members unfrozen = 1
 	expect "...and the container is not left frozen" running "$(b state unfrozen | jq -r .status)"
 	kill "$FZ"; wait "$FZ" 2>/dev/null
 	b delete -f unfrozen
