@@ -313,36 +313,37 @@ static int floor_start(const char *rootfs)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* The floor as a command of its own, exec'd for each start as a
- * runtime's CLI is ("floor one ROOTFS"): the exec and the exit of a
- * process, which a runc-compatible `run` cannot do without, on both
- * sides. */
-static int floor_exec_start(char *self, char *rootfs)
+/* A command, its stdout on /dev/null, run and reaped with all it left:
+ * 0 when it exited 0. */
+static int command(char **argv)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		char *argv[] = { self, "one", rootfs, NULL };
-		execv(self, argv);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	int status = reap_all(pid);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* The floor as a command of its own, exec'd for each start as a
+ * runtime's CLI is ("floor one ROOTFS"): the exec and the exit of a
+ * process, which a runc-compatible `run` cannot do without, on both
+ * sides. */
+static int floor_exec_start(char *self, char *rootfs)
+{
+	char *argv[] = { self, "one", rootfs, NULL };
+	return command(argv);
+}
+
 static int berth_start(char *berth, char *bundle, char *state, int variant, int i)
 {
 	char id[32];
 	snprintf(id, sizeof(id), "floor-b%d-%d", variant, i);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 1);
-		char *argv[] = { berth, "--root", state, "run", "--bundle", bundle, id, NULL };
-		execv(berth, argv);
-		_exit(127);
-	}
-	int status = reap_all(pid);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	char *argv[] = { berth, "--root", state, "run", "--bundle", bundle, id, NULL };
+	return command(argv);
 }
 
 static int cmp(const void *a, const void *b)

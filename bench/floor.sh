@@ -7,9 +7,8 @@
 # `run` is). Prints the medians (wall and CPU of every process of a
 # start) and berth as a multiple of each, the page faults of a start and
 # what one costs here, and the floor's time from its execve to its
-# reaped exit. berth
-# runs twice in each turn: from where BERTH is (here a writable
-# directory: it runs from a sealed copy of itself, CVE-2019-5736), and
+# reaped exit. berth runs twice in each turn: from where BERTH is (here a
+# writable directory: it runs from a sealed copy of itself, CVE-2019-5736), and
 # the same file from a read-only mount, as from a device's read-only root
 # (squashfs, erofs), where no copy is needed. As
 # bench/run.sh: a private mount namespace in which a hybrid host's
