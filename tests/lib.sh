@@ -52,6 +52,8 @@ make_rootfs_cache() {
 	echo "root:x:0:" > "$ROOTFS_CACHE/etc/group"
 }
 
+# host_helper NAME DEST: tests/helpers/NAME.c built at DEST, to run here.
+host_helper() { cc -O2 -o "$2" "$(dirname "$0")/../helpers/$1.c" 2>/dev/null; }
 # static_helper NAME DEST: tests/helpers/NAME.c built static at DEST, for
 # a container; a VM without a compiler has it built already in tests/bin.
 static_helper() {

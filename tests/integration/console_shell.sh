@@ -6,9 +6,8 @@
 # lines and sends no more queries into the record. Where the terminal
 # answers, line editing stays, queries and all. Real ash on a real pty.
 . "$(dirname "$0")/../lib.sh"
-here=$(cd "$(dirname "$0")/.." && pwd)
 pty=$TESTROOT/pty_run
-if ! cc -o "$pty" "$here/helpers/pty_run.c" 2>/dev/null; then
+if ! host_helper pty_run "$pty"; then
 	skip "console-shell" "no C compiler for the pty helper"
 	exit 0
 fi

@@ -4,7 +4,6 @@
 # something of the host. Every target is a decoy directory under
 # $TESTROOT, never a real host file; each check looks at the decoy.
 . "$(dirname "$0")/../lib.sh"
-here=$(cd "$(dirname "$0")/.." && pwd)
 decoy=$TESTROOT/decoy
 rm -rf "$decoy" && mkdir -p "$decoy"
 echo original > "$decoy/file"
@@ -66,7 +65,7 @@ done" "$OUT"
 # berth creates containers with a mount, a device and a cwd under it
 # (CVE-2021-30465; the string resolver lost within 40 tries).
 swap=$TESTROOT/swap_links
-if cc -O2 -o "$swap" "$here/helpers/swap_links.c" 2>/dev/null; then
+if host_helper swap_links "$swap"; then
 	bd=$(new_bundle race 'true')
 	mkdir -p "$bd/rootfs/dir"
 	ln -s "$decoy" "$bd/rootfs/link"
@@ -153,7 +152,7 @@ decoy_untouched "cwd through fds"
 # runc's CVE-2025-52565). The slave now comes from its master
 # (TIOCGPTPEER), and a name, where one is still opened, is checked.
 recv=$TESTROOT/console_receiver
-if cc -o "$recv" "$here/helpers/console_receiver.c" 2>/dev/null; then
+if host_helper console_receiver "$recv"; then
 	trap_pts='umount -l /dev/pts && mount -t tmpfs trap /dev/pts &&
 		for i in $(seq 0 63); do ln -s /proc/self/fd/0 /dev/pts/$i; done && touch /tmp/trap-set; sleep 1000'
 	# exec_tty ID: berth exec -t as ID's uid 1234, its stdin the decoy;

@@ -3,9 +3,8 @@
 # A runtime killed with SIGKILL at any point leaves nothing that
 # `delete -f` cannot remove: no process, cgroup, mount or state.
 . "$(dirname "$0")/../lib.sh"
-here=$(cd "$(dirname "$0")/.." && pwd)
 killer=$TESTROOT/kill_at_random
-if ! cc -O2 -o "$killer" "$here/helpers/kill_at_random.c" 2>/dev/null; then
+if ! host_helper kill_at_random "$killer"; then
 	skip "killed runtime" "no C compiler"; exit 0
 fi
 id=killed

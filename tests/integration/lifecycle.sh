@@ -131,7 +131,7 @@ fi
 # here does) it goes as any other; where it does not, the freeze gives
 # way after 2 s with a warning and the signal goes unfrozen (as runc).
 fz=$TESTROOT/stuck_fuse
-if [ ! -c /dev/fuse ] || ! cc -O2 -o "$fz" "$(dirname "$0")/../helpers/stuck_fuse.c" 2>/dev/null; then
+if [ ! -c /dev/fuse ] || ! host_helper stuck_fuse "$fz"; then
 	skip "kill --all TERM with a member waiting on a hung mount" "no /dev/fuse or no C compiler"
 else
 	bd=$(new_bundle unfrozen 'cat /stuck/x & touch /tmp/up; exec sleep 1000')

@@ -34,7 +34,7 @@ expect_match "oomScoreAdj" "^500$" "$OUT"
 # the kernel reaped the init unasked, and `run` waited for good (KILL,
 # the only signal it would take, ends it after 60 s here).
 ign=$TESTROOT/ignore_signals
-if cc -O2 -o "$ign" "$(dirname "$0")/../helpers/ignore_signals.c" 2>/dev/null; then
+if host_helper ignore_signals "$ign"; then
 	bd=$(new_bundle sigs 'true')
 	edit "$bd" '.process.args = ["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"]'
 	OUT=$(timeout -s KILL 60 "$ign" "$BERTH" --root "$ROOT" run --bundle "$bd" sigs 2>&1); RC=$?

@@ -81,7 +81,7 @@ fi
 # meanwhile a process of the container tries to take its stdin (a file
 # of the host's).
 fz=$TESTROOT/stuck_fuse steal=$TESTROOT/steal_fd
-if [ ! -c /dev/fuse ] || ! cc -O2 -o "$fz" "$(dirname "$0")/../helpers/stuck_fuse.c" 2>/dev/null ||
+if [ ! -c /dev/fuse ] || ! host_helper stuck_fuse "$fz" ||
 	! static_helper steal_fd "$steal"; then
 	skip "exec's process, before its terminal" "no /dev/fuse, or no C compiler for static programs"
 else

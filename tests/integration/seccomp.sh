@@ -110,7 +110,7 @@ expect "...and the container runs" 0 "$RC"
 
 # SCMP_ACT_NOTIFY: the listener goes to the agent, which answers EXDEV.
 agent=$TESTROOT/seccomp_agent
-if cc -o "$agent" "$here/helpers/seccomp_agent.c" 2>/dev/null; then
+if host_helper seccomp_agent "$agent"; then
 	sock=$TESTROOT/agent.sock msg=$TESTROOT/agent.json
 	rm -f "$msg"
 	"$agent" "$sock" "$msg" 18 & ap=$!

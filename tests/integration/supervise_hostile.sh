@@ -266,7 +266,7 @@ for n in noexec other; do assert_clean "$n" "a program the kernel refuses: $n"; 
 # file here: each pet is one byte) keeps being fed; the hung creation
 # fails at its start-timeout and leaves nothing behind.
 fz=$TESTROOT/stuck_fuse
-if [ ! -c /dev/fuse ] || ! cc -O2 -o "$fz" "$(dirname "$0")/../helpers/stuck_fuse.c" 2>/dev/null; then
+if [ ! -c /dev/fuse ] || ! host_helper stuck_fuse "$fz"; then
 	skip "a rootfs on a mount that hangs" "no /dev/fuse, or no C compiler"
 else
 	rm -rf "$sd/conf" "$sd/hang" && mkdir -p "$sd/conf" "$sd/hang/mnt" "$sd/hang/readyroot"

@@ -3,7 +3,6 @@
 # process.terminal: a pty inside the container, relayed by `run` in the
 # foreground or handed to --console-socket as containerd and conmon expect.
 . "$(dirname "$0")/../lib.sh"
-here=$(cd "$(dirname "$0")/.." && pwd)
 
 # run in the foreground, under script(1) so that berth itself has a tty.
 bd=$(new_bundle tty 'tty; [ -t 0 ] && echo stdin-is-a-tty; stty size; echo console-major=$(stat -c %t /dev/console); exit 3')
@@ -22,7 +21,7 @@ fi
 
 # --console-socket: create + start, the master goes to the receiver.
 recv=$TESTROOT/console_receiver
-if cc -o "$recv" "$here/helpers/console_receiver.c" 2>/dev/null; then
+if host_helper console_receiver "$recv"; then
 	sock=$TESTROOT/console.sock
 	bd=$(new_bundle csock 'read line; echo "got $line"; tty; stty size')
 	edit "$bd" '.process.terminal = true | .process.consoleSize = {height: 25, width: 90}'
